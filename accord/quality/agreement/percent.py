@@ -1,0 +1,74 @@
+"""Observed (percent) agreement, not corrected for chance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from accord.quality.agreement._ratings import pairable_counts, ratings
+
+__all__ = ["percent_agreement", "item_agreement"]
+
+
+def item_agreement(counts: np.ndarray) -> np.ndarray:
+    r"""Share of agreeing annotator pairs per item: :math:`\sum_k n_{ik}(n_{ik}-1) / (m_i(m_i-1))`.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n_items, n_labels)
+        Votes per item and label; every row must hold at least 2 votes.
+
+    Examples
+    --------
+    >>> item_agreement(np.array([[3.0, 0.0], [2.0, 1.0]])).round(4).tolist()
+    [1.0, 0.3333]
+    """
+    m = counts.sum(axis=1)
+    return np.sum(counts * (counts - 1.0), axis=1) / (m * (m - 1.0))
+
+
+def percent_agreement(data: Any, *, labels: Iterable[Any] | None = None) -> float:
+    r"""Mean share of agreeing annotator pairs per item.
+
+    .. math::
+
+        p_a = \frac{1}{n'} \sum_{i:\,m_i \ge 2}
+              \sum_k \frac{n_{ik}\,(n_{ik} - 1)}{m_i\,(m_i - 1)}
+
+    with :math:`n_{ik}` the annotators who gave item *i* label *k* and
+    :math:`m_i` its number of annotations. With two annotators per item this
+    is the plain fraction of items they agree on. It is the observed
+    agreement :math:`p_a` of Fleiss' kappa and Gwet's AC1 (Gwet 2014, eq.
+    for raw ratings with missing values).
+
+    Parameters
+    ----------
+    data : reliability matrix (n_annotators, n_items) or long-form annotations
+        See :func:`~accord.quality.agreement.krippendorff_alpha`.
+    labels : iterable, optional
+        Accepted label set; other labels raise :class:`InputError`.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 1 when every pairable item is unanimous.
+
+    Raises
+    ------
+    InputError
+        No item has two or more annotations (items with one are ignored).
+
+    References
+    ----------
+    .. [1] Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.).
+       Advanced Analytics. ISBN 978-0970806284.
+
+    Examples
+    --------
+    >>> percent_agreement([[1, 1, 2], [1, 2, 2], [1, 2, None]])
+    0.6666666666666666
+    """
+    counts = pairable_counts(ratings(data, labels))
+    return float(np.mean(item_agreement(counts)))
