@@ -1,0 +1,83 @@
+"""The ``accord`` command line.
+
+One module per command group; this module only assembles them. Library code
+raises :mod:`accord.errors`; :func:`main` turns those into a one-line message
+on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from accord.cli.console import err_console, report_error
+
+__all__ = ["app", "main", "build_app"]
+
+
+def build_app() -> typer.Typer:
+    from accord.cli import datasets, db, exports, imports, serve, users
+
+    root = typer.Typer(
+        name="accord",
+        help="Build LLM training data with people and models together.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    root.add_typer(datasets.app, name="dataset")
+    root.add_typer(users.user_app, name="user")
+    root.add_typer(users.token_app, name="token")
+    root.add_typer(db.app, name="db")
+    imports.register(root)
+    exports.register(root)
+    serve.register(root)
+    for optional in ("quality", "prep", "assist"):
+        _add_optional(root, optional)
+    return root
+
+
+def _add_optional(root: typer.Typer, name: str) -> None:
+    """Command groups that live in their own module, added when present."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"accord.cli.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"accord.cli.{name}":
+            return
+        raise
+    module.register(root)
+
+
+app = build_app()
+
+
+def main() -> None:
+    from accord.errors import AccordError
+
+    try:
+        rc = app(standalone_mode=False)
+    except AccordError as exc:
+        report_error(exc)
+        sys.exit(2)
+    except typer.Abort:
+        err_console.print("Aborted.")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("Interrupted.")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.Abort):
+            err_console.print("Aborted.")
+            sys.exit(130)
+        raise
+    sys.exit(rc if isinstance(rc, int) else 0)

@@ -1,0 +1,72 @@
+"""``accord import DATASET FILE``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord.cli.console import console, err_console
+from accord.cli.store import DbOption, open_store
+
+__all__ = ["register", "count_lines"]
+
+
+def count_lines(path: Path) -> int | None:
+    """Fast newline count for a progress total (None for non-line formats)."""
+    if path.is_dir() or path.suffix.lower() not in (".jsonl", ".ndjson", ".csv", ".tsv"):
+        return None
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+    return n
+
+
+def import_command(
+    dataset: Annotated[str, typer.Argument(help="Dataset name.")],
+    file: Annotated[Path, typer.Argument(help="JSONL, JSON, CSV, Parquet or a saved HF dataset.")],
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="TARGET=COLUMN: field, external_id or metadata.KEY from a column.")] = None,
+    create: Annotated[bool, typer.Option(
+        "--create", help="Create the dataset with settings inferred from the columns.")] = False,
+    on_error: Annotated[str, typer.Option(
+        "--on-error", help="fail (roll back everything) or skip (report bad lines).")] = "fail",
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Where to write rejected lines (JSONL).")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="jsonl, json, csv, parquet, hf (default: from the name).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 5000,
+    max_field_chars: Annotated[int, typer.Option(
+        "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,
+    db: DbOption = None,
+) -> None:
+    """Import records into a dataset (upsert by external_id)."""
+    from accord.io.importer import ImportOptions, import_file, write_rejects
+    from accord.io.mapping import parse_mapping
+
+    from accord.cli.progress import progress_bar
+
+    options = ImportOptions(mapping=parse_mapping(map_), on_error=on_error, batch_size=batch_size,
+                            max_field_chars=max_field_chars, fmt=fmt, create=create)
+    if not file.exists():
+        from accord.errors import InputError
+
+        raise InputError("file not found", path=str(file))
+    engine = open_store(db)
+    with progress_bar(f"importing {file.name}", count_lines(file)) as advance:
+        summary = import_file(engine, dataset, file, options, progress=advance)
+    if summary.created_dataset:
+        console.print(f"created dataset {dataset!r} with fields inferred from the columns",
+                      markup=False)
+    if summary.rejects:
+        target = report or Path(f"{file.name}.rejected.jsonl")
+        write_rejects(target, summary.rejects)
+        err_console.print(f"{summary.rejected:,} rejected lines listed in {target}",
+                          markup=False)
+    console.print(summary.line(), markup=False, highlight=False)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("import")(import_command)

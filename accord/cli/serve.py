@@ -1,0 +1,57 @@
+"""``accord serve``: the API and web UI under uvicorn."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from accord.cli.console import console
+from accord.cli.store import DbOption, open_store
+
+__all__ = ["register"]
+
+DEMO_DB = "sqlite:///accord-demo.db"
+
+
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="Load the demo datasets and users first (default db accord-demo.db).")]
+    = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn worker processes.")]
+    = 1,
+    log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+) -> None:
+    """Serve the REST API (/api/v1, docs at /docs) and the web UI."""
+    import uvicorn
+
+    from accord.store.engine import resolve_url
+
+    if demo and db is None:
+        db = DEMO_DB
+    url = resolve_url(db)
+    engine = open_store(url)
+    if demo:
+        from accord.demo import DEMO_PASSWORD, build_demo
+
+        counts = build_demo(engine)
+        console.print(f"demo data: {sum(counts.values()):,} records in {len(counts)} datasets",
+                      markup=False)
+        console.print(f"login: admin / {DEMO_PASSWORD}  (annotators alice, bob, carol; "
+                      f"reviewer; same password)", markup=False)
+    engine.dispose()
+    os.environ["ACCORD_DB"] = url
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"accord serving {engine.url.render_as_string(hide_password=True)} at "
+                  f"http://{shown_host}:{port}/  (API docs: http://{shown_host}:{port}/docs)",
+                  markup=False, highlight=False)
+    uvicorn.run("accord.server.app:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level, proxy_headers=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("serve")(serve_command)

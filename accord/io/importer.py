@@ -1,0 +1,213 @@
+"""Streaming import of a file into a dataset: read, map, validate, upsert in batches.
+
+The whole import is one transaction: with ``on_error="fail"`` the first bad
+line rolls everything back, so the database is never left half-written; with
+``on_error="skip"`` bad lines are left out and listed in a report file
+(line number and reason) while the good ones are committed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine
+
+from accord.errors import InputError, NotFound
+from accord.io.mapping import DEFAULT_MAX_FIELD_CHARS, RowMapper
+from accord.io.readers import detect_format, read_rows
+from accord.schema import Settings, settings_from_columns
+from accord.store.datasets import create_dataset, get_dataset, settings_of
+from accord.store.engine import write_scope
+from accord.store.models import utcnow
+from accord.store.records import RecordRow, upsert_records
+
+__all__ = ["ImportOptions", "ImportSummary", "import_file", "import_rows", "write_rejects"]
+
+
+@dataclass
+class ImportOptions:
+    mapping: dict[str, str] = field(default_factory=dict)
+    on_error: str = "fail"  # fail | skip
+    batch_size: int = 5000
+    max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    fmt: str | None = None
+    create: bool = False
+
+
+@dataclass
+class ImportSummary:
+    dataset: str
+    source: str
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    created_dataset: bool = False
+    rejects: list[tuple[int | None, str]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        total = self.inserted + self.updated
+        return total / self.seconds if self.seconds > 0 else float(total)
+
+    def line(self) -> str:
+        return (f"{self.source} -> {self.dataset}: {self.inserted:,} inserted, {self.updated:,} "
+                f"updated, {self.rejected:,} rejected in {self.seconds:.1f} s "
+                f"({self.rate:,.0f} records/s)")
+
+
+Progress = Callable[[int], None]
+
+
+def import_file(engine: Engine, dataset: str, path: str | Path,
+                options: ImportOptions | None = None, *,
+                progress: Progress | None = None) -> ImportSummary:
+    """Import ``path`` into ``dataset`` (see the module docstring for the guarantees).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    dataset : str
+        Dataset name; created with settings inferred from the columns when
+        ``options.create`` and it does not exist.
+    path : str or Path
+        JSONL, JSON array, CSV, Parquet or a saved Hugging Face dataset.
+    options : ImportOptions, optional
+    progress : callable, optional
+        Called with the number of rows read since the previous call.
+
+    Returns
+    -------
+    ImportSummary
+
+    Raises
+    ------
+    InputError
+        For the first bad line (``on_error="fail"``), naming file, line and field.
+    """
+    options = options or ImportOptions()
+    p = Path(path)
+    fmt = options.fmt or detect_format(p)
+    bad: list[tuple[int | None, str]] = []
+    on_bad = (lambda exc: bad.append((exc.line, _reason(exc)))) \
+        if options.on_error == "skip" else None
+    rows = read_rows(p, fmt, on_bad)
+    return import_rows(engine, dataset, rows, options, source=str(p), progress=progress,
+                       reader_rejects=bad)
+
+
+def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str, Any]]],
+                options: ImportOptions | None = None, *, source: str = "<records>",
+                progress: Progress | None = None,
+                reader_rejects: list[tuple[int | None, str]] | None = None) -> ImportSummary:
+    """Import ``(line, row)`` pairs; the engine of :func:`import_file` (also used by the API)."""
+    options = options or ImportOptions()
+    if options.on_error not in ("fail", "skip"):
+        raise InputError(f"expected fail or skip, got {options.on_error!r}", field="--on-error")
+    summary = ImportSummary(dataset=dataset, source=source)
+    if reader_rejects is not None:
+        summary.rejects = reader_rejects  # the reader appends to it while we iterate
+    started = time.perf_counter()
+    iterator: Iterator[tuple[int, dict[str, Any]]] = iter(rows)
+    with write_scope(engine) as session:
+        try:
+            ds = get_dataset(session, dataset)
+            settings = settings_of(ds)
+        except NotFound:
+            if not options.create:
+                raise
+            first = next(iterator, None)
+            if first is None:
+                raise InputError("the file has no records", path=source) from None
+            settings = _infer_settings(first[1], options.mapping, source)
+            ds = create_dataset(session, dataset, settings)
+            summary.created_dataset = True
+            iterator = _chain(first, iterator)
+        mapper = RowMapper(settings, options.mapping, source=source,
+                           max_field_chars=options.max_field_chars)
+        stamp = utcnow()
+        skip = options.on_error == "skip"
+        batch: list[RecordRow] = []
+        read = 0
+
+        def flush() -> None:
+            result = upsert_records(session, ds.id, batch, stamp=stamp, source=source,
+                                    strict=not skip)
+            summary.inserted += result.inserted
+            summary.updated += result.updated
+            for dup in result.duplicates:
+                summary.rejects.append((dup.line, f"field 'external_id': duplicate external_id "
+                                                  f"{dup.external_id!r} in this file"))
+            batch.clear()
+
+        for line, row in iterator:
+            read += 1
+            try:
+                batch.append(mapper.map(line, row))
+            except InputError as exc:
+                if not skip:
+                    raise
+                summary.rejects.append((line, _reason(exc)))
+            if len(batch) >= options.batch_size:
+                flush()
+                if progress is not None:
+                    progress(read)
+                    read = 0
+        if batch:
+            flush()
+        if progress is not None and read:
+            progress(read)
+        summary.rejects.sort(key=lambda r: r[0] or 0)
+        summary.rejected = len(summary.rejects)
+        if summary.inserted + summary.updated + summary.rejected == 0:
+            raise InputError("the file has no records", path=source)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _chain(first: tuple[int, dict[str, Any]],
+           rest: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    yield first
+    yield from rest
+
+
+def _reason(exc: InputError) -> str:
+    return f"field '{exc.field}': {exc.message}" if exc.field else exc.message
+
+
+def _infer_settings(sample: dict[str, Any], mapping: dict[str, str], source: str) -> Settings:
+    columns = list(sample)
+    id_cols = tuple(c for c in ("id", "external_id", mapping.get("external_id")) if c)
+    meta_cols = set(v for k, v in mapping.items() if k.startswith("metadata."))
+    renamed = {column: target for target, column in mapping.items()
+               if target != "external_id" and not target.startswith("metadata.")}
+    cols = [renamed.get(c, c) for c in columns if c not in meta_cols]
+    sample2 = {renamed.get(k, k): v for k, v in sample.items()}
+    try:
+        return settings_from_columns(cols, id_columns=id_cols, sample=sample2)
+    except Exception as exc:
+        raise InputError(f"cannot infer settings from the columns {columns}: {exc}",
+                         path=source, line=1) from None
+
+
+def write_rejects(path: str | Path, rejects: list[tuple[int | None, str]]) -> None:
+    """Write rejected lines as JSONL ``{"line": N, "reason": "..."}``, atomically."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for line, reason in rejects:
+                fh.write(orjson.dumps({"line": line, "reason": reason}) + b"\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,61 @@
+"""Field definitions: what a record shows to an annotator."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["FieldBase", "TextField", "ChatField", "MarkdownField", "ImageField", "AudioField",
+           "JsonField", "AnyField", "FIELD_TYPES"]
+
+_NAME = r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$"
+
+
+class FieldBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=_NAME)
+    title: str | None = None
+    required: bool = True
+    description: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.title or self.name
+
+
+class TextField(FieldBase):
+    type: Literal["text"]
+
+
+class ChatField(FieldBase):
+    """A conversation: a list of ``{role, content}`` messages."""
+
+    type: Literal["chat"]
+
+
+class MarkdownField(FieldBase):
+    type: Literal["markdown"]
+
+
+class ImageField(FieldBase):
+    """An image given by URL or ``data:`` URI."""
+
+    type: Literal["image"]
+
+
+class AudioField(FieldBase):
+    type: Literal["audio"]
+
+
+class JsonField(FieldBase):
+    type: Literal["json"]
+
+
+AnyField = Annotated[
+    Union[TextField, ChatField, MarkdownField, ImageField, AudioField, JsonField],
+    Field(discriminator="type"),
+]
+
+FIELD_TYPES = ("text", "chat", "markdown", "image", "audio", "json")

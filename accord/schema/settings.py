@@ -1,0 +1,227 @@
+"""Dataset settings: fields, questions, guidelines and distribution.
+
+Settings are the documented user format (see docs/settings.md). They load from
+YAML or JSON with :func:`load_settings` / :func:`parse_settings`; every problem
+is reported with its path, e.g. ``questions[2].labels: needs at least 2 labels``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from accord.errors import SettingsError
+from accord.schema.fields import FIELD_TYPES, AnyField
+from accord.schema.questions import QUESTION_TYPES, AnyQuestion
+
+__all__ = ["Distribution", "Settings", "parse_settings", "load_settings", "settings_from_columns"]
+
+
+class Distribution(BaseModel):
+    """How records are handed out to annotators."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overlap: int = Field(default=1, ge=1, le=100)
+    lease_seconds: int = Field(default=600, ge=5, le=7 * 24 * 3600)
+    gold_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class Settings(BaseModel):
+    """Everything that defines a dataset's annotation task."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guidelines: str = ""
+    fields: list[AnyField] = Field(min_length=1)
+    questions: list[AnyQuestion] = Field(default_factory=list)
+    distribution: Distribution = Field(default_factory=Distribution)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> "Settings":
+        problems: list[tuple[str, str]] = []
+        seen: dict[str, int] = {}
+        for i, f in enumerate(self.fields):
+            if f.name in seen:
+                problems.append((f"fields[{i}].name", f"duplicate field name {f.name!r} "
+                                 f"(also fields[{seen[f.name]}])"))
+            seen.setdefault(f.name, i)
+        by_name = {f.name: f for f in self.fields}
+        qseen: dict[str, int] = {}
+        for i, q in enumerate(self.questions):
+            if q.name in qseen:
+                problems.append((f"questions[{i}].name", f"duplicate question name {q.name!r} "
+                                 f"(also questions[{qseen[q.name]}])"))
+            qseen.setdefault(q.name, i)
+            for ref in q.referenced_fields():
+                key = "fields" if q.type == "pairwise" else "field"
+                if ref not in by_name:
+                    problems.append((f"questions[{i}].{key}", f"unknown field {ref!r}; "
+                                     f"fields are {sorted(by_name)}"))
+                    continue
+                ftype = by_name[ref].type
+                if q.type == "span" and ftype not in ("text", "markdown"):
+                    problems.append((f"questions[{i}].field",
+                                     f"span needs a text or markdown field, {ref!r} is {ftype}"))
+                if q.type == "ranking" and ftype != "json":
+                    problems.append((f"questions[{i}].field",
+                                     f"ranking needs a json field of candidates, {ref!r} is {ftype}"))
+        if problems:
+            # raised as ValueError so pydantic wraps it; parse_settings unwraps it.
+            raise ValueError(_ProblemList(problems))
+        return self
+
+    def field(self, name: str) -> Any:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def question(self, name: str) -> Any:
+        for q in self.questions:
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class _ProblemList(list):  # type: ignore[type-arg]
+    def __str__(self) -> str:
+        return "; ".join(f"{p}: {m}" for p, m in self)
+
+
+def _loc_to_path(loc: tuple[Any, ...], data: Any) -> str:
+    """Turn a pydantic error location into ``questions[2].labels``.
+
+    The discriminated-union tag (``label``) that pydantic inserts is dropped.
+    """
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+            continue
+        if isinstance(node, dict) and item not in node and node.get("type") == item:
+            continue  # union tag
+        if isinstance(node, dict) and item in ("function-after[_cross_check()]",):
+            continue
+        parts.append(("." if parts else "") + str(item))
+        node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "union_tag_invalid":
+        tag = ctx.get("tag")
+        loc = err["loc"]
+        allowed = QUESTION_TYPES if "questions" in loc else FIELD_TYPES
+        return f"unknown type {tag!r}; expected one of {', '.join(allowed)}"
+    if kind == "union_tag_not_found":
+        return "missing 'type'"
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "extra_forbidden":
+        return f"unknown key (value {err.get('input')!r})"
+    if kind == "string_pattern_mismatch":
+        return (f"{err.get('input')!r} is not a valid name (letters, digits, _ and -, "
+                "starting with a letter or _)")
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return msg
+
+
+def parse_settings(data: Any, *, source: str | None = None) -> Settings:
+    """Validate a settings mapping.
+
+    Raises
+    ------
+    SettingsError
+        With every problem as ``(path, message)``.
+
+    Examples
+    --------
+    >>> s = parse_settings({"fields": [{"name": "text", "type": "text"}],
+    ...                     "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}]})
+    >>> s.questions[0].labels
+    {'a': 'a', 'b': 'b'}
+    """
+    if not isinstance(data, dict):
+        raise SettingsError([("", f"expected a mapping at the top level, got "
+                              f"{type(data).__name__}")], source=source)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems: list[tuple[str, str]] = []
+        for err in exc.errors():
+            ctx_error = (err.get("ctx") or {}).get("error")
+            if isinstance(ctx_error, ValueError) and ctx_error.args and isinstance(
+                    ctx_error.args[0], _ProblemList):
+                problems.extend(ctx_error.args[0])
+                continue
+            path = _loc_to_path(tuple(err["loc"]), data)
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                path += ".type"
+            problems.append((path, _explain(err)))
+        raise SettingsError(problems, source=source) from None
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read settings from a YAML or JSON file (JSON is valid YAML)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError([("", "file not found")], source=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError([("", f"not valid UTF-8 at byte {exc.start}")], source=str(p)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SettingsError([(where, f"not valid YAML/JSON: {problem}")], source=str(p)) from None
+    return parse_settings(data, source=str(p))
+
+
+def settings_from_columns(columns: list[str], *, id_columns: tuple[str, ...] = ("id", "external_id"),
+                          sample: dict[str, Any] | None = None) -> Settings:
+    """Infer settings from a file's columns: one field per column, no questions.
+
+    Lists of ``{role, content}`` dicts become ``chat`` fields, other
+    non-string values (numbers, lists, objects) ``json`` fields, the rest ``text``.
+    """
+    fields = []
+    for col in columns:
+        if col in id_columns:
+            continue
+        ftype = "text"
+        if sample is not None and col in sample:
+            v = sample[col]
+            if isinstance(v, list) and v and all(isinstance(m, dict) and "role" in m
+                                                 and "content" in m for m in v):
+                ftype = "chat"
+            elif v is not None and not isinstance(v, str):
+                ftype = "json"  # numbers, booleans, lists, objects keep their JSON type
+        name = col if _valid_name(col) else None
+        if name is None:
+            continue
+        fields.append({"name": name, "type": ftype, "required": False})
+    if not fields:
+        raise SettingsError([("fields", f"no usable columns to make fields from: {columns}")])
+    return parse_settings({"fields": fields})
+
+
+def _valid_name(name: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}", name) is not None

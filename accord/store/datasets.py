@@ -1,0 +1,120 @@
+"""Datasets, their settings versions and memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from accord.errors import Conflict, NotFound
+from accord.schema import Settings
+from accord.store.models import Dataset, Membership, Record, SettingsVersion, User, utcnow
+
+__all__ = ["create_dataset", "get_dataset", "list_datasets", "delete_dataset", "update_settings",
+           "settings_of", "settings_history", "add_member", "remove_member", "members",
+           "is_member", "dataset_counts"]
+
+
+def create_dataset(session: Session, name: str, settings: Settings,
+                   *, user_id: int | None = None) -> Dataset:
+    """Create a dataset with its first settings version.
+
+    Raises
+    ------
+    Conflict
+        If a dataset with this name exists.
+    """
+    if session.scalar(select(Dataset.id).where(Dataset.name == name)) is not None:
+        raise Conflict(f"dataset {name!r} already exists")
+    data = settings.to_dict()
+    ds = Dataset(name=name, settings=data, settings_version=1)
+    session.add(ds)
+    session.flush()
+    session.add(SettingsVersion(dataset_id=ds.id, version=1, settings=data,
+                                guidelines=settings.guidelines, created_by=user_id))
+    session.flush()
+    return ds
+
+
+def get_dataset(session: Session, name_or_id: str | int) -> Dataset:
+    """Look a dataset up by name (or id); raise :class:`NotFound` listing what exists."""
+    if isinstance(name_or_id, int):
+        ds = session.get(Dataset, name_or_id)
+    else:
+        ds = session.scalar(select(Dataset).where(Dataset.name == name_or_id))
+    if ds is None:
+        names = session.scalars(select(Dataset.name).order_by(Dataset.name).limit(20)).all()
+        hint = f"; datasets are {list(names)}" if names else "; there are no datasets yet"
+        raise NotFound(f"dataset {name_or_id!r} does not exist{hint}")
+    return ds
+
+
+def list_datasets(session: Session, *, user: User | None = None) -> list[Dataset]:
+    """All datasets, or those ``user`` is a member of (admins see all)."""
+    stmt = select(Dataset).order_by(Dataset.name)
+    if user is not None and user.role != "admin":
+        stmt = stmt.join(Membership, Membership.dataset_id == Dataset.id).where(
+            Membership.user_id == user.id)
+    return list(session.scalars(stmt))
+
+
+def delete_dataset(session: Session, name: str) -> None:
+    ds = get_dataset(session, name)
+    session.delete(ds)
+    session.flush()
+
+
+def settings_of(ds: Dataset) -> Settings:
+    return Settings.model_validate(ds.settings)
+
+
+def update_settings(session: Session, ds: Dataset, settings: Settings,
+                    *, user_id: int | None = None) -> SettingsVersion:
+    """Save new settings as the next version (guidelines are versioned with them)."""
+    data = settings.to_dict()
+    ds.settings_version += 1
+    ds.settings = data
+    ds.updated_at = utcnow()
+    version = SettingsVersion(dataset_id=ds.id, version=ds.settings_version, settings=data,
+                              guidelines=settings.guidelines, created_by=user_id)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def settings_history(session: Session, ds: Dataset) -> list[SettingsVersion]:
+    return list(session.scalars(select(SettingsVersion).where(
+        SettingsVersion.dataset_id == ds.id).order_by(SettingsVersion.version)))
+
+
+def add_member(session: Session, ds: Dataset, user: User) -> Membership:
+    m = session.get(Membership, (ds.id, user.id))
+    if m is None:
+        m = Membership(dataset_id=ds.id, user_id=user.id)
+        session.add(m)
+        session.flush()
+    return m
+
+
+def remove_member(session: Session, ds: Dataset, user: User) -> None:
+    session.execute(delete(Membership).where(Membership.dataset_id == ds.id,
+                                             Membership.user_id == user.id))
+
+
+def members(session: Session, ds: Dataset) -> list[User]:
+    return list(session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                .where(Membership.dataset_id == ds.id).order_by(User.name)))
+
+
+def is_member(session: Session, ds: Dataset, user: User) -> bool:
+    return session.get(Membership, (ds.id, user.id)) is not None
+
+
+def dataset_counts(session: Session, ds: Dataset) -> dict[str, Any]:
+    """Record counts by status."""
+    rows = session.execute(select(Record.status, func.count()).where(Record.dataset_id == ds.id)
+                           .group_by(Record.status)).all()
+    counts = {status: n for status, n in rows}
+    return {"records": sum(counts.values()), "pending": counts.get("pending", 0),
+            "completed": counts.get("completed", 0)}

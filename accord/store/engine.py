@@ -1,0 +1,151 @@
+"""Engines and sessions: SQLite (WAL, foreign keys on) by default, PostgreSQL via psycopg 3.
+
+Nothing is created at import time; callers build an engine with :func:`make_engine`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord.errors import AccordError, InputError
+
+__all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
+           "is_sqlite", "check_connection"]
+
+DEFAULT_URL = "sqlite:///accord.db"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: the argument, else ``$ACCORD_DB``, else ``sqlite:///accord.db``."""
+    url = url or os.environ.get("ACCORD_DB") or DEFAULT_URL
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _json_dumps(obj: object) -> str:
+    import orjson
+
+    return orjson.dumps(obj).decode()
+
+
+def _json_loads(text: str | bytes) -> object:
+    import orjson
+
+    return orjson.loads(text)
+
+
+def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
+    """Build an engine for ``url`` (see :func:`resolve_url`).
+
+    SQLite connections get ``journal_mode=WAL``, ``foreign_keys=ON``,
+    ``synchronous=NORMAL`` and a 30 s busy timeout; write transactions use
+    ``BEGIN IMMEDIATE`` (see :func:`write_scope`) so concurrent writers queue
+    instead of failing on lock upgrade.
+
+    Raises
+    ------
+    InputError
+        When the URL is malformed, the SQLite directory does not exist or the
+        server cannot be reached.
+    """
+    url = resolve_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(f"cannot parse database URL {url!r}; expected e.g. sqlite:///accord.db "
+                         "or postgresql://user@host/db", field="--db") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise InputError(f"cannot open database {url!r}: directory {str(parent)!r} does "
+                                 "not exist", field="--db")
+        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
+                               connect_args={"timeout": 30, "check_same_thread": False,
+                                             "isolation_level": None})
+        _configure_sqlite(engine)
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
+                               pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    else:
+        raise InputError(f"unsupported database {parsed.get_backend_name()!r} in {url!r}; "
+                         "accord supports sqlite and postgresql", field="--db")
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get("accord_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine_or_session: Engine | Session) -> bool:
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else \
+        engine_or_session
+    return bind.dialect.name == "sqlite"
+
+
+def check_connection(engine: Engine) -> None:
+    """Open a connection once, turning failures into an :class:`AccordError`."""
+    try:
+        with engine.connect() as conn:
+            inspect(conn).get_table_names()
+    except OperationalError as exc:
+        raise AccordError(f"cannot open database {engine.url.render_as_string(hide_password=True)}"
+                          f": {exc.orig}") from None
+
+
+_factories: dict[int, sessionmaker[Session]] = {}
+
+
+def _factory(engine: Engine) -> sessionmaker[Session]:
+    key = id(engine)
+    if key not in _factories:
+        _factories[key] = sessionmaker(engine, expire_on_commit=False)
+    return _factories[key]
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error."""
+    with _factory(engine)() as session:
+        with session.begin():
+            yield session
+
+
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """Like :func:`session_scope`, but takes the write lock up front on SQLite."""
+    with _factory(engine)() as session:
+        session.connection(execution_options={"accord_write": True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

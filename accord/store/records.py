@@ -1,0 +1,144 @@
+"""Record writes and reads: batched upsert by external_id, keyset iteration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from accord.errors import InputError
+from accord.store.models import QUEUE_OPEN, Record
+
+__all__ = ["RecordRow", "UpsertResult", "upsert_records", "iter_records", "count_records",
+           "get_record_by_external_id"]
+
+_records = Record.__table__
+_IN_CHUNK = 900  # stays under SQLite's default bound-variable limit on old builds
+
+
+class RecordRow(NamedTuple):
+    """One record to write; ``line`` locates it in the source for error messages."""
+
+    external_id: str
+    fields: dict[str, Any]
+    meta: dict[str, Any]
+    line: int | None = None
+
+
+class UpsertResult(NamedTuple):
+    inserted: int
+    updated: int
+    duplicates: list[RecordRow]
+
+
+def _existing(conn: Connection, dataset_id: int, ids: Sequence[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    col_ext, col_upd = _records.c.external_id, _records.c.updated_at
+    for i in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[i:i + _IN_CHUNK]
+        rows = conn.execute(select(col_ext, col_upd).where(
+            _records.c.dataset_id == dataset_id, col_ext.in_(chunk)))
+        found.update({ext: upd for ext, upd in rows})
+    return found
+
+
+def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
+                   *, stamp: datetime, source: str | None = None,
+                   strict: bool = True) -> UpsertResult:
+    """Insert or update ``rows`` by ``(dataset_id, external_id)`` in the caller's transaction.
+
+    Existing records get new fields and metadata; their responses, status and
+    queue position are kept. Every row written by one import carries the same
+    ``stamp`` as ``updated_at``, which is how a duplicate ``external_id`` in
+    one file is told apart from a re-import.
+
+    With ``strict=False`` duplicates are left out and returned instead.
+
+    Raises
+    ------
+    InputError
+        When an ``external_id`` occurs twice in the same import and ``strict``.
+    """
+    dups: list[RecordRow] = []
+    conn = session.connection()
+    seen: dict[str, int | None] = {}
+    unique_rows: list[RecordRow] = []
+    for row in rows:
+        if row.external_id in seen:
+            if strict:
+                raise InputError(f"duplicate external_id {row.external_id!r} (first at line "
+                                 f"{seen[row.external_id]})", path=source, line=row.line,
+                                 field="external_id")
+            dups.append(row)
+            continue
+        seen[row.external_id] = row.line
+        unique_rows.append(row)
+    existing = _existing(conn, dataset_id, list(seen)) if seen else {}
+    stamp_key = _stamp_key(stamp)
+    rows = []
+    for row in unique_rows:
+        prev = existing.get(row.external_id)
+        if prev is not None and _stamp_key(prev) == stamp_key:
+            if strict:
+                raise InputError(f"duplicate external_id {row.external_id!r} (earlier in this "
+                                 "file)", path=source, line=row.line, field="external_id")
+            dups.append(row)
+            del existing[row.external_id]
+            continue
+        rows.append(row)
+    if not rows:
+        return UpsertResult(0, 0, dups)
+    params = [{"dataset_id": dataset_id, "external_id": r.external_id, "fields": r.fields,
+               "metadata": r.meta, "status": "pending", "priority": 0.0,
+               "queue_state": QUEUE_OPEN, "claims": 0, "submitted": 0, "is_gold": False,
+               "created_at": stamp, "updated_at": stamp} for r in rows]
+    dialect = conn.dialect.name
+    ins = (postgresql.insert(_records) if dialect == "postgresql" else sqlite.insert(_records))
+    stmt = ins.on_conflict_do_update(
+        index_elements=[_records.c.dataset_id, _records.c.external_id],
+        set_={"fields": ins.excluded.fields, "metadata": ins.excluded.metadata,
+              "updated_at": ins.excluded.updated_at})
+    conn.execute(stmt, params)
+    updated = len(existing)
+    return UpsertResult(len(rows) - updated, updated, dups)
+
+
+def _stamp_key(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat()
+    return str(value).replace("T", " ").split("+")[0].replace(" ", "T")
+
+
+def iter_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
+                 after_id: int = 0) -> Iterator[Any]:
+    """All records of a dataset in id order as row mappings, by keyset pages (constant memory).
+
+    Each row has ``id``, ``external_id``, ``fields``, ``metadata``, ``status``,
+    ``priority``, ``is_gold``, ``submitted``.
+    """
+    conn = session.connection()
+    cols = [_records.c.id, _records.c.external_id, _records.c.fields, _records.c.metadata,
+            _records.c.status, _records.c.priority, _records.c.is_gold, _records.c.submitted]
+    last = after_id
+    while True:
+        page = conn.execute(select(*cols).where(_records.c.dataset_id == dataset_id,
+                                                _records.c.id > last)
+                            .order_by(_records.c.id).limit(batch_size)).mappings().all()
+        if not page:
+            return
+        yield from page
+        last = page[-1]["id"]
+
+
+def count_records(session: Session, dataset_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(Record)
+                              .where(Record.dataset_id == dataset_id)) or 0)
+
+
+def get_record_by_external_id(session: Session, dataset_id: int, external_id: str) -> Record | None:
+    return session.scalar(select(Record).where(Record.dataset_id == dataset_id,
+                                               Record.external_id == external_id))

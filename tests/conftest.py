@@ -1,0 +1,76 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL server.
+
+``db_url`` is parametrized over both backends, so every store/workflow/server
+test that uses it runs on SQLite and on PostgreSQL. Without PostgreSQL
+binaries the PostgreSQL half is skipped with a loud warning locally; with
+``ACCORD_REQUIRE_POSTGRES=1`` (CI) it fails instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from tests.pg import PostgresServer, find_pg_bin
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if find_pg_bin() is None:
+        if os.environ.get("ACCORD_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required (ACCORD_REQUIRE_POSTGRES=1) but initdb is missing")
+        warnings.warn("PostgreSQL binaries not found: PostgreSQL tests are SKIPPED",
+                      pytest.PytestWarning, stacklevel=1)
+        pytest.skip("PostgreSQL not installed")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'accord.db'}"
+    server = request.getfixturevalue("pg_server")
+    return server.create_database(f"t{os.getpid()}_{next(_counter)}")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'accord.db'}"
+
+
+@pytest.fixture
+def engine(db_url):
+    from accord.store import make_engine, upgrade
+
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None,
+            cwd: str | Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``accord`` CLI in a subprocess."""
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "accord", *args], input=input,
+                          capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)

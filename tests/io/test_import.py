@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from accord.errors import InputError, NotFound
+from accord.io import ImportOptions, export_jsonl, import_file
+from accord.schema import parse_settings
+from accord.store import session_scope, write_scope
+from accord.store.datasets import create_dataset, get_dataset
+from accord.store.models import Record
+
+SETTINGS = parse_settings({"fields": [{"name": "prompt", "type": "text"},
+                                      {"name": "conversation", "type": "chat", "required": False}]})
+
+
+def _count(engine) -> int:
+    with session_scope(engine) as s:
+        return s.scalar(select(func.count()).select_from(Record))
+
+
+def _write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_jsonl_import_maps_id_fields_and_metadata(engine, tmp_path):
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    f = _write_jsonl(tmp_path / "a.jsonl", [
+        {"id": 1, "prompt": "hi", "source": "x", "conversation": [{"role": "user",
+                                                                   "content": "hey"}]},
+        {"id": 2, "prompt": "yo", "source": "y"}])
+    summary = import_file(engine, "d", f)
+    assert (summary.inserted, summary.updated, summary.rejected) == (2, 0, 0)
+    summary = import_file(engine, "d", f)  # re-import updates, never duplicates
+    assert (summary.inserted, summary.updated) == (0, 2)
+    assert _count(engine) == 2
+    with session_scope(engine) as s:
+        rec = s.scalar(select(Record).where(Record.external_id == "1"))
+        assert rec.fields["conversation"][0]["content"] == "hey"
+        assert rec.meta == {"source": "x"}
+
+
+def test_map_option_and_content_hash_ids(engine, tmp_path):
+    f = _write_jsonl(tmp_path / "a.jsonl", [{"instruction": "a", "k": 1}, {"instruction": "b"}])
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    opts = ImportOptions(mapping={"prompt": "instruction", "metadata.kind": "k"},
+                         on_error="skip")
+    s1 = import_file(engine, "d", f, opts)
+    assert s1.inserted == 1 and s1.rejected == 1  # 2nd line lacks column k
+    assert "metadata.kind" in s1.rejects[0][1]
+    s2 = import_file(engine, "d", f, opts)
+    assert s2.updated == 1 and s2.inserted == 0  # content hash ids are stable
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "hf"])
+def test_other_formats(engine, tmp_path, fmt):
+    rows = [{"id": f"r{i}", "prompt": f"text {i}", "lang": "en"} for i in range(10)]
+    if fmt == "csv":
+        path = tmp_path / "a.csv"
+        path.write_text("id,prompt,lang\n" + "".join(f"{r['id']},{r['prompt']},en\n"
+                                                      for r in rows))
+    elif fmt == "json":
+        path = tmp_path / "a.json"
+        path.write_text(json.dumps(rows))
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = tmp_path / "a.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    else:
+        datasets = pytest.importorskip("datasets")
+        path = tmp_path / "hfds"
+        datasets.Dataset.from_list(rows).save_to_disk(str(path))
+    summary = import_file(engine, "d", path, ImportOptions(create=True))
+    assert summary.inserted == 10 and summary.created_dataset
+    with session_scope(engine) as s:
+        rec = s.scalar(select(Record).where(Record.external_id == "r3"))
+        assert rec.fields == {"prompt": "text 3", "lang": "en"}
+
+
+def test_failed_import_leaves_database_unchanged(engine, tmp_path):
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    good = [{"id": i, "prompt": "p"} for i in range(12000)]
+    f = tmp_path / "a.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in good) + "{broken\n")
+    with pytest.raises(InputError) as info:
+        import_file(engine, "d", f, ImportOptions(batch_size=1000))
+    assert info.value.line == 12001 and "not valid JSON" in str(info.value)
+    assert _count(engine) == 0
+
+
+def test_create_rolls_back_with_the_import(engine, tmp_path):
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"id": 1, "prompt": "a"}\n{"id": 1, "prompt": "b"}\n')
+    with pytest.raises(InputError, match="duplicate external_id '1'"):
+        import_file(engine, "new", f, ImportOptions(create=True))
+    with session_scope(engine) as s, pytest.raises(NotFound):
+        get_dataset(s, "new")
+
+
+def test_skip_mode_reports_every_bad_line(engine, tmp_path):
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    f = tmp_path / "a.jsonl"
+    lines = [b'{"id": 1, "prompt": "ok"}', b'{"id": 2, "prompt": "ok", "conversation": "hi"}',
+             b"not json", b'{"id": 3, "prompt": "\xff\xfe"}', b'{"id": 1, "prompt": "dup"}',
+             b'{"id": 4}', b'{"id": 5, "prompt": "fine"}']
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    summary = import_file(engine, "d", f, ImportOptions(on_error="skip", batch_size=2))
+    assert summary.inserted == 2
+    assert [line for line, _ in summary.rejects] == [2, 3, 4, 5, 6]
+    reasons = dict(summary.rejects)
+    assert "expected list of {role, content}, got str" in reasons[2]
+    assert "UTF-8" in reasons[4]
+    assert "duplicate external_id" in reasons[5]
+    assert "required field" in reasons[6]
+
+
+def test_round_trip_every_shared_jsonl(engine, tmp_path, shared_data):
+    files = sorted(shared_data.rglob("*.jsonl"))
+    assert len(files) >= 6
+    for i, path in enumerate(files):
+        name = f"ds{i}"
+        summary = import_file(engine, name, path, ImportOptions(create=True))
+        out = tmp_path / f"{name}.jsonl"
+        n = export_jsonl(engine, name, out)
+        originals = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+        assert n == len(originals) == summary.inserted, path
+        exported = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+        for orig, exp in zip(originals, exported):
+            id_key = "external_id" if "external_id" in orig else "id" if "id" in orig else None
+            if id_key:
+                assert exp["external_id"] == str(orig[id_key])
+            rebuilt = {**exp["fields"], **exp["metadata"]}
+            expected = {k: v for k, v in orig.items() if k != id_key}
+            assert rebuilt == expected, (path, orig)

@@ -1,0 +1,105 @@
+"""A throw-away PostgreSQL server for tests: Debian's binaries, a temp dir, a free port.
+
+Started once per test session; each test gets its own database.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["PostgresServer", "find_pg_bin"]
+
+
+def find_pg_bin() -> Path | None:
+    exe = shutil.which("initdb")
+    if exe:
+        return Path(exe).resolve().parent
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresServer:
+    def __init__(self) -> None:
+        bindir = find_pg_bin()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL binaries (initdb) not found; apt-get install postgresql")
+        self.bindir = bindir
+        self.port = _free_port()
+        self.tmp = Path(tempfile.mkdtemp(prefix="accord-pg-"))
+        self.datadir = self.tmp / "data"
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:  # postgres refuses to run as root
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError("running as root but there is no 'postgres' user") from None
+            shutil.chown(self.tmp, "postgres", "postgres")
+            os.chmod(self.tmp, 0o700)
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(self.prefix + list(args), check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+
+    def start(self) -> "PostgresServer":
+        self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
+                  "-A", "trust", "-E", "UTF8", "--no-sync")
+        self.proc = subprocess.Popen(
+            self.prefix + [str(self.bindir / "postgres"), "-D", str(self.datadir), "-p",
+                           str(self.port), "-k", str(self.tmp), "-h", "127.0.0.1",
+                           "-c", "fsync=off", "-c", "synchronous_commit=off",
+                           "-c", "full_page_writes=off", "-c", "max_connections=200"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("postgres exited during start-up")
+                time.sleep(0.1)
+        import psycopg
+
+        while time.time() < deadline:
+            try:
+                psycopg.connect(self.url("postgres", driver=False), autocommit=True).close()
+                return self
+            except psycopg.OperationalError:
+                time.sleep(0.1)
+        raise RuntimeError("postgres did not accept connections within 30 s")
+
+    def url(self, dbname: str, *, driver: bool = True) -> str:
+        scheme = "postgresql+psycopg" if driver else "postgresql"
+        return f"{scheme}://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres", driver=False), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import pytest
+
+from accord.errors import SettingsError
+from accord.schema import load_settings, parse_settings
+
+DESIGN_EXAMPLE = """
+guidelines: |
+  Label the customer's intent. When unsure, pick "other".
+fields:
+  - {name: prompt, type: text}
+  - {name: conversation, type: chat}
+  - {name: candidates, type: json}
+  - {name: response_a, type: text}
+  - {name: response_b, type: text}
+questions:
+  - {name: intent, type: label, labels: [billing, bug, other], required: true}
+  - {name: topics, type: multi_label, labels: [refund, login, shipping]}
+  - {name: entities, type: span, field: prompt, labels: [PER, ORG, LOC], allow_overlap: false}
+  - {name: helpfulness, type: rating, min: 1, max: 5}
+  - {name: order, type: ranking, field: candidates, allow_ties: false}
+  - {name: preference, type: pairwise, fields: [response_a, response_b], allow_tie: true}
+  - {name: rewrite, type: text, field: response_a}
+  - {name: safety, type: flags, labels: [violence, self_harm, pii], severities: [low, high]}
+distribution: {overlap: 3, lease_seconds: 600, gold_rate: 0.05}
+"""
+
+
+def test_design_example_loads(tmp_path):
+    p = tmp_path / "settings.yaml"
+    p.write_text(DESIGN_EXAMPLE)
+    s = load_settings(p)
+    assert [q.type for q in s.questions] == ["label", "multi_label", "span", "rating", "ranking",
+                                             "pairwise", "text", "flags"]
+    assert s.distribution.overlap == 3 and s.distribution.gold_rate == 0.05
+    assert s.guidelines.startswith("Label the customer's intent")
+    # round trip through the stored form
+    assert parse_settings(s.to_dict()) == s
+
+
+def test_labels_as_mapping():
+    s = parse_settings({"fields": [{"name": "t", "type": "text"}],
+                        "questions": [{"name": "y", "type": "label",
+                                       "labels": {"pos": "Positive", "neg": "Negative"}}]})
+    assert s.questions[0].labels == {"pos": "Positive", "neg": "Negative"}
+
+
+def test_json_settings(tmp_path):
+    p = tmp_path / "s.json"
+    p.write_text('{"fields": [{"name": "t", "type": "text"}]}')
+    assert load_settings(p).fields[0].name == "t"
+
+
+BASE = [{"name": "t", "type": "text"}, {"name": "c", "type": "json"}]
+
+BAD = [
+    ({"fields": BASE, "questions": [{"name": "a", "type": "label", "labels": ["x", "y"]},
+                                    {"name": "b", "type": "rating"},
+                                    {"name": "c", "type": "label", "labels": ["x"]}]},
+     "questions[2].labels: needs at least 2 labels"),
+    ({"fields": BASE, "questions": [{"name": "a", "type": "vote"}]},
+     "questions[0].type: unknown type 'vote'; expected one of label, multi_label"),
+    ({"fields": BASE, "questions": [{"name": "a", "type": "rating"},
+                                    {"name": "a", "type": "rating"}]},
+     "questions[1].name: duplicate question name 'a'"),
+    ({"fields": BASE + [{"name": "t", "type": "text"}]}, "fields[2].name: duplicate field name"),
+    ({"fields": BASE, "questions": [{"name": "s", "type": "span", "field": "zz",
+                                     "labels": ["P"]}]},
+     "questions[0].field: unknown field 'zz'"),
+    ({"fields": BASE, "questions": [{"name": "s", "type": "span", "field": "c",
+                                     "labels": ["P"]}]},
+     "span needs a text or markdown field"),
+    ({"fields": BASE, "questions": [{"name": "r", "type": "ranking", "field": "t"}]},
+     "ranking needs a json field"),
+    ({"fields": BASE, "questions": [{"name": "p", "type": "pairwise", "fields": ["t"]}]},
+     "questions[0].fields: needs exactly 2 fields"),
+    ({"fields": BASE, "questions": [{"name": "r", "type": "rating", "min": 5, "max": 1}]},
+     "max (1) must be greater than min (5)"),
+    ({"fields": BASE, "distribution": {"overlap": 0}}, "distribution.overlap"),
+    ({"fields": BASE, "distribution": {"gold_rate": 1.5}}, "distribution.gold_rate"),
+    ({"fields": [{"name": "t", "type": "video"}]}, "fields[0].type: unknown type 'video'"),
+    ({"fields": []}, "fields"),
+    ({"fields": BASE, "questions": [{"name": "bad name", "type": "rating"}]},
+     "questions[0].name: 'bad name' is not a valid name"),
+    ({"fields": BASE, "colour": "red"}, "colour: unknown key"),
+    (["not", "a", "mapping"], "expected a mapping at the top level"),
+]
+
+
+@pytest.mark.parametrize("data,message", BAD, ids=[m[:40] for _, m in BAD])
+def test_bad_settings_name_the_path(data, message):
+    with pytest.raises(SettingsError) as info:
+        parse_settings(data)
+    assert message in str(info.value)
+
+
+def test_bad_yaml_names_file_and_line(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("fields:\n  - {name: t, type: text\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(p)
+    assert str(p) in str(info.value) and "line" in str(info.value)
