@@ -1,0 +1,61 @@
+"""Aggregation: many annotations in, one trustworthy answer (with a confidence) out.
+
+Classification aggregators follow one contract (crowd-kit style): ``fit(data)``
+on long-form ``item, annotator, label`` rows, then ``predict()`` ->
+:class:`Consensus`, ``predict_proba()`` -> :class:`Probabilities`,
+``fit_predict(data)``; learned state ends in ``_``. Spans, multi-label
+answers, ratings and rankings have their own aggregators with the same verbs.
+"""
+
+from accord.quality.aggregation.base import TIE_POLICIES, Aggregator, Consensus, Probabilities
+from accord.quality.aggregation.bradley_terry import BradleyTerry
+from accord.quality.aggregation.comparisons import (
+    Ranking,
+    comparisons_from_rankings,
+    win_matrix,
+)
+from accord.quality.aggregation.dawid_skene import DawidSkene
+from accord.quality.aggregation.glad import GLAD
+from accord.quality.aggregation.mace import MACE
+from accord.quality.aggregation.majority_vote import MajorityVote, vote_shares
+from accord.quality.aggregation.multi_label import MultiLabel, MultiLabelConsensus
+from accord.quality.aggregation.one_coin import OneCoinDawidSkene
+from accord.quality.aggregation.ranked_pairs import RankedPairs
+from accord.quality.aggregation.ratings import RatingAggregator
+from accord.quality.aggregation.span_vote import SpanConsensus, SpanVote
+from accord.quality.aggregation.weighted_majority_vote import WeightedMajorityVote
+
+#: Classification aggregators by their short CLI name.
+AGGREGATORS: dict[str, type[Aggregator]] = {
+    "mv": MajorityVote,
+    "wmv": WeightedMajorityVote,
+    "ds": DawidSkene,
+    "onecoin": OneCoinDawidSkene,
+    "glad": GLAD,
+    "mace": MACE,
+}
+
+__all__ = [
+    "AGGREGATORS",
+    "TIE_POLICIES",
+    "Aggregator",
+    "BradleyTerry",
+    "Consensus",
+    "DawidSkene",
+    "GLAD",
+    "MACE",
+    "MajorityVote",
+    "MultiLabel",
+    "MultiLabelConsensus",
+    "OneCoinDawidSkene",
+    "Probabilities",
+    "RankedPairs",
+    "Ranking",
+    "RatingAggregator",
+    "SpanConsensus",
+    "SpanVote",
+    "WeightedMajorityVote",
+    "comparisons_from_rankings",
+    "vote_shares",
+    "win_matrix",
+]
