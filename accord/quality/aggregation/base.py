@@ -117,7 +117,8 @@ class Aggregator:
     """Base class: subclasses implement ``_fit(lf)`` and set ``probas_``.
 
     After :meth:`fit`: ``items_`` (item keys), ``classes_`` (sorted labels),
-    ``probas_`` (n_items x n_classes), ``labels_`` and ``confidence_``.
+    ``probas_`` (n_items x n_classes), ``labels_``, ``codes_`` (the chosen
+    column per item) and ``confidence_``.
     """
 
     items_: np.ndarray
@@ -143,6 +144,7 @@ class Aggregator:
         self.classes_ = lf.labels
         self._fit(lf)
         winners = self._decide(lf)
+        self.codes_ = winners
         self.labels_ = self.classes_[winners]
         self.confidence_ = self.probas_[np.arange(len(winners)), winners]
         return self

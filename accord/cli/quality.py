@@ -1,0 +1,228 @@
+"""``accord quality``: agreement and aggregation on long-form annotation files.
+
+``agree`` reports an agreement metric; ``aggregate`` writes one label per
+item with a confidence. Inputs are CSV/TSV/JSONL/JSON/Parquet files with
+``item, annotator, label`` columns (see :mod:`accord.quality.longform`).
+numpy, scipy and pyarrow are imported inside the commands, not here.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from accord.cli.console import console, err_console
+
+__all__ = ["register", "app"]
+
+app = typer.Typer(
+    name="quality",
+    help="Inter-annotator agreement and label aggregation.",
+    no_args_is_help=True,
+)
+
+
+class Metric(str, enum.Enum):
+    alpha = "alpha"
+    fleiss = "fleiss"
+    cohen = "cohen"
+    scott = "scott"
+    gwet = "gwet"
+    percent = "percent"
+
+
+class Level(str, enum.Enum):
+    nominal = "nominal"
+    ordinal = "ordinal"
+    interval = "interval"
+    ratio = "ratio"
+
+
+class Method(str, enum.Enum):
+    mv = "mv"
+    wmv = "wmv"
+    ds = "ds"
+    onecoin = "onecoin"
+    glad = "glad"
+    mace = "mace"
+
+
+class Tie(str, enum.Enum):
+    smallest = "smallest"
+    largest = "largest"
+    first = "first"
+    random = "random"
+
+
+_NOMINAL_ONLY = ("fleiss", "percent")
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+@app.command("agree")
+def agree(
+    input: Annotated[Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")],
+    metric: Annotated[Metric, typer.Option(help="Agreement metric.")] = Metric.alpha,
+    level: Annotated[Level, typer.Option(help="Level of measurement (alpha, gwet, cohen, scott).")]
+    = Level.nominal,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    ci: Annotated[bool, typer.Option("--ci", help="Add a 95% bootstrap interval over items.")]
+    = False,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for --ci.", min=10)] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed for --ci.")] = 0,
+) -> None:
+    """Measure inter-annotator agreement.
+
+    Items with a single annotation cannot show (dis)agreement and are
+    ignored (counted in the output); if no item has two annotations the
+    command fails with exit code 2.
+    """
+    import numpy as np
+
+    from accord.errors import InputError
+    from accord.quality.agreement import agreement_score, bootstrap_ci
+    from accord.quality.longform import read_longform
+
+    if metric.value in _NOMINAL_ONLY and level is not Level.nominal:
+        raise InputError(
+            f"metric {metric.value!r} is for nominal data only; got --level {level.value} "
+            "(use alpha, gwet, cohen or scott for ordered labels)",
+            field="--level",
+        )
+    started = time.perf_counter()
+    lf = read_longform(input)
+    per_item = np.bincount(lf.item, minlength=lf.n_items)
+    pairable = per_item >= 2
+    value = agreement_score(lf, metric.value, level.value)
+    interval = None
+    if ci:
+        interval = bootstrap_ci(lf, metric.value, level=level.value, n_resamples=resamples,
+                                seed=seed)
+    annotated = np.unique(lf.annotator[pairable[lf.item]])
+    result: dict[str, Any] = {
+        "metric": metric.value,
+        "level": level.value,
+        "value": _finite(value),
+        "n_items": int(pairable.sum()),
+        "n_items_ignored": int((~pairable).sum()),
+        "n_annotators": int(len(annotated)),
+        "n_annotations": len(lf),
+        "n_labels": lf.n_labels,
+        "ci": None if interval is None else {
+            "low": interval.low, "high": interval.high, "confidence": interval.confidence,
+            "n_resamples": interval.n_resamples,
+        },
+        "input": str(input),
+    }
+    if as_json:
+        console.print(json.dumps(result), markup=False, highlight=False, soft_wrap=True)
+        return
+    _print_agreement(result, time.perf_counter() - started)
+
+
+def _print_agreement(result: dict[str, Any], seconds: float) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Agreement: {result['input']}", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    value = result["value"]
+    table.add_row(f"{result['metric']} ({result['level']})",
+                  "undefined (no variation)" if value is None else f"{value:.4f}")
+    if result["ci"]:
+        c = result["ci"]
+        table.add_row(f"{c['confidence']:.0%} bootstrap interval", f"[{c['low']:.4f}, {c['high']:.4f}]")
+    table.add_row("items with >= 2 annotations", str(result["n_items"]))
+    table.add_row("items ignored (1 annotation)", str(result["n_items_ignored"]))
+    table.add_row("annotators", str(result["n_annotators"]))
+    table.add_row("annotations", str(result["n_annotations"]))
+    console.print(table)
+    console.print(f"{result['metric']} = "
+                  f"{'undefined' if value is None else format(value, '.4f')} on "
+                  f"{result['n_items']} items in {seconds:.2f} s", highlight=False)
+
+
+def _write_csv_atomic(out: Path, rows: Any) -> None:
+    import csv
+
+    from accord.errors import InputError
+
+    out = Path(out)
+    directory = out.parent if str(out.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("output folder does not exist", path=str(out))
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["item", "label", "confidence"])
+            for item, label, conf in rows:
+                writer.writerow([item, label, f"{conf:.6f}"])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+@app.command("aggregate")
+def aggregate(
+    input: Annotated[Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output CSV: item,label,confidence.")],
+    method: Annotated[Method, typer.Option(help="Aggregation method.")] = Method.ds,
+    gold: Annotated[Path | None, typer.Option(help="Gold CSV/JSONL (item,label): print accuracy.")]
+    = None,
+    tie: Annotated[Tie, typer.Option(help="Tie policy for mv/wmv.")] = Tie.smallest,
+) -> None:
+    """Aggregate many labels per item into one label with a confidence."""
+    import numpy as np
+
+    from accord.errors import InputError
+    from accord.quality.aggregation import AGGREGATORS
+    from accord.quality.annotators import gold_codes
+    from accord.quality.longform import read_gold, read_longform
+
+    started = time.perf_counter()
+    lf = read_longform(input)
+    gold_map = read_gold(gold) if gold is not None else None
+    if gold_map is not None:
+        codes = gold_codes(gold_map, lf, source=str(gold))
+        if not (codes >= 0).any():
+            raise InputError("no gold item matches an annotated item (compare the item ids)",
+                             path=str(gold), field="item")
+    cls = AGGREGATORS[method.value]
+    model = cls(tie=tie.value) if method.value in ("mv", "wmv") else cls()
+    with err_console.status(f"aggregating {len(lf)} annotations with {method.value}"):
+        model.fit(lf)
+    result = model.predict()
+    _write_csv_atomic(out, result)
+    seconds = time.perf_counter() - started
+    if gold_map is not None:
+        has = codes >= 0
+        right = int(np.sum(model.codes_[has] == codes[has]))
+        total = int(has.sum())
+        console.print(f"accuracy against gold: {right / total:.4f} ({right}/{total} items)",
+                      highlight=False)
+    console.print(
+        f"wrote {len(result)} items to {out} (method {method.value}, {len(lf)} annotations, "
+        f"{lf.n_annotators} annotators, mean confidence {float(np.mean(result.confidence)):.3f}) "
+        f"in {seconds:.2f} s",
+        highlight=False, soft_wrap=True,
+    )
+
+
+def register(root: typer.Typer) -> None:
+    """Add the ``quality`` command group to the root CLI."""
+    root.add_typer(app, name="quality")
