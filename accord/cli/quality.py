@@ -196,7 +196,7 @@ def aggregate(
 
     started = time.perf_counter()
     lf = read_longform(input)
-    gold_map = read_gold(gold) if gold is not None else None
+    gold_map = read_gold(gold, lf.labels.tolist()) if gold is not None else None
     if gold_map is not None:
         codes = gold_codes(gold_map, lf, source=str(gold))
         if not (codes >= 0).any():

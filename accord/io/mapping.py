@@ -70,8 +70,10 @@ class RowMapper:
 
     def map(self, line: int | None, row: dict[str, Any]) -> RecordRow:
         fields: dict[str, Any] = {}
+        limit = self.max_field_chars
         for name, ftype, required, column, mapped in self.fields:
-            if column not in row or row[column] is None:
+            value = row.get(column)
+            if value is None:
                 if mapped and column not in row:
                     raise self._error(f"missing column {column!r} (mapped to field {name!r} by "
                                       f"--map); columns are {sorted(row)}", line, name)
@@ -79,15 +81,21 @@ class RowMapper:
                     raise self._error(f"required field is missing or null; columns are "
                                       f"{sorted(row)}", line, name)
                 continue
-            fields[name] = self._check(name, ftype, row[column], line)
-        ext = self._external_id(row, fields, line)
+            if type(value) is str and ftype != "chat" and len(value) <= limit:
+                fields[name] = value  # the common case, kept cheap
+            else:
+                fields[name] = self._check(name, ftype, value, line)
         id_key = self._id_key(row)
-        meta = {k: v for k, v in row.items() if k not in self.used and k != id_key}
-        for key, column in self.meta_map.items():
-            if column not in row:
-                raise self._error(f"missing column {column!r} (mapped to metadata.{key} by --map)"
-                                  f"; columns are {sorted(row)}", line, f"metadata.{key}")
-            meta[key] = row[column]
+        ext = self._external_id(row, fields, line, id_key)
+        used = self.used
+        meta = {k: v for k, v in row.items() if k not in used and k != id_key}
+        if self.meta_map:
+            for key, column in self.meta_map.items():
+                if column not in row:
+                    raise self._error(f"missing column {column!r} (mapped to metadata.{key} by "
+                                      f"--map); columns are {sorted(row)}", line,
+                                      f"metadata.{key}")
+                meta[key] = row[column]
         return RecordRow(ext, fields, meta, line)
 
     def _id_key(self, row: dict[str, Any]) -> str | None:
@@ -99,13 +107,15 @@ class RowMapper:
             return "id"
         return None
 
-    def _external_id(self, row: dict[str, Any], fields: dict[str, Any], line: int | None) -> str:
-        key = self._id_key(row)
+    def _external_id(self, row: dict[str, Any], fields: dict[str, Any], line: int | None,
+                     key: str | None) -> str:
         if key is not None:
             if key not in row:
                 raise self._error(f"missing column {key!r} (mapped to external_id by --map); "
                                   f"columns are {sorted(row)}", line, "external_id")
             value = row[key]
+            if type(value) is str and 0 < len(value) <= 256:
+                return value
             if value is None or value == "" or isinstance(value, (dict, list, bool)):
                 raise self._error(f"expected a non-empty string or number, got "
                                   f"{_describe(value)}", line, key)

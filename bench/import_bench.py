@@ -1,0 +1,84 @@
+"""Import benchmark: N synthetic records (200-character text, 3 metadata keys) into SQLite.
+
+    python bench/import_bench.py [N] [--db URL]
+
+Uses the same code path as ``accord import`` (accord.io.import_file) and
+prints one table row: records/s and peak RSS of the importing process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+
+def generate(path: Path, n: int, seed: int = 0) -> None:
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9)))
+             for _ in range(5000)]
+    with open(path, "wb") as fh:
+        for i in range(n):
+            text = ""
+            while len(text) < 200:
+                text += rng.choice(words) + " "
+            fh.write(orjson.dumps({"id": f"rec-{i}", "text": text[:200],
+                                   "source": rng.choice(["web", "chat", "mail"]),
+                                   "score": rng.random(), "batch": i // 1000}))
+            fh.write(b"\n")
+
+
+def run_import(path: Path, url: str) -> None:
+    """Child process: import and print seconds and peak RSS (MB)."""
+    from accord.io import ImportOptions, import_file
+    from accord.schema import parse_settings
+    from accord.store import make_engine, upgrade, write_scope
+    from accord.store.datasets import create_dataset
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with write_scope(engine) as session:  # one text field; the 3 other keys go to metadata
+        create_dataset(session, "bench", parse_settings(
+            {"fields": [{"name": "text", "type": "text"}],
+             "questions": [{"name": "label", "type": "label", "labels": ["a", "b"]}]}))
+    started = time.perf_counter()
+    summary = import_file(engine, "bench", path, ImportOptions())
+    seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(orjson.dumps({"n": summary.inserted, "seconds": seconds, "rss_mb": rss}).decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_import(Path(args.child), args.db)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "records.jsonl"
+        generate(data, args.n)
+        url = args.db or f"sqlite:///{tmp}/bench.db"
+        out = subprocess.run([sys.executable, __file__, "--child", str(data), "--db", url],
+                             capture_output=True, text=True, check=True)
+        result = orjson.loads(out.stdout.strip().splitlines()[-1])
+    rate = result["n"] / result["seconds"]
+    backend = url.split(":", 1)[0]
+    print(f"| benchmark | backend | records | seconds | records/s | peak RSS MB |")
+    print(f"|---|---|---:|---:|---:|---:|")
+    print(f"| import jsonl | {backend} | {result['n']:,} | {result['seconds']:.1f} | "
+          f"{rate:,.0f} | {result['rss_mb']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
