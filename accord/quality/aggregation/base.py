@@ -79,6 +79,15 @@ class Probabilities:
         return {i: dict(zip(cls, row)) for i, row in zip(self.items.tolist(), self.values.tolist())}
 
 
+def check_tie(tie: str) -> str:
+    """Validate a tie policy name."""
+    if tie not in TIE_POLICIES:
+        raise ValueError(
+            f"The 'tie' parameter must be one of {', '.join(TIE_POLICIES)}. Got {tie!r} instead."
+        )
+    return tie
+
+
 def choose(
     scores: np.ndarray,
     tie: str = "smallest",
@@ -93,10 +102,7 @@ def choose(
     (``first_seen[i, k]`` = input position of that vote); ``random``: uniform
     among the tied labels, seeded.
     """
-    if tie not in TIE_POLICIES:
-        raise ValueError(
-            f"The 'tie' parameter must be one of {', '.join(TIE_POLICIES)}. Got {tie!r} instead."
-        )
+    check_tie(tie)
     best = scores.max(axis=1, keepdims=True)
     tied = np.isclose(scores, best, rtol=1e-12, atol=1e-12)
     if tie == "smallest":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from accord.quality.aggregation.base import Aggregator, choose
+from accord.quality.aggregation.base import Aggregator, check_tie, choose
 from accord.quality.frame import LongForm
 
 __all__ = ["MajorityVote", "vote_shares"]
@@ -78,8 +78,7 @@ class MajorityVote(Aggregator):
     """
 
     def __init__(self, tie: str = "smallest", seed: int | None = 0) -> None:
-        choose(np.zeros((1, 1)), tie)  # validates the policy early
-        self.tie = tie
+        self.tie = check_tie(tie)
         self.seed = seed
 
     def _fit(self, lf: LongForm) -> None:

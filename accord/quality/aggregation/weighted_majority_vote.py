@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from accord.quality.aggregation.base import Aggregator, choose
-from accord.quality.aggregation.majority_vote import vote_shares
+from accord.quality.aggregation.base import Aggregator, check_tie, choose
+from accord.quality.aggregation.majority_vote import first_vote_positions, vote_shares
 from accord.quality.frame import LongForm
 
 __all__ = ["WeightedMajorityVote"]
@@ -50,9 +50,8 @@ class WeightedMajorityVote(Aggregator):
         self, weights: Mapping[Any, float] | None = None, tie: str = "smallest",
         seed: int | None = 0,
     ) -> None:
-        choose(np.zeros((1, 1)), tie)
         self.weights = weights
-        self.tie = tie
+        self.tie = check_tie(tie)
         self.seed = seed
 
     def _fit(self, lf: LongForm) -> None:
@@ -68,6 +67,7 @@ class WeightedMajorityVote(Aggregator):
             w = np.array([float(self.weights.get(a, default)) for a in lf.annotators.tolist()])
         self.weights_ = w
         self.probas_ = vote_shares(lf, w)
+        self._first = first_vote_positions(lf) if self.tie == "first" else None
 
     def _decide(self, lf: LongForm) -> np.ndarray:
-        return choose(self.probas_, self.tie, seed=self.seed)
+        return choose(self.probas_, self.tie, first_seen=self._first, seed=self.seed)
