@@ -1,0 +1,153 @@
+"""Responses, their history, reviews, gold answers and suggestions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from accord.store.models import (
+    QUEUE_GOLD, QUEUE_OPEN, GoldAnswer, Record, Response, ResponseHistory, Review, Suggestion,
+    User,
+)
+
+__all__ = ["get_response", "insert_response", "update_response_versioned", "add_history",
+           "response_history", "responses_for_record", "add_review", "reviews_for_response",
+           "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
+           "get_response_by_id", "review_queue", "user_responses"]
+
+
+def get_response(session: Session, record_id: int, user_id: int,
+                 *, for_update: bool = False) -> Response | None:
+    stmt = select(Response).where(Response.record_id == record_id, Response.user_id == user_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def get_response_by_id(session: Session, response_id: int) -> Response | None:
+    return session.get(Response, response_id)
+
+
+def insert_response(session: Session, **values: Any) -> Response:
+    resp = Response(**values)
+    session.add(resp)
+    session.flush()
+    return resp
+
+
+def update_response_versioned(session: Session, response_id: int, expected_version: int,
+                              **values: Any) -> bool:
+    """Update only if the stored version is still ``expected_version`` (optimistic locking)."""
+    result = session.execute(update(Response).where(
+        Response.id == response_id, Response.version == expected_version)
+        .values(version=Response.version + 1, **values)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def add_history(session: Session, **values: Any) -> None:
+    session.add(ResponseHistory(**values))
+
+
+def response_history(session: Session, response_id: int) -> list[ResponseHistory]:
+    return list(session.scalars(select(ResponseHistory).where(
+        ResponseHistory.response_id == response_id).order_by(ResponseHistory.version,
+                                                             ResponseHistory.id)))
+
+
+def responses_for_record(session: Session, record_id: int) -> list[tuple[Response, str]]:
+    rows = session.execute(select(Response, User.name).join(User, User.id == Response.user_id)
+                           .where(Response.record_id == record_id).order_by(Response.id))
+    return [(r, name) for r, name in rows]
+
+
+def user_responses(session: Session, dataset_id: int, user_id: int, *, limit: int = 50,
+                   before_id: int | None = None) -> list[Response]:
+    stmt = select(Response).where(Response.dataset_id == dataset_id, Response.user_id == user_id)
+    if before_id is not None:
+        stmt = stmt.where(Response.id < before_id)
+    return list(session.scalars(stmt.order_by(Response.id.desc()).limit(limit)))
+
+
+def add_review(session: Session, **values: Any) -> Review:
+    review = Review(**values)
+    session.add(review)
+    session.flush()
+    return review
+
+
+def reviews_for_response(session: Session, response_id: int) -> list[Review]:
+    return list(session.scalars(select(Review).where(Review.response_id == response_id)
+                                .order_by(Review.id)))
+
+
+def review_queue(session: Session, dataset_id: int, *, annotator_id: int | None = None,
+                 after_id: int = 0, limit: int = 50) -> list[Response]:
+    """Submitted responses without a review verdict, oldest first."""
+    stmt = select(Response).where(Response.dataset_id == dataset_id,
+                                  Response.status == "submitted",
+                                  Response.review_state.is_(None), Response.id > after_id)
+    if annotator_id is not None:
+        stmt = stmt.where(Response.user_id == annotator_id)
+    return list(session.scalars(stmt.order_by(Response.id).limit(limit)))
+
+
+def set_gold(session: Session, record: Record, values: dict[str, Any] | None) -> None:
+    """Make a record gold with ``values`` as its answers, or ordinary again with None."""
+    existing = session.get(GoldAnswer, record.id)
+    if values is None:
+        if existing is not None:
+            session.delete(existing)
+        record.is_gold = False
+        record.queue_state = QUEUE_OPEN
+    else:
+        if existing is None:
+            session.add(GoldAnswer(record_id=record.id, values=values))
+        else:
+            existing.values = values
+        record.is_gold = True
+        record.queue_state = QUEUE_GOLD
+    session.flush()
+
+
+def gold_answer(session: Session, record_id: int) -> dict[str, Any] | None:
+    row = session.get(GoldAnswer, record_id)
+    return None if row is None else row.values
+
+
+def replace_suggestions(session: Session, dataset_id: int, agent: str,
+                        items: list[tuple[int, str, Any, float | None]],
+                        now: datetime) -> int:
+    """Add or replace this agent's suggestions: ``(record_id, question, value, score)``."""
+    if not items:
+        return 0
+    record_ids = sorted({i[0] for i in items})
+    questions = sorted({i[1] for i in items})
+    for start in range(0, len(record_ids), 500):
+        chunk = record_ids[start:start + 500]
+        session.execute(delete(Suggestion).where(Suggestion.record_id.in_(chunk),
+                                                 Suggestion.agent == agent,
+                                                 Suggestion.question.in_(questions)))
+    session.execute(Suggestion.__table__.insert(), [
+        {"record_id": r, "question": q, "value": v, "score": s, "agent": agent, "created_at": now}
+        for r, q, v, s in items])
+    return len(items)
+
+
+def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int, list[Suggestion]]:
+    out: dict[int, list[Suggestion]] = {rid: [] for rid in record_ids}
+    if not record_ids:
+        return out
+    for s in session.scalars(select(Suggestion).where(Suggestion.record_id.in_(record_ids))
+                             .order_by(Suggestion.record_id, Suggestion.question,
+                                       Suggestion.score.desc())):
+        out[s.record_id].append(s)
+    return out
+
+
+def count_submitted(session: Session, dataset_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(Response).where(
+        Response.dataset_id == dataset_id, Response.status == "submitted")) or 0)

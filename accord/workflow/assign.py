@@ -1,0 +1,77 @@
+"""Handing out records: overlap, leases, priority, gold mixing.
+
+``next_record`` is stateless (everything is in the database), so any number
+of uvicorn workers behave like one. Its cost is an index range scan on
+``(dataset_id, queue_state, priority DESC, id)`` plus a bounded reclaim of
+expired leases, never a scan of the dataset.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from accord.schema import Settings
+from accord.store import queue
+from accord.store.models import Dataset, Record, User, utcnow
+
+__all__ = ["next_record", "release_record"]
+
+_rng = random.SystemRandom()
+
+
+def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *,
+                now: datetime | None = None, rng: random.Random | None = None) -> Record | None:
+    """The record ``user`` should annotate next, leased to them; None when nothing is left.
+
+    Order: a record the user already holds (so a reload resumes the same
+    record); with probability ``gold_rate`` a gold record the user has not
+    seen; else the open record with the highest priority, then the oldest.
+    A record is never handed to the same user twice and never to more users
+    than ``overlap`` still needs.
+    """
+    now = now or utcnow()
+    dist = settings.distribution
+    queue.reclaim_expired(session, ds.id, now, dist.overlap)
+    held = queue.live_lease(session, ds.id, user.id, now)
+    if held is not None:
+        queue.extend_lease(session, held.record_id, user.id, now, dist.lease_seconds)
+        return session.get(Record, held.record_id)
+    if dist.gold_rate > 0 and (rng or _rng).random() < dist.gold_rate:
+        gold_id = queue.find_gold_record(session, ds.id, user.id)
+        if gold_id is not None and _lease(session, gold_id, user, ds, now, dist.lease_seconds,
+                                          counted=False):
+            return session.get(Record, gold_id)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for _ in range(20):
+        record_id = queue.find_open_record(session, ds.id, user.id, skip_locked=postgres)
+        if record_id is None:
+            return None
+        if not queue.claim_record(session, record_id, dist.overlap):
+            continue  # someone else took the last slot; try the next record
+        if _lease(session, record_id, user, ds, now, dist.lease_seconds, counted=True):
+            return session.get(Record, record_id)
+        queue.bump_counters(session, record_id, dist.overlap, d_claims=-1)
+    return None
+
+
+def _lease(session: Session, record_id: int, user: User, ds: Dataset, now: datetime,
+           seconds: int, *, counted: bool) -> bool:
+    try:
+        with session.begin_nested():
+            queue.add_lease(session, record_id, user.id, ds.id, now, seconds, counted=counted)
+        return True
+    except IntegrityError:  # the same user asked twice at the same moment
+        return False
+
+
+def release_record(session: Session, ds: Dataset, settings: Settings, record: Record,
+                   user: User) -> bool:
+    """Give a leased record back to the pool without answering (e.g. the user logs out)."""
+    counted = queue.drop_lease(session, record.id, user.id)
+    if counted:
+        queue.bump_counters(session, record.id, settings.distribution.overlap, d_claims=-1)
+    return counted is not None

@@ -1,0 +1,128 @@
+"""Responses: draft / submitted / discarded, full history, optimistic concurrency.
+
+Every change writes a history row (who, when, old and new values and status).
+An update names the version it was based on; if the stored version moved on,
+:class:`~accord.errors.Conflict` is raised and nothing is written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from accord.errors import Conflict, InputError
+from accord.schema import Settings, validate_values
+from accord.store import queue
+from accord.store.audit import record_event
+from accord.store.models import Dataset, Record, Response, User, utcnow
+from accord.store.responses import (
+    add_history, get_response, gold_answer, insert_response, update_response_versioned,
+)
+from accord.workflow.gold import score_against_gold
+
+__all__ = ["STATUSES", "save_response"]
+
+STATUSES = ("draft", "submitted", "discarded")
+
+
+def save_response(session: Session, ds: Dataset, settings: Settings, record: Record, user: User,
+                  values: dict[str, Any] | None, *, status: str, version: int | None = None,
+                  time_spent: float = 0.0, now: datetime | None = None) -> Response:
+    """Create or update ``user``'s response to ``record``.
+
+    Parameters
+    ----------
+    values : dict or None
+        ``{question: value}``; validated against the settings (complete for
+        ``submitted``, partial for ``draft``; ignored for ``discarded``).
+    status : {"draft", "submitted", "discarded"}
+    version : int, optional
+        The version the caller last saw; a mismatch raises :class:`Conflict`.
+        ``None`` skips the check (first save or a blind overwrite by a script).
+    time_spent : float
+        Seconds spent in this session on the record, added to the total.
+
+    Raises
+    ------
+    InputError
+        Invalid values (``field`` is the question name) or status.
+    Conflict
+        Stale version.
+    """
+    if status not in STATUSES:
+        raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}",
+                         field="status")
+    if time_spent < 0 or time_spent > 86400:
+        raise InputError(f"time_spent must be 0..86400 seconds, got {time_spent}",
+                         field="time_spent")
+    now = now or utcnow()
+    if status == "discarded":
+        clean = dict(values or {})
+    else:
+        clean = validate_values(settings, values or {}, record.fields,
+                                require_complete=status == "submitted")
+    overlap = settings.distribution.overlap
+    resp = get_response(session, record.id, user.id, for_update=True)
+    old_status = None if resp is None else resp.status
+    old_values = None if resp is None else resp.values
+    if resp is None:
+        if version not in (None, 0):
+            raise Conflict(f"response version {version} does not exist (no response yet)")
+        resp = insert_response(session, record_id=record.id, dataset_id=ds.id, user_id=user.id,
+                               values=clean, status=status, time_spent=time_spent, version=1,
+                               created_at=now, updated_at=now,
+                               submitted_at=now if status == "submitted" else None)
+        new_version = 1
+    else:
+        if old_status == "submitted" and status == "draft":
+            raise Conflict("this response is already submitted; submit the changes instead")
+        expected = resp.version if version is None else version
+        extra: dict[str, Any] = {}
+        if status == "submitted" and old_status != "submitted":
+            extra["submitted_at"] = now
+        if not update_response_versioned(session, resp.id, expected, values=clean, status=status,
+                                         time_spent=resp.time_spent + time_spent,
+                                         updated_at=now, **extra):
+            session.refresh(resp)
+            raise Conflict(f"stale response: you edited version {expected}, the stored version "
+                           f"is {resp.version}; reload and apply your change again")
+        session.refresh(resp)
+        new_version = resp.version
+    add_history(session, response_id=resp.id, user_id=user.id, version=new_version,
+                old_status=old_status, new_status=status,
+                old_values=old_values,
+                new_values=clean, changed_at=now)
+    _update_queue(session, settings, record, user, old_status, status, now, overlap)
+    if record.is_gold and status == "submitted":
+        gold = gold_answer(session, record.id)
+        resp.gold_correct = score_against_gold(gold or {}, clean)
+    record_event(session, f"response.{status}", "response", resp.id, user_id=user.id,
+                 dataset_id=ds.id, details={"record_id": record.id, "version": new_version},
+                 at=now)
+    session.flush()
+    return resp
+
+
+def _update_queue(session: Session, settings: Settings, record: Record, user: User,
+                  old: str | None, new: str, now: datetime, overlap: int) -> None:
+    was_sub, now_sub = old == "submitted", new == "submitted"
+    if new == "draft":
+        queue.extend_lease(session, record.id, user.id, now, settings.distribution.lease_seconds)
+        return
+    if record.is_gold:
+        queue.drop_lease(session, record.id, user.id)
+        return
+    if now_sub and not was_sub:
+        counted = queue.drop_lease(session, record.id, user.id)
+        # a counted lease turns into the submission's claim; without one, add a claim
+        queue.bump_counters(session, record.id, overlap, d_claims=0 if counted else 1,
+                            d_submitted=1)
+    elif was_sub and not now_sub:  # submitted -> discarded
+        queue.bump_counters(session, record.id, overlap, d_claims=-1, d_submitted=-1)
+    elif new == "discarded":
+        counted = queue.drop_lease(session, record.id, user.id)
+        if counted:
+            queue.bump_counters(session, record.id, overlap, d_claims=-1)
+    session.refresh(record)
