@@ -383,7 +383,12 @@ def from_reliability_matrix(matrix: Any, *, labels: Iterable[Any] | None = None)
 
 
 def _matrix_array(matrix: Any) -> np.ndarray:
-    rows = [list(r) for r in matrix]
+    rows = list(matrix)
+    if not all(isinstance(r, Iterable) and not isinstance(r, (str, bytes)) for r in rows):
+        raise InputError("a reliability matrix must be 2-D (annotators x items); got 1 dimension")
+    rows = [list(r) for r in rows]
+    if len({len(r) for r in rows}) > 1:
+        raise InputError("a reliability matrix must be rectangular: rows have different lengths")
     flat = [v for r in rows for v in r]
     if flat and all(
         v is None or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import expit, log_expit
 
 from accord.quality.aggregation.base import Aggregator
@@ -106,6 +105,8 @@ class GLAD(Aggregator):
     def _m_step(
         self, q: np.ndarray, item: np.ndarray, ann: np.ndarray, alpha: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.optimize import minimize  # slow to import: only when GLAD runs
+
         w = len(alpha)
         n = len(b)
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from scipy.stats import trim_mean
 
 from accord.errors import InputError
 from accord.quality.aggregation.base import Consensus
@@ -15,6 +14,12 @@ from accord.quality.frame import as_longform
 __all__ = ["RatingAggregator"]
 
 METHODS = ("mean", "median", "trimmed_mean")
+
+
+def _trimmed_mean(values: np.ndarray, trim: float) -> float:
+    cut = int(trim * len(values))
+    kept = np.sort(values)[cut: len(values) - cut]
+    return float(kept.mean())
 
 
 class RatingAggregator:
@@ -81,7 +86,7 @@ class RatingAggregator:
         elif self.method == "median":
             agg = np.array([np.median(g) for g in groups])
         else:
-            agg = np.array([trim_mean(g, self.trim) for g in groups])
+            agg = np.array([_trimmed_mean(g, self.trim) for g in groups])
         close = np.abs(values - agg[lf.item]) <= self.tolerance + 1e-12
         self.items_ = lf.items
         self.values_ = agg

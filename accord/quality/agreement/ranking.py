@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from accord.errors import InputError
 
@@ -22,6 +21,8 @@ def _ranks(ranks: Any) -> np.ndarray:
         raise InputError(
             f"need at least 2 annotators and 2 candidates; got {arr.shape[0]} x {arr.shape[1]}"
         )
+    from scipy.stats import rankdata  # scipy.stats is slow to import: only when needed
+
     return rankdata(arr, axis=1)
 
 
