@@ -96,7 +96,7 @@ def snippet_pair(before: str, after: str, width: int = 60) -> tuple[str, str]:
     before, after : str
         The text before and after a change.
     width : int, default 60
-        Characters of context kept on each side.
+        Characters kept before the first difference (twice as many after it).
 
     Returns
     -------
@@ -115,7 +115,7 @@ def snippet_pair(before: str, after: str, width: int = 60) -> tuple[str, str]:
     prefix = "…" if lo > 0 else ""
 
     def cut(s: str) -> str:
-        end = start + width
+        end = start + 2 * width
         return prefix + s[lo:end] + ("…" if end < len(s) else "")
 
     return cut(before), cut(after)
