@@ -21,7 +21,7 @@ import typer
 
 from accord.cli.console import console, err_console
 
-__all__ = ["register", "app"]
+__all__ = ["app", "register"]
 
 app = typer.Typer(
     name="quality",
@@ -71,13 +71,17 @@ def _finite(value: float) -> float | None:
 
 @app.command("agree")
 def agree(
-    input: Annotated[Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")],
+    input: Annotated[
+        Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")
+    ],
     metric: Annotated[Metric, typer.Option(help="Agreement metric.")] = Metric.alpha,
-    level: Annotated[Level, typer.Option(help="Level of measurement (alpha, gwet, cohen, scott).")]
-    = Level.nominal,
+    level: Annotated[
+        Level, typer.Option(help="Level of measurement (alpha, gwet, cohen, scott).")
+    ] = Level.nominal,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    ci: Annotated[bool, typer.Option("--ci", help="Add a 95% bootstrap interval over items.")]
-    = False,
+    ci: Annotated[
+        bool, typer.Option("--ci", help="Add a 95% bootstrap interval over items.")
+    ] = False,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for --ci.", min=10)] = 1000,
     seed: Annotated[int, typer.Option(help="Seed for --ci.")] = 0,
 ) -> None:
@@ -106,8 +110,9 @@ def agree(
     value = agreement_score(lf, metric.value, level.value)
     interval = None
     if ci:
-        interval = bootstrap_ci(lf, metric.value, level=level.value, n_resamples=resamples,
-                                seed=seed)
+        interval = bootstrap_ci(
+            lf, metric.value, level=level.value, n_resamples=resamples, seed=seed
+        )
     annotated = np.unique(lf.annotator[pairable[lf.item]])
     result: dict[str, Any] = {
         "metric": metric.value,
@@ -115,11 +120,15 @@ def agree(
         "value": _finite(value),
         "n_items": int(pairable.sum()),
         "n_items_ignored": int((~pairable).sum()),
-        "n_annotators": int(len(annotated)),
+        "n_annotators": len(annotated),
         "n_annotations": len(lf),
         "n_labels": lf.n_labels,
-        "ci": None if interval is None else {
-            "low": interval.low, "high": interval.high, "confidence": interval.confidence,
+        "ci": None
+        if interval is None
+        else {
+            "low": interval.low,
+            "high": interval.high,
+            "confidence": interval.confidence,
             "n_resamples": interval.n_resamples,
         },
         "input": str(input),
@@ -137,19 +146,26 @@ def _print_agreement(result: dict[str, Any], seconds: float) -> None:
     table.add_column("measure")
     table.add_column("value", justify="right")
     value = result["value"]
-    table.add_row(f"{result['metric']} ({result['level']})",
-                  "undefined (no variation)" if value is None else f"{value:.4f}")
+    table.add_row(
+        f"{result['metric']} ({result['level']})",
+        "undefined (no variation)" if value is None else f"{value:.4f}",
+    )
     if result["ci"]:
         c = result["ci"]
-        table.add_row(f"{c['confidence']:.0%} bootstrap interval", f"[{c['low']:.4f}, {c['high']:.4f}]")
+        table.add_row(
+            f"{c['confidence']:.0%} bootstrap interval", f"[{c['low']:.4f}, {c['high']:.4f}]"
+        )
     table.add_row("items with >= 2 annotations", str(result["n_items"]))
     table.add_row("items ignored (1 annotation)", str(result["n_items_ignored"]))
     table.add_row("annotators", str(result["n_annotators"]))
     table.add_row("annotations", str(result["n_annotations"]))
     console.print(table)
-    console.print(f"{result['metric']} = "
-                  f"{'undefined' if value is None else format(value, '.4f')} on "
-                  f"{result['n_items']} items in {seconds:.2f} s", highlight=False)
+    console.print(
+        f"{result['metric']} = "
+        f"{'undefined' if value is None else format(value, '.4f')} on "
+        f"{result['n_items']} items in {seconds:.2f} s",
+        highlight=False,
+    )
 
 
 def _write_csv_atomic(out: Path, rows: Any) -> None:
@@ -179,11 +195,14 @@ def _write_csv_atomic(out: Path, rows: Any) -> None:
 
 @app.command("aggregate")
 def aggregate(
-    input: Annotated[Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")],
+    input: Annotated[
+        Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")
+    ],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output CSV: item,label,confidence.")],
     method: Annotated[Method, typer.Option(help="Aggregation method.")] = Method.ds,
-    gold: Annotated[Path | None, typer.Option(help="Gold CSV/JSONL (item,label): print accuracy.")]
-    = None,
+    gold: Annotated[
+        Path | None, typer.Option(help="Gold CSV/JSONL (item,label): print accuracy.")
+    ] = None,
     tie: Annotated[Tie, typer.Option(help="Tie policy for mv/wmv.")] = Tie.smallest,
 ) -> None:
     """Aggregate many labels per item into one label with a confidence."""
@@ -200,8 +219,11 @@ def aggregate(
     if gold_map is not None:
         codes = gold_codes(gold_map, lf, source=str(gold))
         if not (codes >= 0).any():
-            raise InputError("no gold item matches an annotated item (compare the item ids)",
-                             path=str(gold), field="item")
+            raise InputError(
+                "no gold item matches an annotated item (compare the item ids)",
+                path=str(gold),
+                field="item",
+            )
     cls = AGGREGATORS[method.value]
     model = cls(tie=tie.value) if method.value in ("mv", "wmv") else cls()
     with err_console.status(f"aggregating {len(lf)} annotations with {method.value}"):
@@ -213,13 +235,15 @@ def aggregate(
         has = codes >= 0
         right = int(np.sum(model.codes_[has] == codes[has]))
         total = int(has.sum())
-        console.print(f"accuracy against gold: {right / total:.4f} ({right}/{total} items)",
-                      highlight=False)
+        console.print(
+            f"accuracy against gold: {right / total:.4f} ({right}/{total} items)", highlight=False
+        )
     console.print(
         f"wrote {len(result)} items to {out} (method {method.value}, {len(lf)} annotations, "
         f"{lf.n_annotators} annotators, mean confidence {float(np.mean(result.confidence)):.3f}) "
         f"in {seconds:.2f} s",
-        highlight=False, soft_wrap=True,
+        highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -14,7 +14,7 @@ from accord.quality.aggregation.dawid_skene import DawidSkene
 from accord.quality.aggregation.majority_vote import MajorityVote
 from accord.quality.frame import LongForm, _columns_of, as_longform
 
-__all__ = ["AnnotatorScore", "AnnotatorReport", "score_annotators", "gold_codes"]
+__all__ = ["AnnotatorReport", "AnnotatorScore", "gold_codes", "score_annotators"]
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,8 @@ def gold_codes(gold: Any, lf: LongForm, *, source: str | None = None) -> np.ndar
             raise InputError(
                 f"gold label {label!r} for item {item!r} is not among the annotation labels "
                 f"({allowed})",
-                path=source, field="label",
+                path=source,
+                field="label",
             )
         out[i] = code
     return out
@@ -201,7 +202,9 @@ def score_annotators(
     m = counts.sum(axis=1)[lf.item]
     same = counts[lf.item, lf.label] - 1.0
     shared = m > 1
-    peer_sum = np.bincount(lf.annotator[shared], weights=same[shared] / (m[shared] - 1), minlength=w)
+    peer_sum = np.bincount(
+        lf.annotator[shared], weights=same[shared] / (m[shared] - 1), minlength=w
+    )
     peer_n = np.bincount(lf.annotator[shared], minlength=w)
     with np.errstate(invalid="ignore", divide="ignore"):
         peer = np.where(peer_n > 0, peer_sum / np.maximum(peer_n, 1), np.nan)
@@ -217,8 +220,9 @@ def score_annotators(
         g = gold_codes(gold, lf, source=lf.source)
         has = g[lf.item] >= 0
         n_gold = np.bincount(lf.annotator[has], minlength=w)
-        right = np.bincount(lf.annotator[has], weights=(lf.label[has] == g[lf.item[has]]),
-                            minlength=w)
+        right = np.bincount(
+            lf.annotator[has], weights=(lf.label[has] == g[lf.item[has]]), minlength=w
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             accuracy = np.where(n_gold > 0, right / np.maximum(n_gold, 1), np.nan)
     seconds = np.full(w, np.nan)
@@ -237,13 +241,14 @@ def score_annotators(
         share = float(np.mean(winner[their_items] == code))
         if share < 0.9:
             flags[a].append(
-                f"always gave label {lf.labels.tolist()[code]!r} ({n[a]} labels) while the consensus "
-                f"uses it for {share:.0%} of those items"
+                f"always gave label {lf.labels.tolist()[code]!r} ({n[a]} labels) while the "
+                f"consensus uses it for {share:.0%} of those items"
             )
     low, med = _below(agreement, enough, z)
     for a in np.flatnonzero(low):
         flags[a].append(
-            f"agreement with consensus {agreement[a]:.2f}, far below the median annotator ({med:.2f})"
+            f"agreement with consensus {agreement[a]:.2f}, far below the median annotator "
+            f"({med:.2f})"
         )
     low, med = _below(accuracy, n_gold >= min(min_labels, 5), z)
     chance = 1.0 / max(k, 1)

@@ -21,17 +21,21 @@ from typing import Any
 from accord.errors import InputError
 from accord.quality.frame import LongForm, as_longform
 
-__all__ = ["LongForm", "read_longform", "read_gold", "read_table", "SUFFIXES"]
+__all__ = ["SUFFIXES", "LongForm", "read_gold", "read_longform", "read_table"]
 
 SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
 _REQUIRED = ("item", "annotator", "label")
 
 
-def _missing_column(path: str, name: str, present: list[str], required: tuple[str, ...]) -> InputError:
+def _missing_column(
+    path: str, name: str, present: list[str], required: tuple[str, ...]
+) -> InputError:
     found = ", ".join(present) if present else "none"
     return InputError(
         f"missing column {name!r} (needs {', '.join(required)}; found: {found})",
-        path=path, line=1 if not path.endswith(".parquet") else None, field=name,
+        path=path,
+        line=1 if not path.endswith(".parquet") else None,
+        field=name,
     )
 
 
@@ -58,8 +62,12 @@ def _check_value(value: Any, path: str, line: int, name: str, parquet: bool) -> 
     if empty or nan:
         what = "NaN" if nan else "empty"
         prefix = f"row {line}: " if parquet else ""
-        raise InputError(f"{prefix}{what} {name}; every annotation needs a {name}",
-                         path=path, line=None if parquet else line, field=name)
+        raise InputError(
+            f"{prefix}{what} {name}; every annotation needs a {name}",
+            path=path,
+            line=None if parquet else line,
+            field=name,
+        )
 
 
 def _read_csv(path: str, required: tuple[str, ...]) -> tuple[dict[str, list[Any]], list[int]]:
@@ -68,8 +76,9 @@ def _read_csv(path: str, required: tuple[str, ...]) -> tuple[dict[str, list[Any]
         reader = csv.reader(fh, delimiter=delimiter)
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
-            raise InputError("file is empty: expected a header row with item, annotator, label",
-                             path=path)
+            raise InputError(
+                "file is empty: expected a header row with item, annotator, label", path=path
+            )
         names = [h.strip() for h in header]
         for name in required:
             if name not in names:
@@ -83,8 +92,12 @@ def _read_csv(path: str, required: tuple[str, ...]) -> tuple[dict[str, list[Any]
             line = reader.line_num
             if len(row) < len(names):
                 missing = names[len(row)]
-                raise InputError(f"row has {len(row)} values but the header has {len(names)}",
-                                 path=path, line=line, field=missing)
+                raise InputError(
+                    f"row has {len(row)} values but the header has {len(names)}",
+                    path=path,
+                    line=line,
+                    field=missing,
+                )
             for name, j in wanted.items():
                 cols[name].append(row[j])
             lines.append(line)
@@ -117,14 +130,17 @@ def _read_json_rows(path: str, required: tuple[str, ...]) -> tuple[dict[str, lis
     lines = []
     for line_no, row in rows:
         if not isinstance(row, dict):
-            raise InputError(f"expected a JSON object, got {type(row).__name__}",
-                             path=path, line=line_no)
+            raise InputError(
+                f"expected a JSON object, got {type(row).__name__}", path=path, line=line_no
+            )
         for name in required:
             if name not in row:
                 found = ", ".join(sorted(row)) or "none"
                 raise InputError(
                     f"missing key {name!r} (needs {', '.join(required)}; found: {found})",
-                    path=path, line=line_no, field=name,
+                    path=path,
+                    line=line_no,
+                    field=name,
                 )
             cols[name].append(row[name])
         times.append(row.get("time"))
@@ -138,8 +154,9 @@ def _read_parquet(path: str, required: tuple[str, ...]) -> tuple[dict[str, list[
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise InputError("reading Parquet needs pyarrow: pip install 'accord[data]'",
-                         path=path) from None
+        raise InputError(
+            "reading Parquet needs pyarrow: pip install 'accord[data]'", path=path
+        ) from None
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
@@ -155,8 +172,9 @@ def _read_parquet(path: str, required: tuple[str, ...]) -> tuple[dict[str, list[
     return cols, list(range(1, table.num_rows + 1))
 
 
-def read_table(path: str | os.PathLike[str], required: tuple[str, ...] = _REQUIRED
-               ) -> tuple[dict[str, list[Any]], list[int]]:
+def read_table(
+    path: str | os.PathLike[str], required: tuple[str, ...] = _REQUIRED
+) -> tuple[dict[str, list[Any]], list[int]]:
     """Columns of a CSV/TSV/JSONL/JSON/Parquet file and the line (or row) of each record.
 
     Raises
@@ -168,8 +186,10 @@ def read_table(path: str | os.PathLike[str], required: tuple[str, ...] = _REQUIR
     p = str(path)
     suffix = Path(p).suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(f"unsupported file type {suffix or '(none)'!r}; use one of "
-                         f"{', '.join(SUFFIXES)}", path=p)
+        raise InputError(
+            f"unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}",
+            path=p,
+        )
     if not os.path.isfile(p):
         raise InputError("no such file", path=p)
     if suffix in (".csv", ".tsv"):
@@ -226,8 +246,12 @@ def read_longform(path: str | os.PathLike[str]) -> LongForm:
             try:
                 times.append(float("nan") if value in (None, "") else float(value))
             except (TypeError, ValueError):
-                raise InputError(f"time must be a number of seconds; got {value!r}",
-                                 path=p, line=line, field="time") from None
+                raise InputError(
+                    f"time must be a number of seconds; got {value!r}",
+                    path=p,
+                    line=line,
+                    field="time",
+                ) from None
         cols["time"] = times
     return as_longform(cols, source=p)
 
@@ -256,10 +280,18 @@ def read_gold(path: str | os.PathLike[str], labels: Any = None) -> dict[Any, Any
     for item, label, line in zip(cols["item"], values, lines):
         if allowed is not None and str(label) not in allowed:
             shown = ", ".join(sorted(allowed))
-            raise InputError(f"unknown gold label {label!r} for item {item!r} (annotation "
-                             f"labels: {shown})", path=p, line=line, field="label")
+            raise InputError(
+                f"unknown gold label {label!r} for item {item!r} (annotation labels: {shown})",
+                path=p,
+                line=line,
+                field="label",
+            )
         if item in out and out[item] != label:
-            raise InputError(f"item {item!r} has two gold labels: {out[item]!r} and {label!r}",
-                             path=p, line=line, field="label")
+            raise InputError(
+                f"item {item!r} has two gold labels: {out[item]!r} and {label!r}",
+                path=p,
+                line=line,
+                field="label",
+            )
         out[item] = label
     return out

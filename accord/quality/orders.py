@@ -15,7 +15,7 @@ import numpy as np
 
 from accord.errors import InputError
 
-__all__ = ["ranks_from_order", "rank_matrix"]
+__all__ = ["rank_matrix", "ranks_from_order"]
 
 
 def ranks_from_order(order: Sequence[Any]) -> dict[Any, float]:

@@ -31,7 +31,9 @@ def fleiss1971(shared_data: Path) -> dict:
     return json.loads((shared_data / "agreement" / "fleiss1971.json").read_text())
 
 
-def load_crowd(shared_data: Path, name: str) -> tuple[list[tuple[int, int, int]], dict[int, int], dict]:
+def load_crowd(
+    shared_data: Path, name: str
+) -> tuple[list[tuple[int, int, int]], dict[int, int], dict]:
     """(labels as (item, annotator, label) int tuples, gold {item: label}, stats.json)."""
     folder = shared_data / "crowd" / name
     with open(folder / "labels.csv", newline="") as fh:

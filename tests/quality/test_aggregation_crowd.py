@@ -22,7 +22,9 @@ def test_majority_vote_reproduces_published_accuracy(crowd):
     name, rows, gold, stats = crowd
     model = MajorityVote(tie="smallest")
     result = model.fit_predict(rows)
-    assert accuracy(result, gold) == pytest.approx(stats["mv_accuracy_smallest_label_tiebreak"], abs=1e-6)
+    assert accuracy(result, gold) == pytest.approx(
+        stats["mv_accuracy_smallest_label_tiebreak"], abs=1e-6
+    )
     assert int(model.ties_.sum()) == stats["mv_tied_items"]
     assert len(result) == stats["items"]
 
@@ -95,12 +97,14 @@ def test_dawid_skene_recovers_a_known_confusion_matrix():
     rng = np.random.default_rng(0)
     k, n = 3, 3000
     truth = rng.choice(k, n, p=[0.5, 0.3, 0.2])
-    confusion = np.array([
-        [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.0, 0.3, 0.7]],
-        [[0.7, 0.3, 0.0], [0.05, 0.9, 0.05], [0.1, 0.1, 0.8]],
-        [[0.6, 0.2, 0.2], [0.2, 0.6, 0.2], [0.2, 0.2, 0.6]],
-        [[0.95, 0.05, 0.0], [0.0, 0.95, 0.05], [0.05, 0.0, 0.95]],
-    ])
+    confusion = np.array(
+        [
+            [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.0, 0.3, 0.7]],
+            [[0.7, 0.3, 0.0], [0.05, 0.9, 0.05], [0.1, 0.1, 0.8]],
+            [[0.6, 0.2, 0.2], [0.2, 0.6, 0.2], [0.2, 0.2, 0.6]],
+            [[0.95, 0.05, 0.0], [0.0, 0.95, 0.05], [0.05, 0.0, 0.95]],
+        ]
+    )
     rows = []
     for a in range(len(confusion)):
         said = np.array([rng.choice(k, p=confusion[a, t]) for t in truth])
@@ -121,14 +125,23 @@ def test_one_coin_and_mace_skills_on_a_planted_spammer():
 
 
 def test_tie_policies():
-    rows = [(1, "a", "y"), (1, "b", "x"), (2, "a", "x"), (2, "b", "z"), (2, "c", "z"), (2, "d", "x")]
+    rows = [
+        (1, "a", "y"),
+        (1, "b", "x"),
+        (2, "a", "x"),
+        (2, "b", "z"),
+        (2, "c", "z"),
+        (2, "d", "x"),
+    ]
     assert MajorityVote(tie="smallest").fit_predict(rows).as_dict() == {1: "x", 2: "x"}
     assert MajorityVote(tie="largest").fit_predict(rows).as_dict() == {1: "y", 2: "z"}
     assert MajorityVote(tie="first").fit_predict(rows).as_dict() == {1: "y", 2: "x"}
     draws = {tuple(MajorityVote(tie="random", seed=s).fit_predict(rows).labels) for s in range(30)}
     assert len(draws) > 1
-    assert MajorityVote(tie="random", seed=3).fit_predict(rows).as_dict() == \
+    assert (
         MajorityVote(tie="random", seed=3).fit_predict(rows).as_dict()
+        == MajorityVote(tie="random", seed=3).fit_predict(rows).as_dict()
+    )
     with pytest.raises(ValueError, match="'tie' parameter"):
         MajorityVote(tie="coin")
 
@@ -147,8 +160,11 @@ def test_input_forms_agree(shared_data):
 
     rows, _, _ = load_crowd(shared_data, "bluebird")
     as_dicts = [{"item": i, "annotator": a, "label": lab, "extra": "ignored"} for i, a, lab in rows]
-    as_columns = {"item": [r[0] for r in rows], "annotator": [r[1] for r in rows],
-                  "label": [r[2] for r in rows]}
+    as_columns = {
+        "item": [r[0] for r in rows],
+        "annotator": [r[1] for r in rows],
+        "label": [r[2] for r in rows],
+    }
     expected = DawidSkene().fit_predict(rows).as_dict()
     assert DawidSkene().fit_predict(as_dicts).as_dict() == expected
     assert DawidSkene().fit_predict(as_columns).as_dict() == expected

@@ -28,8 +28,11 @@ GOLD_SPANS = {
 
 
 def test_span_vote_round_trip_when_everyone_agrees():
-    rows = [(item, ann, [s.as_dict() for s in spans])
-            for item, spans in GOLD_SPANS.items() for ann in ("a", "b", "c")]
+    rows = [
+        (item, ann, [s.as_dict() for s in spans])
+        for item, spans in GOLD_SPANS.items()
+        for ann in ("a", "b", "c")
+    ]
     result = SpanVote().fit_predict(rows)
     assert result.as_dict() == GOLD_SPANS  # adjacent PER spans stay two spans
     assert all(c == 1.0 for conf in result.confidence for c in conf)
@@ -50,14 +53,22 @@ def test_span_vote_majority_and_confidence():
 
 
 def test_span_vote_shared_boundary_needs_majority():
-    rows = [("t", "a", [(0, 4, "X"), (4, 8, "X")]), ("t", "b", [(0, 8, "X")]), ("t", "c", [(0, 8, "X")])]
+    rows = [
+        ("t", "a", [(0, 4, "X"), (4, 8, "X")]),
+        ("t", "b", [(0, 8, "X")]),
+        ("t", "c", [(0, 8, "X")]),
+    ]
     assert SpanVote().fit_predict(rows).as_dict() == {"t": [Span(0, 8, "X")]}
 
 
 def test_multi_label_per_label_vote():
     rows = [
-        (1, "a", ["refund", "login"]), (1, "b", ["refund"]), (1, "c", ["refund", "shipping"]),
-        (2, "a", []), (2, "b", ["login"]), (2, "c", ["login"]),
+        (1, "a", ["refund", "login"]),
+        (1, "b", ["refund"]),
+        (1, "c", ["refund", "shipping"]),
+        (2, "a", []),
+        (2, "b", ["login"]),
+        (2, "c", ["login"]),
         {"item": 3, "annotator": "a", "label": ["shipping"]},
     ]
     result = MultiLabel().fit_predict(rows)
@@ -66,7 +77,9 @@ def test_multi_label_per_label_vote():
     assert scores[1] == pytest.approx({"login": 1 / 3, "refund": 1.0, "shipping": 1 / 3})
     with_ds = MultiLabel(DawidSkene).fit_predict(rows).as_dict()
     assert with_ds[1] == ["refund"]
-    strict = MultiLabel(lambda: MajorityVote(), threshold=0.9, labels=["login", "refund", "shipping", "x"])
+    strict = MultiLabel(
+        lambda: MajorityVote(), threshold=0.9, labels=["login", "refund", "shipping", "x"]
+    )
     out = strict.fit_predict(rows)
     assert out.as_dict()[1] == ["refund"] and out.scores[0]["x"] == 0.0
     with pytest.raises(InputError, match="list of labels"):
@@ -103,8 +116,15 @@ def _bt_mle(wins: np.ndarray) -> np.ndarray:
 
 
 def test_bradley_terry_matches_maximum_likelihood():
-    rows = ([("a", "b", "a")] * 7 + [("a", "b", "b")] * 3 + [("b", "c", "b")] * 6 + [("b", "c", "c")] * 4
-            + [("a", "c", "a")] * 8 + [("a", "c", "c")] * 2 + [("c", "a", "tie")] * 2)
+    rows = (
+        [("a", "b", "a")] * 7
+        + [("a", "b", "b")] * 3
+        + [("b", "c", "b")] * 6
+        + [("b", "c", "c")] * 4
+        + [("a", "c", "a")] * 8
+        + [("a", "c", "c")] * 2
+        + [("c", "a", "tie")] * 2
+    )
     names, wins = win_matrix(rows)
     model = BradleyTerry(prior=0).fit(rows)
     np.testing.assert_allclose(model.strengths_, _bt_mle(wins), rtol=1e-5)
@@ -123,8 +143,11 @@ def test_bradley_terry_prior_handles_an_unbeaten_candidate():
 
 
 def test_pairwise_value_format():
-    rows = [{"left": "r1", "right": "r2", "choice": "a"}, {"left": "r1", "right": "r2", "choice": "tie"},
-            {"left": "r2", "right": "r1", "choice": {"choice": "b", "strength": 2}}]
+    rows = [
+        {"left": "r1", "right": "r2", "choice": "a"},
+        {"left": "r1", "right": "r2", "choice": "tie"},
+        {"left": "r2", "right": "r1", "choice": {"choice": "b", "strength": 2}},
+    ]
     names, wins = win_matrix(rows)
     assert names == ["r1", "r2"]
     assert wins.tolist() == [[0.0, 2.5], [0.5, 0.0]]

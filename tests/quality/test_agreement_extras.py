@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import kendalltau, spearmanr
 
 from accord.errors import InputError
-from accord.quality import ranks_from_order, rank_matrix
+from accord.quality import rank_matrix, ranks_from_order
 from accord.quality.agreement import (
     agreement_by_label,
     agreement_by_question,
@@ -30,10 +30,14 @@ def _naive_interval_alpha(m: np.ndarray) -> float:
     units = [u for u in units if len(u) >= 2]
     values = np.concatenate(units)
     n = len(values)
-    d_o = sum(
-        sum((a - b) ** 2 for i, a in enumerate(u) for j, b in enumerate(u) if i != j) / (len(u) - 1)
-        for u in units
-    ) / n
+    d_o = (
+        sum(
+            sum((a - b) ** 2 for i, a in enumerate(u) for j, b in enumerate(u) if i != j)
+            / (len(u) - 1)
+            for u in units
+        )
+        / n
+    )
     d_e = float(np.sum((values[:, None] - values[None, :]) ** 2)) / (n * (n - 1))
     return 1.0 - d_o / d_e
 
@@ -61,7 +65,9 @@ def test_ordinal_alpha_on_many_values_matches_definition():
     # Krippendorff's ordinal metric = interval metric on "mid-rank" positions
     position = dict(zip(values.tolist(), (np.cumsum(counts) - counts / 2.0).tolist()))
     ranked = np.vectorize(lambda v: position.get(v, np.nan))(m)
-    assert krippendorff_alpha(m, "ordinal") == pytest.approx(_naive_interval_alpha(ranked), abs=1e-9)
+    assert krippendorff_alpha(m, "ordinal") == pytest.approx(
+        _naive_interval_alpha(ranked), abs=1e-9
+    )
 
 
 def test_bootstrap_is_seeded_and_brackets_the_value(krippendorff2011):
@@ -95,7 +101,11 @@ def test_bootstrap_accepts_a_callable_and_validates():
 
 def test_span_agreement_exact_and_partial():
     rows = [
-        ("t1", "a", [{"start": 0, "end": 4, "label": "PER"}, {"start": 10, "end": 15, "label": "LOC"}]),
+        (
+            "t1",
+            "a",
+            [{"start": 0, "end": 4, "label": "PER"}, {"start": 10, "end": 15, "label": "LOC"}],
+        ),
         ("t1", "b", [(0, 4, "PER"), (9, 15, "LOC")]),
         ("t1", "c", [(0, 4, "ORG")]),
         ("t2", "a", []),
@@ -139,7 +149,9 @@ def test_kendall_w_against_mean_spearman_identity():
 def test_kendall_w_bounds_and_ties():
     assert kendall_w([[1, 2, 3, 4]] * 3) == pytest.approx(1.0)
     assert kendall_w([[1, 2], [2, 1]]) == pytest.approx(0.0)
-    names, ranks = rank_matrix([["a", ["b", "c"], "d"], ["a", "b", "c", "d"], [["a", "b"], "c", "d"]])
+    names, ranks = rank_matrix(
+        [["a", ["b", "c"], "d"], ["a", "b", "c", "d"], [["a", "b"], "c", "d"]]
+    )
     assert names == ["a", "b", "c", "d"]
     assert 0.0 < kendall_w(ranks) < 1.0
     with pytest.raises(InputError, match="complete"):
@@ -168,13 +180,16 @@ def test_agreement_by_question_and_levels():
     rows = []
     for i in range(6):
         for a in ("x", "y"):
-            rows.append({"item": i, "annotator": a, "question": "stars", "label": i % 3 + (a == "y")})
+            rows.append(
+                {"item": i, "annotator": a, "question": "stars", "label": i % 3 + (a == "y")}
+            )
             rows.append({"item": i, "annotator": a, "question": "topic", "label": "t" + str(i % 2)})
     out = agreement_by_question(rows, "alpha", {"stars": "interval"})
     assert list(out) == ["stars", "topic"]
     assert out["topic"] == pytest.approx(1.0)
-    assert out["stars"] == pytest.approx(krippendorff_alpha(
-        [r for r in rows if r["question"] == "stars"], "interval"))
+    assert out["stars"] == pytest.approx(
+        krippendorff_alpha([r for r in rows if r["question"] == "stars"], "interval")
+    )
     with pytest.raises(InputError, match="missing column 'question'"):
         agreement_by_question([{"item": 1, "annotator": "a", "label": 1}])
 
@@ -191,7 +206,9 @@ def test_agreement_by_label_finds_the_confused_label():
 
 
 def test_pairwise_agreement_matrix_matches_cohen():
-    m = np.array([[1, 2, 1, 2, 1, 2], [1, 2, 1, 1, 1, 2], [2, 2, 1, 1, np.nan, np.nan]], dtype=float)
+    m = np.array(
+        [[1, 2, 1, 2, 1, 2], [1, 2, 1, 1, 1, 2], [2, 2, 1, 1, np.nan, np.nan]], dtype=float
+    )
     pa = pairwise_agreement(m, "cohen")
     assert pa.values[0, 1] == pytest.approx(cohen_kappa(m[0], m[1]), abs=1e-12)
     assert pa.values[0, 2] == pytest.approx(cohen_kappa(m[0, :4], m[2, :4]), abs=1e-12)

@@ -17,8 +17,14 @@ def _crowd_with(spammers: dict[str, object], seed: int = 0) -> list[dict]:
     for a in range(8):
         for i, t in enumerate(truth):
             label = int(t) if rng.random() < 0.85 else int(rng.integers(0, 3))
-            rows.append({"item": i, "annotator": f"ann{a}", "label": label,
-                         "time": float(rng.normal(12, 3))})
+            rows.append(
+                {
+                    "item": i,
+                    "annotator": f"ann{a}",
+                    "label": label,
+                    "time": float(rng.normal(12, 3)),
+                }
+            )
     for name, behaviour in spammers.items():
         for i, t in enumerate(truth):
             if behaviour == "constant":
@@ -39,8 +45,9 @@ def test_flags_name_the_reason():
     assert set(flagged) == {"same", "noise", "speedy"}
     assert any("always gave label 1" in f for f in flagged["same"])
     assert any("agreement with consensus" in f and "far below" in f for f in flagged["noise"])
-    assert any("no better than chance" in f or "far below" in f for f in flagged["noise"]
-               if "gold" in f)
+    assert any(
+        "no better than chance" in f or "far below" in f for f in flagged["noise"] if "gold" in f
+    )
     assert any(f.startswith("suspiciously fast: median 1.0 s") for f in flagged["speedy"])
 
 

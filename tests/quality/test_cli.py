@@ -16,7 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "accord", "quality", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd or REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        timeout=120,
     )
 
 
@@ -56,11 +59,14 @@ def test_agree_table_with_interval(kripp_csv):
 def test_aggregate_writes_csv_and_gold_accuracy(shared_data, tmp_path):
     crowd = shared_data / "crowd" / "rte"
     out = tmp_path / "out.csv"
-    proc = run("aggregate", crowd / "labels.csv", "--method", "mv", "--gold", crowd / "gold.csv",
-               "-o", out)
+    proc = run(
+        "aggregate", crowd / "labels.csv", "--method", "mv", "--gold", crowd / "gold.csv", "-o", out
+    )
     assert proc.returncode == 0, proc.stderr
-    assert "accuracy against gold: 0.9187 (735/800 items)" in proc.stdout \
+    assert (
+        "accuracy against gold: 0.9187 (735/800 items)" in proc.stdout
         or "accuracy against gold: 0.9188 (735/800 items)" in proc.stdout
+    )
     with open(out, newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["item", "label", "confidence"]
@@ -71,8 +77,16 @@ def test_aggregate_writes_csv_and_gold_accuracy(shared_data, tmp_path):
 
 def test_aggregate_dawid_skene_beats_majority(shared_data, tmp_path):
     crowd = shared_data / "crowd" / "dog"
-    proc = run("aggregate", crowd / "labels.csv", "--method", "ds", "--gold", crowd / "gold.csv",
-               "-o", tmp_path / "ds.csv")
+    proc = run(
+        "aggregate",
+        crowd / "labels.csv",
+        "--method",
+        "ds",
+        "--gold",
+        crowd / "gold.csv",
+        "-o",
+        tmp_path / "ds.csv",
+    )
     assert proc.returncode == 0, proc.stderr
     accuracy = float(proc.stdout.split("accuracy against gold: ")[1].split()[0])
     assert accuracy > 0.8178
@@ -88,15 +102,21 @@ def _bad_inputs(tmp: Path, shared: Path) -> list[tuple[list[str], str]]:
     out = tmp / "o.csv"
     return [
         (["agree", tmp / "empty.csv"], "empty.csv: file is empty"),
-        (["agree", tmp / "cols.csv", "--json"],
-         "cols.csv:1: field 'annotator': missing column 'annotator' (needs item, annotator, "
-         "label; found: item, worker, label)"),
+        (
+            ["agree", tmp / "cols.csv", "--json"],
+            "cols.csv:1: field 'annotator': missing column 'annotator' (needs item, annotator, "
+            "label; found: item, worker, label)",
+        ),
         (["aggregate", tmp / "nan.csv", "-o", out], "nan.csv:3: field 'label': NaN label"),
         (["agree", tmp / "single.csv"], "no item has two or more annotations"),
-        (["aggregate", labels, "--gold", tmp / "gold.csv", "-o", out],
-         "gold.csv:3: field 'label': unknown gold label 'maybe'"),
-        (["agree", labels, "--metric", "fleiss", "--level", "ordinal"],
-         "'fleiss' is for nominal data only"),
+        (
+            ["aggregate", labels, "--gold", tmp / "gold.csv", "-o", out],
+            "gold.csv:3: field 'label': unknown gold label 'maybe'",
+        ),
+        (
+            ["agree", labels, "--metric", "fleiss", "--level", "ordinal"],
+            "'fleiss' is for nominal data only",
+        ),
     ]
 
 

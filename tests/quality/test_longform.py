@@ -22,17 +22,25 @@ def _write(tmp_path, suffix: str) -> str:
         lines += [sep.join([i, a, lab, str(t), "x"]) for i, a, lab, t in ROWS]
         path.write_text("\n".join(lines) + "\n")
     elif suffix == ".jsonl":
-        path.write_text("".join(json.dumps(dict(zip(("item", "annotator", "label", "time"), r))) + "\n"
-                                for r in ROWS))
+        path.write_text(
+            "".join(
+                json.dumps(dict(zip(("item", "annotator", "label", "time"), r))) + "\n"
+                for r in ROWS
+            )
+        )
     elif suffix == ".json":
-        path.write_text(json.dumps([dict(zip(("item", "annotator", "label", "time"), r)) for r in ROWS]))
+        path.write_text(
+            json.dumps([dict(zip(("item", "annotator", "label", "time"), r)) for r in ROWS])
+        )
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         cols = list(zip(*ROWS))
-        pq.write_table(pa.table({"item": cols[0], "annotator": cols[1], "label": cols[2],
-                                 "time": cols[3]}), path)
+        pq.write_table(
+            pa.table({"item": cols[0], "annotator": cols[1], "label": cols[2], "time": cols[3]}),
+            path,
+        )
     return str(path)
 
 
@@ -56,18 +64,32 @@ def test_numeric_csv_labels_sort_as_numbers(tmp_path):
 BAD = [
     ("empty.csv", "", "empty.csv: file is empty"),
     ("header.csv", "item,annotator,label\n", "header.csv: file is empty"),
-    ("cols.csv", "item,worker,label\n1,a,x\n",
-     "cols.csv:1: field 'annotator': missing column 'annotator' (needs item, annotator, label; "
-     "found: item, worker, label)"),
+    (
+        "cols.csv",
+        "item,worker,label\n1,a,x\n",
+        "cols.csv:1: field 'annotator': missing column 'annotator' (needs item, annotator, label; "
+        "found: item, worker, label)",
+    ),
     ("blank.csv", "item,annotator,label\n1,a,x\n1,b,\n", "blank.csv:3: field 'label': empty label"),
     ("nan.csv", "item,annotator,label\n1,a,NaN\n", "nan.csv:2: field 'label': NaN label"),
     ("noitem.csv", "item,annotator,label\n,a,x\n", "noitem.csv:2: field 'item': empty item"),
     ("short.csv", "item,annotator,label\n1,a\n", "short.csv:2: field 'label': row has 2 values"),
-    ("key.jsonl", '{"item": 1, "annotator": "a", "label": 1}\n{"item": 1, "annotator": "b"}\n',
-     "key.jsonl:2: field 'label': missing key 'label'"),
-    ("null.jsonl", '{"item": 1, "annotator": "a", "label": null}\n', "null.jsonl:1: field 'label': empty label"),
+    (
+        "key.jsonl",
+        '{"item": 1, "annotator": "a", "label": 1}\n{"item": 1, "annotator": "b"}\n',
+        "key.jsonl:2: field 'label': missing key 'label'",
+    ),
+    (
+        "null.jsonl",
+        '{"item": 1, "annotator": "a", "label": null}\n',
+        "null.jsonl:1: field 'label': empty label",
+    ),
     ("broken.jsonl", '{"item": 1,\n', "broken.jsonl:1: invalid JSON"),
-    ("time.csv", "item,annotator,label,time\n1,a,x,soon\n", "time.csv:2: field 'time': time must be a number"),
+    (
+        "time.csv",
+        "item,annotator,label,time\n1,a,x,soon\n",
+        "time.csv:2: field 'time': time must be a number",
+    ),
     ("votes.xlsx", "x", "unsupported file type '.xlsx'"),
 ]
 

@@ -37,10 +37,16 @@ METRICS = {
     "mean_scott_pi": lambda m: agreement_score(m, "scott"),
 }
 # invariant to renaming labels (nominal metrics only)
-RELABEL_INVARIANT = {"alpha_nominal", "fleiss", "percent", "gwet_ac1", "light_kappa", "mean_scott_pi"}
+RELABEL_INVARIANT = {
+    "alpha_nominal",
+    "fleiss",
+    "percent",
+    "gwet_ac1",
+    "light_kappa",
+    "mean_scott_pi",
+}
 # an item with a single annotation changes nothing (Fleiss/Gwet use such items for chance)
-SINGLETON_INVARIANT = {"alpha_nominal", "alpha_ordinal", "alpha_interval", "alpha_ratio",
-                       "percent"}
+SINGLETON_INVARIANT = {"alpha_nominal", "alpha_ordinal", "alpha_interval", "alpha_ratio", "percent"}
 UPPER_BOUND_ONE = set(METRICS)
 IN_UNIT_INTERVAL = {"percent"}
 

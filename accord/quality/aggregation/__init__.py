@@ -37,13 +37,13 @@ AGGREGATORS: dict[str, type[Aggregator]] = {
 
 __all__ = [
     "AGGREGATORS",
+    "GLAD",
+    "MACE",
     "TIE_POLICIES",
     "Aggregator",
     "BradleyTerry",
     "Consensus",
     "DawidSkene",
-    "GLAD",
-    "MACE",
     "MajorityVote",
     "MultiLabel",
     "MultiLabelConsensus",

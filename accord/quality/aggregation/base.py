@@ -18,7 +18,7 @@ import numpy as np
 from accord.errors import InputError
 from accord.quality.frame import LongForm, as_longform
 
-__all__ = ["Aggregator", "Consensus", "Probabilities", "TIE_POLICIES"]
+__all__ = ["TIE_POLICIES", "Aggregator", "Consensus", "Probabilities"]
 
 TIE_POLICIES = ("smallest", "largest", "first", "random")
 
@@ -179,8 +179,6 @@ class Aggregator:
         """``fit(data)`` then ``predict()``."""
         return self.fit(data, labels=labels).predict()
 
-    def fit_predict_proba(
-        self, data: Any, *, labels: Iterable[Any] | None = None
-    ) -> Probabilities:
+    def fit_predict_proba(self, data: Any, *, labels: Iterable[Any] | None = None) -> Probabilities:
         """``fit(data)`` then ``predict_proba()``."""
         return self.fit(data, labels=labels).predict_proba()

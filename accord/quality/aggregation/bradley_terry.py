@@ -58,7 +58,7 @@ class BradleyTerry:
     --------
     >>> rows = [("a", "b", "a")] * 3 + [("a", "b", "b")]
     >>> model = BradleyTerry(prior=0).fit(rows)
-    >>> round(model.strengths_[0] / model.strengths_[1], 6)
+    >>> round(float(model.strengths_[0] / model.strengths_[1]), 6)
     3.0
     >>> model.predict().order
     ['a', 'b']

@@ -68,8 +68,9 @@ def _parse(row: Any, i: int) -> tuple[Any, Any, Any]:
                 choice = choice.get("choice")
             mapping = {"a": left, "b": right, "tie": None}
             if choice not in mapping:
-                raise InputError(f"row {i}: choice must be 'a', 'b' or 'tie'; got {choice!r}",
-                                 field="choice")
+                raise InputError(
+                    f"row {i}: choice must be 'a', 'b' or 'tie'; got {choice!r}", field="choice"
+                )
             return left, right, mapping[choice]
         winner = row.get("winner", row.get("label"))
     else:
@@ -82,7 +83,8 @@ def _parse(row: Any, i: int) -> tuple[Any, Any, Any]:
     if winner in _TIE:
         return left, right, None
     raise InputError(
-        f"row {i}: winner {winner!r} is neither {left!r} nor {right!r} (use None or 'tie' for a tie)",
+        f"row {i}: winner {winner!r} is neither {left!r} nor {right!r} "
+        "(use None or 'tie' for a tie)",
         field="winner",
     )
 

@@ -53,7 +53,8 @@ class GLAD(Aggregator):
 
     Examples
     --------
-    >>> rows = [(i, a, i % 2) for i in range(10) for a in "abc"] + [(i, "z", 1 - i % 2) for i in range(10)]
+    >>> rows = [(i, a, i % 2) for i in range(10) for a in "abc"]
+    >>> rows += [(i, "z", 1 - i % 2) for i in range(10)]
     >>> model = GLAD().fit(rows)
     >>> [label for _, label, _ in model.predict()][:4], bool(model.abilities_[3] < 0)
     ([0, 1, 0, 1], True)
@@ -122,6 +123,7 @@ class GLAD(Aggregator):
             return -float(value), -np.concatenate([grad_a, grad_b])
 
         start = np.concatenate([alpha, b])
-        result = minimize(objective, start, jac=True, method="L-BFGS-B",
-                          options={"maxiter": self.m_steps})
+        result = minimize(
+            objective, start, jac=True, method="L-BFGS-B", options={"maxiter": self.m_steps}
+        )
         return result.x[:w], result.x[w:]

@@ -44,14 +44,18 @@ def _rows(data: Any) -> list[tuple[Any, Any, list[Any]]]:
             try:
                 item, ann, labels = row["item"], row["annotator"], row["label"]
             except KeyError as exc:
-                raise InputError(f"row {i}: missing key {exc.args[0]!r}", field=str(exc.args[0])) from None
+                raise InputError(
+                    f"row {i}: missing key {exc.args[0]!r}", field=str(exc.args[0])
+                ) from None
         else:
             item, ann, labels = row
         if labels is None:
             labels = []
         if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
-            raise InputError(f"row {i}: multi-label value must be a list of labels; got {labels!r}",
-                             field="label")
+            raise InputError(
+                f"row {i}: multi-label value must be a list of labels; got {labels!r}",
+                field="label",
+            )
         out.append((item, ann, list(labels)))
     return out
 
@@ -108,8 +112,12 @@ class MultiLabel:
         rows = _rows(data)
         if not rows:
             raise InputError("no annotations to aggregate")
-        label_set: list[Any] = list(self.labels) if self.labels is not None else sorted(
-            {lab for _, _, labs in rows for lab in labs}, key=lambda v: (str(type(v)), v)
+        label_set: list[Any] = (
+            list(self.labels)
+            if self.labels is not None
+            else sorted(
+                {lab for _, _, labs in rows for lab in labs}, key=lambda v: (str(type(v)), v)
+            )
         )
         known = set(label_set)
         for i, (_, _, labs) in enumerate(rows, start=1):

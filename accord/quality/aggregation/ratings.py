@@ -18,7 +18,7 @@ METHODS = ("mean", "median", "trimmed_mean")
 
 def _trimmed_mean(values: np.ndarray, trim: float) -> float:
     cut = int(trim * len(values))
-    kept = np.sort(values)[cut: len(values) - cut]
+    kept = np.sort(values)[cut : len(values) - cut]
     return float(kept.mean())
 
 
@@ -59,7 +59,8 @@ class RatingAggregator:
     def __init__(self, method: str = "mean", trim: float = 0.1, tolerance: float = 0.5) -> None:
         if method not in METHODS:
             raise ValueError(
-                f"The 'method' parameter must be one of {', '.join(METHODS)}. Got {method!r} instead."
+                f"The 'method' parameter must be one of {', '.join(METHODS)}. "
+                f"Got {method!r} instead."
             )
         if not 0.0 <= trim < 0.5:
             raise ValueError(f"The 'trim' parameter must be in [0, 0.5). Got {trim!r} instead.")

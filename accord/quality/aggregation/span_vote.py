@@ -10,7 +10,7 @@ import numpy as np
 from accord.errors import InputError
 from accord.quality.spans import Span, group_spans
 
-__all__ = ["SpanVote", "SpanConsensus"]
+__all__ = ["SpanConsensus", "SpanVote"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,9 @@ class SpanVote:
 
     def __init__(self, threshold: float = 0.5) -> None:
         if not 0.0 <= threshold < 1.0:
-            raise ValueError(f"The 'threshold' parameter must be in [0, 1). Got {threshold!r} instead.")
+            raise ValueError(
+                f"The 'threshold' parameter must be in [0, 1). Got {threshold!r} instead."
+            )
         self.threshold = threshold
 
     def fit(self, data: Any) -> SpanVote:

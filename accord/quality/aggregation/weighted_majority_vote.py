@@ -47,7 +47,9 @@ class WeightedMajorityVote(Aggregator):
     """
 
     def __init__(
-        self, weights: Mapping[Any, float] | None = None, tie: str = "smallest",
+        self,
+        weights: Mapping[Any, float] | None = None,
+        tie: str = "smallest",
         seed: int | None = 0,
     ) -> None:
         self.weights = weights
@@ -60,7 +62,9 @@ class WeightedMajorityVote(Aggregator):
             mv = choose(vote_shares(lf), "smallest")
             hits = (lf.label == mv[lf.item]).astype(np.float64)
             n = np.bincount(lf.annotator, minlength=lf.n_annotators)
-            w = np.bincount(lf.annotator, weights=hits, minlength=lf.n_annotators) / np.maximum(n, 1)
+            w = np.bincount(lf.annotator, weights=hits, minlength=lf.n_annotators) / np.maximum(
+                n, 1
+            )
         else:
             given = [float(v) for v in self.weights.values()]
             default = float(np.mean(given)) if given else 1.0

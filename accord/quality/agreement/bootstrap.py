@@ -36,15 +36,17 @@ class ConfidenceInterval:
         }
 
 
-def _resample(lf: LongForm, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
-              picked: np.ndarray) -> LongForm:
+def _resample(
+    lf: LongForm, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, picked: np.ndarray
+) -> LongForm:
     lengths = sizes[picked]
     total = int(lengths.sum())
     offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
     rows = order[np.repeat(starts[picked], lengths) + (np.arange(total) - offsets)]
     item = np.repeat(np.arange(len(picked)), lengths)
-    return LongForm(item, lf.annotator[rows], lf.label[rows], np.arange(len(picked)),
-                    lf.annotators, lf.labels)
+    return LongForm(
+        item, lf.annotator[rows], lf.label[rows], np.arange(len(picked)), lf.annotators, lf.labels
+    )
 
 
 def bootstrap_ci(
@@ -103,7 +105,9 @@ def bootstrap_ci(
     True
     """
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"The 'confidence' parameter must be in (0, 1). Got {confidence!r} instead.")
+        raise ValueError(
+            f"The 'confidence' parameter must be in (0, 1). Got {confidence!r} instead."
+        )
     if n_resamples < 1:
         raise ValueError(f"The 'n_resamples' parameter must be >= 1. Got {n_resamples!r} instead.")
     lf = ratings(data)

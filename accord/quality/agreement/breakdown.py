@@ -14,7 +14,7 @@ from accord.quality.agreement._ratings import ratings
 from accord.quality.agreement.score import agreement_score
 from accord.quality.frame import LongForm, _columns_of, as_longform
 
-__all__ = ["PairwiseAgreement", "agreement_by_question", "agreement_by_label", "pairwise_agreement"]
+__all__ = ["PairwiseAgreement", "agreement_by_label", "agreement_by_question", "pairwise_agreement"]
 
 
 def agreement_by_question(
@@ -97,8 +97,15 @@ def agreement_by_label(data: Any, metric: str = "alpha") -> dict[Any, float]:
     lf = ratings(data)
     out = {}
     for code, label in enumerate(lf.labels.tolist()):
-        binary = LongForm(lf.item, lf.annotator, (lf.label == code).astype(np.int64),
-                          lf.items, lf.annotators, np.array([0, 1]), source=lf.source)
+        binary = LongForm(
+            lf.item,
+            lf.annotator,
+            (lf.label == code).astype(np.int64),
+            lf.items,
+            lf.annotators,
+            np.array([0, 1]),
+            source=lf.source,
+        )
         out[label] = agreement_score(binary, metric, "nominal")
     return out
 
@@ -162,8 +169,14 @@ def pairwise_agreement(
         if n < min_overlap:
             continue
         keep = ((lf.annotator == a) | (lf.annotator == b)) & shared[lf.item]
-        pair = LongForm(lf.item[keep], (lf.annotator[keep] == b).astype(np.int64),
-                        lf.label[keep], lf.items, np.array([a, b]), lf.labels)
+        pair = LongForm(
+            lf.item[keep],
+            (lf.annotator[keep] == b).astype(np.int64),
+            lf.label[keep],
+            lf.items,
+            np.array([a, b]),
+            lf.labels,
+        )
         try:
             values[a, b] = values[b, a] = agreement_score(pair, metric, level)
         except InputError:

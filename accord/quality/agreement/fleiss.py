@@ -14,9 +14,7 @@ from accord.quality.agreement.percent import item_agreement
 __all__ = ["fleiss_kappa"]
 
 
-def fleiss_kappa(
-    data: Any, *, counts: bool = False, labels: Iterable[Any] | None = None
-) -> float:
+def fleiss_kappa(data: Any, *, counts: bool = False, labels: Iterable[Any] | None = None) -> float:
     r"""Fleiss' kappa: chance-corrected agreement of many annotators on nominal labels.
 
     .. math::

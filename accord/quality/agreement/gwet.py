@@ -13,7 +13,12 @@ from accord.quality.frame import LongForm
 __all__ = ["gwet_ac1", "gwet_ac2", "gwet_weights"]
 
 _WEIGHTS = ("identity", "ordinal", "linear", "quadratic", "ratio")
-_LEVEL_WEIGHTS = {"nominal": "identity", "ordinal": "ordinal", "interval": "quadratic", "ratio": "ratio"}
+_LEVEL_WEIGHTS = {
+    "nominal": "identity",
+    "ordinal": "ordinal",
+    "interval": "quadratic",
+    "ratio": "ratio",
+}
 
 
 def gwet_weights(values: Any, kind: str) -> np.ndarray:

@@ -17,7 +17,7 @@ from accord.quality.agreement._ratings import (
 )
 from accord.quality.frame import LongForm
 
-__all__ = ["krippendorff_alpha", "coincidence_matrix"]
+__all__ = ["coincidence_matrix", "krippendorff_alpha"]
 
 # Above this many distinct values, interval and ordinal alpha use per-item
 # moments instead of a (values x values) coincidence matrix.
@@ -165,7 +165,7 @@ def krippendorff_alpha(
     if expected <= 0.0:
         return float("nan")
     observed = float(np.sum(o * delta))
-    return 1.0 - (n - 1.0) * observed / expected
+    return float(1.0 - (n - 1.0) * observed / expected)
 
 
 def _alpha_by_moments(lf: LongForm, level: str) -> float:
@@ -191,4 +191,4 @@ def _alpha_by_moments(lf: LongForm, level: str) -> float:
     expected = 2.0 * n * float(np.sum(x * x)) - 2.0 * float(np.sum(x)) ** 2
     if expected <= 0.0:
         return float("nan")
-    return 1.0 - (n - 1.0) * observed / expected
+    return float(1.0 - (n - 1.0) * observed / expected)

@@ -9,7 +9,7 @@ import numpy as np
 
 from accord.quality.agreement._ratings import pairable_counts, ratings
 
-__all__ = ["percent_agreement", "item_agreement"]
+__all__ = ["item_agreement", "percent_agreement"]
 
 
 def item_agreement(counts: np.ndarray) -> np.ndarray:
@@ -68,7 +68,7 @@ def percent_agreement(data: Any, *, labels: Iterable[Any] | None = None) -> floa
     Examples
     --------
     >>> percent_agreement([[1, 1, 2], [1, 2, 2], [1, 2, None]])
-    0.6666666666666666
+    0.7777777777777777
     """
     counts = pairable_counts(ratings(data, labels))
     return float(np.mean(item_agreement(counts)))

@@ -14,7 +14,9 @@ __all__ = ["kendall_w", "pairwise_kendall_tau"]
 def _ranks(ranks: Any) -> np.ndarray:
     arr = np.asarray(ranks, dtype=np.float64)
     if arr.ndim != 2:
-        raise InputError(f"rankings must be 2-D (annotators x candidates); got {arr.ndim} dimensions")
+        raise InputError(
+            f"rankings must be 2-D (annotators x candidates); got {arr.ndim} dimensions"
+        )
     if np.isnan(arr).any():
         raise InputError("rankings must be complete: every annotator ranks every candidate")
     if arr.shape[0] < 2 or arr.shape[1] < 2:
@@ -117,4 +119,4 @@ def pairwise_kendall_tau(ranks: Any) -> np.ndarray:
     norms = np.sqrt(np.sum(signs**2, axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         tau = cross / np.outer(norms, norms)
-    return tau
+    return np.clip(tau, -1.0, 1.0)

@@ -19,7 +19,12 @@ from accord.quality.frame import LongForm
 __all__ = ["METRICS", "agreement_score", "annotator_columns"]
 
 METRICS = ("alpha", "fleiss", "cohen", "scott", "gwet", "percent")
-_COHEN_WEIGHTS = {"nominal": None, "ordinal": "linear", "interval": "quadratic", "ratio": "quadratic"}
+_COHEN_WEIGHTS = {
+    "nominal": None,
+    "ordinal": "linear",
+    "interval": "quadratic",
+    "ratio": "quadratic",
+}
 
 
 def annotator_columns(lf: LongForm) -> np.ndarray:

@@ -100,7 +100,9 @@ def span_agreement(data: Any, *, mode: str = "exact") -> SpanAgreement:
     1.0
     """
     if mode not in MODES:
-        raise ValueError(f"The 'mode' parameter must be one of exact, partial. Got {mode!r} instead.")
+        raise ValueError(
+            f"The 'mode' parameter must be one of exact, partial. Got {mode!r} instead."
+        )
     grouped = group_spans(data)
     annotators: list[Any] = []
     seen: dict[Any, int] = {}
