@@ -7,9 +7,10 @@ Three passes over every text slot, in this order:
    surrogates and ``\\r\\n`` line breaks. Curly quotes, ligatures and
    full-width letters are left alone (they are real text for a language
    model); NFKC folds the last two when asked for.
-2. **Unicode normalization** to NFC (default) or NFKC [2]_.
-3. **Control characters** (category ``Cc``) are removed, except ``\\n`` and
-   ``\\t``.
+2. **Control characters** (category ``Cc``) are removed, except ``\\n`` and
+   ``\\t`` (before normalizing, so that removing one cannot leave a
+   combining sequence unnormalized).
+3. **Unicode normalization** to NFC (default) or NFKC [2]_.
 
 References
 ----------
@@ -91,8 +92,7 @@ def fix_text(
         import ftfy
 
         text = ftfy.fix_text(text, _config if _config is not None else _ftfy_config())
-    text = unicodedata.normalize(normalization, text)
-    return strip_controls(text)
+    return unicodedata.normalize(normalization, strip_controls(text))
 
 
 class FixStep:

@@ -117,6 +117,8 @@ class _State:
         self.flags: dict[int, dict[str, Any]] = {}
         self.keys: list[bytes | None] = []
         self.sigs: list[bytes | None] = []
+        # where worker time spent on MinHash signatures is reported
+        self.signature_step = next((s for s in (SIGNATURE_STEP, "against") if s in builder.steps), None)
 
     def where(self, index: int) -> str:
         line = self.lines[index]
@@ -154,7 +156,9 @@ class _State:
             raise InputError(f"{where}{outcome.reason}", path=self.source, line=self.lines[i], field=outcome.field)
         b = self.builder
         for step, seconds in outcome.seconds.items():
-            b[step].seconds += seconds
+            target = step if step in b.steps else self.signature_step
+            if target is not None:
+                b[target].seconds += seconds
         for step, detail in outcome.details:
             b[step].details.update(detail)
         for step in outcome.changed:
@@ -406,6 +410,6 @@ def _finish(state: _State, records: Any, executor_name: str, started: float) -> 
     )
     report = state.builder.to_dict(**top)
     for step in report["steps"]:
-        if step["name"] == SIGNATURE_STEP:
+        if step["name"] == state.signature_step:
             step["seconds_note"] = "includes MinHash signatures computed in the workers"
     return PrepResult(lines, rejects, report)

@@ -21,7 +21,6 @@ import logging
 import pickle
 import warnings
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from accord.prep.executors.base import BatchFn, Item
@@ -47,8 +46,10 @@ class _ApplyBatch:
 
 
 def _quiet_ray_logs() -> None:
-    for name in ("ray", "ray.data"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    """Keep Ray Data's per-dataset INFO lines out of the console (its log file keeps them)."""
+    for handler in logging.getLogger("ray.data").handlers:
+        if handler.name == "console":
+            handler.setLevel(logging.WARNING)
 
 
 class RayExecutor:
@@ -74,17 +75,15 @@ class RayExecutor:
         import ray
 
         if not ray.is_initialized():
-            repo_root = str(Path(__file__).resolve().parents[3])
+            # Ray hands the driver's sys.path to its workers, so they import accord as we do.
             ray.init(
                 address=self.address,
                 num_cpus=None if self.address else self.num_cpus,
                 include_dashboard=False,
                 log_to_driver=False,
                 logging_level=logging.WARNING,
-                runtime_env={"env_vars": {"PYTHONPATH": repo_root}},
             )
             self._started = True
-        _quiet_ray_logs()
         return ray
 
     def map_batches(self, fn: BatchFn, items: Iterable[Item], batch_size: int) -> Iterator[list[Any]]:
@@ -94,6 +93,8 @@ class RayExecutor:
             return
         self._ensure_ray()
         import ray.data
+
+        _quiet_ray_logs()
 
         with warnings.catch_warnings():
             # DataContext() warns about its own deprecated defaults when first built.

@@ -1,0 +1,46 @@
+"""Fixtures for the prep tests: shared data, one Ray instance, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO.parent / "shared" / "data"
+PII_DATA = SHARED_DATA / "pii" / "synth_dataset_v2.jsonl"
+
+
+@pytest.fixture(scope="session")
+def pii_dataset() -> Path:
+    """presidio-research synthetic PII data in ``../shared/data/pii``; fails loudly when missing."""
+    if not PII_DATA.is_file():
+        pytest.fail(f"shared PII data not found at {PII_DATA} (see shared/data/pii/SOURCE.md)")
+    return PII_DATA
+
+
+@pytest.fixture(scope="session")
+def ray_executor() -> Iterator[object]:
+    """One local Ray instance (2 CPUs) for the whole session."""
+    pytest.importorskip("ray")
+    from accord.prep.executors.ray import RayExecutor
+
+    executor = RayExecutor(num_cpus=2)
+    yield executor
+    executor.close()
+
+
+def run_prep_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``accord prep ...`` in a subprocess with the real CLI."""
+    if (REPO / "accord" / "__main__.py").is_file():
+        cmd = [sys.executable, "-m", "accord", "prep"]
+    else:
+        cmd = [sys.executable, "-c", "from accord.cli import main; main()", "prep"]
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [*cmd, *map(str, args)], capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=timeout
+    )
