@@ -26,7 +26,7 @@ class Distribution(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     overlap: int = Field(default=1, ge=1, le=100)
-    lease_seconds: int = Field(default=600, ge=5, le=7 * 24 * 3600)
+    lease_seconds: int = Field(default=600, ge=1, le=7 * 24 * 3600)
     gold_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
 

@@ -1,28 +1,61 @@
-"""Application factory."""
+"""Application factory: ``create_app(engine)``; nothing is built at import time."""
 
 from __future__ import annotations
 
 import os
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse
 from sqlalchemy import Engine
 
-__all__ = ["create_app", "app_from_env"]
+from accord.server.errors import install_error_handlers
+
+__all__ = ["create_app", "app_from_env", "ROUTERS"]
+
+ROUTERS = ("auth", "users", "datasets", "records", "annotate", "review", "stats", "exports",
+           "quality")
 
 
 def create_app(engine: Engine) -> FastAPI:
-    """Build the FastAPI app on ``engine`` (no global state: everything lives in the database)."""
+    """Build the FastAPI app on ``engine``.
+
+    No state lives in the process: sessions, leases and rate limits are in the
+    database, so several workers behave like one.
+    """
+    import importlib
+
     import accord
 
     app = FastAPI(title="accord", version=accord.__version__, openapi_url="/openapi.json",
-                  docs_url="/docs")
+                  docs_url="/docs", default_response_class=ORJSONResponse,
+                  description="Build LLM training data with people and models together.")
     app.state.engine = engine
+    install_error_handlers(app)
+    api = APIRouter(prefix="/api/v1")
 
-    @app.get("/api/v1/health", tags=["meta"])
+    @api.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": accord.__version__}
 
+    for name in ROUTERS:
+        try:
+            module = importlib.import_module(f"accord.server.routers.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"accord.server.routers.{name}":
+                continue  # optional router not present in this build
+            raise
+        api.include_router(module.router)
+    app.include_router(api)
+    _mount_ui(app)
     return app
+
+
+def _mount_ui(app: FastAPI) -> None:
+    try:
+        from accord.ui import mount
+    except ImportError:
+        return
+    mount(app)
 
 
 def app_from_env() -> FastAPI:

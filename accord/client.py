@@ -1,0 +1,290 @@
+"""Python client for accord's REST API.
+
+>>> from accord import Client                                # doctest: +SKIP
+>>> client = Client("http://127.0.0.1:8000", token="acc_...")  # doctest: +SKIP
+>>> rec = client.next_record("intents")                      # doctest: +SKIP
+>>> client.submit("intents", rec.id, {"intent": "billing"})  # doctest: +SKIP
+
+Errors come back as :mod:`accord.errors` exceptions: 422 -> ``InputError``
+(``.field`` names the question), 404 -> ``NotFound``, 409 -> ``Conflict``,
+401/403 -> ``Forbidden``; anything else -> ``AccordError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound
+
+__all__ = ["Client", "Dataset", "Record", "Suggestion", "ResponseInfo", "ImportResult",
+           "ReviewInfo"]
+
+
+@dataclass
+class Suggestion:
+    question: str
+    value: Any
+    score: float | None
+    agent: str
+
+
+@dataclass
+class ResponseInfo:
+    id: int
+    record_id: int
+    user: str
+    values: dict[str, Any]
+    status: str
+    version: int
+    time_spent: float
+    review_state: str | None = None
+
+
+@dataclass
+class Record:
+    id: int
+    external_id: str
+    fields: dict[str, Any]
+    metadata: dict[str, Any]
+    status: str
+    suggestions: list[Suggestion] = field(default_factory=list)
+    response: ResponseInfo | None = None
+    responses: list[ResponseInfo] | None = None
+    is_gold: bool | None = None
+
+
+@dataclass
+class Dataset:
+    id: int
+    name: str
+    settings: dict[str, Any]
+    settings_version: int
+    counts: dict[str, int] | None = None
+
+
+@dataclass
+class ImportResult:
+    inserted: int
+    updated: int
+    rejected: int
+    rejects: list[dict[str, Any]]
+
+
+@dataclass
+class ReviewInfo:
+    id: int
+    response_id: int
+    reviewer: str | None
+    verdict: str
+    reason: str | None
+    values: dict[str, Any] | None
+
+
+def _response(data: dict[str, Any]) -> ResponseInfo:
+    return ResponseInfo(id=data["id"], record_id=data["record_id"], user=data["user"],
+                        values=data["values"], status=data["status"], version=data["version"],
+                        time_spent=data["time_spent"], review_state=data.get("review_state"))
+
+
+def _record(data: dict[str, Any]) -> Record:
+    return Record(id=data["id"], external_id=data["external_id"], fields=data["fields"],
+                  metadata=data.get("metadata") or {}, status=data["status"],
+                  suggestions=[Suggestion(**s) for s in data.get("suggestions", [])],
+                  response=_response(data["response"]) if data.get("response") else None,
+                  responses=[_response(r) for r in data["responses"]]
+                  if data.get("responses") is not None else None,
+                  is_gold=data.get("is_gold"))
+
+
+def _dataset(data: dict[str, Any]) -> Dataset:
+    return Dataset(id=data["id"], name=data["name"], settings=data["settings"],
+                   settings_version=data["settings_version"], counts=data.get("counts"))
+
+
+class Client:
+    """A thin, typed client; one method per API operation.
+
+    Parameters
+    ----------
+    url : str
+        Server base URL, e.g. ``http://127.0.0.1:8000``.
+    token : str
+        API token (``accord token create USER``).
+    timeout : float
+        Seconds per request.
+    """
+
+    def __init__(self, url: str, token: str, *, timeout: float = 60.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self._http = httpx.Client(base_url=url.rstrip("/") + "/api/v1", timeout=timeout,
+                                  headers={"Authorization": f"Bearer {token}"},
+                                  transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing -----------------------------------------------------------------
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            resp = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise AccordError(f"cannot reach the accord server: {exc}") from None
+        if resp.status_code == 204:
+            return None
+        if resp.is_success:
+            return resp.json()
+        try:
+            err = resp.json()["error"]
+            message, fld = err.get("message", resp.text), err.get("field")
+        except (ValueError, KeyError, TypeError):
+            message, fld = resp.text, None
+        if resp.status_code == 422:
+            raise InputError(message, field=fld)
+        if resp.status_code == 404:
+            raise NotFound(message)
+        if resp.status_code == 409:
+            raise Conflict(message)
+        if resp.status_code in (401, 403):
+            raise Forbidden(message)
+        raise AccordError(f"HTTP {resp.status_code}: {message}")
+
+    # -- datasets -----------------------------------------------------------------
+    def datasets(self) -> list[Dataset]:
+        return [_dataset(d) for d in self._call("GET", "/datasets")]
+
+    def dataset(self, name: str) -> Dataset:
+        return _dataset(self._call("GET", f"/datasets/{name}"))
+
+    def create_dataset(self, name: str, settings: dict[str, Any] | str | Path) -> Dataset:
+        """Create a dataset from a settings mapping or a YAML/JSON settings file."""
+        if isinstance(settings, (str, Path)):
+            import yaml
+
+            settings = yaml.safe_load(Path(settings).read_text(encoding="utf-8"))
+        return _dataset(self._call("POST", "/datasets", json={"name": name,
+                                                               "settings": settings}))
+
+    def update_settings(self, name: str, settings: dict[str, Any]) -> Dataset:
+        return _dataset(self._call("PUT", f"/datasets/{name}/settings", json=settings))
+
+    def add_member(self, dataset: str, user: str) -> None:
+        self._call("POST", f"/datasets/{dataset}/members", json={"user": user})
+
+    # -- records ------------------------------------------------------------------
+    def import_records(self, dataset: str, records: list[dict[str, Any]], *,
+                       on_error: str = "fail", mapping: dict[str, str] | None = None,
+                       batch_size: int = 10_000) -> ImportResult:
+        """Upsert records (dicts with ``id``/``external_id``, field columns, metadata)."""
+        total = ImportResult(0, 0, 0, [])
+        for start in range(0, max(len(records), 1), batch_size):
+            chunk = records[start:start + batch_size]
+            data = self._call("POST", f"/datasets/{dataset}/records",
+                              json={"records": chunk, "on_error": on_error,
+                                    "mapping": mapping or {}})
+            total.inserted += data["inserted"]
+            total.updated += data["updated"]
+            total.rejected += data["rejected"]
+            total.rejects.extend(data["rejects"])
+        return total
+
+    def records(self, dataset: str, *, page_size: int = 200, **filters: Any) -> Iterator[Record]:
+        """All records matching filters (``status``, ``q``, ``metadata.KEY``,
+        ``response.QUESTION``), following the keyset cursor."""
+        cursor = 0
+        while True:
+            params = {**filters, "after": cursor, "limit": page_size}
+            page = self._call("GET", f"/datasets/{dataset}/records", params=params)
+            for r in page["records"]:
+                yield _record(r)
+            if page["next_cursor"] is None:
+                return
+            cursor = page["next_cursor"]
+
+    def record(self, dataset: str, record_id: int) -> Record:
+        return _record(self._call("GET", f"/datasets/{dataset}/records/{record_id}"))
+
+    def add_suggestions(self, dataset: str, agent: str,
+                        suggestions: list[dict[str, Any]]) -> int:
+        """Add or replace ``agent``'s suggestions: dicts with record_id or external_id,
+        question, value and optional score."""
+        data = self._call("PUT", f"/datasets/{dataset}/suggestions",
+                          json={"agent": agent, "suggestions": suggestions})
+        return int(data["suggestions"])
+
+    def set_gold(self, dataset: str, record_id: int, values: dict[str, Any]) -> None:
+        self._call("PUT", f"/datasets/{dataset}/records/{record_id}/gold",
+                   json={"values": values})
+
+    # -- annotating ---------------------------------------------------------------
+    def next_record(self, dataset: str) -> Record | None:
+        """The next record for the caller (leased to them), or None when nothing is left."""
+        data = self._call("POST", f"/datasets/{dataset}/next")
+        return None if data is None else _record(data)
+
+    def _save(self, dataset: str, record_id: int, values: dict[str, Any] | None, status: str,
+              version: int | None, time_spent: float) -> ResponseInfo:
+        return _response(self._call("PUT", f"/datasets/{dataset}/records/{record_id}/response",
+                                    json={"values": values or {}, "status": status,
+                                          "version": version, "time_spent": time_spent}))
+
+    def submit(self, dataset: str, record_id: int, values: dict[str, Any], *,
+               version: int | None = None, time_spent: float = 0.0) -> ResponseInfo:
+        """Submit ``{question name: value}`` for a record."""
+        return self._save(dataset, record_id, values, "submitted", version, time_spent)
+
+    def save_draft(self, dataset: str, record_id: int, values: dict[str, Any], *,
+                   version: int | None = None, time_spent: float = 0.0) -> ResponseInfo:
+        return self._save(dataset, record_id, values, "draft", version, time_spent)
+
+    def discard(self, dataset: str, record_id: int, *, version: int | None = None,
+                time_spent: float = 0.0) -> ResponseInfo:
+        return self._save(dataset, record_id, None, "discarded", version, time_spent)
+
+    # -- review -------------------------------------------------------------------
+    def next_for_review(self, dataset: str, *, annotator: str | None = None,
+                        disagreement: bool = False) -> Record | None:
+        params: dict[str, Any] = {"disagreement": disagreement}
+        if annotator:
+            params["annotator"] = annotator
+        data = self._call("GET", f"/datasets/{dataset}/review/next", params=params)
+        return None if data is None else _record(data)
+
+    def review(self, dataset: str, response_id: int, verdict: str, *, reason: str | None = None,
+               values: dict[str, Any] | None = None) -> ReviewInfo:
+        """``verdict``: accept, reject (needs ``reason``) or fix (needs ``values``)."""
+        data = self._call("POST", f"/datasets/{dataset}/responses/{response_id}/review",
+                          json={"verdict": verdict, "reason": reason, "values": values})
+        return ReviewInfo(id=data["id"], response_id=data["response_id"],
+                          reviewer=data["reviewer"], verdict=data["verdict"],
+                          reason=data["reason"], values=data["values"])
+
+    def response_history(self, dataset: str, response_id: int) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/datasets/{dataset}/responses/{response_id}/history"))
+
+    # -- stats, users, audit ------------------------------------------------------
+    def stats(self, dataset: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/datasets/{dataset}/stats"))
+
+    def create_user(self, name: str, role: str, password: str | None = None) -> dict[str, Any]:
+        return dict(self._call("POST", "/users", json={"name": name, "role": role,
+                                                       "password": password}))
+
+    def create_token(self, user: str, label: str = "") -> str:
+        return str(self._call("POST", f"/users/{user}/tokens", params={"label": label})["token"])
+
+    def audit(self, *, dataset: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if dataset:
+            params["dataset"] = dataset
+        return list(self._call("GET", "/audit", params=params))

@@ -1,0 +1,123 @@
+"""Request dependencies: database sessions, the current user, dataset access by role.
+
+Auth: ``Authorization: Bearer <token>`` for the API; the UI's session cookie
+(``accord_session``) with a CSRF double-submit check (the ``accord_csrf``
+cookie must equal the ``X-CSRF-Token`` header) on every unsafe method.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from accord.errors import Forbidden
+from accord.schema import Settings
+from accord.store.datasets import get_dataset, is_member, settings_of
+from accord.store.engine import session_scope, write_scope
+from accord.store.models import Dataset, User
+from accord.store.users import user_for_token
+
+__all__ = ["ReadSession", "WriteSession", "CurrentUser", "AdminUser", "DatasetCtx",
+           "dataset_reader", "dataset_annotator", "dataset_reviewer", "dataset_admin",
+           "SESSION_COOKIE", "CSRF_COOKIE", "CSRF_HEADER", "ROLE_RANK"]
+
+SESSION_COOKIE = "accord_session"
+CSRF_COOKIE = "accord_csrf"
+CSRF_HEADER = "x-csrf-token"
+ROLE_RANK = {"annotator": 0, "reviewer": 1, "admin": 2}
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def _read_session(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+def _write_session(request: Request) -> Iterator[Session]:
+    with write_scope(request.app.state.engine) as session:
+        yield session
+
+
+# scope="function": the transaction commits when the endpoint returns, before the
+# response is sent, so a client never sees an acknowledgement of uncommitted work.
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+
+
+def _current_user(request: Request) -> User:
+    engine = request.app.state.engine
+    auth = request.headers.get("authorization", "")
+    with session_scope(engine) as session:
+        if auth:
+            scheme, _, token = auth.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise HTTPException(401, "expected 'Authorization: Bearer <token>'",
+                                    headers={"WWW-Authenticate": "Bearer"})
+            user = user_for_token(session, token.strip(), kind="api")
+            if user is None:
+                raise HTTPException(401, "invalid or revoked token",
+                                    headers={"WWW-Authenticate": "Bearer"})
+            return user
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise HTTPException(401, "authentication required: send 'Authorization: Bearer "
+                                "<token>' or log in", headers={"WWW-Authenticate": "Bearer"})
+        user = user_for_token(session, cookie, kind="session")
+        if user is None:
+            raise HTTPException(401, "session expired; log in again")
+        if request.method not in _SAFE:
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            if not sent or not expected or not hmac.compare_digest(sent, expected):
+                raise HTTPException(403, "CSRF check failed: send the accord_csrf cookie's value "
+                                    "in the X-CSRF-Token header")
+        return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def _admin(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise Forbidden(f"this needs the admin role; {user.name!r} is {user.role}")
+    return user
+
+
+AdminUser = Annotated[User, Depends(_admin)]
+
+
+@dataclass
+class DatasetCtx:
+    """A dataset the current user may act on, with its parsed settings."""
+
+    dataset: Dataset
+    settings: Settings
+    user: User
+
+    @property
+    def can_review(self) -> bool:
+        return ROLE_RANK[self.user.role] >= ROLE_RANK["reviewer"]
+
+
+def _dataset_access(min_role: str):  # type: ignore[no-untyped-def]
+    def dependency(name: str, user: CurrentUser, session: ReadSession) -> DatasetCtx:
+        ds = get_dataset(session, name)
+        if user.role != "admin" and not is_member(session, ds, user):
+            raise Forbidden(f"{user.name!r} is not a member of dataset {name!r}")
+        if ROLE_RANK[user.role] < ROLE_RANK[min_role]:
+            raise Forbidden(f"this needs the {min_role} role; {user.name!r} is {user.role}")
+        session.expunge(ds)
+        return DatasetCtx(ds, settings_of(ds), user)
+
+    return dependency
+
+
+dataset_reader = _dataset_access("annotator")
+dataset_annotator = _dataset_access("annotator")
+dataset_reviewer = _dataset_access("reviewer")
+dataset_admin = _dataset_access("admin")

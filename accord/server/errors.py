@@ -1,0 +1,76 @@
+"""One JSON error shape for every failure.
+
+```json
+{"error": {"type": "input_error", "message": "...", "field": "intent", "line": null}}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound, SettingsError
+
+__all__ = ["install_error_handlers", "error_body", "ERROR_RESPONSES"]
+
+_STATUS = [(InputError, 422, "input_error"), (SettingsError, 422, "settings_error"),
+           (NotFound, 404, "not_found"), (Conflict, 409, "conflict"),
+           (Forbidden, 403, "forbidden")]
+
+_HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large",
+               422: "input_error", 429: "rate_limited"}
+
+
+def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message, **extra}}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": kind} for code, kind in
+    [(401, "unauthorized"), (403, "forbidden"), (404, "not_found"), (422, "input_error")]}
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AccordError)
+    async def _accord(_: Request, exc: AccordError) -> ORJSONResponse:
+        for cls, status, kind in _STATUS:
+            if isinstance(exc, cls):
+                break
+        else:
+            status, kind = 400, "error"
+        extra: dict[str, Any] = {}
+        if isinstance(exc, InputError):
+            extra = {"field": exc.field, "line": exc.line}
+            message = exc.message if exc.path is None else str(exc)
+        elif isinstance(exc, SettingsError):
+            extra = {"problems": [{"path": p, "message": m} for p, m in exc.problems]}
+            message = str(exc)
+        else:
+            message = str(exc)
+        return ORJSONResponse(error_body(kind, message, **extra), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        field = _loc(tuple(first.get("loc", ())))
+        message = f"{field}: {first['msg']}" if field else str(first["msg"])
+        return ORJSONResponse(error_body("input_error", message, field=field or None, line=None),
+                              status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        kind = _HTTP_TYPES.get(exc.status_code, "error")
+        return ORJSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code,
+                              headers=getattr(exc, "headers", None))

@@ -1,0 +1,76 @@
+"""The annotator loop: next record, save a draft, submit, discard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from accord.errors import Forbidden, NotFound
+from accord.server.deps import DatasetCtx, WriteSession, dataset_annotator
+from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
+from accord.server.views import record_public, response_public
+from accord.store.datasets import get_dataset
+from accord.store.models import Lease, Record, User
+from accord.store.responses import get_response
+from accord.workflow import next_record, release_record, save_response
+
+router = APIRouter(tags=["annotate"])
+
+
+@router.post("/datasets/{name}/next", response_model=RecordPublic,
+             responses={204: {"description": "nothing left for this annotator"}})
+def next_(ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
+          session: WriteSession) -> RecordPublic | Response:
+    """Lease the next record to the caller (204 when nothing is left for them)."""
+    ds = get_dataset(session, ctx.dataset.id)
+    user = session.get(User, ctx.user.id)
+    rec = next_record(session, ds, ctx.settings, user)
+    if rec is None:
+        return Response(status_code=204)
+    return record_public(session, rec, viewer_id=user.id, viewer_name=user.name,
+                         all_responses=False)
+
+
+@router.put("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)
+def put_response(record_id: int, body: ResponseIn,
+                 ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
+                 session: WriteSession) -> ResponsePublic:
+    """Save the caller's response: ``draft``, ``submitted`` or ``discarded``.
+
+    Send the ``version`` you last saw; a stale one gets 409 and nothing changes.
+    Invalid values get 422 naming the question and the value.
+    """
+    rec = session.get(Record, record_id)
+    if rec is None or rec.dataset_id != ctx.dataset.id:
+        raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
+    user = session.get(User, ctx.user.id)
+    if not ctx.can_review:
+        held = session.get(Lease, (rec.id, user.id)) is not None
+        if not held and get_response(session, rec.id, user.id) is None and rec.is_gold:
+            raise Forbidden("this record was not handed to you")
+    ds = get_dataset(session, ctx.dataset.id)
+    resp = save_response(session, ds, ctx.settings, rec, user, body.values, status=body.status,
+                         version=body.version, time_spent=body.time_spent)
+    return response_public(resp, user.name)
+
+
+@router.get("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)
+def get_own_response(record_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
+                     session: WriteSession) -> ResponsePublic:
+    resp = get_response(session, record_id, ctx.user.id)
+    if resp is None or resp.dataset_id != ctx.dataset.id:
+        raise NotFound(f"you have no response to record {record_id}")
+    return response_public(resp, ctx.user.name)
+
+
+@router.delete("/datasets/{name}/records/{record_id}/lease", status_code=204)
+def release(record_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
+            session: WriteSession) -> None:
+    """Give a held record back to the pool without answering."""
+    rec = session.get(Record, record_id)
+    if rec is None or rec.dataset_id != ctx.dataset.id:
+        raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
+    ds = get_dataset(session, ctx.dataset.id)
+    if not release_record(session, ds, ctx.settings, rec, session.get(User, ctx.user.id)):
+        raise NotFound(f"you hold no lease on record {record_id}")

@@ -1,0 +1,104 @@
+"""Review: everyone's responses to a record, history, the review queue, verdicts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from accord.errors import NotFound
+from accord.server.deps import DatasetCtx, ReadSession, WriteSession, dataset_reviewer
+from accord.server.schemas import HistoryEntry, RecordPublic, ReviewIn, ReviewPublic
+from accord.server.views import record_public
+from accord.store.datasets import get_dataset
+from accord.store.models import Record, User
+from accord.store.responses import (
+    get_response_by_id, response_history, review_queue, reviews_for_response,
+)
+from accord.store.users import get_user
+from accord.workflow import review_response
+from accord.workflow.gold import values_match
+
+router = APIRouter(tags=["review"])
+
+
+def _disagrees(session, record_id: int) -> bool:  # type: ignore[no-untyped-def]
+    from accord.store.responses import responses_for_record
+
+    subs = [r.values for r, _ in responses_for_record(session, record_id)
+            if r.status == "submitted"]
+    if len(subs) < 2:
+        return False
+    questions = set().union(*subs)
+    return any(not all(values_match(subs[0].get(q), s.get(q)) for s in subs[1:])
+               for q in questions)
+
+
+@router.get("/datasets/{name}/review/next", response_model=RecordPublic,
+            responses={204: {"description": "review queue is empty"}})
+def next_for_review(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadSession,
+                    annotator: str | None = None,
+                    disagreement: Annotated[bool, Query(
+                        description="only records where submitted responses differ")] = False,
+                    after: int = 0) -> RecordPublic | Response:
+    """The oldest record with an unreviewed submitted response (optionally by one annotator,
+    or only records where annotators disagree)."""
+    annotator_id = get_user(session, annotator).id if annotator else None
+    cursor = after
+    while True:
+        batch = review_queue(session, ctx.dataset.id, annotator_id=annotator_id,
+                             after_id=cursor, limit=200)
+        if not batch:
+            return Response(status_code=204)
+        for resp in batch:
+            if disagreement and not _disagrees(session, resp.record_id):
+                continue
+            rec = session.get(Record, resp.record_id)
+            return record_public(session, rec, viewer_id=ctx.user.id,
+                                 viewer_name=ctx.user.name, all_responses=True)
+        cursor = batch[-1].id
+
+
+@router.post("/datasets/{name}/responses/{response_id}/review", response_model=ReviewPublic,
+             status_code=201)
+def review(response_id: int, body: ReviewIn, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
+           session: WriteSession) -> ReviewPublic:
+    """Accept, reject (with a reason) or fix (with corrected values) a submitted response."""
+    ds = get_dataset(session, ctx.dataset.id)
+    reviewer = session.get(User, ctx.user.id)
+    rv = review_response(session, ds, ctx.settings, response_id, reviewer, body.verdict,
+                         reason=body.reason, values=body.values)
+    return ReviewPublic(id=rv.id, response_id=rv.response_id, reviewer=reviewer.name,
+                        verdict=rv.verdict, reason=rv.reason, values=rv.values,
+                        created_at=rv.created_at)
+
+
+@router.get("/datasets/{name}/responses/{response_id}/reviews", response_model=list[ReviewPublic])
+def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
+            session: ReadSession) -> list[ReviewPublic]:
+    resp = get_response_by_id(session, response_id)
+    if resp is None or resp.dataset_id != ctx.dataset.id:
+        raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
+    out = []
+    for rv in reviews_for_response(session, response_id):
+        who = session.get(User, rv.reviewer_id) if rv.reviewer_id else None
+        out.append(ReviewPublic(id=rv.id, response_id=rv.response_id,
+                                reviewer=who.name if who else None, verdict=rv.verdict,
+                                reason=rv.reason, values=rv.values, created_at=rv.created_at))
+    return out
+
+
+@router.get("/datasets/{name}/responses/{response_id}/history", response_model=list[HistoryEntry])
+def history(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
+            session: ReadSession) -> list[HistoryEntry]:
+    """Every change of a response: version, who, when, old and new values and status."""
+    resp = get_response_by_id(session, response_id)
+    if resp is None or resp.dataset_id != ctx.dataset.id:
+        raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
+    out = []
+    for h in response_history(session, response_id):
+        who = session.get(User, h.user_id) if h.user_id else None
+        entry = HistoryEntry.model_validate(h)
+        entry.user = who.name if who else None
+        out.append(entry)
+    return out

@@ -1,0 +1,193 @@
+"""Request and response models of the REST API (the public shapes; never raw rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "UserPublic", "UserCreate", "UserUpdate", "TokenCreated", "LoginRequest", "LoginResult",
+    "DatasetCreate", "DatasetPublic", "SettingsVersionPublic", "MemberChange",
+    "RecordsUpload", "ImportResult", "RecordPublic", "RecordPage", "SuggestionIn",
+    "SuggestionsPut", "SuggestionPublic", "ResponseIn", "ResponsePublic", "HistoryEntry",
+    "ReviewIn", "ReviewPublic", "GoldIn", "AuditEntryPublic",
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserPublic(_Out):
+    id: int
+    name: str
+    role: str
+    active: bool
+
+
+class UserCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    role: Literal["admin", "reviewer", "annotator"]
+    password: str | None = Field(default=None, max_length=1024)
+
+
+class UserUpdate(BaseModel):
+    role: Literal["admin", "reviewer", "annotator"] | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, max_length=1024)
+
+
+class TokenCreated(BaseModel):
+    token: str
+    user: str
+    label: str = ""
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(max_length=128)
+    password: str = Field(max_length=1024)
+
+
+class LoginResult(BaseModel):
+    user: UserPublic
+    csrf_token: str
+
+
+class DatasetCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    settings: dict[str, Any]
+
+
+class DatasetPublic(BaseModel):
+    id: int
+    name: str
+    settings: dict[str, Any]
+    settings_version: int
+    created_at: datetime
+    counts: dict[str, int] | None = None
+
+
+class SettingsVersionPublic(_Out):
+    version: int
+    settings: dict[str, Any]
+    guidelines: str
+    created_at: datetime
+
+
+class MemberChange(BaseModel):
+    user: str
+
+
+class RecordsUpload(BaseModel):
+    records: list[dict[str, Any]] = Field(max_length=100_000)
+    on_error: Literal["fail", "skip"] = "fail"
+    mapping: dict[str, str] = Field(default_factory=dict)
+
+
+class ImportResult(BaseModel):
+    inserted: int
+    updated: int
+    rejected: int
+    rejects: list[dict[str, Any]]
+    seconds: float
+
+
+class SuggestionPublic(_Out):
+    question: str
+    value: Any
+    score: float | None
+    agent: str
+
+
+class ResponsePublic(BaseModel):
+    id: int
+    record_id: int
+    user: str
+    values: dict[str, Any]
+    status: str
+    version: int
+    time_spent: float
+    review_state: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RecordPublic(BaseModel):
+    id: int
+    external_id: str
+    fields: dict[str, Any]
+    metadata: dict[str, Any]
+    status: str
+    priority: float
+    suggestions: list[SuggestionPublic] = Field(default_factory=list)
+    response: ResponsePublic | None = None
+    responses: list[ResponsePublic] | None = None
+    is_gold: bool | None = None
+
+
+class RecordPage(BaseModel):
+    records: list[RecordPublic]
+    next_cursor: int | None
+
+
+class SuggestionIn(BaseModel):
+    record_id: int | None = None
+    external_id: str | None = None
+    question: str
+    value: Any
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class SuggestionsPut(BaseModel):
+    agent: str = Field(min_length=1, max_length=256)
+    suggestions: list[SuggestionIn] = Field(max_length=100_000)
+
+
+class ResponseIn(BaseModel):
+    values: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["draft", "submitted", "discarded"] = "submitted"
+    version: int | None = Field(default=None, ge=0)
+    time_spent: float = Field(default=0.0, ge=0, le=86400)
+
+
+class HistoryEntry(_Out):
+    version: int
+    old_status: str | None
+    new_status: str
+    old_values: dict[str, Any] | None
+    new_values: dict[str, Any]
+    changed_at: datetime
+    user: str | None = None
+
+
+class ReviewIn(BaseModel):
+    verdict: Literal["accept", "reject", "fix"]
+    reason: str | None = Field(default=None, max_length=10_000)
+    values: dict[str, Any] | None = None
+
+
+class ReviewPublic(BaseModel):
+    id: int
+    response_id: int
+    reviewer: str | None
+    verdict: str
+    reason: str | None
+    values: dict[str, Any] | None
+    created_at: datetime
+
+
+class GoldIn(BaseModel):
+    values: dict[str, Any]
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: datetime
+    user: str | None
+    action: str
+    object_type: str
+    object_id: str | None
+    dataset_id: int | None
+    details: dict[str, Any] | None

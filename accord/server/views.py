@@ -1,0 +1,39 @@
+"""Turning store rows into the API's public shapes (one place, so blind annotation holds)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from accord.server.schemas import RecordPublic, ResponsePublic, SuggestionPublic
+from accord.store.models import Record, Response
+from accord.store.responses import get_response, responses_for_record, suggestions_for_records
+
+__all__ = ["response_public", "record_public"]
+
+
+def response_public(resp: Response, user_name: str) -> ResponsePublic:
+    return ResponsePublic(id=resp.id, record_id=resp.record_id, user=user_name,
+                          values=resp.values, status=resp.status, version=resp.version,
+                          time_spent=resp.time_spent, review_state=resp.review_state,
+                          created_at=resp.created_at, updated_at=resp.updated_at)
+
+
+def record_public(session: Session, record: Record, *, viewer_id: int, viewer_name: str,
+                  all_responses: bool) -> RecordPublic:
+    """A record with its suggestions and the viewer's own response.
+
+    ``all_responses`` (reviewers and admins) adds everyone's responses and the
+    gold flag; annotators never see other people's responses (blind annotation).
+    """
+    suggestions = suggestions_for_records(session, [record.id])[record.id]
+    own = get_response(session, record.id, viewer_id)
+    out = RecordPublic(id=record.id, external_id=record.external_id, fields=record.fields,
+                       metadata=record.meta or {}, status=record.status,
+                       priority=record.priority,
+                       suggestions=[SuggestionPublic.model_validate(s) for s in suggestions],
+                       response=None if own is None else response_public(own, viewer_name))
+    if all_responses:
+        out.responses = [response_public(r, name) for r, name in
+                         responses_for_record(session, record.id)]
+        out.is_gold = record.is_gold
+    return out

@@ -1,0 +1,290 @@
+"""Reads for exports: records with their responses, suggestions, reviews and gold answers.
+
+Records come in keyset pages by id (constant memory at any size); the
+children of a page are loaded with one query each over the page's id range
+(``record_id BETWEEN first AND last``, served by the ``(record_id, ...)``
+unique indexes), never one query per record. User names are read once.
+
+On SQLite the pages are read through the driver cursor with orjson, which
+skips SQLAlchemy's per-row result processing: that is most of the time of a
+1M-record export (``bench/export_bench.py``). PostgreSQL uses the same
+statements through SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+import orjson
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from accord.store.models import (
+    GoldAnswer, Record, Response, Review, Suggestion, User,
+)
+
+__all__ = ["ResponseView", "SuggestionView", "ReviewView", "ExportRecord", "Answer",
+           "iter_export_records", "iter_answers", "user_names", "annotator_count",
+           "count_export_records", "metadata_values"]
+
+
+class ResponseView(NamedTuple):
+    id: int
+    user: str
+    values: dict[str, Any]
+    status: str
+    time_spent: float
+    created_at: Any
+    updated_at: Any
+    submitted_at: Any
+    review_state: str | None
+    fix: dict[str, Any] | None  # the values of the latest "fix" review, if any
+
+
+class SuggestionView(NamedTuple):
+    question: str
+    value: Any
+    score: float | None
+    agent: str
+    created_at: Any
+
+
+class ReviewView(NamedTuple):
+    response_id: int
+    reviewer: str | None
+    verdict: str
+    reason: str | None
+    values: dict[str, Any] | None
+    created_at: Any
+
+
+class ExportRecord:
+    """One record and (as asked) its responses, suggestions, reviews and gold answer."""
+
+    __slots__ = ("id", "external_id", "fields", "metadata", "status", "is_gold", "responses",
+                 "suggestions", "reviews", "gold")
+
+    def __init__(self, id: int, external_id: str, fields: dict[str, Any],
+                 metadata: dict[str, Any], status: str, is_gold: bool) -> None:
+        self.id = id
+        self.external_id = external_id
+        self.fields = fields
+        self.metadata = metadata
+        self.status = status
+        self.is_gold = bool(is_gold)
+        self.responses: list[ResponseView] = []
+        self.suggestions: list[SuggestionView] = []
+        self.reviews: list[ReviewView] = []
+        self.gold: dict[str, Any] | None = None
+
+
+class Answer(NamedTuple):
+    """One response in the answers pass (no record fields)."""
+
+    record_id: int
+    user_id: int
+    values: dict[str, Any]
+    fix: dict[str, Any] | None
+    review_state: str | None
+    created_at: Any
+
+
+def user_names(session: Session) -> dict[int, str]:
+    return {uid: name for uid, name in session.execute(select(User.id, User.name))}
+
+
+def _loads(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _status_clause(statuses: Sequence[str] | None) -> tuple[str, list[Any]]:
+    if not statuses:
+        return "", []
+    return f" AND status IN ({', '.join('?' * len(statuses))})", list(statuses)
+
+
+class _Reader:
+    """Runs the export statements on one connection (raw on SQLite, Core elsewhere)."""
+
+    def __init__(self, session: Session) -> None:
+        self.conn: Connection = session.connection()
+        self.sqlite = self.conn.dialect.name == "sqlite"
+
+    def _raw(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def record_page(self, dataset_id: int, after: int, limit: int, exclude_gold: bool,
+                    full: bool) -> list[tuple[Any, ...]]:
+        if self.sqlite:
+            cols = "id, external_id, fields, metadata, status, is_gold" if full else "id, is_gold"
+            gold = " AND is_gold = 0" if exclude_gold else ""
+            return self._raw(f"SELECT {cols} FROM records WHERE dataset_id = ? AND id > ?{gold} "
+                             "ORDER BY id LIMIT ?", (dataset_id, after, limit))
+        t = Record.__table__.c
+        cols = [t.id, t.external_id, t.fields, t.metadata, t.status, t.is_gold] if full else \
+            [t.id, t.is_gold]
+        stmt = select(*cols).where(t.dataset_id == dataset_id, t.id > after)
+        if exclude_gold:
+            stmt = stmt.where(t.is_gold.is_(False))
+        return [tuple(r) for r in self.conn.execute(stmt.order_by(t.id).limit(limit))]
+
+    def responses(self, dataset_id: int, lo: int, hi: int, statuses: Sequence[str] | None,
+                  full: bool) -> list[tuple[Any, ...]]:
+        if self.sqlite:
+            clause, extra = _status_clause(statuses)
+            cols = ("id, record_id, user_id, \"values\", status, time_spent, created_at, "
+                    "updated_at, submitted_at, review_state") if full else \
+                "id, record_id, user_id, \"values\", status, review_state, created_at"
+            return self._raw(f"SELECT {cols} FROM responses WHERE record_id BETWEEN ? AND ? "
+                             f"AND dataset_id = ?{clause} ORDER BY record_id, id",
+                             [lo, hi, dataset_id, *extra])
+        t = Response.__table__.c
+        cols = [t.id, t.record_id, t.user_id, t["values"], t.status, t.time_spent, t.created_at,
+                t.updated_at, t.submitted_at, t.review_state] if full else \
+            [t.id, t.record_id, t.user_id, t["values"], t.status, t.review_state, t.created_at]
+        stmt = select(*cols).where(t.record_id.between(lo, hi), t.dataset_id == dataset_id)
+        if statuses:
+            stmt = stmt.where(t.status.in_(list(statuses)))
+        return [tuple(r) for r in self.conn.execute(stmt.order_by(t.record_id, t.id))]
+
+    def reviews(self, dataset_id: int, lo: int, hi: int, fixes_only: bool
+                ) -> list[tuple[Any, ...]]:
+        r, p = Review.__table__.c, Response.__table__.c
+        stmt = (select(p.record_id, r.response_id, r.reviewer_id, r.verdict, r.reason, r["values"],
+                       r.created_at)
+                .join(Response.__table__, p.id == r.response_id)
+                .where(p.record_id.between(lo, hi), p.dataset_id == dataset_id))
+        if fixes_only:
+            stmt = stmt.where(r.verdict == "fix")
+        return [tuple(x) for x in self.conn.execute(stmt.order_by(r.id))]
+
+    def suggestions(self, lo: int, hi: int, ids: set[int]) -> list[tuple[Any, ...]]:
+        s = Suggestion.__table__.c
+        stmt = select(s.record_id, s.question, s.value, s.score, s.agent, s.created_at).where(
+            s.record_id.between(lo, hi)).order_by(s.record_id, s.question, s.id)
+        return [tuple(x) for x in self.conn.execute(stmt) if x[0] in ids]
+
+    def has_reviews(self, dataset_id: int) -> bool:
+        r = Review.__table__.c
+        return self.conn.execute(select(r.id).where(r.dataset_id == dataset_id).limit(1)
+                                 ).first() is not None
+
+    def gold(self, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        g = GoldAnswer.__table__.c
+        return [tuple(x) for x in self.conn.execute(
+            select(g.record_id, g["values"]).where(g.record_id.between(lo, hi)))]
+
+
+def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
+                        response_statuses: Sequence[str] | None = ("submitted",),
+                        full_responses: bool = False, suggestions: bool = False,
+                        reviews: bool = False, gold: bool = False, exclude_gold: bool = False,
+                        after_id: int = 0) -> Iterator[ExportRecord]:
+    """Every record of a dataset in id order with the children asked for.
+
+    Parameters
+    ----------
+    response_statuses : sequence of str or None
+        Statuses of the responses to load (None: all, including drafts).
+    full_responses : bool
+        Load ``time_spent`` and every timestamp (else they are None).
+    suggestions, reviews, gold : bool
+        Load those children. Fix values of reviews are always attached to
+        their responses (``ResponseView.fix``).
+    exclude_gold : bool
+        Leave gold records out.
+    """
+    reader = _Reader(session)
+    names = user_names(session)
+    any_reviews = reader.has_reviews(dataset_id)
+    last = after_id
+    while True:
+        page = reader.record_page(dataset_id, last, batch_size, exclude_gold, full=True)
+        if not page:
+            return
+        lo, hi = page[0][0], page[-1][0]
+        last = hi
+        records: dict[int, ExportRecord] = {}
+        for rid, ext, fields, meta, status, is_gold in page:
+            records[rid] = ExportRecord(rid, ext, _loads(fields), _loads(meta) or {}, status,
+                                        is_gold)
+        review_rows = reader.reviews(dataset_id, lo, hi, fixes_only=not reviews) \
+            if any_reviews else []
+        fixes = {row[1]: _loads(row[5]) for row in review_rows if row[3] == "fix"}
+        for row in reader.responses(dataset_id, lo, hi, response_statuses, full_responses):
+            rec = records.get(row[1])
+            if rec is None:
+                continue
+            if full_responses:
+                rid_, rec_id, uid, values, status, spent, created, updated, submitted, state = row
+            else:
+                rid_, rec_id, uid, values, status, state, created = row
+                spent = updated = submitted = None
+            rec.responses.append(ResponseView(rid_, names.get(uid, str(uid)), _loads(values),
+                                              status, spent, created, updated, submitted, state,
+                                              fixes.get(rid_)))
+        if reviews:
+            for rec_id, resp_id, reviewer, verdict, reason, values, created in review_rows:
+                if rec_id in records:
+                    records[rec_id].reviews.append(ReviewView(
+                        resp_id, names.get(reviewer) if reviewer is not None else None, verdict,
+                        reason, _loads(values), created))
+        if suggestions:
+            for rec_id, question, value, score, agent, created in reader.suggestions(
+                    lo, hi, set(records)):
+                records[rec_id].suggestions.append(SuggestionView(question, _loads(value), score,
+                                                                  agent, created))
+        if gold:
+            for rec_id, values in reader.gold(lo, hi):
+                if rec_id in records:
+                    records[rec_id].gold = _loads(values)
+        yield from records.values()
+
+
+def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] = ("submitted",),
+                 exclude_gold: bool = False, batch_size: int = 5000) -> Iterator[Answer]:
+    """Every response of the dataset's records (values only), in record order."""
+    reader = _Reader(session)
+    any_reviews = reader.has_reviews(dataset_id)
+    last = 0
+    while True:
+        page = reader.record_page(dataset_id, last, batch_size, exclude_gold, full=False)
+        if not page:
+            return
+        lo, hi = page[0][0], page[-1][0]
+        last = hi
+        keep = {rid for rid, _ in page}
+        fixes = {row[1]: _loads(row[5]) for row in reader.reviews(dataset_id, lo, hi, True)} \
+            if any_reviews else {}
+        for rid_, rec_id, uid, values, _status, state, created in reader.responses(
+                dataset_id, lo, hi, statuses, full=False):
+            if rec_id in keep:
+                yield Answer(rec_id, uid, _loads(values), fixes.get(rid_), state, created)
+
+
+def count_export_records(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> int:
+    stmt = select(func.count()).select_from(Record).where(Record.dataset_id == dataset_id)
+    if exclude_gold:
+        stmt = stmt.where(Record.is_gold.is_(False))
+    return int(session.scalar(stmt) or 0)
+
+
+def annotator_count(session: Session, dataset_id: int) -> int:
+    """Distinct users with at least one submitted response in the dataset."""
+    return int(session.scalar(select(func.count(func.distinct(Response.user_id))).where(
+        Response.dataset_id == dataset_id, Response.status == "submitted")) or 0)
+
+
+def metadata_values(session: Session, dataset_id: int, key: str, *, limit: int = 20) -> list[str]:
+    """Up to ``limit`` distinct values of one metadata key (e.g. ``source``), most common first."""
+    col = Record.meta[key].as_string()
+    rows = session.execute(select(col, func.count()).where(
+        Record.dataset_id == dataset_id, col.is_not(None)).group_by(col)
+        .order_by(func.count().desc(), col).limit(limit))
+    return [str(v) for v, _ in rows if v is not None]

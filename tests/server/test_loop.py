@@ -1,0 +1,204 @@
+"""The annotator loop end to end against a real uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+from accord import Client
+from accord.errors import Conflict, InputError
+from tests.server.conftest import start_server, stop_server
+
+SETTINGS = {
+    "fields": [{"name": "text", "type": "text"}, {"name": "candidates", "type": "json"}],
+    "questions": [
+        {"name": "label", "type": "label", "labels": ["pos", "neg"], "required": True},
+        {"name": "spans", "type": "span", "field": "text", "labels": ["X"]},
+        {"name": "order", "type": "ranking", "field": "candidates"},
+    ],
+    "distribution": {"overlap": 3, "lease_seconds": 600},
+}
+CANDIDATES = [{"id": "c1", "text": "a"}, {"id": "c2", "text": "b"}]
+
+
+def _populate(server, n, settings=SETTINGS, annotators=5):
+    admin = Client(server.url, server.admin_token)
+    admin.create_dataset("d", settings)
+    admin.import_records("d", [{"id": f"r{i}", "text": f"record number {i}",
+                                "candidates": CANDIDATES} for i in range(n)])
+    tokens = {}
+    for i in range(annotators):
+        name = f"ann{i}"
+        tokens[name] = server.make_user(name)
+        admin.add_member("d", name)
+    return admin, tokens
+
+
+def _annotate_all(server, tokens, dataset="d"):
+    errors: list[BaseException] = []
+    done: Counter[str] = Counter()
+
+    def work(name: str, token: str) -> None:
+        try:
+            with Client(server.url, token) as c:
+                while (rec := c.next_record(dataset)) is not None:
+                    c.submit(dataset, rec.id, {"label": "pos" if rec.id % 2 else "neg"})
+                    done[name] += 1
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=item) for item in tokens.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    assert not errors, errors
+    return done
+
+
+def _check_exact_overlap(admin, n, overlap=3):
+    seen = 0
+    for rec in admin.records("d", page_size=100):
+        subs = [r for r in rec.responses if r.status == "submitted"]
+        assert len(subs) == overlap, (rec.external_id, subs)
+        assert len({r.user for r in subs}) == overlap
+        assert rec.status == "completed"
+        seen += 1
+    assert seen == n
+
+
+def test_overlap_three_with_five_concurrent_annotators(live_server):
+    admin, tokens = _populate(live_server, 300)
+    done = _annotate_all(live_server, tokens)
+    assert sum(done.values()) == 900
+    _check_exact_overlap(admin, 300)
+    stats = admin.stats("d")
+    assert stats["completed"] == 300 and stats["submitted_responses"] == 900
+    assert sum(a["submitted"] for a in stats["annotators"]) == 900
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_two_workers_on_postgres_behave_like_one(db_url):
+    server = start_server(db_url, workers=2)
+    try:
+        admin, tokens = _populate(server, 120)
+        done = _annotate_all(server, tokens)
+        assert sum(done.values()) == 360
+        _check_exact_overlap(admin, 120)
+    finally:
+        stop_server(server)
+
+
+def test_lease_expiry_returns_records(live_server):
+    settings = {**SETTINGS, "distribution": {"overlap": 1, "lease_seconds": 1}}
+    admin, tokens = _populate(live_server, 1, settings=settings, annotators=2)
+    a, b = (Client(live_server.url, t) for t in tokens.values())
+    rec = a.next_record("d")
+    assert rec is not None
+    assert b.next_record("d") is None  # leased to a
+    time.sleep(1.5)
+    again = b.next_record("d")
+    assert again is not None and again.id == rec.id
+
+
+def test_stale_write_gets_409(live_server):
+    admin, tokens = _populate(live_server, 1, annotators=1)
+    c = Client(live_server.url, next(iter(tokens.values())))
+    rec = c.next_record("d")
+    v1 = c.save_draft("d", rec.id, {"label": "pos"})
+    c.save_draft("d", rec.id, {"label": "neg"}, version=v1.version)
+    with pytest.raises(Conflict, match="stale"):
+        c.submit("d", rec.id, {"label": "pos"}, version=v1.version)
+    raw = httpx.put(f"{live_server.url}/api/v1/datasets/d/records/{rec.id}/response",
+                    headers={"Authorization": f"Bearer {next(iter(tokens.values()))}"},
+                    json={"values": {"label": "pos"}, "status": "submitted", "version": 1})
+    assert raw.status_code == 409 and raw.json()["error"]["type"] == "conflict"
+    assert c.record("d", rec.id).response.values == {"label": "neg"}
+
+
+@pytest.mark.parametrize("values,question,fragment", [
+    ({"label": "maybe"}, "label", "'maybe' is not a label"),
+    ({"label": "pos", "spans": [{"start": 0, "end": 999, "label": "X"}]}, "spans",
+     "outside the text"),
+    ({"label": "pos", "order": ["c1", "c1"]}, "order", "not a permutation"),
+    ({"spans": []}, "label", "required question is not answered"),
+])
+def test_invalid_values_get_422_and_store_nothing(live_server, values, question, fragment):
+    admin, tokens = _populate(live_server, 1, annotators=1)
+    token = next(iter(tokens.values()))
+    c = Client(live_server.url, token)
+    rec = c.next_record("d")
+    res = httpx.put(f"{live_server.url}/api/v1/datasets/d/records/{rec.id}/response",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={"values": values, "status": "submitted"})
+    assert res.status_code == 422
+    err = res.json()["error"]
+    assert err["field"] == question and fragment in err["message"]
+    with pytest.raises(InputError):
+        c.submit("d", rec.id, values)
+    assert c.record("d", rec.id).response is None
+    assert admin.record("d", rec.id).responses == []
+
+
+def test_blind_annotation_and_review_flow(live_server):
+    admin, tokens = _populate(live_server, 2, annotators=3)
+    reviewer_token = live_server.make_user("rev", "reviewer")
+    admin.add_member("d", "rev")
+    clients = [Client(live_server.url, t) for t in tokens.values()]
+    rec = clients[0].next_record("d")
+    clients[0].submit("d", rec.id, {"label": "pos"})
+    r2 = clients[1].next_record("d")
+    assert r2.id == rec.id
+    assert r2.responses is None  # annotators never see others' responses
+    clients[1].submit("d", rec.id, {"label": "neg"})
+    rev = Client(live_server.url, reviewer_token)
+    item = rev.next_for_review("d", disagreement=True)
+    assert item.id == rec.id and len(item.responses) == 2
+    target = item.responses[0]
+    rev.review("d", target.id, "fix", values={"label": "neg"})
+    with pytest.raises(InputError, match="reason"):
+        rev.review("d", item.responses[1].id, "reject")
+    rev.review("d", item.responses[1].id, "accept")
+    stats = rev.stats("d")
+    rates = {a["user"]: a["correction_rate"] for a in stats["annotators"]}
+    assert rates[target.user] == 1.0
+    history = rev.response_history("d", target.id)
+    assert history[0]["new_status"] == "submitted"
+    assert any(e["action"] == "review.fix" for e in admin.audit(dataset="d"))
+
+
+def test_suggestions_and_gold(live_server):
+    settings = {**SETTINGS, "distribution": {"overlap": 1, "gold_rate": 1.0}}
+    admin, tokens = _populate(live_server, 3, settings=settings, annotators=2)
+    admin.add_suggestions("d", "gpt-x@v1", [{"external_id": "r1", "question": "label",
+                                             "value": "pos", "score": 0.83}])
+    gold = next(r for r in admin.records("d") if r.external_id == "r0")
+    admin.set_gold("d", gold.id, {"label": "neg"})
+    a = Client(live_server.url, next(iter(tokens.values())))
+    first = a.next_record("d")
+    assert first.id == gold.id  # gold rate 1.0
+    a.submit("d", first.id, {"label": "neg"})
+    nxt = a.next_record("d")
+    if nxt.external_id == "r1":
+        assert nxt.suggestions[0].score == 0.83 and nxt.suggestions[0].agent == "gpt-x@v1"
+    stats = admin.stats("d")
+    assert stats["annotators"][0]["gold_accuracy"] == 1.0
+
+
+def test_filters_and_text_search(live_server):
+    admin, tokens = _populate(live_server, 30, annotators=1)
+    admin.import_records("d", [{"id": "special", "text": "A Needle in 100% haystack",
+                                "candidates": CANDIDATES, "source": "web"}])
+    assert [r.external_id for r in admin.records("d", q="needle in 100%")] == ["special"]
+    assert [r.external_id for r in admin.records("d", **{"metadata.source": "web"})] == \
+        ["special"]
+    c = Client(live_server.url, next(iter(tokens.values())))
+    rec = c.next_record("d")
+    c.submit("d", rec.id, {"label": "neg"})
+    hits = list(admin.records("d", **{"response.label": "neg"}))
+    assert [r.id for r in hits] == [rec.id]
+    assert len(list(admin.records("d", page_size=7))) == 31
