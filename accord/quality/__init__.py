@@ -10,11 +10,13 @@ workflow or the importers, so it runs on plain Python data anywhere.
   Dawid-Skene, one-coin Dawid-Skene, MACE, GLAD, multi-label, spans,
   ratings, Bradley-Terry and ranked pairs;
 - :func:`score_annotators`: accuracy, agreement, confusion, speed and flags;
+- :func:`rank_disagreements`: the most contested records first, for review;
 - :func:`read_longform`: the ``item, annotator, label`` file reader.
 """
 
 from accord.quality import aggregation, agreement
 from accord.quality.annotators import AnnotatorReport, AnnotatorScore, score_annotators
+from accord.quality.disagreement import Disagreement, rank_disagreements
 from accord.quality.frame import LongForm, as_longform, factorize, from_reliability_matrix
 from accord.quality.longform import read_gold, read_longform
 from accord.quality.orders import rank_matrix, ranks_from_order
@@ -23,6 +25,7 @@ from accord.quality.spans import Span, as_span, group_spans
 __all__ = [
     "AnnotatorReport",
     "AnnotatorScore",
+    "Disagreement",
     "LongForm",
     "Span",
     "aggregation",
@@ -32,6 +35,7 @@ __all__ = [
     "factorize",
     "from_reliability_matrix",
     "group_spans",
+    "rank_disagreements",
     "rank_matrix",
     "ranks_from_order",
     "read_gold",

@@ -89,3 +89,20 @@ def test_bluebird_gold_accuracy(shared_data):
 def test_unknown_gold_label_is_an_error():
     with pytest.raises(InputError, match="gold label 'maybe' for item 1 is not among"):
         score_annotators([(1, "a", "x"), (1, "b", "y")], gold={1: "maybe"})
+
+
+def test_disagreement_queue_puts_contested_items_first(shared_data):
+    from accord.quality import rank_disagreements
+
+    rows, _, _ = load_crowd(shared_data, "dog")
+    queue = rank_disagreements(rows, method="mv")
+    assert len(queue) == 807
+    confidences = [d.confidence for d in queue]
+    assert confidences == sorted(confidences)
+    top = queue[0]
+    assert sum(top.votes.values()) == top.n_annotations
+    assert top.agreement < 0.5 and top.confidence <= 0.5
+    assert queue[-1].agreement == 1.0 and queue[-1].confidence == 1.0
+    assert len(rank_disagreements(rows, limit=5)) == 5
+    single = rank_disagreements([(1, "a", "x"), (2, "a", "x"), (2, "b", "y")], method="mv")
+    assert [d.item for d in single] == [2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 import sys
 from pathlib import Path
 
@@ -121,8 +122,10 @@ def _bad_inputs(tmp: Path, shared: Path) -> list[tuple[list[str], str]]:
 
 
 def test_bad_input_exits_2_with_a_located_message(tmp_path, shared_data):
-    for args, message in _bad_inputs(tmp_path, shared_data):
-        proc = run(*args)
+    cases = _bad_inputs(tmp_path, shared_data)
+    with ThreadPoolExecutor(max_workers=3) as pool:  # independent processes: run side by side
+        procs = list(pool.map(lambda case: run(*case[0]), cases))
+    for (args, message), proc in zip(cases, procs):
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr, proc.stderr
         assert message in " ".join(proc.stderr.split()), (message, proc.stderr)
