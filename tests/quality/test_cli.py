@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
