@@ -22,7 +22,7 @@ pairs = st.integers(min_value=2, max_value=60).flatmap(
 
 
 @pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(pair=pairs)
 def test_cohen_matches_sklearn(pair, weights):
     y1, y2 = pair

@@ -68,7 +68,7 @@ def _same(a: float, b: float) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(METRICS))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(m=matrices)
 def test_perfect_agreement_is_one(name, m):
     # every annotator copies annotator 0 where they rated; keep variation across items
@@ -80,7 +80,7 @@ def test_perfect_agreement_is_one(name, m):
 
 
 @pytest.mark.parametrize("name", sorted(METRICS))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(m=matrices, data=st.data())
 def test_annotator_and_item_order_do_not_matter(name, m, data):
     if not _usable(m):
@@ -91,7 +91,7 @@ def test_annotator_and_item_order_do_not_matter(name, m, data):
 
 
 @pytest.mark.parametrize("name", sorted(RELABEL_INVARIANT))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(m=matrices, data=st.data())
 def test_nominal_metrics_ignore_label_names(name, m, data):
     if not _usable(m):
@@ -102,7 +102,7 @@ def test_nominal_metrics_ignore_label_names(name, m, data):
 
 
 @pytest.mark.parametrize("name", sorted(METRICS))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(m=matrices)
 def test_an_annotator_who_rated_nothing_changes_nothing(name, m):
     if not _usable(m):
@@ -112,7 +112,7 @@ def test_an_annotator_who_rated_nothing_changes_nothing(name, m):
 
 
 @pytest.mark.parametrize("name", sorted(SINGLETON_INVARIANT))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(m=matrices)
 def test_items_with_one_annotation_are_ignored(name, m):
     if not _usable(m):
@@ -123,7 +123,7 @@ def test_items_with_one_annotation_are_ignored(name, m):
 
 
 @pytest.mark.parametrize("name", sorted(METRICS))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(m=matrices)
 def test_bounds(name, m):
     if not _usable(m):
