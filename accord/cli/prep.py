@@ -118,6 +118,8 @@ def prep_command(
     workers: Annotated[int | None, typer.Option("--workers", help="Local worker processes.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size")] = 1000,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster (default: local).")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Encoding of lines that are not UTF-8 (default: detected).")] = None,
     max_record_mb: Annotated[float, typer.Option(
         "--max-record-mb", help="Longest accepted line, in MiB.")] = 32.0,
 ) -> None:
@@ -152,7 +154,7 @@ def prep_command(
         blocklist=_word_file(blocklist, "--blocklist"), workers=workers, batch_size=batch_size,
     )
     limit = int(max_record_mb * 2**20)
-    reader = RecordReader(input_path, fmt=fmt, max_record_bytes=limit)  # type: ignore[arg-type]
+    reader = RecordReader(input_path, fmt=fmt, max_record_bytes=limit, encoding=encoding)  # type: ignore[arg-type]
     reference = RecordReader(against, max_record_bytes=limit) if against is not None else None
     runner = get_executor(executor, workers=workers, address=ray_address)
     try:

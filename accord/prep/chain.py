@@ -21,14 +21,13 @@ import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-import orjson
-
 from accord.prep.config import PrepConfig
 from accord.prep.dedupe_exact import exact_key
+from accord.prep.jsonio import dumps_record, loads_record
 from accord.prep.record_text import SlotTypeError, find_text_slots
 from accord.prep.step import Document, RecordStep
 
-__all__ = ["RecordOutcome", "process_batch", "build_steps", "dumps_record", "SIGNATURE_STEP"]
+__all__ = ["RecordOutcome", "process_batch", "build_steps", "SIGNATURE_STEP"]
 
 #: Name under which signature time is reported (it belongs to near dedupe).
 SIGNATURE_STEP = "dedupe_near"
@@ -56,21 +55,6 @@ class RecordOutcome(NamedTuple):
     details: tuple[tuple[str, dict[str, int]], ...]
     key: bytes | None
     signature: bytes | None
-
-
-def dumps_record(record: dict[str, Any]) -> bytes:
-    """Serialize a record as one compact JSON line (UTF-8, no newline).
-
-    orjson first; the standard library for what orjson refuses (integers
-    beyond 64 bits, lone surrogates).
-    """
-    try:
-        return orjson.dumps(record)
-    except (orjson.JSONEncodeError, TypeError):
-        import json
-
-        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        return text.encode("utf-8", "surrogatepass")
 
 
 def build_steps(config: PrepConfig) -> list[RecordStep]:
@@ -135,7 +119,7 @@ def _run_steps(
     index: int, payload: bytes, config: PrepConfig, steps: list[RecordStep]
 ) -> tuple[RecordOutcome, str | None]:
     """Run the per-record steps on one record; also return its pre-PII text."""
-    record = orjson.loads(payload)
+    record = loads_record(payload)
     seconds: dict[str, float] = {}
     changed: list[str] = []
     flagged: list[str] = []

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from accord.prep.chain import dumps_record
+from accord.prep.jsonio import dumps_record
 from accord.prep.pipeline import PrepResult
 from accord.prep.report import render_markdown
 

@@ -36,12 +36,11 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any
 
-import orjson
-
 from accord.errors import InputError
-from accord.prep.chain import SIGNATURE_STEP, RecordOutcome, dumps_record, process_batch
+from accord.prep.chain import SIGNATURE_STEP, RecordOutcome, process_batch
 from accord.prep.config import GLOBAL_STEPS, PrepConfig
 from accord.prep.executors import Executor, get_executor
+from accord.prep.jsonio import dumps_record, loads_record
 from accord.prep.record_text import find_text_slots
 from accord.prep.report import ReportBuilder
 
@@ -100,7 +99,7 @@ class PrepResult:
     @cached_property
     def records(self) -> list[dict[str, Any]]:
         """The kept records, possibly modified, in input order."""
-        return [orjson.loads(line) for line in self.lines]
+        return [loads_record(line) for line in self.lines]
 
 
 class _State:
@@ -128,7 +127,7 @@ class _State:
         return {"index": index, "line": self.lines[index]}
 
     def snippet(self, index: int, width: int = 100) -> str:
-        record = orjson.loads(self.payloads[index])
+        record = loads_record(self.payloads[index])
         text = " ".join(s.text for s in find_text_slots(record, self.config.text_fields))
         return text[:width] + ("…" if len(text) > width else "")
 
@@ -387,12 +386,12 @@ def _finish(state: _State, records: Any, executor_name: str, started: float) -> 
         if extra is not None:
             flagged += 1
             if extra:
-                record = orjson.loads(out)
+                record = loads_record(out)
                 record.update(extra)
                 out = dumps_record(record)
         lines.append(out)
     rejects = [
-        Reject(i, state.lines[i], step, reason, orjson.loads(state.payloads[i]))
+        Reject(i, state.lines[i], step, reason, loads_record(state.payloads[i]))
         for i, (step, reason) in sorted(state.drop.items())
     ]
     state.builder.set_entered(len(state.payloads))

@@ -8,7 +8,9 @@ naming the file and, where there is one, the line):
   (up to 256 KiB of them) and names a fallback encoding; such lines are
   decoded with it (a line that fails it too gets its own detection). So a
   cp1252 file, or a UTF-8 file with a few cp1252 lines, reads fine, and the
-  report says which encodings were used for how many lines. A UTF-16/32 file
+  report says which encodings were used for how many lines. Short samples
+  are ambiguous between 8-bit encodings; near-ties go to cp1252 (Windows
+  Western), and ``encoding`` forces the fallback instead. A UTF-16/32 file
   with a byte order mark is decoded as such.
 - **Binary files.** NUL bytes in the first 8 KiB (without a UTF-16/32 byte
   order mark), or on any line, or a line no encoding can decode: error
@@ -40,15 +42,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-import orjson
-
 from accord.errors import InputError
+from accord.prep.jsonio import loads_record
 
 __all__ = ["RecordReader", "DEFAULT_MAX_RECORD_BYTES", "detect_format"]
 
 DEFAULT_MAX_RECORD_BYTES = 32 * 1024 * 1024
 _HEAD = 8192
 _SAMPLE = 256 * 1024
+# chaos margin within which cp1252 (Windows Western, the most common 8-bit text) wins
+_TIE = 0.1
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -78,6 +81,8 @@ class RecordReader:
         array, anything else JSONL.
     max_record_bytes : int, default 32 MiB
         Longest line accepted.
+    encoding : str, optional
+        Fallback for lines that are not UTF-8, instead of detecting one.
 
     Examples
     --------
@@ -93,7 +98,12 @@ class RecordReader:
     """
 
     def __init__(
-        self, path: str | Path, *, fmt: Format = "auto", max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+        self,
+        path: str | Path,
+        *,
+        fmt: Format = "auto",
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+        encoding: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.fmt = fmt
@@ -102,6 +112,11 @@ class RecordReader:
         self.blank_lines = 0
         self.encodings: Counter[str] = Counter()
         self._fallback: str | None = None
+        if encoding is not None:
+            try:
+                self._fallback = codecs.lookup(encoding).name
+            except LookupError:
+                raise InputError(f"unknown encoding {encoding!r}", path=str(path), field="encoding") from None
         if not self.path.is_file():
             raise InputError("no such file", path=str(self.path))
         self.size = self.path.stat().st_size
@@ -161,7 +176,8 @@ class RecordReader:
             f.close()
             raise self._error(
                 f"not a text file: NUL byte at offset {nul} (prep reads JSONL, JSON or CSV; "
-                "UTF-16 without a byte order mark is not supported)"
+                "UTF-16 without a byte order mark is not supported)",
+                head[:nul].count(b"\n") + 1,
             )
         return f, None
 
@@ -228,10 +244,17 @@ class RecordReader:
 
     @staticmethod
     def _detect(data: bytes) -> str | None:
+        """charset-normalizer's guess; near-ties among 8-bit encodings go to cp1252."""
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
-        return None if best is None else str(best.encoding)
+        matches = list(from_bytes(data))
+        if not matches:
+            return None
+        best = min(matches, key=lambda m: m.chaos)
+        for m in matches:
+            if m.encoding == "cp1252" and m.chaos <= best.chaos + _TIE:
+                return "cp1252"
+        return str(best.encoding)
 
     def _detect_fallback(self, offset: int) -> str | None:
         """Detect one encoding for the non-UTF-8 lines from ``offset`` on."""
@@ -251,13 +274,10 @@ class RecordReader:
 
     def _parse_object(self, text: str, line: int) -> dict[str, Any]:
         try:
-            value = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            try:  # integers beyond 64 bits, NaN, lone surrogates
-                value = json.loads(text)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                raise self._error(f"invalid JSON: {message}", line) from None
+            value = loads_record(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise self._error(f"invalid JSON: {message}", line) from None
         if not isinstance(value, dict):
             raise self._error(f"expected a JSON object, got {_json_type(value)}", line)
         return value

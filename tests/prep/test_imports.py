@@ -18,6 +18,7 @@ MODULES = [
     "accord.prep.dedupe_near",
     "accord.prep.filters",
     "accord.prep.fix",
+    "accord.prep.jsonio",
     "accord.prep.language",
     "accord.prep.lsh",
     "accord.prep.minhash",
