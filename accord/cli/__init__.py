@@ -55,29 +55,14 @@ app = build_app()
 
 
 def main() -> None:
+    """Entry point: usage errors exit 2 (typer), accord errors print one line and exit 2."""
     from accord.errors import AccordError
 
     try:
-        rc = app(standalone_mode=False)
+        app()  # standalone mode: typer reports usage errors itself, with exit code 2
     except AccordError as exc:
         report_error(exc)
         sys.exit(2)
-    except typer.Abort:
-        err_console.print("Aborted.")
-        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
-            err_console.print("Aborted.")
-            sys.exit(130)
-        raise
-    sys.exit(rc if isinstance(rc, int) else 0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse
 from sqlalchemy import Engine
 
 from accord.server.errors import install_error_handlers
@@ -27,8 +26,7 @@ def create_app(engine: Engine) -> FastAPI:
     import accord
 
     app = FastAPI(title="accord", version=accord.__version__, openapi_url="/openapi.json",
-                  docs_url="/docs", default_response_class=ORJSONResponse,
-                  description="Build LLM training data with people and models together.")
+                  docs_url="/docs", description="Build LLM training data with people and models together.")
     app.state.engine = engine
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")

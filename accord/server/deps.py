@@ -22,7 +22,8 @@ from accord.store.engine import session_scope, write_scope
 from accord.store.models import Dataset, User
 from accord.store.users import user_for_token
 
-__all__ = ["ReadSession", "WriteSession", "CurrentUser", "AdminUser", "DatasetCtx",
+__all__ = ["ReadSession", "WriteSession", "CurrentUser", "AnnotatorWrite", "AnnotatorWork",
+           "authenticate", "check_dataset_access", "AdminUser", "DatasetCtx",
            "dataset_reader", "dataset_annotator", "dataset_reviewer", "dataset_admin",
            "SESSION_COOKIE", "CSRF_COOKIE", "CSRF_HEADER", "ROLE_RANK"]
 
@@ -50,33 +51,37 @@ WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
 
 
 def _current_user(request: Request) -> User:
-    engine = request.app.state.engine
+    with session_scope(request.app.state.engine) as session:
+        return authenticate(request, session)
+
+
+def authenticate(request: Request, session: Session) -> User:
+    """The user behind the request's bearer token or session cookie (401/403 otherwise)."""
     auth = request.headers.get("authorization", "")
-    with session_scope(engine) as session:
-        if auth:
-            scheme, _, token = auth.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise HTTPException(401, "expected 'Authorization: Bearer <token>'",
-                                    headers={"WWW-Authenticate": "Bearer"})
-            user = user_for_token(session, token.strip(), kind="api")
-            if user is None:
-                raise HTTPException(401, "invalid or revoked token",
-                                    headers={"WWW-Authenticate": "Bearer"})
-            return user
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            raise HTTPException(401, "authentication required: send 'Authorization: Bearer "
-                                "<token>' or log in", headers={"WWW-Authenticate": "Bearer"})
-        user = user_for_token(session, cookie, kind="session")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "expected 'Authorization: Bearer <token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+        user = user_for_token(session, token.strip(), kind="api")
         if user is None:
-            raise HTTPException(401, "session expired; log in again")
-        if request.method not in _SAFE:
-            sent = request.headers.get(CSRF_HEADER, "")
-            expected = request.cookies.get(CSRF_COOKIE, "")
-            if not sent or not expected or not hmac.compare_digest(sent, expected):
-                raise HTTPException(403, "CSRF check failed: send the accord_csrf cookie's value "
-                                    "in the X-CSRF-Token header")
+            raise HTTPException(401, "invalid or revoked token",
+                                headers={"WWW-Authenticate": "Bearer"})
         return user
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise HTTPException(401, "authentication required: send 'Authorization: Bearer "
+                            "<token>' or log in", headers={"WWW-Authenticate": "Bearer"})
+    user = user_for_token(session, cookie, kind="session")
+    if user is None:
+        raise HTTPException(401, "session expired; log in again")
+    if request.method not in _SAFE:
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = request.cookies.get(CSRF_COOKIE, "")
+        if not sent or not expected or not hmac.compare_digest(sent, expected):
+            raise HTTPException(403, "CSRF check failed: send the accord_csrf cookie's value "
+                                "in the X-CSRF-Token header")
+    return user
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
@@ -104,17 +109,39 @@ class DatasetCtx:
         return ROLE_RANK[self.user.role] >= ROLE_RANK["reviewer"]
 
 
+def check_dataset_access(session: Session, name: str, user: User, min_role: str) -> DatasetCtx:
+    ds = get_dataset(session, name)
+    if user.role != "admin" and not is_member(session, ds, user):
+        raise Forbidden(f"{user.name!r} is not a member of dataset {name!r}")
+    if ROLE_RANK[user.role] < ROLE_RANK[min_role]:
+        raise Forbidden(f"this needs the {min_role} role; {user.name!r} is {user.role}")
+    return DatasetCtx(ds, settings_of(ds), user)
+
+
 def _dataset_access(min_role: str):  # type: ignore[no-untyped-def]
     def dependency(name: str, user: CurrentUser, session: ReadSession) -> DatasetCtx:
-        ds = get_dataset(session, name)
-        if user.role != "admin" and not is_member(session, ds, user):
-            raise Forbidden(f"{user.name!r} is not a member of dataset {name!r}")
-        if ROLE_RANK[user.role] < ROLE_RANK[min_role]:
-            raise Forbidden(f"this needs the {min_role} role; {user.name!r} is {user.role}")
-        session.expunge(ds)
-        return DatasetCtx(ds, settings_of(ds), user)
+        ctx = check_dataset_access(session, name, user, min_role)
+        session.expunge(ctx.dataset)
+        return ctx
 
     return dependency
+
+
+@dataclass
+class AnnotatorWork:
+    """The hot path's one transaction: auth, dataset access and the work share it."""
+
+    ctx: DatasetCtx
+    session: Session
+
+
+def _annotator_work(name: str, request: Request) -> Iterator[AnnotatorWork]:
+    with write_scope(request.app.state.engine) as session:
+        user = authenticate(request, session)
+        yield AnnotatorWork(check_dataset_access(session, name, user, "annotator"), session)
+
+
+AnnotatorWrite = Annotated[AnnotatorWork, Depends(_annotator_work, scope="function")]
 
 
 dataset_reader = _dataset_access("annotator")

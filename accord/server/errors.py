@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound, SettingsError
@@ -43,7 +43,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AccordError)
-    async def _accord(_: Request, exc: AccordError) -> ORJSONResponse:
+    async def _accord(_: Request, exc: AccordError) -> JSONResponse:
         for cls, status, kind in _STATUS:
             if isinstance(exc, cls):
                 break
@@ -58,19 +58,19 @@ def install_error_handlers(app: FastAPI) -> None:
             message = str(exc)
         else:
             message = str(exc)
-        return ORJSONResponse(error_body(kind, message, **extra), status_code=status)
+        return JSONResponse(error_body(kind, message, **extra), status_code=status)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         field = _loc(tuple(first.get("loc", ())))
         message = f"{field}: {first['msg']}" if field else str(first["msg"])
-        return ORJSONResponse(error_body("input_error", message, field=field or None, line=None),
+        return JSONResponse(error_body("input_error", message, field=field or None, line=None),
                               status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = _HTTP_TYPES.get(exc.status_code, "error")
-        return ORJSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code,
+        return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code,
                               headers=getattr(exc, "headers", None))

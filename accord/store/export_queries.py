@@ -124,7 +124,9 @@ class _Reader:
         if self.sqlite:
             cols = "id, external_id, fields, metadata, status, is_gold" if full else "id, is_gold"
             gold = " AND is_gold = 0" if exclude_gold else ""
-            return self._raw(f"SELECT {cols} FROM records WHERE dataset_id = ? AND id > ?{gold} "
+            # "+dataset_id": keep SQLite on the primary key (an index on dataset_id would make
+            # every page sort the whole dataset)
+            return self._raw(f"SELECT {cols} FROM records WHERE +dataset_id = ? AND id > ?{gold} "
                              "ORDER BY id LIMIT ?", (dataset_id, after, limit))
         t = Record.__table__.c
         cols = [t.id, t.external_id, t.fields, t.metadata, t.status, t.is_gold] if full else \
@@ -142,7 +144,7 @@ class _Reader:
                     "updated_at, submitted_at, review_state") if full else \
                 "id, record_id, user_id, \"values\", status, review_state, created_at"
             return self._raw(f"SELECT {cols} FROM responses WHERE record_id BETWEEN ? AND ? "
-                             f"AND dataset_id = ?{clause} ORDER BY record_id, id",
+                             f"AND +dataset_id = ?{clause} ORDER BY record_id, id",
                              [lo, hi, dataset_id, *extra])
         t = Response.__table__.c
         cols = [t.id, t.record_id, t.user_id, t["values"], t.status, t.time_spent, t.created_at,
@@ -159,7 +161,7 @@ class _Reader:
         stmt = (select(p.record_id, r.response_id, r.reviewer_id, r.verdict, r.reason, r["values"],
                        r.created_at)
                 .join(Response.__table__, p.id == r.response_id)
-                .where(p.record_id.between(lo, hi), p.dataset_id == dataset_id))
+                .where(p.record_id.between(lo, hi)))  # other datasets' rows: dropped by callers
         if fixes_only:
             stmt = stmt.where(r.verdict == "fix")
         return [tuple(x) for x in self.conn.execute(stmt.order_by(r.id))]

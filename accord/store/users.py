@@ -97,17 +97,19 @@ def create_token(session: Session, user: User, *, name: str = "", kind: str = "a
 
 
 def user_for_token(session: Session, token: str, *, kind: str | None = None) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked or (kind is not None and row.kind != kind):
+    """The active user owning a live token (one indexed query), else None."""
+    row = session.execute(select(User, ApiToken.kind, ApiToken.revoked, ApiToken.expires_at)
+                          .join(ApiToken, ApiToken.user_id == User.id)
+                          .where(ApiToken.token_hash == hash_token(token))).first()
+    if row is None:
         return None
-    if row.expires_at is not None:
-        exp = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
-            tzinfo=utcnow().tzinfo)
+    user, token_kind, revoked, expires_at = row
+    if revoked or (kind is not None and token_kind != kind) or not user.active:
+        return None
+    if expires_at is not None:
+        exp = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=utcnow().tzinfo)
         if exp < utcnow():
             return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
     return user
 
 

@@ -1,6 +1,7 @@
 """Responses: draft / submitted / discarded, full history, optimistic concurrency.
 
-Every change writes a history row (who, when, old and new values and status).
+Every change writes a history row (who, when, old and new values and status);
+the history table is the audit trail of responses.
 An update names the version it was based on; if the stored version moved on,
 :class:`~accord.errors.Conflict` is raised and nothing is written.
 """
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
 from accord.store import queue
-from accord.store.audit import record_event
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
     add_history, get_response, gold_answer, insert_response, update_response_versioned,
@@ -98,9 +98,6 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
     if record.is_gold and status == "submitted":
         gold = gold_answer(session, record.id)
         resp.gold_correct = score_against_gold(gold or {}, clean)
-    record_event(session, f"response.{status}", "response", resp.id, user_id=user.id,
-                 dataset_id=ds.id, details={"record_id": record.id, "version": new_version},
-                 at=now)
     session.flush()
     return resp
 
@@ -125,4 +122,3 @@ def _update_queue(session: Session, settings: Settings, record: Record, user: Us
         counted = queue.drop_lease(session, record.id, user.id)
         if counted:
             queue.bump_counters(session, record.id, overlap, d_claims=-1)
-    session.refresh(record)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from accord.errors import Forbidden, NotFound
-from accord.server.deps import DatasetCtx, WriteSession, dataset_annotator
+from accord.server.deps import AnnotatorWrite, DatasetCtx, WriteSession, dataset_annotator
 from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public
 from accord.store.datasets import get_dataset
@@ -20,12 +20,11 @@ router = APIRouter(tags=["annotate"])
 
 @router.post("/datasets/{name}/next", response_model=RecordPublic,
              responses={204: {"description": "nothing left for this annotator"}})
-def next_(ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
-          session: WriteSession) -> RecordPublic | Response:
+def next_(name: str, work: AnnotatorWrite) -> RecordPublic | Response:
     """Lease the next record to the caller (204 when nothing is left for them)."""
-    ds = get_dataset(session, ctx.dataset.id)
-    user = session.get(User, ctx.user.id)
-    rec = next_record(session, ds, ctx.settings, user)
+    ctx, session = work.ctx, work.session
+    user = ctx.user
+    rec = next_record(session, ctx.dataset, ctx.settings, user)
     if rec is None:
         return Response(status_code=204)
     return record_public(session, rec, viewer_id=user.id, viewer_name=user.name,
@@ -33,24 +32,24 @@ def next_(ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
 
 
 @router.put("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)
-def put_response(record_id: int, body: ResponseIn,
-                 ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
-                 session: WriteSession) -> ResponsePublic:
+def put_response(name: str, record_id: int, body: ResponseIn,
+                 work: AnnotatorWrite) -> ResponsePublic:
     """Save the caller's response: ``draft``, ``submitted`` or ``discarded``.
 
     Send the ``version`` you last saw; a stale one gets 409 and nothing changes.
     Invalid values get 422 naming the question and the value.
     """
+    ctx, session = work.ctx, work.session
     rec = session.get(Record, record_id)
     if rec is None or rec.dataset_id != ctx.dataset.id:
         raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
-    user = session.get(User, ctx.user.id)
-    if not ctx.can_review:
+    user = ctx.user
+    if not ctx.can_review and rec.is_gold:
         held = session.get(Lease, (rec.id, user.id)) is not None
-        if not held and get_response(session, rec.id, user.id) is None and rec.is_gold:
+        if not held and get_response(session, rec.id, user.id) is None:
             raise Forbidden("this record was not handed to you")
-    ds = get_dataset(session, ctx.dataset.id)
-    resp = save_response(session, ds, ctx.settings, rec, user, body.values, status=body.status,
+    resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
+                         status=body.status,
                          version=body.version, time_spent=body.time_spent)
     return response_public(resp, user.name)
 
