@@ -24,6 +24,7 @@ MODULES = [
     "accord.prep.minhash",
     "accord.prep.output",
     "accord.prep.pii",
+    "accord.prep.pii_eval",
     "accord.prep.pii_recognizers",
     "accord.prep.pipeline",
     "accord.prep.reader",
