@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +47,24 @@ _WORD = re.compile(r"\w+")
 
 def bench_accord(texts: list[str]) -> tuple[float, np.ndarray, np.ndarray]:
     start = time.perf_counter()
-    res = find_near_duplicates(texts, threshold=THRESHOLD, unit="word", ngram=NGRAM, num_perm=NUM_PERM)
+    res = find_near_duplicates(
+        texts, threshold=THRESHOLD, unit="word", ngram=NGRAM, num_perm=NUM_PERM
+    )
     return time.perf_counter() - start, res.cluster_of, res.duplicate_of
 
 
 def bench_pipeline(texts: list[str], workers: int) -> tuple[float, np.ndarray, np.ndarray]:
     records = [{"text": t} for t in texts]
-    config = PrepConfig(fix=False, dedupe_exact=False, dedupe_near=True, near_threshold=THRESHOLD,
-                        shingle_size=NGRAM, num_perm=NUM_PERM, batch_size=2000, workers=workers)
+    config = PrepConfig(
+        fix=False,
+        dedupe_exact=False,
+        dedupe_near=True,
+        near_threshold=THRESHOLD,
+        shingle_size=NGRAM,
+        num_perm=NUM_PERM,
+        batch_size=2000,
+        workers=workers,
+    )
     start = time.perf_counter()
     result = run_prep(records, config, executor="local")
     seconds = time.perf_counter() - start
@@ -76,7 +87,7 @@ def bench_datasketch(texts: list[str]) -> tuple[float, np.ndarray, np.ndarray]:
     duplicate_of = np.full(len(texts), -1, dtype=np.int64)
     for i, text in enumerate(texts):
         tokens = _WORD.findall(text.lower())
-        shingles = {f"{a} {b}".encode() for a, b in zip(tokens, tokens[1:], strict=False)} or {text.encode()}
+        shingles = {f"{a} {b}".encode() for a, b in pairwise(tokens)} or {text.encode()}
         m = MinHash(num_perm=NUM_PERM, seed=1)
         m.update_batch(list(shingles))
         hits = lsh.query(m)
@@ -90,27 +101,38 @@ def bench_datasketch(texts: list[str]) -> tuple[float, np.ndarray, np.ndarray]:
 
 
 def dedupe_table(n_docs: int, workers: int) -> str:
-    corpus = make_near_duplicate_corpus(n_docs, doc_chars=500, dup_fraction=0.05, max_edit_fraction=0.10, seed=0)
+    corpus = make_near_duplicate_corpus(
+        n_docs, doc_chars=500, dup_fraction=0.05, max_edit_fraction=0.10, seed=0
+    )
     texts = corpus.texts
     rows = []
     for name, fn in (
         ("accord, 1 process", lambda: bench_accord(texts)),
-        (f"accord pipeline, local executor ({workers} workers)", lambda: bench_pipeline(texts, workers)),
+        (
+            f"accord pipeline, local executor ({workers} workers)",
+            lambda: bench_pipeline(texts, workers),
+        ),
         ("datasketch MinHash + MinHashLSH", lambda: bench_datasketch(texts)),
     ):
         seconds, cluster_of, duplicate_of = fn()
         recall, precision = score_pairs(corpus.source_of, cluster_of, duplicate_of)
         rows.append((name, seconds, n_docs / seconds, recall, precision))
     base = rows[-1][2]
+    planted = sum(s >= 0 for s in corpus.source_of)
     lines = [
-        f"{n_docs:,} documents of ~500 characters, {sum(s >= 0 for s in corpus.source_of):,} planted near "
-        f"duplicates (<= 10% of tokens edited); word {NGRAM}-grams, {NUM_PERM} permutations, threshold {THRESHOLD}.",
+        (
+            f"{n_docs:,} documents of ~500 characters, {planted:,} planted near duplicates "
+            f"(<= 10% of tokens edited); word {NGRAM}-grams, {NUM_PERM} permutations, "
+            f"threshold {THRESHOLD}."
+        ),
         "",
         "| implementation | seconds | docs/s | vs datasketch | recall | precision |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, seconds, rate, recall, precision in rows:
-        lines.append(f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / base:.2f}x | {recall:.4f} | {precision:.4f} |")
+        lines.append(
+            f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / base:.2f}x | {recall:.4f} | {precision:.4f} |"
+        )
     return "\n".join(lines)
 
 
@@ -118,7 +140,13 @@ def pii_table() -> str:
     from accord.prep.pii import PiiDetector
     from accord.prep.pii_eval import format_table, score_pii
 
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pii" / "synth_dataset_v2.jsonl"
+    path = (
+        Path(__file__).resolve().parents[1].parent
+        / "shared"
+        / "data"
+        / "pii"
+        / "synth_dataset_v2.jsonl"
+    )
     if not path.is_file():
         raise SystemExit(f"shared PII data not found at {path}")
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -128,7 +156,8 @@ def pii_table() -> str:
     seconds = time.perf_counter() - start
     return (
         f"presidio-research synth_dataset_v2 items 0-499 ({len(items)} texts), default threshold 0.4, "
-        f"{len(items) / seconds:,.0f} texts/s; URL scored against the data's DOMAIN_NAME.\n\n" + format_table(table)
+        f"{len(items) / seconds:,.0f} texts/s; URL scored against the data's DOMAIN_NAME.\n\n"
+        + format_table(table)
     )
 
 
@@ -138,7 +167,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-pii", action="store_true")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+    )
     print("## Near dedupe\n")
     print(dedupe_table(args.docs, args.workers))
     if not args.skip_pii:

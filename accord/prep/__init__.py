@@ -19,4 +19,4 @@ from accord.prep.output import write_result
 from accord.prep.pipeline import PrepResult, Reject, run_prep
 from accord.prep.reader import RecordReader
 
-__all__ = ["PrepConfig", "PrepResult", "Reject", "run_prep", "RecordReader", "write_result"]
+__all__ = ["PrepConfig", "PrepResult", "RecordReader", "Reject", "run_prep", "write_result"]

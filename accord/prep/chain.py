@@ -27,7 +27,7 @@ from accord.prep.jsonio import dumps_record, loads_record
 from accord.prep.record_text import SlotTypeError, find_text_slots
 from accord.prep.step import Document, RecordStep
 
-__all__ = ["RecordOutcome", "process_batch", "build_steps", "SIGNATURE_STEP"]
+__all__ = ["SIGNATURE_STEP", "RecordOutcome", "build_steps", "process_batch"]
 
 #: Name under which signature time is reported (it belongs to near dedupe).
 SIGNATURE_STEP = "dedupe_near"
@@ -128,7 +128,9 @@ def _run_steps(
     try:
         doc = Document(record, find_text_slots(record, config.text_fields))
     except SlotTypeError as exc:
-        outcome = RecordOutcome(index, "error", None, str(exc), exc.field, None, (), (), {}, (), (), None, None)
+        outcome = RecordOutcome(
+            index, "error", None, str(exc), exc.field, None, (), (), {}, (), (), None, None
+        )
         return outcome, None
     key: bytes | None = None
     pre_pii: str | None = None
@@ -143,8 +145,19 @@ def _run_steps(
             details.append((step.name, verdict.detail))
         if verdict.action == "drop":
             outcome = RecordOutcome(
-                index, "dropped", step.name, verdict.reason, None, None,
-                tuple(changed), tuple(flagged), seconds, tuple(examples), tuple(details), None, None,
+                index,
+                "dropped",
+                step.name,
+                verdict.reason,
+                None,
+                None,
+                tuple(changed),
+                tuple(flagged),
+                seconds,
+                tuple(examples),
+                tuple(details),
+                None,
+                None,
             )
             return outcome, None
         if verdict.action == "change":
@@ -158,8 +171,19 @@ def _run_steps(
         pre_pii = doc.text
         key = exact_key(doc.slots) if config.dedupe_exact else None
     outcome = RecordOutcome(
-        index, "kept", None, None, None, dumps_record(doc.record),
-        tuple(changed), tuple(flagged), seconds, tuple(examples), tuple(details), key, None,
+        index,
+        "kept",
+        None,
+        None,
+        None,
+        dumps_record(doc.record),
+        tuple(changed),
+        tuple(flagged),
+        seconds,
+        tuple(examples),
+        tuple(details),
+        key,
+        None,
     )
     return outcome, pre_pii
 

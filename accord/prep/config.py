@@ -13,7 +13,7 @@ from typing import Any, Literal
 from accord.errors import InputError
 from accord.prep.pii_recognizers import DEFAULT_ENTITIES
 
-__all__ = ["PrepConfig", "RECORD_STEPS", "GLOBAL_STEPS"]
+__all__ = ["GLOBAL_STEPS", "RECORD_STEPS", "PrepConfig"]
 
 #: Per-record steps in the order they run (inactive ones are skipped).
 RECORD_STEPS = ("fix", "length", "repetition", "symbols", "blocklist", "language", "pii")
@@ -126,12 +126,23 @@ class PrepConfig:
     examples: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("text_fields", "blocklist", "languages", "language_contrast", "pii_entities", "pii_names"):
+        for name in (
+            "text_fields",
+            "blocklist",
+            "languages",
+            "language_contrast",
+            "pii_entities",
+            "pii_names",
+        ):
             value = getattr(self, name)
             if isinstance(value, str):
-                raise InputError(f"expected a list of strings, got the string {value!r}", field=name)
+                raise InputError(
+                    f"expected a list of strings, got the string {value!r}", field=name
+                )
             object.__setattr__(self, name, tuple(value))
-        object.__setattr__(self, "pii_regexes", tuple((str(n), str(p)) for n, p in self.pii_regexes))
+        object.__setattr__(
+            self, "pii_regexes", tuple((str(n), str(p)) for n, p in self.pii_regexes)
+        )
         self._check_choice("normalization", ("NFC", "NFKC"))
         self._check_choice("pii", ("off", "flag", "redact", "drop"))
         self._check_choice("near_action", ("drop", "flag"))
@@ -141,27 +152,49 @@ class PrepConfig:
             value = getattr(self, name)
             if value is not None and not 0.0 < value < 1.0:
                 raise InputError(f"must be between 0 and 1 (exclusive), got {value}", field=name)
-        for name in ("max_repetition", "max_symbol_ratio", "language_min_confidence", "pii_threshold"):
+        for name in (
+            "max_repetition",
+            "max_symbol_ratio",
+            "language_min_confidence",
+            "pii_threshold",
+        ):
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise InputError(f"must be between 0 and 1, got {value}", field=name)
-        for name, low in (("min_chars", 0), ("max_chars", 0), ("repetition_ngram", 1), ("shingle_size", 1),
-                          ("num_perm", 2), ("batch_size", 1), ("examples", 0), ("workers", 1)):
+        for name, low in (
+            ("min_chars", 0),
+            ("max_chars", 0),
+            ("repetition_ngram", 1),
+            ("shingle_size", 1),
+            ("num_perm", 2),
+            ("batch_size", 1),
+            ("examples", 0),
+            ("workers", 1),
+        ):
             value = getattr(self, name)
             if value is not None and value < low:
                 raise InputError(f"must be at least {low}, got {value}", field=name)
         if self.shingle_size > 64:
             raise InputError(f"must be at most 64, got {self.shingle_size}", field="shingle_size")
-        if self.min_chars is not None and self.max_chars is not None and self.min_chars > self.max_chars:
-            raise InputError(f"min_chars {self.min_chars} is above max_chars {self.max_chars}", field="min_chars")
+        if (
+            self.min_chars is not None
+            and self.max_chars is not None
+            and self.min_chars > self.max_chars
+        ):
+            raise InputError(
+                f"min_chars {self.min_chars} is above max_chars {self.max_chars}", field="min_chars"
+            )
         unknown = [e for e in self.pii_entities if e not in DEFAULT_ENTITIES]
         if unknown:
             raise InputError(
-                f"unknown entity {unknown[0]!r}; choose from {', '.join(DEFAULT_ENTITIES)}", field="pii_entities"
+                f"unknown entity {unknown[0]!r}; choose from {', '.join(DEFAULT_ENTITIES)}",
+                field="pii_entities",
             )
         for name, _ in self.pii_regexes:
             if not name or not name.replace("_", "").isalnum():
-                raise InputError(f"entity name {name!r} must be letters, digits and _", field="pii_regexes")
+                raise InputError(
+                    f"entity name {name!r} must be letters, digits and _", field="pii_regexes"
+                )
 
     def _check_choice(self, name: str, choices: tuple[str, ...]) -> None:
         value = getattr(self, name)

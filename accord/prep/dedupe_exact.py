@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from accord.prep.record_text import TextSlot
 
-__all__ = ["normalize_for_hash", "exact_key", "first_occurrences"]
+__all__ = ["exact_key", "first_occurrences", "normalize_for_hash"]
 
 
 def normalize_for_hash(text: str) -> str:

@@ -44,7 +44,13 @@ from accord.prep.lsh import (
 from accord.prep.minhash import EMPTY_SIGNATURE_VALUE, MinHasher
 from accord.prep.shingles import ShingleUnit, shingle_hashes
 
-__all__ = ["Cluster", "NearDuplicates", "cluster_near_duplicates", "match_against", "find_near_duplicates"]
+__all__ = [
+    "Cluster",
+    "NearDuplicates",
+    "cluster_near_duplicates",
+    "find_near_duplicates",
+    "match_against",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,14 @@ from collections.abc import Sequence
 
 from accord.prep.step import KEEP, Document, Verdict
 
-__all__ = ["LengthFilter", "RepetitionFilter", "SymbolFilter", "BlocklistFilter", "repetition_ratio", "symbol_ratio"]
+__all__ = [
+    "BlocklistFilter",
+    "LengthFilter",
+    "RepetitionFilter",
+    "SymbolFilter",
+    "repetition_ratio",
+    "symbol_ratio",
+]
 
 _WORD = re.compile(r"\w+")
 
@@ -88,9 +95,15 @@ class LengthFilter:
     def __call__(self, doc: Document) -> Verdict:
         length = sum(len(s.text) for s in doc.slots) + max(0, len(doc.slots) - 1)
         if self.min_chars is not None and length < self.min_chars:
-            return Verdict("drop", reason=f"text has {length} characters, fewer than the minimum {self.min_chars}")
+            return Verdict(
+                "drop",
+                reason=f"text has {length} characters, fewer than the minimum {self.min_chars}",
+            )
         if self.max_chars is not None and length > self.max_chars:
-            return Verdict("drop", reason=f"text has {length} characters, more than the maximum {self.max_chars}")
+            return Verdict(
+                "drop",
+                reason=f"text has {length} characters, more than the maximum {self.max_chars}",
+            )
         return KEEP
 
 
@@ -107,7 +120,8 @@ class RepetitionFilter:
         ratio = repetition_ratio(doc.text, self.n)
         if ratio > self.max_ratio:
             return Verdict(
-                "drop", reason=f"{ratio:.2f} of word {self.n}-grams are repeats, above {self.max_ratio:g}"
+                "drop",
+                reason=f"{ratio:.2f} of word {self.n}-grams are repeats, above {self.max_ratio:g}",
             )
         return KEEP
 
@@ -123,7 +137,9 @@ class SymbolFilter:
     def __call__(self, doc: Document) -> Verdict:
         ratio = symbol_ratio(doc.text)
         if ratio > self.max_ratio:
-            return Verdict("drop", reason=f"{ratio:.2f} of characters are symbols, above {self.max_ratio:g}")
+            return Verdict(
+                "drop", reason=f"{ratio:.2f} of characters are symbols, above {self.max_ratio:g}"
+            )
         return KEEP
 
 
@@ -148,7 +164,9 @@ class BlocklistFilter:
     name = "blocklist"
 
     def __init__(self, terms: Sequence[str]) -> None:
-        clean = sorted({t.strip().casefold() for t in terms if t.strip()}, key=lambda t: (-len(t), t))
+        clean = sorted(
+            {t.strip().casefold() for t in terms if t.strip()}, key=lambda t: (-len(t), t)
+        )
         self.terms = clean
         body = "|".join(re.escape(t) for t in clean)
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if clean else None

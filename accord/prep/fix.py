@@ -123,7 +123,10 @@ class FixStep:
         example: tuple[str, str] | None = None
         for i, slot in enumerate(doc.slots):
             fixed = fix_text(
-                slot.text, normalization=self.normalization, use_ftfy=self.use_ftfy, _config=self._config
+                slot.text,
+                normalization=self.normalization,
+                use_ftfy=self.use_ftfy,
+                _config=self._config,
             )
             if fixed != slot.text:
                 if example is None:

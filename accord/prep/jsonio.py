@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["loads_record", "dumps_record"]
+__all__ = ["dumps_record", "loads_record"]
 
 _LONG_DIGITS = re.compile(rb"\d{19,}")
 

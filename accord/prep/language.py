@@ -44,7 +44,9 @@ def parse_languages(codes: Sequence[str]) -> list[Any]:
         try:
             out.append(IsoCode639_1.from_str(code.strip().lower()))
         except ValueError:
-            raise ValueError(f"unknown language code {code!r} (expected ISO 639-1, e.g. en, de, fr)") from None
+            raise ValueError(
+                f"unknown language code {code!r} (expected ISO 639-1, e.g. en, de, fr)"
+            ) from None
     return out
 
 
@@ -107,6 +109,7 @@ class LanguageFilter:
             confidence = self._detector.compute_language_confidence(text, language)
             if confidence < self.min_confidence:
                 return Verdict(
-                    "drop", reason=f"language {code} with confidence {confidence:.2f}, below {self.min_confidence:g}"
+                    "drop",
+                    reason=f"language {code} with confidence {confidence:.2f}, below {self.min_confidence:g}",
                 )
         return Verdict("keep", detail={code: 1})

@@ -32,11 +32,11 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "optimal_bands",
-    "candidate_probability",
     "band_hashes",
     "candidate_pairs",
+    "candidate_probability",
     "cross_candidate_pairs",
+    "optimal_bands",
     "pair_similarities",
 ]
 
@@ -130,8 +130,12 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """
     n, num_perm = signatures.shape
     if bands * rows > num_perm:
-        raise ValueError(f"{bands} bands of {rows} rows need {bands * rows} values, signatures have {num_perm}")
-    mult = np.random.default_rng(_BAND_MULTIPLIERS_SEED).integers(0, 2**64, size=rows, dtype=np.uint64) | np.uint64(1)
+        raise ValueError(
+            f"{bands} bands of {rows} rows need {bands * rows} values, signatures have {num_perm}"
+        )
+    mult = np.random.default_rng(_BAND_MULTIPLIERS_SEED).integers(
+        0, 2**64, size=rows, dtype=np.uint64
+    ) | np.uint64(1)
     used = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
     out = np.zeros((n, bands), dtype=np.uint64)
     for k in range(rows):
@@ -183,7 +187,9 @@ def candidate_pairs(hashes: np.ndarray, eligible: np.ndarray | None = None) -> n
     return np.unique(pairs, axis=0)
 
 
-def cross_candidate_pairs(hashes_a: np.ndarray, hashes_b: np.ndarray, *, max_per_bucket: int = 8) -> np.ndarray:
+def cross_candidate_pairs(
+    hashes_a: np.ndarray, hashes_b: np.ndarray, *, max_per_bucket: int = 8
+) -> np.ndarray:
     """Pairs ``(i, j)`` where document ``i`` of A shares a band with document ``j`` of B.
 
     Parameters
@@ -220,7 +226,9 @@ def cross_candidate_pairs(hashes_a: np.ndarray, hashes_b: np.ndarray, *, max_per
     return np.unique(np.concatenate(chunks).astype(np.int64), axis=0)
 
 
-def pair_similarities(sig_a: np.ndarray, sig_b: np.ndarray, pairs: np.ndarray, *, block: int = 65536) -> np.ndarray:
+def pair_similarities(
+    sig_a: np.ndarray, sig_b: np.ndarray, pairs: np.ndarray, *, block: int = 65536
+) -> np.ndarray:
     """Estimated Jaccard similarity of each pair (fraction of agreeing values).
 
     Parameters

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MinHasher", "jaccard_estimate", "EMPTY_SIGNATURE_VALUE"]
+__all__ = ["EMPTY_SIGNATURE_VALUE", "MinHasher", "jaccard_estimate"]
 
 EMPTY_SIGNATURE_VALUE = np.uint32(0xFFFFFFFF)
 
@@ -67,8 +67,8 @@ class MinHasher:
     >>> sig = MinHasher(num_perm=256, seed=7).signatures(hashes, offsets)
     >>> sig.shape, sig.dtype
     ((2, 256), dtype('uint32'))
-    >>> round(jaccard_estimate(sig[0], sig[1]), 1)  # exact Jaccard 4/6
-    0.7
+    >>> round(jaccard_estimate(sig[0], sig[1]), 1)  # exact Jaccard 5/6
+    0.8
     """
 
     def __init__(self, num_perm: int = 128, seed: int = 1, block_size: int = 8192) -> None:

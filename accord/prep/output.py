@@ -22,7 +22,7 @@ from accord.prep.jsonio import dumps_record
 from accord.prep.pipeline import PrepResult
 from accord.prep.report import render_markdown
 
-__all__ = ["write_atomic", "default_paths", "write_result"]
+__all__ = ["default_paths", "write_atomic", "write_result"]
 
 
 def write_atomic(path: str | Path, chunks: Iterable[bytes]) -> None:
@@ -78,7 +78,11 @@ def _lines(lines: Iterable[bytes]) -> Iterable[bytes]:
 
 
 def write_result(
-    result: PrepResult, out: str | Path, *, rejects: str | Path | None = None, report: str | Path | None = None
+    result: PrepResult,
+    out: str | Path,
+    *,
+    rejects: str | Path | None = None,
+    report: str | Path | None = None,
 ) -> dict[str, Path]:
     """Write records, rejects and report (markdown and JSON) atomically.
 
@@ -109,4 +113,9 @@ def write_result(
     write_atomic(rejects_path, _lines(dumps_record(r.to_dict()) for r in result.rejects))
     write_atomic(json_path, [orjson.dumps(report_doc, option=orjson.OPT_INDENT_2), b"\n"])
     write_atomic(md_path, [render_markdown(report_doc).encode("utf-8")])
-    return {"out": Path(out), "rejects": rejects_path, "report_md": md_path, "report_json": json_path}
+    return {
+        "out": Path(out),
+        "rejects": rejects_path,
+        "report_md": md_path,
+        "report_json": json_path,
+    }

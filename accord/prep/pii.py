@@ -29,7 +29,7 @@ from typing import Any, Literal
 from accord.prep.pii_recognizers import DEFAULT_ENTITIES, build_recognizers
 from accord.prep.step import KEEP, Document, Verdict, snippet_pair
 
-__all__ = ["PiiSpan", "PiiDetector", "PiiStep", "redact", "PiiMode"]
+__all__ = ["PiiDetector", "PiiMode", "PiiSpan", "PiiStep", "redact"]
 
 PiiMode = Literal["flag", "redact", "drop"]
 
@@ -45,7 +45,12 @@ class PiiSpan:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form stored under ``_pii``."""
-        return {"start": self.start, "end": self.end, "entity": self.entity, "score": round(self.score, 4)}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "entity": self.entity,
+            "score": round(self.score, 4),
+        }
 
 
 def _resolve(spans: list[PiiSpan]) -> list[PiiSpan]:

@@ -15,14 +15,16 @@ from typing import Any
 
 from accord.prep.pii import PiiDetector
 
-__all__ = ["score_pii", "DATASET_LABELS", "format_table"]
+__all__ = ["DATASET_LABELS", "format_table", "score_pii"]
 
 #: Our entity name -> the label presidio-research's data uses for it.
 DATASET_LABELS: Mapping[str, str] = {"URL": "DOMAIN_NAME"}
 
 
 def score_pii(
-    detector: PiiDetector, items: Iterable[Mapping[str, Any]], labels: Mapping[str, str] = DATASET_LABELS
+    detector: PiiDetector,
+    items: Iterable[Mapping[str, Any]],
+    labels: Mapping[str, str] = DATASET_LABELS,
 ) -> dict[str, dict[str, float]]:
     """Recall and precision per entity type.
 
@@ -53,7 +55,9 @@ def score_pii(
     hit: Counter[str] = Counter()
     right: Counter[str] = Counter()
     for item in items:
-        found = [(s.start, s.end, labels.get(s.entity, s.entity)) for s in detector.analyze(item["text"])]
+        found = [
+            (s.start, s.end, labels.get(s.entity, s.entity)) for s in detector.analyze(item["text"])
+        ]
         gold = [(g["start"], g["end"], g["label"]) for g in item["spans"] if g["label"] in known]
         for gs, ge, gl in gold:
             gold_n[gl] += 1

@@ -132,7 +132,9 @@ def _make_classes() -> dict[str, type]:
         def invalidate_result(self, pattern_text: str) -> bool:
             return not _phone_plausible(pattern_text)
 
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None) -> Any:
+        def analyze(
+            self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None
+        ) -> Any:
             results = super().analyze(text, entities, nlp_artifacts, regex_flags)
             for r in results:
                 window = text[max(0, r.start - 40) : r.start]
@@ -220,7 +222,9 @@ def build_recognizers(
 
     unknown = [e for e in entities if e not in DEFAULT_ENTITIES]
     if unknown:
-        raise ValueError(f"unknown PII entity {unknown[0]!r}; choose from {', '.join(DEFAULT_ENTITIES)}")
+        raise ValueError(
+            f"unknown PII entity {unknown[0]!r}; choose from {', '.join(DEFAULT_ENTITIES)}"
+        )
     classes = _make_classes()
     recognizers: list[Any] = []
     for entity in entities:
@@ -242,5 +246,7 @@ def build_recognizers(
         )
     clean = sorted({n.strip() for n in names if n.strip()}, key=lambda n: (-len(n), n))
     if clean:
-        recognizers.append(PatternRecognizer(supported_entity="PERSON", name="name list", deny_list=clean))
+        recognizers.append(
+            PatternRecognizer(supported_entity="PERSON", name="name list", deny_list=clean)
+        )
     return recognizers

@@ -32,8 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import partial
 from typing import Any
 
 from accord.errors import InputError
@@ -43,63 +42,11 @@ from accord.prep.executors import Executor, get_executor
 from accord.prep.jsonio import dumps_record, loads_record
 from accord.prep.record_text import find_text_slots
 from accord.prep.report import ReportBuilder
+from accord.prep.result import PrepResult, Reject
 
 __all__ = ["PrepConfig", "PrepResult", "Reject", "run_prep"]
 
 Progress = Callable[[str, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """A dropped record and why.
-
-    Attributes
-    ----------
-    index : int
-        0-based position in the input.
-    line : int or None
-        Line (JSONL, CSV) or item number (JSON array) in the source file;
-        ``None`` for records that did not come from a file.
-    step : str
-        The step that dropped it (``dedupe_exact``, ``pii``, ``length``, ...).
-    reason : str
-    record : dict
-        The record as it was read.
-    """
-
-    index: int
-    line: int | None
-    step: str
-    reason: str
-    record: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form written to the rejects file."""
-        return {"line": self.line, "index": self.index, "step": self.step, "reason": self.reason, "record": self.record}
-
-
-class PrepResult:
-    """Output of :func:`run_prep`.
-
-    Attributes
-    ----------
-    lines : list of bytes
-        The kept records serialized as JSON (one line each, no newline).
-    rejects : list of Reject
-        Dropped records in input order.
-    report : dict
-        See :mod:`accord.prep.report`.
-    """
-
-    def __init__(self, lines: list[bytes], rejects: list[Reject], report: dict[str, Any]) -> None:
-        self.lines = lines
-        self.rejects = rejects
-        self.report = report
-
-    @cached_property
-    def records(self) -> list[dict[str, Any]]:
-        """The kept records, possibly modified, in input order."""
-        return [loads_record(line) for line in self.lines]
 
 
 class _State:
@@ -117,7 +64,9 @@ class _State:
         self.keys: list[bytes | None] = []
         self.sigs: list[bytes | None] = []
         # where worker time spent on MinHash signatures is reported
-        self.signature_step = next((s for s in (SIGNATURE_STEP, "against") if s in builder.steps), None)
+        self.signature_step = next(
+            (s for s in (SIGNATURE_STEP, "against") if s in builder.steps), None
+        )
 
     def where(self, index: int) -> str:
         line = self.lines[index]
@@ -138,7 +87,9 @@ class _State:
             if not isinstance(record, dict):
                 where = f"record {index + 1}: " if line is None else ""
                 raise InputError(
-                    f"{where}expected a JSON object, got {type(record).__name__}", path=self.source, line=line
+                    f"{where}expected a JSON object, got {type(record).__name__}",
+                    path=self.source,
+                    line=line,
                 )
             payload = dumps_record(record)
             self.payloads.append(payload)
@@ -152,7 +103,12 @@ class _State:
         i = outcome.index
         if outcome.status == "error":
             where = f"record {i + 1}: " if self.lines[i] is None else ""
-            raise InputError(f"{where}{outcome.reason}", path=self.source, line=self.lines[i], field=outcome.field)
+            raise InputError(
+                f"{where}{outcome.reason}",
+                path=self.source,
+                line=self.lines[i],
+                field=outcome.field,
+            )
         b = self.builder
         for step, seconds in outcome.seconds.items():
             target = step if step in b.steps else self.signature_step
@@ -194,7 +150,11 @@ class _State:
 
 def _active_steps(config: PrepConfig, against: bool) -> list[str]:
     steps = config.active_record_steps()
-    on = {"dedupe_exact": config.dedupe_exact, "dedupe_near": config.dedupe_near, "against": against}
+    on = {
+        "dedupe_exact": config.dedupe_exact,
+        "dedupe_near": config.dedupe_near,
+        "against": against,
+    }
     return steps + [s for s in GLOBAL_STEPS if on[s]]
 
 
@@ -347,17 +307,28 @@ def _check_against(
     start = time.perf_counter()
     cfg = state.config
     ref_cfg = cfg.replace(
-        min_chars=None, max_chars=None, max_repetition=None, max_symbol_ratio=None, blocklist=(),
-        languages=(), pii="off", dedupe_exact=False, dedupe_near=False,
+        min_chars=None,
+        max_chars=None,
+        max_repetition=None,
+        max_symbol_ratio=None,
+        blocklist=(),
+        languages=(),
+        pii="off",
+        dedupe_exact=False,
+        dedupe_near=False,
     )
     ref = _State(ref_cfg, ReportBuilder(ref_cfg.active_record_steps(), 0), name)
-    for outcomes in ex.map_batches(partial(process_batch, ref_cfg, True), ref.items(against), cfg.batch_size):
+    for outcomes in ex.map_batches(
+        partial(process_batch, ref_cfg, True), ref.items(against), cfg.batch_size
+    ):
         for outcome in outcomes:
             ref.absorb(outcome)
     ref_idx = [i for i, s in enumerate(ref.sigs) if s is not None]
     idx = [i for i, out in enumerate(state.output) if out is not None and state.sigs[i] is not None]
     threshold = cfg.against_threshold if cfg.against_threshold is not None else cfg.near_threshold
-    match, sims = match_against(_signature_matrix(state, idx), _signature_matrix(ref, ref_idx), threshold=threshold)
+    match, sims = match_against(
+        _signature_matrix(state, idx), _signature_matrix(ref, ref_idx), threshold=threshold
+    )
     for local, m in enumerate(match.tolist()):
         if m < 0:
             continue
@@ -368,7 +339,12 @@ def _check_against(
         if cfg.against_action == "drop":
             state.mark_dropped(i, "against", reason)
         else:
-            value = {"source": name, "index": j, "line": line, "similarity": round(float(sims[local]), 4)}
+            value = {
+                "source": name,
+                "index": j,
+                "line": line,
+                "similarity": round(float(sims[local]), 4),
+            }
             state.flag(i, "against", "_contamination", value, reason)
     stats = state.builder["against"]
     stats.extra["action"] = cfg.against_action

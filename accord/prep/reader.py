@@ -45,7 +45,7 @@ from typing import Any, BinaryIO, Literal
 from accord.errors import InputError
 from accord.prep.jsonio import loads_record
 
-__all__ = ["RecordReader", "DEFAULT_MAX_RECORD_BYTES", "detect_format"]
+__all__ = ["DEFAULT_MAX_RECORD_BYTES", "RecordReader", "detect_format"]
 
 DEFAULT_MAX_RECORD_BYTES = 32 * 1024 * 1024
 _HEAD = 8192
@@ -116,7 +116,9 @@ class RecordReader:
             try:
                 self._fallback = codecs.lookup(encoding).name
             except LookupError:
-                raise InputError(f"unknown encoding {encoding!r}", path=str(path), field="encoding") from None
+                raise InputError(
+                    f"unknown encoding {encoding!r}", path=str(path), field="encoding"
+                ) from None
         if not self.path.is_file():
             raise InputError("no such file", path=str(self.path))
         self.size = self.path.stat().st_size
@@ -135,7 +137,11 @@ class RecordReader:
             summary = name if name == "utf-8" else f"{name} (detected, not UTF-8)"
         else:
             summary = "mixed: " + ", ".join(f"{n} {c} lines" for n, c in used.items())
-        return {"format": self._format(), "encoding": {"summary": summary, "lines": used}, "blank_lines": self.blank_lines}
+        return {
+            "format": self._format(),
+            "encoding": {"summary": summary, "lines": used},
+            "blank_lines": self.blank_lines,
+        }
 
     def _format(self) -> str:
         if self.fmt != "auto":
@@ -211,7 +217,8 @@ class RecordReader:
                 line_no += 1
                 if len(text) > limit and not text.endswith("\n"):
                     raise self._error(
-                        f"line is longer than {self.max_record_bytes / 2**20:g} MiB (max_record_bytes)", line_no
+                        f"line is longer than {self.max_record_bytes / 2**20:g} MiB (max_record_bytes)",
+                        line_no,
                     )
                 self.bytes_read += len(text) * 2
                 self.encodings[encoding] += 1
@@ -240,7 +247,9 @@ class RecordReader:
                     continue
                 self.encodings[encoding] += 1
                 return text
-        raise self._error("not a text file: this line is neither UTF-8 nor any encoding we could detect", line_no)
+        raise self._error(
+            "not a text file: this line is neither UTF-8 nor any encoding we could detect", line_no
+        )
 
     @staticmethod
     def _detect(data: bytes) -> str | None:
@@ -318,7 +327,10 @@ class RecordReader:
                     continue
                 if len(row) > width:
                     raise self._error(f"row has {len(row)} fields, the header has {width}", line)
-                yield line, {key: (row[k] if k < len(row) else None) for k, key in enumerate(header)}
+                yield (
+                    line,
+                    {key: (row[k] if k < len(row) else None) for k, key in enumerate(header)},
+                )
         except csv.Error as exc:
             raise self._error(f"invalid CSV: {exc}", reader.line_num) from None
 

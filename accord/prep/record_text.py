@@ -22,7 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TextSlot", "SlotTypeError", "find_text_slots", "set_slot_text", "slot_name", "IDENTIFIER_KEYS"]
+__all__ = [
+    "IDENTIFIER_KEYS",
+    "SlotTypeError",
+    "TextSlot",
+    "find_text_slots",
+    "set_slot_text",
+    "slot_name",
+]
 
 IDENTIFIER_KEYS = frozenset({"id", "external_id"})
 
@@ -100,7 +107,11 @@ def _chat_slots(key: str, messages: list[dict[str, Any]]) -> list[TextSlot]:
             slots.append(TextSlot((key, i, "content"), content))
         elif isinstance(content, list):
             for j, part in enumerate(content):
-                if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+                if (
+                    isinstance(part, dict)
+                    and part.get("type") == "text"
+                    and isinstance(part.get("text"), str)
+                ):
                     slots.append(TextSlot((key, i, "content", j, "text"), part["text"]))
     return slots
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-__all__ = ["StepStats", "ReportBuilder", "render_markdown", "summary_line"]
+__all__ = ["ReportBuilder", "StepStats", "render_markdown", "summary_line"]
 
 
 class StepStats:
@@ -116,7 +116,11 @@ def render_markdown(report: dict[str, Any]) -> str:
     encoding = report.get("encoding")
     if encoding:
         lines += ["", f"Input encoding: {encoding.get('summary', encoding)}."]
-    lines += ["", "| step | in | changed | dropped | flagged | seconds |", "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| step | in | changed | dropped | flagged | seconds |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for step in report["steps"]:
         lines.append(
             f"| {step['name']} | {step['in']} | {step['changed']} | {step['dropped']} "
@@ -136,7 +140,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines.append("")
             for c in clusters[:5]:
                 members = ", ".join(_fmt_where(m) for m in c["members"][:10])
-                lines.append(f"- cluster {c['id']}: keeps {_fmt_where(c['representative'])}; members {members}")
+                lines.append(
+                    f"- cluster {c['id']}: keeps {_fmt_where(c['representative'])}; members {members}"
+                )
             lines.append("")
         for ex in step["examples"]:
             where = _fmt_where(ex)
@@ -160,6 +166,7 @@ def summary_line(report: dict[str, Any]) -> str:
     drops = ", ".join(f"{s['name']} {s['dropped']}" for s in report["steps"] if s.get("dropped"))
     return (
         f"prep: {report['records_in']} records in, {report['records_out']} out, "
-        f"{report['dropped']} dropped" + (f" ({drops})" if drops else "")
+        f"{report['dropped']} dropped"
+        + (f" ({drops})" if drops else "")
         + f", {report['flagged']} flagged, {report['seconds_total']:.1f} s"
     )

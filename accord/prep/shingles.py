@@ -30,12 +30,14 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["shingle_hashes", "ShingleUnit"]
+__all__ = ["ShingleUnit", "shingle_hashes"]
 
 ShingleUnit = Literal["word", "char"]
 
 # Fixed multipliers (odd, 64-bit) for combining the items of a window.
-_MULTIPLIERS = np.random.default_rng(0x5EED).integers(1, 2**63, size=64, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_MULTIPLIERS = np.random.default_rng(0x5EED).integers(
+    1, 2**63, size=64, dtype=np.uint64
+) * np.uint64(2) + np.uint64(1)
 
 
 def _window_hashes(items: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +75,9 @@ def _word_lut() -> np.ndarray:
 
 _WORD_BYTE = _word_lut()
 # Position weights for hashing the bytes of a token (cycle after 64 bytes).
-_BYTE_WEIGHTS = np.random.default_rng(0xB17E).integers(0, 2**64, size=64, dtype=np.uint64) | np.uint64(1)
+_BYTE_WEIGHTS = np.random.default_rng(0xB17E).integers(
+    0, 2**64, size=64, dtype=np.uint64
+) | np.uint64(1)
 
 
 def _separator_bytes(arr: np.ndarray) -> np.ndarray:
@@ -82,7 +86,9 @@ def _separator_bytes(arr: np.ndarray) -> np.ndarray:
     if len(arr) < 3:
         return sep
     lead, second = arr[:-2], arr[1:-1]
-    three = ((lead == 0xE2) & ((second == 0x80) | (second == 0x81))) | ((lead == 0xE3) & (second == 0x80))
+    three = ((lead == 0xE2) & ((second == 0x80) | (second == 0x81))) | (
+        (lead == 0xE3) & (second == 0x80)
+    )
     starts = np.flatnonzero(three)
     for k in range(3):
         sep[starts + k] = True

@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 
 from accord.prep.record_text import TextSlot, set_slot_text
 
-__all__ = ["Document", "Verdict", "RecordStep", "KEEP", "snippet_pair"]
+__all__ = ["KEEP", "Document", "RecordStep", "Verdict", "snippet_pair"]
 
 Action = Literal["keep", "change", "flag", "drop"]
 

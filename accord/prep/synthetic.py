@@ -88,7 +88,7 @@ def make_near_duplicate_corpus(
     vocab = _vocabulary(rng, vocab_size)
     weights = 1.0 / np.arange(1, vocab_size + 1)
     weights /= weights.sum()
-    n_dups = int(round(n_docs * dup_fraction))
+    n_dups = round(n_docs * dup_fraction)
     n_orig = n_docs - n_dups
     mean_len = float(np.dot(weights, [len(w) for w in vocab])) + 1.0
     per_doc = int(doc_chars / mean_len * 1.5) + 8
@@ -97,14 +97,18 @@ def make_near_duplicate_corpus(
     fits = (np.cumsum(word_len[draws] + 1, axis=1) - 1) <= doc_chars
     counts = fits.sum(axis=1)
     words = np.array(vocab, dtype=object)
-    token_lists: list[list[str]] = [words[row[:k]].tolist() for row, k in zip(draws, counts.tolist(), strict=True)]
+    token_lists: list[list[str]] = [
+        words[row[:k]].tolist() for row, k in zip(draws, counts.tolist(), strict=True)
+    ]
     sources = rng.integers(0, n_orig, size=n_dups)
     edit_share = rng.uniform(0.0, max_edit_fraction, size=n_dups)
-    pool = rng.choice(vocab_size, size=max(1, int(per_doc * max_edit_fraction + 1) * n_dups), p=weights)
+    pool = rng.choice(
+        vocab_size, size=max(1, int(per_doc * max_edit_fraction + 1) * n_dups), p=weights
+    )
     drawn = 0
     for src, share in zip(sources.tolist(), edit_share.tolist(), strict=True):
         tokens = list(token_lists[src])
-        n_edits = int(round(share * len(tokens)))
+        n_edits = round(share * len(tokens))
         kinds = rng.integers(0, 3, size=n_edits).tolist()
         spots = rng.random(n_edits).tolist()
         for kind, spot in zip(kinds, spots, strict=True):
@@ -130,7 +134,9 @@ def make_near_duplicate_corpus(
     return SyntheticCorpus(texts, source_of)
 
 
-def score_pairs(source_of: list[int], cluster_of: np.ndarray, duplicate_of: np.ndarray) -> tuple[float, float]:
+def score_pairs(
+    source_of: list[int], cluster_of: np.ndarray, duplicate_of: np.ndarray
+) -> tuple[float, float]:
     """Recall and precision of near-duplicate detection against planted truth.
 
     Parameters

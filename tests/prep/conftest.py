@@ -34,7 +34,9 @@ def ray_executor() -> Iterator[object]:
     executor.close()
 
 
-def run_prep_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_prep_cli(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run ``accord prep ...`` in a subprocess with the real CLI."""
     if (REPO / "accord" / "__main__.py").is_file():
         cmd = [sys.executable, "-m", "accord", "prep"]
@@ -42,5 +44,11 @@ def run_prep_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 30
         cmd = [sys.executable, "-c", "from accord.cli import main; main()", "prep"]
     env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        [*cmd, *map(str, args)], capture_output=True, text=True, cwd=cwd or REPO, env=env, timeout=timeout
+        [*cmd, *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=env,
+        timeout=timeout,
     )

@@ -19,20 +19,28 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def test_happy_path_writes_output_rejects_and_report(tmp_path: Path) -> None:
-    src = _write(tmp_path / "in.jsonl", (
-        '{"id": 1, "text": "Hello  world"}\n'
-        '{"id": 2, "text": "hello world"}\n'
-        "\n"
-        '{"id": 3, "text": "The Mona Lisa doesnâ€™t have eyebrows."}\n'
-        '{"id": 4, "text": "ok"}\n'
-    ).encode())
+    src = _write(
+        tmp_path / "in.jsonl",
+        (
+            '{"id": 1, "text": "Hello  world"}\n'
+            '{"id": 2, "text": "hello world"}\n'
+            "\n"
+            '{"id": 3, "text": "The Mona Lisa doesnâ€™t have eyebrows."}\n'
+            '{"id": 4, "text": "ok"}\n'
+        ).encode(),
+    )
     proc = run_prep_cli(src, "-o", tmp_path / "out" / "clean.jsonl", "--min-length", "5")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert proc.stdout.strip().startswith("prep: 4 records in, 2 out, 2 dropped (length 1, dedupe_exact 1)")
+    assert proc.stdout.strip().startswith(
+        "prep: 4 records in, 2 out, 2 dropped (length 1, dedupe_exact 1)"
+    )
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "clean.jsonl", "clean.rejects.jsonl", "clean.report.json", "clean.report.md",
+        "clean.jsonl",
+        "clean.rejects.jsonl",
+        "clean.report.json",
+        "clean.report.md",
     ]
     kept = [json.loads(line) for line in (out / "clean.jsonl").read_text().splitlines()]
     assert [r["id"] for r in kept] == [1, 3]
@@ -49,8 +57,17 @@ def test_happy_path_writes_output_rejects_and_report(tmp_path: Path) -> None:
 
 def test_report_and_rejects_paths_can_be_chosen(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.csv", b"id,text\n1,a\n2,a\n")
-    proc = run_prep_cli(src, "-o", tmp_path / "o.jsonl", "--rejects", tmp_path / "r.jsonl",
-                        "--report", tmp_path / "rep" / "run1", "--text-field", "text")
+    proc = run_prep_cli(
+        src,
+        "-o",
+        tmp_path / "o.jsonl",
+        "--rejects",
+        tmp_path / "r.jsonl",
+        "--report",
+        tmp_path / "rep" / "run1",
+        "--text-field",
+        "text",
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "rep" / "run1.md").is_file() and (tmp_path / "rep" / "run1.json").is_file()
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 1
@@ -71,16 +88,30 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[str, list[str], str]]:
     malformed = _write(tmp_path / "broken.jsonl", b'{"text": "ok"}\n{"text": "no end\n')
     not_object = _write(tmp_path / "list.jsonl", b'{"text": "ok"}\n["a"]\n')
     wrong_field = _write(tmp_path / "field.jsonl", b'{"text": "ok"}\n{"text": 5}\n')
-    undecodable = _write(tmp_path / "junk.jsonl", b'{"text": "ok"}\n' + bytes(range(0x80, 0x100)) * 4 + b"\n")
+    undecodable = _write(
+        tmp_path / "junk.jsonl", b'{"text": "ok"}\n' + bytes(range(0x80, 0x100)) * 4 + b"\n"
+    )
     return [
         ("binary", [str(binary)], f"{binary}:3: not a text file"),
         ("malformed", [str(malformed)], f"{malformed}:2: invalid JSON"),
         ("not an object", [str(not_object)], f"{not_object}:2: expected a JSON object, got array"),
-        ("wrong field type", [str(wrong_field), "--text-field", "text"], f"{wrong_field}:2: field 'text':"),
+        (
+            "wrong field type",
+            [str(wrong_field), "--text-field", "text"],
+            f"{wrong_field}:2: field 'text':",
+        ),
         ("undecodable", [str(undecodable)], f"{undecodable}:2:"),
         ("missing file", [str(tmp_path / "nope.jsonl")], "nope.jsonl: no such file"),
-        ("bad option", [str(malformed), "--near-threshold", "2"], "field '--near-threshold': must be between"),
-        ("bad regex", [str(malformed), "--pii-regex", "novalue"], "field '--pii-regex': expected NAME=PATTERN"),
+        (
+            "bad option",
+            [str(malformed), "--near-threshold", "2"],
+            "field '--near-threshold': must be between",
+        ),
+        (
+            "bad regex",
+            [str(malformed), "--pii-regex", "novalue"],
+            "field '--pii-regex': expected NAME=PATTERN",
+        ),
     ]
 
 
@@ -110,8 +141,15 @@ def test_a_100_mb_line_fails_clearly_with_bounded_memory(tmp_path: Path) -> None
         "file=sys.stderr)); from accord.cli import main; main()"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", code, "prep", str(path), "-o", str(tmp_path / "out.jsonl")],
-                          capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "prep", str(path), "-o", str(tmp_path / "out.jsonl")],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert f"{path}:2: line is longer than 32 MiB" in proc.stderr.replace("\n", "")
     assert "Traceback" not in proc.stderr

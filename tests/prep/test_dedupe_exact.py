@@ -45,7 +45,9 @@ def test_disabled_exact_dedupe_keeps_everything() -> None:
     assert len(res.records) == 2 and not res.rejects
 
 
-texts = st.lists(st.sampled_from(["a", "A", "a ", "b", "B  b", "b b", "ß", "ss", "c\u0327", "ç"]), max_size=30)
+texts = st.lists(
+    st.sampled_from(["a", "A", "a ", "b", "B  b", "b b", "ß", "ss", "c\u0327", "ç"]), max_size=30
+)
 
 
 @settings(max_examples=100, deadline=None)

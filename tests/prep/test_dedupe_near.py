@@ -11,7 +11,9 @@ from accord.prep.synthetic import make_near_duplicate_corpus, score_pairs
 
 
 def test_recall_and_precision_on_5000_generated_documents() -> None:
-    corpus = make_near_duplicate_corpus(5000, doc_chars=500, dup_fraction=0.05, max_edit_fraction=0.10, seed=11)
+    corpus = make_near_duplicate_corpus(
+        5000, doc_chars=500, dup_fraction=0.05, max_edit_fraction=0.10, seed=11
+    )
     result = find_near_duplicates(corpus.texts)
     recall, precision = score_pairs(corpus.source_of, result.cluster_of, result.duplicate_of)
     assert recall >= 0.95, recall
@@ -21,7 +23,10 @@ def test_recall_and_precision_on_5000_generated_documents() -> None:
 def test_pipeline_reports_clusters_with_the_first_occurrence_kept() -> None:
     corpus = make_near_duplicate_corpus(600, seed=5)
     records = [{"id": i, "text": t} for i, t in enumerate(corpus.texts)]
-    res = run_prep(records, PrepConfig(dedupe_near=True, dedupe_exact=False, fix=False, workers=1, batch_size=128))
+    res = run_prep(
+        records,
+        PrepConfig(dedupe_near=True, dedupe_exact=False, fix=False, workers=1, batch_size=128),
+    )
     step = next(s for s in res.report["steps"] if s["name"] == "dedupe_near")
     assert step["clusters_total"] == len(step["clusters"]) > 0
     dropped = {r.index for r in res.rejects}
@@ -30,17 +35,27 @@ def test_pipeline_reports_clusters_with_the_first_occurrence_kept() -> None:
         assert cluster["representative"]["index"] == min(members)
         assert cluster["representative"]["index"] not in dropped
         assert set(members[1:]) <= dropped
-    assert all(r.step == "dedupe_near" and "near duplicate of record" in r.reason for r in res.rejects)
+    assert all(
+        r.step == "dedupe_near" and "near duplicate of record" in r.reason for r in res.rejects
+    )
     assert step["dropped"] == len(res.rejects)
 
 
 def test_flag_mode_keeps_duplicates_and_marks_them() -> None:
     base = "the quick brown fox jumps over the lazy dog by the river bank on a sunny day"
-    records = [{"text": base}, {"text": base.replace("sunny", "rainy")}, {"text": "unrelated words entirely"}]
+    records = [
+        {"text": base},
+        {"text": base.replace("sunny", "rainy")},
+        {"text": "unrelated words entirely"},
+    ]
     res = run_prep(records, PrepConfig(dedupe_near=True, near_action="flag", workers=1))
     assert len(res.records) == 3 and not res.rejects
     mark = res.records[1]["_near_duplicate"]
-    assert mark["cluster"] == 0 and mark["of"] == {"index": 0, "line": None} and 0.5 <= mark["similarity"] <= 1
+    assert (
+        mark["cluster"] == 0
+        and mark["of"] == {"index": 0, "line": None}
+        and 0.5 <= mark["similarity"] <= 1
+    )
     assert res.report["flagged"] == 1
 
 
@@ -57,8 +72,12 @@ def test_against_flags_or_drops_records_that_copy_the_reference_set() -> None:
     marks = {i: r["_contamination"] for i, r in enumerate(flagged.records) if "_contamination" in r}
     assert sorted(marks) == leaked
     assert marks[5]["source"] == "eval.jsonl" and marks[5]["index"] == 5
-    dropped = run_prep(train, PrepConfig(workers=1, against_action="drop"), against=eval_set,
-                       against_source="eval.jsonl")
+    dropped = run_prep(
+        train,
+        PrepConfig(workers=1, against_action="drop"),
+        against=eval_set,
+        against_source="eval.jsonl",
+    )
     assert [r.index for r in dropped.rejects] == leaked
     assert dropped.rejects[0].reason.startswith("near duplicate of eval.jsonl record 6")
 

@@ -24,7 +24,9 @@ def _records() -> list[dict]:
     return records
 
 
-CONFIG = PrepConfig(dedupe_near=True, min_chars=20, pii="flag", pii_entities=("EMAIL_ADDRESS",), batch_size=100)
+CONFIG = PrepConfig(
+    dedupe_near=True, min_chars=20, pii="flag", pii_entities=("EMAIL_ADDRESS",), batch_size=100
+)
 AGAINST = [{"text": t} for t in make_near_duplicate_corpus(600, seed=7).texts[100:110]]
 
 
@@ -46,8 +48,9 @@ def test_local_pool_equals_inline_run(local_files: dict[str, bytes], tmp_path: P
     assert b"_contamination" in local_files["out"] and b"_pii" in local_files["out"]
 
 
-def test_ray_output_is_byte_identical_to_local(local_files: dict[str, bytes], ray_executor: object,
-                                               tmp_path: Path) -> None:
+def test_ray_output_is_byte_identical_to_local(
+    local_files: dict[str, bytes], ray_executor: object, tmp_path: Path
+) -> None:
     assert _files(tmp_path, "ray", ray_executor) == local_files
 
 

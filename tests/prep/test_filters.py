@@ -16,7 +16,9 @@ def _run(records: list[dict], **options: object):
 
 
 def test_length_filter_counts_characters_of_all_slots() -> None:
-    res = _run([{"text": "abc"}, {"a": "ab", "b": "cd"}, {"text": "x" * 20}], min_chars=4, max_chars=10)
+    res = _run(
+        [{"text": "abc"}, {"a": "ab", "b": "cd"}, {"text": "x" * 20}], min_chars=4, max_chars=10
+    )
     assert [r["text"] if "text" in r else r["a"] for r in res.records] == ["ab"]
     assert [(r.index, r.step) for r in res.rejects] == [(0, "length"), (2, "length")]
     assert res.rejects[0].reason == "text has 3 characters, fewer than the minimum 4"
@@ -25,21 +27,30 @@ def test_length_filter_counts_characters_of_all_slots() -> None:
 
 def test_repetition_filter() -> None:
     spam = "buy now " * 20
-    res = _run([{"text": spam}, {"text": "a perfectly ordinary sentence about cats and dogs"}], max_repetition=0.3)
+    res = _run(
+        [{"text": spam}, {"text": "a perfectly ordinary sentence about cats and dogs"}],
+        max_repetition=0.3,
+    )
     assert len(res.records) == 1
-    assert res.rejects[0].step == "repetition" and "word 3-grams are repeats" in res.rejects[0].reason
+    assert (
+        res.rejects[0].step == "repetition" and "word 3-grams are repeats" in res.rejects[0].reason
+    )
     assert repetition_ratio("one two") == 0.0
 
 
 def test_symbol_filter() -> None:
-    res = _run([{"text": "#### $$$ !!! ***"}, {"text": "Plain words, one comma."}], max_symbol_ratio=0.25)
+    res = _run(
+        [{"text": "#### $$$ !!! ***"}, {"text": "Plain words, one comma."}], max_symbol_ratio=0.25
+    )
     assert [r.step for r in res.rejects] == ["symbols"]
     assert symbol_ratio("a!") == 0.5
 
 
 def test_blocklist_matches_whole_words_any_case() -> None:
-    res = _run([{"text": "Totally SPAM here"}, {"text": "spammy but fine"}, {"text": "lorem  ipsum"}],
-               blocklist=("spam", "lorem ipsum"))
+    res = _run(
+        [{"text": "Totally SPAM here"}, {"text": "spammy but fine"}, {"text": "lorem  ipsum"}],
+        blocklist=("spam", "lorem ipsum"),
+    )
     assert [r.index for r in res.rejects] == [0]
     assert res.rejects[0].reason == "blocklisted term 'spam'"
 
@@ -77,7 +88,7 @@ def test_unknown_language_code_is_an_input_error() -> None:
         ({"near_threshold": 1.5}, "near_threshold"),
         ({"pii": "maybe"}, "pii"),
         ({"min_chars": 10, "max_chars": 5}, "min_chars"),
-        ({"pii_entities": ("EMAIL", )}, "pii_entities"),
+        ({"pii_entities": ("EMAIL",)}, "pii_entities"),
         ({"text_fields": "text"}, "text_fields"),
         ({"shingle_size": 0}, "shingle_size"),
     ],

@@ -38,7 +38,12 @@ def test_recall_and_precision_per_entity(detector: PiiDetector, pii_dataset: Pat
 
 
 def test_flag_mode_stores_spans_per_slot() -> None:
-    records = [{"prompt": "write to ana@example.org", "chat": [{"role": "user", "content": "IP 10.0.0.12 ok"}]}]
+    records = [
+        {
+            "prompt": "write to ana@example.org",
+            "chat": [{"role": "user", "content": "IP 10.0.0.12 ok"}],
+        }
+    ]
     res = run_prep(records, PrepConfig(pii="flag", workers=1))
     pii = res.records[0]["_pii"]
     assert pii["prompt"] == [{"start": 9, "end": 24, "entity": "EMAIL_ADDRESS", "score": 1.0}]
@@ -58,10 +63,20 @@ def test_redact_and_drop_modes() -> None:
 
 
 def test_user_regex_and_name_list(tmp_path: Path) -> None:
-    config = PrepConfig(pii="redact", pii_entities=("EMAIL_ADDRESS",), pii_regexes=(("TICKET", r"TCK-\d{4}"),),
-                        pii_names=("Ada Lovelace", "Grace"), workers=1)
-    res = run_prep([{"text": "ada lovelace filed TCK-0042 and tck-0042; Gracefully, Grace agreed."}], config)
-    assert res.records[0]["text"] == "<PERSON> filed <TICKET> and tck-0042; Gracefully, <PERSON> agreed."
+    config = PrepConfig(
+        pii="redact",
+        pii_entities=("EMAIL_ADDRESS",),
+        pii_regexes=(("TICKET", r"TCK-\d{4}"),),
+        pii_names=("Ada Lovelace", "Grace"),
+        workers=1,
+    )
+    res = run_prep(
+        [{"text": "ada lovelace filed TCK-0042 and tck-0042; Gracefully, Grace agreed."}], config
+    )
+    assert (
+        res.records[0]["text"]
+        == "<PERSON> filed <TICKET> and tck-0042; Gracefully, <PERSON> agreed."
+    )
 
 
 def test_bad_user_regex_names_the_pattern() -> None:
@@ -72,20 +87,30 @@ def test_bad_user_regex_names_the_pattern() -> None:
 def test_overlaps_resolve_to_the_higher_score() -> None:
     text = "write to ana@example.org"
     spans = PiiDetector(entities=("EMAIL_ADDRESS", "URL")).analyze(text)
-    assert [(s.entity, text[s.start : s.end]) for s in spans] == [("EMAIL_ADDRESS", "ana@example.org")]
+    assert [(s.entity, text[s.start : s.end]) for s in spans] == [
+        ("EMAIL_ADDRESS", "ana@example.org")
+    ]
 
 
 local = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
 domain = st.sampled_from(["example.com", "mail.example.org", "uni.edu", "firma.de"])
-filler = st.lists(st.sampled_from(["hello", "the", "report", "is", "due", "soon", ",", "."]), max_size=8)
+filler = st.lists(
+    st.sampled_from(["hello", "the", "report", "is", "due", "soon", ",", "."]), max_size=8
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.tuples(filler, local, domain), min_size=1, max_size=4), filler)
 def test_redaction_never_leaves_a_detected_substring(
     detector: PiiDetector, parts: list[tuple[list[str], str, str]], tail: list[str]
 ) -> None:
-    text = " ".join(" ".join(words) + f" {user}@{host}" for words, user, host in parts) + " " + " ".join(tail)
+    text = (
+        " ".join(" ".join(words) + f" {user}@{host}" for words, user, host in parts)
+        + " "
+        + " ".join(tail)
+    )
     spans = detector.analyze(text)
     out = redact(text, spans)
     for span in spans:
@@ -117,8 +142,15 @@ print("MODELS", sorted(m for m in sys.modules if m.startswith(("en_core", "spacy
 
 
 def test_no_network_and_no_model_load() -> None:
-    proc = subprocess.run([sys.executable, "-c", _NO_NETWORK], capture_output=True, text=True, cwd=REPO,
-                          env={"PYTHONPATH": str(REPO), "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", _NO_NETWORK],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"},
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "['EMAIL_ADDRESS', 'PHONE_NUMBER', 'URL']"

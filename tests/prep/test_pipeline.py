@@ -8,7 +8,6 @@ from accord.errors import InputError
 from accord.prep import PrepConfig, RecordReader, run_prep
 from accord.prep.report import render_markdown, summary_line
 
-
 RECORDS = [
     {"id": "a", "text": "The first record, perfectly fine."},
     {"id": "b", "text": "the FIRST record,   perfectly fine."},
@@ -23,7 +22,10 @@ def test_result_keeps_order_and_every_record_is_accounted_for() -> None:
     assert [r["id"] for r in res.records] == ["a", "d", "e"]
     assert res.records[1]["prompt"] == "Café au lait?"
     assert res.records[2]["text"] == "Write to <EMAIL_ADDRESS> please, it is urgent."
-    assert [(r.index, r.line, r.step) for r in res.rejects] == [(1, None, "dedupe_exact"), (2, None, "length")]
+    assert [(r.index, r.line, r.step) for r in res.rejects] == [
+        (1, None, "dedupe_exact"),
+        (2, None, "length"),
+    ]
     assert res.rejects[1].record == {"id": "c", "text": "x"}
     report = res.report
     assert report["records_in"] == len(res.records) + len(res.rejects) == 5
@@ -43,7 +45,9 @@ def test_markdown_and_summary() -> None:
     md = render_markdown(res.report)
     assert "| length | 5 | 0 | 1 | 0 |" in md
     assert "- record 2: exact duplicate of record 1" in md
-    assert summary_line(res.report).startswith("prep: 5 records in, 3 out, 2 dropped (length 1, dedupe_exact 1)")
+    assert summary_line(res.report).startswith(
+        "prep: 5 records in, 3 out, 2 dropped (length 1, dedupe_exact 1)"
+    )
 
 
 def test_reader_gives_line_numbers_to_rejects(tmp_path) -> None:

@@ -14,7 +14,10 @@ from accord.prep.reader import RecordReader
 
 def test_cp1252_file_is_decoded_and_the_report_says_so(tmp_path: Path) -> None:
     path = tmp_path / "legacy.jsonl"
-    lines = ['{"text": "Le café était très bon, où est Noël ? déjà vu"}', '{"text": "À bientôt, garçon"}']
+    lines = [
+        '{"text": "Le café était très bon, où est Noël ? déjà vu"}',
+        '{"text": "À bientôt, garçon"}',
+    ]
     path.write_bytes("\n".join(lines).encode("cp1252") + b"\n")
     reader = RecordReader(path)
     records = [r["text"] for r in reader]
@@ -28,11 +31,15 @@ def test_mixed_encodings_are_decoded_line_by_line(tmp_path: Path) -> None:
     path.write_bytes(
         '{"text": "naïve UTF-8 café"}\n'.encode()
         + '{"text": "Ça coûte très cher à Noël, déjà"}\n'.encode("cp1252")
-        + '{"text": "plain ascii"}\n'.encode()
+        + b'{"text": "plain ascii"}\n'
     )
     reader = RecordReader(path)
     result = run_prep(reader, source=str(path))
-    assert [r["text"] for r in result.records] == ["naïve UTF-8 café", "Ça coûte très cher à Noël, déjà", "plain ascii"]
+    assert [r["text"] for r in result.records] == [
+        "naïve UTF-8 café",
+        "Ça coûte très cher à Noël, déjà",
+        "plain ascii",
+    ]
     info = result.report["encoding"]
     assert info["summary"].startswith("mixed: utf-8 2 lines")
     assert sum(info["lines"].values()) == 3
@@ -76,7 +83,9 @@ def test_jsonl_that_starts_with_an_object_even_if_named_json(tmp_path: Path) -> 
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, "not a text file: NUL byte at offset 8"),
     ],
 )
-def test_bad_lines_name_file_and_line(tmp_path: Path, content: bytes, line: int | None, message: str) -> None:
+def test_bad_lines_name_file_and_line(
+    tmp_path: Path, content: bytes, line: int | None, message: str
+) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content)
     with pytest.raises(InputError) as info:

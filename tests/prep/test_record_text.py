@@ -8,7 +8,15 @@ from accord.prep.record_text import SlotTypeError, find_text_slots, set_slot_tex
 
 
 def test_default_slots_skip_ids_private_keys_and_non_strings() -> None:
-    rec = {"id": "r1", "external_id": "x", "_pii": "x", "prompt": "Hi", "n": 3, "tags": ["a"], "meta": {"a": "b"}}
+    rec = {
+        "id": "r1",
+        "external_id": "x",
+        "_pii": "x",
+        "prompt": "Hi",
+        "n": 3,
+        "tags": ["a"],
+        "meta": {"a": "b"},
+    }
     assert [s.name for s in find_text_slots(rec)] == ["prompt"]
 
 
@@ -16,7 +24,10 @@ def test_chat_lists_give_one_slot_per_message_and_text_part() -> None:
     rec = {
         "messages": [
             {"role": "user", "content": "hello"},
-            {"role": "assistant", "content": [{"type": "text", "text": "hi"}, {"type": "image_url", "url": "x"}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "text", "text": "hi"}, {"type": "image_url", "url": "x"}],
+            },
             {"role": "tool", "content": None},
         ]
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from accord.prep.executors.base import BatchFn, Executor, Item
 
-__all__ = ["Executor", "BatchFn", "Item", "get_executor", "EXECUTORS"]
+__all__ = ["EXECUTORS", "BatchFn", "Executor", "Item", "get_executor"]
 
 EXECUTORS = ("local", "ray")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-__all__ = ["Executor", "BatchFn", "Item"]
+__all__ = ["BatchFn", "Executor", "Item"]
 
 #: A record as executors see it: its position and its JSON serialization.
 Item = tuple[int, bytes]
@@ -28,7 +28,9 @@ class Executor(Protocol):
 
     name: str
 
-    def map_batches(self, fn: BatchFn, items: Iterable[Item], batch_size: int) -> Iterator[list[Any]]:
+    def map_batches(
+        self, fn: BatchFn, items: Iterable[Item], batch_size: int
+    ) -> Iterator[list[Any]]:
         """Apply ``fn`` to consecutive batches of ``batch_size`` items; yield each result."""
         ...
 

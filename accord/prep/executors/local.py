@@ -48,7 +48,9 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
 
-    def map_batches(self, fn: BatchFn, items: Iterable[Item], batch_size: int) -> Iterator[list[Any]]:
+    def map_batches(
+        self, fn: BatchFn, items: Iterable[Item], batch_size: int
+    ) -> Iterator[list[Any]]:
         """Apply ``fn`` to each batch; yield results in input order."""
         batches = _batches(items, batch_size)
         first = next(batches, None)

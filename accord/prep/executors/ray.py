@@ -86,7 +86,9 @@ class RayExecutor:
             self._started = True
         return ray
 
-    def map_batches(self, fn: BatchFn, items: Iterable[Item], batch_size: int) -> Iterator[list[Any]]:
+    def map_batches(
+        self, fn: BatchFn, items: Iterable[Item], batch_size: int
+    ) -> Iterator[list[Any]]:
         """Apply ``fn`` to batches of ``batch_size`` items with Ray Data."""
         rows = [{"index": i, "payload": p} for i, p in items]
         if not rows:
