@@ -271,14 +271,19 @@ def prep_command(
     paths = write_result(result, output, rejects=rejects, report=report)
     if result.report["records_in"] == 0:
         err_console.print(
-            f"warning: {input_path} has no records; wrote an empty {output}", markup=False
+            f"warning: {input_path} has no records; wrote an empty {output}",
+            markup=False,
+            soft_wrap=True,
         )
     err_console.print(
         f"rejects: {paths['rejects']}  report: {paths['report_md']} (and .json)",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
-    console.print(f"{summary_line(result.report)} -> {output}", markup=False, highlight=False)
+    console.print(
+        f"{summary_line(result.report)} -> {output}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
 class _progress:

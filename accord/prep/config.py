@@ -21,6 +21,29 @@ RECORD_STEPS = ("fix", "length", "repetition", "symbols", "blocklist", "language
 GLOBAL_STEPS = ("dedupe_exact", "dedupe_near", "against")
 
 
+def _check_regex(name: str, pattern: str) -> None:
+    """Compile a user PII pattern as presidio will (``regex`` module, ``re`` without it)."""
+    try:
+        import regex as engine
+    except ImportError:  # presidio is not installed: the PII step will say so
+        import re as engine
+    try:
+        engine.compile(pattern)
+    except engine.error as exc:
+        raise InputError(
+            f"pattern for {name!r} does not compile: {exc}", field="pii_regexes"
+        ) from None
+
+
+def _check_languages(codes: tuple[str, ...], field: str) -> None:
+    from accord.prep.language import parse_languages
+
+    try:
+        parse_languages(codes)
+    except ValueError as exc:
+        raise InputError(str(exc), field=field) from None
+
+
 @dataclass(frozen=True)
 class PrepConfig:
     """Options of the prep pipeline (defaults: text repair and exact dedupe).
@@ -190,11 +213,15 @@ class PrepConfig:
                 f"unknown entity {unknown[0]!r}; choose from {', '.join(DEFAULT_ENTITIES)}",
                 field="pii_entities",
             )
-        for name, _ in self.pii_regexes:
+        for name, pattern in self.pii_regexes:
             if not name or not name.replace("_", "").isalnum():
                 raise InputError(
                     f"entity name {name!r} must be letters, digits and _", field="pii_regexes"
                 )
+            _check_regex(name, pattern)
+        if self.languages or self.language_contrast:
+            _check_languages(self.languages, "languages")
+            _check_languages(self.language_contrast, "language_contrast")
 
     def _check_choice(self, name: str, choices: tuple[str, ...]) -> None:
         value = getattr(self, name)

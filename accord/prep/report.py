@@ -107,8 +107,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     """
     lines = [f"# Prep report: {report.get('source') or 'records'}", ""]
     lines.append(
-        f"{report['records_in']} records in, {report['records_out']} out, "
-        f"{report['dropped']} dropped, {report['flagged']} flagged "
+        f"{report['records_in']:,} records in, {report['records_out']:,} out, "
+        f"{report['dropped']:,} dropped, {report['flagged']:,} flagged "
         f"in {report['seconds_total']:.2f} s"
         + (f" (executor: {report['executor']})" if report.get("executor") else "")
         + "."
@@ -159,14 +159,14 @@ def summary_line(report: dict[str, Any]) -> str:
 
     Examples
     --------
-    >>> summary_line({"records_in": 10, "records_out": 8, "dropped": 2, "flagged": 1, "seconds_total": 1.5,
-    ...               "steps": [{"name": "dedupe_exact", "dropped": 2}]})
-    'prep: 10 records in, 8 out, 2 dropped (dedupe_exact 2), 1 flagged, 1.5 s'
+    >>> summary_line({"records_in": 12000, "records_out": 8, "dropped": 11992, "flagged": 1,
+    ...               "seconds_total": 1.5, "steps": [{"name": "dedupe_exact", "dropped": 11992}]})
+    'prep: 12,000 records in, 8 out, 11,992 dropped (dedupe_exact 11,992), 1 flagged, 1.5 s'
     """
-    drops = ", ".join(f"{s['name']} {s['dropped']}" for s in report["steps"] if s.get("dropped"))
+    drops = ", ".join(f"{s['name']} {s['dropped']:,}" for s in report["steps"] if s.get("dropped"))
     return (
-        f"prep: {report['records_in']} records in, {report['records_out']} out, "
-        f"{report['dropped']} dropped"
+        f"prep: {report['records_in']:,} records in, {report['records_out']:,} out, "
+        f"{report['dropped']:,} dropped"
         + (f" ({drops})" if drops else "")
-        + f", {report['flagged']} flagged, {report['seconds_total']:.1f} s"
+        + f", {report['flagged']:,} flagged, {report['seconds_total']:.1f} s"
     )

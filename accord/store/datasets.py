@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+import orjson
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, NotFound
@@ -37,12 +39,15 @@ def create_dataset(session: Session, name: str, settings: Settings,
     return ds
 
 
+_BY_NAME = select(Dataset).where(Dataset.name == bindparam("name"))
+
+
 def get_dataset(session: Session, name_or_id: str | int) -> Dataset:
     """Look a dataset up by name (or id); raise :class:`NotFound` listing what exists."""
     if isinstance(name_or_id, int):
         ds = session.get(Dataset, name_or_id)
     else:
-        ds = session.scalar(select(Dataset).where(Dataset.name == name_or_id))
+        ds = session.scalar(_BY_NAME, {"name": name_or_id})
     if ds is None:
         names = session.scalars(select(Dataset.name).order_by(Dataset.name).limit(20)).all()
         hint = f"; datasets are {list(names)}" if names else "; there are no datasets yet"
@@ -66,7 +71,13 @@ def delete_dataset(session: Session, name: str) -> None:
 
 
 def settings_of(ds: Dataset) -> Settings:
-    return Settings.model_validate(ds.settings)
+    """The dataset's parsed settings (memoized on their JSON text, which is cheap to make)."""
+    return _parsed_settings(orjson.dumps(ds.settings, option=orjson.OPT_SORT_KEYS))
+
+
+@lru_cache(maxsize=256)
+def _parsed_settings(raw: bytes) -> Settings:
+    return Settings.model_validate_json(raw)
 
 
 def update_settings(session: Session, ds: Dataset, settings: Settings,
@@ -107,8 +118,12 @@ def members(session: Session, ds: Dataset) -> list[User]:
                                 .where(Membership.dataset_id == ds.id).order_by(User.name)))
 
 
+_IS_MEMBER = select(Membership.user_id).where(Membership.dataset_id == bindparam("ds"),
+                                               Membership.user_id == bindparam("uid"))
+
+
 def is_member(session: Session, ds: Dataset, user: User) -> bool:
-    return session.get(Membership, (ds.id, user.id)) is not None
+    return session.execute(_IS_MEMBER, {"ds": ds.id, "uid": user.id}).first() is not None
 
 
 def dataset_counts(session: Session, ds: Dataset) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Nothing is created at import time; callers build an engine with :func:`make_engi
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,14 +139,36 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             yield session
 
 
+_write_locks: dict[int, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> threading.Lock | None:
+    """SQLite allows one writer; queueing writers of this process on a lock hands the
+    database over at once, where SQLite's busy handler would sleep up to 100 ms per retry.
+    Other processes still wait through SQLite's own locking (correctness never depends
+    on this lock)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _write_locks_guard:
+        return _write_locks.setdefault(id(engine), threading.Lock())
+
+
 @contextmanager
 def write_scope(engine: Engine) -> Iterator[Session]:
     """Like :func:`session_scope`, but takes the write lock up front on SQLite."""
-    with _factory(engine)() as session:
-        session.connection(execution_options={"accord_write": True})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    lock = _write_lock(engine)
+    if lock is not None:
+        lock.acquire()
+    try:
+        with _factory(engine)() as session:
+            session.connection(execution_options={"accord_write": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        if lock is not None:
+            lock.release()

@@ -31,6 +31,7 @@ __all__ = ["ResponseView", "SuggestionView", "ReviewView", "ExportRecord", "Answ
 
 class ResponseView(NamedTuple):
     id: int
+    user_id: int
     user: str
     values: dict[str, Any]
     status: str
@@ -87,7 +88,7 @@ class Answer(NamedTuple):
     values: dict[str, Any]
     fix: dict[str, Any] | None
     review_state: str | None
-    created_at: Any
+    response_id: int
 
 
 def user_names(session: Session) -> dict[int, str]:
@@ -120,17 +121,20 @@ class _Reader:
             cursor.close()
 
     def record_page(self, dataset_id: int, after: int, limit: int, exclude_gold: bool,
-                    full: bool) -> list[tuple[Any, ...]]:
+                    columns: str) -> list[tuple[Any, ...]]:
+        """``columns``: "full" (id, external_id, fields, metadata, status, is_gold),
+        "lean" (id, external_id, fields) or "ids" (id)."""
         if self.sqlite:
-            cols = "id, external_id, fields, metadata, status, is_gold" if full else "id, is_gold"
+            cols = {"full": "id, external_id, fields, metadata, status, is_gold",
+                    "lean": "id, external_id, fields", "ids": "id"}[columns]
             gold = " AND is_gold = 0" if exclude_gold else ""
             # "+dataset_id": keep SQLite on the primary key (an index on dataset_id would make
             # every page sort the whole dataset)
             return self._raw(f"SELECT {cols} FROM records WHERE +dataset_id = ? AND id > ?{gold} "
                              "ORDER BY id LIMIT ?", (dataset_id, after, limit))
         t = Record.__table__.c
-        cols = [t.id, t.external_id, t.fields, t.metadata, t.status, t.is_gold] if full else \
-            [t.id, t.is_gold]
+        cols = {"full": [t.id, t.external_id, t.fields, t.metadata, t.status, t.is_gold],
+                "lean": [t.id, t.external_id, t.fields], "ids": [t.id]}[columns]
         stmt = select(*cols).where(t.dataset_id == dataset_id, t.id > after)
         if exclude_gold:
             stmt = stmt.where(t.is_gold.is_(False))
@@ -138,18 +142,18 @@ class _Reader:
 
     def responses(self, dataset_id: int, lo: int, hi: int, statuses: Sequence[str] | None,
                   full: bool) -> list[tuple[Any, ...]]:
+        """Rows in record order; "full" adds status, time_spent and the timestamps."""
         if self.sqlite:
             clause, extra = _status_clause(statuses)
-            cols = ("id, record_id, user_id, \"values\", status, time_spent, created_at, "
-                    "updated_at, submitted_at, review_state") if full else \
-                "id, record_id, user_id, \"values\", status, review_state, created_at"
+            cols = ("id, record_id, user_id, \"values\", review_state, status, time_spent, "
+                    "created_at, updated_at, submitted_at") if full else \
+                "id, record_id, user_id, \"values\", review_state"
             return self._raw(f"SELECT {cols} FROM responses WHERE record_id BETWEEN ? AND ? "
-                             f"AND +dataset_id = ?{clause} ORDER BY record_id, id",
-                             [lo, hi, dataset_id, *extra])
+                             f"AND +dataset_id = ?{clause}", [lo, hi, dataset_id, *extra])
         t = Response.__table__.c
-        cols = [t.id, t.record_id, t.user_id, t["values"], t.status, t.time_spent, t.created_at,
-                t.updated_at, t.submitted_at, t.review_state] if full else \
-            [t.id, t.record_id, t.user_id, t["values"], t.status, t.review_state, t.created_at]
+        cols = [t.id, t.record_id, t.user_id, t["values"], t.review_state]
+        if full:
+            cols += [t.status, t.time_spent, t.created_at, t.updated_at, t.submitted_at]
         stmt = select(*cols).where(t.record_id.between(lo, hi), t.dataset_id == dataset_id)
         if statuses:
             stmt = stmt.where(t.status.in_(list(statuses)))
@@ -185,8 +189,8 @@ class _Reader:
 
 def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
                         response_statuses: Sequence[str] | None = ("submitted",),
-                        full_responses: bool = False, suggestions: bool = False,
-                        reviews: bool = False, gold: bool = False, exclude_gold: bool = False,
+                        full: bool = False, suggestions: bool = False, reviews: bool = False,
+                        gold: bool = False, exclude_gold: bool = False,
                         after_id: int = 0) -> Iterator[ExportRecord]:
     """Every record of a dataset in id order with the children asked for.
 
@@ -194,8 +198,10 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
     ----------
     response_statuses : sequence of str or None
         Statuses of the responses to load (None: all, including drafts).
-    full_responses : bool
-        Load ``time_spent`` and every timestamp (else they are None).
+    full : bool
+        Load each record's metadata, status and gold flag and each response's
+        status, ``time_spent`` and timestamps; the lean default (for training
+        formats) reads only ids, external ids, fields and response values.
     suggestions, reviews, gold : bool
         Load those children. Fix values of reviews are always attached to
         their responses (``ResponseView.fix``).
@@ -207,30 +213,25 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
     any_reviews = reader.has_reviews(dataset_id)
     last = after_id
     while True:
-        page = reader.record_page(dataset_id, last, batch_size, exclude_gold, full=True)
+        page = reader.record_page(dataset_id, last, batch_size, exclude_gold,
+                                  "full" if full else "lean")
         if not page:
             return
         lo, hi = page[0][0], page[-1][0]
         last = hi
         records: dict[int, ExportRecord] = {}
-        for rid, ext, fields, meta, status, is_gold in page:
-            records[rid] = ExportRecord(rid, ext, _loads(fields), _loads(meta) or {}, status,
-                                        is_gold)
+        if full:
+            for rid, ext, fields, meta, status, is_gold in page:
+                records[rid] = ExportRecord(rid, ext, _loads(fields), _loads(meta) or {}, status,
+                                            is_gold)
+        else:
+            for rid, ext, fields in page:
+                records[rid] = ExportRecord(rid, ext, _loads(fields), {}, "", False)
         review_rows = reader.reviews(dataset_id, lo, hi, fixes_only=not reviews) \
             if any_reviews else []
         fixes = {row[1]: _loads(row[5]) for row in review_rows if row[3] == "fix"}
-        for row in reader.responses(dataset_id, lo, hi, response_statuses, full_responses):
-            rec = records.get(row[1])
-            if rec is None:
-                continue
-            if full_responses:
-                rid_, rec_id, uid, values, status, spent, created, updated, submitted, state = row
-            else:
-                rid_, rec_id, uid, values, status, state, created = row
-                spent = updated = submitted = None
-            rec.responses.append(ResponseView(rid_, names.get(uid, str(uid)), _loads(values),
-                                              status, spent, created, updated, submitted, state,
-                                              fixes.get(rid_)))
+        _attach_responses(records, reader.responses(dataset_id, lo, hi, response_statuses, full),
+                          names, fixes, full)
         if reviews:
             for rec_id, resp_id, reviewer, verdict, reason, values, created in review_rows:
                 if rec_id in records:
@@ -249,6 +250,33 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
         yield from records.values()
 
 
+def _attach_responses(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]],
+                      names: dict[int, str], fixes: dict[int, Any], full: bool) -> None:
+    loads = orjson.loads
+    get = records.get
+    for row in rows:
+        rec = get(row[1])
+        if rec is None:
+            continue
+        values = row[3]
+        values = loads(values) if isinstance(values, (str, bytes)) else values
+        if full:
+            resp_id, _, uid, _, state, status, spent, created, updated, submitted = row
+        else:
+            resp_id, _, uid, _, state = row
+            status, spent, created, updated, submitted = "submitted", None, None, None, None
+        rec.responses.append(ResponseView(resp_id, uid, names.get(uid) or str(uid), values, status,
+                                          spent, created, updated, submitted, state,
+                                          fixes.get(resp_id) if fixes else None))
+    for rec in records.values():
+        if len(rec.responses) > 1:
+            rec.responses.sort(key=_response_id)
+
+
+def _response_id(resp: ResponseView) -> int:
+    return resp.id
+
+
 def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] = ("submitted",),
                  exclude_gold: bool = False, batch_size: int = 5000) -> Iterator[Answer]:
     """Every response of the dataset's records (values only), in record order."""
@@ -256,18 +284,23 @@ def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] =
     any_reviews = reader.has_reviews(dataset_id)
     last = 0
     while True:
-        page = reader.record_page(dataset_id, last, batch_size, exclude_gold, full=False)
+        page = reader.record_page(dataset_id, last, batch_size, exclude_gold, "ids")
         if not page:
             return
         lo, hi = page[0][0], page[-1][0]
         last = hi
-        keep = {rid for rid, _ in page}
+        keep = {row[0] for row in page}
         fixes = {row[1]: _loads(row[5]) for row in reader.reviews(dataset_id, lo, hi, True)} \
             if any_reviews else {}
-        for rid_, rec_id, uid, values, _status, state, created in reader.responses(
-                dataset_id, lo, hi, statuses, full=False):
+        rows = reader.responses(dataset_id, lo, hi, statuses, full=False)
+        rows.sort(key=_first_two)
+        for resp_id, rec_id, uid, values, state in rows:
             if rec_id in keep:
-                yield Answer(rec_id, uid, _loads(values), fixes.get(rid_), state, created)
+                yield Answer(rec_id, uid, _loads(values), fixes.get(resp_id), state, resp_id)
+
+
+def _first_two(row: tuple[Any, ...]) -> tuple[Any, Any]:
+    return row[1], row[0]
 
 
 def count_export_records(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> int:

@@ -6,13 +6,17 @@ annotator holds it, DONE when completed, GOLD for gold records. Every counter
 change is a single UPDATE with arithmetic in SQL, so concurrent workers on
 PostgreSQL never lose an increment, and ``claims < overlap`` is re-checked
 under the row lock before a record is handed out.
+
+The statements are built once at import with bound parameters: the annotator
+loop runs them thousands of times a second and SQLAlchemy then reuses their
+compiled form (bench/loop_bench.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, exists, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
@@ -20,17 +24,65 @@ from accord.store.models import (
 )
 
 __all__ = ["reclaim_expired", "live_lease", "find_open_record", "claim_record", "find_gold_record",
-           "add_lease", "drop_lease", "extend_lease", "bump_counters", "queue_state_expr"]
+           "add_lease", "drop_lease", "extend_lease", "bump_counters"]
+
+_rec = Record.__table__
+_lease = Lease.__table__
+_resp = Response.__table__
 
 
-def queue_state_expr(overlap: int, d_claims: int = 0, d_submitted: int = 0):  # type: ignore[no-untyped-def]
-    """SQL CASE computing the new queue_state from the old row and the deltas."""
+def _queue_state(d_claims, d_submitted):  # type: ignore[no-untyped-def]
+    """CASE computing the new queue_state from the old row and the deltas."""
+    overlap = bindparam("overlap")
     return case(
-        (Record.is_gold, QUEUE_GOLD),
-        (Record.submitted + d_submitted >= overlap, QUEUE_DONE),
-        (Record.claims + d_claims >= overlap, QUEUE_FULL),
+        (_rec.c.is_gold, QUEUE_GOLD),
+        (_rec.c.submitted + d_submitted >= overlap, QUEUE_DONE),
+        (_rec.c.claims + d_claims >= overlap, QUEUE_FULL),
         else_=QUEUE_OPEN,
     )
+
+
+_EXPIRED = (select(_lease.c.record_id, _lease.c.user_id)
+            .where(_lease.c.dataset_id == bindparam("ds"), _lease.c.expires_at <= bindparam("now"))
+            .limit(bindparam("lim")))
+_DELETE_EXPIRED = (delete(_lease).where(_lease.c.record_id == bindparam("rid"),
+                                        _lease.c.user_id == bindparam("uid"),
+                                        _lease.c.expires_at <= bindparam("now"))
+                   .returning(_lease.c.counted))
+_LIVE = (select(_lease.c.record_id).where(
+    _lease.c.user_id == bindparam("uid"), _lease.c.dataset_id == bindparam("ds"),
+    _lease.c.expires_at > bindparam("now"),
+    ~exists().where(_resp.c.record_id == _lease.c.record_id,
+                    _resp.c.user_id == bindparam("uid"),
+                    _resp.c.status.in_(("submitted", "discarded"))))
+    .order_by(_lease.c.created_at, _lease.c.record_id).limit(1))
+_NOT_SEEN = and_(
+    ~exists().where(_resp.c.record_id == _rec.c.id, _resp.c.user_id == bindparam("uid")),
+    ~exists().where(_lease.c.record_id == _rec.c.id, _lease.c.user_id == bindparam("uid")))
+_OPEN = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
+                                 _rec.c.queue_state == QUEUE_OPEN, _NOT_SEEN)
+         .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
+_OPEN_LOCKED = _OPEN.with_for_update(skip_locked=True)
+_GOLD = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
+                                 _rec.c.queue_state == QUEUE_GOLD, _NOT_SEEN)
+         .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
+_CLAIM = (update(_rec).where(_rec.c.id == bindparam("rid"), _rec.c.queue_state == QUEUE_OPEN,
+                             _rec.c.claims < bindparam("overlap"))
+          .values(claims=_rec.c.claims + 1, queue_state=_queue_state(1, 0)))
+_ADD_LEASE = insert(_lease)
+_DROP_LEASE = (delete(_lease).where(_lease.c.record_id == bindparam("rid"),
+                                    _lease.c.user_id == bindparam("uid"))
+               .returning(_lease.c.counted))
+_EXTEND = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
+                                _lease.c.user_id == bindparam("uid"))
+           .values(expires_at=bindparam("until")))
+_BUMP = update(_rec).where(_rec.c.id == bindparam("rid")).values(
+    claims=_rec.c.claims + bindparam("dc"),
+    submitted=_rec.c.submitted + bindparam("dsub"),
+    status=case((and_(~_rec.c.is_gold, _rec.c.submitted + bindparam("dsub")
+                      >= bindparam("overlap")), "completed"), else_="pending"),
+    queue_state=_queue_state(bindparam("dc"), bindparam("dsub")),
+)
 
 
 def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: int,
@@ -40,16 +92,12 @@ def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: i
     Uses the (dataset_id, expires_at) index: the cost is proportional to the
     number of expired leases, not to the dataset.
     """
-    ids = select(Lease.record_id, Lease.user_id).where(
-        Lease.dataset_id == dataset_id, Lease.expires_at <= now).limit(limit)
-    expired = session.execute(ids).all()
-    if not expired:
-        return 0
+    conn = session.connection()
+    expired = conn.execute(_EXPIRED, {"ds": dataset_id, "now": now, "lim": limit}).all()
     n = 0
     for record_id, user_id in expired:
-        gone = session.execute(delete(Lease).where(
-            Lease.record_id == record_id, Lease.user_id == user_id, Lease.expires_at <= now)
-            .returning(Lease.counted)).first()
+        gone = conn.execute(_DELETE_EXPIRED, {"rid": record_id, "uid": user_id,
+                                              "now": now}).first()
         if gone is None:
             continue  # another worker reclaimed it first
         n += 1
@@ -58,80 +106,51 @@ def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: i
     return n
 
 
-def live_lease(session: Session, dataset_id: int, user_id: int, now: datetime) -> Lease | None:
-    """The user's oldest live lease in this dataset on a record they have not finished."""
-    finished = exists().where(Response.record_id == Lease.record_id,
-                              Response.user_id == user_id,
-                              Response.status.in_(("submitted", "discarded")))
-    return session.scalar(select(Lease).where(
-        Lease.user_id == user_id, Lease.dataset_id == dataset_id, Lease.expires_at > now,
-        ~finished).order_by(Lease.created_at, Lease.record_id).limit(1))
-
-
-def _not_seen_by(user_id: int):  # type: ignore[no-untyped-def]
-    answered = exists().where(Response.record_id == Record.id, Response.user_id == user_id)
-    leased = exists().where(Lease.record_id == Record.id, Lease.user_id == user_id)
-    return and_(~answered, ~leased)
+def live_lease(session: Session, dataset_id: int, user_id: int, now: datetime) -> int | None:
+    """Record id of the user's oldest live lease on a record they have not finished."""
+    return session.connection().execute(_LIVE, {"uid": user_id, "ds": dataset_id,
+                                                "now": now}).scalar()
 
 
 def find_open_record(session: Session, dataset_id: int, user_id: int,
                      *, skip_locked: bool = False) -> int | None:
     """Id of the best open record this user has never seen: an index range scan in
     (dataset_id, queue_state, priority DESC, id) order."""
-    stmt = (select(Record.id).where(Record.dataset_id == dataset_id,
-                                    Record.queue_state == QUEUE_OPEN, _not_seen_by(user_id))
-            .order_by(Record.priority.desc(), Record.id).limit(1))
-    if skip_locked:
-        stmt = stmt.with_for_update(skip_locked=True, of=Record)
-    return session.scalar(stmt)
+    stmt = _OPEN_LOCKED if skip_locked else _OPEN
+    return session.connection().execute(stmt, {"ds": dataset_id, "uid": user_id}).scalar()
 
 
 def claim_record(session: Session, record_id: int, overlap: int) -> bool:
     """Take one claim on an open record if it still needs annotators."""
-    result = session.execute(update(Record).where(
-        Record.id == record_id, Record.queue_state == QUEUE_OPEN, Record.claims < overlap)
-        .values(claims=Record.claims + 1, queue_state=queue_state_expr(overlap, d_claims=1))
-        .execution_options(synchronize_session=False))
+    result = session.connection().execute(_CLAIM, {"rid": record_id, "overlap": overlap})
     return result.rowcount == 1
 
 
 def find_gold_record(session: Session, dataset_id: int, user_id: int) -> int | None:
-    return session.scalar(select(Record.id).where(
-        Record.dataset_id == dataset_id, Record.queue_state == QUEUE_GOLD,
-        _not_seen_by(user_id)).order_by(Record.priority.desc(), Record.id).limit(1))
+    return session.connection().execute(_GOLD, {"ds": dataset_id, "uid": user_id}).scalar()
 
 
 def add_lease(session: Session, record_id: int, user_id: int, dataset_id: int,
-              now: datetime, seconds: int, *, counted: bool) -> Lease:
-    lease = Lease(record_id=record_id, user_id=user_id, dataset_id=dataset_id, counted=counted,
-                  expires_at=now + timedelta(seconds=seconds), created_at=now)
-    session.add(lease)
-    session.flush()
-    return lease
+              now: datetime, seconds: int, *, counted: bool) -> None:
+    session.connection().execute(_ADD_LEASE, {
+        "record_id": record_id, "user_id": user_id, "dataset_id": dataset_id,
+        "counted": counted, "expires_at": now + timedelta(seconds=seconds), "created_at": now})
 
 
 def drop_lease(session: Session, record_id: int, user_id: int) -> bool | None:
     """Delete the user's lease; returns whether it held a claim (None if there was none)."""
-    row = session.execute(delete(Lease).where(Lease.record_id == record_id,
-                                              Lease.user_id == user_id)
-                          .returning(Lease.counted)).first()
+    row = session.connection().execute(_DROP_LEASE, {"rid": record_id, "uid": user_id}).first()
     return None if row is None else bool(row.counted)
 
 
 def extend_lease(session: Session, record_id: int, user_id: int, now: datetime,
                  seconds: int) -> None:
-    session.execute(update(Lease).where(Lease.record_id == record_id, Lease.user_id == user_id)
-                    .values(expires_at=now + timedelta(seconds=seconds))
-                    .execution_options(synchronize_session=False))
+    session.connection().execute(_EXTEND, {"rid": record_id, "uid": user_id,
+                                           "until": now + timedelta(seconds=seconds)})
 
 
 def bump_counters(session: Session, record_id: int, overlap: int, *, d_claims: int = 0,
                   d_submitted: int = 0) -> None:
     """Adjust claims/submitted and recompute status and queue_state in one UPDATE."""
-    session.execute(update(Record).where(Record.id == record_id).values(
-        claims=Record.claims + d_claims,
-        submitted=Record.submitted + d_submitted,
-        status=case((and_(~Record.is_gold, Record.submitted + d_submitted >= overlap),
-                     "completed"), else_="pending"),
-        queue_state=queue_state_expr(overlap, d_claims, d_submitted),
-    ).execution_options(synchronize_session=False))
+    session.connection().execute(_BUMP, {"rid": record_id, "dc": d_claims, "dsub": d_submitted,
+                                         "overlap": overlap})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
@@ -13,18 +13,25 @@ from accord.store.models import (
     User,
 )
 
+_resp_t = Response.__table__
+_ADD_HISTORY = ResponseHistory.__table__.insert()
+
 __all__ = ["get_response", "insert_response", "update_response_versioned", "add_history",
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
            "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
            "get_response_by_id", "review_queue", "user_responses"]
 
 
+_RESPONSE = select(Response).where(Response.record_id == bindparam("rid"),
+                                   Response.user_id == bindparam("uid"))
+_RESPONSE_LOCKED = _RESPONSE.with_for_update()
+
+
 def get_response(session: Session, record_id: int, user_id: int,
                  *, for_update: bool = False) -> Response | None:
-    stmt = select(Response).where(Response.record_id == record_id, Response.user_id == user_id)
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.scalar(stmt)
+    stmt = _RESPONSE_LOCKED if for_update and session.get_bind().dialect.name == "postgresql" \
+        else _RESPONSE
+    return session.scalar(stmt, {"rid": record_id, "uid": user_id})
 
 
 def get_response_by_id(session: Session, response_id: int) -> Response | None:
@@ -41,15 +48,14 @@ def insert_response(session: Session, **values: Any) -> Response:
 def update_response_versioned(session: Session, response_id: int, expected_version: int,
                               **values: Any) -> bool:
     """Update only if the stored version is still ``expected_version`` (optimistic locking)."""
-    result = session.execute(update(Response).where(
-        Response.id == response_id, Response.version == expected_version)
-        .values(version=Response.version + 1, **values)
-        .execution_options(synchronize_session=False))
+    result = session.connection().execute(update(_resp_t).where(
+        _resp_t.c.id == response_id, _resp_t.c.version == expected_version)
+        .values(version=_resp_t.c.version + 1, **values))
     return result.rowcount == 1
 
 
 def add_history(session: Session, **values: Any) -> None:
-    session.add(ResponseHistory(**values))
+    session.connection().execute(_ADD_HISTORY, values)
 
 
 def response_history(session: Session, response_id: int) -> list[ResponseHistory]:

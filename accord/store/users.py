@@ -8,7 +8,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, InputError, NotFound
@@ -96,11 +96,14 @@ def create_token(session: Session, user: User, *, name: str = "", kind: str = "a
     return token
 
 
+_BY_TOKEN = (select(User, ApiToken.kind, ApiToken.revoked, ApiToken.expires_at)
+             .join(ApiToken, ApiToken.user_id == User.id)
+             .where(ApiToken.token_hash == bindparam("h")))
+
+
 def user_for_token(session: Session, token: str, *, kind: str | None = None) -> User | None:
     """The active user owning a live token (one indexed query), else None."""
-    row = session.execute(select(User, ApiToken.kind, ApiToken.revoked, ApiToken.expires_at)
-                          .join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == hash_token(token))).first()
+    row = session.execute(_BY_TOKEN, {"h": hash_token(token)}).first()
     if row is None:
         return None
     user, token_kind, revoked, expires_at = row

@@ -38,8 +38,8 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
     queue.reclaim_expired(session, ds.id, now, dist.overlap)
     held = queue.live_lease(session, ds.id, user.id, now)
     if held is not None:
-        queue.extend_lease(session, held.record_id, user.id, now, dist.lease_seconds)
-        return session.get(Record, held.record_id)
+        queue.extend_lease(session, held, user.id, now, dist.lease_seconds)
+        return session.get(Record, held)
     if dist.gold_rate > 0 and (rng or _rng).random() < dist.gold_rate:
         gold_id = queue.find_gold_record(session, ds.id, user.id)
         if gold_id is not None and _lease(session, gold_id, user, ds, now, dist.lease_seconds,

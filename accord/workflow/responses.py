@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
@@ -82,14 +83,15 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         extra: dict[str, Any] = {}
         if status == "submitted" and old_status != "submitted":
             extra["submitted_at"] = now
-        if not update_response_versioned(session, resp.id, expected, values=clean, status=status,
-                                         time_spent=resp.time_spent + time_spent,
-                                         updated_at=now, **extra):
+        changes = {"values": clean, "status": status,
+                   "time_spent": resp.time_spent + time_spent, "updated_at": now, **extra}
+        if not update_response_versioned(session, resp.id, expected, **changes):
             session.refresh(resp)
             raise Conflict(f"stale response: you edited version {expected}, the stored version "
                            f"is {resp.version}; reload and apply your change again")
-        session.refresh(resp)
-        new_version = resp.version
+        new_version = expected + 1
+        for key, value in {**changes, "version": new_version}.items():
+            set_committed_value(resp, key, value)  # mirror the UPDATE without re-reading
     add_history(session, response_id=resp.id, user_id=user.id, version=new_version,
                 old_status=old_status, new_status=status,
                 old_values=old_values,

@@ -1,37 +1,37 @@
-"""JSONL export of everything about each record, streamed with keyset pagination."""
+"""``jsonl``: everything about each record, one JSON object per line.
+
+Fields, metadata, status, every response (user name, values, status, time
+spent, timestamps, review state), suggestions, reviews, the gold answer and,
+with ``--aggregate``, the per-question consensus. The row shape is documented
+in :mod:`accord.io.exporters.record_rows`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
 from sqlalchemy import Engine
 
-from accord.io.atomic import atomic_output
-from accord.store.datasets import get_dataset
-from accord.store.engine import session_scope
-from accord.store.records import iter_records
+from accord.io.exporters.base import FULL_LOAD, ExportFormat
+from accord.io.exporters.record_rows import NestedBuilder
 
-__all__ = ["export_jsonl"]
+__all__ = ["FORMAT", "export_jsonl"]
+
+FORMAT = ExportFormat("jsonl", "records", ("jsonl",), NestedBuilder,
+                      "everything per record (fields, responses, suggestions, reviews, gold)",
+                      load=FULL_LOAD)
 
 
 def export_jsonl(engine: Engine, dataset: str, out: str | Path, *,
                  progress: Callable[[int], None] | None = None) -> int:
-    """Write one JSON object per record: ``external_id``, ``fields``, ``metadata``, ``status``.
+    """Write the ``jsonl`` export of ``dataset`` to ``out``; returns the number of records.
 
-    Returns the number of records written.
+    A shortcut for :func:`accord.io.exporters.run.export_dataset` with the
+    default options.
     """
-    n = 0
-    with session_scope(engine) as session, atomic_output(out) as fh:
-        ds = get_dataset(session, dataset)
-        for row in iter_records(session, ds.id):
-            fh.write(orjson.dumps({"external_id": row["external_id"], "fields": row["fields"],
-                                   "metadata": row["metadata"], "status": row["status"]}))
-            fh.write(b"\n")
-            n += 1
-            if progress is not None and n % 5000 == 0:
-                progress(5000)
-        if progress is not None:
-            progress(n % 5000)
-    return n
+    from accord.io.exporters.options import ExportOptions
+    from accord.io.exporters.run import export_dataset
+
+    return export_dataset(engine, dataset, out, ExportOptions(fmt="jsonl"),
+                          progress=progress).rows_written

@@ -46,10 +46,10 @@ class _ApplyBatch:
 
 
 def _quiet_ray_logs() -> None:
-    """Keep Ray Data's per-dataset INFO lines out of the console (its log file keeps them)."""
+    """Keep Ray Data's INFO and WARNING lines out of the console (its log file keeps them)."""
     for handler in logging.getLogger("ray.data").handlers:
         if handler.name == "console":
-            handler.setLevel(logging.WARNING)
+            handler.setLevel(logging.ERROR)
 
 
 class RayExecutor:
@@ -81,7 +81,7 @@ class RayExecutor:
                 num_cpus=None if self.address else self.num_cpus,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,
             )
             self._started = True
         return ray

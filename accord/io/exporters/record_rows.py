@@ -1,0 +1,164 @@
+"""Whole records as export rows: nested (JSONL) or flat (CSV, Parquet, Hugging Face).
+
+Nested row (``jsonl``)::
+
+    {"external_id": "r1", "fields": {...}, "metadata": {...}, "status": "completed",
+     "is_gold": false,
+     "responses": [{"id": 7, "user": "ann1", "values": {...}, "status": "submitted",
+                    "time_spent": 12.5, "created_at": "...", "updated_at": "...",
+                    "submitted_at": "...", "review_state": "accept"}],
+     "suggestions": [{"question": "intent", "value": "bug", "score": 0.8, "agent": "...",
+                      "created_at": "..."}],
+     "reviews": [{"response_id": 7, "annotator": "ann1", "reviewer": "rev", "verdict": "fix",
+                  "reason": null, "values": {...}, "created_at": "..."}],
+     "gold": null,
+     "aggregates": {"intent": {"value": "bug", "agreement": 0.67, "confidence": 0.91,
+                               "responses": 3, "contradictory": false, "method": "ds"}}}
+
+``aggregates`` appears when ``--aggregate`` is given. Times are ISO 8601 in
+UTC. The flat row has ``external_id``, ``status``, ``is_gold``, one column per
+field (chat fields as lists of messages, JSON fields as JSON text), then
+``metadata``, ``responses``, ``suggestions``, ``reviews`` and ``gold`` as JSON
+text, and per aggregated question ``consensus_<question>`` and
+``agreement_<question>``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+
+from accord.io.exporters.base import Context, messages_type
+
+__all__ = ["NestedBuilder", "FlatBuilder", "iso"]
+
+
+def iso(value: Any) -> str | None:
+    """A stored timestamp (datetime, or SQLite's text) as ISO 8601 in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat()
+    text = str(value).replace(" ", "T", 1)
+    return text if "+" in text[10:] or text.endswith("Z") else text + "+00:00"
+
+
+def _aggregates(ctx: Context, record_id: int) -> dict[str, Any]:
+    out = {}
+    for name, qc in ctx.consensus.items():
+        d = qc.get(record_id)
+        if d is None:
+            continue
+        entry = {"value": d.value, "agreement": d.agreement, "confidence": d.confidence,
+                 "responses": d.n, "contradictory": d.contradictory, "method": qc.method}
+        if d.margin is not None:
+            entry["margin"] = d.margin
+        if d.scores is not None:
+            entry["scores"] = d.scores
+        out[name] = entry
+    return out
+
+
+class NestedBuilder:
+    """One nested object per record (every response, suggestion, review and gold answer)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def rows(self, record: Any, decision: Any) -> list[dict[str, Any]]:
+        users = {r.id: r.user for r in record.responses}
+        row: dict[str, Any] = {
+            "external_id": record.external_id, "fields": record.fields,
+            "metadata": record.metadata, "status": record.status, "is_gold": record.is_gold,
+            "responses": [{"id": r.id, "user": r.user, "values": r.values, "status": r.status,
+                           "time_spent": r.time_spent, "created_at": iso(r.created_at),
+                           "updated_at": iso(r.updated_at), "submitted_at": iso(r.submitted_at),
+                           "review_state": r.review_state} for r in record.responses],
+            "suggestions": [{"question": s.question, "value": s.value, "score": s.score,
+                             "agent": s.agent, "created_at": iso(s.created_at)}
+                            for s in record.suggestions],
+            "reviews": [{"response_id": v.response_id, "annotator": users.get(v.response_id),
+                         "reviewer": v.reviewer, "verdict": v.verdict, "reason": v.reason,
+                         "values": v.values, "created_at": iso(v.created_at)}
+                        for v in record.reviews],
+            "gold": record.gold,
+        }
+        if self.ctx.consensus:
+            row["aggregates"] = _aggregates(self.ctx, record.id)
+        return [row]
+
+    def columns(self) -> list[str]:
+        cols = ["external_id", "fields", "metadata", "status", "is_gold", "responses",
+                "suggestions", "reviews", "gold"]
+        return cols + (["aggregates"] if self.ctx.consensus else [])
+
+    def schema(self) -> Any:
+        return None
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class FlatBuilder:
+    """One flat row per record: scalar and message columns, the rest as JSON text."""
+
+    def __init__(self, ctx: Context, *, typed_chat: bool = True) -> None:
+        self.ctx = ctx
+        self.nested = NestedBuilder(ctx)
+        self.typed_chat = typed_chat
+        self.fields = [(f.name, f.type) for f in ctx.settings.fields]
+        self.questions = {q.name: q.type for q in ctx.settings.questions}
+
+    def rows(self, record: Any, decision: Any) -> list[dict[str, Any]]:
+        full = self.nested.rows(record, decision)[0]
+        row: dict[str, Any] = {"external_id": record.external_id, "status": record.status,
+                               "is_gold": record.is_gold}
+        for name, ftype in self.fields:
+            value = record.fields.get(name)
+            if ftype == "chat" and self.typed_chat:
+                row[name] = None if value is None else [
+                    {"role": str(m.get("role")), "content": str(m.get("content", ""))}
+                    for m in value if isinstance(m, dict)]
+            elif ftype in ("chat", "json"):
+                row[name] = None if value is None else _json(value)
+            else:
+                row[name] = value
+        for key in ("metadata", "responses", "suggestions", "reviews", "gold"):
+            row[key] = _json(full[key])
+        for name, qc in self.ctx.consensus.items():
+            d = qc.get(record.id)
+            value = None if d is None else d.value
+            if value is not None and not self._scalar(name):
+                value = _json(value)
+            row[f"consensus_{name}"] = value
+            row[f"agreement_{name}"] = None if d is None else d.agreement
+        return [row]
+
+    def _scalar(self, question: str) -> bool:
+        return self.questions.get(question) in ("label", "pairwise", "rating")
+
+    def columns(self) -> list[str]:
+        cols = ["external_id", "status", "is_gold"] + [n for n, _ in self.fields]
+        cols += ["metadata", "responses", "suggestions", "reviews", "gold"]
+        for name in self.ctx.consensus:
+            cols += [f"consensus_{name}", f"agreement_{name}"]
+        return cols
+
+    def schema(self) -> Any:
+        import pyarrow as pa
+
+        cols: list[tuple[str, Any]] = [("external_id", pa.string()), ("status", pa.string()),
+                                       ("is_gold", pa.bool_())]
+        for name, ftype in self.fields:
+            cols.append((name, messages_type() if ftype == "chat" else pa.string()))
+        cols += [(k, pa.string()) for k in ("metadata", "responses", "suggestions", "reviews",
+                                            "gold")]
+        for name, qc in self.ctx.consensus.items():
+            kind = pa.float64() if qc.qtype == "rating" else pa.string()
+            cols += [(f"consensus_{name}", kind), (f"agreement_{name}", pa.float64())]
+        return pa.schema(cols)

@@ -1,0 +1,214 @@
+"""Where rows go: one file per split, Parquet shards, or a saved Hugging Face dataset.
+
+File containers (``jsonl``, ``csv``, ``json``, ``conll``, ``parquet``) write
+one file per split, the split name inserted before the suffix
+(``dpo.jsonl`` -> ``dpo.train.jsonl``, ``dpo.test.jsonl``); each is written
+under a temporary name and renamed at the end. Directory containers are
+built in a temporary directory renamed into place at the end:
+
+- ``hub``: ``data/<split>-00000-of-00002.parquet`` shards of ``--shard-rows``
+  rows and ``README.md``: the layout of a Hugging Face dataset repository,
+  ready for ``push_to_hub`` or ``load_dataset("parquet", data_dir=...)``;
+- ``disk``: ``datasets.Dataset.save_to_disk`` (a ``DatasetDict`` with
+  splits) and ``README.md``; reload with ``datasets.load_from_disk``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from accord.errors import InputError
+from accord.io.atomic import atomic_directory, atomic_output
+from accord.io.exporters.encoders import Encoder
+
+__all__ = ["TextSink", "ParquetSink", "Outputs", "split_path"]
+
+_BATCH_ROWS = 20_000
+
+
+def split_path(out: Path, split: str | None) -> Path:
+    """``out`` with the split name inserted before its suffix.
+
+    Examples
+    --------
+    >>> split_path(Path("dpo.jsonl"), "train").name
+    'dpo.train.jsonl'
+    """
+    if split is None:
+        return out
+    return out.with_name(f"{out.stem}.{split}{out.suffix}" if out.suffix else f"{out.name}.{split}")
+
+
+class TextSink:
+    """Rows encoded to a binary file object."""
+
+    def __init__(self, fh: BinaryIO, encoder: Encoder) -> None:
+        self.fh = fh
+        self.encoder = encoder
+        self.rows = 0
+        fh.write(encoder.header)
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.rows and self.encoder.separator:
+            self.fh.write(self.encoder.separator)
+        self.fh.write(self.encoder.encode(row))
+        self.rows += 1
+
+    def close(self) -> None:
+        self.fh.write(self.encoder.footer)
+
+
+class ParquetSink:
+    """Rows buffered by column and written as Parquet row groups (optionally sharded)."""
+
+    def __init__(self, paths: Any, schema: Any, *, shard_rows: int | None = None) -> None:
+        self.paths = paths  # callable(index) -> Path
+        self.schema = schema
+        self.shard_rows = shard_rows
+        self.rows = 0
+        self.files: list[Path] = []
+        self._writer: Any = None
+        self._in_shard = 0
+        self._buf: dict[str, list[Any]] = {name: [] for name in schema.names}
+
+    def write(self, row: dict[str, Any]) -> None:
+        for name, column in self._buf.items():
+            column.append(row.get(name))
+        self.rows += 1
+        self._in_shard += 1
+        if len(self._buf[self.schema.names[0]]) >= _BATCH_ROWS:
+            self._flush()
+        if self.shard_rows and self._in_shard >= self.shard_rows:
+            self._flush()
+            self._close_writer()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        n = len(self._buf[self.schema.names[0]])
+        if n == 0:
+            return
+        table = pa.Table.from_pydict(self._buf, schema=self.schema)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._target(), self.schema)
+        self._writer.write_table(table)
+        self._buf = {name: [] for name in self.schema.names}
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._in_shard = 0
+
+    def close(self) -> None:
+        self._flush()
+        if not self.files:  # an empty split still gets a (schema-only) file
+            import pyarrow.parquet as pq
+
+            pq.write_table(self.schema.empty_table(), self._target())
+        self._close_writer()
+
+    def _target(self) -> Any:
+        target = self.paths(len(self.files))
+        self.files.append(target)
+        if isinstance(target, Path):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return str(target)
+        return target
+
+
+class Outputs:
+    """Opens one sink per split in ``container`` and finalizes them atomically.
+
+    Use as a context manager; :attr:`paths` lists what was written and
+    :attr:`directory` is the temporary directory of ``hub``/``disk`` outputs
+    (where the dataset card goes before the rename).
+    """
+
+    def __init__(self, out: Path, container: str, splits: list[str] | None, *,
+                 encoder: Encoder | None, schema: Any, shard_rows: int) -> None:
+        self.out = out
+        self.container = container
+        self.splits = splits
+        self.encoder = encoder
+        self.schema = schema
+        self.shard_rows = shard_rows
+        self.paths: list[Path] = []
+        self.sinks: dict[str | None, Any] = {}
+        self.directory: Path | None = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Outputs:
+        names: list[str | None] = list(self.splits) if self.splits else [None]
+        stack = self._stack.__enter__()
+        if self.container in ("hub", "disk"):
+            self.directory = stack.enter_context(atomic_directory(self.out))
+            shards = self.directory / ("data" if self.container == "hub" else ".shards")
+            for name in names:
+                split = name or "train"
+                self.sinks[name] = ParquetSink(
+                    lambda i, s=split: shards / f"{s}-{i:05d}.parquet", self.schema,
+                    shard_rows=self.shard_rows)
+            return self
+        for name in names:
+            path = split_path(self.out, name)
+            fh = stack.enter_context(atomic_output(path))
+            self.paths.append(path)
+            if self.container == "parquet":
+                self.sinks[name] = ParquetSink(lambda i, f=fh: f, self.schema)
+            else:
+                self.sinks[name] = TextSink(fh, self.encoder)  # type: ignore[arg-type]
+        return self
+
+    def write(self, split: str | None, row: dict[str, Any]) -> None:
+        self.sinks[split].write(row)
+
+    def rows(self) -> dict[str, int]:
+        return {(k or "train"): s.rows for k, s in self.sinks.items()}
+
+    def finish(self) -> None:
+        """Close every sink; for directories, name the shards or save the HF dataset."""
+        for sink in self.sinks.values():
+            sink.close()
+        if self.container == "hub":
+            for sink in self.sinks.values():
+                total = len(sink.files)
+                for i, path in enumerate(sink.files):
+                    stem = path.stem.rsplit("-", 1)[0]
+                    path.rename(path.with_name(f"{stem}-{i:05d}-of-{total:05d}.parquet"))
+            self.paths = [self.out]
+        elif self.container == "disk":
+            assert self.directory is not None
+            _save_to_disk(self.directory, {(k or "train"): s.files for k, s in self.sinks.items()},
+                          self.schema, bool(self.splits))
+            self.paths = [self.out]
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stack.__exit__(*exc)
+
+
+def _save_to_disk(directory: Path, files: dict[str, list[Path]], schema: Any,
+                  as_dict: bool) -> None:
+    """Convert Parquet shards to a saved Hugging Face dataset in ``directory``."""
+    try:
+        import datasets
+    except ImportError:
+        raise InputError("--to disk needs the 'datasets' package (pip install 'accord[hf]')",
+                         field="--to") from None
+    features = datasets.Features.from_arrow_schema(schema)
+    cache = directory / ".cache"
+    parts = {name: datasets.Dataset.from_parquet([str(p) for p in paths], features=features,
+                                                 cache_dir=str(cache), split=name)
+             for name, paths in files.items()}
+    result: Any = datasets.DatasetDict(parts) if as_dict else parts["train"]
+    result.save_to_disk(str(directory / "dataset"))
+    del parts, result
+    for item in (directory / "dataset").iterdir():
+        item.rename(directory / item.name)
+    (directory / "dataset").rmdir()
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(directory / ".shards", ignore_errors=True)
