@@ -108,6 +108,11 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[str, list[str], str]]:
             "field '--near-threshold': must be between",
         ),
         (
+            "bad language",
+            [str(malformed), "--languages", "en,klingon"],
+            "field '--languages': unknown language code 'klingon'",
+        ),
+        (
             "bad regex",
             [str(malformed), "--pii-regex", "novalue"],
             "field '--pii-regex': expected NAME=PATTERN",
@@ -115,7 +120,7 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[str, list[str], str]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("case", range(9))
 def test_bad_input_exits_2_naming_file_and_line(tmp_path: Path, case: int) -> None:
     name, args, message = _bad_inputs(tmp_path)[case]
     proc = run_prep_cli(*args, "-o", tmp_path / "out.jsonl")

@@ -91,6 +91,8 @@ def test_unknown_language_code_is_an_input_error() -> None:
         ({"pii_entities": ("EMAIL",)}, "pii_entities"),
         ({"text_fields": "text"}, "text_fields"),
         ({"shingle_size": 0}, "shingle_size"),
+        ({"languages": ("en", "xx")}, "languages"),
+        ({"pii_regexes": (("BAD", "(unclosed"),)}, "pii_regexes"),
     ],
 )
 def test_bad_options_name_the_option(options: dict, field: str) -> None:
