@@ -24,7 +24,6 @@ from accord.store.models import (
     QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Lease, Membership, Record, Response,
     ResponseHistory, Suggestion, User,
 )
-from accord.store.queue import queue_state_expr
 
 __all__ = ["ImportedResponse", "ImportedSuggestion", "ensure_users", "record_ids",
            "write_responses", "write_suggestions", "add_members", "insert_submitted_fast",
@@ -162,8 +161,15 @@ def _bump(session: Session, deltas: dict[int, int], overlap: int) -> None:
                 claims=Record.claims + d, submitted=Record.submitted + d,
                 status=case((and_(~Record.is_gold, Record.submitted + d >= overlap),
                              "completed"), else_="pending"),
-                queue_state=queue_state_expr(overlap, d, d),
+                queue_state=_queue_state(overlap, d),
             ).execution_options(synchronize_session=False))
+
+
+def _queue_state(overlap: int, delta: int = 0):  # type: ignore[no-untyped-def]
+    """queue_state after adding ``delta`` submissions (and claims), as in accord.store.queue
+    (SET expressions see the row's old values)."""
+    return case((Record.is_gold, QUEUE_GOLD), (Record.submitted + delta >= overlap, QUEUE_DONE),
+                (Record.claims + delta >= overlap, QUEUE_FULL), else_=QUEUE_OPEN)
 
 
 def write_suggestions(session: Session, rows: Sequence[ImportedSuggestion], *,
@@ -238,6 +244,5 @@ def recount_records(session: Session, dataset_id: int, *, overlap: int) -> None:
     session.execute(update(Record).where(Record.dataset_id == dataset_id).values(
         status=case((and_(~Record.is_gold, Record.submitted >= overlap), "completed"),
                     else_="pending"),
-        queue_state=case((Record.is_gold, QUEUE_GOLD), (Record.submitted >= overlap, QUEUE_DONE),
-                         (Record.claims >= overlap, QUEUE_FULL), else_=QUEUE_OPEN),
+        queue_state=_queue_state(overlap),
     ).execution_options(synchronize_session=False))

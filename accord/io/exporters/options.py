@@ -21,7 +21,7 @@ __all__ = ["ExportOptions", "parse_split", "options_from_mapping", "STATUSES", "
 STATUSES = ("submitted", "reviewed")
 PAIRS = ("best-worst", "all")
 TEXTS = ("one", "all")
-CONTAINERS = ("jsonl", "csv", "parquet", "hub", "disk")
+CONTAINERS = ("jsonl", "csv", "parquet", "hub", "disk", "json", "conll")
 
 
 @dataclass

@@ -199,14 +199,24 @@ def _save_to_disk(directory: Path, files: dict[str, list[Path]], schema: Any,
     except ImportError:
         raise InputError("--to disk needs the 'datasets' package (pip install 'accord[hf]')",
                          field="--to") from None
+    from datasets.utils.logging import (
+        disable_progress_bar, enable_progress_bar, is_progress_bar_enabled,
+    )
+
     features = datasets.Features.from_arrow_schema(schema)
     cache = directory / ".cache"
-    parts = {name: datasets.Dataset.from_parquet([str(p) for p in paths], features=features,
-                                                 cache_dir=str(cache), split=name)
-             for name, paths in files.items()}
-    result: Any = datasets.DatasetDict(parts) if as_dict else parts["train"]
-    result.save_to_disk(str(directory / "dataset"))
-    del parts, result
+    bars = is_progress_bar_enabled()
+    disable_progress_bar()
+    try:
+        parts = {name: datasets.Dataset.from_parquet([str(p) for p in paths], features=features,
+                                                     cache_dir=str(cache), split=name)
+                 for name, paths in files.items()}
+        result: Any = datasets.DatasetDict(parts) if as_dict else parts["train"]
+        result.save_to_disk(str(directory / "dataset"))
+        del parts, result
+    finally:
+        if bars:
+            enable_progress_bar()
     for item in (directory / "dataset").iterdir():
         item.rename(directory / item.name)
     (directory / "dataset").rmdir()

@@ -1,0 +1,307 @@
+"""Running an export: consensus pass, optional split pass, then the streamed write.
+
+1. resolve the plan (prompt, question, completion) from the settings;
+2. if the format or the filters need it (or a dataset card is written),
+   compute the consensus of the questions from one pass over the responses;
+3. with ``--split``, a first pass over the records counts the rows each
+   record gives and assigns splits (:mod:`accord.io.exporters.splits`);
+4. the records are read again in keyset pages, filtered, turned into rows
+   and written to one sink per split.
+
+All passes read in one transaction (a snapshot on SQLite; REPEATABLE READ on
+PostgreSQL), so they see the same data. Memory does not grow with the
+dataset, except for the per-record consensus and split tables (a few dozen
+bytes per record).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from accord.errors import InputError
+from accord.io.exporters.base import Context, ExportFormat
+from accord.io.exporters.conversation import as_text
+from accord.io.exporters.options import ExportOptions
+from accord.io.exporters.plan import Plan, resolve_plan
+from accord.io.exporters.selection import RecordFilter, usable_values
+
+__all__ = ["ExportSummary", "export_dataset", "prepare_export", "PreparedExport",
+           "choose_container"]
+
+Progress = Callable[[int], None]
+_AGGREGATABLE = ("label", "multi_label", "span", "rating", "ranking", "pairwise")
+_SUFFIX_CONTAINERS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
+                      ".json": "json", ".conll": "conll", ".txt": "conll"}
+
+
+@dataclass
+class ExportSummary:
+    """What an export wrote."""
+
+    dataset: str
+    fmt: str
+    container: str
+    paths: list[Path] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    records_read: int = 0
+    records_exported: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    consensus: dict[str, dict[str, Any]] = field(default_factory=dict)
+    card: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def rows_written(self) -> int:
+        return sum(self.rows.values())
+
+    def line(self) -> str:
+        where = ", ".join(str(p) for p in self.paths)
+        splits = "" if len(self.rows) < 2 else " (" + ", ".join(
+            f"{k} {v:,}" for k, v in self.rows.items()) + ")"
+        dropped = sum(self.dropped.values())
+        rate = self.records_read / self.seconds if self.seconds > 0 else 0.0
+        return (f"{self.dataset} -> {where}: {self.rows_written:,} {self.fmt} rows{splits} from "
+                f"{self.records_exported:,} of {self.records_read:,} records ({dropped:,} "
+                f"filtered) in {self.seconds:.1f} s ({rate:,.0f} records/s)")
+
+
+def get_format(name: str) -> ExportFormat:
+    from accord.io.exporters import FORMATS
+
+    fmt = FORMATS.get(name)
+    if fmt is None:
+        raise InputError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}",
+                         field="--format")
+    return fmt
+
+
+def choose_container(fmt: ExportFormat, requested: str | None, out: Path | None) -> str:
+    """``--to``, else what the output name says (suffix; none = a directory), else the
+    format's default.
+
+    Raises
+    ------
+    InputError
+        When the format cannot be written to the requested container.
+    """
+    if requested is not None:
+        if requested not in fmt.containers:
+            raise InputError(f"format {fmt.name!r} can be written to {', '.join(fmt.containers)}"
+                             f", not {requested!r}", field="--to")
+        return requested
+    if out is not None:
+        guess = _SUFFIX_CONTAINERS.get(out.suffix.lower())
+        if guess in fmt.containers:
+            return guess
+        if not out.suffix and "hub" in fmt.containers and fmt.containers[0] != "disk":
+            return "hub"
+    return fmt.containers[0]
+
+
+@dataclass
+class PreparedExport:
+    """A validated export, ready to stream (the checks that can fail happen here)."""
+
+    dataset_id: int
+    fmt: ExportFormat
+    container: str
+    ctx: Context
+    builder: Any
+    card: bool
+    card_questions: list[Any]
+    settings_version: int
+
+
+def prepare_export(session: Session, dataset: str, options: ExportOptions,
+                   out: Path | None = None) -> PreparedExport:
+    """Look the dataset up and resolve format, container and plan (no heavy reads).
+
+    Raises
+    ------
+    NotFound, InputError
+    """
+    from accord.store.datasets import get_dataset, settings_of
+
+    options.check()
+    fmt = get_format(options.fmt)
+    container = choose_container(fmt, options.to, out)
+    ds = get_dataset(session, dataset)
+    settings = settings_of(ds)
+    plan: Plan = resolve_plan(settings, fmt.kind, options)
+    if options.aggregate is not None and plan.question is not None and plan.consensus:
+        from accord.io.exporters.consensus import method_for
+
+        method_for(plan.question.type, options.aggregate, strict=True)
+    card = options.card if options.card is not None else container in ("hub", "disk")
+    card_questions = [q for q in settings.questions if q.type in _AGGREGATABLE] if card else []
+    ctx = Context(ds.name, settings, plan, options)
+    builder = fmt.builder(ctx)
+    return PreparedExport(ds.id, fmt, container, ctx, builder, card, card_questions,
+                          ds.settings_version)
+
+
+def _snapshot(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+class _Run:
+    """The passes of one export over one session."""
+
+    def __init__(self, session: Session, prep: PreparedExport) -> None:
+        self.session = session
+        self.prep = prep
+        self.ctx = prep.ctx
+        self.options = prep.ctx.options
+        self.filter = RecordFilter(self.options, self.ctx.plan.question_name)
+        self.all_consensus: dict[str, Any] = {}
+        self.records_read = 0
+
+    def compute_consensus(self) -> None:
+        from accord.io.exporters.consensus import compute_consensus
+        from accord.store.export_queries import iter_answers
+
+        plan = self.ctx.plan
+        wanted = {q.name: q for q in plan.consensus}
+        for q in self.prep.card_questions:
+            wanted.setdefault(q.name, q)
+        if not wanted:
+            return
+        answers = iter_answers(self.session, self.prep.dataset_id,
+                               exclude_gold=self.options.exclude_gold)
+        self.all_consensus = compute_consensus(answers, list(wanted.values()),
+                                               plan.question_name, self.options)
+        self.ctx.consensus = {q.name: self.all_consensus[q.name] for q in plan.consensus}
+
+    def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
+        """``(record, decision, rows)`` for every record that passes the filters."""
+        from accord.store.export_queries import iter_export_records
+
+        builder = self.prep.builder
+        count_responses = self.options.min_responses is not None
+        status = self.options.status
+        self.records_read = 0
+        self.filter.dropped.clear()
+        self.filter.kept = 0
+        for rec in iter_export_records(self.session, self.prep.dataset_id,
+                                       exclude_gold=self.options.exclude_gold,
+                                       **self.prep.fmt.load):
+            self.records_read += 1
+            if progress is not None and self.records_read % 1000 == 0:
+                progress(1000)
+            decision = self.ctx.decision(rec.id)
+            n = sum(1 for r in rec.responses if r.status == "submitted" and usable_values(
+                r.values, r.fix, r.review_state, status) is not None) if count_responses else 0
+            if not self.filter.keep(n, decision):
+                continue
+            rows = list(builder.rows(rec, decision))
+            if rows:
+                yield rec, decision, rows
+            else:
+                self.filter.dropped["no_rows"] += 1
+                self.filter.kept -= 1
+        if progress is not None:
+            progress(self.records_read % 1000)
+
+    def stratum(self, decision: Any) -> Any:
+        q = self.ctx.plan.question
+        if q is None or decision is None:
+            return None
+        if q.type in ("label", "pairwise"):
+            return decision.value
+        if q.type == "rating":
+            thr = self.options.kto_threshold
+            return decision.value >= thr if thr is not None else round(decision.value)
+        return None
+
+    def prompt_text(self, rec: Any) -> str:
+        plan = self.ctx.plan
+        if plan.prompt:
+            return as_text(rec.fields.get(plan.prompt))
+        return "\n".join(as_text(v) for _, v in sorted(rec.fields.items())
+                         if isinstance(v, (str, list)))
+
+    def assign_splits(self) -> Any:
+        from accord.io.exporters.splits import SplitCollector
+
+        o = self.options
+        collector = SplitCollector(dict(o.split or {}), o.seed, o.near_dup)
+        for rec, decision, rows in self.records():
+            collector.add(rec.id, len(rows), self.prompt_text(rec), self.stratum(decision))
+        return collector.assign()
+
+
+def export_dataset(engine: Engine, dataset: str, out: str | Path,
+                   options: ExportOptions | None = None, *,
+                   progress: Progress | None = None) -> ExportSummary:
+    """Export ``dataset`` to ``out`` (see the module docstring and docs/export.md).
+
+    Parameters
+    ----------
+    engine : Engine
+    dataset : str
+    out : str or Path
+        Output file, or directory for ``hub``/``disk``. With ``--split`` the
+        split name is inserted before a file's suffix.
+    options : ExportOptions, optional
+    progress : callable, optional
+        Called with the number of records read since the previous call.
+
+    Returns
+    -------
+    ExportSummary
+
+    Raises
+    ------
+    InputError
+        Bad options, unsuitable settings, or an unwritable output.
+    NotFound
+        The dataset does not exist.
+    """
+    from accord.io.exporters.card import write_card
+    from accord.io.exporters.encoders import TEXT_CONTAINERS, make_encoder
+    from accord.io.exporters.sinks import Outputs
+    from accord.store.engine import session_scope
+
+    options = options or ExportOptions()
+    started = time.perf_counter()
+    out = Path(out)
+    with session_scope(engine) as session:
+        _snapshot(session)
+        prep = prepare_export(session, dataset, options, out)
+        run = _Run(session, prep)
+        run.compute_consensus()
+        builder = prep.builder
+        assignment = run.assign_splits() if options.split else None
+        encoder = make_encoder(prep.container, builder.columns()) \
+            if prep.container in TEXT_CONTAINERS else None
+        schema = None if encoder is not None else builder.schema()
+        summary = ExportSummary(dataset, prep.fmt.name, prep.container)
+        splits = [options.part] if options.part else (list(options.split) if options.split
+                                                      else None)
+        with Outputs(out, prep.container, splits, encoder=encoder, schema=schema,
+                     shard_rows=options.shard_rows) as outputs:
+            for rec, _decision, rows in run.records(progress):
+                split = assignment.split_of(rec.id) if assignment is not None else None
+                if options.part and split != options.part:
+                    continue
+                for row in rows:
+                    outputs.write(split, row)
+            outputs.finish()
+            summary.rows = outputs.rows()
+            summary.records_read = run.records_read
+            summary.records_exported = run.filter.kept
+            summary.dropped = dict(run.filter.dropped)
+            summary.consensus = {k: v.summary() for k, v in run.all_consensus.items()}
+            if prep.card:
+                summary.card = write_card(session, prep, run, summary, schema, outputs, out)
+        summary.paths = outputs.paths
+    summary.seconds = time.perf_counter() - started
+    return summary
