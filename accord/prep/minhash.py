@@ -57,7 +57,7 @@ class MinHasher:
     seed : int, default 1
         Seed of the hash functions; signatures are comparable only when made
         with the same ``num_perm`` and ``seed``.
-    block_size : int, default 8192
+    block_size : int, default 1024
         Shingles per vectorized block (memory: ``block_size * num_perm * 8`` bytes).
 
     Examples
@@ -71,7 +71,7 @@ class MinHasher:
     0.8
     """
 
-    def __init__(self, num_perm: int = 128, seed: int = 1, block_size: int = 8192) -> None:
+    def __init__(self, num_perm: int = 128, seed: int = 1, block_size: int = 1024) -> None:
         if num_perm < 1:
             raise ValueError(f"num_perm must be at least 1, got {num_perm}")
         if block_size < 1:
