@@ -19,7 +19,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Base", "User", "ApiToken", "Dataset", "SettingsVersion", "Membership", "Record", "Suggestion",
-    "Response", "ResponseHistory", "Review", "GoldAnswer", "Lease", "AuditEntry", "utcnow",
+    "Response", "ResponseHistory", "Review", "GoldAnswer", "Lease", "AuditEntry", "Aggregate",
+    "utcnow",
     "QUEUE_OPEN", "QUEUE_FULL", "QUEUE_DONE", "QUEUE_GOLD",
 ]
 
@@ -232,6 +233,25 @@ class Lease(Base):
     counted: Mapped[bool] = mapped_column(Boolean, default=True)  # holds a claim on the record
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Aggregate(Base):
+    """The dataset's consensus per record and question, with its confidence."""
+
+    __tablename__ = "aggregates"
+    __table_args__ = (UniqueConstraint("record_id", "question"),
+                      Index("ix_aggregates_queue", "dataset_id", "question", "confidence"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSONType)
+    confidence: Mapped[float] = mapped_column(Float)
+    agreement: Mapped[float | None] = mapped_column(Float)
+    n_responses: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(Base):

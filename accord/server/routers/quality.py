@@ -1,0 +1,67 @@
+"""Quality: agreement per question, annotator scores, stored consensus, disagreement queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from accord.server.deps import DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_reviewer
+from accord.store.aggregates import aggregate_summary, list_aggregates
+from accord.store.audit import record_event
+from accord.store.datasets import get_dataset
+from accord.store.models import Record
+from accord.workflow.consensus import aggregate_dataset, annotator_report, question_agreement
+
+router = APIRouter(tags=["quality"])
+
+
+class AggregateIn(BaseModel):
+    method: str = Field(default="ds", pattern="^(mv|wmv|ds|onecoin|glad|mace)$")
+    questions: list[str] | None = None
+
+
+@router.get("/datasets/{name}/quality")
+def quality(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadSession,
+            metric: Annotated[str, Query(pattern="^(alpha|fleiss|cohen|scott|gwet|percent)$")]
+            = "alpha") -> dict[str, Any]:
+    """Agreement per question, annotator scores with flags, and the stored consensus summary."""
+    ds = get_dataset(session, ctx.dataset.id)
+    return {"agreement": question_agreement(session, ds, ctx.settings, metric=metric),
+            "annotators": annotator_report(session, ds, ctx.settings),
+            "aggregates": aggregate_summary(session, ds.id)}
+
+
+@router.post("/datasets/{name}/quality/aggregate")
+def aggregate(body: AggregateIn, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
+              session: WriteSession) -> dict[str, int]:
+    """(Re)compute and store the consensus of every aggregatable question."""
+    ds = get_dataset(session, ctx.dataset.id)
+    out = aggregate_dataset(session, ds, ctx.settings, method=body.method,
+                            questions=body.questions)
+    record_event(session, "quality.aggregate", "dataset", ds.id, user_id=ctx.user.id,
+                 dataset_id=ds.id, details={"method": body.method, "records": out})
+    return out
+
+
+@router.get("/datasets/{name}/quality/disagreements")
+def disagreements(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadSession,
+                  question: str | None = None,
+                  max_confidence: Annotated[float, Query(ge=0, le=1)] = 0.8,
+                  max_agreement: Annotated[float | None, Query(ge=0, le=1)] = None,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    """The adjudication queue: records whose consensus is least confident first (run
+    ``POST .../quality/aggregate`` first)."""
+    rows = list_aggregates(session, ctx.dataset.id, question=question,
+                           max_confidence=max_confidence, max_agreement=max_agreement,
+                           limit=limit, offset=offset)
+    out = []
+    for a in rows:
+        rec = session.get(Record, a.record_id)
+        out.append({"record_id": a.record_id, "external_id": rec.external_id if rec else None,
+                    "question": a.question, "value": a.value, "confidence": a.confidence,
+                    "agreement": a.agreement, "n_responses": a.n_responses,
+                    "method": a.method})
+    return out
