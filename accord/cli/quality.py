@@ -19,6 +19,8 @@ from typing import Annotated, Any
 
 import typer
 
+from accord.cli.store import DbOption
+
 from accord.cli.console import console, err_console
 
 __all__ = ["app", "register"]
@@ -72,8 +74,16 @@ def _finite(value: float) -> float | None:
 @app.command("agree")
 def agree(
     input: Annotated[
-        Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")
-    ],
+        Path | None,
+        typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label."),
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="Read submitted responses of a dataset.")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option("--question", help="Question of --dataset (default: the only one).")
+    ] = None,
+    db: DbOption = None,
     metric: Annotated[Metric, typer.Option(help="Agreement metric.")] = Metric.alpha,
     level: Annotated[
         Level, typer.Option(help="Level of measurement (alpha, gwet, cohen, scott).")
@@ -104,7 +114,7 @@ def agree(
             field="--level",
         )
     started = time.perf_counter()
-    lf = read_longform(input)
+    lf = _load(input, dataset, question, db)
     per_item = np.bincount(lf.item, minlength=lf.n_items)
     pairable = per_item >= 2
     value = agreement_score(lf, metric.value, level.value)
@@ -131,7 +141,7 @@ def agree(
             "confidence": interval.confidence,
             "n_resamples": interval.n_resamples,
         },
-        "input": str(input),
+        "input": str(input) if input is not None else f"dataset {dataset}:{question or ''}",
     }
     if as_json:
         console.print(json.dumps(result), markup=False, highlight=False, soft_wrap=True)
@@ -196,9 +206,19 @@ def _write_csv_atomic(out: Path, rows: Any) -> None:
 @app.command("aggregate")
 def aggregate(
     input: Annotated[
-        Path, typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label.")
-    ],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output CSV: item,label,confidence.")],
+        Path | None,
+        typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label."),
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="Read submitted responses of a dataset.")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option("--question", help="Question of --dataset (default: the only one).")
+    ] = None,
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output CSV: item,label,confidence.")
+    ] = None,
     method: Annotated[Method, typer.Option(help="Aggregation method.")] = Method.ds,
     gold: Annotated[
         Path | None, typer.Option(help="Gold CSV/JSONL (item,label): print accuracy.")
@@ -213,8 +233,10 @@ def aggregate(
     from accord.quality.annotators import gold_codes
     from accord.quality.longform import read_gold, read_longform
 
+    if out is None:
+        raise InputError("give the output CSV with -o OUT", field="--out")
     started = time.perf_counter()
-    lf = read_longform(input)
+    lf = _load(input, dataset, question, db)
     gold_map = read_gold(gold, lf.labels.tolist()) if gold is not None else None
     if gold_map is not None:
         codes = gold_codes(gold_map, lf, source=str(gold))
@@ -245,6 +267,46 @@ def aggregate(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _load(input: Path | None, dataset: str | None, question: str | None,
+          db: str | None) -> Any:
+    """Long-form annotations from a file, or from a dataset's submitted responses."""
+    from accord.errors import InputError
+    from accord.quality.frame import as_longform
+    from accord.quality.longform import read_longform
+
+    if (input is None) == (dataset is None):
+        raise InputError("give either an INPUT file or --dataset NAME", field="INPUT")
+    if input is not None:
+        return read_longform(input)
+    from accord.cli.store import open_store
+    from accord.store.datasets import get_dataset, settings_of
+    from accord.store.engine import session_scope
+    from accord.workflow.consensus import collect_answers
+
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        ds = get_dataset(session, dataset)
+        settings = settings_of(ds)
+        usable = [q.name for q in settings.questions if q.type in ("label", "pairwise", "rating")]
+        if question is None:
+            if len(usable) != 1:
+                raise InputError(f"dataset {dataset!r} has {len(usable)} label, pairwise or "
+                                 f"rating questions {usable}; choose one with --question",
+                                 field="--question")
+            question = usable[0]
+        elif question not in usable:
+            raise InputError(f"question {question!r} is not a label, pairwise or rating "
+                             f"question of {dataset!r}; choose one of {usable}",
+                             field="--question")
+        qtype = settings.question(question).type
+        answers = collect_answers(session, ds).get(question, [])
+    if not answers:
+        raise InputError(f"dataset {dataset!r} has no submitted answers to {question!r}",
+                         field="--dataset")
+    rows = [(r, u, v["choice"] if qtype == "pairwise" else v) for r, u, v, _ in answers]
+    return as_longform(rows)
 
 
 def register(root: typer.Typer) -> None:
