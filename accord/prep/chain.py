@@ -51,7 +51,7 @@ class RecordOutcome(NamedTuple):
     changed: tuple[str, ...]
     flagged: tuple[str, ...]
     seconds: dict[str, float]
-    examples: tuple[tuple[str, str, str], ...]
+    examples: tuple[tuple[str, str, str, str], ...]
     details: tuple[tuple[str, dict[str, int]], ...]
     key: bytes | None
     signature: bytes | None
@@ -123,7 +123,7 @@ def _run_steps(
     seconds: dict[str, float] = {}
     changed: list[str] = []
     flagged: list[str] = []
-    examples: list[tuple[str, str, str]] = []
+    examples: list[tuple[str, str, str, str]] = []
     details: list[tuple[str, dict[str, int]]] = []
     try:
         doc = Document(record, find_text_slots(record, config.text_fields))
@@ -163,10 +163,12 @@ def _run_steps(
         if verdict.action == "change":
             changed.append(step.name)
             if verdict.example is not None:
-                examples.append((step.name, *verdict.example))
+                examples.append((step.name, "change", *verdict.example))
+            elif verdict.reason:
+                examples.append((step.name, "note", verdict.reason, ""))
         elif verdict.action == "flag":
             flagged.append(step.name)
-            examples.append((step.name, verdict.reason or "", ""))
+            examples.append((step.name, "note", verdict.reason or "", ""))
     if pre_pii is None:
         pre_pii = doc.text
         key = exact_key(doc.slots) if config.dedupe_exact else None

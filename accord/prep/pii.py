@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from accord.prep.pii_recognizers import DEFAULT_ENTITIES, build_recognizers
-from accord.prep.step import KEEP, Document, Verdict, snippet_pair
+from accord.prep.step import KEEP, Document, Verdict
 
 __all__ = ["PiiDetector", "PiiMode", "PiiSpan", "PiiStep", "redact"]
 
@@ -158,7 +158,6 @@ class PiiStep:
     def __call__(self, doc: Document) -> Verdict:
         counts: Counter[str] = Counter()
         per_slot: dict[str, list[dict[str, Any]]] = {}
-        example: tuple[str, str] | None = None
         for i, slot in enumerate(doc.slots):
             spans = self.detector.analyze(slot.text)
             if not spans:
@@ -167,10 +166,7 @@ class PiiStep:
             if self.mode == "flag":
                 per_slot[slot.name] = [s.as_dict() for s in spans]
             elif self.mode == "redact":
-                new = redact(slot.text, spans)
-                if example is None:
-                    example = snippet_pair(slot.text, new)
-                doc.replace(i, new)
+                doc.replace(i, redact(slot.text, spans))
             else:
                 per_slot[slot.name] = []
         if not counts:
@@ -180,6 +176,7 @@ class PiiStep:
             doc.record["_pii"] = per_slot
             return Verdict("flag", reason=_summary(counts), detail=detail)
         if self.mode == "redact":
-            return Verdict("change", reason=_summary(counts), example=example, detail=detail)
+            # no before/after example: the report would repeat the PII it removed
+            return Verdict("change", reason=_summary(counts), detail=detail)
         fields = ", ".join(per_slot)
         return Verdict("drop", reason=f"PII found in {fields}: {_summary(counts)}", detail=detail)

@@ -121,11 +121,11 @@ class _State:
         for step in outcome.flagged:
             b[step].flagged += 1
             self.flags.setdefault(i, {})
-        for step, before, after in outcome.examples:
-            if after or step not in outcome.flagged:
-                b[step].example({**self.locate(i), "before": before, "after": after})
+        for step, kind, first, second in outcome.examples:
+            if kind == "change":
+                b[step].example({**self.locate(i), "before": first, "after": second})
             else:
-                b[step].example({**self.locate(i), "reason": before})
+                b[step].example({**self.locate(i), "reason": first})
         if outcome.status == "dropped" and outcome.step is not None:
             self.mark_dropped(i, outcome.step, outcome.reason or "")
             return
@@ -139,7 +139,10 @@ class _State:
         stats = self.builder[step]
         stats.dropped += 1
         if len(stats.examples) < stats.max_examples:
-            stats.example({**self.locate(index), "reason": reason, "text": self.snippet(index)})
+            example = {**self.locate(index), "reason": reason}
+            if step != "pii":  # the snippet would show the PII
+                example["text"] = self.snippet(index)
+            stats.example(example)
 
     def flag(self, index: int, step: str, key: str, value: dict[str, Any], reason: str) -> None:
         self.flags.setdefault(index, {})[key] = value

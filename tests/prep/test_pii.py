@@ -156,3 +156,12 @@ def test_no_network_and_no_model_load() -> None:
     assert lines[0] == "['EMAIL_ADDRESS', 'PHONE_NUMBER', 'URL']"
     assert lines[1] == "EVENTS []"
     assert lines[2] == "MODELS []"
+
+
+def test_report_never_repeats_the_pii_it_found() -> None:
+    records = [{"text": "write to secret.person@example.com today"}]
+    for mode in ("flag", "redact", "drop"):
+        res = run_prep(records, PrepConfig(pii=mode, pii_entities=("EMAIL_ADDRESS",), workers=1))
+        step = next(s for s in res.report["steps"] if s["name"] == "pii")
+        assert step["examples"], mode
+        assert "secret.person" not in json.dumps(res.report), mode
