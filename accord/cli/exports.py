@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import shlex
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,34 +14,133 @@ from accord.cli.store import DbOption, open_store
 
 __all__ = ["register"]
 
+_SEL = "Selection"
+_OUT = "Output"
+_ROLE = "Roles"
+
+
+def _command_line() -> str:
+    """The command as typed, without the database URL (it may hold a password)."""
+    args = list(sys.argv[1:])
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg == "--db":
+            skip = True
+            continue
+        if arg.startswith("--db="):
+            continue
+        out.append(arg)
+    return "accord " + " ".join(shlex.quote(a) for a in out)
+
 
 def export_command(
     dataset: Annotated[str, typer.Argument(help="Dataset name.")],
-    out: Annotated[Path, typer.Option("-o", "--output", help="Output file.")],
-    fmt: Annotated[str, typer.Option("--format", help="Output format.")] = "jsonl",
+    out: Annotated[Path, typer.Option("-o", "--output", help="Output file (a directory for "
+                                      "--to hub/disk); split names go before the suffix.")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv, parquet, hf, sft-messages, "
+                                     "sft-prompt-completion, dpo, kto, reward, openai-chat, "
+                                     "openai-dpo, conll, label-studio.")] = "jsonl",
+    to: Annotated[str | None, typer.Option(
+        "--to", help="Container: jsonl, csv, parquet, hub (Parquet shards + dataset card), "
+        "disk (save_to_disk + card), json, conll. Default: from the format and -o.",
+        rich_help_panel=_OUT)] = None,
+    prompt_field: Annotated[str | None, typer.Option(
+        "--prompt-field", help="Field holding the prompt.", rich_help_panel=_ROLE)] = None,
+    question: Annotated[str | None, typer.Option(
+        "--question", help="Question driving the export.", rich_help_panel=_ROLE)] = None,
+    completion_field: Annotated[str | None, typer.Option(
+        "--completion-field", help="Field holding the completion (SFT, KTO).",
+        rich_help_panel=_ROLE)] = None,
+    aggregate: Annotated[str | None, typer.Option(
+        "--aggregate", help="mv, wmv, ds, onecoin, glad, mace; mean, median, trimmed_mean "
+        "(ratings); bt, rp, borda (rankings); vote (spans).", rich_help_panel=_SEL)] = None,
+    min_agreement: Annotated[float | None, typer.Option(
+        "--min-agreement", help="Keep records whose agreement is at least this (0-1).",
+        rich_help_panel=_SEL)] = None,
+    min_responses: Annotated[int | None, typer.Option(
+        "--min-responses", help="Keep records with at least N usable responses.",
+        rich_help_panel=_SEL)] = None,
+    status: Annotated[str, typer.Option(
+        "--status", help="submitted (all but rejected) or reviewed (accepted or fixed).",
+        rich_help_panel=_SEL)] = "submitted",
+    drop_contradictory: Annotated[bool, typer.Option(
+        "--drop-contradictory", help="Drop records whose answers contradict each other.",
+        rich_help_panel=_SEL)] = False,
+    exclude_gold: Annotated[bool, typer.Option(
+        "--exclude-gold", help="Leave gold records out.", rich_help_panel=_SEL)] = False,
+    pairs: Annotated[str, typer.Option(
+        "--pairs", help="Pairs from rankings: best-worst or all.", rich_help_panel=_SEL)]
+    = "best-worst",
+    kto_threshold: Annotated[float | None, typer.Option(
+        "--kto-threshold", help="Ratings at or above this are desirable (KTO).",
+        rich_help_panel=_SEL)] = None,
+    kto_desirable: Annotated[str | None, typer.Option(
+        "--kto-desirable", help="Comma-separated desirable labels (KTO from a label question).",
+        rich_help_panel=_SEL)] = None,
+    texts: Annotated[str, typer.Option(
+        "--texts", help="SFT completions from a text question: one per record or all.",
+        rich_help_panel=_SEL)] = "one",
+    system_prompt: Annotated[str | None, typer.Option(
+        "--system-prompt", help="System message prepended to text prompts.",
+        rich_help_panel=_ROLE)] = None,
+    margin: Annotated[bool, typer.Option(
+        "--margin/--no-margin", help="Add a margin column to preference pairs.",
+        rich_help_panel=_OUT)] = True,
+    split: Annotated[str | None, typer.Option(
+        "--split", help="Splits like train=0.9,test=0.1 (grouped by prompt, stratified).",
+        rich_help_panel=_OUT)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --split.",
+                                      rich_help_panel=_OUT)] = 42,
+    near_dup: Annotated[float | None, typer.Option(
+        "--near-dup", help="Also keep near-duplicate prompts (MinHash Jaccard >= this) in one "
+        "split.", rich_help_panel=_OUT)] = None,
+    license_: Annotated[str, typer.Option("--license", help="License in the dataset card.",
+                                          rich_help_panel=_OUT)] = "other",
+    card: Annotated[bool | None, typer.Option(
+        "--card/--no-card", help="Write a README.md dataset card (default: for hub and disk).",
+        rich_help_panel=_OUT)] = None,
+    shard_rows: Annotated[int, typer.Option("--shard-rows", help="Rows per Parquet shard (hub).",
+                                            rich_help_panel=_OUT)] = 500_000,
+    push_to_hub: Annotated[str | None, typer.Option(
+        "--push-to-hub", help="Upload a --to hub export to this Hugging Face dataset repo "
+        "(needs $HF_TOKEN and network).", rich_help_panel=_OUT)] = None,
     db: DbOption = None,
 ) -> None:
-    """Export a dataset (written atomically: the file appears only when complete)."""
-    from accord.errors import InputError
-    from accord.io.exporters import EXPORT_FORMATS, export_jsonl
+    """Export a dataset (written atomically: files appear only when complete)."""
+    from accord.cli.progress import progress_bar
+    from accord.io.exporters import ExportOptions, export_dataset, parse_split
     from accord.store.datasets import get_dataset
     from accord.store.engine import session_scope
-    from accord.store.records import count_records
+    from accord.store.export_queries import count_export_records
 
-    from accord.cli.progress import progress_bar
-
-    if fmt not in EXPORT_FORMATS:
-        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}",
-                         field="--format")
+    options = ExportOptions(
+        fmt=fmt, to=to, prompt_field=prompt_field, question=question,
+        completion_field=completion_field, aggregate=aggregate, min_agreement=min_agreement,
+        min_responses=min_responses, status=status, drop_contradictory=drop_contradictory,
+        exclude_gold=exclude_gold, pairs=pairs, kto_threshold=kto_threshold,
+        kto_desirable=tuple(v.strip() for v in (kto_desirable or "").split(",") if v.strip()),
+        texts=texts, system_prompt=system_prompt, margin=margin, split=parse_split(split),
+        seed=seed, near_dup=near_dup, license=license_, card=card, shard_rows=shard_rows,
+        command=_command_line())
+    options.check()
     engine = open_store(db)
     with session_scope(engine) as session:
-        total = count_records(session, get_dataset(session, dataset).id)
-    started = time.perf_counter()
+        total = count_export_records(session, get_dataset(session, dataset).id,
+                                     exclude_gold=exclude_gold)
     with progress_bar(f"exporting {dataset}", total) as advance:
-        n = export_jsonl(engine, dataset, out, progress=advance)
-    seconds = time.perf_counter() - started
-    console.print(f"{dataset} -> {out}: {n:,} records as {fmt} in {seconds:.1f} s",
-                  markup=False, highlight=False)
+        summary = export_dataset(engine, dataset, out, options, progress=advance)
+    console.print(summary.line(), markup=False, highlight=False)
+    if summary.card is not None:
+        console.print(f"dataset card: {summary.card}", markup=False, highlight=False)
+    if push_to_hub:
+        from accord.io.exporters.hub_push import push_to_hub as push
+
+        url = push(out, push_to_hub)
+        console.print(f"pushed to {url}", markup=False, highlight=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -36,14 +36,15 @@ def import_command(
     report: Annotated[Path | None, typer.Option(
         "--report", help="Where to write rejected lines (JSONL).")] = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="jsonl, json, csv, parquet, hf (default: from the name).")] = None,
+        "--format", help="jsonl, json, csv, parquet, hf (default: from the name); migrations "
+        "with their answers: label-studio, argilla, openai-chat, trl-dpo, conll.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 5000,
     max_field_chars: Annotated[int, typer.Option(
         "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,
     db: DbOption = None,
 ) -> None:
     """Import records into a dataset (upsert by external_id)."""
-    from accord.io.importer import ImportOptions, import_file, write_rejects
+    from accord.io.importer import ImportOptions, write_rejects
     from accord.io.mapping import parse_mapping
 
     from accord.cli.progress import progress_bar
@@ -56,7 +57,7 @@ def import_command(
         raise InputError("file not found", path=str(file))
     engine = open_store(db)
     with progress_bar(f"importing {file.name}", count_lines(file)) as advance:
-        summary = import_file(engine, dataset, file, options, progress=advance)
+        summary = _import(engine, dataset, file, options, advance)
     if summary.created_dataset:
         console.print(f"created dataset {dataset!r} with fields inferred from the columns",
                       markup=False)
@@ -66,6 +67,17 @@ def import_command(
         err_console.print(f"{summary.rejected:,} rejected lines listed in {target}",
                           markup=False)
     console.print(summary.line(), markup=False, highlight=False)
+
+
+def _import(engine, dataset, file, options, advance):  # type: ignore[no-untyped-def]
+    """Plain formats through import_file; other tools' exports with their answers."""
+    from accord.io.importer import import_file
+    from accord.io.importers import MIGRATION_FORMATS, import_migration, open_source
+
+    if options.fmt in MIGRATION_FORMATS:
+        source = open_source(options.fmt, file)
+        return import_migration(engine, dataset, file, source, options, progress=advance)
+    return import_file(engine, dataset, file, options, progress=advance)
 
 
 def register(root: typer.Typer) -> None:

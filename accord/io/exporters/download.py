@@ -1,0 +1,106 @@
+"""An export as a stream of bytes, for downloads (``GET /api/v1/datasets/{name}/export``).
+
+:func:`open_download` validates everything that can fail (dataset, format,
+options, roles) before the first byte, so the server can still answer with
+a clean error; the returned chunks are then produced lazily, record page by
+record page, in one read transaction. Text containers (JSONL, CSV, JSON,
+CoNLL) stream directly; Parquet is written to a temporary file first (its
+footer comes last) and streamed from there. One split per download
+(``part``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from accord.errors import InputError
+from accord.io.exporters.encoders import MEDIA_TYPES, SUFFIXES, TEXT_CONTAINERS, make_encoder
+from accord.io.exporters.options import ExportOptions
+from accord.io.exporters.run import _Run, _snapshot, export_dataset, prepare_export
+from accord.store.engine import session_scope
+
+__all__ = ["Download", "open_download", "DOWNLOAD_CONTAINERS"]
+
+DOWNLOAD_CONTAINERS = TEXT_CONTAINERS + ("parquet",)
+_CHUNK = 256 * 1024
+
+
+@dataclass
+class Download:
+    filename: str
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+def open_download(engine: Engine, dataset: str, options: ExportOptions) -> Download:
+    """Validate the export and return its name, media type and lazy byte chunks.
+
+    Raises
+    ------
+    InputError, NotFound
+        Before any byte is produced.
+    """
+    options.check()
+    with session_scope(engine) as session:
+        prep = prepare_export(session, dataset, options)
+    container = prep.container
+    if container not in DOWNLOAD_CONTAINERS:
+        raise InputError(f"downloads are {', '.join(DOWNLOAD_CONTAINERS)}; {container!r} is "
+                         "written by 'accord export' only", field="to")
+    if options.split and not options.part:
+        raise InputError(f"a download holds one split; add part=NAME (one of "
+                         f"{sorted(options.split)})", field="part")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset)
+    name = f"{safe}-{prep.fmt.name}" + (f".{options.part}" if options.part else "")
+    filename = name + SUFFIXES[container]
+    if container == "parquet":
+        chunks = _parquet_chunks(engine, dataset, options)
+    else:
+        chunks = _text_chunks(engine, dataset, options)
+    return Download(filename, MEDIA_TYPES[container], chunks)
+
+
+def _text_chunks(engine: Engine, dataset: str, options: ExportOptions) -> Iterator[bytes]:
+    with session_scope(engine) as session:
+        _snapshot(session)
+        prep = prepare_export(session, dataset, options)
+        run = _Run(session, prep)
+        run.compute_consensus()
+        assignment = run.assign_splits() if options.split else None
+        encoder = make_encoder(prep.container, prep.builder.columns())
+        buf = bytearray(encoder.header)
+        first = True
+        for rec, _decision, rows in run.records():
+            if assignment is not None and assignment.split_of(rec.id) != options.part:
+                continue
+            for row in rows:
+                if not first:
+                    buf += encoder.separator
+                first = False
+                buf += encoder.encode(row)
+            if len(buf) >= _CHUNK:
+                yield bytes(buf)
+                buf.clear()
+        buf += encoder.footer
+        if buf:
+            yield bytes(buf)
+
+
+def _parquet_chunks(engine: Engine, dataset: str, options: ExportOptions) -> Iterator[bytes]:
+    tmp = Path(tempfile.mkdtemp(prefix="accord-download-"))
+    try:
+        target = tmp / "export.parquet"
+        options.to = "parquet"
+        summary = export_dataset(engine, dataset, target, options)
+        with open(summary.paths[0], "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
