@@ -140,7 +140,7 @@ class _State:
         stats.dropped += 1
         if len(stats.examples) < stats.max_examples:
             example = {**self.locate(index), "reason": reason}
-            if step != "pii":  # the snippet would show the PII
+            if self.config.pii == "off":  # else the snippet could show PII the run removes
                 example["text"] = self.snippet(index)
             stats.example(example)
 

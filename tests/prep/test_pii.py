@@ -159,7 +159,7 @@ def test_no_network_and_no_model_load() -> None:
 
 
 def test_report_never_repeats_the_pii_it_found() -> None:
-    records = [{"text": "write to secret.person@example.com today"}]
+    records = [{"text": "write to secret.person@example.com today"}] * 2
     for mode in ("flag", "redact", "drop"):
         res = run_prep(records, PrepConfig(pii=mode, pii_entities=("EMAIL_ADDRESS",), workers=1))
         step = next(s for s in res.report["steps"] if s["name"] == "pii")
