@@ -269,6 +269,11 @@ def prep_command(
     finally:
         runner.close()
     paths = write_result(result, output, rejects=rejects, report=report)
+    summary = result.report.get("encoding", {}).get("summary", "utf-8")
+    if summary != "utf-8":
+        err_console.print(
+            f"note: {input_path} is not all UTF-8: {summary}", markup=False, soft_wrap=True
+        )
     if result.report["records_in"] == 0:
         err_console.print(
             f"warning: {input_path} has no records; wrote an empty {output}",

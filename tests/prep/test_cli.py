@@ -73,6 +73,20 @@ def test_report_and_rejects_paths_can_be_chosen(tmp_path: Path) -> None:
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 1
 
 
+def test_non_utf8_input_is_decoded_and_announced(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path / "legacy.jsonl", '{"text": "Noël à la crème brûlée, déjà vu"}\n'.encode("cp1252")
+    )
+    proc = run_prep_cli(src, "-o", tmp_path / "o.jsonl")
+    assert proc.returncode == 0, proc.stderr
+    assert f"note: {src} is not all UTF-8: cp1252 (detected, not UTF-8)" in proc.stderr
+    assert (
+        json.loads((tmp_path / "o.jsonl").read_text())["text"] == "Noël à la crème brûlée, déjà vu"
+    )
+    report = json.loads((tmp_path / "o.report.json").read_text())
+    assert report["encoding"] == {"summary": "cp1252 (detected, not UTF-8)", "lines": {"cp1252": 1}}
+
+
 def test_empty_file_gives_empty_output_and_a_zero_report(tmp_path: Path) -> None:
     src = _write(tmp_path / "empty.jsonl", b"")
     proc = run_prep_cli(src, "-o", tmp_path / "o.jsonl")
