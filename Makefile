@@ -23,7 +23,11 @@ demo: $(STAMP)
 	$(VENV)/bin/accord serve --demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -m "not soak"
+
+# long reliability runs (crash loops, load): not part of CI
+soak: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m soak tests/reliability
 
 bench: $(STAMP)
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
