@@ -74,3 +74,14 @@ def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = N
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     return subprocess.run([sys.executable, "-m", "accord", *args], input=input,
                           capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Say how many tests ran on PostgreSQL, so a CI log shows they were not skipped."""
+    stats = terminalreporter.stats
+    counts = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        counts[outcome] = sum(1 for rep in stats.get(outcome, [])
+                              if "[postgres" in getattr(rep, "nodeid", ""))
+    terminalreporter.write_line(
+        "PostgreSQL-backed tests: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
