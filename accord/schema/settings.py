@@ -8,16 +8,19 @@ is reported with its path, e.g. ``questions[2].labels: needs at least 2 labels``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator,
+)
 
 from accord.errors import SettingsError
 from accord.schema.fields import FIELD_TYPES, AnyField
 from accord.schema.questions import QUESTION_TYPES, AnyQuestion
 
-__all__ = ["Distribution", "Settings", "parse_settings", "load_settings", "settings_from_columns"]
+__all__ = ["Distribution", "Assist", "Settings", "parse_settings", "load_settings",
+           "settings_from_columns"]
 
 
 class Distribution(BaseModel):
@@ -30,6 +33,30 @@ class Distribution(BaseModel):
     gold_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
+class Assist(BaseModel):
+    """Model assistance: what happens to confident model suggestions (docs/assist.md).
+
+    ``auto_accept`` is ``off`` (suggestions are only shown), ``response``
+    (a suggestion at or above its question's threshold becomes a submitted
+    response of the model's agent user) or ``prefill`` (it is marked to
+    prefill the annotator's form). ``thresholds`` maps question names to the
+    minimum confidence (0-1) for that.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto_accept: Literal["off", "response", "prefill"] = "off"
+    thresholds: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _unit_interval(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, threshold in value.items():
+            if not 0.0 <= threshold <= 1.0:
+                raise ValueError(f"threshold of {name!r} must be between 0 and 1, got {threshold}")
+        return value
+
+
 class Settings(BaseModel):
     """Everything that defines a dataset's annotation task."""
 
@@ -39,6 +66,7 @@ class Settings(BaseModel):
     fields: list[AnyField] = Field(min_length=1)
     questions: list[AnyQuestion] = Field(default_factory=list)
     distribution: Distribution = Field(default_factory=Distribution)
+    assist: Assist | None = None
 
     @model_validator(mode="after")
     def _cross_check(self) -> "Settings":
@@ -69,6 +97,11 @@ class Settings(BaseModel):
                 if q.type == "ranking" and ftype != "json":
                     problems.append((f"questions[{i}].field",
                                      f"ranking needs a json field of candidates, {ref!r} is {ftype}"))
+        if self.assist is not None:
+            for qname in self.assist.thresholds:
+                if qname not in qseen:
+                    problems.append((f"assist.thresholds.{qname}", f"unknown question {qname!r}; "
+                                     f"questions are {sorted(qseen)}"))
         if problems:
             # raised as ValueError so pydantic wraps it; parse_settings unwraps it.
             raise ValueError(_ProblemList(problems))
