@@ -151,6 +151,9 @@ class Suggestion(Base):
     value: Mapped[Any] = mapped_column(JSONType)
     score: Mapped[float | None] = mapped_column(Float)
     agent: Mapped[str] = mapped_column(String(256), default="")
+    # model assistance details: prompt version, confidence method, label distribution,
+    # judge rationale, prefill flag (migration 0003)
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
