@@ -12,7 +12,7 @@ from accord.server.errors import install_error_handlers
 __all__ = ["create_app", "app_from_env", "ROUTERS"]
 
 ROUTERS = ("auth", "users", "datasets", "records", "annotate", "review", "stats", "exports",
-           "quality")
+           "quality", "ui_support", "triage")
 
 
 def create_app(engine: Engine) -> FastAPI:
