@@ -91,24 +91,20 @@ def test_roles_are_detected_or_the_candidates_listed(engine, tmp_path):
 
 
 def test_cli_export_options_and_errors(sqlite_url, tmp_path):
-    settings = tmp_path / "s.yaml"
-    settings.write_text("fields:\n  - {name: prompt, type: text}\n  - {name: response_a, type: "
-                        "text}\n  - {name: response_b, type: text}\nquestions:\n  - {name: p, "
-                        "type: pairwise, fields: [response_a, response_b]}\n")
-    assert run_cli("dataset", "create", "d", "--settings", str(settings),
-                   "--db", sqlite_url).returncode == 0
-    data = tmp_path / "d.jsonl"
-    data.write_text('{"id": 1, "prompt": "q", "response_a": "x", "response_b": "y"}\n')
-    assert run_cli("import", "d", str(data), "--db", sqlite_url).returncode == 0
-    res = run_cli("export", "d", "--format", "dpo", "-o", str(tmp_path / "o.jsonl"),
+    from accord.store import make_engine, upgrade
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    pairwise_dataset(engine, n=2)
+    engine.dispose()
+    res = run_cli("export", "pw", "--format", "dpo", "-o", str(tmp_path / "o.jsonl"),
                   "--status", "maybe", "--db", sqlite_url)
     assert res.returncode == 2
     assert "field '--status': expected one of submitted, reviewed, got 'maybe'" in res.stderr
-    res = run_cli("export", "d", "--format", "dpo", "-o", str(tmp_path / "o.jsonl"),
-                  "--split", "train=0.9,test=0.2", "--db", sqlite_url)
-    assert res.returncode == 2 and "the shares must sum to 1, they sum to 1.1" in res.stderr
-    res = run_cli("export", "d", "--format", "dpo", "-o", str(tmp_path / "o.jsonl"),
-                  "--db", sqlite_url)
+    res = run_cli("export", "pw", "--format", "dpo", "-o", str(tmp_path / "o.jsonl"),
+                  "--split", "train=0.5,test=0.5", "--min-agreement", "0.9", "--db", sqlite_url)
     assert res.returncode == 0, res.stderr
-    assert "d -> " in res.stdout and "0 dpo rows from 0 of 1 records" in res.stdout
-    assert (tmp_path / "o.jsonl").read_text() == ""
+    assert "pw -> " in res.stdout and "1 dpo rows (train 1, test 0) from 1 of 2 records" in \
+        res.stdout
+    assert [r["prompt"] for r in read_jsonl(tmp_path / "o.train.jsonl")] == ["Question 1?"]
+    assert (tmp_path / "o.test.jsonl").read_text() == ""

@@ -107,7 +107,7 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
         plan.completion = options.completion_field or _pick_completion(
             fields, {plan.prompt} | used, "--completion-field")
     if question is not None and (kind in ("preference", "kto", "spans") or options.aggregate
-                                 or _filters(options)):
+                                 or _filters(options) or options.split):
         if question.type != "text":
             plan.consensus = [question]
     if kind == "records" and options.aggregate:
