@@ -113,37 +113,42 @@ def write_responses(session: Session, dataset_id: int, rows: Sequence[ImportedRe
                        Response.version, Response.values).where(Response.record_id.in_(chunk))):
             if (rid, uid) in keys:
                 existing[(rid, uid)] = (resp_id, status, version, values)
+    latest = {(r.record_id, r.user_id): r for r in rows}  # one response per user and record
     d_sub: dict[int, int] = defaultdict(int)
     history: list[dict[str, Any]] = []
-    inserted = updated = 0
-    for row in rows:
-        when = row.created_at or stamp
-        prev = existing.get((row.record_id, row.user_id))
+    fresh = [r for key, r in latest.items() if key not in existing]
+    if fresh:
+        table = Response.__table__
+        returned = session.execute(
+            table.insert().returning(table.c.id, table.c.record_id, table.c.user_id,
+                                     sort_by_parameter_order=True),
+            [{"record_id": r.record_id, "dataset_id": dataset_id, "user_id": r.user_id,
+              "values": r.values, "status": r.status, "time_spent": r.time_spent, "version": 1,
+              "created_at": r.created_at or stamp, "updated_at": stamp,
+              "submitted_at": (r.created_at or stamp) if r.status == "submitted" else None}
+             for r in fresh]).all()
+        for (resp_id, _rid, _uid), r in zip(returned, fresh):
+            history.append({"response_id": resp_id, "user_id": r.user_id, "version": 1,
+                            "old_status": None, "new_status": r.status, "old_values": None,
+                            "new_values": r.values, "changed_at": stamp})
+            d_sub[r.record_id] += r.status == "submitted"
+    updated = 0
+    for key, row in latest.items():
+        prev = existing.get(key)
         if prev is None:
-            resp = Response(record_id=row.record_id, dataset_id=dataset_id, user_id=row.user_id,
-                            values=row.values, status=row.status, time_spent=row.time_spent,
-                            version=1, created_at=when, updated_at=stamp,
-                            submitted_at=when if row.status == "submitted" else None)
-            session.add(resp)
-            session.flush()
-            existing[(row.record_id, row.user_id)] = (resp.id, row.status, 1, row.values)
-            history.append({"response_id": resp.id, "user_id": row.user_id, "version": 1,
-                            "old_status": None, "new_status": row.status, "old_values": None,
-                            "new_values": row.values, "changed_at": stamp})
-            d_sub[row.record_id] += row.status == "submitted"
-            inserted += 1
             continue
         resp_id, old_status, version, old_values = prev
+        when = row.created_at or stamp
         extra = {"submitted_at": when} if row.status == "submitted" != old_status else {}
         session.execute(update(Response).where(Response.id == resp_id).values(
             values=row.values, status=row.status, version=version + 1, updated_at=stamp,
             **extra).execution_options(synchronize_session=False))
-        existing[(row.record_id, row.user_id)] = (resp_id, row.status, version + 1, row.values)
         history.append({"response_id": resp_id, "user_id": row.user_id, "version": version + 1,
                         "old_status": old_status, "new_status": row.status,
                         "old_values": old_values, "new_values": row.values, "changed_at": stamp})
         d_sub[row.record_id] += (row.status == "submitted") - (old_status == "submitted")
         updated += 1
+    inserted = len(fresh)
     session.execute(ResponseHistory.__table__.insert(), history)
     _bump(session, d_sub, overlap)
     return inserted, updated
