@@ -1,0 +1,224 @@
+"""Pre-labelling: ask a model every question's answer for a dataset's records.
+
+For each record the prompt (:mod:`accord.assist.prompts`, with few-shot
+examples drawn from submitted human responses) asks for structured output
+(:mod:`accord.assist.schema_output`); the answer is parsed, repaired and
+validated, scored (:mod:`accord.assist.confidence`: logprobs when the server
+sends them, else self-consistency over ``fallback_k`` samples) and stored as
+a suggestion of agent ``<model>@p:<prompt version>`` with its metadata
+(prompt version, method, label distribution, repairs, rationale). Records
+used as few-shot examples are not pre-labelled (their answer is in the
+prompt). Each run writes its full prompt template to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from accord.assist.client import LLMClient
+from accord.assist.confidence import Confidence, logprob_confidence, self_consistency, vote_key
+from accord.assist.prompts import TEMPLATES, PromptTemplate, agent_name
+from accord.assist.runs import RunSummary, parallel_map
+from accord.assist.schema_output import (
+    VALUE_KEYS, ParsedOutput, enum_choices, parse_output, response_format,
+)
+from accord.errors import InputError
+from accord.schema import Settings
+from accord.store.assist_queries import (
+    SuggestionItem, few_shot_examples, put_suggestions, record_ids, records_by_ids,
+)
+from accord.store.audit import record_event
+from accord.store.datasets import get_dataset, settings_of
+from accord.store.engine import session_scope, write_scope
+from accord.store.models import utcnow
+
+__all__ = ["PrelabelOptions", "prelabel", "question_of", "suggest_one"]
+
+
+@dataclass
+class PrelabelOptions:
+    """What to ask and how (see :func:`prelabel`)."""
+
+    question: str
+    k: int = 1
+    limit: int | None = None
+    few_shot: int = 0
+    temperature: float | None = None  # default: 0 for one sample, 1.0 for k > 1
+    logprobs: bool = True
+    top_logprobs: int = 5
+    fallback_k: int = 5
+    template: PromptTemplate | None = None
+    rationale: bool = False
+    only_pending: bool = False
+    max_tokens: int | None = None
+    batch_size: int = 256
+    action: str = "prelabel"
+
+
+def question_of(settings: Settings, name: str) -> Any:
+    """The question called ``name``, or an InputError listing the questions."""
+    try:
+        return settings.question(name)
+    except KeyError:
+        raise InputError(f"unknown question {name!r}; questions are "
+                         f"{[q.name for q in settings.questions]}", field="--question") from None
+
+
+def _template(options: PrelabelOptions, question: Any) -> PromptTemplate:
+    if options.template is not None:
+        return options.template
+    if options.rationale:
+        return TEMPLATES["judge"]
+    return TEMPLATES["draft" if question.type == "text" else "prelabel"]
+
+
+def suggest_one(client: LLMClient, settings: Settings, question: Any, fields: dict[str, Any],
+                options: PrelabelOptions, template: PromptTemplate,
+                examples: list[tuple[dict[str, Any], Any]]) -> tuple[Any, float | None,
+                                                                      dict[str, Any]]:
+    """Ask the model about one record: ``(value, score, metadata)``.
+
+    Raises
+    ------
+    InputError
+        Every sample's answer was invalid even after repair.
+    LLMError
+        The endpoint failed (not retried further here).
+    """
+    messages = template.messages(settings, question, fields, examples=examples)
+    k = max(1, options.k)
+    temperature = options.temperature if options.temperature is not None else \
+        (0.0 if k == 1 else 1.0)
+    if question.type == "text" and not options.rationale:
+        done = client.complete(messages, temperature=temperature, max_tokens=options.max_tokens)
+        parsed = parse_output(question, done.choices[0].content if done.choices else "", fields)
+        return parsed.value, None, {"method": None, "k": 1}
+    fmt = response_format(question, fields, rationale=options.rationale)
+    want_logprobs = options.logprobs and k == 1
+    done = client.complete(messages, response_format=fmt, n=k, temperature=temperature,
+                           logprobs=want_logprobs,
+                           top_logprobs=options.top_logprobs if want_logprobs else 0,
+                           max_tokens=options.max_tokens)
+    outputs: list[tuple[ParsedOutput, Any]] = []
+    problems: list[str] = []
+    for choice in done.choices:
+        try:
+            outputs.append((parse_output(question, choice.content, fields), choice))
+        except InputError as exc:
+            problems.append(exc.message)
+    conf: Confidence | None = None
+    if k == 1 and outputs and want_logprobs:
+        conf = logprob_confidence(outputs[0][1].logprobs, VALUE_KEYS[question.type],
+                                  enum_choices(question))
+    if k == 1 and outputs and conf is None and options.fallback_k > 1:
+        more = client.complete(messages, response_format=fmt, n=options.fallback_k - 1,
+                               temperature=temperature or 1.0, max_tokens=options.max_tokens)
+        for choice in more.choices:
+            try:
+                outputs.append((parse_output(question, choice.content, fields), choice))
+            except InputError as exc:
+                problems.append(exc.message)
+    if not outputs:
+        raise InputError(problems[0] if problems else "the model returned no answer",
+                         field=question.name)
+    if conf is None and len(outputs) > 1:
+        value, conf = self_consistency([p.value for p, _ in outputs], question.type)
+        chosen = next(p for p, _ in outputs if vote_key(question.type, p.value)
+                      == vote_key(question.type, value))
+    else:
+        chosen = outputs[0][0]
+    meta: dict[str, Any] = {"method": conf.method if conf else None, "k": len(outputs)}
+    if conf is not None and conf.distribution is not None:
+        meta["distribution"] = conf.distribution
+    if chosen.repairs:
+        meta["repairs"] = chosen.repairs
+    if problems:
+        meta["invalid_samples"] = len(problems)
+    if chosen.rationale is not None:
+        meta["rationale"] = chosen.rationale
+    return chosen.value, (None if conf is None else round(conf.score, 6)), meta
+
+
+def prelabel(engine: Engine, dataset: str, client: LLMClient, options: PrelabelOptions, *,
+             progress: Callable[[int], None] | None = None,
+             total: Callable[[int], None] | None = None) -> RunSummary:
+    """Suggest answers to one question for a dataset's records.
+
+    Parameters
+    ----------
+    engine : Engine
+    dataset : str
+    client : LLMClient
+        Its config's model names the agent; its concurrency bounds the workers.
+    options : PrelabelOptions
+    progress : callable, optional
+        Called with 1 per finished record.
+    total : callable, optional
+        Called once with the number of records to do.
+
+    Returns
+    -------
+    RunSummary
+        ``written`` suggestions, ``failed`` records (invalid answers), tokens and cost.
+
+    Raises
+    ------
+    InputError
+        Unknown dataset or question.
+    LLMError
+        The endpoint refused or kept failing (suggestions of finished batches are kept).
+    """
+    with session_scope(engine) as session:
+        ds = get_dataset(session, dataset)
+        settings = settings_of(ds)
+        question = question_of(settings, options.question)
+        shots = few_shot_examples(session, ds.id, question.name, options.few_shot)
+        shot_ids = {rid for rid, _, _ in shots}
+        limit = None if options.limit is None else options.limit + len(shot_ids)
+        ids = [rid for rid in record_ids(session, ds.id, only_pending=options.only_pending,
+                                         limit=limit) if rid not in shot_ids][:options.limit]
+        dataset_id = ds.id
+    template = _template(options, question)
+    version = template.version(few_shot=len(shots))
+    summary = RunSummary(options.action, dataset, agent_name(client.config.model, version),
+                         records=len(ids), meter=client.meter, skipped=len(shot_ids))
+    if total is not None:
+        total(len(ids))
+    examples = [(f, v) for _, f, v in shots]
+
+    def one(rec: tuple[int, str, dict[str, Any]]) -> Any:
+        try:
+            return suggest_one(client, settings, question, rec[2], options, template, examples)
+        except InputError as exc:
+            return exc
+
+    size = max(options.batch_size, 4 * client.config.concurrency)
+    for start in range(0, len(ids), size):
+        with session_scope(engine) as session:
+            batch = records_by_ids(session, ids[start:start + size])
+        items = []
+        for rec, result in parallel_map(one, batch, workers=client.config.concurrency,
+                                        progress=progress):
+            if isinstance(result, InputError):
+                summary.fail(rec[1], str(result))
+                continue
+            value, score, meta = result
+            meta = {"prompt": version, "template": template.name, **meta}
+            summary.methods[meta["method"] or "none"] += 1
+            items.append(SuggestionItem(rec[0], question.name, value, score, meta))
+        with write_scope(engine) as session:
+            summary.written += put_suggestions(session, summary.agent, items, utcnow())
+    summary.retries = client.retries
+    summary.finish()
+    with write_scope(engine) as session:
+        record_event(session, f"assist.{options.action}", "dataset", dataset_id,
+                     dataset_id=dataset_id,
+                     details={"agent": summary.agent, "model": client.config.model,
+                              "base_url": client.config.base_url, "question": question.name,
+                              "template": template.to_dict(), "few_shot": len(shots),
+                              "k": options.k, "counts": summary.to_dict()})
+    return summary

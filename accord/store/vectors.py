@@ -1,0 +1,70 @@
+"""Record vectors (embeddings), stored in ``records.vectors`` as ``{name: [floats]}``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from accord.store.models import Record
+
+__all__ = ["set_vectors", "iter_vectors"]
+
+_rec = Record.__table__
+_IN_CHUNK = 900
+_SET = (update(_rec).where(_rec.c.id == bindparam("b_id"))
+        .values(vectors=bindparam("b_vectors", type_=_rec.c.vectors.type)))
+
+
+def set_vectors(session: Session, dataset_id: int, name: str,
+                vectors: Mapping[int, Sequence[float]]) -> int:
+    """Store one named vector per record, keeping the record's other vectors.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's write transaction.
+    dataset_id : int
+        Records of other datasets are left alone.
+    name : str
+        Vector name, e.g. ``"all-MiniLM-L6-v2"``.
+    vectors : mapping of int to sequence of float
+        ``{record id: vector}``.
+
+    Returns
+    -------
+    int
+        Records updated.
+    """
+    ids = sorted(vectors)
+    conn = session.connection()
+    n = 0
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start:start + _IN_CHUNK]
+        rows = conn.execute(select(_rec.c.id, _rec.c.vectors).where(
+            _rec.c.dataset_id == dataset_id, _rec.c.id.in_(chunk))).all()
+        params = [{"b_id": rid, "b_vectors": {**(old or {}),
+                                              name: [float(x) for x in vectors[rid]]}}
+                  for rid, old in rows]
+        if params:
+            conn.execute(_SET, params)
+        n += len(params)
+    return n
+
+
+def iter_vectors(session: Session, dataset_id: int, name: str,
+                 *, batch_size: int = 2000) -> Iterator[tuple[int, list[float]]]:
+    """``(record id, vector)`` for the records that have vector ``name``, in id order."""
+    conn = session.connection()
+    last = 0
+    while True:
+        page = conn.execute(select(_rec.c.id, _rec.c.vectors).where(
+            _rec.c.dataset_id == dataset_id, _rec.c.id > last, _rec.c.vectors.is_not(None))
+            .order_by(_rec.c.id).limit(batch_size)).all()
+        if not page:
+            return
+        for rid, vecs in page:
+            if isinstance(vecs, dict) and name in vecs:
+                yield rid, vecs[name]
+        last = page[-1][0]
