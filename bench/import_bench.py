@@ -50,7 +50,7 @@ def run_import(path: Path, url: str) -> None:
             {"fields": [{"name": "text", "type": "text"}],
              "questions": [{"name": "label", "type": "label", "labels": ["a", "b"]}]}))
     started = time.perf_counter()
-    summary = import_file(engine, "bench", path, ImportOptions())
+    summary = import_file(engine, "bench", path, ImportOptions(parallel=True))  # as the CLI
     seconds = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(orjson.dumps({"n": summary.inserted, "seconds": seconds, "rss_mb": rss}).decode())

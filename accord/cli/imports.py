@@ -50,7 +50,8 @@ def import_command(
     from accord.cli.progress import progress_bar
 
     options = ImportOptions(mapping=parse_mapping(map_), on_error=on_error, batch_size=batch_size,
-                            max_field_chars=max_field_chars, fmt=fmt, create=create)
+                            max_field_chars=max_field_chars, fmt=fmt, create=create,
+                            parallel=True)
     if not file.exists():
         from accord.errors import InputError
 

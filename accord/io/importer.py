@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from accord.errors import InputError, NotFound
 from accord.io.mapping import DEFAULT_MAX_FIELD_CHARS, RowMapper
+from accord.io.parallel import MappedChunk, worth_parallel
 from accord.io.readers import detect_format, read_rows
 from accord.schema import Settings, settings_from_columns
 from accord.store.datasets import create_dataset, get_dataset, settings_of
@@ -39,6 +40,8 @@ class ImportOptions:
     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
     fmt: str | None = None
     create: bool = False
+    parallel: bool = False  # parse big JSONL files in a helper process (CLI only)
+    parallel_min_bytes: int = 32 * 1024 * 1024
 
 
 @dataclass
@@ -100,15 +103,29 @@ def import_file(engine: Engine, dataset: str, path: str | Path,
     on_bad = (lambda exc: bad.append((exc.line, _reason(exc)))) \
         if options.on_error == "skip" else None
     rows = read_rows(p, fmt, on_bad)
+    chunks = None
+    if options.parallel and fmt == "jsonl" and worth_parallel(p, options.parallel_min_bytes):
+        from accord.io.parallel import parallel_jsonl_chunks
+
+        def chunks(mapper: RowMapper) -> Iterator[MappedChunk]:
+            return parallel_jsonl_chunks(p, mapper, skip=options.on_error == "skip",
+                                         chunk_size=options.batch_size)
     return import_rows(engine, dataset, rows, options, source=str(p), progress=progress,
-                       reader_rejects=bad)
+                       reader_rejects=bad, chunks=chunks)
 
 
 def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str, Any]]],
                 options: ImportOptions | None = None, *, source: str = "<records>",
                 progress: Progress | None = None,
-                reader_rejects: list[tuple[int | None, str]] | None = None) -> ImportSummary:
-    """Import ``(line, row)`` pairs; the engine of :func:`import_file` (also used by the API)."""
+                reader_rejects: list[tuple[int | None, str]] | None = None,
+                chunks: Callable[[RowMapper], Iterator[MappedChunk]] | None = None
+                ) -> ImportSummary:
+    """Import ``(line, row)`` pairs; the engine of :func:`import_file` (also used by the API).
+
+    ``chunks``, when given, produces the mapped rows instead of mapping ``rows``
+    here (the parallel JSONL path); ``rows`` then only serves ``--create``'s
+    settings inference from the first row.
+    """
     options = options or ImportOptions()
     if options.on_error not in ("fail", "skip"):
         raise InputError(f"expected fail or skip, got {options.on_error!r}", field="--on-error")
@@ -148,23 +165,19 @@ def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str
                                                   f"{dup.external_id!r} in this file"))
             batch.clear()
 
-        for line, row in iterator:
-            read += 1
-            try:
-                batch.append(mapper.map(line, row))
-            except InputError as exc:
-                if not skip:
-                    raise
-                summary.rejects.append((line, _reason(exc)))
+        source_chunks = chunks(mapper) if chunks is not None else \
+            _serial_chunks(iterator, mapper, skip, options.batch_size)
+        for mapped, rejects, n_read in source_chunks:
+            summary.rejects.extend(rejects)
+            batch.extend(mapped)
+            read += n_read
             if len(batch) >= options.batch_size:
                 flush()
-                if progress is not None:
-                    progress(read)
-                    read = 0
+            if progress is not None and read:
+                progress(read)
+                read = 0
         if batch:
             flush()
-        if progress is not None and read:
-            progress(read)
         summary.rejects.sort(key=lambda r: r[0] or 0)
         summary.rejected = len(summary.rejects)
         if summary.inserted + summary.updated + summary.rejected == 0:
@@ -184,6 +197,28 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _serial_chunks(rows: Iterator[tuple[int, dict[str, Any]]], mapper: RowMapper, skip: bool,
+                   size: int) -> Iterator[MappedChunk]:
+    """Map rows in this process, in chunks shaped like the parallel path's."""
+    while True:
+        mapped: list[RecordRow] = []
+        rejects: list[tuple[int | None, str]] = []
+        n = 0
+        for line, row in rows:
+            n += 1
+            try:
+                mapped.append(mapper.map(line, row))
+            except InputError as exc:
+                if not skip:
+                    raise
+                rejects.append((line, _reason(exc)))
+            if n >= size:
+                break
+        if n == 0:
+            return
+        yield mapped, rejects, n
 
 
 def _chain(first: tuple[int, dict[str, Any]],

@@ -22,7 +22,11 @@ _IN_CHUNK = 900  # stays under SQLite's default bound-variable limit on old buil
 
 
 class RecordRow(NamedTuple):
-    """One record to write; ``line`` locates it in the source for error messages."""
+    """One record to write; ``line`` locates it in the source for error messages.
+
+    ``fields`` and ``meta`` are dicts, or their JSON text when a parallel
+    reader serialized them already.
+    """
 
     external_id: str
     fields: dict[str, Any]
@@ -96,8 +100,10 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
     if conn.dialect.name == "sqlite":
         _sqlite_upsert(conn, dataset_id, rows, stamp)
     else:
-        params = [{"dataset_id": dataset_id, "external_id": r.external_id, "fields": r.fields,
-                   "metadata": r.meta, "status": "pending", "priority": 0.0,
+        loads = orjson.loads
+        params = [{"dataset_id": dataset_id, "external_id": r.external_id,
+                   "fields": loads(r.fields) if type(r.fields) is str else r.fields,
+                   "metadata": loads(r.meta) if type(r.meta) is str else r.meta, "status": "pending", "priority": 0.0,
                    "queue_state": QUEUE_OPEN, "claims": 0, "submitted": 0, "is_gold": False,
                    "created_at": stamp, "updated_at": stamp} for r in rows]
         ins = postgresql.insert(_records)
@@ -127,7 +133,9 @@ def _sqlite_upsert(conn: Connection, dataset_id: int, rows: Sequence[RecordRow],
     """
     dumps = orjson.dumps
     when = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime format
-    params = [(dataset_id, r.external_id, dumps(r.fields).decode(), dumps(r.meta).decode(),
+    params = [(dataset_id, r.external_id,
+               r.fields if type(r.fields) is str else dumps(r.fields).decode(),
+               r.meta if type(r.meta) is str else dumps(r.meta).decode(),
                QUEUE_OPEN, when, when) for r in rows]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:

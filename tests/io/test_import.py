@@ -142,3 +142,42 @@ def test_round_trip_every_shared_jsonl(engine, tmp_path, shared_data):
             rebuilt = {**exp["fields"], **exp["metadata"]}
             expected = {k: v for k, v in orig.items() if k != id_key}
             assert rebuilt == expected, (path, orig)
+
+
+@pytest.mark.parametrize("on_error", ["fail", "skip"])
+def test_parallel_path_matches_serial(engine, tmp_path, on_error):
+    """The helper-process JSONL path gives the same records, errors and line numbers."""
+    with write_scope(engine) as s:
+        create_dataset(s, "serial", SETTINGS)
+        create_dataset(s, "parallel", SETTINGS)
+    lines = [json.dumps({"id": i, "prompt": f"p{i}", "k": i}) for i in range(2500)]
+    if on_error == "skip":
+        lines[700] = "{bad json"
+        lines[1900] = json.dumps({"id": 5, "prompt": "dup"})
+    f = tmp_path / "a.jsonl"
+    f.write_text("\n".join(lines) + "\n")
+    base = dict(on_error=on_error, batch_size=300)
+    a = import_file(engine, "serial", f, ImportOptions(**base))
+    b = import_file(engine, "parallel", f, ImportOptions(**base, parallel=True,
+                                                          parallel_min_bytes=0))
+    assert (a.inserted, a.updated, a.rejects) == (b.inserted, b.updated, b.rejects)
+    with session_scope(engine) as s:
+        rows = {}
+        for name in ("serial", "parallel"):
+            ds = get_dataset(s, name)
+            rows[name] = [(r.external_id, r.fields, r.meta) for r in s.scalars(
+                select(Record).where(Record.dataset_id == ds.id).order_by(Record.id))]
+        assert rows["serial"] == rows["parallel"] and len(rows["serial"]) == a.inserted
+
+
+def test_parallel_path_fails_like_serial(engine, tmp_path):
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    f = tmp_path / "a.jsonl"
+    f.write_text("".join(json.dumps({"id": i, "prompt": "p"}) + "\n" for i in range(3000))
+                 + '{"id": 9999, "conversation": "not a chat", "prompt": "x"}\n')
+    with pytest.raises(InputError) as info:
+        import_file(engine, "d", f, ImportOptions(parallel=True, parallel_min_bytes=0,
+                                                  batch_size=500))
+    assert info.value.line == 3001 and info.value.field == "conversation"
+    assert _count(engine) == 0
