@@ -96,6 +96,7 @@ def user_names(session: Session) -> dict[int, str]:
 
 
 def _loads(value: Any) -> Any:
+    """JSON text read through the raw SQLite cursor (Core results are already decoded)."""
     return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
 
@@ -229,7 +230,7 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
                 records[rid] = ExportRecord(rid, ext, _loads(fields), {}, "", False)
         review_rows = reader.reviews(dataset_id, lo, hi, fixes_only=not reviews) \
             if any_reviews else []
-        fixes = {row[1]: _loads(row[5]) for row in review_rows if row[3] == "fix"}
+        fixes = {row[1]: row[5] for row in review_rows if row[3] == "fix"}
         _attach_responses(records, reader.responses(dataset_id, lo, hi, response_statuses, full),
                           names, fixes, full)
         if reviews:
@@ -237,16 +238,16 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
                 if rec_id in records:
                     records[rec_id].reviews.append(ReviewView(
                         resp_id, names.get(reviewer) if reviewer is not None else None, verdict,
-                        reason, _loads(values), created))
+                        reason, values, created))
         if suggestions:
             for rec_id, question, value, score, agent, created in reader.suggestions(
                     lo, hi, set(records)):
-                records[rec_id].suggestions.append(SuggestionView(question, _loads(value), score,
-                                                                  agent, created))
+                records[rec_id].suggestions.append(SuggestionView(question, value, score, agent,
+                                                                  created))
         if gold:
             for rec_id, values in reader.gold(lo, hi):
                 if rec_id in records:
-                    records[rec_id].gold = _loads(values)
+                    records[rec_id].gold = values
         yield from records.values()
 
 
@@ -290,7 +291,7 @@ def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] =
         lo, hi = page[0][0], page[-1][0]
         last = hi
         keep = {row[0] for row in page}
-        fixes = {row[1]: _loads(row[5]) for row in reader.reviews(dataset_id, lo, hi, True)} \
+        fixes = {row[1]: row[5] for row in reader.reviews(dataset_id, lo, hi, True)} \
             if any_reviews else {}
         rows = reader.responses(dataset_id, lo, hi, statuses, full=False)
         rows.sort(key=_first_two)

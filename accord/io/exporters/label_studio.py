@@ -23,7 +23,8 @@ flags          taxonomy     ``{"taxonomy": [["pii", "high"]]}``
 
 ``tie``, ``strength`` and the ``ranked`` list are accord's own keys where
 Label Studio has no equivalent; ``accord import --format label-studio``
-reads all of it back.
+reads all of it back, except an empty span list, which has no result in
+Label Studio and comes back as no answer to the span question.
 """
 
 from __future__ import annotations

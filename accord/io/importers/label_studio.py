@@ -104,40 +104,48 @@ class LabelStudioSource:
 
     def _tasks(self) -> Iterator[tuple[int, dict[str, Any]]]:
         for line, task in read_rows(self.path, self.fmt):
-            if not isinstance(task.get("data"), dict):
-                raise InputError("a task needs a 'data' object", path=str(self.path), line=line,
-                                 field="data")
             yield line, task
 
     def records(self, settings: Settings) -> Iterator[MigratedRecord]:
         questions = {q.name: q for q in settings.questions}
         src = str(self.path)
         for line, task in self._tasks():
-            row = dict(task["data"])
-            if "external_id" not in row and "id" not in row and "id" in task:
-                row["external_id"] = str(task["id"])
-            meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
-            responses = []
-            for ann in task.get("annotations") or []:
-                spent = ann.get("lead_time")
-                responses.append(MigratedResponse(
-                    _user(ann.get("completed_by")),
-                    _values(ann.get("result") or [], questions, src, line),
-                    "discarded" if ann.get("was_cancelled") else "submitted",
-                    min(max(float(spent), 0.0), 86400.0) if isinstance(spent, (int, float))
-                    else 0.0, parse_time(ann.get("created_at"))))
-            suggestions = []
-            for pred in task.get("predictions") or []:
-                agent = str(pred.get("model_version") or "label-studio")
-                score = pred.get("score") if isinstance(pred.get("score"), (int, float)) else None
-                for q, value in _values(pred.get("result") or [], questions, src, line).items():
-                    suggestions.append((q, value, score, agent))
-            yield MigratedRecord(line, row, meta, responses, suggestions)
+            try:
+                yield self._record(line, task, questions, src)
+            except InputError as exc:
+                yield MigratedRecord(line, {}, error=exc)
+
+    def _record(self, line: int, task: dict[str, Any], questions: dict[str, Any],
+                src: str) -> MigratedRecord:
+        if not isinstance(task.get("data"), dict):
+            raise InputError("a task needs a 'data' object", path=src, line=line, field="data")
+        row = dict(task["data"])
+        if "external_id" not in row and "id" not in row and "id" in task:
+            row["external_id"] = str(task["id"])
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        responses = []
+        for ann in task.get("annotations") or []:
+            spent = ann.get("lead_time")
+            responses.append(MigratedResponse(
+                _user(ann.get("completed_by")),
+                _values(ann.get("result") or [], questions, src, line),
+                "discarded" if ann.get("was_cancelled") else "submitted",
+                min(max(float(spent), 0.0), 86400.0) if isinstance(spent, (int, float))
+                else 0.0, parse_time(ann.get("created_at"))))
+        suggestions = []
+        for pred in task.get("predictions") or []:
+            agent = str(pred.get("model_version") or "label-studio")
+            score = pred.get("score") if isinstance(pred.get("score"), (int, float)) else None
+            for q, value in _values(pred.get("result") or [], questions, src, line).items():
+                suggestions.append((q, value, score, agent))
+        return MigratedRecord(line, row, meta, responses, suggestions)
 
     def infer_settings(self) -> Settings:
         fields: dict[str, str] = {}
         seen: dict[str, dict[str, Any]] = {}
         for _, task in self._tasks():
+            if not isinstance(task.get("data"), dict):
+                continue
             for key, value in task["data"].items():
                 if key in ("external_id", "id"):
                     continue
@@ -175,6 +183,10 @@ def _observe(seen: dict[str, dict[str, Any]], r: dict[str, Any]) -> None:
     for lab in labels:
         if lab not in info["labels"]:
             info["labels"].append(lab)
+    ranked = v.get("ranker") if isinstance(v.get("ranker"), dict) else {}
+    if any(isinstance(entry, list) for order in ranked.values() if isinstance(order, list)
+           for entry in order):
+        info["ties"] = True
     if isinstance(v.get("rating"), int):
         info["max"] = max(info["max"], v["rating"])
     for path in v.get("taxonomy") or []:
@@ -201,6 +213,7 @@ def _question(name: str, info: dict[str, Any], fields: dict[str, str]) -> dict[s
     if kind == "pairwise":
         return {"name": name, "type": "pairwise", "fields": to.split(",")}
     if kind == "ranker":
-        return {"name": name, "type": "ranking", "field": to}
+        return {"name": name, "type": "ranking", "field": to,
+                "allow_ties": bool(info.get("ties"))}
     return {"name": name, "type": "flags", "labels": info["labels"],
             **({"severities": info["severities"]} if info["severities"] else {})}

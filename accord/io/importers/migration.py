@@ -60,6 +60,7 @@ class MigratedRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     responses: list[MigratedResponse] = field(default_factory=list)
     suggestions: list[tuple[str, Any, float | None, str]] = field(default_factory=list)
+    error: InputError | None = None  # a record the source could not read (skippable)
 
 
 class MigrationSource(Protocol):
@@ -205,6 +206,8 @@ def import_migration(engine: Engine, dataset: str, path: str | Path, source: Mig
         for rec in source.records(settings):
             read += 1
             try:
+                if rec.error is not None:
+                    raise rec.error
                 row = mapper.map(rec.line, rec.row)
                 if rec.metadata:
                     row = row._replace(meta={**row.meta, **rec.metadata})

@@ -40,8 +40,9 @@ class OpenAIChatSource:
                              field="fields")
         for line, row in read_rows(self.path, self.fmt):
             if not isinstance(row.get("messages"), list):
-                raise InputError("expected a 'messages' list", path=src, line=line,
-                                 field="messages")
+                yield MigratedRecord(line, {}, error=InputError(
+                    "expected a 'messages' list", path=src, line=line, field="messages"))
+                continue
             ids = {k: row[k] for k in ("id", "external_id") if k in row}
             extra = {k: v for k, v in row.items() if k not in ("messages", "id", "external_id")}
             yield MigratedRecord(line, {target: row["messages"], **ids}, extra)

@@ -79,6 +79,29 @@ def _completion(value: Any) -> Any:
     return value
 
 
+def _parse(row: dict[str, Any], src: str, line: int) -> tuple[Any, Any, Any, dict[str, Any],
+                                                             dict[str, Any]]:
+    if "input" in row and "preferred_output" in row:
+        inp = row.get("input")
+        prompt = inp.get("messages") if isinstance(inp, dict) else None
+        chosen, rejected = row.get("preferred_output"), row.get("non_preferred_output")
+    elif "chosen" in row and "rejected" in row:
+        chosen, rejected = row["chosen"], row["rejected"]
+        if "prompt" in row:
+            prompt = row["prompt"]
+        else:
+            prompt, chosen, rejected = split_prompt(chosen, rejected)
+    else:
+        raise InputError(f"expected prompt/chosen/rejected, chosen/rejected or "
+                         f"input/preferred_output/non_preferred_output; got keys {sorted(row)}",
+                         path=src, line=line)
+    if prompt is None or chosen is None or rejected is None:
+        raise InputError("prompt, chosen and rejected must not be null", path=src, line=line)
+    ids = {k: row[k] for k in ("id", "external_id") if k in row}
+    extra = {k: v for k, v in row.items() if k not in _KNOWN}
+    return prompt, _completion(chosen), _completion(rejected), ids, extra
+
+
 class TrlDpoSource:
     format = "trl-dpo"
 
@@ -86,35 +109,20 @@ class TrlDpoSource:
         self.path = Path(path)
         self.fmt = fmt
 
-    def _parsed(self) -> Iterator[tuple[int, Any, Any, Any, dict[str, Any], dict[str, Any]]]:
-        src = str(self.path)
+    def _parsed(self) -> Iterator[tuple[int, Any]]:
+        """``(line, parsed)`` with parsed ``(prompt, chosen, rejected, ids, extra)`` or the
+        InputError of a bad line."""
         for line, row in read_rows(self.path, self.fmt):
-            if "input" in row and "preferred_output" in row:
-                inp = row.get("input")
-                prompt = inp.get("messages") if isinstance(inp, dict) else None
-                chosen, rejected = row.get("preferred_output"), row.get("non_preferred_output")
-            elif "chosen" in row and "rejected" in row:
-                chosen, rejected = row["chosen"], row["rejected"]
-                if "prompt" in row:
-                    prompt = row["prompt"]
-                else:
-                    prompt, chosen, rejected = split_prompt(chosen, rejected)
-            else:
-                raise InputError(f"expected prompt/chosen/rejected, chosen/rejected or "
-                                 f"input/preferred_output/non_preferred_output; got keys "
-                                 f"{sorted(row)}", path=src, line=line)
-            if prompt is None or chosen is None or rejected is None:
-                raise InputError("prompt, chosen and rejected must not be null", path=src,
-                                 line=line)
-            ids = {k: row[k] for k in ("id", "external_id") if k in row}
-            extra = {k: v for k, v in row.items() if k not in _KNOWN}
-            yield line, prompt, _completion(chosen), _completion(rejected), ids, extra
+            try:
+                yield line, _parse(row, str(self.path), line)
+            except InputError as exc:
+                yield line, exc
 
     def infer_settings(self) -> Settings:
-        first = next(self._parsed(), None)
+        first = next((p for _, p in self._parsed() if not isinstance(p, InputError)), None)
         if first is None:
-            raise InputError("the file has no records", path=str(self.path))
-        _, prompt, chosen, _, _, _ = first
+            raise InputError("the file has no readable records", path=str(self.path))
+        prompt, chosen, _, _, _ = first
         side = "chat" if isinstance(chosen, list) else "text"
         return parse_settings({
             "guidelines": "Which response is better? (imported preferences: 'imported:trl')",
@@ -127,7 +135,11 @@ class TrlDpoSource:
     def records(self, settings: Settings) -> Iterator[MigratedRecord]:
         question, prompt_field = _roles(settings, str(self.path))
         a_field, b_field = question.fields
-        for line, prompt, chosen, rejected, ids, extra in self._parsed():
+        for line, parsed in self._parsed():
+            if isinstance(parsed, InputError):
+                yield MigratedRecord(line, {}, error=parsed)
+                continue
+            prompt, chosen, rejected, ids, extra = parsed
             digest = hashlib.blake2b(orjson.dumps([prompt, chosen, rejected]),
                                      digest_size=8).digest()
             swap = digest[0] & 1
