@@ -34,6 +34,18 @@ def _disagrees(session, record_id: int) -> bool:  # type: ignore[no-untyped-def]
                for q in questions)
 
 
+def _response_in(session, ctx: DatasetCtx, response_id: int):  # type: ignore[no-untyped-def]
+    resp = get_response_by_id(session, response_id)
+    if resp is None or resp.dataset_id != ctx.dataset.id:
+        raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
+    return resp
+
+
+def _user_name(session, user_id: int | None) -> str | None:  # type: ignore[no-untyped-def]
+    who = session.get(User, user_id) if user_id else None
+    return who.name if who else None
+
+
 @router.get("/datasets/{name}/review/next", response_model=RecordPublic,
             responses={204: {"description": "review queue is empty"}})
 def next_for_review(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadSession,
@@ -76,14 +88,11 @@ def review(response_id: int, body: ReviewIn, ctx: Annotated[DatasetCtx, Depends(
 @router.get("/datasets/{name}/responses/{response_id}/reviews", response_model=list[ReviewPublic])
 def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
             session: ReadSession) -> list[ReviewPublic]:
-    resp = get_response_by_id(session, response_id)
-    if resp is None or resp.dataset_id != ctx.dataset.id:
-        raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
+    _response_in(session, ctx, response_id)
     out = []
     for rv in reviews_for_response(session, response_id):
-        who = session.get(User, rv.reviewer_id) if rv.reviewer_id else None
         out.append(ReviewPublic(id=rv.id, response_id=rv.response_id,
-                                reviewer=who.name if who else None, verdict=rv.verdict,
+                                reviewer=_user_name(session, rv.reviewer_id), verdict=rv.verdict,
                                 reason=rv.reason, values=rv.values, created_at=rv.created_at))
     return out
 
@@ -92,13 +101,10 @@ def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewe
 def history(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
             session: ReadSession) -> list[HistoryEntry]:
     """Every change of a response: version, who, when, old and new values and status."""
-    resp = get_response_by_id(session, response_id)
-    if resp is None or resp.dataset_id != ctx.dataset.id:
-        raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
+    _response_in(session, ctx, response_id)
     out = []
     for h in response_history(session, response_id):
-        who = session.get(User, h.user_id) if h.user_id else None
         entry = HistoryEntry.model_validate(h)
-        entry.user = who.name if who else None
+        entry.user = _user_name(session, h.user_id)
         out.append(entry)
     return out
