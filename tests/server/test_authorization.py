@@ -57,6 +57,12 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/quality", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/quality/disagreements", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/quality/aggregate", "admin", True),
+    ("GET", "/api/v1/datasets/{name}/my/responses", "annotator", True),
+    ("GET", "/api/v1/datasets/{name}/guidelines/seen", "annotator", True),
+    ("PUT", "/api/v1/datasets/{name}/guidelines/seen", "annotator", True),
+    ("GET", "/api/v1/datasets/{name}/review/gold-failures", "reviewer", True),
+    ("POST", "/api/v1/settings/validate", "admin", False),
+    ("POST", "/api/v1/datasets/{name}/triage", "admin", True),
 ]
 RANK = {"annotator": 0, "reviewer": 1, "admin": 2}
 ACTORS = [("admin", "admin", False), ("reviewer", "reviewer", True),

@@ -1,0 +1,79 @@
+// Rendering a record's fields as text — never as HTML (records are untrusted input).
+
+import { h, safeMediaUrl } from "./dom.js";
+import { renderMarkdown } from "./markdown.js";
+
+function asText(value) {
+  if (value === null || value === undefined) return "";
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
+}
+
+function textBody(value) {
+  return h("div", { class: "field-text", text: asText(value) });
+}
+
+function chatBody(value) {
+  if (!Array.isArray(value)) return jsonBody(value);
+  if (!value.length) return h("p", { class: "muted small", text: "(no messages)" });
+  return h("ol", { class: "chat" }, value.map((msg, i) => {
+    const role = msg && typeof msg === "object" ? String(msg.role ?? "?") : "?";
+    const content = msg && typeof msg === "object" ? msg.content : msg;
+    const known = ["user", "assistant", "system", "tool"].includes(role) ? role : "other";
+    return h("li", { class: `turn role-${known}`, dataset: { turn: String(i) } },
+      h("div", { class: "turn-role", text: role }),
+      h("div", { class: "turn-content", text: asText(content) }));
+  }));
+}
+
+function markdownBody(value) {
+  const box = h("div", { class: "markdown" });
+  box.append(renderMarkdown(asText(value)));
+  return box;
+}
+
+function mediaBody(value, kind) {
+  const src = safeMediaUrl(value, kind);
+  if (!src) {
+    return h("div", { class: "blocked" },
+      h("span", { text: `${kind} not shown: only http(s) URLs and base64 data URIs are allowed` }),
+      h("code", { class: "small", text: asText(value).slice(0, 200) }));
+  }
+  if (kind === "image") return h("img", { class: "field-image", src, alt: "record image", loading: "lazy", referrerpolicy: "no-referrer" });
+  return h("audio", { class: "field-audio", src, controls: true, preload: "metadata" });
+}
+
+function jsonBody(value) {
+  return h("pre", { class: "field-json", text: JSON.stringify(value, null, 2) ?? "null" });
+}
+
+/** The body element of one field value, by field type. */
+export function fieldBody(type, value) {
+  switch (type) {
+    case "chat": return chatBody(value);
+    case "markdown": return markdownBody(value);
+    case "image": return mediaBody(value, "image");
+    case "audio": return mediaBody(value, "audio");
+    case "json": return jsonBody(value);
+    default: return textBody(value);
+  }
+}
+
+/** A titled block for one field of a record. */
+export function renderField(field, value) {
+  return h("section", { class: `field field-${field.type}`, dataset: { field: field.name } },
+    h("h3", { class: "field-title", text: field.title || field.name }),
+    field.description ? h("p", { class: "muted small", text: field.description }) : null,
+    value === undefined || value === null
+      ? h("p", { class: "muted small", text: "(empty)" })
+      : fieldBody(field.type, value));
+}
+
+/** Fields that a question shows inside its own widget (span text, ranking candidates, A/B). */
+export function fieldsShownByQuestions(questions) {
+  const shown = new Set();
+  for (const q of questions) {
+    if (q.type === "span" || q.type === "ranking") shown.add(q.field);
+    if (q.type === "pairwise") (q.fields || []).forEach((f) => shown.add(f));
+  }
+  return shown;
+}
