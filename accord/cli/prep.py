@@ -200,11 +200,6 @@ def prep_command(
     ] = 32.0,
 ) -> None:
     """Repair, filter, find PII in and dedupe a file of records."""
-    import os
-
-    # presidio imports transformers when it is installed; its "PyTorch was not
-    # found" advice is noise here (prep never loads a model).
-    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     from accord.cli.console import console, err_console
     from accord.errors import InputError
     from accord.prep.executors import EXECUTORS, get_executor

@@ -23,17 +23,28 @@ On top of presidio's own recognizers:
 - ``IBAN_CODE``: matched case-insensitively (presidio validates on the
   upper-cased value but only matches upper case).
 
+Importing presidio imports its optional NLP back ends, and with them
+``transformers`` and ``torch`` when those are installed (several seconds per
+process, for nothing: no NLP engine runs here). :func:`import_presidio`
+imports presidio with those packages hidden, so its optional back ends fall
+back as if they were absent. The packages stay importable afterwards;
+if presidio is the first to import spaCy's ``thinc`` in a process, thinc's
+own torch integration stays off in that process.
+
 Recall and precision per entity on presidio-research's synthetic data are in
 ``docs/prep.md`` and checked in ``tests/prep/test_pii.py``.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_ENTITIES", "build_recognizers", "luhn_valid"]
+__all__ = ["DEFAULT_ENTITIES", "build_recognizers", "import_presidio", "luhn_valid"]
 
 DEFAULT_ENTITIES = (
     "EMAIL_ADDRESS",
@@ -103,8 +114,38 @@ def _phone_is_weak(text: str) -> bool:
     return "+" not in core and "(" not in core and len(re.findall(r"\d+", core)) == 2
 
 
+class _HideModules(importlib.abc.MetaPathFinder):
+    """Make imports of some top-level packages fail as if they were not installed."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(
+                f"No module named {name!r} (hidden by accord.prep)", name=name
+            )
+
+
+_NLP_BACKENDS = ("torch", "transformers", "spacy_huggingface_pipelines", "stanza")
+
+
+def import_presidio() -> None:
+    """Import presidio-analyzer without its NLP back ends (see the module docstring)."""
+    if "presidio_analyzer.predefined_recognizers" in sys.modules:
+        return
+    hidden = [m for m in _NLP_BACKENDS if m not in sys.modules]
+    finder = _HideModules(hidden)
+    sys.meta_path.insert(0, finder)
+    try:
+        importlib.import_module("presidio_analyzer.predefined_recognizers")
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def _make_classes() -> dict[str, type]:
     """Subclasses of presidio recognizers, built on first use (presidio is heavy)."""
+    import_presidio()
     import tldextract
     from presidio_analyzer import Pattern, PatternRecognizer
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
@@ -218,6 +259,7 @@ def build_recognizers(
         An unknown entity or a pattern that does not compile (the message
         names it).
     """
+    import_presidio()
     from presidio_analyzer import Pattern, PatternRecognizer
 
     unknown = [e for e in entities if e not in DEFAULT_ENTITIES]

@@ -60,7 +60,7 @@ def test_prep_never_imports_store_server_or_workflow() -> None:
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={"PYTHONPATH": str(REPO), "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"},
+        env={"PYTHONPATH": str(REPO)},
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
