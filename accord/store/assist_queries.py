@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import GoldAnswer, Record, Response, Suggestion, User
 
 __all__ = ["AGENT_USER_PREFIX", "SuggestionItem", "SuggestionRow", "put_suggestions",
+           "update_suggestion_meta",
            "question_suggestions", "question_agents", "human_values", "gold_values",
            "few_shot_examples", "record_ids", "records_by_ids"]
 
@@ -61,6 +62,27 @@ def put_suggestions(session: Session, agent: str, items: list[SuggestionItem],
         {"record_id": i.record_id, "question": i.question, "value": i.value, "score": i.score,
          "agent": agent, "metadata": i.meta, "created_at": now} for i in items])
     return len(items)
+
+
+def update_suggestion_meta(session: Session, agent: str, question: str,
+                           updates: dict[int, dict[str, Any]]) -> int:
+    """Merge ``{record id: {key: value}}`` into the metadata of ``agent``'s suggestions."""
+    table = Suggestion.__table__
+    ids = sorted(updates)
+    conn = session.connection()
+    n = 0
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = conn.execute(select(table.c.id, table.c.record_id, table.c.metadata).where(
+            table.c.record_id.in_(ids[start:start + _IN_CHUNK]), table.c.agent == agent,
+            table.c.question == question)).all()
+        params = [{"b_id": sid, "b_meta": {**(meta or {}), **updates[rid]}}
+                  for sid, rid, meta in rows]
+        if params:
+            conn.execute(update(table).where(table.c.id == bindparam("b_id"))
+                         .values(metadata=bindparam("b_meta", type_=table.c.metadata.type)),
+                         params)
+        n += len(params)
+    return n
 
 
 def question_agents(session: Session, dataset_id: int, question: str) -> list[tuple[str, int]]:
@@ -150,7 +172,7 @@ def records_by_ids(session: Session, ids: Iterable[int]) -> list[tuple[int, str,
     ids = sorted(ids)
     out: list[tuple[int, str, dict[str, Any]]] = []
     for start in range(0, len(ids), _IN_CHUNK):
-        out.extend(session.execute(select(Record.id, Record.external_id, Record.fields)
-                                   .where(Record.id.in_(ids[start:start + _IN_CHUNK]))
-                                   .order_by(Record.id)).tuples())
+        out.extend((rid, ext, fields) for rid, ext, fields in session.execute(
+            select(Record.id, Record.external_id, Record.fields)
+            .where(Record.id.in_(ids[start:start + _IN_CHUNK])).order_by(Record.id)))
     return out
