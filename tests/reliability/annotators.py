@@ -1,0 +1,89 @@
+"""Simulated annotators: threads, each with its own user and token, running the
+next -> submit loop over HTTP and recording every acknowledged (HTTP 200) submission.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class Tally:
+    """What the annotators saw, shared by every thread (guarded by ``lock``)."""
+
+    acks: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    handed: dict[str, list[int]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    transport_errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ack(self, record_id: int, user: str, values: dict[str, Any]) -> None:
+        with self.lock:
+            self.acks[(record_id, user)] = values
+
+
+def values_for(user: str, record_id: int) -> dict[str, Any]:
+    """Deterministic, distinct answers, so a lost or swapped response shows."""
+    return {"label": "pos" if (record_id + len(user)) % 2 else "neg",
+            "note": f"{user} on {record_id}"}
+
+
+def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str = "d",
+             stop: threading.Event | None = None, max_records: int | None = None,
+             think: float = 0.0) -> None:
+    """next -> submit until nothing is left, ``stop`` is set or the server goes away."""
+    headers = {"Authorization": f"Bearer {token}"}
+    done = 0
+    with httpx.Client(base_url=base_url + "/api/v1", headers=headers, timeout=60) as http:
+        while not (stop is not None and stop.is_set()):
+            if max_records is not None and done >= max_records:
+                return
+            try:
+                r = http.post(f"/datasets/{dataset}/next")
+                if r.status_code == 204:
+                    return
+                if r.status_code != 200:
+                    tally.errors.append(f"{user} next: {r.status_code} {r.text[:300]}")
+                    return
+                rid = r.json()["id"]
+                with tally.lock:
+                    tally.handed.setdefault(user, []).append(rid)
+                if think:
+                    time.sleep(think)
+                values = values_for(user, rid)
+                s = http.put(f"/datasets/{dataset}/records/{rid}/response",
+                             json={"values": values, "status": "submitted"})
+                if s.status_code != 200:
+                    tally.errors.append(f"{user} submit {rid}: {s.status_code} {s.text[:300]}")
+                    return
+                tally.ack(rid, user, values)
+                done += 1
+            except httpx.TransportError:
+                with tally.lock:
+                    tally.transport_errors += 1
+                return
+
+
+def run_annotators(base_url: str, tokens: dict[str, str], tally: Tally, *,
+                   stop: threading.Event | None = None, timeout: float = 600,
+                   **kwargs: Any) -> list[threading.Thread]:
+    """Start one thread per annotator; returns the started threads."""
+    threads = [threading.Thread(target=annotate, args=(base_url, user, token, tally),
+                                kwargs={"stop": stop, **kwargs}, daemon=True)
+               for user, token in tokens.items()]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def join_all(threads: list[threading.Thread], timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    alive = [t for t in threads if t.is_alive()]
+    assert not alive, f"{len(alive)} annotator threads still running after {timeout} s"
