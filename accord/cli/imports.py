@@ -41,6 +41,14 @@ def import_command(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 5000,
     max_field_chars: Annotated[int, typer.Option(
         "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,
+    prep: Annotated[bool, typer.Option(
+        "--prep", help="Run the prep pipeline first (text repair, exact dedupe by default).")]
+    = False,
+    prep_config: Annotated[Path | None, typer.Option(
+        "--prep-config", help="YAML/JSON of prep options (see docs/prep.md); implies --prep.")]
+    = None,
+    prep_executor: Annotated[str, typer.Option(
+        "--prep-executor", help="local or ray.")] = "local",
     db: DbOption = None,
 ) -> None:
     """Import records into a dataset (upsert by external_id)."""
@@ -49,9 +57,14 @@ def import_command(
 
     from accord.cli.progress import progress_bar
 
+    prep_options = None
+    if prep or prep_config is not None:
+        from accord.io.prep_import import load_prep_config
+
+        prep_options = load_prep_config(prep_config)
     options = ImportOptions(mapping=parse_mapping(map_), on_error=on_error, batch_size=batch_size,
                             max_field_chars=max_field_chars, fmt=fmt, create=create,
-                            parallel=True)
+                            parallel=True, prep=prep_options, prep_executor=prep_executor)
     if not file.exists():
         from accord.errors import InputError
 

@@ -42,6 +42,8 @@ class ImportOptions:
     create: bool = False
     parallel: bool = False  # parse big JSONL files in a helper process (CLI only)
     parallel_min_bytes: int = 32 * 1024 * 1024
+    prep: Any = None  # an accord.prep.PrepConfig: run the prep pipeline first
+    prep_executor: str = "local"
 
 
 @dataclass
@@ -102,8 +104,14 @@ def import_file(engine: Engine, dataset: str, path: str | Path,
     bad: list[tuple[int | None, str]] = []
     on_bad = (lambda exc: bad.append((exc.line, _reason(exc)))) \
         if options.on_error == "skip" else None
-    rows = read_rows(p, fmt, on_bad)
     chunks = None
+    if options.prep is not None:
+        from accord.io.prep_import import prepared_rows
+
+        kept, bad, _ = prepared_rows(p, fmt, options.prep, executor=options.prep_executor)
+        return import_rows(engine, dataset, kept, options, source=str(p), progress=progress,
+                           reader_rejects=bad)
+    rows = read_rows(p, fmt, on_bad)
     if options.parallel and fmt == "jsonl" and worth_parallel(p, options.parallel_min_bytes):
         from accord.io.parallel import parallel_jsonl_chunks
 

@@ -181,3 +181,27 @@ def test_parallel_path_fails_like_serial(engine, tmp_path):
                                                   batch_size=500))
     assert info.value.line == 3001 and info.value.field == "conversation"
     assert _count(engine) == 0
+
+
+def test_import_with_prep_drops_duplicates_and_reports_them(engine, tmp_path):
+    pytest.importorskip("ftfy")
+    from accord.io.prep_import import load_prep_config
+
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    f = tmp_path / "a.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": 1, "prompt": "caf\u00c3\u00a9 is open"},      # mojibake repaired by ftfy
+        {"id": 2, "prompt": "Hello   world"},
+        {"id": 3, "prompt": "hello world"},                  # exact duplicate after normalizing
+        {"id": 4, "prompt": "mail me at jane@example.com"}]))
+    cfg = load_prep_config({"pii": "redact", "text_fields": ["prompt"], "workers": 1})
+    summary = import_file(engine, "d", f, ImportOptions(prep=cfg, on_error="skip"))
+    assert summary.inserted == 3 and summary.rejected == 1
+    assert summary.rejects[0][0] == 3 and "prep dedupe_exact" in summary.rejects[0][1]
+    with session_scope(engine) as s:
+        texts = {r.external_id: r.fields["prompt"] for r in s.scalars(select(Record))}
+    assert texts["1"] == "café is open"
+    assert "jane@example.com" not in texts["4"] and "<EMAIL_ADDRESS>" in texts["4"]
+    with pytest.raises(InputError, match="unknown prep option 'colour'"):
+        load_prep_config({"colour": "red"})

@@ -202,3 +202,21 @@ def test_filters_and_text_search(live_server):
     hits = list(admin.records("d", **{"response.label": "neg"}))
     assert [r.id for r in hits] == [rec.id]
     assert len(list(admin.records("d", page_size=7))) == 31
+
+
+def test_upload_with_prep(live_server):
+    admin = Client(live_server.url, live_server.admin_token)
+    admin.create_dataset("p", {"fields": [{"name": "text", "type": "text"}]})
+    body = b'{"id": 1, "text": "same text"}\n{"id": 2, "text": "Same  text"}\n' \
+           b'{"id": 3, "text": "call 555-123-4567 now"}\n'
+    res = httpx.post(f"{live_server.url}/api/v1/datasets/p/records/upload",
+                     params={"on_error": "skip"},
+                     headers={"Authorization": f"Bearer {live_server.admin_token}"},
+                     files={"file": ("a.jsonl", body)},
+                     data={"prep_options": '{"pii": "redact", "workers": 1}'}, timeout=120)
+    assert res.status_code == 200, res.text
+    out = res.json()
+    assert out["inserted"] == 2 and out["rejected"] == 1
+    assert out["rejects"][0]["line"] == 2 and "dedupe_exact" in out["rejects"][0]["reason"]
+    texts = {r.external_id: r.fields["text"] for r in admin.records("p")}
+    assert "555-123-4567" not in texts["3"]

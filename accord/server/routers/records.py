@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from accord.errors import Forbidden, InputError, NotFound
@@ -52,9 +52,28 @@ def upload_records(body: RecordsUpload, request: Request,
 @router.post("/datasets/{name}/records/upload", response_model=ImportResult)
 def upload_file(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
                 file: Annotated[UploadFile, File(description="JSONL, JSON, CSV or Parquet")],
-                on_error: Annotated[str, Query(pattern="^(fail|skip)$")] = "fail"
+                on_error: Annotated[str, Query(pattern="^(fail|skip)$")] = "fail",
+                prep: Annotated[bool, Query(description="run the prep pipeline first")] = False,
+                prep_options: Annotated[str | None, Form(
+                    description="JSON object of prep options (docs/prep.md)")] = None
                 ) -> ImportResult:
-    """Import an uploaded file (at most 512 MiB); the file name's suffix gives the format."""
+    """Import an uploaded file (at most 512 MiB); the file name's suffix gives the format.
+
+    With ``prep`` (or ``prep_options``) the file goes through the prep pipeline
+    first (text repair and exact dedupe by default; PII, filters, near-dedupe
+    as configured); dropped records come back in ``rejects`` with their step."""
+    prep_config = None
+    if prep or prep_options:
+        import orjson
+
+        from accord.io.prep_import import load_prep_config
+
+        try:
+            raw = orjson.loads(prep_options) if prep_options else None
+        except orjson.JSONDecodeError as exc:
+            raise InputError(f"prep_options is not valid JSON: {exc}", field="prep_options") \
+                from None
+        prep_config = load_prep_config(raw)
     suffix = Path(file.filename or "upload.jsonl").suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet"):
         raise InputError(f"unsupported file type {suffix!r}; upload .jsonl, .json, .csv or "
@@ -70,7 +89,7 @@ def upload_file(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_adm
                                      "the CLI for big files", field="file")
                 fh.write(chunk)
         summary = import_file(request.app.state.engine, ctx.dataset.name, target,
-                              ImportOptions(on_error=on_error))
+                              ImportOptions(on_error=on_error, prep=prep_config))
     summary.source = file.filename or "upload"
     return _result(summary)
 
