@@ -124,8 +124,8 @@ async function next() {
   }
 }
 
-async function open(recordId) {
-  if (!(await flushDraft())) return;
+async function open(recordId, { discard = false } = {}) {
+  if (!discard && !(await flushDraft())) return;
   try {
     const record = await api("GET", `${base}/records/${enc(recordId)}`);
     history.replaceState(null, "", `${location.pathname}?record=${enc(recordId)}`);
@@ -205,7 +205,7 @@ function showConflict(cur, err) {
   const box = $("conflict");
   replace(box, h("strong", { text: "Not saved — this response was changed somewhere else. " }),
     h("span", { text: `${err.message}. It was probably edited in another tab or window. Reload the record to see the stored version; your edits here since the last save are not kept.` }),
-    h("button", { type: "button", class: "secondary", onclick: () => { cur.conflict = false; open(cur.record.id); } }, "Reload record"));
+    h("button", { type: "button", class: "secondary", onclick: () => open(cur.record.id, { discard: true }) }, "Reload record"));
   box.hidden = false;
 }
 
