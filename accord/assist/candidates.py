@@ -184,12 +184,13 @@ def generate_candidates(engine: Engine, dataset: str, client: LLMClient,
     for start in range(0, len(ids), 256):
         with session_scope(engine) as session:
             batch = records_by_ids(session, ids[start:start + 256])
+        made = {rec[0]: result for rec, result in parallel_map(
+            one, batch, workers=client.config.concurrency, progress=progress)}
         rows: list[dict[str, Any]] = []
-        for rec, made in parallel_map(one, batch, workers=client.config.concurrency,
-                                      progress=progress):
-            if not made:
+        for rec in batch:  # in source order, whatever order the answers came in
+            if not made[rec[0]]:
                 summary.skipped += 1
-            rows.extend(made)
+            rows.extend(made[rec[0]])
         if rows:
             result = import_rows(engine, options.into, enumerate(rows, 1), ImportOptions(),
                                  source=f"generate:{dataset}")
