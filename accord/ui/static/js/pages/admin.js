@@ -218,7 +218,10 @@ async function renderManage(name) {
   try {
     const links = h("section", {}, h("h3", { text: "Pages" }), h("div", { class: "row" },
       ["annotate", "review", "dashboard", "triage"].map((p) => h("a", { class: "button secondary", href: `/datasets/${enc(name)}/${p}` }, p))));
-    replace(box, importSection(name), exportSection(name), await guidelinesSection(name), await membersSection(name), links, dangerSection(name));
+    const guidelines = await guidelinesSection(name);
+    const members = await membersSection(name);
+    if ($("manage-dataset").value !== name) return; // another dataset was picked meanwhile
+    replace(box, importSection(name), exportSection(name), guidelines, members, links, dangerSection(name));
   } catch (err) {
     notify(err.message, "error");
   }
