@@ -79,8 +79,9 @@ export function horizontalBars(rows, { domain = null, format = (v) => String(v),
   root.append(svg("line", { class: "axis", x1: x(Math.max(lo, 0)), x2: x(Math.max(lo, 0)), y1: pad.t, y2: height - pad.b }));
   rows.forEach((r, i) => {
     const top = pad.t + i * rowH + 5;
-    root.append(svg("text", { class: "bar-label", x: pad.l - 8, y: top + (perRow * 16) / 2 + 4, "text-anchor": "end", text: r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label },
-      svg("title", { text: r.label })));
+    const long = r.label.length > 22;
+    root.append(svg("text", { class: "bar-label", x: pad.l - 8, y: top + (perRow * 16) / 2 + 4, "text-anchor": "end" },
+      long ? `${r.label.slice(0, 21)}…` : r.label, long ? svg("title", { text: r.label }) : null));
     const values = names ? r.values : [r.value];
     values.forEach((v, j) => {
       const yy = top + j * 16;

@@ -27,6 +27,17 @@ export function diffTokens(a, b) {
   return out;
 }
 
+/** Join neighbouring parts with the same op (word diffs read better in runs). */
+function runs(parts, sep) {
+  const out = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (last && last.op === p.op) last.text += sep + p.text;
+    else out.push({ ...p });
+  }
+  return out;
+}
+
 export function diffLines(before, after) {
   return diffTokens(String(before ?? "").split("\n"), String(after ?? "").split("\n"));
 }
@@ -34,5 +45,5 @@ export function diffLines(before, after) {
 /** Words and the whitespace between them, so joining the parts gives the text back. */
 export function diffWords(before, after) {
   const split = (s) => String(s ?? "").match(/\s+|[^\s]+/g) || [];
-  return diffTokens(split(before), split(after));
+  return runs(diffTokens(split(before), split(after)), "");
 }
