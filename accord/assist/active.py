@@ -43,8 +43,16 @@ from accord.store.engine import session_scope, write_scope
 from accord.store.priorities import set_priorities
 from accord.store.vectors import iter_vectors
 
-__all__ = ["STRATEGIES", "least_confidence", "margin", "entropy", "uncertainty",
-           "k_center_greedy", "PrioritizeSummary", "prioritize"]
+__all__ = [
+    "STRATEGIES",
+    "PrioritizeSummary",
+    "entropy",
+    "k_center_greedy",
+    "least_confidence",
+    "margin",
+    "prioritize",
+    "uncertainty",
+]
 
 STRATEGIES = ("least-confidence", "margin", "entropy")
 

@@ -11,10 +11,10 @@ or ``Retry-After`` (seconds or an HTTP date) that wait is used instead, up to
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 __all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
 
@@ -80,5 +80,5 @@ def parse_retry_after(headers: Mapping[str, str], *,
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max((when - (now or datetime.now(timezone.utc))).total_seconds(), 0.0)
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)

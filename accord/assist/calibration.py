@@ -35,8 +35,15 @@ import numpy as np
 
 from accord.errors import InputError
 
-__all__ = ["ReliabilityBin", "ThresholdChoice", "CalibrationReport", "reliability_bins",
-           "expected_calibration_error", "threshold_for_precision", "calibration_report"]
+__all__ = [
+    "CalibrationReport",
+    "ReliabilityBin",
+    "ThresholdChoice",
+    "calibration_report",
+    "expected_calibration_error",
+    "reliability_bins",
+    "threshold_for_precision",
+]
 
 
 @dataclass

@@ -31,8 +31,15 @@ from accord.assist.ratelimit import RateLimiter
 from accord.assist.usage import UsageMeter
 from accord.errors import AccordError, InputError
 
-__all__ = ["LLMConfig", "LLMClient", "LLMError", "Completion", "Choice", "TokenLogprob",
-           "DEFAULT_BASE_URL"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Choice",
+    "Completion",
+    "LLMClient",
+    "LLMConfig",
+    "LLMError",
+    "TokenLogprob",
+]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -67,7 +74,7 @@ class LLMConfig:
 
     @classmethod
     def from_env(cls, *, base_url: str | None = None, model: str | None = None,
-                 api_key: str | None = None, **options: Any) -> "LLMConfig":
+                 api_key: str | None = None, **options: Any) -> LLMConfig:
         """Arguments first, then ``ACCORD_LLM_*`` / ``OPENAI_*`` variables.
 
         Raises
@@ -147,7 +154,7 @@ class LLMClient:
         self._http = httpx.Client(timeout=config.timeout, headers=headers, limits=limits,
                                   transport=transport)
 
-    def __enter__(self) -> "LLMClient":
+    def __enter__(self) -> LLMClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

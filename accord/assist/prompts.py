@@ -23,8 +23,15 @@ from accord.assist.schema_output import answer_object
 from accord.errors import InputError
 from accord.schema import Settings, candidate_ids
 
-__all__ = ["PROMPT_FORMAT", "PromptTemplate", "TEMPLATES", "load_template", "agent_name",
-           "render_record", "instructions"]
+__all__ = [
+    "PROMPT_FORMAT",
+    "TEMPLATES",
+    "PromptTemplate",
+    "agent_name",
+    "instructions",
+    "load_template",
+    "render_record",
+]
 
 PROMPT_FORMAT = 1  # bump when render_record/instructions change what the model sees
 

@@ -23,13 +23,23 @@ from accord.assist.confidence import vote_key
 from accord.assist.prelabel import question_of
 from accord.errors import InputError, NotFound
 from accord.store.assist_queries import (
-    SuggestionRow, gold_values, human_values, question_agents, question_suggestions,
+    SuggestionRow,
+    gold_values,
+    human_values,
+    question_agents,
+    question_suggestions,
 )
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope
 
-__all__ = ["AGAINST", "ScoredSuggestions", "correctness", "scored_suggestions", "calibrate",
-           "resolve_agent"]
+__all__ = [
+    "AGAINST",
+    "ScoredSuggestions",
+    "calibrate",
+    "correctness",
+    "resolve_agent",
+    "scored_suggestions",
+]
 
 AGAINST = ("gold", "responses")
 

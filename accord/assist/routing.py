@@ -34,18 +34,20 @@ from accord.assist.reference import calibrate, resolve_agent
 from accord.errors import InputError, NotFound
 from accord.schema.settings import Assist, Settings
 from accord.store.assist_queries import (
-    AGENT_USER_PREFIX, question_suggestions, update_suggestion_meta,
+    AGENT_USER_PREFIX,
+    question_suggestions,
+    update_suggestion_meta,
 )
 from accord.store.audit import record_event
 from accord.store.datasets import add_member, get_dataset, settings_of, update_settings
-from accord.store.engine import session_scope, write_scope
+from accord.store.engine import write_scope
 from accord.store.models import Record, User, utcnow
 from accord.store.priorities import set_priorities
 from accord.store.responses import get_response
 from accord.store.users import create_user, get_user
 from accord.workflow.responses import save_response
 
-__all__ = ["MODES", "RouteSummary", "route", "agent_user_name"]
+__all__ = ["MODES", "RouteSummary", "agent_user_name", "route"]
 
 MODES = ("off", "response", "prefill")
 

@@ -35,7 +35,7 @@ class RunSummary:
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter, repr=False)
 
-    def finish(self) -> "RunSummary":
+    def finish(self) -> RunSummary:
         self.seconds = time.perf_counter() - self.started
         return self
 

@@ -34,8 +34,15 @@ from accord.assist.spans import repair_spans
 from accord.errors import InputError
 from accord.schema import candidate_ids, validate_value
 
-__all__ = ["VALUE_KEYS", "ParsedOutput", "output_schema", "response_format", "enum_choices",
-           "parse_output", "answer_object"]
+__all__ = [
+    "VALUE_KEYS",
+    "ParsedOutput",
+    "answer_object",
+    "enum_choices",
+    "output_schema",
+    "parse_output",
+    "response_format",
+]
 
 VALUE_KEYS = {"label": "label", "multi_label": "labels", "span": "spans", "rating": "rating",
               "ranking": "ranking", "pairwise": "choice", "text": "text", "flags": "flags"}

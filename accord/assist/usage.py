@@ -15,7 +15,7 @@ from pathlib import Path
 
 from accord.errors import InputError
 
-__all__ = ["Price", "parse_prices", "load_prices", "UsageMeter"]
+__all__ = ["Price", "UsageMeter", "load_prices", "parse_prices"]
 
 
 @dataclass(frozen=True)

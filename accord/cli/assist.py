@@ -35,6 +35,8 @@ ApiKey = Annotated[str | None, typer.Option(
     "--api-key", help="API key (prefer env ACCORD_LLM_API_KEY or OPENAI_API_KEY).")]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, help="Requests in flight.")]
 Rpm = Annotated[float | None, typer.Option("--rpm", min=0, help="Requests per minute limit.")]
+Retries = Annotated[int, typer.Option("--max-retries", min=0,
+                                      help="Retries on 429/5xx/timeouts per request.")]
 Limit = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many records.")]
 Agent = Annotated[str | None, typer.Option("--agent", help="Suggestion agent (default: latest).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
@@ -48,12 +50,12 @@ Against = Annotated[str, typer.Option("--against", help="Reference: gold or resp
 
 def _client(model: str | None, base_url: str | None, api_key: str | None, concurrency: int,
             rpm: float | None, cache_dir: Path | None, no_cache: bool,
-            prices: list[str] | None, timeout: float = 120.0) -> Any:
+            prices: list[str] | None, max_retries: int = 6) -> Any:
     from accord.assist import LLMClient, LLMConfig, ResponseCache, UsageMeter, default_cache_dir
     from accord.assist.usage import parse_prices
 
     config = LLMConfig.from_env(model=model, base_url=base_url, api_key=api_key,
-                                concurrency=concurrency, rpm=rpm, timeout=timeout)
+                                concurrency=concurrency, rpm=rpm, max_retries=max_retries)
     cache = None if no_cache else ResponseCache(cache_dir or default_cache_dir())
     return LLMClient(config, cache=cache, meter=UsageMeter(prices=parse_prices(prices)))
 
@@ -72,7 +74,11 @@ class _Bar:
 @contextmanager
 def _bar(description: str) -> Iterator[_Bar]:
     from rich.progress import (
-        BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
@@ -119,8 +125,8 @@ def prelabel_command(
     temperature: Annotated[float | None, typer.Option("--temperature", min=0)] = None,
     only_pending: Annotated[bool, typer.Option("--only-pending")] = False,
     template: Template = None, concurrency: Concurrency = 8, rpm: Rpm = None,
-    cache_dir: CacheDir = None, no_cache: NoCache = False, price: Prices = None,
-    db: DbOption = None, as_json: AsJson = False,
+    max_retries: Retries = 6, cache_dir: CacheDir = None, no_cache: NoCache = False,
+    price: Prices = None, db: DbOption = None, as_json: AsJson = False,
 ) -> None:
     """Suggest answers to QUESTION for the records of DATASET, with confidence scores."""
     from accord.assist import PrelabelOptions, prelabel
@@ -129,8 +135,8 @@ def prelabel_command(
     options = PrelabelOptions(question=question, k=k, limit=limit, few_shot=few_shot,
                               fallback_k=fallback_k, temperature=temperature,
                               only_pending=only_pending, template=_template(template))
-    with _client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache, price) as client, \
-            _bar(f"prelabel {question}") as bar:
+    with _client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache, price,
+                 max_retries) as client, _bar(f"prelabel {question}") as bar:
         summary = prelabel(engine, dataset, client, options, progress=bar.advance,
                            total=bar.total)
     _finish(summary, as_json)
@@ -144,8 +150,9 @@ def judge_command(
     agreement_only: Annotated[bool, typer.Option(
         "--agreement-only", help="Do not call the model; compare stored ratings.")] = False,
     agent: Agent = None, template: Template = None, concurrency: Concurrency = 8,
-    rpm: Rpm = None, cache_dir: CacheDir = None, no_cache: NoCache = False,
-    price: Prices = None, db: DbOption = None, as_json: AsJson = False,
+    rpm: Rpm = None, max_retries: Retries = 6, cache_dir: CacheDir = None,
+    no_cache: NoCache = False, price: Prices = None, db: DbOption = None,
+    as_json: AsJson = False,
 ) -> None:
     """Rate records with an LLM judge (rationale kept), then compare with human ratings."""
     from accord.assist import PrelabelOptions, judge, judge_agreement
@@ -157,7 +164,7 @@ def judge_command(
         options = PrelabelOptions(question=question, k=k, limit=limit, few_shot=few_shot,
                                   template=_template(template))
         with _client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache,
-                     price) as client, _bar(f"judge {question}") as bar:
+                     price, max_retries) as client, _bar(f"judge {question}") as bar:
             summary = judge(engine, dataset, client, question, options=options,
                             progress=bar.advance, total=bar.total)
         agent = summary.agent
@@ -288,9 +295,9 @@ def generate_command(
                                                      "dataset.")] = "ranking",
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", min=1)] = None,
     limit: Limit = None, model: Model = None, base_url: BaseUrl = None, api_key: ApiKey = None,
-    concurrency: Concurrency = 8, rpm: Rpm = None, cache_dir: CacheDir = None,
-    no_cache: NoCache = False, price: Prices = None, db: DbOption = None,
-    as_json: AsJson = False,
+    concurrency: Concurrency = 8, rpm: Rpm = None, max_retries: Retries = 6,
+    cache_dir: CacheDir = None, no_cache: NoCache = False, price: Prices = None,
+    db: DbOption = None, as_json: AsJson = False,
 ) -> None:
     """Generate K candidate responses per prompt into a ranking or pairwise dataset."""
     from accord.assist import GenerateOptions, generate_candidates
@@ -301,7 +308,7 @@ def generate_command(
                               temperatures=_floats(temperatures, "--temperatures"), kind=kind,
                               limit=limit, max_tokens=max_tokens)
     with _client(model or (model_list[0] if model_list else None), base_url, api_key,
-                 concurrency, rpm, cache_dir, no_cache, price) as client, \
+                 concurrency, rpm, cache_dir, no_cache, price, max_retries) as client, \
             _bar(f"generate {dataset}") as bar:
         summary = generate_candidates(engine, dataset, client, options, progress=bar.advance,
                                       total=bar.total)

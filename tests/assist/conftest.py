@@ -11,8 +11,8 @@ from accord.assist import LLMClient, LLMConfig, ResponseCache
 from accord.schema import parse_settings
 from accord.store import write_scope
 from accord.store.datasets import create_dataset
-from accord.store.records import RecordRow, upsert_records
 from accord.store.models import utcnow
+from accord.store.records import RecordRow, upsert_records
 from tests.assist.fake_llm import FakeLLM, FakeRequest, schema_oracle
 
 LABEL_SETTINGS = {

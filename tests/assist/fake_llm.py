@@ -30,7 +30,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-__all__ = ["FakeLLM", "FakeRequest", "Call", "schema_oracle"]
+__all__ = ["Call", "FakeLLM", "FakeRequest", "schema_oracle"]
 
 _TOKEN = re.compile(r'"?[A-Za-z0-9_]+|\s+|.', re.DOTALL)
 _SURE = math.log(0.9999)
@@ -242,7 +242,7 @@ class FakeLLM:
             pos += len(tok)
         return out
 
-    def start(self) -> "FakeLLM":
+    def start(self) -> FakeLLM:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -264,7 +264,7 @@ class FakeLLM:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def __enter__(self) -> "FakeLLM":
+    def __enter__(self) -> FakeLLM:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

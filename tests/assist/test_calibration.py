@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from accord.assist import (
-    calibration_report, expected_calibration_error, reliability_bins, reliability_diagram,
+    calibration_report,
+    expected_calibration_error,
+    reliability_bins,
+    reliability_diagram,
     threshold_for_precision,
 )
 from accord.assist.png import encode_png

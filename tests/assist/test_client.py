@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from datetime import UTC
 
 import httpx
 import pytest
@@ -89,9 +90,9 @@ def test_timeouts_are_retried(fake_llm, make_client):
 
 
 def test_parse_retry_after_http_date():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after({"Retry-After": "Thu, 01 Jan 2026 12:00:05 GMT"}, now=now) == 5.0
     assert parse_retry_after({"Retry-After": "soon"}) is None
 

@@ -53,7 +53,7 @@ def test_logprob_confidence_for_ratings(fake_llm, make_client):
 
 
 def test_top_logprobs_cut_off_renormalizes_over_what_is_seen(fake_llm, make_client):
-    value, score, _ = _suggest(make_client(fake_llm(label_oracle)), "sentiment", top_logprobs=2)
+    _, score, _ = _suggest(make_client(fake_llm(label_oracle)), "sentiment", top_logprobs=2)
     # only "positive" (0.8) and "negative" (0.15) are in the top 2
     assert score == pytest.approx(0.8 / 0.95, abs=1e-6)
 
@@ -72,10 +72,10 @@ def test_self_consistency_over_k_samples(fake_llm, make_client):
 
 def test_without_logprobs_falls_back_to_sampling(fake_llm, make_client):
     fake = fake_llm(label_oracle, logprobs=False)
-    value, score, meta = _suggest(make_client(fake), "sentiment", fallback_k=5)
+    _, score, meta = _suggest(make_client(fake), "sentiment", fallback_k=5)
     assert meta["method"] == "self-consistency" and meta["k"] == 5
     assert len(fake.calls) == 2 and fake.calls[1].body["n"] == 4
-    value, score, meta = _suggest(make_client(fake, cache=False), "sentiment", fallback_k=0)
+    _, score, meta = _suggest(make_client(fake, cache=False), "sentiment", fallback_k=0)
     assert score is None and meta["method"] is None
 
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from accord.assist import (
-    GenerateOptions, PrelabelOptions, edit_stats, generate_candidates, judge, judge_agreement,
-    levenshtein, normalized_edit_distance, prelabel,
+    GenerateOptions,
+    PrelabelOptions,
+    edit_stats,
+    generate_candidates,
+    judge,
+    judge_agreement,
+    levenshtein,
+    normalized_edit_distance,
+    prelabel,
 )
-from accord.errors import InputError
+from accord.errors import InputError, NotFound
 from accord.store import session_scope, write_scope
-from accord.store.datasets import get_dataset, settings_of
 from accord.store.assist_queries import question_suggestions
+from accord.store.datasets import get_dataset, settings_of
 from accord.store.models import Record, Suggestion
 from accord.store.users import create_user, get_user
 from accord.workflow import save_response
@@ -41,7 +50,7 @@ def _submit(engine, dataset, user, external_id, values):
         ds = get_dataset(s, dataset)
         try:
             u = get_user(s, user)
-        except Exception:
+        except NotFound:
             u = create_user(s, user, "annotator")
         rec = s.scalar(select(Record).where(Record.dataset_id == ds.id,
                                             Record.external_id == external_id))

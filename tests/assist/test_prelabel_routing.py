@@ -6,9 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from accord.assist import (
-    PrelabelOptions, calibrate, prelabel, prioritize, route,
+    PrelabelOptions,
+    calibrate,
+    prelabel,
+    prioritize,
+    route,
 )
-from accord.errors import InputError
+from accord.errors import InputError, NotFound
 from accord.store import session_scope, write_scope
 from accord.store.audit import list_events
 from accord.store.datasets import get_dataset, settings_of
@@ -35,7 +39,7 @@ def _submit(engine, user, external_id, value, dataset="d"):
         ds = get_dataset(s, dataset)
         try:
             u = get_user(s, user)
-        except Exception:
+        except NotFound:
             u = create_user(s, user, "annotator")
         rec = s.scalar(select(Record).where(Record.dataset_id == ds.id,
                                             Record.external_id == external_id))
@@ -141,7 +145,7 @@ def test_calibrate_and_route_by_target_precision(engine, fake_llm, make_client):
     # people say "neg" for r0..r3 and r5: the model ("pos") is right on r4, r6..r9
     for i in range(10):
         _submit(engine, "ann", f"r{i}", "neg" if i in (0, 1, 2, 3, 5) else "pos")
-    report, scored = calibrate(engine, "d", "y", against="responses", target_precision=1.0,
+    report, _ = calibrate(engine, "d", "y", against="responses", target_precision=1.0,
                                min_accepted=2)
     assert report.n == 10 and report.accuracy == pytest.approx(0.5)
     assert report.threshold.threshold == pytest.approx(0.8)  # 0.8..0.95 all right, 0.75 wrong

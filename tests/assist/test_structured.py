@@ -47,7 +47,7 @@ def test_every_question_type_round_trips_through_the_server(fake_llm, make_clien
     client = make_client(fake, cache=False)
     options = PrelabelOptions(question=question, fallback_k=1)
     template = TEMPLATES["draft" if q.type == "text" else "prelabel"]
-    value, score, meta = suggest_one(client, SETTINGS, q, FIELDS, options, template, [])
+    value, _, _ = suggest_one(client, SETTINGS, q, FIELDS, options, template, [])
     assert validate_value(q, value, FIELDS) == value
     body = fake.calls[0].body
     if q.type == "text":
@@ -62,7 +62,7 @@ def test_every_question_type_round_trips_through_the_server(fake_llm, make_clien
 
 
 def test_schemas_carry_the_question_constraints():
-    props = lambda name: response_format(SETTINGS.question(name), FIELDS)[  # noqa: E731
+    props = lambda name: response_format(SETTINGS.question(name), FIELDS)[
         "json_schema"]["schema"]["properties"]
     assert props("intent")["label"]["enum"] == ["billing", "bug"]
     assert props("topics")["labels"]["items"]["enum"] == ["refund", "login", "shipping"]
