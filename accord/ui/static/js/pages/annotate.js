@@ -232,6 +232,11 @@ async function submit() {
 async function skip() {
   if (!current || current.conflict) return;
   clearTimeout(saveTimer);
+  if (current.status === "submitted") {
+    // a record opened from the history: leave the submitted answer as it is
+    await next();
+    return;
+  }
   try {
     await put("discarded");
     notify("Skipped", "info");
