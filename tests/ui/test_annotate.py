@@ -3,6 +3,10 @@ ranking by drag, suggestions, drafts and conflicts, undo, skip, history, guideli
 
 from __future__ import annotations
 
+import base64
+import json
+import struct
+
 from playwright.sync_api import expect
 
 from tests.ui.conftest import api_login, check
@@ -276,3 +280,46 @@ def test_guidelines_changes_highlighted_since_last_read(page, ui_server):
     page.reload()
     expect(panel.locator("details")).not_to_have_attribute("open", "")
     expect(panel.locator(".diff-add")).to_have_count(0)
+
+
+PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+       "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+FIELDS = {"fields": [{"name": "plain", "type": "text"}, {"name": "md", "type": "markdown"},
+                     {"name": "chat", "type": "chat"}, {"name": "pic", "type": "image"},
+                     {"name": "sound", "type": "audio"}, {"name": "data", "type": "json"}],
+          "questions": [{"name": "ok", "type": "label", "labels": ["yes", "no"]}]}
+
+
+def _wav() -> str:
+    header = (b"RIFF" + struct.pack("<I", 36) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1,
+              8000, 8000, 1, 8) + b"data" + struct.pack("<I", 0))
+    return "data:audio/wav;base64," + base64.b64encode(header).decode()
+
+
+def test_fields_render_by_type(page, ui_server):
+    plain = "  indented\n\n\tand tabbed  "
+    data = {"a": [1, 2], "b": {"c": "d"}}
+    record = {"id": "f1", "plain": plain, "pic": PNG, "sound": _wav(), "data": data,
+              "md": "# Title\n\nSome *em* and **strong** with `code` and "
+                    "[a link](https://example.com/x).\n\n- one\n- two\n\n```\nblock\n```",
+              "chat": [{"role": "system", "content": "be brief"},
+                       {"role": "user", "content": "hi\nthere"},
+                       {"role": "assistant", "content": "hello"}]}
+    _open(page, ui_server, FIELDS, [record])
+    assert page.locator(".plain-text").first.text_content() == plain
+    md = page.locator(".field-markdown .markdown")
+    expect(md.locator("h3")).to_have_text("Title")
+    expect(md.locator("em")).to_have_text("em")
+    expect(md.locator("strong")).to_have_text("strong")
+    expect(md.locator("p code")).to_have_text("code")
+    link = md.locator("a")
+    expect(link).to_have_attribute("href", "https://example.com/x")
+    expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+    expect(md.locator("li")).to_have_text(["one", "two"])
+    expect(md.locator("pre code")).to_have_text("block")
+    expect(page.locator(".turn-role")).to_have_text(["system", "user", "assistant"])
+    assert page.locator(".turn-content").nth(1).text_content() == "hi\nthere"
+    expect(page.locator("img.image-body")).to_have_attribute("src", PNG)
+    assert page.locator("img.image-body").evaluate("img => img.complete && img.naturalWidth") == 1
+    expect(page.locator("audio.audio-body")).to_have_count(1)
+    assert page.locator(".json-body").text_content() == json.dumps(data, indent=2)

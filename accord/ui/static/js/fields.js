@@ -9,7 +9,7 @@ function asText(value) {
 }
 
 function textBody(value) {
-  return h("div", { class: "field-text", text: asText(value) });
+  return h("div", { class: "plain-text", text: asText(value) });
 }
 
 function chatBody(value) {
@@ -38,12 +38,12 @@ function mediaBody(value, kind) {
       h("span", { text: `${kind} not shown: only http(s) URLs and base64 data URIs are allowed` }),
       h("code", { class: "small", text: asText(value).slice(0, 200) }));
   }
-  if (kind === "image") return h("img", { class: "field-image", src, alt: "record image", loading: "lazy", referrerpolicy: "no-referrer" });
-  return h("audio", { class: "field-audio", src, controls: true, preload: "metadata" });
+  if (kind === "image") return h("img", { class: "image-body", src, alt: "record image", loading: "lazy", referrerpolicy: "no-referrer" });
+  return h("audio", { class: "audio-body", src, controls: true, preload: "metadata" });
 }
 
 function jsonBody(value) {
-  return h("pre", { class: "field-json", text: JSON.stringify(value, null, 2) ?? "null" });
+  return h("pre", { class: "json-body", text: JSON.stringify(value, null, 2) ?? "null" });
 }
 
 /** The body element of one field value, by field type. */
