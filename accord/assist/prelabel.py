@@ -67,6 +67,19 @@ class PrelabelOptions:
     action: str = "prelabel"
 
 
+def _redacted(url: str) -> str:
+    """The URL without user:password, for the audit log.
+
+    Examples
+    --------
+    >>> _redacted("http://me:secret@127.0.0.1:8000/v1")
+    'http://127.0.0.1:8000/v1'
+    """
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}" if sep else url
+
+
 def question_of(settings: Settings, name: str) -> Any:
     """The question called ``name``, or an InputError listing the questions."""
     try:
@@ -226,7 +239,8 @@ def prelabel(engine: Engine, dataset: str, client: LLMClient, options: PrelabelO
         record_event(session, f"assist.{options.action}", "dataset", dataset_id,
                      dataset_id=dataset_id,
                      details={"agent": summary.agent, "model": client.config.model,
-                              "base_url": client.config.base_url, "question": question.name,
+                              "base_url": _redacted(client.config.base_url),
+                              "question": question.name,
                               "template": template.to_dict(), "few_shot": len(shots),
                               "k": options.k, "counts": summary.to_dict()})
     return summary

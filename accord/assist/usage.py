@@ -30,7 +30,7 @@ class Price:
 
 
 def parse_prices(items: list[str] | None) -> dict[str, Price]:
-    """Parse ``["gpt-4o-mini=0.15/0.60", ...]``.
+    """Parse ``["gpt-4o-mini=0.15/0.60", ...]``; ``"@prices.yaml"`` reads a file.
 
     Examples
     --------
@@ -39,6 +39,9 @@ def parse_prices(items: list[str] | None) -> dict[str, Price]:
     """
     prices: dict[str, Price] = {}
     for item in items or []:
+        if item.startswith("@"):
+            prices.update(load_prices(item[1:]))
+            continue
         model, sep, rest = item.partition("=")
         inp, sep2, out = rest.partition("/")
         try:

@@ -44,7 +44,8 @@ CacheDir = Annotated[Path | None, typer.Option(
     "--cache-dir", help="Response cache [env ACCORD_CACHE_DIR; default ~/.cache/accord/llm].")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Always call the model.")]
 Prices = Annotated[list[str] | None, typer.Option(
-    "--price", help="MODEL=IN/OUT dollars per million tokens (repeatable).")]
+    "--price", help="MODEL=IN/OUT dollars per million tokens, or @FILE (YAML/JSON "
+    "{model: {input, output}}); repeatable.")]
 Against = Annotated[str, typer.Option("--against", help="Reference: gold or responses.")]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -13,22 +12,13 @@ from accord.store import write_scope
 from accord.store.datasets import create_dataset
 from accord.store.models import utcnow
 from accord.store.records import RecordRow, upsert_records
-from tests.assist.fake_llm import FakeLLM, FakeRequest, schema_oracle
+from tests.assist.fake_llm import FakeLLM, schema_oracle
 
 LABEL_SETTINGS = {
     "guidelines": "Is the review positive or negative?",
     "fields": [{"name": "text", "type": "text"}],
     "questions": [{"name": "y", "type": "label", "labels": ["pos", "neg"], "required": True}],
 }
-
-
-def probability_oracle(request: FakeRequest) -> Any:
-    """Answers a label question from a ``p=0.83 gold=neg`` marker in the record text: the
-    model says the most likely label with probability p."""
-    if request.schema is None or "label" not in request.schema.get("properties", {}):
-        return schema_oracle(request)
-    p = float(re.findall(r"p=(\d\.\d+)", request.user_text)[-1])
-    return {"label": "pos"}, {"label": {'"pos"': p, '"neg"': round(1 - p, 10)}}
 
 
 @pytest.fixture

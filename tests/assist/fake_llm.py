@@ -16,7 +16,7 @@ It can fail the first ``fail_first`` calls with ``fail_status`` (and a
 (like Ollama) or send no logprobs, and records every call (start and end
 time, body, status) for the tests to measure concurrency and pacing.
 
-Run standalone: ``python -m tests.assist.fake_llm --port 8765``.
+Run standalone: ``python -m tests.assist.fake_llm --port 8765 [--oracle probability]``.
 """
 
 from __future__ import annotations
@@ -87,6 +87,18 @@ def schema_oracle(request: FakeRequest) -> Any:
     if request.schema is None:
         return f"A draft answer to: {request.user_text[-40:]}"
     return _first_of_enum(request.schema, random.Random(0))
+
+
+def probability_oracle(request: FakeRequest) -> Any:
+    """A label question answered from a ``p=0.83`` marker in the record text: the model says
+    "pos" with probability p and "neg" with 1 - p. Other questions: :func:`schema_oracle`."""
+    if request.schema is None or "label" not in request.schema.get("properties", {}):
+        return schema_oracle(request)
+    p = float(re.findall(r"p=(\d\.\d+)", request.user_text)[-1])
+    return {"label": "pos"}, {"label": {'"pos"': p, '"neg"': round(1 - p, 10)}}
+
+
+ORACLES = {"schema": schema_oracle, "probability": probability_oracle}
 
 
 def _tokens(text: str) -> list[str]:
@@ -277,8 +289,9 @@ def _main() -> None:  # pragma: no cover - manual use
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--oracle", choices=sorted(ORACLES), default="schema")
     args = parser.parse_args()
-    fake = FakeLLM(latency=args.latency)
+    fake = FakeLLM(ORACLES[args.oracle], latency=args.latency)
     uvicorn.run(fake.app(), host="127.0.0.1", port=args.port, log_level="warning")
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from accord.store import make_engine, session_scope, upgrade
 from accord.store.datasets import dataset_counts, get_dataset, settings_of
-from tests.assist.conftest import LABEL_SETTINGS, make_dataset, probability_oracle
+from tests.assist.conftest import LABEL_SETTINGS, make_dataset
+from tests.assist.fake_llm import probability_oracle
 from tests.conftest import run_cli
 
 P = [0.55, 0.65, 0.75, 0.85, 0.95, 0.97]

@@ -214,3 +214,13 @@ def test_api_key_is_sent_as_bearer(fake_llm):
                    transport=httpx.MockTransport(handler)) as client:
         client.complete(MESSAGES)
     assert seen == ["Bearer sk-1"]
+
+
+def test_prices_from_a_file(tmp_path):
+    path = tmp_path / "prices.yaml"
+    path.write_text("gpt-4o-mini: {input: 0.15, output: 0.6}\n")
+    assert parse_prices([f"@{path}", "x=1/2"]) == {"gpt-4o-mini": Price(0.15, 0.6),
+                                                   "x": Price(1.0, 2.0)}
+    path.write_text("gpt-4o-mini: 3\n")
+    with pytest.raises(InputError, match="expected {input: number, output: number}"):
+        parse_prices([f"@{path}"])

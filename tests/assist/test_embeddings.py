@@ -14,7 +14,8 @@ from sqlalchemy import select
 from accord.assist import PrelabelOptions, k_center_greedy, prelabel, prioritize
 from accord.store import session_scope
 from accord.store.models import Record
-from tests.assist.conftest import LABEL_SETTINGS, make_dataset, probability_oracle
+from tests.assist.conftest import LABEL_SETTINGS, make_dataset
+from tests.assist.fake_llm import probability_oracle
 
 TEXTS = {
     "cat1": "The kitten purred on the warm windowsill. p=0.51",

@@ -44,3 +44,17 @@ def test_assist_section_is_documented():
     for command in ("prelabel", "calibrate", "route", "generate", "judge", "embed",
                     "prioritize", "edits"):
         assert f"accord assist {command}" in guide, command
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    failed = {}
+    for path in sorted(ROOT.glob("*.py")):
+        module = importlib.import_module(f"accord.assist.{path.stem}") \
+            if path.stem != "__init__" else accord.assist
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        if result.failed:
+            failed[path.stem] = result.failed
+    assert not failed, failed

@@ -19,7 +19,8 @@ from accord.store.datasets import get_dataset, settings_of
 from accord.store.models import Record, Response, Suggestion, User
 from accord.store.users import create_user, get_user
 from accord.workflow import mark_gold, next_record, save_response
-from tests.assist.conftest import LABEL_SETTINGS, make_dataset, probability_oracle
+from tests.assist.conftest import LABEL_SETTINGS, make_dataset
+from tests.assist.fake_llm import probability_oracle
 
 P = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 
