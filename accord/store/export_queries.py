@@ -30,7 +30,10 @@ __all__ = ["ResponseView", "SuggestionView", "ReviewView", "ExportRecord", "Answ
 
 
 class ResponseView(NamedTuple):
-    id: int
+    """A response as exports see it. Lean reads of a dataset without reviews carry only
+    ``values`` (``id`` None, ``user_id`` 0, ``user`` "")."""
+
+    id: int | None
     user_id: int
     user: str
     values: dict[str, Any]
@@ -75,8 +78,8 @@ class ExportRecord:
         self.status = status
         self.is_gold = bool(is_gold)
         self.responses: list[ResponseView] = []
-        self.suggestions: list[SuggestionView] = []
-        self.reviews: list[ReviewView] = []
+        self.suggestions: list[SuggestionView] | tuple[()] = ()  # lists once loaded
+        self.reviews: list[ReviewView] | tuple[()] = ()
         self.gold: dict[str, Any] | None = None
 
 
@@ -104,6 +107,14 @@ def _status_clause(statuses: Sequence[str] | None) -> tuple[str, list[Any]]:
     if not statuses:
         return "", []
     return f" AND status IN ({', '.join('?' * len(statuses))})", list(statuses)
+
+
+_LEAN = ("id", "record_id", "user_id", "values", "review_state")
+_RESPONSE_COLUMNS = {
+    "values": ("record_id", "values"),
+    "lean": _LEAN,
+    "full": _LEAN + ("status", "time_spent", "created_at", "updated_at", "submitted_at"),
+}
 
 
 class _Reader:
@@ -142,20 +153,21 @@ class _Reader:
         return [tuple(r) for r in self.conn.execute(stmt.order_by(t.id).limit(limit))]
 
     def responses(self, dataset_id: int, lo: int, hi: int, statuses: Sequence[str] | None,
-                  full: bool) -> list[tuple[Any, ...]]:
-        """Rows in record order; "full" adds status, time_spent and the timestamps."""
+                  columns: str) -> list[tuple[Any, ...]]:
+        """Rows in (record, id) order. ``columns``: "values" (record_id, values), "lean"
+        (id, record_id, user_id, values, review_state) or "full" (lean, then status,
+        time_spent and the timestamps). Every column read costs: on SQLite, "values"
+        reads 3M responses in about half the time of "full"."""
+        names = _RESPONSE_COLUMNS[columns]
         if self.sqlite:
             clause, extra = _status_clause(statuses)
-            cols = ("id, record_id, user_id, \"values\", review_state, status, time_spent, "
-                    "created_at, updated_at, submitted_at") if full else \
-                "id, record_id, user_id, \"values\", review_state"
+            cols = ", ".join(f'"{c}"' if c == "values" else c for c in names)
             return self._raw(f"SELECT {cols} FROM responses WHERE record_id BETWEEN ? AND ? "
-                             f"AND +dataset_id = ?{clause}", [lo, hi, dataset_id, *extra])
+                             f"AND +dataset_id = ?{clause} ORDER BY record_id, id",
+                             [lo, hi, dataset_id, *extra])
         t = Response.__table__.c
-        cols = [t.id, t.record_id, t.user_id, t["values"], t.review_state]
-        if full:
-            cols += [t.status, t.time_spent, t.created_at, t.updated_at, t.submitted_at]
-        stmt = select(*cols).where(t.record_id.between(lo, hi), t.dataset_id == dataset_id)
+        stmt = select(*[t[c] for c in names]).where(t.record_id.between(lo, hi),
+                                                   t.dataset_id == dataset_id)
         if statuses:
             stmt = stmt.where(t.status.in_(list(statuses)))
         return [tuple(r) for r in self.conn.execute(stmt.order_by(t.record_id, t.id))]
@@ -231,15 +243,23 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
         review_rows = reader.reviews(dataset_id, lo, hi, fixes_only=not reviews) \
             if any_reviews else []
         fixes = {row[1]: row[5] for row in review_rows if row[3] == "fix"}
-        _attach_responses(records, reader.responses(dataset_id, lo, hi, response_statuses, full),
-                          names, fixes, full)
+        columns = "full" if full else "lean" if any_reviews else "values"
+        rows = reader.responses(dataset_id, lo, hi, response_statuses, columns)
+        if columns == "values":
+            _attach_values(records, rows)
+        else:
+            _attach_responses(records, rows, names, fixes, full)
         if reviews:
+            for rec in records.values():
+                rec.reviews = []
             for rec_id, resp_id, reviewer, verdict, reason, values, created in review_rows:
                 if rec_id in records:
                     records[rec_id].reviews.append(ReviewView(
                         resp_id, names.get(reviewer) if reviewer is not None else None, verdict,
                         reason, values, created))
         if suggestions:
+            for rec in records.values():
+                rec.suggestions = []
             for rec_id, question, value, score, agent, created in reader.suggestions(
                     lo, hi, set(records)):
                 records[rec_id].suggestions.append(SuggestionView(question, value, score, agent,
@@ -253,29 +273,52 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
 
 def _attach_responses(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]],
                       names: dict[int, str], fixes: dict[int, Any], full: bool) -> None:
+    """Append each row (in record, id order) to its record as a :class:`ResponseView`.
+
+    The hot loop of a large export: a NamedTuple is built with ``tuple.__new__``
+    (its Python-level ``__new__`` costs as much again), and the record is looked
+    up once per run of rows.
+    """
     loads = orjson.loads
-    get = records.get
+    make = tuple.__new__
+    view = ResponseView
+    current, append = None, None
     for row in rows:
-        rec = get(row[1])
-        if rec is None:
+        if row[1] != current:
+            current = row[1]
+            rec = records.get(current)
+            append = None if rec is None else rec.responses.append
+        if append is None:
             continue
         values = row[3]
-        values = loads(values) if isinstance(values, (str, bytes)) else values
+        if values.__class__ is str:
+            values = loads(values)
         if full:
             resp_id, _, uid, _, state, status, spent, created, updated, submitted = row
         else:
             resp_id, _, uid, _, state = row
-            status, spent, created, updated, submitted = "submitted", None, None, None, None
-        rec.responses.append(ResponseView(resp_id, uid, names.get(uid) or str(uid), values, status,
-                                          spent, created, updated, submitted, state,
-                                          fixes.get(resp_id) if fixes else None))
-    for rec in records.values():
-        if len(rec.responses) > 1:
-            rec.responses.sort(key=_response_id)
+            status = "submitted"
+            spent = created = updated = submitted = None
+        append(make(view, (resp_id, uid, names.get(uid) or str(uid), values, status, spent,
+                           created, updated, submitted, state,
+                           fixes.get(resp_id) if fixes else None)))
 
 
-def _response_id(resp: ResponseView) -> int:
-    return resp.id
+def _attach_values(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]]) -> None:
+    """The leanest read (no reviews in the dataset, values only): ``(record_id, values)``
+    rows become views with ``id`` None and no user."""
+    loads = orjson.loads
+    make = tuple.__new__
+    view = ResponseView
+    current, append = None, None
+    for rec_id, values in rows:
+        if rec_id != current:
+            current = rec_id
+            rec = records.get(current)
+            append = None if rec is None else rec.responses.append
+        if append is not None:
+            append(make(view, (None, 0, "", loads(values) if values.__class__ is str else values,
+                               "submitted", None, None, None, None, None, None)))
 
 
 def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] = ("submitted",),
@@ -293,15 +336,10 @@ def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] =
         keep = {row[0] for row in page}
         fixes = {row[1]: row[5] for row in reader.reviews(dataset_id, lo, hi, True)} \
             if any_reviews else {}
-        rows = reader.responses(dataset_id, lo, hi, statuses, full=False)
-        rows.sort(key=_first_two)
-        for resp_id, rec_id, uid, values, state in rows:
+        for resp_id, rec_id, uid, values, state in reader.responses(dataset_id, lo, hi, statuses,
+                                                                    "lean"):
             if rec_id in keep:
                 yield Answer(rec_id, uid, _loads(values), fixes.get(resp_id), state, resp_id)
-
-
-def _first_two(row: tuple[Any, ...]) -> tuple[Any, Any]:
-    return row[1], row[0]
 
 
 def count_export_records(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> int:

@@ -39,7 +39,7 @@ def test_jsonl_has_everything(engine, tmp_path):
     _suggest(engine, "r0", {"choice": "a"}, 0.8)
     rid = submit(engine, "pw", "r1", "u4", {"preference": {"choice": "a"}}, status="draft")
     with session_scope(engine) as s:
-        first = next(iter_export_records(s, get_dataset(s, "pw").id))
+        first = next(iter_export_records(s, get_dataset(s, "pw").id, full=True))
     review(engine, "pw", first.responses[0].id, "fix",
            values={"preference": {"choice": "a"}, "quality": 4, "rewrite": "better"})
     assert export_jsonl(engine, "pw", tmp_path / "a.jsonl") == 2  # the historical entry point

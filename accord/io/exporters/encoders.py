@@ -35,7 +35,7 @@ class Encoder:
 
 
 def _jsonl(row: dict[str, Any]) -> bytes:
-    return orjson.dumps(row) + b"\n"
+    return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def _cell(value: Any) -> str:

@@ -110,6 +110,13 @@ def kto_examples(fields: dict[str, Any], question: Any, decision: Any, completio
 
 def text_completions(responses: list[Any], question: str, options: Any) -> list[str]:
     """The SFT completions a text question's responses give (see the module docstring)."""
+    plain = options.status == "submitted"
+    if plain and options.texts == "one" and all(r.review_state is None for r in responses):
+        for resp in responses:  # the common case, no review: the first answer
+            text = resp.values.get(question)
+            if text.__class__ is str and text.strip():
+                return [text]
+        return []
     found: list[tuple[int, str]] = []  # (priority, text) in response order
     for resp in responses:
         values = usable_values(resp.values, resp.fix, resp.review_state, options.status)

@@ -16,8 +16,10 @@ bytes per record).
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,6 +149,19 @@ def prepare_export(session: Session, dataset: str, options: ExportOptions,
                           ds.settings_version)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC during the passes: they allocate millions of short-lived,
+    acyclic objects (rows, dicts), and generation scans cost a fifth of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _snapshot(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -184,31 +199,37 @@ class _Run:
         """``(record, decision, rows)`` for every record that passes the filters."""
         from accord.store.export_queries import iter_export_records
 
-        builder = self.prep.builder
+        build = self.prep.builder.rows
         count_responses = self.options.min_responses is not None
         status = self.options.status
-        self.records_read = 0
-        self.filter.dropped.clear()
+        decide = self.ctx.decision if self.ctx.consensus else None
+        keep = self.filter.keep
+        dropped = self.filter.dropped
+        dropped.clear()
         self.filter.kept = 0
+        read = 0
         for rec in iter_export_records(self.session, self.prep.dataset_id,
                                        exclude_gold=self.options.exclude_gold,
                                        **self.prep.fmt.load):
-            self.records_read += 1
-            if progress is not None and self.records_read % 1000 == 0:
+            read += 1
+            if progress is not None and read % 1000 == 0:
                 progress(1000)
-            decision = self.ctx.decision(rec.id)
+            decision = None if decide is None else decide(rec.id)
             n = sum(1 for r in rec.responses if r.status == "submitted" and usable_values(
                 r.values, r.fix, r.review_state, status) is not None) if count_responses else 0
-            if not self.filter.keep(n, decision):
+            if not keep(n, decision):
                 continue
-            rows = list(builder.rows(rec, decision))
+            rows = build(rec, decision)
+            if rows.__class__ is not list:
+                rows = list(rows)
             if rows:
                 yield rec, decision, rows
             else:
-                self.filter.dropped["no_rows"] += 1
+                dropped["no_rows"] += 1
                 self.filter.kept -= 1
+        self.records_read = read
         if progress is not None:
-            progress(self.records_read % 1000)
+            progress(read % 1000)
 
     def stratum(self, decision: Any) -> Any:
         q = self.ctx.plan.question
@@ -273,7 +294,7 @@ def export_dataset(engine: Engine, dataset: str, out: str | Path,
     options = options or ExportOptions()
     started = time.perf_counter()
     out = Path(out)
-    with session_scope(engine) as session:
+    with _gc_paused(), session_scope(engine) as session:
         _snapshot(session)
         prep = prepare_export(session, dataset, options, out)
         run = _Run(session, prep)

@@ -13,14 +13,31 @@ Example line::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from accord.io.exporters.base import Context, ExportFormat, messages_type
 from accord.io.exporters.conversation import as_text, clean_messages, prompt_messages
 from accord.io.exporters.preferences import text_completions
 
-__all__ = ["FORMAT", "sft_examples"]
+__all__ = ["FORMAT", "sft_examples", "sft_pairs"]
+
+
+def sft_pairs(record: Any, ctx: Context) -> list[tuple[Any, Any]]:
+    """``(prompt, completion)`` of each SFT example of a record: strings for a text prompt
+    without a system prompt, else lists of messages."""
+    plan, options = ctx.plan, ctx.options
+    if plan.chat_only or plan.prompt_is_chat or options.system_prompt:
+        return [(p, c) for p, c in sft_examples(record, ctx)]
+    prompt = record.fields.get(plan.prompt)
+    if prompt is None or prompt == "":
+        return []
+    if plan.question is not None:
+        texts: list[Any] = text_completions(record.responses, plan.question.name, options)
+    else:
+        value = record.fields.get(plan.completion) if plan.completion else None
+        texts = [] if value is None or value == "" else [value]
+    prompt = prompt if prompt.__class__ is str else as_text(prompt)
+    return [(prompt, text if text.__class__ is str else as_text(text)) for text in texts]
 
 
 def sft_examples(record: Any, ctx: Context) -> list[tuple[list[dict[str, str]], list[dict[str, str]]]]:
@@ -50,9 +67,9 @@ class _Builder:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def rows(self, record: Any, decision: Any) -> Iterable[dict[str, Any]]:
-        for prompt, completion in sft_examples(record, self.ctx):
-            yield {"messages": prompt + completion}
+    def rows(self, record: Any, decision: Any) -> list[dict[str, Any]]:
+        return [{"messages": prompt + completion}
+                for prompt, completion in sft_examples(record, self.ctx)]
 
     def columns(self) -> list[str]:
         return ["messages"]

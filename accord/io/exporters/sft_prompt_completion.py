@@ -12,12 +12,11 @@ Example line::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from accord.io.exporters.base import Context, ExportFormat, value_type
-from accord.io.exporters.conversation import as_text, is_conversational
-from accord.io.exporters.sft_messages import sft_examples
+from accord.io.exporters.conversation import is_conversational
+from accord.io.exporters.sft_messages import sft_examples, sft_pairs
 
 __all__ = ["FORMAT"]
 
@@ -27,12 +26,10 @@ class _Builder:
         self.ctx = ctx
         self.conv = is_conversational(ctx.plan, ctx.options) or ctx.plan.chat_only
 
-    def rows(self, record: Any, decision: Any) -> Iterable[dict[str, Any]]:
-        for prompt, completion in sft_examples(record, self.ctx):
-            if self.conv:
-                yield {"prompt": prompt, "completion": completion}
-            else:
-                yield {"prompt": prompt[-1]["content"], "completion": as_text(completion)}
+    def rows(self, record: Any, decision: Any) -> list[dict[str, Any]]:
+        if self.conv:
+            return [{"prompt": p, "completion": c} for p, c in sft_examples(record, self.ctx)]
+        return [{"prompt": p, "completion": c} for p, c in sft_pairs(record, self.ctx)]
 
     def columns(self) -> list[str]:
         return ["prompt", "completion"]

@@ -1,0 +1,136 @@
+"""Export benchmark: N records with 3 submitted responses each, exported to SFT JSONL and Parquet.
+
+    python bench/export_bench.py [N] [--db URL] [--keep DIR]
+
+The database is populated through accord.store (the import's upsert and the
+bulk response insert), then each export runs in its own child process
+through accord.io.exporters.export_dataset (the code path of ``accord
+export``), which reports its wall time and peak RSS. Prints one table row per
+export. The targets (docs/benchmarks.md): 1,000,000 records in <= 15 s and
+<= 300 MB each, on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+SETTINGS = {
+    "guidelines": "Rate the response, then rewrite it to be better.",
+    "fields": [{"name": "prompt", "type": "text"}, {"name": "response", "type": "text"}],
+    "questions": [{"name": "quality", "type": "rating", "min": 1, "max": 5},
+                  {"name": "rewrite", "type": "text", "field": "response"}],
+    "distribution": {"overlap": 3},
+}
+EXPORTS = [("sft-prompt-completion", "sft.jsonl", {}), ("parquet", "records.parquet", {})]
+
+
+def _text(rng: random.Random, words: list[str], size: int) -> str:
+    out = ""
+    while len(out) < size:
+        out += rng.choice(words) + " "
+    return out[:size]
+
+
+def populate(url: str, n: int, seed: int = 0) -> float:
+    """Create the dataset, its records and 3 responses per record; returns seconds."""
+    from accord.schema import parse_settings
+    from accord.store import make_engine, upgrade, write_scope
+    from accord.store.datasets import create_dataset
+    from accord.store.export_queries import iter_answers  # noqa: F401  (warm import)
+    from accord.store.imported_responses import ensure_users, insert_submitted_fast
+    from accord.store.models import utcnow
+    from accord.store.records import RecordRow, upsert_records
+
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9)))
+             for _ in range(5000)]
+    engine = make_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    stamp = utcnow()
+    batch = 20_000
+    with write_scope(engine) as s:
+        ds = create_dataset(s, "bench", parse_settings(SETTINGS))
+        users = list(ensure_users(s, ["ann1", "ann2", "ann3"]).values())
+        for lo in range(0, n, batch):
+            hi = min(n, lo + batch)
+            upsert_records(s, ds.id, [RecordRow(f"rec-{i}", {
+                "prompt": _text(rng, words, 150), "response": _text(rng, words, 200)},
+                {"source": "bench"}) for i in range(lo, hi)], stamp=stamp)
+        from sqlalchemy import select
+
+        from accord.store.models import Record
+
+        ids = s.scalars(select(Record.id).where(Record.dataset_id == ds.id)
+                        .order_by(Record.id)).all()
+        for lo in range(0, len(ids), batch):
+            insert_submitted_fast(s, ds.id, [
+                (rid, uid, {"quality": rng.randint(1, 5),
+                            "rewrite": _text(rng, words, 120)}, 30.0)
+                for rid in ids[lo:lo + batch] for uid in users], stamp=stamp)
+        from sqlalchemy import update
+
+        from accord.store.models import QUEUE_DONE
+
+        s.execute(update(Record).where(Record.dataset_id == ds.id).values(
+            submitted=3, claims=3, status="completed", queue_state=QUEUE_DONE))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def run_export(url: str, fmt: str, out: str) -> None:
+    """Child process: one export, then print rows, seconds and peak RSS (MB)."""
+    from accord.io.exporters import ExportOptions, export_dataset
+    from accord.store import make_engine
+
+    engine = make_engine(url)
+    started = time.perf_counter()
+    summary = export_dataset(engine, "bench", out, ExportOptions(fmt=fmt))
+    seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(orjson.dumps({"records": summary.records_read, "rows": summary.rows_written,
+                        "seconds": seconds, "rss_mb": rss}).decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--keep", default=None, help="Reuse/keep the database in this directory.")
+    parser.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_export(args.db, *args.child)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        url = args.db or f"sqlite:///{work}/bench.db"
+        if args.db or not (work / "bench.db").exists():
+            print(f"populating {args.n:,} records x 3 responses ...", file=sys.stderr)
+            print(f"populated in {populate(url, args.n):.0f} s", file=sys.stderr)
+        rows = []
+        for fmt, name, _ in EXPORTS:
+            out = subprocess.run([sys.executable, __file__, "--db", url, "--child", fmt,
+                                  str(work / name)], capture_output=True, text=True, check=True)
+            rows.append((fmt, name, orjson.loads(out.stdout.strip().splitlines()[-1])))
+    backend = url.split(":", 1)[0]
+    print("| export | backend | records | rows | seconds | records/s | peak RSS MB |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for fmt, name, r in rows:
+        print(f"| {fmt} -> {name.split('.')[-1]} | {backend} | {r['records']:,} | {r['rows']:,} | "
+              f"{r['seconds']:.1f} | {r['records'] / r['seconds']:,.0f} | {r['rss_mb']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
