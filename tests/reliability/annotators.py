@@ -20,7 +20,13 @@ class Tally:
     handed: dict[str, list[int]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     transport_errors: int = 0
+    failed: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+        self.failed.set()
 
     def ack(self, record_id: int, user: str, values: dict[str, Any]) -> None:
         with self.lock:
@@ -28,19 +34,29 @@ class Tally:
 
 
 def values_for(user: str, record_id: int) -> dict[str, Any]:
-    """Deterministic, distinct answers, so a lost or swapped response shows."""
+    """Deterministic, distinct answers, so a lost or swapped response shows.
+
+    ``user`` may carry a connection suffix (``ann001#2``); the answer depends on
+    the user only, so two connections of one user submit the same values.
+    """
+    user = user.split("#")[0]
     return {"label": "pos" if (record_id + len(user)) % 2 else "neg",
             "note": f"{user} on {record_id}"}
 
 
 def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str = "d",
              stop: threading.Event | None = None, max_records: int | None = None,
-             think: float = 0.0) -> None:
-    """next -> submit until nothing is left, ``stop`` is set or the server goes away."""
+             think: float = 0.0, timeout: float = 60.0, fail_fast: bool = False) -> None:
+    """next -> submit until nothing is left, ``stop`` is set or the server goes away.
+
+    A request that gets no answer within ``timeout`` seconds counts as a
+    transport error; with ``fail_fast`` any error stops every annotator.
+    """
     headers = {"Authorization": f"Bearer {token}"}
     done = 0
-    with httpx.Client(base_url=base_url + "/api/v1", headers=headers, timeout=60) as http:
-        while not (stop is not None and stop.is_set()):
+    with httpx.Client(base_url=base_url + "/api/v1", headers=headers, timeout=timeout) as http:
+        while not (stop is not None and stop.is_set()) and \
+                not (fail_fast and tally.failed.is_set()):
             if max_records is not None and done >= max_records:
                 return
             try:
@@ -48,7 +64,7 @@ def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str
                 if r.status_code == 204:
                     return
                 if r.status_code != 200:
-                    tally.errors.append(f"{user} next: {r.status_code} {r.text[:300]}")
+                    tally.error(f"{user} next: {r.status_code} {r.text[:300]}")
                     return
                 rid = r.json()["id"]
                 with tally.lock:
@@ -59,18 +75,20 @@ def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str
                 s = http.put(f"/datasets/{dataset}/records/{rid}/response",
                              json={"values": values, "status": "submitted"})
                 if s.status_code != 200:
-                    tally.errors.append(f"{user} submit {rid}: {s.status_code} {s.text[:300]}")
+                    tally.error(f"{user} submit {rid}: {s.status_code} {s.text[:300]}")
                     return
                 tally.ack(rid, user, values)
                 done += 1
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 with tally.lock:
                     tally.transport_errors += 1
+                if fail_fast:
+                    tally.error(f"{user}: {type(exc).__name__} (no answer within {timeout} s)")
                 return
 
 
 def run_annotators(base_url: str, tokens: dict[str, str], tally: Tally, *,
-                   stop: threading.Event | None = None, timeout: float = 600,
+                   stop: threading.Event | None = None,
                    **kwargs: Any) -> list[threading.Thread]:
     """Start one thread per annotator; returns the started threads."""
     threads = [threading.Thread(target=annotate, args=(base_url, user, token, tally),
