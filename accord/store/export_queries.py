@@ -224,14 +224,13 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
     reader = _Reader(session)
     names = user_names(session)
     any_reviews = reader.has_reviews(dataset_id)
-    last = after_id
-    while True:
-        page = reader.record_page(dataset_id, last, batch_size, exclude_gold,
-                                  "full" if full else "lean")
-        if not page:
-            return
+    columns = "full" if full else "lean" if any_reviews else "values"
+    pages = _pages(reader, dataset_id, after_id, batch_size, exclude_gold, full,
+                   response_statuses, columns)
+    if reader.sqlite and columns == "values" and not (suggestions or gold):
+        pages = _prefetched(pages)  # only raw cursor reads: safe on a second thread
+    for page, rows in pages:
         lo, hi = page[0][0], page[-1][0]
-        last = hi
         records: dict[int, ExportRecord] = {}
         if full:
             for rid, ext, fields, meta, status, is_gold in page:
@@ -243,8 +242,6 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
         review_rows = reader.reviews(dataset_id, lo, hi, fixes_only=not reviews) \
             if any_reviews else []
         fixes = {row[1]: row[5] for row in review_rows if row[3] == "fix"}
-        columns = "full" if full else "lean" if any_reviews else "values"
-        rows = reader.responses(dataset_id, lo, hi, response_statuses, columns)
         if columns == "values":
             _attach_values(records, rows)
         else:
@@ -269,6 +266,72 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
                 if rec_id in records:
                     records[rec_id].gold = values
         yield from records.values()
+
+
+def _pages(reader: _Reader, dataset_id: int, after: int, batch_size: int, exclude_gold: bool,
+           full: bool, statuses: Sequence[str] | None, columns: str
+           ) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """Raw pages: record rows and their responses' rows."""
+    while True:
+        page = reader.record_page(dataset_id, after, batch_size, exclude_gold,
+                                  "full" if full else "lean")
+        if not page:
+            return
+        after = page[-1][0]
+        yield page, reader.responses(dataset_id, page[0][0], after, statuses, columns)
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def _prefetched(pages: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Read the next pages on a second thread while this one turns rows into objects.
+
+    SQLite's step (page decoding, B-tree walks) runs without the GIL, so on two
+    cores the reads mostly overlap the Python work (bench/export_bench.py).
+    The producer only touches the raw cursor; it is stopped and joined when
+    the consumer finishes or fails.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in pages:
+                if not put(item):
+                    return
+            put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(_Failed(exc))
+
+    worker = threading.Thread(target=produce, name="accord-export-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _attach_responses(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]],
