@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord.store.models import Membership, Record, Response, User
 
-__all__ = ["recent_responses", "gold_failures", "guidelines_seen", "set_guidelines_seen"]
+__all__ = ["gold_failures", "guidelines_seen", "recent_responses", "set_guidelines_seen"]
 
 
 def recent_responses(session: Session, dataset_id: int, user_id: int, *, limit: int = 20,

@@ -6,4 +6,4 @@ Record text is never rendered as HTML (see docs/ui.md, "Security").
 
 from accord.ui.pages import PAGES, mount
 
-__all__ = ["mount", "PAGES"]
+__all__ = ["PAGES", "mount"]

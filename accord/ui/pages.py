@@ -23,16 +23,14 @@ from accord.server.deps import ROLE_RANK, SESSION_COOKIE
 from accord.store.engine import session_scope
 from accord.store.users import user_for_token
 
-__all__ = ["mount", "PAGES", "SECURITY_HEADERS", "CSP"]
+__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "mount"]
 
 _HERE = Path(__file__).resolve().parent
 
-CSP = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'",
-    "img-src 'self' data: https: http:", "media-src 'self' data: https: http:",
-    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
-    "form-action 'self'", "frame-ancestors 'none'",
-])
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+       "img-src 'self' data: https: http:; media-src 'self' data: https: http:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",

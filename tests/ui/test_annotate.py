@@ -156,7 +156,7 @@ def test_ranking_by_drag(page, ui_server):
     cands = [{"id": "c1", "text": "one"}, {"id": "c2", "text": "two"}, {"id": "c3", "text": "three"}]
     name, user, _ = _open(page, ui_server, RANKING, [{"id": "k1", "candidates": cands}])
     expect(page.locator(".rank-state")).to_contain_text("not ranked yet")
-    cand = lambda cid: page.locator(f'.candidate[data-id="{cid}"]')  # noqa: E731
+    cand = lambda cid: page.locator(f'.candidate[data-id="{cid}"]')
     cand("c3").drag_to(cand("c1"), target_position={"x": 30, "y": 2})     # before c1
     expect(page.locator(".candidate").first).to_have_attribute("data-id", "c3")
     box = cand("c1").bounding_box()
@@ -174,7 +174,7 @@ SUGGESTED = {"fields": [{"name": "text", "type": "text"}],
 
 
 def test_suggestions_shown_with_score_and_accepted_with_one_key(page, ui_server):
-    user, client = ui_server.user()
+    user, _client = ui_server.user()
     name = ui_server.dataset(SUGGESTED, [{"id": "a", "text": "great film"}], members=[user])
     check(ui_server.admin.put(f"/datasets/{name}/suggestions", json={
         "agent": "judge-7b@prompt-v3", "suggestions": [
@@ -202,7 +202,7 @@ LABEL = {"guidelines": "Line one\nLine two",
 
 
 def test_draft_autosave_and_conflict_message(page, ui_server):
-    name, user, client = _open(page, ui_server, LABEL, [{"id": "d1", "text": "x"}])
+    name, _user, client = _open(page, ui_server, LABEL, [{"id": "d1", "text": "x"}])
     page.keyboard.press("1")
     expect(page.locator("#save-state")).to_contain_text("draft saved", timeout=8000)
     rec_id = check(ui_server.admin.get(f"/datasets/{name}/records"))["records"][0]["id"]
@@ -227,7 +227,7 @@ def test_draft_autosave_and_conflict_message(page, ui_server):
 
 
 def test_undo_skip_history_and_going_back(page, ui_server):
-    name, user, client = _open(page, ui_server, LABEL,
+    name, user, _client = _open(page, ui_server, LABEL,
                                [{"id": f"u{i}", "text": f"text {i}"} for i in range(3)])
     checked = page.locator('.q-label .option[aria-checked="true"]')
     page.keyboard.press("1")
@@ -262,7 +262,7 @@ def test_undo_skip_history_and_going_back(page, ui_server):
 
 
 def test_guidelines_changes_highlighted_since_last_read(page, ui_server):
-    name, user, client = _open(page, ui_server, LABEL, [{"id": "g1", "text": "x"}])
+    name, _user, client = _open(page, ui_server, LABEL, [{"id": "g1", "text": "x"}])
     panel = page.locator("#guidelines")
     expect(panel).to_contain_text("Please read the guidelines")
     page.locator("#guidelines-ack").click()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accord.ui import PAGES
-from tests.ui.conftest import api_login, login
+from tests.ui.conftest import api_login
 
 SETTINGS = {"fields": [{"name": "text", "type": "text"}],
             "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}]}

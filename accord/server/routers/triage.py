@@ -24,7 +24,11 @@ from accord.schema import Settings, parse_settings
 from accord.server.deps import DatasetCtx, WriteSession, dataset_admin
 from accord.store.audit import record_event
 from accord.store.datasets import (
-    add_member, create_dataset, get_dataset, members, settings_of,
+    add_member,
+    create_dataset,
+    get_dataset,
+    members,
+    settings_of,
 )
 from accord.store.models import Dataset, Record, utcnow
 from accord.store.record_queries import list_records

@@ -13,11 +13,19 @@ from pydantic import BaseModel, Field
 from accord.errors import InputError, SettingsError
 from accord.schema import parse_settings
 from accord.server.deps import (
-    AdminUser, DatasetCtx, ReadSession, WriteSession, dataset_annotator, dataset_reviewer,
+    AdminUser,
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_annotator,
+    dataset_reviewer,
 )
 from accord.store.models import Record
 from accord.store.ui_state import (
-    gold_failures, guidelines_seen, recent_responses, set_guidelines_seen,
+    gold_failures,
+    guidelines_seen,
+    recent_responses,
+    set_guidelines_seen,
 )
 from accord.store.users import get_user
 
