@@ -203,6 +203,9 @@ LABEL = {"guidelines": "Line one\nLine two",
 
 def test_draft_autosave_and_conflict_message(page, ui_server):
     name, _user, client = _open(page, ui_server, LABEL, [{"id": "d1", "text": "x"}])
+    page.keyboard.press("Control+Enter")  # nothing answered yet
+    expect(page.locator(".q-label .question-error")).to_have_text(
+        "required question is not answered")
     page.keyboard.press("1")
     expect(page.locator("#save-state")).to_contain_text("draft saved", timeout=8000)
     rec_id = check(ui_server.admin.get(f"/datasets/{name}/records"))["records"][0]["id"]

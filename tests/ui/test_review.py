@@ -27,6 +27,11 @@ def test_accept_reject_and_fix_with_disagreement_highlighted(page, ui_server):
     answers = [{"y": "a", "why": "same"}, {"y": "a", "why": "same"}, {"y": "b", "why": "other"}]
     responses = [_answer(c, name, v) for (_, c), v in zip(people, answers)]
     api_login(page.context, reviewer)
+    page.goto(f"/datasets/{name}/review?queue=low-confidence")
+    expect(page.locator("#empty")).to_contain_text("No low-confidence consensus")
+    check(ui_server.admin.post(f"/datasets/{name}/quality/aggregate", json={"method": "mv"}))
+    page.reload()
+    expect(page.locator("#queue-info")).to_have_text("1 of 1 · y: consensus confidence 0.67")
     page.goto(f"/datasets/{name}/review?queue=disagreement")
     expect(page.locator("#record-id strong")).to_have_text("x1")
     row = page.locator('tr[data-question="y"]')
