@@ -28,8 +28,9 @@ function cell(question, value) {
   if (value === null || value === undefined) return h("span", { class: "muted", text: "—" });
   if (question.type === "span" && Array.isArray(value)) {
     const text = record.fields[question.field];
+    const colour = (label) => `lab-${Math.max(0, Object.keys(question.labels).indexOf(label)) % 8}`;
     return value.length ? h("ul", { class: "span-list" }, value.map((s) => h("li", { class: "span-item" },
-      h("span", { class: "chip lab-0", text: labelText(question, s.label) }),
+      h("span", { class: `chip ${colour(s.label)}`, text: labelText(question, s.label) }),
       h("span", { class: "span-quote", text: typeof text === "string" ? slicePoints(text, s.start, s.end) : `${s.start}–${s.end}` }))))
       : h("span", { class: "muted", text: "(no spans)" });
   }
