@@ -21,12 +21,28 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    GoldAnswer, Record, Response, Review, Suggestion, User,
+    GoldAnswer,
+    Record,
+    Response,
+    Review,
+    Suggestion,
+    User,
 )
+from accord.store.prefetch import prefetched
 
-__all__ = ["ResponseView", "SuggestionView", "ReviewView", "ExportRecord", "Answer",
-           "iter_export_records", "iter_answers", "user_names", "annotator_count",
-           "count_export_records", "metadata_values"]
+__all__ = [
+    "Answer",
+    "ExportRecord",
+    "ResponseView",
+    "ReviewView",
+    "SuggestionView",
+    "annotator_count",
+    "count_export_records",
+    "iter_answers",
+    "iter_export_records",
+    "metadata_values",
+    "user_names",
+]
 
 
 class ResponseView(NamedTuple):
@@ -66,8 +82,18 @@ class ReviewView(NamedTuple):
 class ExportRecord:
     """One record and (as asked) its responses, suggestions, reviews and gold answer."""
 
-    __slots__ = ("id", "external_id", "fields", "metadata", "status", "is_gold", "responses",
-                 "suggestions", "reviews", "gold")
+    __slots__ = (
+        "external_id",
+        "fields",
+        "gold",
+        "id",
+        "is_gold",
+        "metadata",
+        "responses",
+        "reviews",
+        "status",
+        "suggestions",
+    )
 
     def __init__(self, id: int, external_id: str, fields: dict[str, Any],
                  metadata: dict[str, Any], status: str, is_gold: bool) -> None:
@@ -228,7 +254,7 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
     pages = _pages(reader, dataset_id, after_id, batch_size, exclude_gold, full,
                    response_statuses, columns)
     if reader.sqlite and columns == "values" and not (suggestions or gold):
-        pages = _prefetched(pages)  # only raw cursor reads: safe on a second thread
+        pages = prefetched(pages)  # only raw cursor reads: safe on a second thread
     for page, rows in pages:
         lo, hi = page[0][0], page[-1][0]
         records: dict[int, ExportRecord] = {}
@@ -279,59 +305,6 @@ def _pages(reader: _Reader, dataset_id: int, after: int, batch_size: int, exclud
             return
         after = page[-1][0]
         yield page, reader.responses(dataset_id, page[0][0], after, statuses, columns)
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-def _prefetched(pages: Iterator[Any], depth: int = 2) -> Iterator[Any]:
-    """Read the next pages on a second thread while this one turns rows into objects.
-
-    SQLite's step (page decoding, B-tree walks) runs without the GIL, so on two
-    cores the reads mostly overlap the Python work (bench/export_bench.py).
-    The producer only touches the raw cursor; it is stopped and joined when
-    the consumer finishes or fails.
-    """
-    import queue
-    import threading
-
-    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in pages:
-                if not put(item):
-                    return
-            put(done)
-        except BaseException as exc:  # handed to the consumer, raised there
-            put(_Failed(exc))
-
-    worker = threading.Thread(target=produce, name="accord-export-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, _Failed):
-                raise item.exc
-            yield item
-    finally:
-        stop.set()
-        worker.join()
 
 
 def _attach_responses(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]],

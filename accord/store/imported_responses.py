@@ -21,13 +21,30 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Lease, Membership, Record, Response,
-    ResponseHistory, Suggestion, User,
+    QUEUE_DONE,
+    QUEUE_FULL,
+    QUEUE_GOLD,
+    QUEUE_OPEN,
+    Lease,
+    Membership,
+    Record,
+    Response,
+    ResponseHistory,
+    Suggestion,
+    User,
 )
 
-__all__ = ["ImportedResponse", "ImportedSuggestion", "ensure_users", "record_ids",
-           "write_responses", "write_suggestions", "add_members", "insert_submitted_fast",
-           "recount_records"]
+__all__ = [
+    "ImportedResponse",
+    "ImportedSuggestion",
+    "add_members",
+    "ensure_users",
+    "insert_submitted_fast",
+    "record_ids",
+    "recount_records",
+    "write_responses",
+    "write_suggestions",
+]
 
 _IN_CHUNK = 900
 

@@ -10,10 +10,9 @@ from accord.io.exporters import ExportOptions, export_dataset
 from accord.schema import parse_settings
 from accord.store import session_scope, write_scope
 from accord.store.datasets import add_member, create_dataset, get_dataset, settings_of
-from accord.store.models import User
+from accord.store.models import User, utcnow
 from accord.store.records import RecordRow, get_record_by_external_id, upsert_records
 from accord.store.users import create_user
-from accord.store.models import utcnow
 from accord.workflow import review_response, save_response
 from accord.workflow.gold import mark_gold
 

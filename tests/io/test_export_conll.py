@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from accord.io.exporters.conll import bio_tags, tokenize
 from accord.io.importer import ImportOptions
 from accord.io.importers import import_migration, open_source

@@ -7,7 +7,13 @@ import pytest
 from accord.errors import InputError
 from tests.conftest import run_cli
 from tests.io.export_data import (
-    PAIRWISE, export, gold, pairwise_dataset, read_jsonl, setup, submit,
+    PAIRWISE,
+    export,
+    gold,
+    pairwise_dataset,
+    read_jsonl,
+    setup,
+    submit,
 )
 
 

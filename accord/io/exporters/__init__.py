@@ -7,8 +7,19 @@
 from __future__ import annotations
 
 from accord.io.exporters import (
-    conll, csv, dpo, hf, jsonl, kto, label_studio, openai_chat, openai_dpo, parquet, reward,
-    sft_messages, sft_prompt_completion,
+    conll,
+    csv,
+    dpo,
+    hf,
+    jsonl,
+    kto,
+    label_studio,
+    openai_chat,
+    openai_dpo,
+    parquet,
+    reward,
+    sft_messages,
+    sft_prompt_completion,
 )
 from accord.io.exporters.base import ExportFormat
 from accord.io.exporters.jsonl import export_jsonl

@@ -17,7 +17,7 @@ from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.plan import Plan
 from accord.schema import Settings
 
-__all__ = ["ExportFormat", "Context", "RowBuilder", "messages_type", "value_type", "FULL_LOAD"]
+__all__ = ["FULL_LOAD", "Context", "ExportFormat", "RowBuilder", "messages_type", "value_type"]
 
 #: Everything about each record: all responses with their times, suggestions, reviews, gold.
 FULL_LOAD: dict[str, Any] = {"full": True, "response_statuses": None, "suggestions": True,

@@ -13,7 +13,7 @@ filters with how many records each dropped, and the export command line.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from accord.io.atomic import atomic_output
 
-__all__ = ["write_card", "features_yaml", "size_category", "render_card"]
+__all__ = ["features_yaml", "render_card", "size_category", "write_card"]
 
 _TASKS = {"sft": ["text-generation"], "preference": ["text-generation"],
           "kto": ["text-generation"], "spans": ["token-classification"]}
@@ -143,11 +143,11 @@ def write_card(session: Session, prep: Any, run: Any, summary: Any, schema: Any,
     info["splits"] = [{"name": k, "num_examples": v} for k, v in summary.rows.items()]
     header["dataset_info"] = info
     plan = prep.ctx.plan
-    body = [f"# {ds.name}", "",
-            f"Exported by accord {accord.__version__} on "
-            f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} as `{prep.fmt.name}` "
-            f"({prep.fmt.summary}), {total:,} rows from {summary.records_exported:,} of "
-            f"{summary.records_read:,} records.", "", "## Provenance", ""]
+    exported = (f"Exported by accord {accord.__version__} on "
+                f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} as `{prep.fmt.name}` "
+                f"({prep.fmt.summary}), {total:,} rows from {summary.records_exported:,} of "
+                f"{summary.records_read:,} records.")
+    body = [f"# {ds.name}", "", exported, "", "## Provenance", ""]
     sources = _sources(session, prep.dataset_id)
     body.append("- Source files: " + ("; ".join(sources) if sources else "not recorded"))
     body.append(f"- Settings version: {ds.settings_version}; guidelines version "
@@ -161,8 +161,8 @@ def write_card(session: Session, prep: Any, run: Any, summary: Any, schema: Any,
     body += ["", "## Agreement and aggregation", ""]
     if summary.consensus:
         body += _agreement_rows(summary.consensus)
-        body += ["", "Agreement is computed over every record with at least two usable "
-                 "responses, before the filters below."]
+        body += ["", ("Agreement is computed over every record with at least two usable "
+                      "responses, before the filters below.")]
     else:
         body.append("No question to aggregate.")
     body += ["", "## Selection", ""]

@@ -29,7 +29,7 @@ from typing import Any
 
 from accord.io.exporters.base import Context, ExportFormat
 
-__all__ = ["FORMAT", "tokenize", "bio_tags", "encode_sentence"]
+__all__ = ["FORMAT", "bio_tags", "encode_sentence", "tokenize"]
 
 _TOKEN = re.compile(r"\S+")
 

@@ -23,6 +23,7 @@ nominal for labels and choices, ordinal for ratings.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from typing import Any, NamedTuple
 from accord.errors import InputError
 from accord.io.exporters.selection import usable_values
 
-__all__ = ["Decision", "QuestionConsensus", "METHODS", "DEFAULT_METHOD", "compute_consensus"]
+__all__ = ["DEFAULT_METHOD", "METHODS", "Decision", "QuestionConsensus", "compute_consensus"]
 
 _CLASSIFIERS = ("mv", "wmv", "ds", "onecoin", "glad", "mace")
 METHODS: dict[str, tuple[str, ...]] = {
@@ -196,7 +197,7 @@ def _alpha(lf: Any, level: str) -> float | None:
         value = float(krippendorff_alpha(lf, level))
     except (InputError, ValueError, ZeroDivisionError):
         return None
-    return None if value != value else value
+    return None if math.isnan(value) else value
 
 
 def _fit_classes(qc: QuestionConsensus, q: Any, data: _Rows, options: Any) -> None:

@@ -79,8 +79,8 @@ def _multi_label(qc: QuestionConsensus, data: Any) -> None:
 
 
 def _spans(qc: QuestionConsensus, data: Any) -> None:
-    from accord.quality.agreement import span_agreement
     from accord.quality.aggregation import SpanVote
+    from accord.quality.agreement import span_agreement
 
     rows = list(data.triples())
     consensus = SpanVote().fit(rows).predict()

@@ -13,8 +13,14 @@ from typing import Any
 
 from accord.io.exporters.plan import Plan
 
-__all__ = ["is_conversational", "prompt_messages", "prompt_value", "completion_value",
-           "as_text", "clean_messages"]
+__all__ = [
+    "as_text",
+    "clean_messages",
+    "completion_value",
+    "is_conversational",
+    "prompt_messages",
+    "prompt_value",
+]
 
 
 def is_conversational(plan: Plan, options: Any) -> bool:

@@ -26,7 +26,7 @@ from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.run import _Run, _snapshot, export_dataset, prepare_export
 from accord.store.engine import session_scope
 
-__all__ = ["Download", "open_download", "DOWNLOAD_CONTAINERS"]
+__all__ = ["DOWNLOAD_CONTAINERS", "Download", "open_download"]
 
 DOWNLOAD_CONTAINERS = TEXT_CONTAINERS + ("parquet",)
 _CHUNK = 256 * 1024

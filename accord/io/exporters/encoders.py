@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["Encoder", "make_encoder", "TEXT_CONTAINERS", "MEDIA_TYPES", "SUFFIXES"]
+__all__ = ["MEDIA_TYPES", "SUFFIXES", "TEXT_CONTAINERS", "Encoder", "make_encoder"]
 
 TEXT_CONTAINERS = ("jsonl", "csv", "json", "conll")
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",

@@ -35,7 +35,7 @@ from typing import Any
 from accord.io.exporters.base import Context, ExportFormat
 from accord.io.exporters.record_rows import iso
 
-__all__ = ["FORMAT", "results_for", "RESULT_TYPES"]
+__all__ = ["FORMAT", "RESULT_TYPES", "results_for"]
 
 RESULT_TYPES = {"label": "choices", "multi_label": "choices", "span": "labels",
                 "rating": "rating", "text": "textarea", "pairwise": "pairwise",

@@ -15,8 +15,15 @@ from typing import Any
 
 from accord.errors import InputError
 
-__all__ = ["ExportOptions", "parse_split", "options_from_mapping", "STATUSES", "PAIRS",
-           "TEXTS", "CONTAINERS"]
+__all__ = [
+    "CONTAINERS",
+    "PAIRS",
+    "STATUSES",
+    "TEXTS",
+    "ExportOptions",
+    "options_from_mapping",
+    "parse_split",
+]
 
 STATUSES = ("submitted", "reviewed")
 PAIRS = ("best-worst", "all")

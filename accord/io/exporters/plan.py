@@ -25,7 +25,7 @@ from accord.errors import InputError
 from accord.io.exporters.options import ExportOptions
 from accord.schema import Settings
 
-__all__ = ["Plan", "resolve_plan", "QUESTION_TYPES_BY_KIND", "KINDS"]
+__all__ = ["KINDS", "QUESTION_TYPES_BY_KIND", "Plan", "resolve_plan"]
 
 KINDS = ("records", "sft", "preference", "kto", "spans")
 
@@ -106,10 +106,10 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
     if kind == "kto" and question is not None and question.type != "pairwise":
         plan.completion = options.completion_field or _pick_completion(
             fields, {plan.prompt} | used, "--completion-field")
-    if question is not None and (kind in ("preference", "kto", "spans") or options.aggregate
-                                 or _filters(options) or options.split):
-        if question.type != "text":
-            plan.consensus = [question]
+    if question is not None and question.type != "text" and (
+            kind in ("preference", "kto", "spans") or options.aggregate or _filters(options)
+            or options.split):
+        plan.consensus = [question]
     if kind == "records" and options.aggregate:
         plan.consensus = [q for q in settings.questions if q.type not in ("text", "flags")]
     return plan

@@ -25,7 +25,7 @@ from accord.errors import InputError
 from accord.io.exporters.selection import usable_values
 from accord.schema import candidate_ids
 
-__all__ = ["preference_pairs", "kto_examples", "text_completions", "check_kto"]
+__all__ = ["check_kto", "kto_examples", "preference_pairs", "text_completions"]
 
 
 def _candidates(value: Any) -> dict[str, Any]:

@@ -25,14 +25,14 @@ text, and per aggregated question ``consensus_<question>`` and
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from accord.io.exporters.base import Context, messages_type
 
-__all__ = ["NestedBuilder", "FlatBuilder", "iso"]
+__all__ = ["FlatBuilder", "NestedBuilder", "iso"]
 
 
 def iso(value: Any) -> str | None:
@@ -41,8 +41,8 @@ def iso(value: Any) -> str | None:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
     text = str(value).replace(" ", "T", 1)
     return text if "+" in text[10:] or text.endswith("Z") else text + "+00:00"
 

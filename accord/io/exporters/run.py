@@ -34,8 +34,13 @@ from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.plan import Plan, resolve_plan
 from accord.io.exporters.selection import RecordFilter, usable_values
 
-__all__ = ["ExportSummary", "export_dataset", "prepare_export", "PreparedExport",
-           "choose_container"]
+__all__ = [
+    "ExportSummary",
+    "PreparedExport",
+    "choose_container",
+    "export_dataset",
+    "prepare_export",
+]
 
 Progress = Callable[[int], None]
 _AGGREGATABLE = ("label", "multi_label", "span", "rating", "ranking", "pairwise")

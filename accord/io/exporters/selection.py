@@ -18,7 +18,7 @@ from typing import Any
 
 from accord.io.exporters.options import ExportOptions
 
-__all__ = ["usable_values", "RecordFilter"]
+__all__ = ["RecordFilter", "usable_values"]
 
 
 def usable_values(values: dict[str, Any], fix: dict[str, Any] | None, review_state: str | None,

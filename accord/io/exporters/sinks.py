@@ -18,13 +18,13 @@ from __future__ import annotations
 import shutil
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 from accord.errors import InputError
 from accord.io.atomic import atomic_directory, atomic_output
 from accord.io.exporters.encoders import Encoder
 
-__all__ = ["TextSink", "ParquetSink", "Outputs", "split_path"]
+__all__ = ["Outputs", "ParquetSink", "TextSink", "split_path"]
 
 _BATCH_ROWS = 20_000
 
@@ -142,7 +142,7 @@ class Outputs:
         self.directory: Path | None = None
         self._stack = ExitStack()
 
-    def __enter__(self) -> Outputs:
+    def __enter__(self) -> Self:
         names: list[str | None] = list(self.splits) if self.splits else [None]
         stack = self._stack.__enter__()
         if self.container in ("hub", "disk"):
@@ -187,7 +187,7 @@ class Outputs:
                           self.schema, bool(self.splits))
             self.paths = [self.out]
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stack.__exit__(*exc)
 
 
@@ -200,7 +200,9 @@ def _save_to_disk(directory: Path, files: dict[str, list[Path]], schema: Any,
         raise InputError("--to disk needs the 'datasets' package (pip install 'accord[hf]')",
                          field="--to") from None
     from datasets.utils.logging import (
-        disable_progress_bar, enable_progress_bar, is_progress_bar_enabled,
+        disable_progress_bar,
+        enable_progress_bar,
+        is_progress_bar_enabled,
     )
 
     features = datasets.Features.from_arrow_schema(schema)

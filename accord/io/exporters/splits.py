@@ -29,7 +29,7 @@ from typing import Any
 
 from accord.errors import InputError
 
-__all__ = ["SplitCollector", "SplitAssignment"]
+__all__ = ["SplitAssignment", "SplitCollector"]
 
 
 def _normalize(text: str) -> str:

@@ -13,11 +13,20 @@ from typing import Any
 
 from accord.errors import InputError
 from accord.io.importers.migration import (
-    MigratedRecord, MigratedResponse, MigrationSummary, import_migration,
+    MigratedRecord,
+    MigratedResponse,
+    MigrationSummary,
+    import_migration,
 )
 
-__all__ = ["MIGRATION_FORMATS", "open_source", "import_migration", "MigratedRecord",
-           "MigratedResponse", "MigrationSummary"]
+__all__ = [
+    "MIGRATION_FORMATS",
+    "MigratedRecord",
+    "MigratedResponse",
+    "MigrationSummary",
+    "import_migration",
+    "open_source",
+]
 
 MIGRATION_FORMATS = ("label-studio", "argilla", "openai-chat", "trl-dpo", "conll")
 

@@ -30,7 +30,7 @@ from accord.errors import InputError
 from accord.io.importers.migration import MigratedRecord, MigratedResponse
 from accord.schema import Settings, parse_settings
 
-__all__ = ["ArgillaSource", "PREFIX"]
+__all__ = ["PREFIX", "ArgillaSource"]
 
 PREFIX = "imported:argilla:"
 _FIELD_TYPES = {"text": "text", "chat": "chat", "image": "image", "custom": "json"}

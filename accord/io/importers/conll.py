@@ -23,7 +23,7 @@ from accord.errors import InputError
 from accord.io.importers.migration import MigratedRecord, MigratedResponse
 from accord.schema import Settings, parse_settings
 
-__all__ = ["ConllSource", "spans_from_bio", "USER"]
+__all__ = ["USER", "ConllSource", "spans_from_bio"]
 
 USER = "imported:conll"
 

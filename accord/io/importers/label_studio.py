@@ -28,7 +28,7 @@ from accord.io.importers.migration import MigratedRecord, MigratedResponse, pars
 from accord.io.readers import detect_format, read_rows
 from accord.schema import Settings, parse_settings
 
-__all__ = ["LabelStudioSource", "value_of", "PREFIX"]
+__all__ = ["PREFIX", "LabelStudioSource", "value_of"]
 
 PREFIX = "imported:label-studio:"
 _TYPES = ("choices", "labels", "rating", "textarea", "pairwise", "ranker", "taxonomy")
@@ -103,8 +103,7 @@ class LabelStudioSource:
         self.fmt = fmt or ("jsonl" if detect_format(self.path) == "jsonl" else "json")
 
     def _tasks(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        for line, task in read_rows(self.path, self.fmt):
-            yield line, task
+        yield from read_rows(self.path, self.fmt)
 
     def records(self, settings: Settings) -> Iterator[MigratedRecord]:
         questions = {q.name: q for q in settings.questions}

@@ -34,14 +34,25 @@ from accord.store.audit import record_event
 from accord.store.datasets import create_dataset, get_dataset, settings_of
 from accord.store.engine import write_scope
 from accord.store.imported_responses import (
-    ImportedResponse, ImportedSuggestion, add_members, ensure_users, record_ids, write_responses,
+    ImportedResponse,
+    ImportedSuggestion,
+    add_members,
+    ensure_users,
+    record_ids,
+    write_responses,
     write_suggestions,
 )
 from accord.store.models import utcnow
 from accord.store.records import RecordRow, upsert_records
 
-__all__ = ["MigratedResponse", "MigratedRecord", "MigrationSource", "MigrationSummary",
-           "import_migration", "parse_time"]
+__all__ = [
+    "MigratedRecord",
+    "MigratedResponse",
+    "MigrationSource",
+    "MigrationSummary",
+    "import_migration",
+    "parse_time",
+]
 
 
 @dataclass
@@ -88,7 +99,7 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)
     except ValueError:
         return None
 
@@ -117,8 +128,8 @@ class _Writer:
         self.summary.updated += result.updated
         dup = {d.external_id for d in result.duplicates}
         for d in result.duplicates:
-            self.summary.rejects.append((d.line, f"field 'external_id': duplicate external_id "
-                                                 f"{d.external_id!r} in this file"))
+            reason = f"field 'external_id': duplicate external_id {d.external_id!r} in this file"
+            self.summary.rejects.append((d.line, reason))
         kept = [(r, m) for r, m in self.batch if r.external_id not in dup]
         ids = record_ids(s, ds.id, [r.external_id for r, _ in kept])
         names = {resp.user for _, m in kept for resp in m.responses}

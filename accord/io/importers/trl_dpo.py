@@ -35,7 +35,7 @@ from accord.io.importers.migration import MigratedRecord, MigratedResponse
 from accord.io.readers import read_rows
 from accord.schema import Settings, parse_settings
 
-__all__ = ["TrlDpoSource", "split_prompt", "USER"]
+__all__ = ["USER", "TrlDpoSource", "split_prompt"]
 
 USER = "imported:trl"
 _KNOWN = {"prompt", "chosen", "rejected", "input", "preferred_output", "non_preferred_output",
