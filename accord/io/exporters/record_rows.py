@@ -37,6 +37,8 @@ __all__ = ["FlatBuilder", "NestedBuilder", "iso"]
 
 def iso(value: Any) -> str | None:
     """A stored timestamp (datetime, or SQLite's text) as ISO 8601 in UTC."""
+    if value.__class__ is str and len(value) >= 19 and value[10] == " ":
+        return value[:10] + "T" + value[11:] + "+00:00"  # SQLite's naive UTC text
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -100,17 +102,19 @@ class NestedBuilder:
         return None
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
+def _json(value: Any) -> bytes:
+    """JSON text as UTF-8 bytes (Arrow string columns take them as they are)."""
+    return orjson.dumps(value)
 
 
 class FlatBuilder:
     """One flat row per record: scalar and message columns, the rest as JSON text."""
 
-    def __init__(self, ctx: Context, *, typed_chat: bool = True) -> None:
+    def __init__(self, ctx: Context, *, typed_chat: bool = True, text_json: bool = False) -> None:
         self.ctx = ctx
         self.nested = NestedBuilder(ctx)
         self.typed_chat = typed_chat
+        self.dump = (lambda v: orjson.dumps(v).decode()) if text_json else _json
         self.fields = [(f.name, f.type) for f in ctx.settings.fields]
         self.questions = {q.name: q.type for q in ctx.settings.questions}
 
@@ -125,16 +129,17 @@ class FlatBuilder:
                     {"role": str(m.get("role")), "content": str(m.get("content", ""))}
                     for m in value if isinstance(m, dict)]
             elif ftype in ("chat", "json"):
-                row[name] = None if value is None else _json(value)
+                row[name] = None if value is None else self.dump(value)
             else:
                 row[name] = value
+        dump = self.dump
         for key in ("metadata", "responses", "suggestions", "reviews", "gold"):
-            row[key] = _json(full[key])
+            row[key] = dump(full[key])
         for name, qc in self.ctx.consensus.items():
             d = qc.get(record.id)
             value = None if d is None else d.value
             if value is not None and not self._scalar(name):
-                value = _json(value)
+                value = self.dump(value)
             row[f"consensus_{name}"] = value
             row[f"agreement_{name}"] = None if d is None else d.agreement
         return [row]
