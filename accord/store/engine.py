@@ -40,9 +40,12 @@ def _json_dumps(obj: object) -> str:
     return orjson.dumps(obj).decode()
 
 
-def _json_loads(text: str | bytes) -> object:
+def _json_loads(text: str | bytes | int | float) -> object:
+    """SQLite gives JSON columns NUMERIC affinity, so a bare number comes back as a number."""
     import orjson
 
+    if isinstance(text, (int, float)):
+        return text
     return orjson.loads(text)
 
 

@@ -116,3 +116,20 @@ def test_users_passwords_and_tokens(engine):
         assert verify_password(user, "s3cret-pass") and not verify_password(user, "wrong")
         assert user_for_token(s, token).name == "bob"
         assert user_for_token(s, token + "x") is None
+
+
+def test_numeric_json_values_round_trip(engine):
+    """SQLite stores a bare JSON number in a JSON column as a number (NUMERIC affinity)."""
+    from accord.store.models import Suggestion
+    from accord.store.responses import replace_suggestions, suggestions_for_records
+
+    with write_scope(engine) as s:
+        ds = create_dataset(s, "d", SETTINGS)
+        upsert_records(s, ds.id, [RecordRow("a", {"text": "x"}, {})], stamp=utcnow())
+        rid = s.scalar(select(Record.id))
+        replace_suggestions(s, ds.id, "m", [(rid, "y", 5, 0.5), (rid, "z", 2.5, None),
+                                            (rid, "w", "5", None)], utcnow())
+    with session_scope(engine) as s:
+        values = {x.question: x.value for x in suggestions_for_records(s, [rid])[rid]}
+        assert values == {"y": 5, "z": 2.5, "w": "5"}
+        assert s.scalar(select(Suggestion.value).where(Suggestion.question == "y")) == 5
