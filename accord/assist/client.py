@@ -145,6 +145,7 @@ class LLMClient:
         self.meter = meter or UsageMeter()
         self.policy = policy or RetryPolicy(max_retries=config.max_retries)
         self.retries = 0
+        self._retries_lock = threading.Lock()
         self._sleep = sleep
         self._limiter = RateLimiter(config.rpm)
         self._slots = threading.BoundedSemaphore(config.concurrency)
@@ -248,7 +249,8 @@ class LLMClient:
             if attempt >= self.policy.max_retries:
                 raise LLMError(f"POST {url} ({body['model']}): failed after {attempt + 1} "
                                f"attempts: {error}")
-            self.retries += 1
+            with self._retries_lock:
+                self.retries += 1
             self._sleep(self.policy.delay(attempt, retry_after))
             attempt += 1
 

@@ -8,7 +8,8 @@ score is at or above the threshold is
   towards ``overlap`` like any annotator, so with overlap 1 the record is
   completed and never handed out. Answers to several questions are merged
   into one response, submitted once every required question is answered
-  (a draft until then). Gold and completed records are left alone.
+  (a draft until then). Gold records, completed ones and those whose
+  every needed slot is held by people at the moment are left alone.
 - ``prefill``: marked ``prefill: true`` in the suggestion's metadata (the
   annotation form starts from it); people still answer.
 - ``off``: nothing is accepted.
@@ -41,7 +42,7 @@ from accord.store.assist_queries import (
 from accord.store.audit import record_event
 from accord.store.datasets import add_member, get_dataset, settings_of, update_settings
 from accord.store.engine import write_scope
-from accord.store.models import Record, User, utcnow
+from accord.store.models import QUEUE_OPEN, Record, User, utcnow
 from accord.store.priorities import set_priorities
 from accord.store.responses import get_response
 from accord.store.users import create_user, get_user
@@ -91,8 +92,8 @@ def _accept(session: Any, ds: Any, settings: Settings, user: User, question: Any
     if rec is None or rec.is_gold:
         return False
     existing = get_response(session, record_id, user.id)
-    if rec.status == "completed" and existing is None:
-        return False
+    if existing is None and rec.queue_state != QUEUE_OPEN:
+        return False  # completed, or every slot it needs is held by people right now
     old = dict(existing.values) if existing is not None and existing.status != "discarded" \
         else {}
     if existing is not None and existing.status == "submitted" and old.get(question.name) == value:
