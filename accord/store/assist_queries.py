@@ -11,16 +11,25 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import orjson
-from sqlalchemy import Text, bindparam, cast, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import GoldAnswer, Record, Response, Suggestion, User
 
-__all__ = ["AGENT_USER_PREFIX", "SuggestionItem", "SuggestionRow", "put_suggestions",
-           "update_suggestion_meta",
-           "question_suggestions", "question_agents", "human_values", "gold_values",
-           "few_shot_examples", "record_ids", "records_by_ids"]
+__all__ = [
+    "AGENT_USER_PREFIX",
+    "SuggestionItem",
+    "SuggestionRow",
+    "few_shot_examples",
+    "gold_values",
+    "human_values",
+    "put_suggestions",
+    "question_agents",
+    "question_suggestions",
+    "record_ids",
+    "records_by_ids",
+    "update_suggestion_meta",
+]
 
 AGENT_USER_PREFIX = "model:"
 _IN_CHUNK = 900
@@ -99,16 +108,13 @@ def question_agents(session: Session, dataset_id: int, question: str) -> list[tu
 def question_suggestions(session: Session, dataset_id: int, question: str,
                          agent: str) -> list[SuggestionRow]:
     """``agent``'s suggestions for ``question`` in record order."""
-    # the value is read as JSON text and parsed here: SQLite gives a JSON column NUMERIC
-    # affinity, so a scalar number (a rating) comes back as an int the JSON reader rejects
     rows = session.execute(
-        select(Suggestion.record_id, cast(Suggestion.value, Text), Suggestion.score,
-               Suggestion.agent, Suggestion.meta)
+        select(Suggestion.record_id, Suggestion.value, Suggestion.score, Suggestion.agent,
+               Suggestion.meta)
         .join(Record, Record.id == Suggestion.record_id)
         .where(Record.dataset_id == dataset_id, Suggestion.question == question,
                Suggestion.agent == agent).order_by(Suggestion.record_id)).all()
-    return [SuggestionRow(rid, orjson.loads(value), score, agent, meta)
-            for rid, value, score, agent, meta in rows]
+    return [SuggestionRow(*row) for row in rows]
 
 
 def human_values(session: Session, dataset_id: int, question: str) -> dict[int, list[Any]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from accord.store.models import Record
 
-__all__ = ["set_priorities", "reset_priorities", "priorities_of"]
+__all__ = ["priorities_of", "reset_priorities", "set_priorities"]
 
 _rec = Record.__table__
 _SET = (update(_rec).where(_rec.c.id == bindparam("b_id"), _rec.c.dataset_id == bindparam("b_ds"))

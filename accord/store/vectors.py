@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from accord.store.models import Record
 
-__all__ = ["set_vectors", "iter_vectors"]
+__all__ = ["iter_vectors", "set_vectors"]
 
 _rec = Record.__table__
 _IN_CHUNK = 900
