@@ -12,7 +12,6 @@ import itertools
 import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -37,9 +36,9 @@ def pg_server():
     if find_pg_bin() is None:
         if os.environ.get("ACCORD_REQUIRE_POSTGRES"):
             pytest.fail("PostgreSQL is required (ACCORD_REQUIRE_POSTGRES=1) but initdb is missing")
-        warnings.warn("PostgreSQL binaries not found: PostgreSQL tests are SKIPPED",
-                      pytest.PytestWarning, stacklevel=1)
-        pytest.skip("PostgreSQL not installed")
+        sys.stderr.write("\n*** PostgreSQL binaries not found: PostgreSQL tests are SKIPPED "
+                         "(apt-get install postgresql) ***\n")
+        pytest.skip("PostgreSQL not installed (apt-get install postgresql)")
     server = PostgresServer().start()
     yield server
     server.stop()
