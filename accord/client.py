@@ -31,6 +31,7 @@ class Suggestion:
     value: Any
     score: float | None
     agent: str
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass

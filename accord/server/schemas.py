@@ -99,6 +99,7 @@ class SuggestionPublic(_Out):
     value: Any
     score: float | None
     agent: str
+    metadata: dict[str, Any] | None = None  # prompt version, rationale, prefill flag, ...
 
 
 class ResponsePublic(BaseModel):

@@ -30,7 +30,9 @@ def record_public(session: Session, record: Record, *, viewer_id: int, viewer_na
     out = RecordPublic(id=record.id, external_id=record.external_id, fields=record.fields,
                        metadata=record.meta or {}, status=record.status,
                        priority=record.priority,
-                       suggestions=[SuggestionPublic.model_validate(s) for s in suggestions],
+                       suggestions=[SuggestionPublic(question=s.question, value=s.value,
+                                                     score=s.score, agent=s.agent,
+                                                     metadata=s.meta) for s in suggestions],
                        response=None if own is None else response_public(own, viewer_name))
     if all_responses:
         out.responses = [response_public(r, name) for r, name in
