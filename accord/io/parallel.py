@@ -51,7 +51,10 @@ def _map_chunk(chunk: tuple[int, list[bytes]]) -> tuple[str, Any]:
     assert _mapper is not None
     src = _mapper.source or ""
     dumps = orjson.dumps
-    out: list[RecordRow] = []
+    exts: list[str] = []
+    fields: list[str] = []
+    metas: list[str] = []
+    lines_out: list[int] = []
     rejects: list[tuple[int | None, str]] = []
     for offset, raw in enumerate(lines):
         lineno = first_line + offset
@@ -67,9 +70,12 @@ def _map_chunk(chunk: tuple[int, list[bytes]]) -> tuple[str, Any]:
             reason = f"field '{exc.field}': {exc.message}" if exc.field else exc.message
             rejects.append((lineno, reason))
             continue
-        out.append(RecordRow(rec.external_id, dumps(rec.fields).decode(),  # type: ignore[arg-type]
-                             dumps(rec.meta).decode(), lineno))  # type: ignore[arg-type]
-    return "ok", (out, rejects, len(lines))
+        exts.append(rec.external_id)
+        fields.append(dumps(rec.fields).decode())
+        metas.append(dumps(rec.meta).decode())
+        lines_out.append(lineno)
+    # columns of plain strings pickle ~10x faster than a list of named tuples
+    return "ok", ((exts, fields, metas, lines_out), rejects, len(lines))
 
 
 def _chunks(path: Path, size: int) -> Iterator[tuple[int, list[bytes]]]:
@@ -109,4 +115,5 @@ def parallel_jsonl_chunks(path: Path, mapper: RowMapper, *, skip: bool,
             if status == "error":
                 message, src, line, field = payload
                 raise InputError(message, path=src, line=line, field=field)
-            yield payload
+            columns, rejects, n = payload
+            yield list(map(RecordRow._make, zip(*columns))), rejects, n

@@ -40,7 +40,19 @@ class UpsertResult(NamedTuple):
     duplicates: list[RecordRow]
 
 
+_SQLITE_EXISTING = ("SELECT external_id, updated_at FROM records WHERE dataset_id = ? AND "
+                    "external_id IN (SELECT value FROM json_each(?))")
+
+
 def _existing(conn: Connection, dataset_id: int, ids: Sequence[str]) -> dict[str, Any]:
+    if conn.dialect.name == "sqlite":
+        # one statement with the ids as a JSON array: no per-id bound parameters to build
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(_SQLITE_EXISTING, (dataset_id, orjson.dumps(list(ids)).decode()))
+            return dict(cursor.fetchall())
+        finally:
+            cursor.close()
     found: dict[str, Any] = {}
     col_ext, col_upd = _records.c.external_id, _records.c.updated_at
     for i in range(0, len(ids), _IN_CHUNK):
@@ -145,9 +157,13 @@ def _sqlite_upsert(conn: Connection, dataset_id: int, rows: Sequence[RecordRow],
 
 
 def _stamp_key(value: Any) -> str:
+    """One text form for a timestamp read back as a datetime (PostgreSQL) or text (SQLite)."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat()
-    return str(value).replace("T", " ").split("+")[0].replace(" ", "T")
+        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    text = str(value).replace("T", " ").split("+")[0]
+    if "." not in text:
+        text += ".000000"
+    return text
 
 
 def iter_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
