@@ -4,9 +4,9 @@ The importer looks up which external ids already exist, 900 at a time
 (accord/store/records.py ``_existing``). On PostgreSQL that lookup must use
 the unique ``(dataset_id, external_id)`` index. The test counts the rows
 PostgreSQL actually read from ``records`` (``pg_stat_user_tables``) while
-10,000 new records go into a dataset of 30,000: a linear import reads about
-none of the existing rows; one that scans the dataset per chunk reads
-hundreds of thousands, and a 1M-record import then takes hours.
+10,000 new records go into a dataset of 30,000: a linear import reads the
+dataset at most about once; one that scans it per 900-id chunk reads
+hundreds of thousands of rows, and a 1M-record import then takes hours.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def test_postgres_import_does_not_scan_the_dataset_per_batch(pg_server):
     engine.dispose()
     read = _rows_read(plain) - before
     assert summary.inserted == 10_000
-    assert read <= 2 * summary.inserted, (
+    # once over the dataset is fine (e.g. counting it); once per 900-id lookup is not
+    assert read <= 2 * (30_000 + summary.inserted), (
         f"importing 10,000 new records into 30,000 read {read:,} rows of 'records': the "
         "existing-id lookup scans the dataset instead of using the (dataset_id, external_id) "
         "index")
