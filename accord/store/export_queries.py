@@ -28,7 +28,6 @@ from accord.store.models import (
     Suggestion,
     User,
 )
-from accord.store.prefetch import prefetched
 
 __all__ = [
     "Answer",
@@ -253,8 +252,6 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
     columns = "full" if full else "lean" if any_reviews else "values"
     pages = _pages(reader, dataset_id, after_id, batch_size, exclude_gold, full,
                    response_statuses, columns)
-    if reader.sqlite and columns == "values" and not (suggestions or gold):
-        pages = prefetched(pages)  # only raw cursor reads: safe on a second thread
     for page, rows in pages:
         lo, hi = page[0][0], page[-1][0]
         records: dict[int, ExportRecord] = {}

@@ -189,3 +189,23 @@ def test_hf_disk_and_parquet_shards_reload_with_features(engine, tmp_path):
     hub = datasets.load_dataset("parquet", data_dir=str(tmp_path / "hub" / "data"),
                                 split="train", cache_dir=str(tmp_path / "hf-cache"))
     assert hub.features["messages"] == MESSAGES and len(hub) == 5
+
+
+def test_sft_fast_path_matches_the_general_path(engine, tmp_path):
+    from tests.io.export_data import PAIRWISE
+
+    setup(engine, "fp", PAIRWISE, [{"id": f"f{i}", "prompt": f"Q{i}", "response_a": "a",
+                                    "response_b": "b"} for i in range(5)])
+    submit(engine, "fp", "f0", "u1", {"rewrite": "   "})  # blank: the next answer counts
+    submit(engine, "fp", "f0", "u2", {"rewrite": "second"})
+    submit(engine, "fp", "f1", "u2", {"quality": 3})  # no text at all
+    submit(engine, "fp", "f2", "u3", {"rewrite": "only"})
+    submit(engine, "fp", "f3", "u1", {"rewrite": "draft"}, status="draft")
+    for fmt in ("sft-prompt-completion", "sft-messages", "openai-chat"):
+        fast = export(engine, "fp", tmp_path / f"{fmt}.fast.jsonl", fmt)
+        slow = export(engine, "fp", tmp_path / f"{fmt}.slow.jsonl", fmt, min_responses=1)
+        assert (tmp_path / f"{fmt}.fast.jsonl").read_text() == \
+            (tmp_path / f"{fmt}.slow.jsonl").read_text()
+        assert fast.rows_written == slow.rows_written == 2
+    assert read_jsonl(tmp_path / "sft-prompt-completion.fast.jsonl") == [
+        {"prompt": "Q0", "completion": "second"}, {"prompt": "Q2", "completion": "only"}]

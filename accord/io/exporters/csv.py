@@ -14,7 +14,7 @@ __all__ = ["FORMAT"]
 
 
 def _builder(ctx: Context) -> FlatBuilder:
-    return FlatBuilder(ctx, typed_chat=False, text_json=True)
+    return FlatBuilder(ctx, typed_chat=False)
 
 
 FORMAT = ExportFormat("csv", "records", ("csv",), _builder, "one flat row per record, CSV",

@@ -33,6 +33,11 @@ class _Builder:
             if messages and messages[-1]["role"] == "assistant":
                 yield {"messages": messages}
 
+    def pair_rows(self, prompt: str, completion: str) -> list[dict[str, Any]]:
+        """Rows from a text pair (the SFT fast path, see accord.store.export_pairs)."""
+        return [{"messages": [{"role": "user", "content": prompt},
+                              {"role": "assistant", "content": completion}]}]
+
     def columns(self) -> list[str]:
         return ["messages"]
 

@@ -172,6 +172,16 @@ def _snapshot(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+class _PairRecord:
+    """What the rest of an export needs of a record on the SFT fast path."""
+
+    __slots__ = ("fields", "id")
+
+    def __init__(self, id: int, fields: dict[str, Any]) -> None:
+        self.id = id
+        self.fields = fields
+
+
 class _Run:
     """The passes of one export over one session."""
 
@@ -200,9 +210,52 @@ class _Run:
                                                plan.question_name, self.options)
         self.ctx.consensus = {q.name: self.all_consensus[q.name] for q in plan.consensus}
 
+    def fast_pairs(self) -> bool:
+        """Whether the SFT fast path applies: text prompt, one completion per record from a
+        text question (first answer) or a field, no filter, no review in the dataset."""
+        plan, o = self.ctx.plan, self.options
+        if not hasattr(self.prep.builder, "pair_rows") or plan.kind != "sft" or \
+                plan.chat_only or plan.prompt_is_chat or plan.prompt is None:
+            return False
+        if o.system_prompt or o.status != "submitted" or o.texts != "one" or \
+                o.min_responses is not None or o.min_agreement is not None or \
+                o.drop_contradictory:
+            return False
+        from accord.store.export_pairs import has_reviews
+
+        return not has_reviews(self.session, self.prep.dataset_id)
+
+    def _pair_records(self, progress: Progress | None) -> Iterator[tuple[Any, Any, list[Any]]]:
+        from accord.store.export_pairs import iter_text_pairs
+
+        plan = self.ctx.plan
+        pair_rows = self.prep.builder.pair_rows
+        question = plan.question.name if plan.question is not None else None
+        read = 0
+        self.filter.kept = 0
+        for rid, prompt, completion in iter_text_pairs(
+                self.session, self.prep.dataset_id, plan.prompt, question=question,
+                completion_field=plan.completion, exclude_gold=self.options.exclude_gold):
+            read += 1
+            if progress is not None and read % 1000 == 0:
+                progress(1000)
+            if not prompt or not completion:
+                self.filter.dropped["no_rows"] += 1
+                continue
+            self.filter.kept += 1
+            yield _PairRecord(rid, {plan.prompt: prompt}), None, pair_rows(prompt, completion)
+        self.records_read = read
+        if progress is not None:
+            progress(read % 1000)
+
     def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
         """``(record, decision, rows)`` for every record that passes the filters."""
         from accord.store.export_queries import iter_export_records
+
+        if self.fast_pairs():
+            self.filter.dropped.clear()
+            yield from self._pair_records(progress)
+            return
 
         build = self.prep.builder.rows
         count_responses = self.options.min_responses is not None

@@ -31,6 +31,13 @@ class _Builder:
             return [{"prompt": p, "completion": c} for p, c in sft_examples(record, self.ctx)]
         return [{"prompt": p, "completion": c} for p, c in sft_pairs(record, self.ctx)]
 
+    def pair_rows(self, prompt: str, completion: str) -> list[dict[str, Any]]:
+        """Rows from a text pair (the SFT fast path, see accord.store.export_pairs)."""
+        if self.conv:
+            return [{"prompt": [{"role": "user", "content": prompt}],
+                     "completion": [{"role": "assistant", "content": completion}]}]
+        return [{"prompt": prompt, "completion": completion}]
+
     def columns(self) -> list[str]:
         return ["prompt", "completion"]
 

@@ -27,7 +27,7 @@ from accord.io.exporters.encoders import Encoder
 
 __all__ = ["Outputs", "ParquetSink", "TextSink", "split_path"]
 
-_BATCH_ROWS = 20_000
+_BATCH_ROWS = 5_000
 
 
 def split_path(out: Path, split: str | None) -> Path:
@@ -106,6 +106,8 @@ class ParquetSink:
             self._writer = pq.ParquetWriter(self._target(), self.schema)
         self._writer.write_table(table)
         self._buf = []
+        del table
+        pa.default_memory_pool().release_unused()  # hand the batch's memory back
 
     def _close_writer(self) -> None:
         if self._writer is not None:
