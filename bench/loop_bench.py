@@ -122,19 +122,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{tmp}/loop.db"
         tokens = build(url, args.n, Path(tmp), users)
-        port = 8765
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
         env = {**os.environ, "ACCORD_DB": url}
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "accord.server.app:app_from_env",
                                    "--factory", "--host", "127.0.0.1", "--port", str(port),
                                    "--log-level", "warning"], env=env)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            for _ in range(600):
                 try:
                     if httpx.get(base + "/api/v1/health").status_code == 200:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
+            else:
+                raise SystemExit(f"the server did not start on port {port}")
             rows = []
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"},
                               timeout=60) as client:
