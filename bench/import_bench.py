@@ -36,7 +36,7 @@ def generate(path: Path, n: int, seed: int = 0) -> None:
             fh.write(b"\n")
 
 
-def run_import(path: Path, url: str) -> None:
+def run_import(path: Path, url: str, parallel: bool = False) -> None:
     """Child process: import and print seconds and peak RSS (MB)."""
     from accord.io import ImportOptions, import_file
     from accord.schema import parse_settings
@@ -50,7 +50,7 @@ def run_import(path: Path, url: str) -> None:
             {"fields": [{"name": "text", "type": "text"}],
              "questions": [{"name": "label", "type": "label", "labels": ["a", "b"]}]}))
     started = time.perf_counter()
-    summary = import_file(engine, "bench", path, ImportOptions(parallel=True))  # as the CLI
+    summary = import_file(engine, "bench", path, ImportOptions(parallel=parallel))
     seconds = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(orjson.dumps({"n": summary.inserted, "seconds": seconds, "rss_mb": rss}).decode())
@@ -61,22 +61,26 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--db", default=None)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--parallel", action="store_true",
+                        help="use the helper-process JSONL path (accord import --parallel)")
     args = parser.parse_args()
     if args.child:
-        run_import(Path(args.child), args.db)
+        run_import(Path(args.child), args.db, args.parallel)
         return
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "records.jsonl"
         generate(data, args.n)
         url = args.db or f"sqlite:///{tmp}/bench.db"
-        out = subprocess.run([sys.executable, __file__, "--child", str(data), "--db", url],
+        out = subprocess.run([sys.executable, __file__, "--child", str(data), "--db", url]
+                             + (["--parallel"] if args.parallel else []),
                              capture_output=True, text=True, check=True)
         result = orjson.loads(out.stdout.strip().splitlines()[-1])
     rate = result["n"] / result["seconds"]
     backend = url.split(":", 1)[0]
     print(f"| benchmark | backend | records | seconds | records/s | peak RSS MB |")
     print(f"|---|---|---:|---:|---:|---:|")
-    print(f"| import jsonl | {backend} | {result['n']:,} | {result['seconds']:.1f} | "
+    mode = "parallel" if args.parallel else "serial"
+    print(f"| import jsonl ({mode}) | {backend} | {result['n']:,} | {result['seconds']:.1f} | "
           f"{rate:,.0f} | {result['rss_mb']:.0f} |")
 
 

@@ -41,6 +41,9 @@ def import_command(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 5000,
     max_field_chars: Annotated[int, typer.Option(
         "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,
+    parallel: Annotated[bool, typer.Option(
+        "--parallel", help="Parse big JSONL files in a helper process (helps on an idle "
+        "multi-core machine; slower when the cores are busy).")] = False,
     prep: Annotated[bool, typer.Option(
         "--prep", help="Run the prep pipeline first (text repair, exact dedupe by default).")]
     = False,
@@ -64,7 +67,7 @@ def import_command(
         prep_options = load_prep_config(prep_config)
     options = ImportOptions(mapping=parse_mapping(map_), on_error=on_error, batch_size=batch_size,
                             max_field_chars=max_field_chars, fmt=fmt, create=create,
-                            parallel=True, prep=prep_options, prep_executor=prep_executor)
+                            parallel=parallel, prep=prep_options, prep_executor=prep_executor)
     if not file.exists():
         from accord.errors import InputError
 
