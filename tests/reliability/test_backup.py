@@ -134,7 +134,7 @@ def test_online_backup_under_write_load_is_consistent(db_url, tmp_path, request)
     finally:
         stop.set()
         join_all(threads, 120)
-        server.stop()
+        server.kill()
     assert not tally.errors, tally.errors[:3]
     target = _other_db(db_url, tmp_path, request)
     assert run_cli("restore", str(out), "--db", target).returncode == 0

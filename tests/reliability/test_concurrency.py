@@ -51,7 +51,7 @@ def test_fifty_annotators_overlap_two(db_url, tmp_path):
         join_all(run_annotators(server.url, doubled, tally, timeout=30, fail_fast=True), 600)
         assert not tally.errors, f"{len(tally.errors)} errors, e.g. {tally.errors[:3]}"
     finally:
-        server.stop()
+        server.kill()
     acked = {(rid, user.split("#")[0]): values for (rid, user), values in tally.acks.items()}
     stored = submitted_values(engine, "d")
     # every acknowledged submission is stored as acknowledged, and nothing else is
@@ -114,7 +114,7 @@ def test_racing_edits_lose_nothing(db_url, tmp_path):
         with httpx.Client(base_url=server.url + "/api/v1", headers=headers) as http:
             final = http.get(f"/datasets/d/records/{rid}/response").json()
     finally:
-        server.stop()
+        server.kill()
     tokens = {f"[{k}.{j}]" for k in range(6) for j in range(4)}
     found = {t for t in tokens if t in final["values"]["note"]}
     assert found == tokens, f"lost updates: {sorted(tokens - found)}"
@@ -199,7 +199,7 @@ def test_same_user_submitting_twice_at_once_is_not_a_500(db_url, tmp_path):
             for t in threads:
                 t.join(60)
     finally:
-        server.stop()
+        server.kill()
     assert set(codes) <= {200, 409}, f"status codes {dict(codes)} (server log: " \
                                      f"{(tmp_path / 'server.log').read_text()[-1500:]})"
     result = reconcile(engine, "d", allow_over_assignment=True)
