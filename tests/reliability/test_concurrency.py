@@ -1,8 +1,8 @@
 """Concurrency: 50 annotators on the same records with overlap 2, and racing edits.
 
 Real uvicorn (one process on SQLite, two workers on PostgreSQL); every
-annotator is a thread with its own user and token (two connections each, so
-the same user also races with themselves). The oracle is
+annotator is a thread with its own user and token (in a second round two
+connections each, so the same user also races with themselves). The oracle is
 :func:`tests.reliability.reconcile.reconcile` plus the set of acknowledged
 submissions.
 """
@@ -25,7 +25,7 @@ from tests.reliability.harness import Server, seed
 from tests.reliability.reconcile import reconcile, submitted_values
 
 N_ANNOTATORS = 50
-N_RECORDS = 150
+N_RECORDS = 100
 
 
 def test_fifty_annotators_overlap_two(db_url, tmp_path):
@@ -214,16 +214,16 @@ def test_more_concurrent_requests_than_worker_threads(db_url, tmp_path):
     world = seed(db_url, annotators=100)
     engine = make_engine(db_url)
     import_rows(engine, "d", ((i + 1, {"id": f"r{i}", "text": f"record {i}"})
-                              for i in range(150)))
+                              for i in range(100)))
     server = Server(db_url, tmp_path / "server.log", workers=1).start()
     tally = Tally()
     try:
-        join_all(run_annotators(server.url, world.annotators, tally, timeout=20,
+        join_all(run_annotators(server.url, world.annotators, tally, timeout=15,
                                 fail_fast=True), 300)
     finally:
         server.kill()
     assert not tally.errors, f"{len(tally.errors)} errors, e.g. {tally.errors[:3]}"
     result = reconcile(engine, "d")
     result.assert_ok()
-    assert result.completed == 150
+    assert result.completed == 100
     engine.dispose()
