@@ -49,7 +49,7 @@ def _json_loads(text: str | bytes | int | float) -> object:
     return orjson.loads(text)
 
 
-def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
     """Build an engine for ``url`` (see :func:`resolve_url`).
 
     SQLite connections get ``journal_mode=WAL``, ``foreign_keys=ON``,
@@ -82,7 +82,11 @@ def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
         _configure_sqlite(engine)
     elif parsed.get_backend_name() == "postgresql":
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
-                               pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+                               # more connections than the server's 40 pool threads, so a
+                               # thread never waits for a connection another thread's
+                               # pending commit would return
+                               pool_size=pool_size, max_overflow=max(pool_size, 30),
+                               pool_pre_ping=True)
     else:
         raise InputError(f"unsupported database {parsed.get_backend_name()!r} in {url!r}; "
                          "accord supports sqlite and postgresql", field="--db")

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from accord.errors import Forbidden, NotFound
-from accord.server.deps import AnnotatorWrite, DatasetCtx, WriteSession, dataset_annotator
+from accord.server.deps import (
+    AnnotatorWrite, DatasetCtx, ReadSession, WriteSession, dataset_annotator,
+)
 from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public
 from accord.store.datasets import get_dataset
@@ -56,7 +58,7 @@ def put_response(name: str, record_id: int, body: ResponseIn,
 
 @router.get("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)
 def get_own_response(record_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
-                     session: WriteSession) -> ResponsePublic:
+                     session: ReadSession) -> ResponsePublic:
     resp = get_response(session, record_id, ctx.user.id)
     if resp is None or resp.dataset_id != ctx.dataset.id:
         raise NotFound(f"you have no response to record {record_id}")
