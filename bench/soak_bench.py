@@ -44,7 +44,7 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def build(url: str, n: int, users: int, tmp: Path) -> list[str]:
@@ -104,7 +104,7 @@ def start_server(url: str, workers: int, log: Path) -> tuple[subprocess.Popen[by
 
 
 def client_process(base: str, tokens: list[str], seconds: float, think: float,
-                   seed: int, out: "mp.Queue[dict]") -> None:
+                   seed: int, out: mp.Queue[dict]) -> None:
     """One client process: a thread per annotator, results summed into one dict."""
     import threading
 
@@ -195,7 +195,6 @@ def run(url: str, args: argparse.Namespace, workers: int, tmp: Path) -> dict:
     lists = ("next", "submit", "errors", "first_error_at")
     merged = {k: sum((p[k] for p in parts), [] if k in lists else 0) for k in parts[0]}
     from accord.store import make_engine
-
     from tests.reliability.reconcile import reconcile
 
     engine = make_engine(url)
@@ -224,7 +223,7 @@ def print_table(rows: list[dict]) -> None:
         print(f"{r['backend']:<10} {r['workers']:>7} {r['records']:>9,} {r['annotators']:>6} "
               f"{r['seconds']:>5.0f} {r['cycles']:>7,} {r['req_s']:>6.1f} {r['errors']:>6} "
               f"{r['next_p50']:>8.1f} {r['next_p99']:>8.1f} {r['submit_p50']:>10.1f} "
-              f"{r['submit_p99']:>10.1f} {str(r['reconciled']):>10}")
+              f"{r['submit_p99']:>10.1f} {r['reconciled']!s:>10}")
     for r in rows:
         if r["first_error_s"] is not None:
             print(f"  {r['backend']}: first error after {r['first_error_s']:.0f} s")

@@ -33,11 +33,17 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from accord.errors import AccordError, Conflict, InputError
 from accord.store.engine import make_engine
-from accord.store.migrate import current_revision, head_revision, revisions
+from accord.store.migrate import current_revision, revisions
 from accord.store.models import Base
 
-__all__ = ["BackupInfo", "backup_database", "restore_database", "backup_revision",
-           "is_empty", "find_pg_tool"]
+__all__ = [
+    "BackupInfo",
+    "backup_database",
+    "backup_revision",
+    "find_pg_tool",
+    "is_empty",
+    "restore_database",
+]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PG_MAGIC = b"PGDMP"
@@ -83,6 +89,19 @@ def backup_database(url: str | None, out: str | Path) -> BackupInfo:
         directory is missing.
     AccordError
         When ``pg_dump`` is missing or fails.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from accord.store import make_engine, upgrade
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> url = f"sqlite:///{tmp / 'accord.db'}"
+    >>> upgrade(make_engine(url))
+    >>> info = backup_database(url, tmp / "accord.backup")
+    >>> info.backend, info.path.name
+    ('sqlite', 'accord.backup')
+    >>> restore_database(f"sqlite:///{tmp / 'copy.db'}", info.path).revision == info.revision
+    True
     """
     started = time.perf_counter()
     target = Path(out)
@@ -148,6 +167,10 @@ def restore_database(url: str | None, src: str | Path, *, force: bool = False) -
         from a newer accord (unknown schema revision).
     Conflict
         The target holds data and ``force`` is false.
+
+    Examples
+    --------
+    See :func:`backup_database`.
     """
     started = time.perf_counter()
     path = Path(src)
@@ -187,6 +210,13 @@ def backup_revision(path: str | Path) -> tuple[str, str]:
     ------
     InputError
         When the file is missing, of an unknown kind, or holds no accord schema.
+
+    Examples
+    --------
+    >>> backup_revision("/nonexistent/accord.backup")
+    Traceback (most recent call last):
+    ...
+    accord.errors.InputError: /nonexistent/accord.backup: backup file not found
     """
     p = Path(path)
     if not p.is_file():
@@ -318,7 +348,7 @@ def _server_major(engine: Engine) -> int | None:
 def _run_pg(tool: str, args: list[str], env: dict[str, str], major: int | None = None) -> str:
     exe = find_pg_tool(tool, major)
     done = subprocess.run([str(exe), *args], capture_output=True, text=True,
-                          env={**os.environ, **env})
+                          env={**os.environ, **env}, check=False)
     if done.returncode != 0:
         message = done.stderr.strip().splitlines()
         raise AccordError(f"{tool} failed: {message[-1] if message else done.returncode}")

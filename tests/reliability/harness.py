@@ -78,9 +78,8 @@ def write_jsonl(path: Path, n: int, *, start: int = 0, tag: str = "v1",
     """``n`` records ``{"id": "rec-I", "text": ..., "tag": TAG}``; fast enough for 10^6."""
     pad = "lorem ipsum dolor sit amet " * (text_chars // 27 + 1)
     with open(path, "wb") as fh:
-        for i in range(start, start + n):
-            fh.write(orjson.dumps({"id": f"rec-{i}", "text": f"{tag} {i} {pad}"[:text_chars],
-                                   "tag": tag}) + b"\n")
+        fh.writelines(orjson.dumps({"id": f"rec-{i}", "text": f"{tag} {i} {pad}"[:text_chars],
+                                   "tag": tag}) + b"\n" for i in range(start, start + n))
     return path
 
 
@@ -113,7 +112,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = ""
 
-    def start(self, timeout: float = 90) -> "Server":
+    def start(self, timeout: float = 90) -> Server:
         port = free_port()
         if self.cli:
             cmd = [sys.executable, "-m", "accord", "serve", "--db", self.db_url, "--port",
@@ -166,7 +165,7 @@ class Server:
             self.proc.wait(timeout=30)
         self.proc = None
 
-    def restart(self) -> "Server":
+    def restart(self) -> Server:
         self.kill()
         return self.start()
 

@@ -3,6 +3,7 @@ of every table for comparing two databases."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, select
@@ -98,8 +99,8 @@ def dump_tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def _plain(value: Any) -> Any:
     """Datetimes compared as naive UTC (SQLite stores them without an offset)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value

@@ -18,7 +18,14 @@ from sqlalchemy import Engine, func, select
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope
 from accord.store.models import (
-    QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Lease, Record, Response, ResponseHistory,
+    QUEUE_DONE,
+    QUEUE_FULL,
+    QUEUE_GOLD,
+    QUEUE_OPEN,
+    Lease,
+    Record,
+    Response,
+    ResponseHistory,
 )
 
 

@@ -150,3 +150,12 @@ def test_online_backup_under_write_load_is_consistent(db_url, tmp_path, request)
 def test_help_is_registered(sub):
     done = run_cli(sub, "--help")
     assert done.returncode == 0 and "--db" in done.stdout
+
+
+def test_backup_module_doctests():
+    import doctest
+
+    import accord.store.backup
+
+    result = doctest.testmod(accord.store.backup)
+    assert result.attempted >= 5 and result.failed == 0

@@ -20,16 +20,21 @@ import pytest
 from sqlalchemy import select
 
 from accord.store import make_engine
-from accord.store.datasets import get_dataset
-from accord.store.engine import session_scope
+from accord.store.datasets import get_dataset, settings_of
+from accord.store.engine import session_scope, write_scope
 from accord.store.models import Dataset, Record
-from accord.workflow import next_record, save_response
-from accord.store.datasets import settings_of
-from accord.store.engine import write_scope
 from accord.store.users import get_user
+from accord.workflow import next_record, save_response
 from tests.conftest import run_cli
 from tests.reliability.harness import (
-    Server, kill_group, read_position, seed, sqlite_path, start_cli, wait_for, write_jsonl,
+    Server,
+    kill_group,
+    read_position,
+    seed,
+    sqlite_path,
+    start_cli,
+    wait_for,
+    write_jsonl,
     writer_active,
 )
 from tests.reliability.reconcile import reconcile

@@ -48,7 +48,7 @@ def _kill_during_submits(db_url, tmp_path, *, rounds: int, workers: int) -> None
             stop = threading.Event()
             threads = run_annotators(server.url, world.annotators, tally, stop=stop)
             target = len(tally.acks) + 30
-            wait_for(lambda: len(tally.acks) >= target or tally.errors, 120,
+            wait_for(lambda t=target: len(tally.acks) >= t or tally.errors, 120,
                      f"30 more acknowledged submissions (round {round_})")
             assert not tally.errors, tally.errors[:5]
             server.kill()  # SIGKILL, mid-traffic

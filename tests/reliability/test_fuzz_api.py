@@ -89,7 +89,7 @@ def _run(op, mode, params, server_url, auth, label, examples, calls, failures) -
     """Fuzz one operation in one mode; False when no such input exists."""
     try:
         strategy = op.as_strategy(generation_mode=mode, path_parameters=params or None)
-    except Exception as exc:  # an operation schemathesis cannot generate for
+    except Exception as exc:  # noqa: BLE001 - an operation schemathesis cannot generate for
         failures[f"{label} ({mode.value})"] = f"cannot generate: {exc}"
         return True
 
@@ -104,7 +104,7 @@ def _run(op, mode, params, server_url, auth, label, examples, calls, failures) -
         try:
             case.validate_response(response, checks=[not_a_server_error,
                                                      response_schema_conformance])
-        except (Exception, BaseExceptionGroup) as exc:  # collected: no shrinking, one report
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, not shrunk
             key = f"{label} ({mode.value}) -> {response.status_code}"
             failures.setdefault(key, f"{type(exc).__name__}: {str(exc)[:600]}")
 
