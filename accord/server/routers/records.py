@@ -108,6 +108,9 @@ def records(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_reviewe
             if k.startswith("metadata.")}
     resp = {k[len("response."):]: v for k, v in request.query_params.items()
             if k.startswith("response.")}
+    for key, value in [("q", q or ""), *meta.items(), *resp.items()]:
+        if "\x00" in key or "\x00" in value:
+            raise InputError(f"filter {key!r} contains a NUL character", field=key)
     unknown = [k for k in resp if k not in {qq.name for qq in ctx.settings.questions}]
     if unknown:
         raise InputError(f"unknown question {unknown[0]!r} in response filter", field="response")
