@@ -20,6 +20,7 @@ class Tally:
     handed: dict[str, list[int]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     transport_errors: int = 0
+    conflicts: int = 0
     failed: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -46,11 +47,14 @@ def values_for(user: str, record_id: int) -> dict[str, Any]:
 
 def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str = "d",
              stop: threading.Event | None = None, max_records: int | None = None,
-             think: float = 0.0, timeout: float = 60.0, fail_fast: bool = False) -> None:
+             think: float = 0.0, timeout: float = 60.0, fail_fast: bool = False,
+             allow_conflict: bool = False) -> None:
     """next -> submit until nothing is left, ``stop`` is set or the server goes away.
 
     A request that gets no answer within ``timeout`` seconds counts as a
-    transport error; with ``fail_fast`` any error stops every annotator.
+    transport error; with ``fail_fast`` any error stops every annotator. With
+    ``allow_conflict`` a 409 on submit (another connection of the same user
+    saved the same response at the same moment) is counted, not an error.
     """
     headers = {"Authorization": f"Bearer {token}"}
     done = 0
@@ -74,6 +78,10 @@ def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str
                 values = values_for(user, rid)
                 s = http.put(f"/datasets/{dataset}/records/{rid}/response",
                              json={"values": values, "status": "submitted"})
+                if s.status_code == 409 and allow_conflict:
+                    with tally.lock:
+                        tally.conflicts += 1
+                    continue
                 if s.status_code != 200:
                     tally.error(f"{user} submit {rid}: {s.status_code} {s.text[:300]}")
                     return
