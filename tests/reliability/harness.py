@@ -256,3 +256,20 @@ def read_position(pid: int, name_part: str) -> int | None:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return None
+
+
+def db_activity(db_url: str) -> str:
+    """PostgreSQL: what the other sessions are doing (state, wait, query), for failure
+    messages; empty on SQLite."""
+    if sqlite_path(db_url) is not None:
+        return ""
+    import psycopg
+
+    plain = db_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT state, wait_event_type, wait_event, left(query, 50), count(*) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC").fetchall()
+    return "; ".join(f"{n} x {state}/{kind}/{event}: {query!r}"
+                     for state, kind, event, query, n in rows[:8])

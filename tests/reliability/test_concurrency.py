@@ -23,7 +23,7 @@ from accord.store import make_engine
 from accord.store.engine import write_scope
 from accord.store.models import Lease, Record, utcnow
 from tests.reliability.annotators import Tally, join_all, run_annotators
-from tests.reliability.harness import Server, seed
+from tests.reliability.harness import Server, db_activity, seed
 from tests.reliability.reconcile import reconcile, submitted_values
 
 N_ANNOTATORS = 50
@@ -225,12 +225,16 @@ def test_more_concurrent_requests_than_worker_threads(db_url, tmp_path):
                               for i in range(100)))
     server = Server(db_url, tmp_path / "server.log", workers=1).start()
     tally = Tally()
+    stalled = ""
     try:
         join_all(run_annotators(server.url, world.annotators, tally, timeout=15,
                                 fail_fast=True), 300)
+        if tally.errors:
+            stalled = db_activity(db_url)
     finally:
         server.kill()
-    assert not tally.errors, f"{len(tally.errors)} errors, e.g. {tally.errors[:3]}"
+    assert not tally.errors, f"{len(tally.errors)} errors, e.g. {tally.errors[:3]}; " \
+                             f"database sessions at the stall: {stalled}"
     result = reconcile(engine, "d")
     result.assert_ok()
     assert result.completed == 100
