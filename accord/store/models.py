@@ -72,6 +72,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin | reviewer | annotator
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # annotator attributes such as {"locale": "en-GB", "languages": ["en"], "expertise": ["law"]}
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,7 +17,7 @@ from accord.store.models import ApiToken, User, utcnow
 
 __all__ = ["ROLES", "create_user", "get_user", "list_users", "set_password", "verify_password",
            "check_password_policy", "create_token", "user_for_token", "revoke_token",
-           "hash_token", "TOKEN_PREFIX"]
+           "hash_token", "TOKEN_PREFIX", "set_user_attributes"]
 
 ROLES = ("admin", "reviewer", "annotator")
 TOKEN_PREFIX = "acc_"
@@ -70,6 +71,30 @@ def set_password(session: Session, user: User, password: str) -> None:
     check_password_policy(password, name=user.name)
     user.password_hash = _hasher.hash(password)
     session.flush()
+
+
+def set_user_attributes(session: Session, user: User, attributes: dict[str, Any], *,
+                        replace: bool = False) -> dict[str, Any]:
+    """Merge (or with ``replace`` set) the user's annotator attributes; a None value drops a key.
+
+    Attributes are free-form JSON scalars or lists of scalars, e.g. ``{"locale": "en-GB",
+    "languages": ["en", "fr"], "expertise": ["medical"]}``.
+    """
+    current = {} if replace else dict(user.attributes or {})
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not key or len(key) > 64:
+            raise InputError(f"attribute name {key!r} must be 1-64 characters", field="attributes")
+        if value is None:
+            current.pop(key, None)
+            continue
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, (str, int, float, bool)) for v in items):
+            raise InputError(f"attribute {key!r}: expected a string, number, boolean or a list "
+                             f"of them, got {value!r}", field=f"attributes.{key}")
+        current[key] = value
+    user.attributes = current
+    session.flush()
+    return current
 
 
 def verify_password(user: User, password: str) -> bool:
