@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
+)
 
 __all__ = [
     "QuestionBase", "LabelQuestion", "MultiLabelQuestion", "SpanQuestion", "RatingQuestion",
-    "RankingQuestion", "PairwiseQuestion", "TextQuestion", "FlagsQuestion", "AnyQuestion",
-    "QUESTION_TYPES",
+    "RankingQuestion", "PairwiseQuestion", "TextQuestion", "FlagsQuestion", "BboxQuestion",
+    "PolygonQuestion", "KeypointsQuestion", "SegmentQuestion", "TranscriptQuestion",
+    "AnyQuestion", "QUESTION_TYPES", "IMAGE_QUESTION_TYPES", "AUDIO_QUESTION_TYPES",
 ]
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$"
@@ -168,10 +171,116 @@ class FlagsQuestion(_Labelled):
         return value
 
 
+class BboxQuestion(_Labelled):
+    """Labelled boxes on an image field.
+
+    Value ``[{"x": 10, "y": 20, "w": 30, "h": 40, "label": "car"}]`` in natural
+    image pixels, ``x, y`` the top-left corner.
+    """
+
+    type: Literal["bbox"]
+    field: str
+    min_labels: ClassVar[int] = 1
+
+    def referenced_fields(self) -> list[str]:
+        return [self.field]
+
+
+class PolygonQuestion(_Labelled):
+    """Labelled polygons on an image field; value ``[{"points": [[x, y], ...], "label"}]``."""
+
+    type: Literal["polygon"]
+    field: str
+    min_labels: ClassVar[int] = 1
+
+    def referenced_fields(self) -> list[str]:
+        return [self.field]
+
+
+class KeypointsQuestion(QuestionBase):
+    """Named points (with a skeleton) on an image field, one set per instance.
+
+    Value ``[{"points": {"head": [x, y], "neck": [x, y]}, "label": "dog"}]``; a
+    point name that is missing from an instance is not visible.
+    """
+
+    type: Literal["keypoints"]
+    field: str
+    points: list[str] = Field(min_length=1)
+    skeleton: list[list[str]] = Field(default_factory=list)
+    labels: dict[str, str] | None = None
+
+    @field_validator("points")
+    @classmethod
+    def _points(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.strip():
+                raise ValueError("point names must not be empty strings")
+        repeated = sorted({n for n in value if value.count(n) > 1})
+        if repeated:
+            raise ValueError(f"duplicate point name {repeated[0]!r}")
+        return value
+
+    @field_validator("skeleton")
+    @classmethod
+    def _skeleton(cls, value: list[list[str]], info: ValidationInfo) -> list[list[str]]:
+        points = info.data.get("points")
+        for i, edge in enumerate(value):
+            if len(edge) != 2:
+                raise ValueError(f"edge {i} must join exactly 2 points, got {edge!r}")
+            if edge[0] == edge[1]:
+                raise ValueError(f"edge {i} joins {edge[0]!r} to itself")
+            if points is not None:
+                unknown = [n for n in edge if n not in points]
+                if unknown:
+                    raise ValueError(f"edge {i} names unknown point {unknown[0]!r}; "
+                                     f"points are {points}")
+        return value
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels(cls, value: object) -> dict[str, str] | None:
+        return None if value is None else _normalize_labels(value, 1)
+
+    def referenced_fields(self) -> list[str]:
+        return [self.field]
+
+
+class SegmentQuestion(_Labelled):
+    """Labelled time ranges of an audio field, in seconds; value ``[{start, end, label}]``."""
+
+    type: Literal["segment"]
+    field: str
+    allow_overlap: bool = True
+    min_labels: ClassVar[int] = 1
+
+    def referenced_fields(self) -> list[str]:
+        return [self.field]
+
+
+class TranscriptQuestion(QuestionBase):
+    """The text of an audio field, optionally aligned in time.
+
+    Value ``{"text": "...", "segments": [{"start": 0.0, "end": 2.1, "text": "hello"}]}``.
+    """
+
+    type: Literal["transcript"]
+    field: str
+
+    def referenced_fields(self) -> list[str]:
+        return [self.field]
+
+
 AnyQuestion = Annotated[
     Union[LabelQuestion, MultiLabelQuestion, SpanQuestion, RatingQuestion, RankingQuestion,
-          PairwiseQuestion, TextQuestion, FlagsQuestion],
+          PairwiseQuestion, TextQuestion, FlagsQuestion, BboxQuestion, PolygonQuestion,
+          KeypointsQuestion, SegmentQuestion, TranscriptQuestion],
     Field(discriminator="type"),
 ]
 
-QUESTION_TYPES = ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text", "flags")
+QUESTION_TYPES = ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text", "flags",
+                  "bbox", "polygon", "keypoints", "segment", "transcript")
+IMAGE_QUESTION_TYPES = ("bbox", "polygon", "keypoints")
+"""Question types drawn on an ``image`` field."""
+AUDIO_QUESTION_TYPES = ("segment", "transcript")
+"""Question types that annotate an ``audio`` field."""

@@ -17,7 +17,10 @@ from pydantic import (
 
 from accord.errors import SettingsError
 from accord.schema.fields import FIELD_TYPES, AnyField
-from accord.schema.questions import QUESTION_TYPES, AnyQuestion
+from accord.schema.questions import (
+    AUDIO_QUESTION_TYPES, IMAGE_QUESTION_TYPES, QUESTION_TYPES, AnyQuestion,
+)
+from accord.schema.workforce import Assignment, Monitoring, Onboarding
 
 __all__ = ["Distribution", "Assist", "Settings", "parse_settings", "load_settings",
            "settings_from_columns"]
@@ -67,6 +70,9 @@ class Settings(BaseModel):
     questions: list[AnyQuestion] = Field(default_factory=list)
     distribution: Distribution = Field(default_factory=Distribution)
     assist: Assist | None = None
+    onboarding: Onboarding | None = None  # guidelines, training, qualification (workforce)
+    monitoring: Monitoring | None = None  # attention checks, pause thresholds
+    assignment: Assignment | None = None  # quota and attribute-matching rules
 
     @model_validator(mode="after")
     def _cross_check(self) -> "Settings":
@@ -97,6 +103,12 @@ class Settings(BaseModel):
                 if q.type == "ranking" and ftype != "json":
                     problems.append((f"questions[{i}].field",
                                      f"ranking needs a json field of candidates, {ref!r} is {ftype}"))
+                if q.type in IMAGE_QUESTION_TYPES and ftype != "image":
+                    problems.append((f"questions[{i}].field",
+                                     f"{q.type} needs an image field, {ref!r} is {ftype}"))
+                if q.type in AUDIO_QUESTION_TYPES and ftype != "audio":
+                    problems.append((f"questions[{i}].field",
+                                     f"{q.type} needs an audio field, {ref!r} is {ftype}"))
         if self.assist is not None:
             for qname in self.assist.thresholds:
                 if qname not in qseen:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from accord.errors import InputError
+from accord.schema import media_values
 from accord.schema.questions import (
-    FlagsQuestion, LabelQuestion, MultiLabelQuestion, PairwiseQuestion, RankingQuestion,
+    BboxQuestion, FlagsQuestion, KeypointsQuestion, PolygonQuestion, SegmentQuestion,
+    TranscriptQuestion, LabelQuestion, MultiLabelQuestion, PairwiseQuestion, RankingQuestion,
     RatingQuestion, SpanQuestion, TextQuestion,
 )
 from accord.schema.settings import Settings
@@ -122,6 +124,16 @@ def validate_value(question: Any, value: Any, fields: dict[str, Any] | None = No
             seen.add(flag["label"])
         return [{"label": f["label"], "severity": f.get("severity", question.severities[0])}
                 for f in value]
+    if isinstance(question, BboxQuestion):
+        return media_values.validate_bboxes(question, value)
+    if isinstance(question, PolygonQuestion):
+        return media_values.validate_polygons(question, value)
+    if isinstance(question, KeypointsQuestion):
+        return media_values.validate_keypoints(question, value)
+    if isinstance(question, SegmentQuestion):
+        return media_values.validate_segments(question, value)
+    if isinstance(question, TranscriptQuestion):
+        return media_values.validate_transcript(question, value)
     raise _fail(name, f"unsupported question type {question.type!r}")  # pragma: no cover
 
 
