@@ -9,6 +9,7 @@ expired leases, never a scan of the dataset.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -24,14 +25,17 @@ _rng = random.SystemRandom()
 
 
 def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *,
-                now: datetime | None = None, rng: random.Random | None = None) -> Record | None:
+                now: datetime | None = None, rng: random.Random | None = None,
+                find_open: Callable[..., int | None] | None = None) -> Record | None:
     """The record ``user`` should annotate next, leased to them; None when nothing is left.
 
     Order: a record the user already holds (so a reload resumes the same
     record); with probability ``gold_rate`` a gold record the user has not
     seen; else the open record with the highest priority, then the oldest.
     A record is never handed to the same user twice and never to more users
-    than ``overlap`` still needs.
+    than ``overlap`` still needs. ``find_open`` replaces
+    :func:`accord.store.queue.find_open_record` (assignment rules,
+    :mod:`accord.workflow.assignment_rules`).
     """
     now = now or utcnow()
     dist = settings.distribution
@@ -47,7 +51,8 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
             return session.get(Record, gold_id)
     postgres = session.get_bind().dialect.name == "postgresql"
     for _ in range(20):
-        record_id = queue.find_open_record(session, ds.id, user.id, skip_locked=postgres)
+        record_id = (find_open or queue.find_open_record)(session, ds.id, user.id,
+                                                          skip_locked=postgres)
         if record_id is None:
             return None
         if not queue.claim_record(session, record_id, dist.overlap):
