@@ -9,6 +9,7 @@ import typer
 
 from accord.cli.console import console
 from accord.cli.store import DbOption, open_store
+from accord.server.limits import DEFAULT_BODY_MB, DEFAULT_UPLOAD_MB
 
 __all__ = ["register"]
 
@@ -25,15 +26,29 @@ def serve_command(
     workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn worker processes.")]
     = 1,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+    max_upload_mb: Annotated[float, typer.Option(
+        "--max-upload-mb", min=0.001,
+        help="Largest request body for file uploads and bulk JSON imports, in MiB.")]
+    = DEFAULT_UPLOAD_MB,
+    max_body_mb: Annotated[float, typer.Option(
+        "--max-body-mb", min=0.001, help="Largest request body for every other route, in MiB.")]
+    = DEFAULT_BODY_MB,
 ) -> None:
     """Serve the REST API (/api/v1, docs at /docs) and the web UI."""
     import uvicorn
 
+    from accord.errors import InputError
     from accord.store.engine import resolve_url
 
     if demo and db is None:
         db = DEMO_DB
     url = resolve_url(db)
+    if workers > 1 and url.startswith("sqlite"):
+        # SQLite has one writer: a second process's writers lose every race for the
+        # lock and fail after the busy timeout (docs/reliability.md).
+        raise InputError(f"--workers {workers} needs PostgreSQL: a SQLite database is served by "
+                         "one process (drop --workers, or use --db postgresql://...)",
+                         field="--workers")
     engine = open_store(url)
     if demo:
         from accord.demo import DEMO_PASSWORD, build_demo
@@ -45,6 +60,8 @@ def serve_command(
                       f"reviewer; same password)", markup=False)
     engine.dispose()
     os.environ["ACCORD_DB"] = url
+    os.environ["ACCORD_MAX_UPLOAD_MB"] = f"{max_upload_mb:g}"
+    os.environ["ACCORD_MAX_BODY_MB"] = f"{max_body_mb:g}"
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"accord serving {engine.url.render_as_string(hide_password=True)} at "
                   f"http://{shown_host}:{port}/  (API docs: http://{shown_host}:{port}/docs)",

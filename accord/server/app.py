@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from accord.server.errors import install_error_handlers
+from accord.server.limits import BodyLimit
 
 __all__ = ["create_app", "app_from_env", "ROUTERS"]
 
@@ -47,6 +48,7 @@ def create_app(engine: Engine) -> FastAPI:
     _mount_ui(app)
     if engine.dialect.name == "sqlite":
         app.add_middleware(SQLiteWriteGate)
+    app.add_middleware(BodyLimit)  # outermost: refuse oversized bodies before queueing them
     return app
 
 

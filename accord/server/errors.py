@@ -12,11 +12,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound, SettingsError
 
-__all__ = ["install_error_handlers", "error_body", "ERROR_RESPONSES"]
+__all__ = ["install_error_handlers", "error_body", "ERROR_RESPONSES", "busy_reason",
+           "RETRY_AFTER_SECONDS"]
 
 _STATUS = [(InputError, 422, "input_error"), (SettingsError, 422, "settings_error"),
            (NotFound, 404, "not_found"), (Conflict, 409, "conflict"),
@@ -24,7 +26,7 @@ _STATUS = [(InputError, 422, "input_error"), (SettingsError, 422, "settings_erro
 
 _HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large",
-               422: "input_error", 429: "rate_limited"}
+               422: "input_error", 429: "rate_limited", 503: "unavailable"}
 
 
 def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -34,6 +36,30 @@ def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": kind} for code, kind in
     [(401, "unauthorized"), (403, "forbidden"), (404, "not_found"), (422, "input_error")]}
+
+
+RETRY_AFTER_SECONDS = 2
+# PostgreSQL SQLSTATEs that mean "contention, try again": serialization failure,
+# deadlock, lock_timeout, statement_timeout / cancelled.
+_PG_BUSY = {"40001": "serialization failure", "40P01": "deadlock", "55P03": "lock timeout",
+            "57014": "statement timeout"}
+
+
+def busy_reason(exc: DBAPIError) -> str | None:
+    """Why ``exc`` is a transient lock/contention failure, or None when it is not one.
+
+    SQLite: "database is locked"/"busy" after the busy timeout; PostgreSQL: the
+    SQLSTATEs in ``_PG_BUSY``.
+    """
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_BUSY:
+        return _PG_BUSY[sqlstate]
+    if type(orig).__module__ == "sqlite3":
+        text = str(orig).lower()
+        if "locked" in text or "busy" in text:
+            return "database is locked"
+    return None
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -68,6 +94,15 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"{field}: {first['msg']}" if field else str(first["msg"])
         return JSONResponse(error_body("input_error", message, field=field or None, line=None),
                               status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        reason = busy_reason(exc)
+        if reason is None:
+            raise exc  # a real failure: 500, logged by the server
+        return JSONResponse(error_body("unavailable", f"the database is busy ({reason}); "
+                                       f"retry in {RETRY_AFTER_SECONDS} s"),
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

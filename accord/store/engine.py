@@ -49,11 +49,22 @@ def _json_loads(text: str | bytes | int | float) -> object:
     return orjson.loads(text)
 
 
+def _busy_timeout_ms() -> int:
+    raw = os.environ.get("ACCORD_SQLITE_BUSY_MS", "")
+    try:
+        return int(raw) if raw else 30_000
+    except ValueError:
+        raise InputError(f"$ACCORD_SQLITE_BUSY_MS={raw!r}: expected milliseconds",
+                         field="ACCORD_SQLITE_BUSY_MS") from None
+
+
 def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
     """Build an engine for ``url`` (see :func:`resolve_url`).
 
     SQLite connections get ``journal_mode=WAL``, ``foreign_keys=ON``,
-    ``synchronous=NORMAL`` and a 30 s busy timeout; write transactions use
+    ``synchronous=NORMAL`` and a 30 s busy timeout (``$ACCORD_SQLITE_BUSY_MS``
+    changes it; a write still waiting then fails with "database is locked",
+    which the server answers with 503 and ``Retry-After``); write transactions use
     ``BEGIN IMMEDIATE`` (see :func:`write_scope`) so concurrent writers queue
     instead of failing on lock upgrade.
 
@@ -76,10 +87,12 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
             if not parent.is_dir():
                 raise InputError(f"cannot open database {url!r}: directory {str(parent)!r} does "
                                  "not exist", field="--db")
+        busy_ms = _busy_timeout_ms()
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
-                               connect_args={"timeout": 30, "check_same_thread": False,
+                               connect_args={"timeout": busy_ms / 1000,
+                                             "check_same_thread": False,
                                              "isolation_level": None})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms)
     elif parsed.get_backend_name() == "postgresql":
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
                                # more connections than the server's 40 pool threads, so a
@@ -93,14 +106,14 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA cache_size=-65536")
         cur.close()
 

@@ -98,11 +98,14 @@ class Server:
         Start through ``accord serve`` instead of uvicorn directly.
     env : dict, optional
         Extra environment (e.g. ``TMPDIR``).
+    args : list of str, optional
+        Extra ``accord serve`` options (with ``cli``).
     """
 
     def __init__(self, db_url: str, log_path: Path, *, workers: int = 1,
                  log_level: str = "warning", cli: bool = False,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
+        self.args = list(args or [])
         self.db_url = db_url
         self.log_path = log_path
         self.workers = workers
@@ -116,7 +119,8 @@ class Server:
         port = free_port()
         if self.cli:
             cmd = [sys.executable, "-m", "accord", "serve", "--db", self.db_url, "--port",
-                   str(port), "--workers", str(self.workers), "--log-level", self.log_level]
+                   str(port), "--workers", str(self.workers), "--log-level", self.log_level,
+                   *self.args]
         else:
             cmd = [sys.executable, "-m", "uvicorn", "accord.server.app:app_from_env",
                    "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers",

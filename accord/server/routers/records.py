@@ -14,6 +14,7 @@ from accord.io.importer import ImportOptions, import_file, import_rows
 from accord.server.deps import (
     DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_reader, dataset_reviewer,
 )
+from accord.server.limits import limits_from_env
 from accord.server.schemas import (
     GoldIn, ImportResult, RecordPage, RecordPublic, RecordsUpload, SuggestionsPut,
 )
@@ -27,8 +28,6 @@ from accord.schema import validate_value
 from accord.workflow.gold import mark_gold
 
 router = APIRouter(tags=["records"])
-
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 def _result(summary) -> ImportResult:  # type: ignore[no-untyped-def]
@@ -57,7 +56,8 @@ def upload_file(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_adm
                 prep_options: Annotated[str | None, Form(
                     description="JSON object of prep options (docs/prep.md)")] = None
                 ) -> ImportResult:
-    """Import an uploaded file (at most 512 MiB); the file name's suffix gives the format.
+    """Import an uploaded file (at most 512 MiB, ``accord serve --max-upload-mb``); the file
+    name's suffix gives the format.
 
     With ``prep`` (or ``prep_options``) the file goes through the prep pipeline
     first (text repair and exact dedupe by default; PII, filters, near-dedupe
@@ -80,12 +80,12 @@ def upload_file(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_adm
                          ".parquet", field="file")
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / f"upload{suffix}"
-        size = 0
+        size, max_bytes = 0, limits_from_env().upload_bytes
         with open(target, "wb") as fh:
             while chunk := file.file.read(1 << 20):
                 size += len(chunk)
-                if size > MAX_UPLOAD_BYTES:
-                    raise InputError(f"upload larger than {MAX_UPLOAD_BYTES // 2**20} MiB; use "
+                if size > max_bytes:
+                    raise InputError(f"upload larger than {max_bytes / 2**20:g} MiB; use "
                                      "the CLI for big files", field="file")
                 fh.write(chunk)
         summary = import_file(request.app.state.engine, ctx.dataset.name, target,
