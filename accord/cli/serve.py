@@ -26,6 +26,10 @@ def serve_command(
     workers: Annotated[int, typer.Option("--workers", min=1, help="uvicorn worker processes.")]
     = 1,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+    media_root: Annotated[str | None, typer.Option(
+        "--media-root", envvar="ACCORD_MEDIA_ROOT",
+        help="Directory of local image/audio files that media fields may refer to by relative "
+             "path (served at /api/v1/media/...).")] = None,
     max_upload_mb: Annotated[float, typer.Option(
         "--max-upload-mb", min=0.001,
         help="Largest request body for file uploads and bulk JSON imports, in MiB.")]
@@ -49,6 +53,11 @@ def serve_command(
         raise InputError(f"--workers {workers} needs PostgreSQL: a SQLite database is served by "
                          "one process (drop --workers, or use --db postgresql://...)",
                          field="--workers")
+    if media_root is not None:
+        if not os.path.isdir(media_root):
+            raise InputError(f"--media-root {media_root!r} is not a directory",
+                             field="--media-root")
+        os.environ["ACCORD_MEDIA_ROOT"] = os.path.realpath(media_root)
     engine = open_store(url)
     if demo:
         from accord.demo import DEMO_PASSWORD, build_demo

@@ -63,6 +63,7 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/review/gold-failures", "reviewer", True),
     ("POST", "/api/v1/settings/validate", "admin", False),
     ("POST", "/api/v1/datasets/{name}/triage", "admin", True),
+    ("GET", "/api/v1/media/{path}", "annotator", False),
 ]
 RANK = {"annotator": 0, "reviewer": 1, "admin": 2}
 ACTORS = [("admin", "admin", False), ("reviewer", "reviewer", True),

@@ -1,0 +1,78 @@
+"""Local image and audio files for ``image``/``audio`` fields: ``GET /media/{path}``.
+
+A record's media field may hold a path relative to the server's media root
+(``accord serve --media-root DIR`` or ``$ACCORD_MEDIA_ROOT``). Only files that
+resolve inside the root are served, only with an image or audio type from a
+fixed allowlist (no SVG: it can carry script), and always with
+``X-Content-Type-Options: nosniff`` and a sandboxing CSP. Range requests are
+answered (206) so audio players can seek. Any logged-in user may read media,
+as the UI shows it to every annotator.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse
+
+from accord.schema.media_refs import is_safe_relative_path
+from accord.server.deps import CurrentUser
+from accord.server.errors import ERROR_RESPONSES
+
+__all__ = ["router", "MEDIA_TYPES", "media_root"]
+
+router = APIRouter(tags=["media"])
+
+MEDIA_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
+    ".flac": "audio/flac", ".m4a": "audio/mp4", ".webm": "audio/webm",
+}
+"""The served extensions and their content types (lower-case extension)."""
+
+_HEADERS = {"X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, max-age=3600"}
+
+
+def media_root(request: Request) -> Path | None:
+    """The configured media root: ``app.state.media_root``, else ``$ACCORD_MEDIA_ROOT``."""
+    root = getattr(request.app.state, "media_root", None) or os.environ.get("ACCORD_MEDIA_ROOT")
+    return Path(root) if root else None
+
+
+@router.get("/media/{path:path}", response_class=FileResponse,
+            responses={**ERROR_RESPONSES, 200: {"content": {t: {} for t in
+                                                            sorted(set(MEDIA_TYPES.values()))}},
+                       206: {"description": "a byte range (Range header)"}})
+def get_media(path: str, request: Request, _: CurrentUser) -> FileResponse:
+    """A file under the media root, e.g. ``/api/v1/media/cats/001.jpg``.
+
+    400 for a path that is absolute, contains ``..``, NUL or a backslash; 404 when
+    no media root is configured, the file does not exist, resolves outside the
+    root (symlinks included) or its type is not an allowed image/audio type.
+    """
+    root = media_root(request)
+    if root is None:
+        raise HTTPException(404, "no media root is configured: start the server with "
+                            "'accord serve --media-root DIR' (or $ACCORD_MEDIA_ROOT) to serve "
+                            "local image and audio files")
+    if not is_safe_relative_path(path):
+        raise HTTPException(400, f"{path[:200]!r} is not a relative path under the media root "
+                            "(no leading '/', '..', '\\' or control characters)")
+    suffix = Path(path).suffix.lower()
+    if suffix not in MEDIA_TYPES:
+        raise HTTPException(404, f"only image and audio files are served; allowed extensions: "
+                            f"{', '.join(sorted(MEDIA_TYPES))}")
+    try:
+        base = root.resolve(strict=True)
+        target = (base / path).resolve(strict=True)
+    except OSError:  # missing, not a directory, a symlink loop, a name too long
+        raise HTTPException(404, f"media file {path[:200]!r} not found") from None
+    if not target.is_relative_to(base) or not target.is_file() or \
+            target.suffix.lower() not in MEDIA_TYPES:
+        raise HTTPException(404, f"media file {path[:200]!r} not found")
+    return FileResponse(target, media_type=MEDIA_TYPES[suffix], headers=_HEADERS,
+                        content_disposition_type="inline")
