@@ -127,6 +127,21 @@ class Membership(Base):
                                          primary_key=True, index=True)
     guidelines_seen: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # workforce (migration 0005, accord/workflow/onboarding.py): onboarding phase
+    # (None: not started | training | qualification | qualified | failed)
+    phase: Mapped[str | None] = mapped_column(String(16))
+    phase_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_score: Mapped[float | None] = mapped_column(Float)
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    monitor_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # rolling checks start
+    quota: Mapped[int | None] = mapped_column(Integer)  # overrides assignment.quota
+    claimed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # quota counter
 
 
 class Record(Base):
@@ -233,6 +248,9 @@ class GoldAnswer(Base):
                                            primary_key=True)
     values: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    explanation: Mapped[str | None] = mapped_column(Text)  # shown after a training answer
+    attention: Mapped[bool] = mapped_column(Boolean, default=False,  # an attention check
+                                            server_default=text("false"))
 
 
 class Lease(Base):

@@ -9,16 +9,25 @@ from sqlalchemy.orm import Session
 from accord.schema import Settings, validate_values
 from accord.store.models import Record
 from accord.store.responses import set_gold
+from accord.store.workforce import set_gold_extras
 
 __all__ = ["mark_gold", "score_against_gold", "values_match"]
 
 
 def mark_gold(session: Session, settings: Settings, record: Record,
-              values: dict[str, Any] | None) -> None:
-    """Make ``record`` gold with validated ``values``, or ordinary with ``None``."""
+              values: dict[str, Any] | None, *, explanation: str | None = None,
+              attention: bool = False) -> None:
+    """Make ``record`` gold with validated ``values``, or ordinary with ``None``.
+
+    ``explanation`` is shown with the answer after a training answer; ``attention``
+    marks an attention check (a gold record with an obvious answer, mixed in at
+    ``monitoring.attention_rate``; see :mod:`accord.workflow.monitoring`).
+    """
     if values is not None:
         values = validate_values(settings, values, record.fields, require_complete=False)
     set_gold(session, record, values)
+    if values is not None:
+        set_gold_extras(session, record.id, explanation=explanation, attention=attention)
 
 
 def values_match(a: Any, b: Any) -> bool:

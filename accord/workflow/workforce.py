@@ -1,0 +1,137 @@
+"""The workforce gate around :func:`accord.workflow.assign.next_record`.
+
+``hand_out`` decides, for a member with the annotator role, whether they get a
+record and which: paused members and members who must acknowledge new guidelines
+get none; members in training or qualification get the phase's gold records; a
+qualified member gets an attention check at ``monitoring.attention_rate``, else
+the next record matching their assignment rules within their quota. Every
+decision is read from the database (the membership row), so any number of
+workers behave like one. The common case (qualified, no quota hit) costs one
+primary-key lookup of the membership row on top of ``next_record``.
+
+``after_submit`` returns the training feedback for a training answer and runs
+the ongoing checks after each gold answer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from accord.schema import Settings
+from accord.store import queue
+from accord.store.models import Dataset, Record, Response, User, utcnow
+from accord.store.workforce import find_attention_record, membership
+from accord.workflow.assign import next_record
+from accord.workflow.assignment_rules import open_record_finder
+from accord.workflow.monitoring import check_member
+from accord.workflow.onboarding import (
+    Standing, lease_gold, phase_record, standing, training_feedback,
+)
+from accord.workflow.quotas import give_back_unit, quota_of, take_unit
+
+__all__ = ["Handout", "hand_out", "after_submit", "workforce_active"]
+
+_rng = random.SystemRandom()
+
+
+@dataclass
+class Handout:
+    """A record, or why there is none (``reason``; ``retry_at`` for a failed qualification).
+    ``phase`` says what kind of record it is: ``training``, ``qualification``,
+    ``attention`` or None for an ordinary record."""
+
+    record: Record | None
+    reason: str | None = None
+    retry_at: datetime | None = None
+    phase: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers describing the handout (``X-Accord-Reason``, ``X-Accord-Retry-At``,
+        ``X-Accord-Phase``)."""
+        out: dict[str, str] = {}
+        if self.reason:
+            out["X-Accord-Reason"] = self.reason
+        if self.retry_at is not None:
+            out["X-Accord-Retry-At"] = self.retry_at.isoformat()
+        if self.phase:
+            out["X-Accord-Phase"] = self.phase
+        return out
+
+
+def workforce_active(settings: Settings) -> bool:
+    """Whether the settings use any workforce feature (else the plain queue suffices
+    unless a member has a quota override)."""
+    return any(x is not None for x in (settings.onboarding, settings.monitoring,
+                                       settings.assignment))
+
+
+def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
+             now: datetime | None = None, rng: random.Random | None = None) -> Handout:
+    """The next record for ``user`` under the dataset's workforce rules (see module doc)."""
+    now = now or utcnow()
+    m = membership(session, ds.id, user.id) if user.role == "annotator" else None
+    if m is None:
+        rec = next_record(session, ds, settings, user, now=now, rng=rng)
+        return Handout(rec, None if rec is not None else "no_records")
+    where = standing(session, ds, settings, user, m, now=now)
+    if where.state in ("training", "qualification"):
+        rec = phase_record(session, ds, settings, user, where, m, now)
+        return Handout(rec, None if rec is not None else "no_records", phase=where.state)
+    if where.state != "ok":
+        return Handout(None, where.state, retry_at=where.retry_at)
+    quota = quota_of(settings, m)
+    mon = settings.monitoring
+    attention = mon is not None and mon.attention_rate > 0
+    held = None
+    if quota is not None or attention:
+        held = queue.live_lease(session, ds.id, user.id, now)
+    if held is None and attention and (rng or _rng).random() < mon.attention_rate:  # type: ignore[union-attr]
+        rid = find_attention_record(session, ds.id, user.id)
+        if rid is not None and lease_gold(session, rid, user, ds, now,
+                                          settings.distribution.lease_seconds):
+            return Handout(session.get(Record, rid), phase="attention")
+    finder = open_record_finder(settings, user)
+    claimed = False
+    if quota is not None and held is None:
+        if not take_unit(session, m, quota, now):
+            return Handout(None, "quota_reached")
+        claimed = True
+    rec = next_record(session, ds, settings, user, now=now, rng=rng, find_open=finder)
+    if claimed and (rec is None or rec.is_gold):
+        give_back_unit(session, m)
+    return Handout(rec, None if rec is not None else "no_records")
+
+
+def after_submit(session: Session, ds: Dataset, settings: Settings, record: Record,
+                 user: User, response: Response, *,
+                 now: datetime | None = None) -> dict[str, Any] | None:
+    """Training feedback for a training answer (None otherwise); after any other gold
+    answer, the ongoing checks (which may pause the member)."""
+    if not record.is_gold or response.status != "submitted" or user.role != "annotator":
+        return None
+    feedback = training_feedback(session, ds, settings, record, user, response.gold_correct)
+    if feedback is not None or settings.monitoring is None:
+        return feedback
+    m = membership(session, ds.id, user.id)
+    if m is not None:
+        check_member(session, ds, settings, m, now=now)
+    return None
+
+
+def onboarding_status(session: Session, ds: Dataset, settings: Settings, user: User, *,
+                      now: datetime | None = None) -> dict[str, Any]:
+    """Where the caller stands (advancing phases that are complete), with their quota."""
+    m = membership(session, ds.id, user.id)
+    where: Standing = standing(session, ds, settings, user, m, now=now)
+    out = where.public()
+    quota = quota_of(settings, m)
+    out.update({"member": m is not None, "quota": quota,
+                "used": None if m is None else m.claimed})
+    if where.state == "ok":
+        out["message"] = ""
+    return out
