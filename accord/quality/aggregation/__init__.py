@@ -4,10 +4,19 @@ Classification aggregators follow one contract (crowd-kit style): ``fit(data)``
 on long-form ``item, annotator, label`` rows, then ``predict()`` ->
 :class:`Consensus`, ``predict_proba()`` -> :class:`Probabilities`,
 ``fit_predict(data)``; learned state ends in ``_``. Spans, multi-label
-answers, ratings and rankings have their own aggregators with the same verbs.
+answers, ratings, rankings, boxes and time segments (weighted boxes fusion) have their
+own aggregators with the same verbs.
 """
 
 from accord.quality.aggregation.base import TIE_POLICIES, Aggregator, Consensus, Probabilities
+from accord.quality.aggregation.box_fusion import (
+    FusedRegion,
+    FusionConsensus,
+    WeightedBoxesFusion,
+    WeightedSegmentsFusion,
+    weighted_boxes_fusion,
+    weighted_segments_fusion,
+)
 from accord.quality.aggregation.bradley_terry import BradleyTerry
 from accord.quality.aggregation.comparisons import (
     Ranking,
@@ -44,6 +53,8 @@ __all__ = [
     "BradleyTerry",
     "Consensus",
     "DawidSkene",
+    "FusedRegion",
+    "FusionConsensus",
     "MajorityVote",
     "MultiLabel",
     "MultiLabelConsensus",
@@ -54,8 +65,12 @@ __all__ = [
     "RatingAggregator",
     "SpanConsensus",
     "SpanVote",
+    "WeightedBoxesFusion",
     "WeightedMajorityVote",
+    "WeightedSegmentsFusion",
     "comparisons_from_rankings",
     "vote_shares",
+    "weighted_boxes_fusion",
+    "weighted_segments_fusion",
     "win_matrix",
 ]

@@ -6,6 +6,8 @@ label``); Cohen's kappa and Scott's pi take two label sequences like
 scikit-learn. :func:`agreement_score` picks a metric by name.
 """
 
+from accord.quality.agreement._regions import Match, RegionAgreement
+from accord.quality.agreement.boxes import box_agreement, match_boxes, polygon_agreement
 from accord.quality.agreement.bootstrap import ConfidenceInterval, bootstrap_ci
 from accord.quality.agreement.breakdown import (
     PairwiseAgreement,
@@ -21,17 +23,21 @@ from accord.quality.agreement.percent import item_agreement, percent_agreement
 from accord.quality.agreement.ranking import kendall_w, pairwise_kendall_tau
 from accord.quality.agreement.score import METRICS, agreement_score
 from accord.quality.agreement.scott import scott_pi
+from accord.quality.agreement.segments import match_segments, segment_agreement
 from accord.quality.agreement.span_f1 import SpanAgreement, span_agreement
 
 __all__ = [
     "METRICS",
     "ConfidenceInterval",
+    "Match",
     "PairwiseAgreement",
+    "RegionAgreement",
     "SpanAgreement",
     "agreement_by_label",
     "agreement_by_question",
     "agreement_score",
     "bootstrap_ci",
+    "box_agreement",
     "cohen_kappa",
     "coincidence_matrix",
     "fleiss_kappa",
@@ -41,9 +47,13 @@ __all__ = [
     "item_agreement",
     "kendall_w",
     "krippendorff_alpha",
+    "match_boxes",
+    "match_segments",
     "pairwise_agreement",
     "pairwise_kendall_tau",
     "percent_agreement",
+    "polygon_agreement",
     "scott_pi",
+    "segment_agreement",
     "span_agreement",
 ]
