@@ -8,11 +8,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from accord.server.deps import DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_reviewer
-from accord.store.aggregates import aggregate_summary, list_aggregates
+from accord.store.aggregates import aggregate_summary, list_aggregates, replace_aggregates
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset
 from accord.store.models import Record
-from accord.workflow.consensus import aggregate_dataset, annotator_report, question_agreement
+from accord.store.models import utcnow
+from accord.workflow.consensus import (
+    aggregate_dataset, annotator_report, collect_answers, question_agreement,
+)
 
 router = APIRouter(tags=["quality"])
 
@@ -28,9 +31,23 @@ def quality(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: Read
             = "alpha") -> dict[str, Any]:
     """Agreement per question, annotator scores with flags, and the stored consensus summary."""
     ds = get_dataset(session, ctx.dataset.id)
-    return {"agreement": question_agreement(session, ds, ctx.settings, metric=metric),
+    agreement = question_agreement(session, ds, ctx.settings, metric=metric)
+    agreement.update(_region_agreement(session, ds, ctx.settings))
+    return {"agreement": agreement,
             "annotators": annotator_report(session, ds, ctx.settings),
             "aggregates": aggregate_summary(session, ds.id)}
+
+
+def _region_agreement(session: Any, ds: Any, settings: Any) -> dict[str, dict[str, Any]]:
+    """Boxes, polygons and segments: F1 at IoU 0.5 and mean IoU instead of alpha."""
+    from accord.quality.region_questions import REGION_AGREEMENT, region_question_agreement
+
+    questions = [q for q in settings.questions if q.type in REGION_AGREEMENT]
+    if not questions:
+        return {}
+    answers = collect_answers(session, ds)
+    return {q.name: {"type": q.type, "level": None, **region_question_agreement(
+        q.type, [(r, u, v) for r, u, v, _ in answers.get(q.name, [])])} for q in questions}
 
 
 @router.post("/datasets/{name}/quality/aggregate")
@@ -40,9 +57,26 @@ def aggregate(body: AggregateIn, ctx: Annotated[DatasetCtx, Depends(dataset_admi
     ds = get_dataset(session, ctx.dataset.id)
     out = aggregate_dataset(session, ds, ctx.settings, method=body.method,
                             questions=body.questions)
+    out.update(_region_consensus(session, ds, ctx.settings, body.questions))
     record_event(session, "quality.aggregate", "dataset", ds.id, user_id=ctx.user.id,
                  dataset_id=ds.id, details={"method": body.method, "records": out})
     return out
+
+
+def _region_consensus(session: Any, ds: Any, settings: Any,
+                      wanted: list[str] | None) -> dict[str, int]:
+    """Consensus boxes and segments by weighted boxes fusion, stored with method ``wbf``."""
+    from accord.quality.region_questions import REGION_CONSENSUS, region_consensus_rows
+
+    questions = [q for q in settings.questions if q.type in REGION_CONSENSUS and
+                 (wanted is None or q.name in wanted)]
+    if not questions:
+        return {}
+    answers = collect_answers(session, ds)
+    now = utcnow()
+    return {q.name: replace_aggregates(session, ds.id, q.name, region_consensus_rows(
+        q.type, [(r, u, v) for r, u, v, _ in answers.get(q.name, [])]), "wbf", now)
+        for q in questions}
 
 
 @router.get("/datasets/{name}/quality/disagreements")
