@@ -44,6 +44,8 @@ class ResponseInfo:
     version: int
     time_spent: float
     review_state: str | None = None
+    # after a training answer: {"phase", "correct", "score", "answer", "explanation"}
+    feedback: dict[str, Any] | None = None
 
 
 @dataclass
@@ -89,7 +91,8 @@ class ReviewInfo:
 def _response(data: dict[str, Any]) -> ResponseInfo:
     return ResponseInfo(id=data["id"], record_id=data["record_id"], user=data["user"],
                         values=data["values"], status=data["status"], version=data["version"],
-                        time_spent=data["time_spent"], review_state=data.get("review_state"))
+                        time_spent=data["time_spent"], review_state=data.get("review_state"),
+                        feedback=data.get("feedback"))
 
 
 def _record(data: dict[str, Any]) -> Record:
@@ -125,6 +128,13 @@ class Client:
         self._http = httpx.Client(base_url=url.rstrip("/") + "/api/v1", timeout=timeout,
                                   headers={"Authorization": f"Bearer {token}"},
                                   transport=transport)
+        self._last_headers: httpx.Headers = httpx.Headers()
+        #: why the last :meth:`next_record` returned None: ``needs_guidelines_ack``,
+        #: ``training``, ``qualification``, ``qualification_failed``, ``paused``,
+        #: ``quota_reached``, ``onboarding_unavailable`` or ``no_records`` (None after a record)
+        self.last_next_reason: str | None = None
+        #: when a failed qualification may be retried (ISO 8601), with that reason
+        self.last_next_retry_at: str | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -141,6 +151,7 @@ class Client:
             resp = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise AccordError(f"cannot reach the accord server: {exc}") from None
+        self._last_headers = resp.headers
         if resp.status_code == 204:
             return None
         if resp.is_success:
@@ -223,15 +234,67 @@ class Client:
                           json={"agent": agent, "suggestions": suggestions})
         return int(data["suggestions"])
 
-    def set_gold(self, dataset: str, record_id: int, values: dict[str, Any]) -> None:
+    def set_gold(self, dataset: str, record_id: int, values: dict[str, Any], *,
+                 explanation: str | None = None, attention: bool = False) -> None:
+        """Make a record gold; ``explanation`` is shown after a training answer,
+        ``attention`` marks an attention check."""
         self._call("PUT", f"/datasets/{dataset}/records/{record_id}/gold",
-                   json={"values": values})
+                   json={"values": values, "explanation": explanation, "attention": attention})
 
     # -- annotating ---------------------------------------------------------------
     def next_record(self, dataset: str) -> Record | None:
-        """The next record for the caller (leased to them), or None when nothing is left."""
+        """The next record for the caller (leased to them), or None when nothing is left.
+
+        After None, :attr:`last_next_reason` says why (and :attr:`last_next_retry_at`
+        when a failed qualification may be retried); :meth:`onboarding_status` has the
+        message to show.
+        """
         data = self._call("POST", f"/datasets/{dataset}/next")
+        self.last_next_reason = self._last_headers.get("x-accord-reason")
+        self.last_next_retry_at = self._last_headers.get("x-accord-retry-at")
+        if data is None and self.last_next_reason is None:
+            self.last_next_reason = "no_records"
         return None if data is None else _record(data)
+
+    # -- workforce ----------------------------------------------------------------
+    def onboarding_status(self, dataset: str) -> dict[str, Any]:
+        """Where the caller stands: ``state`` (``ok`` or a reason), ``message``, ``phase``,
+        ``done``/``needed``, ``retry_at``, ``pause_reason``, ``quota``/``used``."""
+        return dict(self._call("GET", f"/datasets/{dataset}/onboarding"))
+
+    def acknowledge_guidelines(self, dataset: str) -> dict[str, Any]:
+        """Acknowledge the dataset's current guidelines; returns the onboarding status."""
+        return dict(self._call("POST", f"/datasets/{dataset}/onboarding/acknowledge"))
+
+    def workforce(self, dataset: str) -> list[dict[str, Any]]:
+        """(admin) Every member's phase, pass/fail, pause with reason, and quota use."""
+        return list(self._call("GET", f"/datasets/{dataset}/workforce"))
+
+    def update_member(self, dataset: str, user: str, **changes: Any) -> list[dict[str, Any]]:
+        """(admin) ``quota=N`` (None: the dataset default), ``paused=True/False`` with
+        ``reason``, ``reset_onboarding=True``."""
+        return list(self._call("PATCH", f"/datasets/{dataset}/workforce/{user}", json=changes))
+
+    def unpause(self, dataset: str, user: str) -> list[dict[str, Any]]:
+        """(admin) Resume a paused member."""
+        return list(self._call("POST", f"/datasets/{dataset}/workforce/{user}/unpause"))
+
+    def check_workforce(self, dataset: str) -> list[dict[str, Any]]:
+        """(admin) Run the monitoring checks now; returns who was paused and why."""
+        return list(self._call("POST", f"/datasets/{dataset}/workforce/check"))
+
+    def timesheet(self, dataset: str, *, csv: bool = False,
+                  since: str | None = None, until: str | None = None) -> Any:
+        """Rows per annotator and day (``date, user, records, active_seconds,
+        median_seconds``); with ``csv`` the CSV text."""
+        params = {k: v for k, v in {"since": since, "until": until}.items() if v}
+        if csv:
+            params["format"] = "csv"
+            resp = self._http.get(f"/datasets/{dataset}/timesheet", params=params)
+            if not resp.is_success:
+                raise AccordError(f"HTTP {resp.status_code}: {resp.text}")
+            return resp.text
+        return list(self._call("GET", f"/datasets/{dataset}/timesheet", params=params)["rows"])
 
     def _save(self, dataset: str, record_id: int, values: dict[str, Any] | None, status: str,
               version: int | None, time_spent: float) -> ResponseInfo:
@@ -277,9 +340,18 @@ class Client:
     def stats(self, dataset: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/datasets/{dataset}/stats"))
 
-    def create_user(self, name: str, role: str, password: str | None = None) -> dict[str, Any]:
+    def create_user(self, name: str, role: str, password: str | None = None, *,
+                    attributes: dict[str, Any] | None = None) -> dict[str, Any]:
         return dict(self._call("POST", "/users", json={"name": name, "role": role,
-                                                       "password": password}))
+                                                       "password": password,
+                                                       "attributes": attributes}))
+
+    def update_user(self, name: str, *, role: str | None = None, active: bool | None = None,
+                    attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Change a user; ``attributes`` are merged (a None value drops a key)."""
+        body = {k: v for k, v in {"role": role, "active": active,
+                                  "attributes": attributes}.items() if v is not None}
+        return dict(self._call("PATCH", f"/users/{name}", json=body))
 
     def create_token(self, user: str, label: str = "") -> str:
         return str(self._call("POST", f"/users/{user}/tokens", params={"label": label})["token"])

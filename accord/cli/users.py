@@ -10,10 +10,38 @@ import typer
 from accord.cli.console import console
 from accord.cli.store import DbOption, open_store
 
-__all__ = ["user_app", "token_app"]
+__all__ = ["user_app", "token_app", "parse_attrs"]
 
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+
+AttrOption = Annotated[list[str] | None, typer.Option(
+    "--attr", help="Annotator attribute KEY=VALUE (repeatable); a comma makes a list "
+    "(languages=en,fr or expertise=law,), an empty VALUE removes the key.")]
+
+
+def parse_attrs(items: list[str] | None) -> dict[str, object]:
+    """``["languages=en,fr", "locale=en-GB", "x="]`` -> ``{"languages": ["en", "fr"],
+    "locale": "en-GB", "x": None}``.
+
+    >>> parse_attrs(["languages=en,fr", "expertise=law,", "locale=en-GB", "old="])
+    {'languages': ['en', 'fr'], 'expertise': ['law'], 'locale': 'en-GB', 'old': None}
+    """
+    from accord.errors import InputError
+
+    out: dict[str, object] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"expected KEY=VALUE, got {item!r}", field="--attr")
+        if value == "":
+            out[key] = None
+        elif "," in value:
+            out[key] = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            out[key] = value.strip()
+    return out
 
 
 @user_app.command("create")
@@ -24,11 +52,15 @@ def create_user(
                                                  help="Read the password from stdin.")] = False,
     no_password: Annotated[bool, typer.Option("--no-password",
                                               help="API-token-only user.")] = False,
+    attr: AttrOption = None,
     db: DbOption = None,
 ) -> None:
     """Create a user (password from a prompt or --password-stdin)."""
     from accord.store.engine import write_scope
     from accord.store.users import check_password_policy, create_user as _create
+    from accord.store.users import set_user_attributes
+
+    attributes = parse_attrs(attr)
 
     password: str | None = None
     if password_stdin:
@@ -40,7 +72,35 @@ def create_user(
     engine = open_store(db)
     with write_scope(engine) as session:
         user = _create(session, name, role, password)
+        if attributes:
+            set_user_attributes(session, user, attributes)
         console.print(f"created {user.role} {user.name!r}", markup=False)
+
+
+@user_app.command("set")
+def set_user(
+    name: str,
+    attr: AttrOption = None,
+    role: Annotated[str | None, typer.Option("--role", help="New role.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Change a user's attributes (merged) or role."""
+    from accord.errors import InputError
+    from accord.store.engine import write_scope
+    from accord.store.users import ROLES, get_user, set_user_attributes
+
+    attributes = parse_attrs(attr)
+    if role is not None and role not in ROLES:
+        raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
+                         field="--role")
+    engine = open_store(db)
+    with write_scope(engine) as session:
+        user = get_user(session, name)
+        if role is not None:
+            user.role = role
+        current = set_user_attributes(session, user, attributes) if attributes else \
+            (user.attributes or {})
+        console.print(f"{user.name}: {user.role}, attributes {current}", markup=False)
 
 
 @user_app.command("list")

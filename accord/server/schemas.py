@@ -25,18 +25,22 @@ class UserPublic(_Out):
     name: str
     role: str
     active: bool
+    attributes: dict[str, Any] | None = None  # e.g. {"languages": ["en"], "locale": "en-GB"}
 
 
 class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     role: Literal["admin", "reviewer", "annotator"]
     password: str | None = Field(default=None, max_length=1024)
+    attributes: dict[str, Any] | None = None
 
 
 class UserUpdate(BaseModel):
     role: Literal["admin", "reviewer", "annotator"] | None = None
     active: bool | None = None
     password: str | None = Field(default=None, max_length=1024)
+    attributes: dict[str, Any] | None = Field(
+        default=None, description="merged into the user's attributes; a null value drops a key")
 
 
 class TokenCreated(BaseModel):
@@ -113,6 +117,8 @@ class ResponsePublic(BaseModel):
     review_state: str | None = None
     created_at: datetime
     updated_at: datetime
+    # after a training answer: {phase, correct, score, answer, explanation}
+    feedback: dict[str, Any] | None = None
 
 
 class RecordPublic(BaseModel):
@@ -181,6 +187,8 @@ class ReviewPublic(BaseModel):
 
 class GoldIn(BaseModel):
     values: dict[str, Any]
+    explanation: str | None = Field(default=None, max_length=20_000)  # shown after training
+    attention: bool = False  # an attention check (an obvious answer)
 
 
 class AuditEntryPublic(BaseModel):

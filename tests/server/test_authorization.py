@@ -63,6 +63,13 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/review/gold-failures", "reviewer", True),
     ("POST", "/api/v1/settings/validate", "admin", False),
     ("POST", "/api/v1/datasets/{name}/triage", "admin", True),
+    ("GET", "/api/v1/datasets/{name}/onboarding", "annotator", True),
+    ("POST", "/api/v1/datasets/{name}/onboarding/acknowledge", "annotator", True),
+    ("GET", "/api/v1/datasets/{name}/workforce", "admin", True),
+    ("PATCH", "/api/v1/datasets/{name}/workforce/{user}", "admin", True),
+    ("POST", "/api/v1/datasets/{name}/workforce/{user}/unpause", "admin", True),
+    ("POST", "/api/v1/datasets/{name}/workforce/check", "admin", True),
+    ("GET", "/api/v1/datasets/{name}/timesheet", "reviewer", True),
     ("GET", "/api/v1/media/{path}", "annotator", False),
 ]
 RANK = {"annotator": 0, "reviewer": 1, "admin": 2}

@@ -15,7 +15,8 @@ from accord.server.views import record_public, response_public
 from accord.store.datasets import get_dataset
 from accord.store.models import Lease, Record, User
 from accord.store.responses import get_response
-from accord.workflow import next_record, release_record, save_response
+from accord.workflow import release_record, save_response
+from accord.workflow.workforce import after_submit, hand_out
 
 router = APIRouter(tags=["annotate"])
 
@@ -26,9 +27,10 @@ def next_(name: str, work: AnnotatorWrite) -> RecordPublic | Response:
     """Lease the next record to the caller (204 when nothing is left for them)."""
     ctx, session = work.ctx, work.session
     user = ctx.user
-    rec = next_record(session, ctx.dataset, ctx.settings, user)
-    if rec is None:
-        return Response(status_code=204)
+    out = hand_out(session, ctx.dataset, ctx.settings, user)
+    rec = out.record
+    if rec is None:  # X-Accord-Reason says why (accord/workflow/workforce.py)
+        return Response(status_code=204, headers=out.headers())
     return record_public(session, rec, viewer_id=user.id, viewer_name=user.name,
                          all_responses=False)
 
@@ -53,7 +55,9 @@ def put_response(name: str, record_id: int, body: ResponseIn,
     resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
                          status=body.status,
                          version=body.version, time_spent=body.time_spent)
-    return response_public(resp, user.name)
+    out = response_public(resp, user.name)
+    out.feedback = after_submit(session, ctx.dataset, ctx.settings, rec, user, resp)
+    return out
 
 
 @router.get("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)

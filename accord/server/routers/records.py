@@ -176,7 +176,8 @@ def put_gold(record_id: int, body: GoldIn, ctx: Annotated[DatasetCtx, Depends(da
              session: WriteSession) -> None:
     """Make a record gold with known answers (scored silently when annotators answer it)."""
     rec = _record(session, ctx, record_id)
-    mark_gold(session, ctx.settings, rec, body.values)
+    mark_gold(session, ctx.settings, rec, body.values, explanation=body.explanation,
+              attention=body.attention)
     record_event(session, "gold.set", "record", rec.id, user_id=ctx.user.id,
                  dataset_id=ctx.dataset.id)
 

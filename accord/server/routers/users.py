@@ -9,6 +9,7 @@ from accord.server.schemas import TokenCreated, UserCreate, UserPublic, UserUpda
 from accord.store.audit import record_event
 from accord.store.users import (
     ROLES, check_password_policy, create_token, create_user, get_user, list_users, set_password,
+    set_user_attributes,
 )
 
 router = APIRouter(tags=["users"])
@@ -22,6 +23,8 @@ def users(_: AdminUser, session: ReadSession) -> list[UserPublic]:
 @router.post("/users", response_model=UserPublic, status_code=201)
 def add_user(body: UserCreate, admin: AdminUser, session: WriteSession) -> UserPublic:
     user = create_user(session, body.name, body.role, body.password)
+    if body.attributes:
+        set_user_attributes(session, user, body.attributes)
     record_event(session, "user.create", "user", user.id, user_id=admin.id,
                  details={"name": user.name, "role": user.role})
     return UserPublic.model_validate(user)
@@ -42,6 +45,8 @@ def update_user(name: str, body: UserUpdate, admin: AdminUser,
         check_password_policy(body.password, name=user.name)
         set_password(session, user, body.password)
         changes["password"] = "changed"
+    if body.attributes is not None:
+        changes["attributes"] = set_user_attributes(session, user, body.attributes)
     record_event(session, "user.update", "user", user.id, user_id=admin.id, details=changes)
     session.flush()
     return UserPublic.model_validate(user)
