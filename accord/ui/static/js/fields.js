@@ -1,7 +1,10 @@
 // Rendering a record's fields as text — never as HTML (records are untrusted input).
 
-import { h, safeMediaUrl } from "./dom.js";
+import { h } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
+import { AudioPlayer } from "./media/audio_player.js";
+import { ImageStage } from "./media/image_stage.js";
+import { mediaSource } from "./media/source.js";
 
 function asText(value) {
   if (value === null || value === undefined) return "";
@@ -32,14 +35,20 @@ function markdownBody(value) {
 }
 
 function mediaBody(value, kind) {
-  const src = safeMediaUrl(value, kind);
+  const src = mediaSource(value, kind);
   if (!src) {
     return h("div", { class: "blocked" },
-      h("span", { text: `${kind} not shown: only http(s) URLs and base64 data URIs are allowed` }),
+      h("span", { text: `${kind} not shown: only http(s) URLs, base64 data URIs and media paths are allowed` }),
       h("code", { class: "small", text: asText(value).slice(0, 200) }));
   }
-  if (kind === "image") return h("img", { class: "image-body", src, alt: "record image", loading: "lazy", referrerpolicy: "no-referrer" });
-  return h("audio", { class: "audio-body", src, controls: true, preload: "metadata" });
+  if (kind === "image") {
+    // zoom with the wheel or the buttons, drag to pan
+    const stage = new ImageStage(src, { maxHeight: 480 });
+    stage.setTool("pan");
+    stage.el.prepend(h("div", { class: "stage-toolbar" }, stage.zoomControls()));
+    return stage.el;
+  }
+  return new AudioPlayer(src).el;
 }
 
 function jsonBody(value) {
@@ -68,11 +77,13 @@ export function renderField(field, value) {
       : fieldBody(field.type, value));
 }
 
-/** Fields that a question shows inside its own widget (span text, ranking candidates, A/B). */
+const MEDIA_QUESTIONS = ["bbox", "polygon", "keypoints", "segment", "transcript"];
+
+/** Fields that a question shows inside its own widget (span text, ranking candidates, A/B, images, audio). */
 export function fieldsShownByQuestions(questions) {
   const shown = new Set();
   for (const q of questions) {
-    if (q.type === "span" || q.type === "ranking") shown.add(q.field);
+    if (["span", "ranking", ...MEDIA_QUESTIONS].includes(q.type)) shown.add(q.field);
     if (q.type === "pairwise") (q.fields || []).forEach((f) => shown.add(f));
   }
   return shown;

@@ -11,7 +11,7 @@ import { Stopwatch } from "../stopwatch.js";
 import { bestSuggestions } from "../values.js";
 
 const AUTOSAVE_MS = 1200;
-const WIDE = new Set(["span", "ranking", "pairwise"]);
+const WIDE = new Set(["span", "ranking", "pairwise", "bbox", "polygon", "keypoints", "segment", "transcript"]);
 const { dataset, user } = pageInfo();
 const base = `/datasets/${enc(dataset)}`;
 const $ = (id) => document.getElementById(id);
