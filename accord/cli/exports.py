@@ -108,6 +108,9 @@ def export_command(
     push_to_hub: Annotated[str | None, typer.Option(
         "--push-to-hub", help="Upload a --to hub export to this Hugging Face dataset repo "
         "(needs $HF_TOKEN and network).", rich_help_panel=_OUT)] = None,
+    health_check: Annotated[bool, typer.Option(
+        "--health-check/--no-health-check", help="Print the dataset-health warnings "
+        "(imbalanced labels, empty slices; see accord report) before exporting.")] = True,
     db: DbOption = None,
 ) -> None:
     """Export a dataset (written atomically: files appear only when complete)."""
@@ -131,6 +134,10 @@ def export_command(
     with session_scope(engine) as session:
         total = count_export_records(session, get_dataset(session, dataset).id,
                                      exclude_gold=exclude_gold)
+    if health_check:
+        from accord.cli.report import print_health_warnings
+
+        print_health_warnings(engine, dataset)
     with progress_bar(f"exporting {dataset}", total) as advance:
         summary = export_dataset(engine, dataset, out, options, progress=advance)
     console.print(summary.line(), markup=False, highlight=False)

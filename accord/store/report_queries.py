@@ -12,12 +12,12 @@ data).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
@@ -28,7 +28,8 @@ from accord.schema import Settings
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.models import Dataset, Record, Response, Suggestion, User
 
-__all__ = ["guess_slice_keys", "load_health_data", "dataset_report", "SKIP_REASONS"]
+__all__ = ["guess_slice_keys", "load_health_data", "dataset_report", "report_rows",
+           "SKIP_REASONS"]
 
 #: why a question type is not in the report
 SKIP_REASONS = {
@@ -41,6 +42,15 @@ SKIP_REASONS = {
 }
 _BATCH = 50_000
 _IN_CHUNK = 900
+
+
+def report_rows(session: Session, dataset_id: int) -> int:
+    """Records plus submitted responses (from the records' counters): the rows the report
+    reads, for a progress bar."""
+    n, submitted = session.execute(
+        select(func.count(), func.coalesce(func.sum(Record.submitted), 0))
+        .where(Record.dataset_id == dataset_id, Record.is_gold.is_(False))).one()
+    return int(n) + int(submitted)
 
 
 def guess_slice_keys(session: Session, dataset_id: int, *, sample: int = 2000,
@@ -61,29 +71,48 @@ def guess_slice_keys(session: Session, dataset_id: int, *, sample: int = 2000,
                   if 2 <= len(v) <= max_values and present[k] * 2 >= len(rows))
 
 
-def _records(session: Session, dataset_id: int, keys: Sequence[str]
-             ) -> tuple[np.ndarray, list[list[Any]]]:
+def _pages(session: Session, stmt: Select[Any], key: Any,
+           progress: Callable[[int], None] | None = None) -> Iterator[list[tuple[Any, ...]]]:
+    """Keyset pages of ``stmt`` (whose first column is ``key``) as plain DBAPI tuples.
+
+    Rows are read from the DBAPI cursor directly: building SQLAlchemy ``Row``
+    objects costs more than the query itself on 3M responses
+    (``bench/report_bench.py``), and every column here is an int or a string.
+    """
+    last = 0
+    while True:
+        result = session.connection().execute(stmt.where(key > last).order_by(key)
+                                              .limit(_BATCH))
+        try:
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+        if not rows:
+            return
+        yield rows
+        if progress is not None:
+            progress(len(rows))
+        last = rows[-1][0]
+
+
+def _records(session: Session, dataset_id: int, keys: Sequence[str],
+             progress: Callable[[int], None] | None) -> tuple[np.ndarray, list[list[Any]]]:
     cols = [Record.meta[k].as_string() for k in keys]
     stmt = select(Record.id, *cols).where(Record.dataset_id == dataset_id,
                                           Record.is_gold.is_(False))
     ids: list[np.ndarray] = []
     raw: list[list[Any]] = [[] for _ in keys]
-    last = 0
-    while True:
-        rows = session.execute(stmt.where(Record.id > last).order_by(Record.id)
-                               .limit(_BATCH)).all()
-        if not rows:
-            break
+    for rows in _pages(session, stmt, Record.id, progress):
         columns = list(zip(*rows))
         ids.append(np.asarray(columns[0], dtype=np.int64))
         for j in range(len(keys)):
             raw[j].extend(columns[j + 1])
-        last = rows[-1][0]
     return (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)), raw
 
 
 class _Coder:
-    """Turns one question's extracted text values into codes (-1: unanswered or unknown)."""
+    """Codes one question's values: in SQL for label and rating (a CASE over the extracted
+    text), in Python for multi-label (a JSON list per answer)."""
 
     def __init__(self, question: Any) -> None:
         self.type = question.type
@@ -92,104 +121,104 @@ class _Coder:
         else:
             self.labels = list(question.labels)
         self.index = {str(v): i for i, v in enumerate(self.labels)}
-        self.index.update({f"{v}.0": i for i, v in enumerate(self.labels)
-                           if isinstance(v, int)})
 
-    def codes(self, texts: Sequence[str | None]) -> np.ndarray:
+    def column(self, extracted: Any) -> Any:
+        """The SQL expression selected for this question (-1: unanswered or unknown)."""
         if self.type == "multi_label":
-            out = np.zeros((len(texts), len(self.labels) + 1), dtype=bool)
-            for i, text in enumerate(texts):
-                if text is None:
-                    out[i, -1] = True  # unanswered
-                    continue
-                chosen = orjson.loads(text)
-                for label in chosen if isinstance(chosen, list) else ():
-                    j = self.index.get(str(label))
-                    if j is not None:
-                        out[i, j] = True
-            return out
-        get = self.index.get
-        return np.fromiter((-1 if t is None else get(t, -1) for t in texts), dtype=np.int64,
-                           count=len(texts))
+            return extracted
+        return case(self.index, value=extracted, else_=-1)
+
+    def matrix(self, values: Sequence[Any]) -> np.ndarray:
+        """Multi-label answers (JSON lists or lists) as bools, plus an 'unanswered' column."""
+        out = np.zeros((len(values), len(self.labels) + 1), dtype=bool)
+        for i, value in enumerate(values):
+            chosen = orjson.loads(value) if isinstance(value, str) else value
+            if not isinstance(chosen, list):
+                out[i, -1] = True
+                continue
+            for label in chosen:
+                j = self.index.get(str(label))
+                if j is not None:
+                    out[i, j] = True
+        return out
 
 
-def _responses(session: Session, dataset_id: int, questions: list[Any], record_ids: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, list[int], list[list[np.ndarray]]]:
-    coders = [_Coder(q) for q in questions]
-    cols = [Response.values[q.name].as_string() for q in questions]
+def _responses(session: Session, dataset_id: int, coders: list[_Coder], names: list[str],
+               record_ids: np.ndarray, progress: Callable[[int], None] | None
+               ) -> tuple[np.ndarray, np.ndarray, list[int], list[Any]]:
+    cols = [c.column(Response.values[n].as_string()) for c, n in zip(coders, names)]
     stmt = select(Response.id, Response.record_id, Response.user_id, *cols).where(
         Response.dataset_id == dataset_id, Response.status == "submitted")
-    users: dict[int, int] = {}
-    recs: list[np.ndarray] = []
-    anns: list[np.ndarray] = []
-    values: list[list[np.ndarray]] = [[] for _ in questions]
-    last = 0
-    while True:
-        rows = session.execute(stmt.where(Response.id > last).order_by(Response.id)
-                               .limit(_BATCH)).all()
-        if not rows:
-            break
-        last = rows[-1][0]
-        columns = list(zip(*rows))
-        rid = np.asarray(columns[1], dtype=np.int64)
-        pos = np.minimum(np.searchsorted(record_ids, rid), max(record_ids.size - 1, 0))
-        keep = (record_ids[pos] == rid) if record_ids.size else np.zeros(rid.size, dtype=bool)
-        ann = np.fromiter((users.setdefault(u, len(users)) for u in columns[2]),
-                          dtype=np.int64, count=len(rows))
+    ints = [j for j, c in enumerate(coders) if c.type != "multi_label"]
+    recs, users, codes = [], [], []
+    multi: dict[int, list[np.ndarray]] = {j: [] for j, c in enumerate(coders)
+                                          if c.type == "multi_label"}
+    for rows in _pages(session, stmt, Response.id, progress):
+        head = np.array([r[:3] for r in rows], dtype=np.int64) if multi else None
+        if multi:
+            block = np.array([[r[3 + j] for j in ints] for r in rows], dtype=np.int64)
+            block = block.reshape(len(rows), len(ints))
+        else:
+            full = np.array(rows, dtype=np.int64)
+            head, block = full[:, :3], full[:, 3:]
+        pos = np.minimum(np.searchsorted(record_ids, head[:, 1]), max(record_ids.size - 1, 0))
+        keep = (record_ids[pos] == head[:, 1]) if record_ids.size else np.zeros(len(rows), bool)
         recs.append(pos[keep])
-        anns.append(ann[keep])
-        for j, coder in enumerate(coders):
-            values[j].append(coder.codes(columns[3 + j])[keep])
+        users.append(head[keep, 2])
+        codes.append(block[keep])
+        for j in multi:
+            multi[j].append(coders[j].matrix([r[3 + j] for r in rows])[keep])
     record = np.concatenate(recs) if recs else np.zeros(0, dtype=np.int64)
-    annotator = np.concatenate(anns) if anns else np.zeros(0, dtype=np.int64)
-    return record, annotator, list(users), values
-
-
-def _as_text(value: Any) -> str | None:
-    """A suggestion's value as the text the SQL extraction gives for a response's value."""
-    if value is None:
-        return None
-    if isinstance(value, (list, dict)):
-        return orjson.dumps(value).decode()
-    return str(value)
+    user_ids, annotator = np.unique(np.concatenate(users) if users else np.zeros(0, np.int64),
+                                    return_inverse=True)
+    block = np.concatenate(codes) if codes else np.zeros((0, len(ints)), dtype=np.int64)
+    values: list[Any] = []
+    for j, coder in enumerate(coders):
+        if j in multi:
+            values.append(np.concatenate(multi[j]) if multi[j]
+                          else np.zeros((0, len(coder.labels) + 1), dtype=bool))
+        else:
+            values.append(block[:, ints.index(j)])
+    return record, annotator.astype(np.int64), user_ids.tolist(), values
 
 
 def _suggestions(session: Session, dataset_id: int, coders: dict[str, _Coder],
-                 record_ids: np.ndarray) -> dict[str, tuple[np.ndarray, str]]:
+                 record_ids: np.ndarray, progress: Callable[[int], None] | None
+                 ) -> dict[str, tuple[np.ndarray, str]]:
+    """Per question, the suggestions of its most frequent agent, coded per record."""
     if not coders or not record_ids.size:
         return {}
-    stmt = (select(Suggestion.id, Suggestion.record_id, Suggestion.question, Suggestion.agent,
-                   Suggestion.value)
-            .join(Record, Record.id == Suggestion.record_id)
-            .where(Record.dataset_id == dataset_id, Suggestion.question.in_(list(coders))))
-    agents: dict[str, Counter[str]] = {q: Counter() for q in coders}
-    rows_by: dict[tuple[str, str], list[tuple[int, str | None]]] = {}
-    last = 0
-    while True:
-        rows = session.execute(stmt.where(Suggestion.id > last).order_by(Suggestion.id)
-                               .limit(_BATCH)).all()
-        if not rows:
-            break
-        last = rows[-1][0]
-        for _, rid, question, agent, value in rows:
-            agents[question][agent] += 1
-            rows_by.setdefault((question, agent), []).append((rid, _as_text(value)))
+    counts = session.execute(
+        select(Suggestion.question, Suggestion.agent, func.count())
+        .join(Record, Record.id == Suggestion.record_id)
+        .where(Record.dataset_id == dataset_id, Suggestion.question.in_(list(coders)))
+        .group_by(Suggestion.question, Suggestion.agent)).all()
+    best: dict[str, tuple[int, str]] = {}
+    for question, agent, n in counts:
+        if question not in best or (n, agent) > best[question]:
+            best[question] = (n, agent)
     out = {}
-    for question, counter in agents.items():
-        if not counter:
-            continue
-        agent = counter.most_common(1)[0][0]
-        pairs = rows_by[(question, agent)]
-        rid = np.asarray([p[0] for p in pairs], dtype=np.int64)
-        pos = np.minimum(np.searchsorted(record_ids, rid), record_ids.size - 1)
-        keep = record_ids[pos] == rid
-        codes = coders[question].codes([p[1] for p in pairs])
-        if coders[question].type == "multi_label":
-            sugg = np.full((record_ids.size, codes.shape[1] - 1), -1, dtype=np.int8)
-            sugg[pos[keep]] = codes[keep, :-1]
-        else:
-            sugg = np.full(record_ids.size, -1, dtype=np.int64)
-            sugg[pos[keep]] = codes[keep]
+    for question, (_, agent) in best.items():
+        coder = coders[question]
+        stmt = (select(Suggestion.id, Suggestion.record_id, cast(Suggestion.value, String))
+                .join(Record, Record.id == Suggestion.record_id)
+                .where(Record.dataset_id == dataset_id, Suggestion.question == question,
+                       Suggestion.agent == agent))
+        multi = coder.type == "multi_label"
+        sugg = (np.full((record_ids.size, len(coder.labels)), -1, dtype=np.int8) if multi
+                else np.full(record_ids.size, -1, dtype=np.int64))
+        for rows in _pages(session, stmt, Suggestion.id, progress):
+            rid = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+            pos = np.minimum(np.searchsorted(record_ids, rid), record_ids.size - 1)
+            keep = record_ids[pos] == rid
+            values = [orjson.loads(r[2]) if r[2] is not None else None for r in rows]
+            if multi:
+                sugg[pos[keep]] = coder.matrix(values)[keep, :-1]
+            else:
+                get = coder.index.get
+                codes = np.fromiter((-1 if v is None else get(str(v), -1) for v in values),
+                                    dtype=np.int64, count=len(values))
+                sugg[pos[keep]] = codes[keep]
         out[question] = (sugg, agent)
     return out
 
@@ -204,7 +233,7 @@ def _groups(session: Session, user_ids: list[int], group_by: Sequence[str] | Non
             found[uid] = (name, attrs or {})
     names = [found[u][0] for u in user_ids]
     attrs = [found[u][1] for u in user_ids]
-    keys = list(group_by) if group_by else sorted({k for a in attrs for k in a})
+    keys = list(group_by) if group_by is not None else sorted({k for a in attrs for k in a})
 
     def group_of(value: Any) -> Any:
         if isinstance(value, list):
@@ -236,7 +265,8 @@ def _pick_questions(settings: Settings, wanted: Sequence[str] | None
 
 def load_health_data(session: Session, ds: Dataset, settings: Settings, *,
                      slices: Sequence[str] | None = None, group_by: Sequence[str] | None = None,
-                     questions: Sequence[str] | None = None) -> HealthData:
+                     questions: Sequence[str] | None = None,
+                     progress: Callable[[int], None] | None = None) -> HealthData:
     """The report's input for dataset ``ds``.
 
     Parameters
@@ -244,10 +274,14 @@ def load_health_data(session: Session, ds: Dataset, settings: Settings, *,
     slices : metadata keys, optional
         Default: :func:`guess_slice_keys`.
     group_by : annotator attribute keys, optional
-        Default: every attribute key of the annotators who answered.
+        Default (None): every attribute key of the annotators who answered;
+        an empty list compares no groups.
     questions : question names, optional
         Default: every question; types other than label, multi_label and
         rating are listed in ``skipped`` with the reason.
+    progress : callable, optional
+        Called with the number of records and responses read after every page
+        (:func:`report_rows` is their total).
 
     Raises
     ------
@@ -256,22 +290,21 @@ def load_health_data(session: Session, ds: Dataset, settings: Settings, *,
     """
     chosen, skipped = _pick_questions(settings, questions)
     keys = list(dict.fromkeys(slices)) if slices else guess_slice_keys(session, ds.id)
-    record_ids, raw = _records(session, ds.id, keys)
+    record_ids, raw = _records(session, ds.id, keys, progress)
     missing = [k for k, v in zip(keys, raw) if all(x is None for x in v)]
     columns = {k: Column.from_values(v) for k, v in zip(keys, raw) if k not in missing}
-    record, annotator, user_ids, values = _responses(session, ds.id, chosen, record_ids)
-    coders = {q.name: _Coder(q) for q in chosen}
-    suggestions = _suggestions(session, ds.id, coders, record_ids)
+    coders = [_Coder(q) for q in chosen]
+    record, annotator, user_ids, values = _responses(session, ds.id, coders,
+                                                     [q.name for q in chosen], record_ids,
+                                                     progress)
+    suggestions = _suggestions(session, ds.id, {q.name: c for q, c in zip(chosen, coders)},
+                               record_ids, None)
     answers = []
-    for q, chunks in zip(chosen, values):
-        coder = coders[q.name]
+    for q, coder, value in zip(chosen, coders, values):
         if coder.type == "multi_label":
-            matrix = (np.concatenate(chunks) if chunks
-                      else np.zeros((0, len(coder.labels) + 1), dtype=bool))
-            ok = ~matrix[:, -1]
-            value = matrix[ok, :-1]
+            ok = ~value[:, -1]
+            value = value[ok, :-1]
         else:
-            value = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
             ok = value >= 0
             value = value[ok]
         sugg, agent = suggestions.get(q.name, (None, None))
@@ -285,7 +318,8 @@ def load_health_data(session: Session, ds: Dataset, settings: Settings, *,
 def dataset_report(session: Session, name: str, *, slices: Sequence[str] | None = None,
                    group_by: Sequence[str] | None = None,
                    questions: Sequence[str] | None = None,
-                   options: HealthOptions | None = None) -> dict[str, Any]:
+                   options: HealthOptions | None = None,
+                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Build the dataset-health report of dataset ``name`` (see
     :func:`accord.quality.health.build_report`).
 
@@ -300,5 +334,5 @@ def dataset_report(session: Session, name: str, *, slices: Sequence[str] | None 
 
     ds = get_dataset(session, name)
     data = load_health_data(session, ds, settings_of(ds), slices=slices, group_by=group_by,
-                            questions=questions)
+                            questions=questions, progress=progress)
     return build_report(data, options)
