@@ -33,7 +33,7 @@ def build_app() -> typer.Typer:
     imports.register(root)
     exports.register(root)
     serve.register(root)
-    for optional in ("quality", "prep", "assist", "backup", "workforce"):
+    for optional in ("quality", "prep", "assist", "backup", "workforce", "report"):
         _add_optional(root, optional)
     return root
 
