@@ -4,6 +4,7 @@ import { api, enc, upload } from "../api.js";
 import { h, replace, fmtDate, fmtNumber } from "../dom.js";
 import { settingsBuilder } from "../settings_builder.js";
 import { confirmBox, notify } from "../shell.js";
+import { workforceSection } from "../workforce_admin.js";
 
 const $ = (id) => document.getElementById(id);
 const EXPORT_FORMATS = ["jsonl", "csv", "parquet", "sft-messages", "sft-prompt-completion", "dpo", "kto", "reward",
@@ -220,8 +221,9 @@ async function renderManage(name) {
       ["annotate", "review", "dashboard", "triage"].map((p) => h("a", { class: "button secondary", href: `/datasets/${enc(name)}/${p}` }, p))));
     const guidelines = await guidelinesSection(name);
     const members = await membersSection(name);
+    const workforce = await workforceSection(name, () => renderManage(name));
     if ($("manage-dataset").value !== name) return; // another dataset was picked meanwhile
-    replace(box, importSection(name), exportSection(name), guidelines, members, links, dangerSection(name));
+    replace(box, importSection(name), exportSection(name), guidelines, members, workforce, links, dangerSection(name));
   } catch (err) {
     notify(err.message, "error");
   }

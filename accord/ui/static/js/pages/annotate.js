@@ -5,6 +5,7 @@ import { h, replace, fmtDate } from "../dom.js";
 import { fieldsShownByQuestions, renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
 import { showGuidelines } from "../guidelines.js";
+import { explainNoRecord, showFeedback, showPhase } from "../onboarding.js";
 import { createWidget, SHORTCUTS } from "../questions/index.js";
 import { isTyping, notify, pageInfo, showHelp } from "../shell.js";
 import { Stopwatch } from "../stopwatch.js";
@@ -118,7 +119,14 @@ async function next() {
   history.replaceState(null, "", location.pathname);
   try {
     const record = await api("POST", `${base}/next`);
-    if (record === null) showEmpty(); else show(record);
+    if (record === null) {
+      showEmpty();
+      $("onboarding").hidden = true;
+      await explainNoRecord($("empty"), dataset, { onReady: next }); // guidelines, qualification, pause, quota
+    } else {
+      show(record);
+      if (settings.onboarding) await showPhase($("onboarding"), dataset);
+    }
   } catch (err) {
     notify(err.message, "error");
   }
@@ -214,8 +222,9 @@ async function submit() {
   clearTimeout(saveTimer);
   setState("submitting…", "pending");
   try {
-    await put("submitted");
+    const saved = await put("submitted");
     notify("Submitted", "ok");
+    if (saved.feedback) await showFeedback($("onboarding"), saved.feedback, settings.questions); // training
     await next();
   } catch (err) {
     if (err.status === 409) return;
