@@ -1,4 +1,4 @@
-"""``accord user create`` and ``accord token create``."""
+"""``accord user create/list`` and ``accord token create/list/revoke``."""
 
 from __future__ import annotations
 
@@ -123,16 +123,69 @@ def list_users(db: DbOption = None) -> None:
 @token_app.command("create")
 def create_token(
     name: Annotated[str, typer.Argument(help="User name.")],
-    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+    label: Annotated[str, typer.Option("--name", "--label", help="What the token is for.")] = "",
+    expires_in: Annotated[str | None, typer.Option(
+        "--expires-in", help="Lifetime, e.g. 30d, 12h, 90m, 2w (default: no expiry).")] = None,
     db: DbOption = None,
 ) -> None:
     """Create an API token; it is printed once, alone on the last line."""
     from accord.store.engine import write_scope
-    from accord.store.users import create_token as _create, get_user
+    from accord.store.models import utcnow
+    from accord.store.users import create_token as _create, get_user, parse_duration
+
+    expires_at = utcnow() + parse_duration(expires_in) if expires_in else None
+    engine = open_store(db)
+    with write_scope(engine) as session:
+        user = get_user(session, name)
+        token = _create(session, user, name=label, expires_at=expires_at)
+    until = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
+    print(f"token {token[:8]} for {name}{until} (shown once; store it safely):",
+          file=sys.stderr)
+    print(token)
+
+
+def _when(value) -> str:  # type: ignore[no-untyped-def]
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+
+
+@token_app.command("list")
+def list_tokens(name: Annotated[str, typer.Argument(help="User name.")],
+                db: DbOption = None) -> None:
+    """A user's API tokens: id, prefix, name, created, last used, expires, revoked
+    (never the token)."""
+    from rich.table import Table
+
+    from accord.store.engine import session_scope
+    from accord.store.models import utcnow
+    from accord.store.users import get_user, list_tokens as _list
+
+    engine = open_store(db)
+    table = Table("id", "prefix", "name", "created", "last used", "expires", "status")
+    now = utcnow()
+    with session_scope(engine) as session:
+        for t in _list(session, get_user(session, name)):
+            status = "revoked" if t.revoked else \
+                "expired" if t.expires_at is not None and t.expires_at <= now else "active"
+            table.add_row(str(t.id), t.prefix, t.name, _when(t.created_at),
+                          _when(t.last_used_at), _when(t.expires_at), status)
+    console.print(table)
+
+
+@token_app.command("revoke")
+def revoke_token(name: Annotated[str, typer.Argument(help="User name.")],
+                 token: Annotated[str, typer.Argument(
+                     help="The token's id or prefix (from `accord token list`).")],
+                 db: DbOption = None) -> None:
+    """Revoke one of a user's API tokens; it stops working at once."""
+    from accord.store.audit import record_event
+    from accord.store.engine import write_scope
+    from accord.store.users import find_token, get_user, revoke_token_row
 
     engine = open_store(db)
     with write_scope(engine) as session:
         user = get_user(session, name)
-        token = _create(session, user, name=label)
-    print(f"token for {name} (shown once; store it safely):", file=sys.stderr)
-    print(token)
+        row = find_token(session, user, token)
+        revoke_token_row(session, row)
+        record_event(session, "token.revoke", "user", user.id,
+                     details={"token_id": row.id, "prefix": row.prefix, "via": "cli"})
+        console.print(f"revoked token {row.id} ({row.prefix}) of {user.name}", markup=False)

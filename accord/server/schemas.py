@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "UserPublic", "UserCreate", "UserUpdate", "TokenCreated", "LoginRequest", "LoginResult",
+    "UserPublic", "UserCreate", "UserUpdate", "TokenCreated", "TokenPublic", "LoginRequest",
+    "LoginResult",
     "DatasetCreate", "DatasetPublic", "SettingsVersionPublic", "MemberChange",
     "RecordsUpload", "ImportResult", "RecordPublic", "RecordPage", "SuggestionIn",
     "SuggestionsPut", "SuggestionPublic", "ResponseIn", "ResponsePublic", "HistoryEntry",
@@ -47,6 +48,21 @@ class TokenCreated(BaseModel):
     token: str
     user: str
     label: str = ""
+    id: int | None = None
+    prefix: str = ""
+    expires_at: datetime | None = None
+
+
+class TokenPublic(_Out):
+    """An API token without its secret."""
+
+    id: int
+    prefix: str
+    label: str = Field(validation_alias="name")
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked: bool
 
 
 class LoginRequest(BaseModel):

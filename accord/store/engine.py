@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.errors import AccordError, InputError
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
+           "nowait_write",
            "is_sqlite", "check_connection"]
 
 DEFAULT_URL = "sqlite:///accord.db"
@@ -172,6 +173,33 @@ def _write_lock(engine: Engine) -> threading.Lock | None:
         return None
     with _write_locks_guard:
         return _write_locks.setdefault(id(engine), threading.Lock())
+
+
+@contextmanager
+def nowait_write(engine: Engine) -> Iterator[Connection | None]:
+    """A short SQLite write transaction only if it can start at once, else None.
+
+    For bookkeeping writes that may be skipped (a token's last use): never waits
+    for this process's write lock nor for another process's (busy timeout 0 while
+    it runs). Failures inside are swallowed; the transaction is then rolled back.
+    """
+    lock = _write_lock(engine)
+    if lock is None or not lock.acquire(blocking=False):
+        yield None
+        return
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout=0")  # outside SQLAlchemy's transaction
+            try:
+                with conn.begin():
+                    yield conn
+            except OperationalError:
+                pass
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
+    finally:
+        lock.release()
 
 
 @contextmanager

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, InputError, NotFound
+from accord.store.engine import nowait_write
 from accord.store.models import ApiToken, User, utcnow
 
 __all__ = ["ROLES", "create_user", "get_user", "list_users", "set_password", "verify_password",
            "check_password_policy", "create_token", "user_for_token", "revoke_token",
-           "hash_token", "TOKEN_PREFIX", "set_user_attributes"]
+           "hash_token", "TOKEN_PREFIX", "set_user_attributes", "list_tokens", "get_token",
+           "find_token", "revoke_token_row", "parse_duration", "TOUCH_EVERY"]
 
 ROLES = ("admin", "reviewer", "annotator")
 TOKEN_PREFIX = "acc_"
@@ -121,24 +124,112 @@ def create_token(session: Session, user: User, *, name: str = "", kind: str = "a
     return token
 
 
-_BY_TOKEN = (select(User, ApiToken.kind, ApiToken.revoked, ApiToken.expires_at)
+_BY_TOKEN = (select(User, ApiToken.kind, ApiToken.revoked, ApiToken.expires_at, ApiToken.id,
+                    ApiToken.last_used_at)
              .join(ApiToken, ApiToken.user_id == User.id)
              .where(ApiToken.token_hash == bindparam("h")))
+# last_used_at is written at most once per TOUCH_EVERY per token, so a busy token costs
+# one small UPDATE a minute, not one per request.
+TOUCH_EVERY = timedelta(minutes=1)
+_TOUCH = (update(ApiToken).where(ApiToken.id == bindparam("tid"),
+                                 or_(ApiToken.last_used_at.is_(None),
+                                     ApiToken.last_used_at < bindparam("cutoff")))
+          .values(last_used_at=bindparam("now")))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def user_for_token(session: Session, token: str, *, kind: str | None = None) -> User | None:
-    """The active user owning a live token (one indexed query), else None."""
+    """The active user owning a live token (one indexed query), else None.
+
+    Revoked and expired tokens, tokens of another kind and tokens of deactivated
+    users give None. A live token's ``last_used_at`` is refreshed when it is older
+    than :data:`TOUCH_EVERY` (see :func:`_touch`).
+    """
     row = session.execute(_BY_TOKEN, {"h": hash_token(token)}).first()
     if row is None:
         return None
-    user, token_kind, revoked, expires_at = row
+    user, token_kind, revoked, expires_at, token_id, last_used = row
     if revoked or (kind is not None and token_kind != kind) or not user.active:
         return None
-    if expires_at is not None:
-        exp = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=utcnow().tzinfo)
-        if exp < utcnow():
-            return None
+    now = utcnow()
+    if expires_at is not None and _aware(expires_at) <= now:
+        return None
+    if last_used is None or _aware(last_used) < now - TOUCH_EVERY:
+        _touch(session, token_id, now)
     return user
+
+
+def _touch(session: Session, token_id: int, now: datetime) -> None:
+    """Record a token's use without ever making a request wait for the write.
+
+    PostgreSQL: in the request's own transaction (a row lock on the token; a second
+    request of the same token re-checks the condition and skips). SQLite: in the
+    request's transaction when it is already a write transaction, else in a short
+    transaction of its own only if this process's write lock is free and the
+    database is not locked by another process; otherwise the touch waits for a
+    later request.
+    """
+    params = {"tid": token_id, "cutoff": now - TOUCH_EVERY, "now": now}
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite" or \
+            session.connection().get_execution_options().get("accord_write"):
+        session.execute(_TOUCH, params)
+        return
+    with nowait_write(engine) as conn:  # type: ignore[arg-type]
+        if conn is not None:
+            conn.execute(_TOUCH, params)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m``, ``2w`` or a number of seconds, as a timedelta."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", text or "")
+    if match is None or int(match.group(1)) == 0:
+        raise InputError(f"invalid duration {text!r}; expected e.g. 30d, 12h, 90m, 2w",
+                         field="expires_in")
+    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}[match.group(2)]
+    seconds = int(match.group(1)) * unit
+    if seconds > 10 * 366 * 86400:
+        raise InputError(f"duration {text!r} is longer than 10 years", field="expires_in")
+    return timedelta(seconds=seconds)
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's API tokens (not UI sessions), newest first, revoked ones included."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                       ApiToken.kind == "api")
+                                .order_by(ApiToken.id.desc())))
+
+
+def get_token(session: Session, token_id: int) -> ApiToken:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.kind != "api":
+        raise NotFound(f"token {token_id} does not exist")
+    return row
+
+
+def find_token(session: Session, user: User, prefix_or_id: str) -> ApiToken:
+    """One of ``user``'s API tokens by id or by its prefix (``acc_XXXX``)."""
+    tokens = list_tokens(session, user)
+    if prefix_or_id.isdigit():
+        found = [t for t in tokens if t.id == int(prefix_or_id)]
+    else:
+        found = [t for t in tokens if t.prefix == prefix_or_id]
+    if not found:
+        raise NotFound(f"user {user.name!r} has no token {prefix_or_id!r} "
+                       "(see `accord token list`)")
+    if len(found) > 1:
+        ids = ", ".join(str(t.id) for t in found)
+        raise InputError(f"prefix {prefix_or_id!r} matches tokens {ids} of {user.name!r}; "
+                         "give the id", field="token")
+    return found[0]
+
+
+def revoke_token_row(session: Session, token: ApiToken) -> None:
+    token.revoked = True
+    session.flush()
 
 
 def revoke_token(session: Session, token: str) -> None:

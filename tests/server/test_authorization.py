@@ -26,7 +26,9 @@ MATRIX = [
     ("GET", "/api/v1/users", "admin", False),
     ("POST", "/api/v1/users", "admin", False),
     ("PATCH", "/api/v1/users/{name}", "admin", False),
-    ("POST", "/api/v1/users/{name}/tokens", "admin", False),
+    ("POST", "/api/v1/users/{name}/tokens", "admin", False),  # or the user themself
+    ("GET", "/api/v1/users/{name}/tokens", "admin", False),  # or the user themself
+    ("DELETE", "/api/v1/tokens/{token_id}", "admin", False),  # or the token's owner
     ("GET", "/api/v1/audit", "admin", False),
     ("GET", "/api/v1/datasets", "annotator", False),
     ("POST", "/api/v1/datasets", "admin", False),
@@ -158,6 +160,9 @@ def test_authorization_matrix(world, actor, role, member):
             path_for_url = path
         url = (path_for_url.replace("{name}", name).replace("{record_id}", str(rec.id))
                .replace("{response_id}", str(resp.id)).replace("{user}", "annotator_out"))
+        if "{token_id}" in url:  # a fresh token of annotator_out to revoke
+            url = url.replace("{token_id}", str(admin._call(
+                "POST", "/users/annotator_out/tokens")["id"]))
         if method == "DELETE" and path.endswith("/{name}"):
             admin.create_dataset(name + "-del", SETTINGS)
             for other, _, is_member in ACTORS[1:]:
@@ -185,6 +190,8 @@ def test_authorization_matrix(world, actor, role, member):
         if path.endswith("/records/{record_id}") and method == "GET" and role == "annotator" \
                 and member:
             allowed = True  # annotators may open the record they hold / answered
+        if "/tokens" in path and actor == "annotator_out":
+            allowed = True  # users list, create and revoke their own API tokens
         if path.endswith("/auth/login"):
             assert res.status_code == 401  # public endpoint; wrong password on purpose
         elif allowed:
