@@ -13,7 +13,7 @@ from accord.server.limits import BodyLimit
 __all__ = ["create_app", "app_from_env", "ROUTERS"]
 
 ROUTERS = ("auth", "users", "datasets", "records", "annotate", "review", "stats", "exports",
-           "quality", "ui_support", "triage", "media", "workforce")
+           "quality", "ui_support", "triage", "media", "workforce", "report")
 
 
 def create_app(engine: Engine) -> FastAPI:
