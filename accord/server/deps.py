@@ -8,21 +8,23 @@ cookie must equal the ``X-CSRF-Token`` header) on every unsafe method.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
+
+import anyio
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from accord.errors import Forbidden
 from accord.schema import Settings
-from accord.store.datasets import get_dataset, is_member, settings_of
+from accord.store.access import dataset_for_user
 from accord.store.engine import session_scope, write_scope
 from accord.store.models import Dataset, User
 from accord.store.users import user_for_token
 
-__all__ = ["ReadSession", "WriteSession", "CurrentUser", "AnnotatorWrite", "AnnotatorWork",
+__all__ = ["ReadSession", "WriteSession", "CurrentUser", "run_annotator_work", "AnnotatorWork",
            "authenticate", "check_dataset_access", "AdminUser", "DatasetCtx",
            "dataset_reader", "dataset_annotator", "dataset_reviewer", "dataset_admin",
            "SESSION_COOKIE", "CSRF_COOKIE", "CSRF_HEADER", "ROLE_RANK"]
@@ -32,6 +34,7 @@ CSRF_COOKIE = "accord_csrf"
 CSRF_HEADER = "x-csrf-token"
 ROLE_RANK = {"annotator": 0, "reviewer": 1, "admin": 2}
 _SAFE = {"GET", "HEAD", "OPTIONS"}
+T = TypeVar("T")
 
 
 def _read_session(request: Request) -> Iterator[Session]:
@@ -110,19 +113,19 @@ class DatasetCtx:
 
 
 def check_dataset_access(session: Session, name: str, user: User, min_role: str) -> DatasetCtx:
-    ds = get_dataset(session, name)
-    if user.role != "admin" and not is_member(session, ds, user):
+    """The dataset (detached, see :func:`accord.store.access.dataset_for_user`) if ``user``
+    may act on it with at least ``min_role``; 404 / 403 otherwise."""
+    ds, settings, member = dataset_for_user(session, name, user.id)
+    if user.role != "admin" and not member:
         raise Forbidden(f"{user.name!r} is not a member of dataset {name!r}")
     if ROLE_RANK[user.role] < ROLE_RANK[min_role]:
         raise Forbidden(f"this needs the {min_role} role; {user.name!r} is {user.role}")
-    return DatasetCtx(ds, settings_of(ds), user)
+    return DatasetCtx(ds, settings, user)
 
 
 def _dataset_access(min_role: str):  # type: ignore[no-untyped-def]
     def dependency(name: str, user: CurrentUser, session: ReadSession) -> DatasetCtx:
-        ctx = check_dataset_access(session, name, user, min_role)
-        session.expunge(ctx.dataset)
-        return ctx
+        return check_dataset_access(session, name, user, min_role)
 
     return dependency
 
@@ -135,13 +138,27 @@ class AnnotatorWork:
     session: Session
 
 
-def _annotator_work(name: str, request: Request) -> Iterator[AnnotatorWork]:
-    with write_scope(request.app.state.engine) as session:
-        user = authenticate(request, session)
-        yield AnnotatorWork(check_dataset_access(session, name, user, "annotator"), session)
+async def run_annotator_work(request: Request, name: str,
+                             work: Callable[[AnnotatorWork], T]) -> T:
+    """Run auth, dataset access, ``work`` and the commit in ONE worker-thread call.
 
+    FastAPI runs a sync dependency's entry, the endpoint and the dependency's
+    exit as separate thread-pool calls; a transaction held across those hops
+    parks a connection (PostgreSQL) or the write lock (SQLite) while the
+    request waits for its next thread, which starved the pools under load
+    (docs/reliability.md, bugs 1 and 1b) and costs a GIL hand-over per hop.
+    Here the whole unit of work is one call: a transaction never waits for a
+    thread, and the commit happens before the response is sent.
+    """
+    engine = request.app.state.engine
 
-AnnotatorWrite = Annotated[AnnotatorWork, Depends(_annotator_work, scope="function")]
+    def unit() -> T:
+        with write_scope(engine) as session:
+            user = authenticate(request, session)
+            return work(AnnotatorWork(check_dataset_access(session, name, user, "annotator"),
+                                      session))
+
+    return await anyio.to_thread.run_sync(unit)
 
 
 dataset_reader = _dataset_access("annotator")

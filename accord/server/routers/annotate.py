@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from accord.errors import Forbidden, NotFound
 from accord.server.deps import (
-    AnnotatorWrite, DatasetCtx, ReadSession, WriteSession, dataset_annotator,
+    AnnotatorWork, DatasetCtx, ReadSession, WriteSession, dataset_annotator, run_annotator_work,
 )
 from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public
@@ -23,41 +23,48 @@ router = APIRouter(tags=["annotate"])
 
 @router.post("/datasets/{name}/next", response_model=RecordPublic,
              responses={204: {"description": "nothing left for this annotator"}})
-def next_(name: str, work: AnnotatorWrite) -> RecordPublic | Response:
+async def next_(name: str, request: Request) -> RecordPublic | Response:
     """Lease the next record to the caller (204 when nothing is left for them)."""
-    ctx, session = work.ctx, work.session
-    user = ctx.user
-    out = hand_out(session, ctx.dataset, ctx.settings, user)
-    rec = out.record
-    if rec is None:  # X-Accord-Reason says why (accord/workflow/workforce.py)
-        return Response(status_code=204, headers=out.headers())
-    return record_public(session, rec, viewer_id=user.id, viewer_name=user.name,
-                         all_responses=False)
+
+    def work(w: AnnotatorWork) -> RecordPublic | Response:
+        user = w.ctx.user
+        out = hand_out(w.session, w.ctx.dataset, w.ctx.settings, user)
+        rec = out.record
+        if rec is None:  # X-Accord-Reason says why (accord/workflow/workforce.py)
+            return Response(status_code=204, headers=out.headers())
+        return record_public(w.session, rec, viewer_id=user.id, viewer_name=user.name,
+                             all_responses=False)
+
+    return await run_annotator_work(request, name, work)
 
 
 @router.put("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)
-def put_response(name: str, record_id: int, body: ResponseIn,
-                 work: AnnotatorWrite) -> ResponsePublic:
+async def put_response(name: str, record_id: int, body: ResponseIn,
+                       request: Request) -> ResponsePublic:
     """Save the caller's response: ``draft``, ``submitted`` or ``discarded``.
 
     Send the ``version`` you last saw; a stale one gets 409 and nothing changes.
     Invalid values get 422 naming the question and the value.
     """
-    ctx, session = work.ctx, work.session
-    rec = session.get(Record, record_id)
-    if rec is None or rec.dataset_id != ctx.dataset.id:
-        raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
-    user = ctx.user
-    if not ctx.can_review and rec.is_gold:
-        held = session.get(Lease, (rec.id, user.id)) is not None
-        if not held and get_response(session, rec.id, user.id) is None:
-            raise Forbidden("this record was not handed to you")
-    resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
-                         status=body.status,
-                         version=body.version, time_spent=body.time_spent)
-    out = response_public(resp, user.name)
-    out.feedback = after_submit(session, ctx.dataset, ctx.settings, rec, user, resp)
-    return out
+
+    def work(w: AnnotatorWork) -> ResponsePublic:
+        ctx, session = w.ctx, w.session
+        rec = session.get(Record, record_id)
+        if rec is None or rec.dataset_id != ctx.dataset.id:
+            raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
+        user = ctx.user
+        if not ctx.can_review and rec.is_gold:
+            held = session.get(Lease, (rec.id, user.id)) is not None
+            if not held and get_response(session, rec.id, user.id) is None:
+                raise Forbidden("this record was not handed to you")
+        resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
+                             status=body.status,
+                             version=body.version, time_spent=body.time_spent)
+        out = response_public(resp, user.name)
+        out.feedback = after_submit(session, ctx.dataset, ctx.settings, rec, user, resp)
+        return out
+
+    return await run_annotator_work(request, name, work)
 
 
 @router.get("/datasets/{name}/records/{record_id}/response", response_model=ResponsePublic)

@@ -1,0 +1,69 @@
+"""Dataset access for a request in one indexed query, with the parsed settings memoized.
+
+Every API request that names a dataset needs the dataset's id, its settings
+and whether the caller is a member. :func:`dataset_for_user` answers all
+three with one query on the unique ``datasets.name`` index plus the
+membership primary key, and reads the settings JSON only when this process
+has not parsed that version yet (the cache key includes ``created_at``, so a
+dataset deleted and re-created under a reused id is never served stale).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import Session
+
+from accord.schema import Settings
+from accord.store.datasets import get_dataset, settings_of
+from accord.store.models import Dataset, Membership
+
+__all__ = ["dataset_for_user"]
+
+_ACCESS = select(
+    Dataset.id, Dataset.name, Dataset.settings_version, Dataset.created_at, Dataset.updated_at,
+    exists().where(Membership.dataset_id == Dataset.id,
+                   Membership.user_id == bindparam("uid")).label("member"),
+).where(Dataset.name == bindparam("name"))
+_SETTINGS = select(Dataset.settings).where(Dataset.id == bindparam("id"))
+
+_Key = tuple[int, int, datetime]
+_cache: OrderedDict[_Key, tuple[dict[str, Any], Settings]] = OrderedDict()
+_cache_lock = threading.Lock()
+_CACHE_SIZE = 256
+
+
+def dataset_for_user(session: Session, name: str, user_id: int) -> tuple[Dataset, Settings, bool]:
+    """``(dataset, settings, is_member)`` for the dataset called ``name``.
+
+    The dataset is a detached object carrying id, name, settings,
+    settings_version and timestamps (load it with ``session.get`` to change it).
+
+    Raises
+    ------
+    NotFound
+        When no dataset has that name (the message lists the existing ones).
+    """
+    row = session.execute(_ACCESS, {"name": name, "uid": user_id}).first()
+    if row is None:
+        get_dataset(session, name)  # raises NotFound with the list of datasets
+        raise AssertionError("unreachable")  # pragma: no cover
+    key = (row.id, row.settings_version, row.created_at)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+    if hit is None:
+        raw = session.execute(_SETTINGS, {"id": row.id}).scalar_one()
+        hit = (raw, settings_of(Dataset(settings=raw)))
+        with _cache_lock:
+            _cache[key] = hit
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    ds = Dataset(id=row.id, name=row.name, settings=hit[0], settings_version=row.settings_version,
+                 created_at=row.created_at, updated_at=row.updated_at)
+    return ds, hit[1], bool(row.member)
