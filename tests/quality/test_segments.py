@@ -95,4 +95,4 @@ def test_fusion_of_identical_segments_returns_it(seg, n):
     fused = weighted_segments_fusion([seg] * n, list(range(n)))
     assert len(fused) == 1 and fused[0].score == 1.0
     assert fused[0].region.start == seg["start"]
-    assert fused[0].region.end == pytest.approx(seg["end"])
+    assert fused[0].region.end == seg["end"]

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 from accord.io.exporters import (
+    audio_segments,
+    coco,
     conll,
     csv,
     dpo,
@@ -31,6 +33,6 @@ __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "ExportOptions", "Export
 
 FORMATS: dict[str, ExportFormat] = {m.FORMAT.name: m.FORMAT for m in (
     jsonl, csv, parquet, hf, sft_messages, sft_prompt_completion, dpo, kto, reward, openai_chat,
-    openai_dpo, conll, label_studio)}
+    openai_dpo, conll, label_studio, coco, audio_segments)}
 
 EXPORT_FORMATS = tuple(FORMATS)

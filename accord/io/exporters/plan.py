@@ -27,18 +27,22 @@ from accord.schema import Settings
 
 __all__ = ["KINDS", "QUESTION_TYPES_BY_KIND", "Plan", "resolve_plan"]
 
-KINDS = ("records", "sft", "preference", "kto", "spans")
+KINDS = ("records", "sft", "preference", "kto", "spans", "images", "audio")
+_MEDIA_KINDS = ("images", "audio")  # per-record consensus of their own (coco, audio-segments)
 
 QUESTION_TYPES_BY_KIND: dict[str, tuple[str, ...]] = {
     "preference": ("pairwise", "ranking"),
     "kto": ("rating", "label", "pairwise"),
     "sft": ("text",),
     "spans": ("span",),
+    "images": ("bbox", "polygon", "keypoints"),
+    "audio": ("segment", "transcript"),
     "records": ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text",
                 "flags"),
 }
 _WHAT = {"preference": "make preference pairs", "kto": "make KTO labels",
-         "sft": "give completions", "spans": "give spans", "records": "be aggregated"}
+         "sft": "give completions", "spans": "give spans", "records": "be aggregated",
+         "images": "give image regions", "audio": "give audio segments"}
 _PROMPT_NAMES = ("prompt", "instruction", "question", "input", "query", "messages",
                  "conversation", "chat")
 _COMPLETION_NAMES = ("completion", "response", "output", "answer", "chosen")
@@ -106,7 +110,7 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
     if kind == "kto" and question is not None and question.type != "pairwise":
         plan.completion = options.completion_field or _pick_completion(
             fields, {plan.prompt} | used, "--completion-field")
-    if question is not None and question.type != "text" and (
+    if question is not None and question.type != "text" and kind not in _MEDIA_KINDS and (
             kind in ("preference", "kto", "spans") or options.aggregate or _filters(options)
             or options.split):
         plan.consensus = [question]
@@ -134,7 +138,7 @@ def _pick_question(settings: Settings, kind: str, options: ExportOptions) -> Any
     candidates = [q for q in settings.questions if q.type in allowed]
     needs_one = kind in ("preference", "kto", "spans") or (
         kind == "records" and (_filters(options) and len(candidates) > 1))
-    if kind == "records" and not _filters(options):
+    if kind in _MEDIA_KINDS or (kind == "records" and not _filters(options)):
         return None
     if len(candidates) == 1:
         return candidates[0]

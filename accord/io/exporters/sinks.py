@@ -171,6 +171,8 @@ class Outputs:
             self.paths.append(path)
             if self.container == "parquet":
                 self.sinks[name] = ParquetSink(lambda i, f=fh: f, self.schema)
+            elif hasattr(self.schema, "open_sink"):  # a format with its own file layout (coco)
+                self.sinks[name] = self.schema.open_sink(fh)
             else:
                 self.sinks[name] = TextSink(fh, self.encoder)  # type: ignore[arg-type]
         return self

@@ -1,6 +1,6 @@
 """Importers for migrating from other tools: records together with their answers.
 
-``accord import DATASET FILE --format label-studio|argilla|openai-chat|trl-dpo|conll``
+``accord import DATASET FILE --format label-studio|argilla|openai-chat|trl-dpo|conll|coco``
 (see docs/import.md). :func:`open_source` picks the reader;
 :func:`~accord.io.importers.migration.import_migration` writes everything in
 one transaction.
@@ -28,7 +28,7 @@ __all__ = [
     "open_source",
 ]
 
-MIGRATION_FORMATS = ("label-studio", "argilla", "openai-chat", "trl-dpo", "conll")
+MIGRATION_FORMATS = ("label-studio", "argilla", "openai-chat", "trl-dpo", "conll", "coco")
 
 
 def open_source(fmt: str, path: str | Path) -> Any:
@@ -62,5 +62,9 @@ def open_source(fmt: str, path: str | Path) -> Any:
         from accord.io.importers.conll import ConllSource
 
         return ConllSource(p)
+    if fmt == "coco":
+        from accord.io.importers.coco import CocoSource
+
+        return CocoSource(p)
     raise InputError(f"unknown migration format {fmt!r}; expected one of "
                      f"{', '.join(MIGRATION_FORMATS)}", field="--format")

@@ -100,18 +100,19 @@ def _fuse(regions: Sequence[Any], sources: Sequence[Any], *, n_sources: int,
         for cluster, region in zip(clusters, fused):
             srcs = tuple(sorted({s for _, s in cluster}, key=str))
             score = region.score * min(len(srcs), n_sources) / n_sources
-            out.append(FusedRegion(build(coords(region), label, score), score, srcs,
-                                   len(cluster)))
+            out.append(FusedRegion(region._replace(score=score), score, srcs, len(cluster)))
     out.sort(key=lambda f: (-f.score, coords(f.region)))
     return out
 
 
 def _box_coords(b: Box) -> list[float]:
-    return [b.x, b.y, b.x + b.w, b.y + b.h]
+    # the weighted mean of (x, y, w, h) is that of the corners (x2 - x1 is linear), and
+    # identical boxes come back unchanged
+    return [b.x, b.y, b.w, b.h]
 
 
 def _box_build(c: list[float], label: Any, score: float) -> Box:
-    return Box(c[0], c[1], c[2] - c[0], c[3] - c[1], label, score)
+    return Box(c[0], c[1], c[2], c[3], label, score)
 
 
 def _segment_coords(s: Segment) -> list[float]:
