@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import api_login, check
+from tests.server.conftest import start_server, stop_server
+from tests.ui.conftest import PageProblems, UiServer, api_login, check
 
 W, H = 320, 240
 
 
-def _png(width: int = W, height: int = H) -> str:
-    """A small RGB PNG (sky, road, a red "car", a green field) as a data URI."""
+def _png_bytes(width: int = W, height: int = H) -> bytes:
+    """A small RGB PNG: sky, a red "car", grass and a road."""
     rows = []
     for y in range(height):
         row = bytearray([0])  # filter: none
@@ -46,16 +47,19 @@ def _png(width: int = W, height: int = H) -> str:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
-    return "data:image/png;base64," + base64.b64encode(png).decode()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+
+
+def _png() -> str:
+    return "data:image/png;base64," + base64.b64encode(_png_bytes()).decode()
 
 
 RATE = 8000
 SECONDS = 4.0
 
 
-def _wav() -> str:
+def _wav_bytes() -> bytes:
     """4 s of 16-bit mono audio: a voiced tone 0.5-1.8 s, noise 2.4-3.4 s, silence around."""
     rnd = random.Random(7)
     frames = bytearray()
@@ -73,12 +77,17 @@ def _wav() -> str:
         w.setsampwidth(2)
         w.setframerate(RATE)
         w.writeframes(bytes(frames))
-    return "data:audio/wav;base64," + base64.b64encode(buf.getvalue()).decode()
+    return buf.getvalue()
+
+
+def _wav() -> str:
+    return "data:audio/wav;base64," + base64.b64encode(_wav_bytes()).decode()
 
 
 def _shot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = Path(os.environ.get("ACCORD_SCREENSHOTS") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(target / name), full_page=True)
     assert (target / name).stat().st_size > 5000
 
@@ -144,6 +153,8 @@ class Stage:
 
 def test_box_polygon_and_keypoints_saved_exactly(page, ui_server, tmp_path):
     name, user = _open(page, ui_server, IMAGE, [{"id": "img1", "photo": _png(), "caption": "a street"}])
+    page.locator("#guidelines-ack").click()
+    page.locator(".q-bbox").focus()
     boxes = Stage(page, "objects")
     assert boxes.view() == (1.0, 0.0, 0.0)  # a small image starts 1:1, not panned
     boxes.drag((10, 20), (110, 80))
@@ -244,7 +255,7 @@ def test_zoom_and_pan_then_draw_gives_image_pixels(page, ui_server):
         assert round(box[key], 2) == box[key]                    # saved with 2 decimals
 
 
-def test_box_suggestions_accepted_one_by_one_and_above_a_threshold(page, ui_server):
+def test_box_suggestions_accepted_one_by_one_and_above_a_threshold(page, ui_server, tmp_path):
     user, _client = ui_server.user()
     name = ui_server.dataset(ZOOM, [{"id": "s1", "photo": _png()}], members=[user])
     suggested = [{"x": 40, "y": 60, "w": 100, "h": 60, "label": "car", "score": 0.92},
@@ -263,6 +274,8 @@ def test_box_suggestions_accepted_one_by_one_and_above_a_threshold(page, ui_serv
     q.get_by_role("button", name="accept suggested box 2").click()
     expect(q.locator(".shape.box")).to_have_count(1)                    # now the annotator's own
     expect(q.locator(".shape.suggested")).to_have_count(2)
+    expect(q.get_by_role("button", name="accept suggested box 2")).to_have_text("accepted")
+    _shot(page, "annotate-suggestions.png", tmp_path)
     q.locator(".threshold").fill("0.9")
     q.locator(".threshold").dispatch_event("change")
     q.get_by_role("button", name="accept all above threshold").click()  # only the 0.92 one
@@ -402,3 +415,76 @@ def test_label_names_with_markup_are_text(page, ui_server):
     values = _only_response(ui_server, name, user)["values"]
     assert values["objects"] == [{"x": 10, "y": 10, "w": 50, "h": 40, "label": XSS}]
     assert values["events"][0]["label"] == XSS
+
+
+@pytest.fixture(scope="module")
+def media_server(tmp_path_factory, chromium_path):
+    """A server of its own with a media root holding a PNG and a WAV."""
+    root = tmp_path_factory.mktemp("media")
+    (root / "street").mkdir()
+    (root / "street" / "photo 1.png").write_bytes(_png_bytes())
+    (root / "clip.wav").write_bytes(_wav_bytes())
+    before = os.environ.get("ACCORD_MEDIA_ROOT")
+    os.environ["ACCORD_MEDIA_ROOT"] = str(root)
+    try:
+        live = start_server(f"sqlite:///{tmp_path_factory.mktemp('mm') / 'accord.db'}")
+    finally:
+        if before is None:
+            del os.environ["ACCORD_MEDIA_ROOT"]
+        else:
+            os.environ["ACCORD_MEDIA_ROOT"] = before
+    server = UiServer(live)
+    yield server
+    server.close()
+    stop_server(live)
+
+
+MEDIA = {"fields": [{"name": "photo", "type": "image"}, {"name": "clip", "type": "audio"},
+                    {"name": "thumb", "type": "image"}],
+         "questions": [{"name": "objects", "type": "bbox", "field": "photo", "labels": ["car"]},
+                       {"name": "events", "type": "segment", "field": "clip", "labels": ["speech"]},
+                       {"name": "kind", "type": "label", "labels": ["street", "park"]}]}
+
+
+def test_media_paths_load_from_the_media_root(browser, media_server):
+    """Relative paths go through GET /api/v1/media/...: the image is drawn on, the audio's
+    waveform is decoded; an image field with a label question gets zoom and pan."""
+    user, _client = media_server.user()
+    name = media_server.dataset(MEDIA, [{"id": "m1", "photo": "street/photo 1.png", "clip": "clip.wav",
+                                         "thumb": "street/photo 1.png"}], members=[user])
+    ctx = browser.new_context(base_url=media_server.url, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(10_000)
+    page = ctx.new_page()
+    problems = PageProblems(page)
+    try:
+        api_login(ctx, user)
+        page.goto(f"/datasets/{name}/annotate")
+        stage = Stage(page, "objects")
+        expect(page.locator(".q-bbox img.image-body")).to_have_attribute(
+            "src", "/api/v1/media/street/photo%201.png")
+        stage.drag((40, 60), (140, 120))
+        assert Wave(page, "events").duration == pytest.approx(SECONDS, abs=0.01)
+        expect(page.locator(".q-segment .audio-player")).not_to_have_attribute("data-waveform", "none")
+        # the image field shown beside the label question: zoom with the button, pan by dragging
+        thumb = page.locator('.field[data-field="thumb"] .image-stage')
+        expect(thumb).to_have_attribute("data-ready", "true")
+        thumb.get_by_role("button", name="+").click()
+        scale = float(thumb.get_attribute("data-view").split(",")[0])
+        assert scale > 1
+        box = thumb.locator(".stage-viewport").bounding_box()
+        page.mouse.move(box["x"] + 100, box["y"] + 100)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 130, box["y"] + 90, steps=3)
+        page.mouse.up()
+        _, tx, ty = (float(v) for v in thumb.get_attribute("data-view").split(","))
+        page.locator(".q-label").focus()
+        page.keyboard.press("2")
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#empty")).to_be_visible()
+        problems.assert_clean()
+    finally:
+        ctx.close()
+    assert (tx, ty) != (0.0, 0.0)
+    [[resp]] = media_server.responses(name).values()
+    assert resp["values"] == {"objects": [{"x": 40, "y": 60, "w": 100, "h": 60, "label": "car"}],
+                              "kind": "park"}

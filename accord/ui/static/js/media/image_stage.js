@@ -52,7 +52,7 @@ export class ImageStage {
     this.img.addEventListener("load", () => this.loaded());
     this.img.addEventListener("error", () => { this.status.textContent = "the image could not be loaded"; this.status.hidden = false; });
     this.wire();
-    new ResizeObserver(() => this.resized()).observe(this.viewport);
+    new ResizeObserver(() => this.resized()).observe(this.el);
   }
 
   /** Zoom buttons (−, +, fit) and the zoom readout, for a toolbar. */
@@ -75,17 +75,20 @@ export class ImageStage {
 
   resized() {
     if (!this.natural) return;
-    if (!this.fitted && this.viewport.clientWidth > 0) this.fit();
+    const atFit = this.scale === this.fitScale && this.tx === 0 && this.ty === 0;
+    if ((!this.fitted || atFit) && this.el.clientWidth > 0) this.fit();
     else this.apply();
   }
 
   /** Scale to fit (at most 1:1), no pan. */
   fit() {
     if (!this.natural) return;
-    const width = this.viewport.clientWidth;
-    if (!width) return;
-    this.fitScale = Math.min(1, width / this.natural.w, this.maxHeight / this.natural.h);
     const borders = this.viewport.offsetHeight - this.viewport.clientHeight;
+    const width = this.el.clientWidth - borders;
+    if (width <= 0) return;
+    this.fitScale = Math.min(1, width / this.natural.w, this.maxHeight / this.natural.h);
+    // the viewport takes the image's size at fit (a small image is not lost in a wide box)
+    this.viewport.style.width = `${Math.max(160, Math.ceil(this.natural.w * this.fitScale)) + borders}px`;
     this.viewport.style.height = `${Math.max(80, Math.ceil(this.natural.h * this.fitScale)) + borders}px`;
     this.scale = this.fitScale;
     this.tx = 0;

@@ -48,6 +48,7 @@ export function create(question, ctx) {
   }
 
   let suggestionBox = null;
+  const acceptButtons = [];
   if (suggested.length && stage) {
     const input = h("input", {
       type: "number", min: 0, max: 1, step: 0.05, value: threshold, class: "threshold", tabindex: -1, "aria-label": "score threshold",
@@ -63,7 +64,7 @@ export function create(question, ctx) {
         h("span", { class: `chip ${labClass(labelIndex, s.label)}`, text: labelText(question, s.label) }),
         h("span", { class: "score", text: s.score === undefined || s.score === null ? "" : `score ${fmtNumber(s.score, 2)}` }),
         h("span", { class: "coords", text: `${s.x}, ${s.y} · ${s.w}×${s.h}` }),
-        h("button", { type: "button", class: "link", tabindex: -1, "aria-label": `accept suggested box ${i + 1}`,
+        acceptButtons[i] = h("button", { type: "button", class: "link", tabindex: -1, "aria-label": `accept suggested box ${i + 1}`,
           onclick: () => acceptMany([s]) }, "accept")))));
   }
   if (stage) shell.body.append(...[suggestionBox, list].filter(Boolean));
@@ -84,12 +85,14 @@ export function create(question, ctx) {
     const current = preview || boxes();
     if (selected >= current.length) selected = -1;
     const parts = [];
-    for (const s of suggested) {
-      if (current.some((b) => b.x === s.x && b.y === s.y && b.w === s.w && b.h === s.h)) continue;
+    suggested.forEach((s, i) => {
+      const taken = current.some((b) => b.x === s.x && b.y === s.y && b.w === s.w && b.h === s.h && b.label === s.label);
+      if (acceptButtons[i]) { acceptButtons[i].disabled = taken; acceptButtons[i].textContent = taken ? "accepted" : "accept"; }
+      if (taken) return;
       const cls = (s.score ?? 1) >= threshold ? "suggested" : "suggested below";
       parts.push(rect(s, { class: `shape ${cls} ${labClass(labelIndex, s.label)}` }));
       parts.push(tag(s, `${labelText(question, s.label)} ${s.score === undefined || s.score === null ? "" : fmtNumber(s.score, 2)}`, cls));
-    }
+    });
     current.forEach((b, i) => {
       parts.push(rect(b, { class: `shape box ${labClass(labelIndex, b.label)} ${i === selected ? "selected" : ""}`, dataset: { i: String(i) } }));
       parts.push(tag(b, labelText(question, b.label)));
