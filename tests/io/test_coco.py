@@ -276,3 +276,17 @@ def test_audio_segments_export(engine, tmp_path):
     assert row["transcripts"]["words"] == {"text": "hello world"}
     assert [a["user"] for a in row["annotations"]] == ["u1", "u2", "u3"]
     assert row["annotations"][1]["segments"]["events"][1]["label"] == "music"
+
+
+@pytest.mark.parametrize("fmt,options", [("jsonl", {}), ("jsonl", {"aggregate": "mv"}),
+                                         ("csv", {}), ("label-studio", {})])
+def test_other_exports_of_an_image_dataset(image_dataset, tmp_path, fmt, options):
+    out = tmp_path / f"out.{'json' if fmt == 'label-studio' else fmt}"
+    summary = export(image_dataset, "img", out, fmt, **options)
+    assert summary.records_exported == 3
+    if fmt == "jsonl":
+        rows = {r["external_id"]: r for r in read_jsonl(out)}
+        assert rows["i2"]["responses"][0]["values"] == {"boxes": [B(5, 6, 7, 8, "person")]}
+    if fmt == "label-studio":  # regions have no Label Studio result: left out, not a crash
+        tasks = {t["data"]["external_id"]: t for t in json.loads(out.read_text())}
+        assert tasks["i2"]["annotations"][0]["result"] == []

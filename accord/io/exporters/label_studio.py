@@ -21,6 +21,10 @@ ranking        ranker       ``{"ranker": {"ranked": ["c2", "c1"]}}`` (ties neste
 flags          taxonomy     ``{"taxonomy": [["pii", "high"]]}``
 =============  ===========  ===============================================
 
+Image and audio region questions (bbox, polygon, keypoints, segment,
+transcript) have no result here: export them with ``coco`` or
+``audio-segments``.
+
 ``tie``, ``strength`` and the ``ranked`` list are accord's own keys where
 Label Studio has no equivalent; ``accord import --format label-studio``
 reads all of it back, except an empty span list, which has no result in
@@ -54,8 +58,8 @@ def results_for(values: dict[str, Any], questions: dict[str, Any], fields: dict[
     out: list[dict[str, Any]] = []
     for name, value in values.items():
         q = questions.get(name)
-        if q is None or value is None:
-            continue
+        if q is None or value is None or q.type not in RESULT_TYPES:
+            continue  # image and audio regions: exported by coco / audio-segments
         base = {"from_name": name, "to_name": _to_name(q, default_field),
                 "type": RESULT_TYPES[q.type], "origin": "manual"}
         if q.type == "span":

@@ -115,7 +115,9 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
             or options.split):
         plan.consensus = [question]
     if kind == "records" and options.aggregate:
-        plan.consensus = [q for q in settings.questions if q.type not in ("text", "flags")]
+        plan.consensus = [q for q in settings.questions if q.type not in ("text", "flags")
+                          and q.type not in QUESTION_TYPES_BY_KIND["images"]
+                          + QUESTION_TYPES_BY_KIND["audio"]]
     return plan
 
 
