@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from accord.server.errors import install_error_handlers
+from accord.server.gates import PostgresGate, SQLiteWriteGate, postgres_gate_limit
 from accord.server.limits import BodyLimit
 
 __all__ = ["create_app", "app_from_env", "ROUTERS"]
@@ -48,33 +49,12 @@ def create_app(engine: Engine) -> FastAPI:
     _mount_ui(app)
     if engine.dialect.name == "sqlite":
         app.add_middleware(SQLiteWriteGate)
+    else:
+        pool = engine.pool
+        app.add_middleware(PostgresGate, limit=postgres_gate_limit(
+            pool.size(), getattr(pool, "_max_overflow", 0)))
     app.add_middleware(BodyLimit)  # outermost: refuse oversized bodies before queueing them
     return app
-
-
-class SQLiteWriteGate:
-    """Let one write request at a time into the thread pool (SQLite has one writer anyway).
-
-    A write transaction is opened by a dependency and committed by its exit
-    code, which FastAPI runs on a second pool thread; if every pool thread were
-    waiting for the write lock, that exit could never run. Queueing writes here,
-    on the event loop, keeps pool threads free (tests/reliability/test_concurrency.py).
-    """
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.app = app
-        self._lock = None
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        if self._lock is None:
-            import anyio
-
-            self._lock = anyio.Lock()
-        async with self._lock:
-            await self.app(scope, receive, send)
 
 
 def _mount_ui(app: FastAPI) -> None:

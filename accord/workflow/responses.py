@@ -31,7 +31,8 @@ STATUSES = ("draft", "submitted", "discarded")
 
 def save_response(session: Session, ds: Dataset, settings: Settings, record: Record, user: User,
                   values: dict[str, Any] | None, *, status: str, version: int | None = None,
-                  time_spent: float = 0.0, now: datetime | None = None) -> Response:
+                  time_spent: float = 0.0, now: datetime | None = None,
+                  require_claim: bool = False) -> Response:
     """Create or update ``user``'s response to ``record``.
 
     Parameters
@@ -45,6 +46,13 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         ``None`` skips the check (first save or a blind overwrite by a script).
     time_spent : float
         Seconds spent in this session on the record, added to the total.
+    require_claim : bool
+        For annotators: a first submission needs the user's lease on the
+        record, or else a free slot of the overlap, taken atomically; a record
+        that enough other annotators already hold or answered raises
+        :class:`Conflict` (a lease that expired while the user worked is fine
+        as long as nobody took the slot). Without it (scripts, model agents,
+        admins) a submission always adds its claim.
 
     Raises
     ------
@@ -103,7 +111,8 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
                 old_status=old_status, new_status=status,
                 old_values=old_values,
                 new_values=clean, changed_at=now)
-    _update_queue(session, settings, record, user, old_status, status, now, overlap)
+    _update_queue(session, settings, record, user, old_status, status, now, overlap,
+                  require_claim=require_claim)
     if record.is_gold and status == "submitted":
         gold = gold_answer(session, record.id)
         resp.gold_correct = score_against_gold(gold or {}, clean)
@@ -112,7 +121,8 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
 
 
 def _update_queue(session: Session, settings: Settings, record: Record, user: User,
-                  old: str | None, new: str, now: datetime, overlap: int) -> None:
+                  old: str | None, new: str, now: datetime, overlap: int, *,
+                  require_claim: bool = False) -> None:
     was_sub, now_sub = old == "submitted", new == "submitted"
     if new == "draft":
         queue.extend_lease(session, record.id, user.id, now, settings.distribution.lease_seconds)
@@ -122,6 +132,14 @@ def _update_queue(session: Session, settings: Settings, record: Record, user: Us
         return
     if now_sub and not was_sub:
         counted = queue.drop_lease(session, record.id, user.id)
+        if not counted and require_claim:
+            # no lease (never handed out, or it expired and was reclaimed): take a free
+            # slot under the row lock, or refuse rather than over-assign the record
+            if not queue.claim_record(session, record.id, overlap):
+                raise Conflict("this record was not handed to you and needs no more "
+                               "annotators (your lease may have expired and the record "
+                               "gone to someone else); ask for the next record")
+            counted = True
         # a counted lease turns into the submission's claim; without one, add a claim
         queue.bump_counters(session, record.id, overlap, d_claims=0 if counted else 1,
                             d_submitted=1)

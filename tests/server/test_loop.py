@@ -220,3 +220,29 @@ def test_upload_with_prep(live_server):
     assert out["rejects"][0]["line"] == 2 and "dedupe_exact" in out["rejects"][0]["reason"]
     texts = {r.external_id: r.fields["text"] for r in admin.records("p")}
     assert "555-123-4567" not in texts["3"]
+
+
+def test_annotators_cannot_take_records_that_were_not_handed_to_them(live_server):
+    """A first submission needs the caller's lease or a free overlap slot: a record
+    already held by enough annotators is refused with 409 and nothing is stored."""
+    settings = {**SETTINGS, "distribution": {"overlap": 1, "lease_seconds": 600}}
+    admin, tokens = _populate(live_server, 2, settings=settings, annotators=3)
+    ids = {r.external_id: r.id for r in admin.records("d")}
+    with Client(live_server.url, tokens["ann0"]) as a0, \
+            Client(live_server.url, tokens["ann1"]) as a1, \
+            Client(live_server.url, tokens["ann2"]) as a2:
+        held = a0.next_record("d")
+        assert held.external_id == "r0"
+        with pytest.raises(Conflict, match="not handed to you"):
+            a1.submit("d", held.id, {"label": "neg"})
+        assert admin.record("d", held.id).responses == []
+        # a record nobody holds may still be answered directly (its slot is taken)
+        a1.submit("d", ids["r1"], {"label": "pos"})
+        a0.submit("d", held.id, {"label": "pos"})
+        assert a2.next_record("d") is None
+        with pytest.raises(Conflict):  # completed: no slot left
+            a2.submit("d", ids["r1"], {"label": "neg"})
+    stats = admin.stats("d")
+    assert stats["completed"] == 2 and stats["remaining_responses"] == 0, stats
+    answered = {r.external_id: [x.user for x in r.responses] for r in admin.records("d")}
+    assert answered == {"r0": ["ann0"], "r1": ["ann1"]}

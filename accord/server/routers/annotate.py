@@ -59,7 +59,8 @@ async def put_response(name: str, record_id: int, body: ResponseIn,
                 raise Forbidden("this record was not handed to you")
         resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
                              status=body.status,
-                             version=body.version, time_spent=body.time_spent)
+                             version=body.version, time_spent=body.time_spent,
+                             require_claim=not ctx.can_review)
         out = response_public(resp, user.name)
         out.feedback = after_submit(session, ctx.dataset, ctx.settings, rec, user, resp)
         return out
