@@ -177,6 +177,11 @@ def test_box_polygon_and_keypoints_saved_exactly(page, ui_server, tmp_path):
     expect(page.locator(".q-polygon .draw-note")).to_contain_text("3 points")
     poly.click(160, 150)                   # the first point closes it
     expect(page.locator(".q-polygon .shape.poly")).to_have_count(1)
+    page.keyboard.press("v")               # select: click the polygon, drag a corner
+    poly.click(160, 200)
+    expect(page.locator(".q-polygon circle.handle")).to_have_count(3)
+    poly.drag((300, 239), (305, 235))
+    page.keyboard.press("p")               # back to drawing
     poly.click(0, 140)
     poly.click(100, 140)
     poly.click(60, 200)
@@ -194,6 +199,9 @@ def test_box_polygon_and_keypoints_saved_exactly(page, ui_server, tmp_path):
     expect(page.locator(".q-keypoints .kp-name.next")).to_contain_text("tail")
     page.keyboard.press("s")               # the tail is not visible
     page.keyboard.press("2")               # a cat
+    page.keyboard.press("v")
+    pose.drag((250.5, 120.25), (252, 118))  # move the head
+    page.keyboard.press("k")
     pose.click(30, 200)                    # a second instance starts with its head
     expect(page.locator(".q-keypoints .bone")).to_have_count(1)
     page.keyboard.press("Tab")
@@ -205,9 +213,9 @@ def test_box_polygon_and_keypoints_saved_exactly(page, ui_server, tmp_path):
     assert values == {
         "objects": [{"x": 10, "y": 20, "w": 100, "h": 60, "label": "person"},
                     {"x": 150, "y": 100, "w": 50, "h": 50, "label": "car"}],
-        "regions": [{"points": [[160, 150], [300, 239], [20, 239]], "label": "grass"},
+        "regions": [{"points": [[160, 150], [305, 235], [20, 239]], "label": "grass"},
                     {"points": [[0, 140], [100, 140], [60, 200]], "label": "grass"}],
-        "pose": [{"points": {"head": [250.5, 120.25], "neck": [270, 130]}, "label": "cat"},
+        "pose": [{"points": {"head": [252, 118], "neck": [270, 130]}, "label": "cat"},
                  {"points": {"head": [30, 200]}, "label": "cat"}],
         "scene": "street",
     }
