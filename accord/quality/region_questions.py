@@ -1,11 +1,11 @@
-"""Agreement and consensus for the region questions: ``bbox``, ``polygon`` and ``segment``.
+"""Agreement and consensus for the region questions: bbox, polygon, keypoints and segment.
 
 The per-question entry points the server and the exporters use: answers in
 (record, annotator, value) rows in, a summary or consensus rows out.
 Boxes and segments are matched by IoU (:mod:`~accord.quality.agreement.boxes`,
 :mod:`~accord.quality.agreement.segments`); consensus boxes and segments
 come from Weighted Boxes Fusion (:mod:`~accord.quality.aggregation.box_fusion`).
-Polygons have agreement but no consensus.
+Polygons and keypoints have agreement but no consensus.
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ from typing import Any
 
 from accord.quality.aggregation.box_fusion import WeightedBoxesFusion, WeightedSegmentsFusion
 from accord.quality.agreement.boxes import box_agreement, polygon_agreement
+from accord.quality.agreement.keypoints import keypoints_agreement
 from accord.quality.agreement.segments import segment_agreement
 
 __all__ = ["REGION_AGREEMENT", "REGION_CONSENSUS", "region_question_agreement",
            "region_consensus_rows"]
 
 REGION_AGREEMENT = {"bbox": box_agreement, "polygon": polygon_agreement,
-                    "segment": segment_agreement}
-"""Question type -> agreement function (F1 at an IoU threshold, mean IoU)."""
+                    "segment": segment_agreement, "keypoints": keypoints_agreement}
+"""Question type -> agreement function (F1 at an IoU threshold, mean IoU; for keypoints
+object keypoint similarity in place of IoU)."""
 
 REGION_CONSENSUS: dict[str, type[WeightedBoxesFusion]] = {
     "bbox": WeightedBoxesFusion, "segment": WeightedSegmentsFusion}
@@ -37,7 +39,7 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
 
     Parameters
     ----------
-    question_type : {"bbox", "polygon", "segment"}
+    question_type : {"bbox", "polygon", "segment", "keypoints"}
     rows : iterable of (record, annotator, value)
         Submitted values of the question.
     threshold : float, default 0.5
@@ -48,7 +50,8 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
     dict
         ``metric`` (e.g. ``"box_f1@0.5"``), ``value`` (mean F1 over annotator
         pairs per record, None when no record has two annotators), ``mean_iou``
-        of matched pairs, ``pairs`` compared and ``records_with_2plus``.
+        of matched pairs (mean OKS for keypoints), ``pairs`` compared and
+        ``records_with_2plus``.
 
     Examples
     --------
@@ -62,7 +65,8 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
                          f"one of {', '.join(REGION_AGREEMENT)}")
     rows = list(rows)
     result = REGION_AGREEMENT[question_type](rows, threshold=threshold)
-    kind = {"bbox": "box", "polygon": "polygon", "segment": "segment"}[question_type]
+    kind = {"bbox": "box", "polygon": "polygon", "segment": "segment",
+            "keypoints": "keypoint"}[question_type]
 
     def finite(v: float) -> float | None:
         return None if math.isnan(v) else float(v)

@@ -61,7 +61,8 @@ def test_region_questions_get_box_f1_and_wbf_consensus(live_server):
     assert boxes["records_with_2plus"] == 2
     events = report.json()["agreement"]["events"]
     assert events["metric"] == "segment_f1@0.5" and events["value"] == 1.0
-    assert report.json()["agreement"]["pose"]["value"] is None  # no agreement metric yet
+    pose = report.json()["agreement"]["pose"]
+    assert pose["metric"] == "keypoint_f1@0.5" and pose["value"] == 1.0  # same single point
     res = httpx.post(f"{live_server.url}/api/v1/datasets/img/quality/aggregate", headers=ha,
                      json={"method": "mv"})
     assert res.status_code == 200, res.text

@@ -15,10 +15,10 @@ What is exported per record (``--status`` and review fixes apply):
 
 - boxes: the consensus of the annotators by weighted boxes fusion (a box is
   kept when at least half the annotators drew it; its ``score`` is that share);
-- polygons: the answer of the medoid annotator (highest mean polygon F1 with
-  the others);
-- keypoints: the first submitted answer (an instance without a label goes to the
-  category of the question's first label).
+- polygons and keypoints: the answer of the medoid annotator (highest mean F1
+  with the others: polygon IoU, object keypoint similarity; the first answer
+  with two annotators). A keypoints instance without a label goes to the
+  category of the question's first label.
 
 With ``extra={"responses": "all"}`` (Python API) every annotator's answer is
 exported instead, each annotation carrying ``annotator``. The file is written
@@ -210,11 +210,13 @@ class _Builder:
 
             rows = region_consensus_rows("bbox", [(record_id, u, v) for u, v in given])
             return rows[0]["value"] if rows else []
-        if q.type == "polygon" and len(given) > 2:
-            from accord.quality.agreement import polygon_agreement
+        if len(given) > 2:
+            from accord.quality.region_questions import REGION_AGREEMENT
+
+            agreement = REGION_AGREEMENT[q.type]
 
             def mean_f1(i: int) -> float:
-                return sum(polygon_agreement([(0, "a", given[i][1]), (0, "b", v)]).mean_f1
+                return sum(agreement([(0, "a", given[i][1]), (0, "b", v)]).mean_f1
                            for j, (_, v) in enumerate(given) if j != i) / (len(given) - 1)
             return given[max(range(len(given)), key=lambda i: (mean_f1(i), -i))][1]
         return given[0][1]

@@ -18,6 +18,11 @@ from accord.quality.agreement.breakdown import (
 from accord.quality.agreement.cohen import cohen_kappa
 from accord.quality.agreement.fleiss import fleiss_kappa
 from accord.quality.agreement.gwet import gwet_ac1, gwet_ac2, gwet_weights
+from accord.quality.agreement.keypoints import (
+    keypoint_similarity,
+    keypoints_agreement,
+    match_keypoints,
+)
 from accord.quality.agreement.krippendorff import coincidence_matrix, krippendorff_alpha
 from accord.quality.agreement.percent import item_agreement, percent_agreement
 from accord.quality.agreement.ranking import kendall_w, pairwise_kendall_tau
@@ -46,8 +51,11 @@ __all__ = [
     "gwet_weights",
     "item_agreement",
     "kendall_w",
+    "keypoint_similarity",
+    "keypoints_agreement",
     "krippendorff_alpha",
     "match_boxes",
+    "match_keypoints",
     "match_segments",
     "pairwise_agreement",
     "pairwise_kendall_tau",
