@@ -351,6 +351,10 @@ def test_audio_segments_and_transcript_saved_exactly(page, ui_server, tmp_path):
     expect(q.locator(".draw-note")).to_contain_text("replaced an overlapping segment")
     page.keyboard.press("Control+z")
     expect(q.locator(".shape-item")).to_have_count(2)
+    start2 = float(q.get_by_label("segment 2 start").input_value())
+    wave_.drag(start2, 2.2)                     # dragging an edge moves it
+    expect(q.get_by_label("segment 2 start")).not_to_have_value(str(start2))
+    assert float(q.get_by_label("segment 2 start").input_value()) == pytest.approx(2.2, abs=0.03)
     # exact times typed into the list
     for label, value in (("segment 1 start", "0.5"), ("segment 1 end", "1.75"),
                          ("segment 2 start", "2.4"), ("segment 2 end", "3.4")):

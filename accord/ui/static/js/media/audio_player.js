@@ -7,6 +7,8 @@ import { h } from "../dom.js";
 import { mediaBytes } from "./source.js";
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+const WAVEFORM_RATE = 22050;
+const MAX_DECODE_BYTES = 64e6;
 export const LAB_HEX = ["#1f77b4", "#d9480f", "#2b8a3e", "#c2255c", "#6741d9", "#8a6500", "#0b7285", "#5c5f66"];
 
 export function fmtTime(t) {
@@ -48,7 +50,9 @@ export class AudioPlayer {
   async decode(src) {
     try {
       const bytes = await mediaBytes(src);
-      const ctx = new OfflineAudioContext(1, 1, 44100);
+      if (bytes.byteLength > MAX_DECODE_BYTES) throw new Error(`the file is over ${MAX_DECODE_BYTES / 1e6} MB`);
+      // decoded at a modest rate: enough for the picture, and a long file stays small in memory
+      const ctx = new OfflineAudioContext(1, 1, WAVEFORM_RATE);
       const buffer = await ctx.decodeAudioData(bytes);
       this.samples = buffer.getChannelData(0);
       this.setDuration(buffer.duration);
@@ -127,7 +131,9 @@ export class AudioPlayer {
       if (this.handler) this.handler.down(this.timeAt(e), e); else this.seek(this.timeAt(e));
     });
     this.canvas.addEventListener("pointermove", (e) => {
-      if (pressed && this.handler) this.handler.move(this.timeAt(e), e, true);
+      if (!this.handler || !Number.isFinite(this.duration)) return;
+      if (pressed) this.handler.move(this.timeAt(e), e, true);
+      else if (this.handler.hover) this.handler.hover(this.timeAt(e));
     });
     const end = (e) => {
       if (!pressed) return;

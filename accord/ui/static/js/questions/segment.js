@@ -1,8 +1,8 @@
 // segment: labelled time ranges of an audio field, in seconds rounded to 2 decimals.
-// Drag on the waveform to make a segment (a click seeks), 1-9, 0 label the selected segment (or
-// pick the label for the next one), Delete removes it, Space plays/pauses, ←/→ seek 1 s
-// (Shift: 5 s), [ / ] change the speed. Start and end are editable in the list. Without
-// allow_overlap a new segment replaces the segments it overlaps.
+// Drag on the waveform to make a segment (a click seeks); drag a segment's edge to move it.
+// 1-9, 0 label the selected segment (or pick the label for the next one), Delete removes it,
+// Space plays/pauses, ←/→ seek 1 s (Shift: 5 s), [ / ] change the speed. Start and end are
+// editable in the list. Without allow_overlap a new segment replaces those it overlaps.
 
 import { h, replace } from "../dom.js";
 import { labelText } from "../values.js";
@@ -13,6 +13,7 @@ import { mediaSource } from "../media/source.js";
 import { digitIndex, keyLabel, optionButton, questionShell } from "./shell.js";
 
 const CLICK_PX = 3;
+const EDGE_PX = 5;
 
 /** Keys shared by the audio questions (play, seek, speed); true when handled. */
 export function playerKey(player, event) {
@@ -52,6 +53,7 @@ export function create(question, ctx) {
   let current = labels[0][0];
   let selected = -1;
   let drag = null;
+  let preview = null; // the segments while an edge is dragged
   const paletteButtons = labels.map(([v, text], i) => optionButton(text, keyLabel(i), () => pick(v), {
     class: ["option", `lab-${i % 8}`], role: "radio", dataset: { value: v },
   }));
@@ -94,13 +96,31 @@ export function create(question, ctx) {
       render();
       return;
     }
+    if (!question.allow_overlap && all.some((s, j) => j !== i && s.start < seg.end && s.end > seg.start)) {
+      shell.error.textContent = `segment ${i + 1}: would overlap another segment (this question does not allow overlap)`;
+      render();
+      return;
+    }
     shell.error.textContent = "";
     save(all.map((s, j) => (j === i ? seg : s)));
   }
 
+  /** The segment edge within EDGE_PX of a time, as {i, edge}, else null. */
+  function edgeAt(t) {
+    const px = player.pxPerSecond();
+    let best = null;
+    segments().forEach((s, i) => {
+      for (const edge of ["start", "end"]) {
+        const d = Math.abs(s[edge] - t) * px;
+        if (d <= EDGE_PX && (!best || d < best.d)) best = { i, edge, d };
+      }
+    });
+    return best;
+  }
+
   player.addPainter((g, x, height, layer) => {
     if (layer !== "back") return;
-    const all = segments();
+    const all = preview || segments();
     all.forEach((s, i) => {
       const color = LAB_HEX[(labelIndex.get(s.label) ?? 7) % 8];
       g.globalAlpha = i === selected ? 0.38 : 0.22;
@@ -123,19 +143,36 @@ export function create(question, ctx) {
   });
 
   player.handler = {
+    hover(t) {
+      player.canvas.style.cursor = edgeAt(t) ? "col-resize" : "";
+    },
     down(t) {
       shell.el.focus({ preventScroll: true });
-      drag = { from: t, to: null };
+      const edge = edgeAt(t);
+      drag = edge ? { edge: edge.edge, i: edge.i, from: t, to: null } : { from: t, to: null };
     },
     move(t) {
       if (!drag) return;
-      drag.to = Math.abs(t - drag.from) * player.pxPerSecond() >= CLICK_PX ? t : null;
+      if (drag.edge) {
+        const all = segments();
+        const s = { ...all[drag.i], [drag.edge]: r2(t) };
+        preview = s.end > s.start ? all.map((x, j) => (j === drag.i ? s : x)) : null;
+      } else {
+        drag.to = Math.abs(t - drag.from) * player.pxPerSecond() >= CLICK_PX ? t : null;
+      }
       player.draw();
     },
     up(t) {
       const d = drag;
       drag = null;
       if (!d) return;
+      if (d.edge) {
+        // dragging an edge resizes that segment (a click on an edge just seeks)
+        preview = null;
+        if (Math.abs(t - d.from) * player.pxPerSecond() >= CLICK_PX) { selected = d.i; edit(d.i, d.edge, t); }
+        else { player.seek(t); render(); }
+        return;
+      }
       if (Math.abs(t - d.from) * player.pxPerSecond() < CLICK_PX) {
         // a click: select the segment under it (if any) and seek there
         selected = segments().findIndex((s) => s.start <= t && t <= s.end);
