@@ -44,7 +44,7 @@ def media_root(request: Request) -> Path | None:
 
 
 @router.get("/media/{path:path}", response_class=FileResponse,
-            responses={**ERROR_RESPONSES, 200: {"content": {t: {} for t in
+            responses={**ERROR_RESPONSES, 400: {"description": "bad_request"}, 200: {"content": {t: {} for t in
                                                             sorted(set(MEDIA_TYPES.values()))}},
                        206: {"description": "a byte range (Range header)"}})
 def get_media(path: str, request: Request, _: CurrentUser) -> FileResponse:
