@@ -45,9 +45,11 @@ def _png_bytes(width: int = W, height: int = H) -> bytes:
         rows.append(bytes(row))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
 
 
@@ -67,7 +69,8 @@ def _wav_bytes() -> bytes:
         t = i / RATE
         v = 0.0
         if 0.5 <= t < 1.8:
-            v = 0.6 * math.sin(2 * math.pi * 220 * t) * (0.55 + 0.45 * math.sin(2 * math.pi * 3 * t))
+            envelope = 0.55 + 0.45 * math.sin(2 * math.pi * 3 * t)
+            v = 0.6 * math.sin(2 * math.pi * 220 * t) * envelope
         elif 2.4 <= t < 3.4:
             v = rnd.uniform(-0.35, 0.35)
         frames += struct.pack("<h", int(v * 32000))
@@ -131,7 +134,8 @@ class Stage:
         expect(self.q.locator(".image-stage")).to_have_attribute("data-ready", "true")
 
     def view(self) -> tuple[float, float, float]:
-        return tuple(float(v) for v in self.q.locator(".image-stage").get_attribute("data-view").split(","))
+        view = self.q.locator(".image-stage").get_attribute("data-view")
+        return tuple(float(v) for v in view.split(","))
 
     def at(self, x: float, y: float) -> tuple[float, float]:
         box = self.vp.bounding_box()
@@ -152,7 +156,8 @@ class Stage:
 
 
 def test_box_polygon_and_keypoints_saved_exactly(page, ui_server, tmp_path):
-    name, user = _open(page, ui_server, IMAGE, [{"id": "img1", "photo": _png(), "caption": "a street"}])
+    record = {"id": "img1", "photo": _png(), "caption": "a street"}
+    name, user = _open(page, ui_server, IMAGE, [record])
     page.locator("#guidelines-ack").click()
     page.locator(".q-bbox").focus()
     boxes = Stage(page, "objects")
@@ -247,7 +252,8 @@ def test_zoom_and_pan_then_draw_gives_image_pixels(page, ui_server):
     page.mouse.up()
     page.keyboard.up(" ")
     s3, tx3, ty3 = stage.view()
-    assert s3 == s2 and tx3 == pytest.approx(tx2 - 60, abs=1) and ty3 == pytest.approx(ty2 - 40, abs=1)
+    assert s3 == s2
+    assert (tx3, ty3) == (pytest.approx(tx2 - 60, abs=1), pytest.approx(ty2 - 40, abs=1))
     expect(page.locator(".q-bbox .shape.box")).to_have_count(0)   # panning drew nothing
     stage.drag((120, 70), (180, 110))
     expect(page.locator(".q-bbox .shape.box")).to_have_count(1)
@@ -406,9 +412,10 @@ XSS = '<img src=x onerror="window.__xss=1">'
 def test_label_names_with_markup_are_text(page, ui_server):
     settings = {"fields": [{"name": "photo", "type": "image"}, {"name": "clip", "type": "audio"},
                            {"name": "bad", "type": "image"}],
-                "questions": [{"name": "objects", "type": "bbox", "field": "photo", "labels": [XSS, "ok"]},
-                              {"name": "events", "type": "segment", "field": "clip", "labels": [XSS]},
-                              {"name": "other", "type": "polygon", "field": "bad", "labels": ["x"]}]}
+                "questions": [
+                    {"name": "objects", "type": "bbox", "field": "photo", "labels": [XSS, "ok"]},
+                    {"name": "events", "type": "segment", "field": "clip", "labels": [XSS]},
+                    {"name": "other", "type": "polygon", "field": "bad", "labels": ["x"]}]}
     name, user = _open(page, ui_server, settings, [{"id": "x1", "photo": _png(), "clip": _wav(),
                                                     "bad": "javascript:alert(1)"}])
     Stage(page, "objects").drag((10, 10), (60, 50))
@@ -462,8 +469,9 @@ def test_media_paths_load_from_the_media_root(browser, media_server):
     """Relative paths go through GET /api/v1/media/...: the image is drawn on, the audio's
     waveform is decoded; an image field with a label question gets zoom and pan."""
     user, _client = media_server.user()
-    name = media_server.dataset(MEDIA, [{"id": "m1", "photo": "street/photo 1.png", "clip": "clip.wav",
-                                         "thumb": "street/photo 1.png"}], members=[user])
+    record = {"id": "m1", "photo": "street/photo 1.png", "clip": "clip.wav",
+              "thumb": "street/photo 1.png"}
+    name = media_server.dataset(MEDIA, [record], members=[user])
     ctx = browser.new_context(base_url=media_server.url, viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(10_000)
     page = ctx.new_page()
@@ -476,7 +484,8 @@ def test_media_paths_load_from_the_media_root(browser, media_server):
             "src", "/api/v1/media/street/photo%201.png")
         stage.drag((40, 60), (140, 120))
         assert Wave(page, "events").duration == pytest.approx(SECONDS, abs=0.01)
-        expect(page.locator(".q-segment .audio-player")).not_to_have_attribute("data-waveform", "none")
+        player = page.locator(".q-segment .audio-player")
+        expect(player).not_to_have_attribute("data-waveform", "none")
         # the image field shown beside the label question: zoom with the button, pan by dragging
         thumb = page.locator('.field[data-field="thumb"] .image-stage')
         expect(thumb).to_have_attribute("data-ready", "true")
