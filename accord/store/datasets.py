@@ -85,6 +85,7 @@ def update_settings(session: Session, ds: Dataset, settings: Settings,
     """Save new settings as the next version (guidelines are versioned with them)."""
     data = settings.to_dict()
     ds.settings_version += 1
+    ds.queue_epoch = (ds.queue_epoch or 0) + 1  # overlap may have changed: cursors start over
     ds.settings = data
     ds.updated_at = utcnow()
     version = SettingsVersion(dataset_id=ds.id, version=ds.settings_version, settings=data,

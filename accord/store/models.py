@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base", "User", "ApiToken", "Dataset", "SettingsVersion", "Membership", "Record", "Suggestion",
     "Response", "ResponseHistory", "Review", "GoldAnswer", "Lease", "AuditEntry", "Aggregate",
+    "QueueCursor",
     "utcnow",
     "QUEUE_OPEN", "QUEUE_FULL", "QUEUE_DONE", "QUEUE_GOLD",
 ]
@@ -99,6 +100,9 @@ class Dataset(Base):
     name: Mapped[str] = mapped_column(String(128), unique=True)
     settings: Mapped[dict[str, Any]]
     settings_version: Mapped[int] = mapped_column(Integer, default=1)
+    # moves on whenever a record may re-enter the queue ahead of annotators' cursors
+    # (a claim given back, priorities or settings changed, records imported): see QueueCursor
+    queue_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -302,3 +306,25 @@ class AuditEntry(Base):
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="SET NULL"),
                                                    index=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class QueueCursor(Base):
+    """Where an annotator's walk through a dataset's queue stands (migration 0006).
+
+    ``next_record`` scans open records in ``(priority DESC, id)`` order, skipping
+    those the annotator has already seen; with overlap > 1 an annotator ahead of
+    the others would re-skip everything they answered that still waits for
+    others. The cursor remembers the position of the last record handed out, so
+    the scan starts there; it is valid while ``epoch`` equals the dataset's
+    ``queue_epoch`` (bumped when a record can re-open behind cursors).
+    """
+
+    __tablename__ = "queue_cursors"
+
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[float] = mapped_column(Float)
+    record_id: Mapped[int] = mapped_column(BigInteger)

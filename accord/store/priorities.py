@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import Record
+from accord.store.queue import bump_epoch
 
 __all__ = ["priorities_of", "reset_priorities", "set_priorities"]
 
@@ -44,6 +45,7 @@ def set_priorities(session: Session, dataset_id: int, priorities: Mapping[int, f
     conn = session.connection()
     for start in range(0, len(params), 5000):
         conn.execute(_SET, params[start:start + 5000])
+    bump_epoch(session, dataset_id)  # records may now sort before annotators' queue cursors
     return len(params)
 
 
@@ -51,6 +53,7 @@ def reset_priorities(session: Session, dataset_id: int, value: float = 0.0) -> N
     """Give every record of the dataset the same priority (insertion order again)."""
     session.connection().execute(update(_rec).where(_rec.c.dataset_id == dataset_id)
                                  .values(priority=value))
+    bump_epoch(session, dataset_id)
 
 
 def priorities_of(session: Session, dataset_id: int) -> dict[int, float]:

@@ -17,18 +17,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, case, delete, exists, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Lease, Record, Response,
+    QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Dataset, Lease, QueueCursor, Record, Response,
 )
 
 __all__ = ["reclaim_expired", "live_lease", "find_open_record", "claim_record", "find_gold_record",
-           "add_lease", "drop_lease", "extend_lease", "bump_counters"]
+           "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
+           "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
+           "bump_epoch_of_record"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
 _resp = Response.__table__
+_ds = Dataset.__table__
+_cur = QueueCursor.__table__
 
 
 def _queue_state(d_claims, d_submitted):  # type: ignore[no-untyped-def]
@@ -63,6 +68,45 @@ _OPEN = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
                                  _rec.c.queue_state == QUEUE_OPEN, _NOT_SEEN)
          .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
 _OPEN_LOCKED = _OPEN.with_for_update(skip_locked=True)
+# the same walk resumed after a cursor at (priority p, id r): first the rest of priority p
+# (id > r), then lower priorities; each is one seek in ix_records_queue
+_OPEN_FROM_START = (select(_rec.c.id, _rec.c.priority)
+                    .where(_rec.c.dataset_id == bindparam("ds"),
+                           _rec.c.queue_state == QUEUE_OPEN, _NOT_SEEN)
+                    .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
+_OPEN_SAME_PRIORITY = (select(_rec.c.id, _rec.c.priority)
+                       .where(_rec.c.dataset_id == bindparam("ds"),
+                              _rec.c.queue_state == QUEUE_OPEN,
+                              _rec.c.priority == bindparam("p"), _rec.c.id > bindparam("r"),
+                              _NOT_SEEN)
+                       .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
+_OPEN_LOWER_PRIORITY = (select(_rec.c.id, _rec.c.priority)
+                        .where(_rec.c.dataset_id == bindparam("ds"),
+                               _rec.c.queue_state == QUEUE_OPEN,
+                               _rec.c.priority < bindparam("p"), _NOT_SEEN)
+                        .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
+_CURSOR = (select(_cur.c.priority, _cur.c.record_id)
+           .join_from(_cur, _ds, _ds.c.id == _cur.c.dataset_id)
+           .where(_cur.c.dataset_id == bindparam("ds"), _cur.c.user_id == bindparam("uid"),
+                  _cur.c.epoch == _ds.c.queue_epoch))
+_EPOCH = select(_ds.c.queue_epoch).where(_ds.c.id == bindparam("ds")).scalar_subquery()
+_BUMP_EPOCH = (update(_ds).where(_ds.c.id == bindparam("ds"))
+               .values(queue_epoch=_ds.c.queue_epoch + 1))
+_BUMP_EPOCH_OF_RECORD = (update(_ds).where(_ds.c.id == select(_rec.c.dataset_id).where(
+    _rec.c.id == bindparam("rid")).scalar_subquery()).values(queue_epoch=_ds.c.queue_epoch + 1))
+
+
+def _upsert_cursor(dialect: str):  # type: ignore[no-untyped-def]
+    ins = (postgresql.insert(_cur) if dialect == "postgresql" else sqlite.insert(_cur)).values(
+        dataset_id=bindparam("ds"), user_id=bindparam("uid"), epoch=_EPOCH,
+        priority=bindparam("p"), record_id=bindparam("r"))
+    return ins.on_conflict_do_update(
+        index_elements=[_cur.c.dataset_id, _cur.c.user_id],
+        set_={"epoch": ins.excluded.epoch, "priority": ins.excluded.priority,
+              "record_id": ins.excluded.record_id})
+
+
+_SET_CURSOR = {"postgresql": _upsert_cursor("postgresql"), "sqlite": _upsert_cursor("sqlite")}
 _GOLD = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
                                  _rec.c.queue_state == QUEUE_GOLD, _NOT_SEEN)
          .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
@@ -120,6 +164,55 @@ def find_open_record(session: Session, dataset_id: int, user_id: int,
     return session.connection().execute(stmt, {"ds": dataset_id, "uid": user_id}).scalar()
 
 
+def cursor_of(session: Session, dataset_id: int, user_id: int) -> tuple[float, int] | None:
+    """The user's live queue cursor ``(priority, record id)``, or None when there is none
+    or the dataset's queue moved on since it was set (see :class:`QueueCursor`)."""
+    row = session.connection().execute(_CURSOR, {"ds": dataset_id, "uid": user_id}).first()
+    return None if row is None else (row.priority, row.record_id)
+
+
+def _lock(stmt, skip_locked: bool):  # type: ignore[no-untyped-def]
+    return stmt.with_for_update(skip_locked=True) if skip_locked else stmt
+
+
+def find_open_after(session: Session, dataset_id: int, user_id: int, cursor: tuple[float, int],
+                    *, skip_locked: bool = False) -> tuple[int, float] | None:
+    """``(id, priority)`` of the first open record after ``cursor`` in queue order that the
+    user has never seen: two index seeks, whatever the user answered before the cursor."""
+    conn = session.connection()
+    params = {"ds": dataset_id, "uid": user_id, "p": cursor[0], "r": cursor[1]}
+    for stmt in (_OPEN_SAME_PRIORITY, _OPEN_LOWER_PRIORITY):
+        row = conn.execute(_lock(stmt, skip_locked), params).first()
+        if row is not None:
+            return row.id, row.priority
+    return None
+
+
+def find_open_from_start(session: Session, dataset_id: int, user_id: int,
+                         *, skip_locked: bool = False) -> tuple[int, float] | None:
+    """Like :func:`find_open_record`, with the record's priority (for the cursor)."""
+    row = session.connection().execute(_lock(_OPEN_FROM_START, skip_locked),
+                                       {"ds": dataset_id, "uid": user_id}).first()
+    return None if row is None else (row.id, row.priority)
+
+
+def set_cursor(session: Session, dataset_id: int, user_id: int, priority: float,
+               record_id: int) -> None:
+    """Remember where the user's walk stands, stamped with the dataset's current epoch."""
+    stmt = _SET_CURSOR[session.get_bind().dialect.name]
+    session.connection().execute(stmt, {"ds": dataset_id, "uid": user_id, "p": priority,
+                                        "r": record_id})
+
+
+def bump_epoch(session: Session, dataset_id: int) -> None:
+    """Invalidate every cursor of the dataset: records may now be open behind them."""
+    session.connection().execute(_BUMP_EPOCH, {"ds": dataset_id})
+
+
+def bump_epoch_of_record(session: Session, record_id: int) -> None:
+    session.connection().execute(_BUMP_EPOCH_OF_RECORD, {"rid": record_id})
+
+
 def claim_record(session: Session, record_id: int, overlap: int) -> bool:
     """Take one claim on an open record if it still needs annotators."""
     result = session.connection().execute(_CLAIM, {"rid": record_id, "overlap": overlap})
@@ -151,6 +244,13 @@ def extend_lease(session: Session, record_id: int, user_id: int, now: datetime,
 
 def bump_counters(session: Session, record_id: int, overlap: int, *, d_claims: int = 0,
                   d_submitted: int = 0) -> None:
-    """Adjust claims/submitted and recompute status and queue_state in one UPDATE."""
-    session.connection().execute(_BUMP, {"rid": record_id, "dc": d_claims, "dsub": d_submitted,
-                                         "overlap": overlap})
+    """Adjust claims/submitted and recompute status and queue_state in one UPDATE.
+
+    A claim given back can re-open a record behind annotators' cursors, so it also
+    moves the dataset's queue epoch on.
+    """
+    conn = session.connection()
+    conn.execute(_BUMP, {"rid": record_id, "dc": d_claims, "dsub": d_submitted,
+                         "overlap": overlap})
+    if d_claims < 0:
+        conn.execute(_BUMP_EPOCH_OF_RECORD, {"rid": record_id})

@@ -12,6 +12,7 @@ from accord.store.models import (
     QUEUE_GOLD, QUEUE_OPEN, GoldAnswer, Record, Response, ResponseHistory, Review, Suggestion,
     User,
 )
+from accord.store.queue import bump_epoch
 
 _resp_t = Response.__table__
 _ADD_HISTORY = ResponseHistory.__table__.insert()
@@ -109,6 +110,7 @@ def set_gold(session: Session, record: Record, values: dict[str, Any] | None) ->
             session.delete(existing)
         record.is_gold = False
         record.queue_state = QUEUE_OPEN
+        bump_epoch(session, record.dataset_id)  # open again, maybe behind queue cursors
     else:
         if existing is None:
             session.add(GoldAnswer(record_id=record.id, values=values))

@@ -50,17 +50,37 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
                                           counted=False):
             return session.get(Record, gold_id)
     postgres = session.get_bind().dialect.name == "postgresql"
+    # the default walk resumes at the user's queue cursor (accord.store.models.QueueCursor)
+    cursor = None if find_open is not None else queue.cursor_of(session, ds.id, user.id)
     for _ in range(20):
-        record_id = (find_open or queue.find_open_record)(session, ds.id, user.id,
-                                                          skip_locked=postgres)
-        if record_id is None:
+        found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=postgres)
+        if found is None:
             return None
+        record_id, priority = found
         if not queue.claim_record(session, record_id, dist.overlap):
             continue  # someone else took the last slot; try the next record
         if _lease(session, record_id, user, ds, now, dist.lease_seconds, counted=True):
+            if priority is not None:
+                queue.set_cursor(session, ds.id, user.id, priority, record_id)
             return session.get(Record, record_id)
         queue.bump_counters(session, record_id, dist.overlap, d_claims=-1)
     return None
+
+
+def _find(session: Session, dataset_id: int, user_id: int, cursor: tuple[float, int] | None,
+          find_open: Callable[..., int | None] | None, *,
+          skip_locked: bool) -> tuple[int, float | None] | None:
+    """The next candidate ``(record id, priority)``: after the cursor first, then from the
+    start of the queue (records re-opened behind the cursor, rows skipped while locked)."""
+    if find_open is not None:
+        record_id = find_open(session, dataset_id, user_id, skip_locked=skip_locked)
+        return None if record_id is None else (record_id, None)
+    if cursor is not None:
+        found = queue.find_open_after(session, dataset_id, user_id, cursor,
+                                      skip_locked=skip_locked)
+        if found is not None:
+            return found
+    return queue.find_open_from_start(session, dataset_id, user_id, skip_locked=skip_locked)
 
 
 def _lease(session: Session, record_id: int, user: User, ds: Dataset, now: datetime,

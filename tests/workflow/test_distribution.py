@@ -142,3 +142,85 @@ def test_review_verdicts_and_correction_rate(engine):
         ds = get_dataset(s, "d")
         stats = dataset_stats(s, ds, settings_of(ds))
         assert stats["annotators"][0]["correction_rate"] == 1.0
+
+
+# --- queue cursors: the walk resumes where the annotator stands (QueueCursor) ---------
+
+def _ids(engine):
+    with session_scope(engine) as s:
+        return {r.external_id: r.id for r in s.scalars(select(Record))}
+
+
+def test_a_lone_annotator_walks_the_queue_in_order_with_overlap_two(engine):
+    _setup(engine, n=30)
+    ids = _ids(engine)
+    got = []
+    for _ in range(30):
+        rid = _next(engine, "u1")
+        got.append(rid)
+        _submit(engine, "u1", rid)
+    assert got == [ids[f"r{i}"] for i in range(30)]
+    assert _next(engine, "u1") is None  # seen everything; the 30 records still need u2
+    assert [_next(engine, "u2") for _ in range(1)] == [ids["r0"]]
+
+
+def test_a_record_reopened_behind_the_cursor_is_handed_out_first(engine):
+    settings = {**SETTINGS, "distribution": {"overlap": 1, "lease_seconds": 60}}
+    _setup(engine, n=5, settings=settings)
+    ids = _ids(engine)
+    t0 = utcnow()
+    assert _next(engine, "u2", now=t0) == ids["r0"]  # u2 holds r0: full
+    assert _next(engine, "u1", now=t0) == ids["r1"]  # u1 walks past it
+    _submit(engine, "u1", ids["r1"], now=t0)
+    # u2's lease expires: r0 is open again, behind u1's cursor
+    later = t0 + timedelta(seconds=61)
+    assert _next(engine, "u1", now=later) == ids["r0"]
+    _submit(engine, "u1", ids["r0"], now=later)
+    assert _next(engine, "u1", now=later) == ids["r2"]
+
+
+def test_a_discard_reopens_behind_cursors(engine):
+    settings = {**SETTINGS, "distribution": {"overlap": 1, "lease_seconds": 60}}
+    _setup(engine, n=4, settings=settings)
+    ids = _ids(engine)
+    assert _next(engine, "u2") == ids["r0"]
+    assert _next(engine, "u1") == ids["r1"]
+    _submit(engine, "u1", ids["r1"])
+    _submit(engine, "u2", ids["r0"], status="discarded")
+    assert _next(engine, "u1") == ids["r0"]
+
+
+def test_new_priorities_restart_the_walk(engine):
+    from accord.store.priorities import set_priorities
+
+    _setup(engine, n=10)
+    ids = _ids(engine)
+    for i in range(3):
+        assert _next(engine, "u1") == ids[f"r{i}"]
+        _submit(engine, "u1", ids[f"r{i}"])
+    with write_scope(engine) as s:
+        set_priorities(s, get_dataset(s, "d").id, {ids["r1"]: 9.0, ids["r7"]: 5.0})
+    assert _next(engine, "u1") == ids["r7"]  # r1 has the top priority but u1 answered it
+    _submit(engine, "u1", ids["r7"])
+    assert _next(engine, "u1") == ids["r3"]
+
+
+def test_the_resumed_walk_is_two_index_seeks(tmp_path):
+    """EXPLAIN (SQLite): the statements after a cursor search ix_records_queue with the
+    cursor's bounds, so their cost does not grow with what the annotator answered before."""
+    from accord.store import make_engine, queue, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path}/plan.db")
+    upgrade(engine)
+    try:
+        with session_scope(engine) as s:
+            conn = s.connection()
+            for stmt, bound in ((queue._OPEN_SAME_PRIORITY, "priority=? AND id>?"),
+                                (queue._OPEN_LOWER_PRIORITY, "priority<?")):
+                sql = str(stmt.compile(conn))
+                plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + sql, (1,) * sql.count("?")).all())
+                assert "INDEX ix_records_queue (" in plan and bound in plan, plan
+                assert "TEMP B-TREE" not in plan, plan
+    finally:
+        engine.dispose()
