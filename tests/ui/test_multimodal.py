@@ -509,3 +509,36 @@ def test_media_paths_load_from_the_media_root(browser, media_server):
     [[resp]] = media_server.responses(name).values()
     assert resp["values"] == {"objects": [{"x": 40, "y": 60, "w": 100, "h": 60, "label": "car"}],
                               "kind": "park"}
+
+
+def test_review_shows_boxes_and_fixes_them_on_the_image(page, ui_server):
+    settings = {**ZOOM, "distribution": {"overlap": 2}}
+    people = [ui_server.user() for _ in range(2)]
+    reviewer, _ = ui_server.user("reviewer")
+    name = ui_server.dataset(settings, [{"id": "r1", "photo": _png()}],
+                             members=[u for u, _ in people] + [reviewer])
+    answers = [[{"x": 40, "y": 60, "w": 100, "h": 60, "label": "car"}],
+               [{"x": 42, "y": 61, "w": 95, "h": 58, "label": "car"}]]
+    responses = []
+    for (_, client), boxes in zip(people, answers):
+        rec = check(client.post(f"/datasets/{name}/next"))
+        responses.append(check(client.put(
+            f"/datasets/{name}/records/{rec['id']}/response",
+            json={"values": {"objects": boxes}, "status": "submitted", "time_spent": 3})))
+    api_login(page.context, reviewer)
+    page.goto(f"/datasets/{name}/review")
+    row = page.locator('tr[data-question="objects"]')
+    expect(row).to_have_class("disagree")
+    expect(row).to_contain_text("car 40,60 100×60")
+    expect(row).to_contain_text("car 42,61 95×58")
+    column = page.locator(".annotator-name").all_inner_texts().index(people[1][0])
+    page.locator(".actions-row td").nth(column).locator('[data-action="fix"]').click()
+    stage = Stage(page, "objects")
+    expect(stage.q.locator(".shape.box")).to_have_count(1)            # the answer, on the image
+    stage.drag((200, 30), (250, 70))
+    page.locator("#fix-panel #save-fix").click()
+    expect(page.locator("thead .verdict.fix")).to_have_count(1)
+    [review] = check(ui_server.admin.get(f"/datasets/{name}/responses/{responses[1]['id']}/reviews"))
+    assert review["values"] == {"objects": [
+        {"x": 42, "y": 61, "w": 95, "h": 58, "label": "car"},
+        {"x": 200, "y": 30, "w": 50, "h": 40, "label": "car"}]}
