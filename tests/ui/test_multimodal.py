@@ -376,8 +376,13 @@ def test_audio_segments_and_transcript_saved_exactly(page, ui_server, tmp_path):
     page.keyboard.press(" ")
     expect(q.locator(".audio-player")).not_to_have_class("audio-player playing")
 
+    page.keyboard.press(" ")                    # play the clip again ...
     page.keyboard.press("Tab")                  # the transcript
     t = Wave(page, "words")
+    page.keyboard.press(" ")                    # ... starting this player pauses the other one
+    expect(t.q.locator(".audio-player")).to_have_class("audio-player playing")
+    expect(q.locator(".audio-player")).not_to_have_class("audio-player playing")
+    page.keyboard.press(" ")
     page.keyboard.press("Enter")
     page.keyboard.type("hello there, general noise")
     page.keyboard.press("Escape")
@@ -538,7 +543,8 @@ def test_review_shows_boxes_and_fixes_them_on_the_image(page, ui_server):
     stage.drag((200, 30), (250, 70))
     page.locator("#fix-panel #save-fix").click()
     expect(page.locator("thead .verdict.fix")).to_have_count(1)
-    [review] = check(ui_server.admin.get(f"/datasets/{name}/responses/{responses[1]['id']}/reviews"))
+    reviews = ui_server.admin.get(f"/datasets/{name}/responses/{responses[1]['id']}/reviews")
+    [review] = check(reviews)
     assert review["values"] == {"objects": [
         {"x": 42, "y": 61, "w": 95, "h": 58, "label": "car"},
         {"x": 200, "y": 30, "w": 50, "h": 40, "label": "car"}]}

@@ -100,7 +100,13 @@ export class AudioPlayer {
     this.playButton.textContent = playing ? "❚❚ pause" : "▶ play";
     this.el.classList.toggle("playing", playing);
     if (playing) {
-      const frame = () => { this.draw(); if (!this.audio.paused) requestAnimationFrame(frame); };
+      // one player at a time; a player taken off the page (the next record) stops
+      for (const other of document.querySelectorAll("audio")) if (other !== this.audio) other.pause();
+      const frame = () => {
+        if (!this.el.isConnected) { this.audio.pause(); return; }
+        this.draw();
+        if (!this.audio.paused) requestAnimationFrame(frame);
+      };
       requestAnimationFrame(frame);
     }
   }
