@@ -11,6 +11,7 @@ data).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -22,14 +23,14 @@ from sqlalchemy.orm import Session
 
 from accord.errors import InputError
 from accord.quality.health.data import (
-    NOT_SET, REPORTED_TYPES, Column, HealthData, HealthOptions, QuestionAnswers,
+    MISSING, NOT_SET, REPORTED_TYPES, Column, HealthData, HealthOptions, QuestionAnswers,
 )
 from accord.schema import Settings
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.models import Dataset, Record, Response, Suggestion, User
 
 __all__ = ["guess_slice_keys", "load_health_data", "dataset_report", "report_rows",
-           "SKIP_REASONS"]
+           "SKIP_REASONS", "MAX_SLICE_VALUES"]
 
 #: why a question type is not in the report
 SKIP_REASONS = {
@@ -41,6 +42,8 @@ SKIP_REASONS = {
     "flags": "flags carry a severity per label; the report counts plain categories only",
 }
 _BATCH = 50_000
+#: a metadata key with more distinct values is no slice (an id, a free-text field)
+MAX_SLICE_VALUES = 200
 _IN_CHUNK = 900
 
 
@@ -95,19 +98,29 @@ def _pages(session: Session, stmt: Select[Any], key: Any,
         last = rows[-1][0]
 
 
+def _slice_values(session: Session, dataset_id: int, key: str) -> list[str] | None:
+    """The distinct values of a metadata key (sorted), or None with more than
+    :data:`MAX_SLICE_VALUES`."""
+    expr = Record.meta[key].as_string()
+    values = session.scalars(select(expr).where(Record.dataset_id == dataset_id,
+                                                Record.is_gold.is_(False), expr.is_not(None))
+                             .group_by(expr).limit(MAX_SLICE_VALUES + 1)).all()
+    return None if len(values) > MAX_SLICE_VALUES else sorted(str(v) for v in values)
+
+
 def _records(session: Session, dataset_id: int, keys: Sequence[str],
-             progress: Callable[[int], None] | None) -> tuple[np.ndarray, list[list[Any]]]:
-    cols = [Record.meta[k].as_string() for k in keys]
+             values: Sequence[list[str]], progress: Callable[[int], None] | None
+             ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Record ids and, per key, each record's slice code (codes index ``values[k]``; a
+    record without the key gets ``len(values[k])``, the ``(missing)`` value)."""
+    cols = [case({v: i for i, v in enumerate(vals)}, value=Record.meta[k].as_string(),
+                 else_=len(vals)) for k, vals in zip(keys, values)]
     stmt = select(Record.id, *cols).where(Record.dataset_id == dataset_id,
                                           Record.is_gold.is_(False))
-    ids: list[np.ndarray] = []
-    raw: list[list[Any]] = [[] for _ in keys]
-    for rows in _pages(session, stmt, Record.id, progress):
-        columns = list(zip(*rows))
-        ids.append(np.asarray(columns[0], dtype=np.int64))
-        for j in range(len(keys)):
-            raw[j].extend(columns[j + 1])
-    return (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)), raw
+    pages = [np.array(rows, dtype=np.int64).reshape(len(rows), len(keys) + 1)
+             for rows in _pages(session, stmt, Record.id, progress)]
+    block = np.concatenate(pages) if pages else np.zeros((0, len(keys) + 1), dtype=np.int64)
+    return block[:, 0].copy(), [block[:, j + 1].copy() for j in range(len(keys))]
 
 
 class _Coder:
@@ -182,6 +195,18 @@ def _responses(session: Session, dataset_id: int, coders: list[_Coder], names: l
     return record, annotator.astype(np.int64), user_ids.tolist(), values
 
 
+def _json_keys(labels: Sequence[Any]) -> dict[str, int]:
+    """A stored suggestion value's JSON text -> label code (``"pos"`` -> 0, ``4`` -> 3):
+    compact and ASCII-escaped spellings, and ``4.0`` for integers."""
+    keys: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        keys[orjson.dumps(label).decode()] = i
+        keys[json.dumps(label)] = i
+        if isinstance(label, int):
+            keys[f"{label}.0"] = i
+    return keys
+
+
 def _suggestions(session: Session, dataset_id: int, coders: dict[str, _Coder],
                  record_ids: np.ndarray, progress: Callable[[int], None] | None
                  ) -> dict[str, tuple[np.ndarray, str]]:
@@ -200,25 +225,27 @@ def _suggestions(session: Session, dataset_id: int, coders: dict[str, _Coder],
     out = {}
     for question, (_, agent) in best.items():
         coder = coders[question]
-        stmt = (select(Suggestion.id, Suggestion.record_id, cast(Suggestion.value, String))
+        multi = coder.type == "multi_label"
+        text = cast(Suggestion.value, String)
+        stmt = (select(Suggestion.id, Suggestion.record_id,
+                       text if multi else case(_json_keys(coder.labels), value=text, else_=-1))
                 .join(Record, Record.id == Suggestion.record_id)
                 .where(Record.dataset_id == dataset_id, Suggestion.question == question,
                        Suggestion.agent == agent))
-        multi = coder.type == "multi_label"
         sugg = (np.full((record_ids.size, len(coder.labels)), -1, dtype=np.int8) if multi
                 else np.full(record_ids.size, -1, dtype=np.int64))
         for rows in _pages(session, stmt, Suggestion.id, progress):
-            rid = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+            if multi:
+                rid = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+                matrix = coder.matrix([r[2] for r in rows])
+                rid[matrix[:, -1]] = -1  # not a list: no suggestion
+                codes = matrix[:, :-1]
+            else:
+                block = np.array(rows, dtype=np.int64)
+                rid, codes = block[:, 1], block[:, 2]
             pos = np.minimum(np.searchsorted(record_ids, rid), record_ids.size - 1)
             keep = record_ids[pos] == rid
-            values = [orjson.loads(r[2]) if r[2] is not None else None for r in rows]
-            if multi:
-                sugg[pos[keep]] = coder.matrix(values)[keep, :-1]
-            else:
-                get = coder.index.get
-                codes = np.fromiter((-1 if v is None else get(str(v), -1) for v in values),
-                                    dtype=np.int64, count=len(values))
-                sugg[pos[keep]] = codes[keep]
+            sugg[pos[keep]] = codes[keep]
         out[question] = (sugg, agent)
     return out
 
@@ -290,9 +317,18 @@ def load_health_data(session: Session, ds: Dataset, settings: Settings, *,
     """
     chosen, skipped = _pick_questions(settings, questions)
     keys = list(dict.fromkeys(slices)) if slices else guess_slice_keys(session, ds.id)
-    record_ids, raw = _records(session, ds.id, keys, progress)
-    missing = [k for k, v in zip(keys, raw) if all(x is None for x in v)]
-    columns = {k: Column.from_values(v) for k, v in zip(keys, raw) if k not in missing}
+    distinct = {k: _slice_values(session, ds.id, k) for k in keys}
+    too_many = [k for k, v in distinct.items() if v is None]
+    if too_many and slices:
+        raise InputError(f"metadata key {too_many[0]!r} has more than {MAX_SLICE_VALUES} "
+                         "distinct values; a slice needs fewer", field="slice")
+    missing = [k for k, v in distinct.items() if v == []]
+    keys = [k for k in keys if distinct[k]]
+    record_ids, codes = _records(session, ds.id, keys, [distinct[k] for k in keys], progress)
+    columns = {}
+    for k, c in zip(keys, codes):
+        labels = list(distinct[k]) + ([MISSING] if (c == len(distinct[k])).any() else [])
+        columns[k] = Column(c, labels)
     coders = [_Coder(q) for q in chosen]
     record, annotator, user_ids, values = _responses(session, ds.id, coders,
                                                      [q.name for q in chosen], record_ids,

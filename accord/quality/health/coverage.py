@@ -42,10 +42,11 @@ def slice_coverage(column: Column, response_record: np.ndarray, response_annotat
     records = np.bincount(column.codes, minlength=n)
     of_response = column.codes[response_record]
     responses = np.bincount(of_response, minlength=n)
-    answered = np.bincount(column.codes[np.unique(response_record)], minlength=n)
-    n_ann = int(response_annotator.max(initial=0)) + 1
-    pairs = np.unique(of_response.astype(np.int64) * n_ann + response_annotator)
-    annotators = np.bincount(pairs // n_ann, minlength=n)
+    has_response = np.bincount(response_record, minlength=column.codes.size) > 0
+    answered = np.bincount(column.codes, weights=has_response, minlength=n).astype(np.int64)
+    seen = np.zeros((n, int(response_annotator.max(initial=-1)) + 1), dtype=bool)
+    seen[of_response, response_annotator] = True
+    annotators = seen.sum(axis=1)
     rows = []
     for code, value in enumerate(column.values):
         gaps = []

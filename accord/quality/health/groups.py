@@ -113,7 +113,7 @@ def compare_groups(record: np.ndarray, annotator: np.ndarray, value: np.ndarray,
             continue
         within = coded_alpha(record[mask], annotator[mask], value[mask], n_labels, level)
         groups.append({"value": name,
-                       "annotators": int(np.unique(annotator[mask]).size),
+                       "annotators": int(np.count_nonzero(np.bincount(annotator[mask]))),
                        "answers": int(mask.sum()), "counts": table[code].tolist(),
                        "alpha": within["alpha"], "alpha_records": within["records"]})
     pair_rows = []

@@ -23,8 +23,8 @@ def coded_alpha(record: np.ndarray, annotator: np.ndarray, value: np.ndarray, n_
     """Krippendorff's alpha of integer-coded answers, with how much data it rests on.
 
     Thin wrapper over :func:`accord.quality.agreement.krippendorff_alpha`
-    (Krippendorff 2011): records are re-indexed compactly first, so a slice of
-    a large dataset costs only its own size.
+    (Krippendorff 2011) on the codes as they are (record and annotator
+    indices are small dense integers, so no re-indexing sort is needed).
 
     Returns
     -------
@@ -40,15 +40,15 @@ def coded_alpha(record: np.ndarray, annotator: np.ndarray, value: np.ndarray, n_
     >>> round(out["alpha"], 3), out["records"], out["answers"]
     (0.0, 2, 4)
     """
-    items, item = np.unique(record, return_inverse=True)
-    per_item = np.bincount(item, minlength=items.size)
+    per_item = np.bincount(record)
     pairable = int(np.count_nonzero(per_item >= 2))
     out: dict[str, Any] = {"alpha": None, "records": pairable, "answers": int(record.size)}
     if pairable == 0:
         return out
-    ann_keys, ann = np.unique(annotator, return_inverse=True)
-    lf = LongForm(item.astype(np.int64), ann.astype(np.int64), value.astype(np.int64),
-                  items, ann_keys, np.arange(n_labels))
+    # codes are dense already: records and annotators without answers add empty rows only
+    lf = LongForm(record.astype(np.int64), annotator.astype(np.int64), value.astype(np.int64),
+                  np.arange(per_item.size), np.arange(int(annotator.max()) + 1),
+                  np.arange(n_labels))
     try:
         alpha = krippendorff_alpha(lf, level)
     except InputError:
