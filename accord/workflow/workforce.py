@@ -34,7 +34,7 @@ from accord.workflow.onboarding import (
 )
 from accord.workflow.quotas import give_back_unit, quota_of, take_unit
 
-__all__ = ["Handout", "hand_out", "after_submit", "workforce_active"]
+__all__ = ["Handout", "hand_out", "after_submit", "onboarding_status"]
 
 _rng = random.SystemRandom()
 
@@ -63,13 +63,6 @@ class Handout:
         return out
 
 
-def workforce_active(settings: Settings) -> bool:
-    """Whether the settings use any workforce feature (else the plain queue suffices
-    unless a member has a quota override)."""
-    return any(x is not None for x in (settings.onboarding, settings.monitoring,
-                                       settings.assignment))
-
-
 def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
              now: datetime | None = None, rng: random.Random | None = None) -> Handout:
     """The next record for ``user`` under the dataset's workforce rules (see module doc)."""
@@ -85,12 +78,11 @@ def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
     if where.state != "ok":
         return Handout(None, where.state, retry_at=where.retry_at)
     quota = quota_of(settings, m)
-    mon = settings.monitoring
-    attention = mon is not None and mon.attention_rate > 0
+    rate = settings.monitoring.attention_rate if settings.monitoring is not None else 0.0
     held = None
-    if quota is not None or attention:
+    if quota is not None or rate > 0:
         held = queue.live_lease(session, ds.id, user.id, now)
-    if held is None and attention and (rng or _rng).random() < mon.attention_rate:  # type: ignore[union-attr]
+    if held is None and rate > 0 and (rng or _rng).random() < rate:
         rid = find_attention_record(session, ds.id, user.id)
         if rid is not None and lease_gold(session, rid, user, ds, now,
                                           settings.distribution.lease_seconds):
