@@ -32,6 +32,7 @@ from accord.store.models import (
 __all__ = [
     "Answer",
     "ExportRecord",
+    "JsonRecord",
     "ResponseView",
     "ReviewView",
     "SuggestionView",
@@ -39,6 +40,8 @@ __all__ = [
     "count_export_records",
     "iter_answers",
     "iter_export_records",
+    "iter_json_records",
+    "json_records_supported",
     "metadata_values",
     "user_names",
 ]
@@ -219,6 +222,16 @@ class _Reader:
         return self.conn.execute(select(r.id).where(r.dataset_id == dataset_id).limit(1)
                                  ).first() is not None
 
+    def has_suggestions(self, dataset_id: int) -> bool:
+        s, r = Suggestion.__table__.c, Record.__table__.c
+        return self.conn.execute(select(s.id).join(Record.__table__, r.id == s.record_id)
+                                 .where(r.dataset_id == dataset_id).limit(1)).first() is not None
+
+    def has_gold(self, dataset_id: int) -> bool:
+        g, r = GoldAnswer.__table__.c, Record.__table__.c
+        return self.conn.execute(select(g.record_id).join(Record.__table__, r.id == g.record_id)
+                                 .where(r.dataset_id == dataset_id).limit(1)).first() is not None
+
     def gold(self, lo: int, hi: int) -> list[tuple[Any, ...]]:
         g = GoldAnswer.__table__.c
         return [tuple(x) for x in self.conn.execute(
@@ -395,3 +408,207 @@ def metadata_values(session: Session, dataset_id: int, key: str, *, limit: int =
         Record.dataset_id == dataset_id, col.is_not(None)).group_by(col)
         .order_by(func.count().desc(), col).limit(limit))
     return [str(v) for v, _ in rows if v is not None]
+
+
+# -- whole records as JSON text, built by SQLite -------------------------------------------------
+
+
+class JsonRecord:
+    """One record as exports of whole records write it: ``responses``, ``suggestions``,
+    ``reviews`` and ``gold`` are JSON text (the shapes of
+    :mod:`accord.io.exporters.record_rows`), ``fields_json`` and ``metadata_json`` the
+    record's own JSON text; ``fields`` decodes ``fields_json`` on first use."""
+
+    __slots__ = ("_fields", "external_id", "fields_json", "gold", "id", "is_gold",
+                 "metadata_json", "responses", "reviews", "status", "suggestions")
+
+    def __init__(self, id: int, external_id: str, fields_json: str, metadata_json: str,
+                 status: str, is_gold: bool, responses: str, suggestions: str, reviews: str,
+                 gold: str, fields: dict[str, Any] | None = None) -> None:
+        self.id = id
+        self.external_id = external_id
+        self.fields_json = fields_json
+        self.metadata_json = metadata_json
+        self.status = status
+        self.is_gold = is_gold
+        self.responses = responses
+        self.suggestions = suggestions
+        self.reviews = reviews
+        self.gold = gold
+        self._fields = fields
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        if self._fields is None:
+            self._fields = orjson.loads(self.fields_json)
+        return self._fields
+
+
+def _num(col: str) -> str:
+    """SQL: a REAL column as a JSON number that reads back as the same double (SQLite's
+    text form has 15 significant digits; 17 when that is not enough)."""
+    return (f"CASE WHEN {col} IS NULL THEN 'null' WHEN typeof({col}) = 'integer' THEN "
+            f"CAST({col} AS TEXT) WHEN CAST(CAST({col} AS TEXT) AS REAL) = {col} THEN "
+            f"CAST({col} AS TEXT) ELSE printf('%!.17g', {col}) END")
+
+
+def _ts(col: str) -> str:
+    """SQL: a stored timestamp (SQLite's naive UTC text) as a JSON ISO 8601 string in UTC."""
+    return (f"CASE WHEN {col} IS NULL THEN 'null' WHEN substr({col}, 11, 1) = ' ' THEN "
+            f"'\"' || substr({col}, 1, 10) || 'T' || substr({col}, 12) || '+00:00\"' "
+            f"ELSE json_quote({col}) END")
+
+
+def _json_value(col: str) -> str:
+    """SQL: a JSON column's stored text (numbers read back with NUMERIC affinity)."""
+    return (f"CASE typeof({col}) WHEN 'null' THEN 'null' WHEN 'real' THEN {_num(col)} "
+            f"ELSE CAST({col} AS TEXT) END")
+
+
+def _user_name(col: str) -> str:
+    return (f"coalesce((SELECT json_quote(u.name) FROM users u WHERE u.id = {col}), "
+            f"json_quote(CAST({col} AS TEXT)))")
+
+
+def _array(select: str) -> str:
+    """SQL: the rows of ``select`` (one JSON text column ``j``, in the subquery's order)
+    as a JSON array. The ORDER BY of an aggregate's subquery is kept: SQLite never
+    flattens it into the aggregate."""
+    return f"coalesce((SELECT '[' || group_concat(j, ',') || ']' FROM ({select})), '[]')"
+
+
+
+def _ts_text(col: str) -> str:
+    """SQL: a stored timestamp as a JSON string in ISO 8601 UTC, or ``null`` (the cheap
+    form for the response pages: SQLAlchemy's SQLite text is always ``YYYY-MM-DD
+    HH:MM:SS.ffffff``)."""
+    return f"coalesce('\"' || replace({col}, ' ', 'T') || '+00:00\"', 'null')"
+
+
+# The responses of a page of records: SQLite writes each response's JSON object (in the
+# fetching thread, without the GIL) but for ``time_spent``, which Python formats between
+# the two halves (SQLite's float to text conversion is slow and keeps 15 digits). The order
+# is the (record_id, user_id) index's, so SQLite sorts nothing; Python puts a record's
+# responses in id order when they are not.
+_RESPONSE_PAGE = (
+    "SELECT p.record_id, p.id, '{\"id\":' || p.id || ',\"user\":' || " + _user_name("p.user_id")
+    + " || ',\"values\":' || " + _json_value('p."values"') + " || ',\"status\":' || "
+    "json_quote(p.status) || ',\"time_spent\":', p.time_spent, ',\"created_at\":' || "
+    + _ts_text("p.created_at") + " || ',\"updated_at\":' || " + _ts_text("p.updated_at")
+    + " || ',\"submitted_at\":' || " + _ts_text("p.submitted_at")
+    + " || ',\"review_state\":' || json_quote(p.review_state) || '}' FROM responses p "
+    "WHERE p.record_id BETWEEN ? AND ? ORDER BY p.record_id, p.user_id")
+
+
+_JSON_SUGGESTIONS = _array(
+    "SELECT '{\"question\":' || json_quote(s.question) || ',\"value\":' || "
+    + _json_value("s.value") + " || ',\"score\":' || " + _num("s.score")
+    + " || ',\"agent\":' || json_quote(s.agent) || ',\"created_at\":' || " + _ts("s.created_at")
+    + " || '}' AS j FROM suggestions s WHERE s.record_id = r.id ORDER BY s.question, s.id")
+_JSON_REVIEWS = _array(
+    "SELECT '{\"response_id\":' || v.response_id || ',\"annotator\":' || "
+    + _user_name("p.user_id") + " || ',\"reviewer\":' || CASE WHEN v.reviewer_id IS NULL "
+    "THEN 'null' ELSE coalesce((SELECT json_quote(u.name) FROM users u WHERE "
+    "u.id = v.reviewer_id), 'null') END || ',\"verdict\":' || json_quote(v.verdict) || "
+    "',\"reason\":' || json_quote(v.reason) || ',\"values\":' || " + _json_value('v."values"')
+    + " || ',\"created_at\":' || " + _ts("v.created_at")
+    + " || '}' AS j FROM reviews v JOIN responses p ON p.id = v.response_id "
+    "WHERE p.record_id = r.id ORDER BY v.id")
+_JSON_GOLD = ("coalesce((SELECT " + _json_value('g."values"') + " FROM gold_answers g "
+              "WHERE g.record_id = r.id), 'null')")
+
+
+def _float_json(value: Any) -> str:
+    """A REAL cell as JSON: Python's shortest round-trip form."""
+    if value.__class__ is float:
+        return repr(value)
+    return "null" if value is None else str(value)
+
+
+def _json_array(parts: list[str], ids: list[int], order: int) -> str:
+    """``[part, ...]`` in id order (``order`` < 0: ``parts`` are not in id order yet)."""
+    if order < 0:
+        parts = [part for _, part in sorted(zip(ids, parts))]
+    return "[" + ",".join(parts) + "]"
+
+
+_EXPORT_CACHE_KB = -8192  # PRAGMA cache_size: negative = KiB
+
+
+def json_records_supported(session: Session) -> bool:
+    """Whether :func:`iter_json_records` can build the JSON in the database (SQLite)."""
+    return session.connection().dialect.name == "sqlite"
+
+
+def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
+                      exclude_gold: bool = False, after_id: int = 0) -> Iterator[JsonRecord]:
+    """Every record of a dataset in id order as a :class:`JsonRecord` (SQLite only).
+
+    Keyset pages of records walk the primary key. SQLite writes the JSON
+    itself: each response's object (one statement per page over the
+    ``(record_id, user_id)`` index), and the suggestions, reviews and gold
+    answer of each record (correlated subqueries, only when the dataset has
+    some). A helper thread fetches the next page while the caller handles
+    this one: SQLite runs without the GIL, so on two cores the reads and the
+    caller's work (rows, Arrow, Parquet) overlap. The session's connection is
+    used by that thread only while the caller iterates.
+
+    Raises
+    ------
+    ValueError
+        On another backend (see :func:`json_records_supported`).
+    """
+    reader = _Reader(session)
+    if not reader.sqlite:
+        raise ValueError("iter_json_records builds JSON with SQLite's functions")
+    extra = [_JSON_SUGGESTIONS if reader.has_suggestions(dataset_id) else "'[]'",
+             _JSON_REVIEWS if reader.has_reviews(dataset_id) else "'[]'",
+             _JSON_GOLD if reader.has_gold(dataset_id) else "'null'"]
+    gold = " AND r.is_gold = 0" if exclude_gold else ""
+    sql = ("SELECT r.id, r.external_id, r.fields, CASE WHEN r.metadata IS NULL OR r.metadata "
+           f"= 'null' THEN '{{}}' ELSE r.metadata END, r.status, r.is_gold, {', '.join(extra)} "
+           f"FROM records r WHERE +r.dataset_id = ? AND r.id > ?{gold} ORDER BY r.id LIMIT ?")
+
+    def fetch(after: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        page = reader._raw(sql, (dataset_id, after, batch_size))
+        if not page:
+            return page, []
+        return page, reader._raw(_RESPONSE_PAGE, (page[0][0], page[-1][0]))
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    make = JsonRecord
+    num = _float_json
+    # one pass in key order re-reads no page: a small page cache is as fast as the
+    # connection's 64 MB one and keeps the export's memory down
+    cache_size = reader._raw("PRAGMA cache_size", ())[0][0]
+    reader._raw(f"PRAGMA cache_size = {_EXPORT_CACHE_KB}", ())
+    pool = ThreadPoolExecutor(1, thread_name_prefix="accord-export-read")
+    pending = pool.submit(fetch, after_id)
+    try:
+        while True:
+            page, rows = pending.result()
+            if not page:
+                return
+            pending = pool.submit(fetch, page[-1][0])
+            responses: dict[int, str] = {}
+            current, parts, ids, last = None, [], [], 0
+            for rid, resp_id, head, spent, tail in rows:
+                if rid != current:
+                    if parts:
+                        responses[current] = _json_array(parts, ids, last)  # type: ignore
+                    current, parts, ids, last = rid, [], [], 0
+                parts.append(head + (repr(spent) if spent.__class__ is float else num(spent))
+                             + tail)
+                ids.append(resp_id)
+                last = resp_id if last >= 0 and resp_id > last else -1
+            if parts:
+                responses[current] = _json_array(parts, ids, last)  # type: ignore[index]
+            get = responses.get
+            for rid, ext, fields, meta, status, is_gold, sugg, revs, gold_json in page:
+                yield make(rid, ext, fields, meta, status, bool(is_gold), get(rid, "[]"), sugg,
+                           revs, gold_json)
+    finally:
+        pending.cancel()
+        pool.shutdown(wait=True)  # the connection is the caller's again
+        reader._raw(f"PRAGMA cache_size = {int(cache_size)}", ())

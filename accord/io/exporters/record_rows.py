@@ -31,8 +31,9 @@ from typing import Any
 import orjson
 
 from accord.io.exporters.base import Context, messages_type
+from accord.store.export_queries import JsonRecord
 
-__all__ = ["FlatBuilder", "NestedBuilder", "iso"]
+__all__ = ["FlatBuilder", "NestedBuilder", "iso", "to_json_record"]
 
 
 def iso(value: Any) -> str | None:
@@ -65,29 +66,53 @@ def _aggregates(ctx: Context, record_id: int) -> dict[str, Any]:
     return out
 
 
+def _response_dicts(record: Any) -> list[dict[str, Any]]:
+    return [{"id": r.id, "user": r.user, "values": r.values, "status": r.status,
+             "time_spent": r.time_spent, "created_at": iso(r.created_at),
+             "updated_at": iso(r.updated_at), "submitted_at": iso(r.submitted_at),
+             "review_state": r.review_state} for r in record.responses]
+
+
+def to_json_record(record: Any) -> JsonRecord:
+    """An :class:`~accord.store.export_queries.ExportRecord` (read with ``FULL_LOAD``) as the
+    :class:`~accord.store.export_queries.JsonRecord` the builders take: the JSON text
+    SQLite builds itself in :func:`~accord.store.export_queries.iter_json_records`, made
+    here with orjson (PostgreSQL, and filters that look at each response)."""
+    users = {r.id: r.user for r in record.responses}
+    dumps = orjson.dumps
+    return JsonRecord(
+        record.id, record.external_id, dumps(record.fields).decode(),
+        dumps(record.metadata).decode(), record.status, record.is_gold,
+        dumps(_response_dicts(record)).decode(),
+        dumps([{"question": s.question, "value": s.value, "score": s.score, "agent": s.agent,
+                "created_at": iso(s.created_at)} for s in record.suggestions]).decode(),
+        dumps([{"response_id": v.response_id, "annotator": users.get(v.response_id),
+                "reviewer": v.reviewer, "verdict": v.verdict, "reason": v.reason,
+                "values": v.values, "created_at": iso(v.created_at)}
+               for v in record.reviews]).decode(),
+        dumps(record.gold).decode(), fields=record.fields)
+
+
 class NestedBuilder:
-    """One nested object per record (every response, suggestion, review and gold answer)."""
+    """One nested object per record (every response, suggestion, review and gold answer).
+
+    Takes :class:`~accord.store.export_queries.JsonRecord` values: their JSON text goes
+    into the row as :class:`orjson.Fragment`, written as it is by the JSONL encoder.
+    """
+
+    json_records = True
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def rows(self, record: Any, decision: Any) -> list[dict[str, Any]]:
-        users = {r.id: r.user for r in record.responses}
+    def rows(self, record: JsonRecord, decision: Any) -> list[dict[str, Any]]:
+        fragment = orjson.Fragment
         row: dict[str, Any] = {
-            "external_id": record.external_id, "fields": record.fields,
-            "metadata": record.metadata, "status": record.status, "is_gold": record.is_gold,
-            "responses": [{"id": r.id, "user": r.user, "values": r.values, "status": r.status,
-                           "time_spent": r.time_spent, "created_at": iso(r.created_at),
-                           "updated_at": iso(r.updated_at), "submitted_at": iso(r.submitted_at),
-                           "review_state": r.review_state} for r in record.responses],
-            "suggestions": [{"question": s.question, "value": s.value, "score": s.score,
-                             "agent": s.agent, "created_at": iso(s.created_at)}
-                            for s in record.suggestions],
-            "reviews": [{"response_id": v.response_id, "annotator": users.get(v.response_id),
-                         "reviewer": v.reviewer, "verdict": v.verdict, "reason": v.reason,
-                         "values": v.values, "created_at": iso(v.created_at)}
-                        for v in record.reviews],
-            "gold": record.gold,
+            "external_id": record.external_id, "fields": fragment(record.fields_json),
+            "metadata": fragment(record.metadata_json), "status": record.status,
+            "is_gold": record.is_gold, "responses": fragment(record.responses),
+            "suggestions": fragment(record.suggestions), "reviews": fragment(record.reviews),
+            "gold": fragment(record.gold),
         }
         if self.ctx.consensus:
             row["aggregates"] = _aggregates(self.ctx, record.id)
@@ -109,33 +134,47 @@ def _json(value: Any) -> str:
 
 
 class FlatBuilder:
-    """One flat row per record: scalar and message columns, the rest as JSON text."""
+    """One flat row per record: scalar and message columns, the rest as JSON text.
+
+    Takes :class:`~accord.store.export_queries.JsonRecord` values (their JSON text is
+    the row's JSON columns as it is).
+    """
+
+    json_records = True
 
     def __init__(self, ctx: Context, *, typed_chat: bool = True) -> None:
         self.ctx = ctx
-        self.nested = NestedBuilder(ctx)
         self.typed_chat = typed_chat
         self.dump = _json
         self.fields = [(f.name, f.type) for f in ctx.settings.fields]
         self.questions = {q.name: q.type for q in ctx.settings.questions}
+        self._plain = all(t not in ("chat", "json") for _, t in self.fields)
+        self._names = [n for n, _ in self.fields]
 
-    def rows(self, record: Any, decision: Any) -> list[dict[str, Any]]:
-        full = self.nested.rows(record, decision)[0]
+    def rows(self, record: JsonRecord, decision: Any) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"external_id": record.external_id, "status": record.status,
                                "is_gold": record.is_gold}
-        for name, ftype in self.fields:
-            value = record.fields.get(name)
-            if ftype == "chat" and self.typed_chat:
-                row[name] = None if value is None else [
-                    {"role": str(m.get("role")), "content": str(m.get("content", ""))}
-                    for m in value if isinstance(m, dict)]
-            elif ftype in ("chat", "json"):
-                row[name] = None if value is None else self.dump(value)
-            else:
-                row[name] = value
-        dump = self.dump
-        for key in ("metadata", "responses", "suggestions", "reviews", "gold"):
-            row[key] = dump(full[key])
+        fields = record.fields
+        if self._plain:
+            get = fields.get
+            for name in self._names:
+                row[name] = get(name)
+        else:
+            for name, ftype in self.fields:
+                value = fields.get(name)
+                if ftype == "chat" and self.typed_chat:
+                    row[name] = None if value is None else [
+                        {"role": str(m.get("role")), "content": str(m.get("content", ""))}
+                        for m in value if isinstance(m, dict)]
+                elif ftype in ("chat", "json"):
+                    row[name] = None if value is None else self.dump(value)
+                else:
+                    row[name] = value
+        row["metadata"] = record.metadata_json
+        row["responses"] = record.responses
+        row["suggestions"] = record.suggestions
+        row["reviews"] = record.reviews
+        row["gold"] = record.gold
         for name, qc in self.ctx.consensus.items():
             d = qc.get(record.id)
             value = None if d is None else d.value

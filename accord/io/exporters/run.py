@@ -250,7 +250,12 @@ class _Run:
 
     def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
         """``(record, decision, rows)`` for every record that passes the filters."""
-        from accord.store.export_queries import iter_export_records
+        from accord.io.exporters.record_rows import to_json_record
+        from accord.store.export_queries import (
+            iter_export_records,
+            iter_json_records,
+            json_records_supported,
+        )
 
         if self.fast_pairs():
             self.filter.dropped.clear()
@@ -266,9 +271,19 @@ class _Run:
         dropped.clear()
         self.filter.kept = 0
         read = 0
-        for rec in iter_export_records(self.session, self.prep.dataset_id,
-                                       exclude_gold=self.options.exclude_gold,
-                                       **self.prep.fmt.load):
+        # whole-record formats take JSON records: built by SQLite itself when no filter
+        # looks at single responses, else converted from the full read
+        as_json = getattr(self.prep.builder, "json_records", False)
+        if as_json and not count_responses and json_records_supported(self.session):
+            source: Iterator[Any] = iter_json_records(self.session, self.prep.dataset_id,
+                                                      exclude_gold=self.options.exclude_gold)
+            convert = None
+        else:
+            source = iter_export_records(self.session, self.prep.dataset_id,
+                                         exclude_gold=self.options.exclude_gold,
+                                         **self.prep.fmt.load)
+            convert = to_json_record if as_json else None
+        for rec in source:
             read += 1
             if progress is not None and read % 1000 == 0:
                 progress(1000)
@@ -277,6 +292,8 @@ class _Run:
                 r.values, r.fix, r.review_state, status) is not None) if count_responses else 0
             if not keep(n, decision):
                 continue
+            if convert is not None:
+                rec = convert(rec)
             rows = build(rec, decision)
             if rows.__class__ is not list:
                 rows = list(rows)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import operator
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO, Self
@@ -27,7 +28,7 @@ from accord.io.exporters.encoders import Encoder
 
 __all__ = ["Outputs", "ParquetSink", "TextSink", "split_path"]
 
-_BATCH_ROWS = 5_000
+_BATCH_ROWS = 2_000
 
 
 def split_path(out: Path, split: str | None) -> Path:
@@ -63,7 +64,13 @@ class TextSink:
 
 
 class ParquetSink:
-    """Rows buffered by column and written as Parquet row groups (optionally sharded)."""
+    """Rows buffered by column and written as Parquet row groups (optionally sharded).
+
+    Each batch becomes an Arrow table in the caller's thread; a helper thread writes it
+    (``ParquetWriter.write_table`` encodes and compresses without the GIL) while the
+    caller reads and builds the next batch. One batch at most is in flight, so memory
+    stays at two batches.
+    """
 
     def __init__(self, paths: Any, schema: Any, *, shard_rows: int | None = None) -> None:
         self.paths = paths  # callable(index) -> Path
@@ -78,6 +85,8 @@ class ParquetSink:
         self._pick = (lambda row: (row[self._names[0]],)) if len(self._names) == 1 else \
             operator.itemgetter(*self._names)
         self._buf: list[tuple[Any, ...]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
 
     def write(self, row: dict[str, Any]) -> None:
         try:
@@ -99,29 +108,49 @@ class ParquetSink:
         if not self._buf:
             return
         columns = list(zip(*self._buf, strict=True))
+        self._buf = []
         table = pa.Table.from_arrays([pa.array(col, type=field.type)
                                       for col, field in zip(columns, self.schema, strict=True)],
                                      schema=self.schema)
+        del columns
+        self._wait()
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._target(), self.schema)
-        self._writer.write_table(table)
-        self._buf = []
-        del table
-        pa.default_memory_pool().release_unused()  # hand the batch's memory back
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="accord-parquet")
+        self._pending = self._pool.submit(self._writer.write_table, table)
+
+    def _wait(self) -> None:
+        """Wait for the batch in flight (raising its error, if any)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def _close_writer(self) -> None:
+        self._wait()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
         self._in_shard = 0
 
     def close(self) -> None:
-        self._flush()
-        if not self.files:  # an empty split still gets a (schema-only) file
-            import pyarrow.parquet as pq
+        try:
+            self._flush()
+            self._wait()
+            if not self.files:  # an empty split still gets a (schema-only) file
+                import pyarrow.parquet as pq
 
-            pq.write_table(self.schema.empty_table(), self._target())
-        self._close_writer()
+                pq.write_table(self.schema.empty_table(), self._target())
+            self._close_writer()
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Stop the helper thread (after an error, the batch in flight is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._pending = None
 
     def _target(self) -> Any:
         target = self.paths(len(self.files))
@@ -201,6 +230,9 @@ class Outputs:
             self.paths = [self.out]
 
     def __exit__(self, *exc: object) -> None:
+        for sink in self.sinks.values():
+            if isinstance(sink, ParquetSink):
+                sink.abort()
         self._stack.__exit__(*exc)
 
 
