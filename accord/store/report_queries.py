@@ -98,6 +98,14 @@ def _pages(session: Session, stmt: Select[Any], key: Any,
         last = rows[-1][0]
 
 
+def _of_dataset(session: Session, column: Any, dataset_id: int) -> Any:
+    """``column == dataset_id``; on SQLite as ``column + 0``, which keeps the planner on the
+    primary key: with the dataset index SQLite sorts the whole dataset for every keyset page."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (column + 0) == dataset_id
+    return column == dataset_id
+
+
 def _slice_values(session: Session, dataset_id: int, key: str) -> list[str] | None:
     """The distinct values of a metadata key (sorted), or None with more than
     :data:`MAX_SLICE_VALUES`."""
@@ -115,7 +123,7 @@ def _records(session: Session, dataset_id: int, keys: Sequence[str],
     record without the key gets ``len(values[k])``, the ``(missing)`` value)."""
     cols = [case({v: i for i, v in enumerate(vals)}, value=Record.meta[k].as_string(),
                  else_=len(vals)) for k, vals in zip(keys, values)]
-    stmt = select(Record.id, *cols).where(Record.dataset_id == dataset_id,
+    stmt = select(Record.id, *cols).where(_of_dataset(session, Record.dataset_id, dataset_id),
                                           Record.is_gold.is_(False))
     pages = [np.array(rows, dtype=np.int64).reshape(len(rows), len(keys) + 1)
              for rows in _pages(session, stmt, Record.id, progress)]
@@ -230,8 +238,8 @@ def _suggestions(session: Session, dataset_id: int, coders: dict[str, _Coder],
         stmt = (select(Suggestion.id, Suggestion.record_id,
                        text if multi else case(_json_keys(coder.labels), value=text, else_=-1))
                 .join(Record, Record.id == Suggestion.record_id)
-                .where(Record.dataset_id == dataset_id, Suggestion.question == question,
-                       Suggestion.agent == agent))
+                .where(_of_dataset(session, Record.dataset_id, dataset_id),
+                       Suggestion.question == question, Suggestion.agent == agent))
         sugg = (np.full((record_ids.size, len(coder.labels)), -1, dtype=np.int8) if multi
                 else np.full(record_ids.size, -1, dtype=np.int64))
         for rows in _pages(session, stmt, Suggestion.id, progress):
