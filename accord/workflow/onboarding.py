@@ -28,7 +28,8 @@ from accord.store import queue
 from accord.store.audit import record_event
 from accord.store.models import Dataset, Lease, Membership, Record, User, utcnow
 from accord.store.workforce import (
-    gold_extras, guidelines_version, membership, phase_answers, phase_gold_ids,
+    gold_extras, guidelines_version, lock_membership, membership, phase_answers,
+    phase_gold_ids,
 )
 
 __all__ = ["REASONS", "Standing", "standing", "acknowledge_guidelines", "phase_record",
@@ -131,6 +132,9 @@ def _phase_standing(session: Session, ds: Dataset, settings: Settings, m: Member
                     now: datetime, advance: bool, base: dict[str, Any]) -> Standing:
     ob = settings.onboarding
     assert ob is not None
+    if advance and m.phase != "qualified":
+        # serialize the member's own concurrent requests while a phase may change
+        lock_membership(session, m.dataset_id, m.user_id)
     n_train = ob.training.count if ob.training else 0
     phase = m.phase
     for _ in range(4):  # at most: start -> training -> qualification -> verdict
