@@ -7,7 +7,7 @@ import os
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
-from accord.server.errors import install_error_handlers
+from accord.server.errors import ERROR_RESPONSES, install_error_handlers
 from accord.server.gates import PostgresGate, SQLiteWriteGate, postgres_gate_limit
 from accord.server.limits import BodyLimit
 
@@ -31,7 +31,7 @@ def create_app(engine: Engine) -> FastAPI:
                   docs_url="/docs", description="Build LLM training data with people and models together.")
     app.state.engine = engine
     install_error_handlers(app)
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
     @api.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

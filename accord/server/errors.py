@@ -12,13 +12,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound, SettingsError
 
-__all__ = ["install_error_handlers", "error_body", "ERROR_RESPONSES", "busy_reason",
-           "RETRY_AFTER_SECONDS"]
+__all__ = ["install_error_handlers", "error_body", "ERROR_RESPONSES", "ErrorResponse",
+           "busy_reason", "RETRY_AFTER_SECONDS"]
 
 _STATUS = [(InputError, 422, "input_error"), (SettingsError, 422, "settings_error"),
            (NotFound, 404, "not_found"), (Conflict, 409, "conflict"),
@@ -33,9 +34,45 @@ def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, **extra}}
 
 
+class ErrorProblem(BaseModel):
+    path: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong: ``type`` is machine-readable, ``message`` names the field and
+    what was expected."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="input_error, settings_error, unauthorized, forbidden, "
+                                  "not_found, conflict, too_large, rate_limited, unavailable, "
+                                  "...")
+    message: str
+    field: str | None = Field(default=None, description="the offending field (input_error)")
+    line: int | None = Field(default=None, description="line of an uploaded file (input_error)")
+    problems: list[ErrorProblem] | None = Field(default=None,
+                                                description="every problem (settings_error)")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorInfo
+
+
+# Documented on every /api/v1 operation (app.py), so /openapi.json describes the real
+# error body instead of FastAPI's default {"detail": [...]}.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": kind} for code, kind in
-    [(401, "unauthorized"), (403, "forbidden"), (404, "not_found"), (422, "input_error")]}
+    code: {"model": ErrorResponse, "description": text} for code, text in [
+        (400, "Bad request"), (401, "Not authenticated (missing, invalid, expired or revoked "
+                               "token)"),
+        (403, "Forbidden (role, membership or CSRF)"), (404, "Not found"),
+        (409, "Conflict (stale version, duplicate)"),
+        (413, "Request body larger than the server's cap"),
+        (422, "Invalid input: names the field and what was expected"),
+        (429, "Too many failed logins (Retry-After)"),
+        (503, "Database busy (Retry-After)")]}
 
 
 RETRY_AFTER_SECONDS = 2
