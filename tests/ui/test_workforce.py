@@ -43,6 +43,8 @@ def test_acknowledge_train_and_fail_qualification(page, ui_server):
     expect(page.locator("#onboarding-title")).to_have_text("Please read the guidelines first")
     expect(page.locator(".work")).to_be_hidden()
     page.locator("#onboarding-ack").click()
+    expect(page.locator("#guidelines-ack")).to_have_count(0)  # the panel is up to date too
+    expect(page.locator("#guidelines summary")).to_contain_text("version 1")
 
     # 2. training: after the answer, the expected answer and the explanation (as text)
     expect(page.locator("#onboarding")).to_contain_text("Training: record 1 of 1")

@@ -5,6 +5,8 @@
 
 import { api, enc } from "./api.js";
 import { h, replace, fmtDate } from "./dom.js";
+import { showGuidelines } from "./guidelines.js";
+import { pageInfo } from "./shell.js";
 
 const TITLES = {
   needs_guidelines_ack: "Please read the guidelines first",
@@ -42,7 +44,7 @@ export async function explainNoRecord(box, dataset, { onReady }) {
       try {
         await api("POST", `/datasets/${enc(dataset)}/onboarding/acknowledge`);
         const guidelines = document.getElementById("guidelines");
-        if (guidelines) guidelines.querySelectorAll("details").forEach((d) => { d.open = false; });
+        if (guidelines) await showGuidelines(guidelines, dataset, pageInfo().user); // now up to date
         await onReady();
       } catch (err) {
         ack.disabled = false;
