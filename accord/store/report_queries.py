@@ -184,15 +184,16 @@ def _responses(session: Session, dataset_id: int, coders: list[_Coder], names: l
             head, block = full[:, :3], full[:, 3:]
         pos = np.minimum(np.searchsorted(record_ids, head[:, 1]), max(record_ids.size - 1, 0))
         keep = (record_ids[pos] == head[:, 1]) if record_ids.size else np.zeros(len(rows), bool)
-        recs.append(pos[keep])
+        # narrow types: 3M answers stay a few tens of MB
+        recs.append(pos[keep].astype(np.int32))
         users.append(head[keep, 2])
-        codes.append(block[keep])
+        codes.append(block[keep].astype(np.int16))
         for j in multi:
             multi[j].append(coders[j].matrix([r[3 + j] for r in rows])[keep])
-    record = np.concatenate(recs) if recs else np.zeros(0, dtype=np.int64)
+    record = np.concatenate(recs) if recs else np.zeros(0, dtype=np.int32)
     user_ids, annotator = np.unique(np.concatenate(users) if users else np.zeros(0, np.int64),
                                     return_inverse=True)
-    block = np.concatenate(codes) if codes else np.zeros((0, len(ints)), dtype=np.int64)
+    block = np.concatenate(codes) if codes else np.zeros((0, len(ints)), dtype=np.int16)
     values: list[Any] = []
     for j, coder in enumerate(coders):
         if j in multi:
@@ -200,7 +201,7 @@ def _responses(session: Session, dataset_id: int, coders: list[_Coder], names: l
                           else np.zeros((0, len(coder.labels) + 1), dtype=bool))
         else:
             values.append(block[:, ints.index(j)])
-    return record, annotator.astype(np.int64), user_ids.tolist(), values
+    return record, annotator.astype(np.int32), user_ids.tolist(), values
 
 
 def _json_keys(labels: Sequence[Any]) -> dict[str, int]:
