@@ -154,3 +154,19 @@ def test_markdown_is_readable(built):
         assert heading in text
     assert "- **note**: text: free text has no categories to count" in text
     assert "Annotator groups by **locale**" in text and "| en-GB | 2 | 90 |" in text
+
+
+def test_an_empty_dataset_gives_an_empty_report(engine):
+    from accord.schema import parse_settings
+    from accord.store.datasets import create_dataset
+    from tests.quality.health_fixture import SETTINGS
+
+    with write_scope(engine) as s:
+        create_dataset(s, "empty", parse_settings(SETTINGS))
+    with session_scope(engine) as s:
+        report = dataset_report(s, "empty", slices=["source"])
+    assert (report["records"], report["responses"], report["tests"]) == (0, 0, 0)
+    assert [w["kind"] for w in report["warnings"]] == ["missing_slice"]
+    part = report["questions"][0]["parts"][0]
+    assert part["agreement"]["alpha"] is None and part["suggestions"] is None
+    assert "No slices: pass metadata keys with --slice." in render_markdown(report)
