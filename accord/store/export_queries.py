@@ -611,4 +611,5 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
     finally:
         pending.cancel()
         pool.shutdown(wait=True)  # the connection is the caller's again
-        reader._raw(f"PRAGMA cache_size = {int(cache_size)}", ())
+        if not reader.conn.closed:  # (a generator left unfinished may close later)
+            reader._raw(f"PRAGMA cache_size = {int(cache_size)}", ())
