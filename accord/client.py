@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -110,6 +110,24 @@ def _dataset(data: dict[str, Any]) -> Dataset:
                    settings_version=data["settings_version"], counts=data.get("counts"))
 
 
+def _raise_for(resp: httpx.Response) -> NoReturn:
+    """Raise the :mod:`accord.errors` exception of an error response (read in full)."""
+    try:
+        err = resp.json()["error"]
+        message, fld = err.get("message", resp.text), err.get("field")
+    except (ValueError, KeyError, TypeError):
+        message, fld = resp.text, None
+    if resp.status_code == 422:
+        raise InputError(message, field=fld)
+    if resp.status_code == 404:
+        raise NotFound(message)
+    if resp.status_code == 409:
+        raise Conflict(message)
+    if resp.status_code in (401, 403):
+        raise Forbidden(message)
+    raise AccordError(f"HTTP {resp.status_code}: {message}")
+
+
 class Client:
     """A thin, typed client; one method per API operation.
 
@@ -156,20 +174,7 @@ class Client:
             return None
         if resp.is_success:
             return resp.json()
-        try:
-            err = resp.json()["error"]
-            message, fld = err.get("message", resp.text), err.get("field")
-        except (ValueError, KeyError, TypeError):
-            message, fld = resp.text, None
-        if resp.status_code == 422:
-            raise InputError(message, field=fld)
-        if resp.status_code == 404:
-            raise NotFound(message)
-        if resp.status_code == 409:
-            raise Conflict(message)
-        if resp.status_code in (401, 403):
-            raise Forbidden(message)
-        raise AccordError(f"HTTP {resp.status_code}: {message}")
+        _raise_for(resp)
 
     # -- datasets -----------------------------------------------------------------
     def datasets(self) -> list[Dataset]:
@@ -336,9 +341,82 @@ class Client:
     def response_history(self, dataset: str, response_id: int) -> list[dict[str, Any]]:
         return list(self._call("GET", f"/datasets/{dataset}/responses/{response_id}/history"))
 
+    # -- export -------------------------------------------------------------------
+    def export(self, dataset: str, format: str, path: str | Path, **options: Any) -> Path:
+        """Download an export of ``dataset`` (``GET /datasets/{name}/export``) to ``path``.
+
+        The body is streamed to a temporary file next to ``path`` and renamed
+        to ``path`` once complete: an error, a dropped connection or Ctrl-C never
+        leaves a partial file under that name (an existing file stays as it was).
+
+        Parameters
+        ----------
+        dataset : str
+        format : str
+            As ``accord export --format`` (``jsonl``, ``parquet``, ``dpo``, ...).
+        path : str or Path
+            The file to write; its directory must exist.
+        **options
+            The endpoint's query parameters (docs/export.md): ``to``,
+            ``aggregate``, ``min_agreement``, ``min_responses``, ``status``,
+            ``drop_contradictory``, ``exclude_gold``, ``pairs``, ``split`` (text
+            ``"train=0.9,test=0.1"`` or a mapping) with ``part``, ``seed``, ...
+
+        Returns
+        -------
+        Path
+            ``path``.
+
+        Raises
+        ------
+        InputError
+            Bad options (``.field`` names the parameter) or a missing directory.
+        NotFound, Forbidden, AccordError
+        """
+        from accord.io.atomic import atomic_output
+
+        params: dict[str, Any] = {"format": format}
+        for key, value in options.items():
+            if isinstance(value, dict):
+                value = ",".join(f"{k}={v}" for k, v in value.items())
+            elif isinstance(value, (list, tuple)):
+                value = ",".join(str(v) for v in value)
+            if value is not None:
+                params[key] = value
+        target = Path(path)
+        try:
+            with self._http.stream("GET", f"/datasets/{dataset}/export", params=params,
+                                   timeout=httpx.Timeout(self._http.timeout.read,
+                                                         read=None)) as resp:
+                if not resp.is_success:
+                    resp.read()
+                    _raise_for(resp)
+                with atomic_output(target) as fh:
+                    for chunk in resp.iter_bytes(1 << 20):
+                        fh.write(chunk)
+        except httpx.HTTPError as exc:
+            raise AccordError(f"export download of {dataset!r} failed: {exc}") from None
+        return target
+
     # -- stats, users, audit ------------------------------------------------------
     def stats(self, dataset: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/datasets/{dataset}/stats"))
+
+    def report(self, dataset: str, *, slices: list[str] | None = None,
+               group_by: list[str] | None = None, questions: list[str] | None = None,
+               markdown: bool = False, **thresholds: Any) -> Any:
+        """(reviewer) The bias and dataset-health report (docs/report.md) as a dict; with
+        ``markdown`` its markdown text. ``thresholds``: ``min_records``, ``min_annotators``,
+        ``majority_share``, ``minority_share``, ``significance``."""
+        params: dict[str, Any] = {"slice": list(slices or []), "group_by": list(group_by or []),
+                                  "question": list(questions or []), **thresholds}
+        if not markdown:
+            return dict(self._call("GET", f"/datasets/{dataset}/report", params=params))
+        params["format"] = "markdown"
+        resp = self._http.get(f"/datasets/{dataset}/report", params=params)
+        if not resp.is_success:
+            raise AccordError(f"HTTP {resp.status_code}: {resp.text}")
+        return resp.text
 
     def create_user(self, name: str, role: str, password: str | None = None, *,
                     attributes: dict[str, Any] | None = None) -> dict[str, Any]:
