@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import math
+
 import numpy as np
 
 from accord.errors import InputError
@@ -62,10 +64,13 @@ class Polygon(NamedTuple):
 
 
 def _num(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or \
-            not np.isfinite(value):
-        raise InputError(f"{what} must be a finite number, got {value!r}")
-    return float(value)
+    if value.__class__ is float or value.__class__ is int:  # the common case, fast
+        if value.__class__ is int or math.isfinite(value):
+            return float(value)
+    elif not isinstance(value, bool) and isinstance(value, (int, float, np.number)) and \
+            math.isfinite(value):
+        return float(value)
+    raise InputError(f"{what} must be a finite number, got {value!r}")
 
 
 def as_box(value: Any) -> Box:
@@ -163,16 +168,15 @@ def box_iou_matrix(a: Sequence[Box], b: Sequence[Box]) -> np.ndarray:
         return np.zeros((len(a), len(b)))
     A = np.array([[x.x, x.y, x.x + x.w, x.y + x.h] for x in a])
     B = np.array([[x.x, x.y, x.x + x.w, x.y + x.h] for x in b])
-    ix = np.clip(np.minimum(A[:, None, 2], B[None, :, 2]) - np.maximum(A[:, None, 0],
-                                                                         B[None, :, 0]), 0, None)
-    iy = np.clip(np.minimum(A[:, None, 3], B[None, :, 3]) - np.maximum(A[:, None, 1],
-                                                                         B[None, :, 1]), 0, None)
+    ix = np.maximum(np.minimum(A[:, None, 2], B[None, :, 2]) - np.maximum(A[:, None, 0],
+                                                                            B[None, :, 0]), 0.0)
+    iy = np.maximum(np.minimum(A[:, None, 3], B[None, :, 3]) - np.maximum(A[:, None, 1],
+                                                                            B[None, :, 1]), 0.0)
     inter = ix * iy
     area_a = (A[:, 2] - A[:, 0]) * (A[:, 3] - A[:, 1])
     area_b = (B[:, 2] - B[:, 0]) * (B[:, 3] - B[:, 1])
     union = area_a[:, None] + area_b[None, :] - inter
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.clip(np.where(union > 0, inter / union, 0.0), 0.0, 1.0)
+    return np.minimum(np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0), 1.0)
 
 
 def segment_iou(a: Any, b: Any) -> float:
@@ -195,12 +199,11 @@ def segment_iou_matrix(a: Sequence[Segment], b: Sequence[Segment]) -> np.ndarray
         return np.zeros((len(a), len(b)))
     A = np.array([[s.start, s.end] for s in a])
     B = np.array([[s.start, s.end] for s in b])
-    inter = np.clip(np.minimum(A[:, None, 1], B[None, :, 1]) - np.maximum(A[:, None, 0],
-                                                                            B[None, :, 0]),
-                    0, None)
+    inter = np.maximum(np.minimum(A[:, None, 1], B[None, :, 1]) - np.maximum(A[:, None, 0],
+                                                                               B[None, :, 0]),
+                       0.0)
     union = (A[:, 1] - A[:, 0])[:, None] + (B[:, 1] - B[:, 0])[None, :] - inter
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.clip(np.where(union > 0, inter / union, 0.0), 0.0, 1.0)
+    return np.minimum(np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0), 1.0)
 
 
 def _signed_area(points: Sequence[tuple[float, float]]) -> float:

@@ -19,6 +19,7 @@ from accord.quality.aggregation.box_fusion import WeightedBoxesFusion, WeightedS
 from accord.quality.agreement.boxes import box_agreement, polygon_agreement
 from accord.quality.agreement.keypoints import keypoints_agreement
 from accord.quality.agreement.segments import segment_agreement
+from accord.quality.geometry import as_box, as_segment
 
 __all__ = ["REGION_AGREEMENT", "REGION_CONSENSUS", "region_question_agreement",
            "region_consensus_rows"]
@@ -31,6 +32,8 @@ object keypoint similarity in place of IoU)."""
 REGION_CONSENSUS: dict[str, type[WeightedBoxesFusion]] = {
     "bbox": WeightedBoxesFusion, "segment": WeightedSegmentsFusion}
 """Question type -> fusion aggregator."""
+
+REGION_PARSERS = {"bbox": as_box, "segment": as_segment}
 
 
 def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any, Any]], *,
@@ -99,7 +102,9 @@ def region_consensus_rows(question_type: str, rows: Iterable[tuple[Any, Any, Any
     if question_type not in REGION_CONSENSUS:
         raise ValueError(f"no consensus for question type {question_type!r}; expected one of "
                          f"{', '.join(REGION_CONSENSUS)}")
-    human = [(r, u, [{k: v for k, v in x.items() if k != "score"} for x in (value or [])])
+    parse = REGION_PARSERS[question_type]
+    # parsed once for fusion and agreement; human regions count with confidence 1
+    human = [(r, u, [parse(x)._replace(score=1.0) for x in (value or [])])
              for r, u, value in rows]
     if not human:
         return []

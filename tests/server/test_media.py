@@ -55,7 +55,7 @@ def _get(server, path: str, **headers: str) -> httpx.Response:  # type: ignore[n
     # raw_path keeps %2e%2e and // exactly as sent (httpx would normalize "../")
     return httpx.get(server.url + "/api/v1/media/" + path,
                      headers={"Authorization": f"Bearer {server.admin_token}", **headers},
-                     timeout=30)
+                     timeout=60)
 
 
 def test_serves_an_image_with_its_type_and_nosniff(media):
@@ -79,13 +79,13 @@ def test_audio_supports_range_requests(media):
 
 def test_needs_a_logged_in_user(media):
     server, _ = media
-    assert httpx.get(server.url + "/api/v1/media/cats/001.png").status_code == 401
+    assert httpx.get(server.url + "/api/v1/media/cats/001.png", timeout=60).status_code == 401
     bad = httpx.get(server.url + "/api/v1/media/cats/001.png",
-                    headers={"Authorization": "Bearer nope"})
+                    headers={"Authorization": "Bearer nope"}, timeout=60)
     assert bad.status_code == 401
     annotator = server.make_user("media-annotator", "annotator")
     ok = httpx.get(server.url + "/api/v1/media/cats/001.png",
-                   headers={"Authorization": f"Bearer {annotator}"})
+                   headers={"Authorization": f"Bearer {annotator}"}, timeout=60)
     assert ok.status_code == 200
 
 
@@ -93,9 +93,10 @@ def test_session_cookie_works(media):
     server, _ = media
     server.make_user("media-web", "annotator", password="media-pass-1")
     with httpx.Client(base_url=server.url) as web:
-        assert web.post("/api/v1/auth/login", json={"username": "media-web",
-                                                    "password": "media-pass-1"}).status_code == 200
-        assert web.get("/api/v1/media/cats/001.png").status_code == 200
+        login = web.post("/api/v1/auth/login", json={"username": "media-web",
+                                                     "password": "media-pass-1"}, timeout=60)
+        assert login.status_code == 200
+        assert web.get("/api/v1/media/cats/001.png", timeout=60).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["%2e%2e/secret.png", "cats/%2e%2e/%2e%2e/secret.png",

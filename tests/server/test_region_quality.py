@@ -34,7 +34,7 @@ def test_region_questions_get_box_f1_and_wbf_consensus(live_server):
     rec = clients["a1"].next_record("img")
     bad = httpx.put(f"{live_server.url}/api/v1/datasets/img/records/{rec.id}/response",
                     headers=h, json={"values": {"boxes": [_box(1, 1, 0, 5)]},
-                                     "status": "submitted"})
+                                     "status": "submitted"}, timeout=60)
     assert bad.status_code == 422
     err = bad.json()["error"]
     assert err["field"] == "boxes" and "no area" in err["message"]
@@ -51,7 +51,8 @@ def test_region_questions_get_box_f1_and_wbf_consensus(live_server):
                                    "events": [{"start": 0, "end": 2, "label": "speech"}],
                                    "pose": [{"points": {"a": [1, 2]}}]})
     ha = {"Authorization": f"Bearer {live_server.admin_token}"}
-    report = httpx.get(f"{live_server.url}/api/v1/datasets/img/quality", headers=ha)
+    report = httpx.get(f"{live_server.url}/api/v1/datasets/img/quality", headers=ha,
+                       timeout=60)
     assert report.status_code == 200, report.text
     boxes = report.json()["agreement"]["boxes"]
     assert boxes["metric"] == "box_f1@0.5" and boxes["type"] == "bbox"
@@ -64,11 +65,12 @@ def test_region_questions_get_box_f1_and_wbf_consensus(live_server):
     pose = report.json()["agreement"]["pose"]
     assert pose["metric"] == "keypoint_f1@0.5" and pose["value"] == 1.0  # same single point
     res = httpx.post(f"{live_server.url}/api/v1/datasets/img/quality/aggregate", headers=ha,
-                     json={"method": "mv"})
+                     json={"method": "mv"}, timeout=60)
     assert res.status_code == 200, res.text
     assert res.json() == {"boxes": 2, "events": 2}
     queue = httpx.get(f"{live_server.url}/api/v1/datasets/img/quality/disagreements",
-                      headers=ha, params={"question": "boxes", "max_confidence": 1.0}).json()
+                      headers=ha, params={"question": "boxes", "max_confidence": 1.0},
+                      timeout=60).json()
     by_ext = {q["external_id"]: q for q in queue}
     # r0: the car fused from both (x = 0.5), the person drawn by one of two: score 0.5, kept
     # (>= half); confidence = min(max(s, 1 - s)) = 0.5

@@ -12,12 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from accord.errors import InputError
 from accord.quality.agreement._regions import check_threshold, group_regions
 from accord.quality.geometry import (
-    Box, Segment, as_box, as_segment, box_iou_matrix, segment_iou_matrix,
+    Box, Segment, as_box, as_segment, box_iou, segment_iou,
 )
 
 __all__ = ["FusedRegion", "FusionConsensus", "weighted_boxes_fusion", "weighted_segments_fusion",
@@ -60,7 +58,7 @@ def _weighted_mean(values: list[float], weights: list[float]) -> float:
 def _fuse(regions: Sequence[Any], sources: Sequence[Any], *, n_sources: int,
           iou_threshold: float, min_input_score: float,
           coords: Callable[[Any], list[float]], build: Callable[[list[float], Any, float], Any],
-          iou_matrix: Callable[[Sequence[Any], Sequence[Any]], np.ndarray]) -> list[FusedRegion]:
+          iou: Callable[[Any, Any], float]) -> list[FusedRegion]:
     if len(regions) != len(sources):
         raise ValueError("regions and sources must have the same length")
     if n_sources < 1:
@@ -78,12 +76,11 @@ def _fuse(regions: Sequence[Any], sources: Sequence[Any], *, n_sources: int,
         fused: list[Any] = []
         for region, source in members:
             # step 3: the fused region with the highest IoU above the threshold
-            best = -1
-            if fused:
-                ious = iou_matrix([region], fused)[0]
-                j = int(np.argmax(ious))
-                if ious[j] > iou_threshold:
-                    best = j
+            best, best_iou = -1, iou_threshold
+            for j, f in enumerate(fused):
+                v = iou(region, f)
+                if v > best_iou:  # the first of the highest, strictly above the threshold
+                    best, best_iou = j, v
             if best < 0:
                 clusters.append([(region, source)])
                 fused.append(region)
@@ -94,8 +91,8 @@ def _fuse(regions: Sequence[Any], sources: Sequence[Any], *, n_sources: int,
             scores = [r.score for r, _ in cluster]
             cs = [coords(r) for r, _ in cluster]
             mean = [_weighted_mean([c[k] for c in cs], scores) if sum(scores) > 0
-                    else float(np.mean([c[k] for c in cs])) for k in range(len(cs[0]))]
-            fused[best] = build(mean, label, float(np.mean(scores)))
+                    else sum(c[k] for c in cs) / len(cs) for k in range(len(cs[0]))]
+            fused[best] = build(mean, label, sum(scores) / len(scores))
         # step 6: rescale by how many sources agree (distinct sources, capped at N)
         for cluster, region in zip(clusters, fused):
             srcs = tuple(sorted({s for _, s in cluster}, key=str))
@@ -169,7 +166,7 @@ def weighted_boxes_fusion(boxes: Sequence[Any], sources: Sequence[Any], *,
     n = n_sources if n_sources is not None else max(len(set(sources)), 1)
     return _fuse(parsed, sources, n_sources=n, iou_threshold=iou_threshold,
                  min_input_score=min_input_score, coords=_box_coords, build=_box_build,
-                 iou_matrix=box_iou_matrix)
+                 iou=box_iou)
 
 
 def weighted_segments_fusion(segments: Sequence[Any], sources: Sequence[Any], *,
@@ -187,7 +184,7 @@ def weighted_segments_fusion(segments: Sequence[Any], sources: Sequence[Any], *,
     n = n_sources if n_sources is not None else max(len(set(sources)), 1)
     return _fuse(parsed, sources, n_sources=n, iou_threshold=iou_threshold,
                  min_input_score=min_input_score, coords=_segment_coords, build=_segment_build,
-                 iou_matrix=segment_iou_matrix)
+                 iou=segment_iou)
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,13 @@ def media_root(request: Request) -> Path | None:
     return Path(root) if root else None
 
 
-@router.get("/media/{path:path}", response_class=FileResponse,
-            responses={**ERROR_RESPONSES, 400: {"description": "bad_request"}, 200: {"content": {t: {} for t in
-                                                            sorted(set(MEDIA_TYPES.values()))}},
-                       206: {"description": "a byte range (Range header)"}})
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    **ERROR_RESPONSES, 400: {"description": "bad_request"},
+    200: {"content": {t: {} for t in sorted(set(MEDIA_TYPES.values()))}},
+    206: {"description": "a byte range (Range header)"}}
+
+
+@router.get("/media/{path:path}", response_class=FileResponse, responses=_RESPONSES)
 def get_media(path: str, request: Request, _: CurrentUser) -> FileResponse:
     """A file under the media root, e.g. ``/api/v1/media/cats/001.jpg``.
 
