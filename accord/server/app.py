@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from accord.server.errors import ERROR_RESPONSES, install_error_handlers
 from accord.server.gates import PostgresGate, SQLiteWriteGate, postgres_gate_limit
 from accord.server.limits import BodyLimit
+from accord.server.log_redaction import install_access_log_redaction
 
 __all__ = ["create_app", "app_from_env", "ROUTERS"]
 
@@ -31,6 +32,7 @@ def create_app(engine: Engine) -> FastAPI:
                   docs_url="/docs", description="Build LLM training data with people and models together.")
     app.state.engine = engine
     install_error_handlers(app)
+    install_access_log_redaction()
     api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
     @api.get("/health", tags=["meta"])

@@ -195,6 +195,14 @@ def test_secrets_never_logged(db_url, tmp_path):
         assert httpx.get(server.url + "/api/v1/auth/me",
                          headers=_h("acc_not-a-real-token-XYZ")).status_code == 401
         secrets.add("acc_not-a-real-token-XYZ")
+        # a client that puts credentials into the URL: the access log must not keep them
+        leaky = httpx.get(server.url + "/api/v1/datasets",
+                          params={"token": token, "access_token": token, "limit": "5",
+                                  "password": "Query-Pa55-XYZ", "api_key": "Key-XYZ-123"},
+                          headers=_h(token))
+        assert leaky.status_code == 200
+        assert httpx.get(f"{server.url}/api/v1/{token}/x").status_code == 404
+        secrets.update({"Query-Pa55-XYZ", "Key-XYZ-123"})
         api.close()
         web.close()
     finally:
@@ -203,12 +211,30 @@ def test_secrets_never_logged(db_url, tmp_path):
     for args in (["dataset", "list"], ["db", "current"], ["user", "list"]):
         done = run_cli(*args, "--db", db_url)
         outputs[" ".join(args)] = done.stdout + done.stderr
+    done = run_cli("user", "create", "fred", "--role", "annotator", "--password-stdin",
+                   "--db", db_url, input="Fred-Pa55-XYZ\n")
+    assert done.returncode == 0, done.stderr
+    secrets.add("Fred-Pa55-XYZ")
+    outputs["user create"] = done.stdout + done.stderr
+    done = run_cli("user", "create", "gus", "--role", "annotator", "--password-stdin",
+                   "--db", db_url, input="Sh0rt!Q\n")  # refused by the policy, not echoed
+    assert done.returncode == 2 and "at least 8 characters" in done.stderr
+    secrets.add("Sh0rt!Q")
+    outputs["user create (refused)"] = done.stdout + done.stderr
+    token_cli = run_cli("token", "create", "fred", "--db", db_url)
+    assert token_cli.returncode == 0, token_cli.stderr
+    fred_token = token_cli.stdout.strip().splitlines()[-1]
+    secrets.add(fred_token)
+    listing = run_cli("token", "list", "fred", "--db", db_url)
+    outputs["token list"] = listing.stdout + listing.stderr
+    assert fred_token[:8] in listing.stdout
     if db_url.startswith("postgresql"):
         bad = db_url.rsplit(":", 1)[0] + ":1/nowhere"  # a closed port: the error names the DB
         done = run_cli("dataset", "list", "--db", bad)
         assert done.returncode == 2
         outputs["connection error"] = done.stdout + done.stderr
     assert "GET /api/v1/auth/me" in outputs["server log"], "the debug log is not being captured"
+    assert "access_token=***" in outputs["server log"] and "limit=5" in outputs["server log"]
     for where, text in outputs.items():
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"{where} contains {leaked}"
