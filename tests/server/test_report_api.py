@@ -6,6 +6,7 @@ import httpx
 import pytest
 from scipy.stats import chi2_contingency
 
+from accord import Client
 from accord.store import make_engine
 from accord.store.datasets import add_member, get_dataset
 from accord.store.engine import write_scope
@@ -71,3 +72,14 @@ def test_report_access_and_errors(server):
     res = httpx.get(f"{server.url}/api/v1/datasets/none/report",
                     headers={"Authorization": f"Bearer {server.admin_token}"})
     assert res.status_code == 404
+
+
+def test_client_report(server):
+    client = Client(server.url, server.admin_token)
+    data = client.report("health", slices=["lang"], group_by=["locale"], min_records=5)
+    assert data["slices"] == ["lang"] and data["groups"] == ["locale"]
+    assert data["options"]["min_records"] == 5
+    text = client.report("health", questions=["topics"], markdown=True)
+    assert "## Question **topics** (multi_label)" in text
+    with pytest.raises(Exception, match="unknown question 'x'"):
+        client.report("health", questions=["x"])
