@@ -170,3 +170,14 @@ def test_an_empty_dataset_gives_an_empty_report(engine):
     part = report["questions"][0]["parts"][0]
     assert part["agreement"]["alpha"] is None and part["suggestions"] is None
     assert "No slices: pass metadata keys with --slice." in render_markdown(report)
+
+
+def test_small_keyset_pages_give_the_same_report(built, monkeypatch):
+    from accord.store import report_queries
+
+    engine, _ = built
+    whole = _report(engine, slices=["source", "lang"], group_by=["locale"])
+    monkeypatch.setattr(report_queries, "_BATCH", 7)  # 60 records, 180 responses: many pages
+    paged = _report(engine, slices=["source", "lang"], group_by=["locale"])
+    assert paged == whole
+    assert paged["questions"][0]["parts"][0]["suggestions"]["overall"]["records"] > 0
