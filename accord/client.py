@@ -431,8 +431,20 @@ class Client:
                                   "attributes": attributes}.items() if v is not None}
         return dict(self._call("PATCH", f"/users/{name}", json=body))
 
-    def create_token(self, user: str, label: str = "") -> str:
-        return str(self._call("POST", f"/users/{user}/tokens", params={"label": label})["token"])
+    def create_token(self, user: str, label: str = "", *, expires_in: str | None = None) -> str:
+        """A new API token for ``user`` (admin, or the user themself); ``expires_in``
+        like ``30d``, ``12h``. The token is returned once and never again."""
+        params = {"label": label, **({"expires_in": expires_in} if expires_in else {})}
+        return str(self._call("POST", f"/users/{user}/tokens", params=params)["token"])
+
+    def tokens(self, user: str) -> list[dict[str, Any]]:
+        """``user``'s API tokens without their secret: ``id, prefix, label, created_at,
+        last_used_at, expires_at, revoked``."""
+        return list(self._call("GET", f"/users/{user}/tokens"))
+
+    def revoke_token(self, token_id: int) -> None:
+        """Revoke an API token by id (admin, or its owner)."""
+        self._call("DELETE", f"/tokens/{token_id}")
 
     def audit(self, *, dataset: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"limit": limit}

@@ -195,3 +195,20 @@ def test_listed_tokens_exclude_ui_sessions(db_url):
         assert kinds == {"api"}
         assert s.scalar(select(ApiToken.id).where(ApiToken.kind == "session")) is not None
     engine.dispose()
+
+
+def test_client_token_methods(served):
+    from accord import Client
+    from accord.errors import AccordError
+
+    server, w = served
+    ann, ann_token = sorted(w.annotators.items())[0]
+    me = Client(server.url, ann_token)
+    token = me.create_token(ann, "script", expires_in="1h")
+    listed = {t["prefix"]: t for t in me.tokens(ann)}
+    assert token[:8] in listed and listed[token[:8]]["expires_at"] is not None
+    Client(server.url, token).revoke_token(listed[token[:8]]["id"])  # revokes itself
+    assert _me(server, token) == 401
+    with pytest.raises(AccordError):
+        Client(server.url, token).tokens(ann)
+
