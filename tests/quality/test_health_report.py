@@ -181,3 +181,15 @@ def test_small_keyset_pages_give_the_same_report(built, monkeypatch):
     paged = _report(engine, slices=["source", "lang"], group_by=["locale"])
     assert paged == whole
     assert paged["questions"][0]["parts"][0]["suggestions"]["overall"]["records"] > 0
+
+
+def test_a_key_with_too_many_values_is_no_slice(built, monkeypatch):
+    from accord.store import report_queries
+
+    engine, _ = built
+    monkeypatch.setattr(report_queries, "MAX_SLICE_VALUES", 2)
+    with session_scope(engine) as s:
+        with pytest.raises(InputError, match="metadata key 'source' has more than 2 distinct"):
+            dataset_report(s, "health", slices=["source"])
+        guessed = dataset_report(s, "health")  # guessed keys: lang (2 values) stays
+    assert guessed["slices"] == ["lang"]
