@@ -1,6 +1,7 @@
-"""Export benchmark: N records with 3 submitted responses each, exported to SFT JSONL and Parquet.
+"""Export benchmark: N records with 3 submitted responses each, exported to SFT JSONL and
+Parquet, and as whole records (every response as JSON) to Parquet and JSONL.
 
-    python bench/export_bench.py [N] [--db URL] [--keep DIR]
+    python bench/export_bench.py [N] [--db URL] [--keep DIR] [--only NAME,...]
 
 The database is populated through accord.store (the import's upsert and the
 bulk response insert), then each export runs in its own child process
@@ -34,7 +35,7 @@ SETTINGS = {
     "distribution": {"overlap": 3},
 }
 EXPORTS = [("sft-prompt-completion", "sft.jsonl"), ("sft-prompt-completion", "sft.parquet"),
-           ("parquet", "records.parquet")]
+           ("parquet", "records.parquet"), ("jsonl", "records.jsonl")]
 
 
 def _text(rng: random.Random, words: list[str], size: int) -> str:
@@ -111,6 +112,8 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     parser.add_argument("--keep", default=None, help="Reuse/keep the database in this directory.")
     parser.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--only", default=None,
+                        help="Comma-separated output names to run (e.g. records.parquet).")
     args = parser.parse_args()
     if args.child:
         run_export(args.db, *args.child)
@@ -122,15 +125,24 @@ def main() -> None:
         if args.db or not (work / "bench.db").exists():
             print(f"populating {args.n:,} records x 3 responses ...", file=sys.stderr)
             print(f"populated in {populate(url, args.n):.0f} s", file=sys.stderr)
+        else:  # a kept database: bring its schema up to date
+            from accord.store import make_engine, upgrade
+
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+        load_before = os.getloadavg()[0]
         rows = []
         for fmt, name in EXPORTS:
+            if args.only and name not in args.only.split(","):
+                continue
             out = subprocess.run([sys.executable, __file__, "--db", url, "--child", fmt,
                                   str(work / name)], capture_output=True, text=True, check=True)
             rows.append((fmt, name, orjson.loads(out.stdout.strip().splitlines()[-1])))
     backend = url.split(":", 1)[0]
     load = os.getloadavg()[0]
     print(f"| export | backend | records | rows | seconds | CPU s | records/s | peak RSS MB |"
-          f"  (load average {load:.1f})")
+          f"  (load average {load_before:.1f} before, {load:.1f} after)")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for fmt, name, r in rows:
         print(f"| {fmt} -> {name.split('.')[-1]} | {backend} | {r['records']:,} | {r['rows']:,} | "

@@ -541,17 +541,18 @@ def json_records_supported(session: Session) -> bool:
 
 
 def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
-                      exclude_gold: bool = False, after_id: int = 0) -> Iterator[JsonRecord]:
+                      exclude_gold: bool = False, after_id: int = 0,
+                      prefetch: bool = True) -> Iterator[JsonRecord]:
     """Every record of a dataset in id order as a :class:`JsonRecord` (SQLite only).
 
     Keyset pages of records walk the primary key. SQLite writes the JSON
     itself: each response's object (one statement per page over the
     ``(record_id, user_id)`` index), and the suggestions, reviews and gold
     answer of each record (correlated subqueries, only when the dataset has
-    some). A helper thread fetches the next page while the caller handles
-    this one: SQLite runs without the GIL, so on two cores the reads and the
-    caller's work (rows, Arrow, Parquet) overlap. The session's connection is
-    used by that thread only while the caller iterates.
+    some). With ``prefetch`` a helper thread fetches the next page while the
+    caller handles this one: SQLite runs without the GIL, so on two cores the
+    reads and the caller's work (rows, Arrow, Parquet) overlap. The session's
+    connection is used by that thread only while the caller iterates.
 
     Raises
     ------
@@ -583,14 +584,20 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
     # connection's 64 MB one and keeps the export's memory down
     cache_size = reader._raw("PRAGMA cache_size", ())[0][0]
     reader._raw(f"PRAGMA cache_size = {_EXPORT_CACHE_KB}", ())
-    pool = ThreadPoolExecutor(1, thread_name_prefix="accord-export-read")
-    pending = pool.submit(fetch, after_id)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="accord-export-read") if prefetch else None
+    pending = pool.submit(fetch, after_id) if pool is not None else None
+    after = after_id
     try:
         while True:
-            page, rows = pending.result()
+            if pending is not None:
+                page, rows = pending.result()
+                if page:
+                    pending = pool.submit(fetch, page[-1][0])  # type: ignore[union-attr]
+            else:
+                page, rows = fetch(after)
             if not page:
                 return
-            pending = pool.submit(fetch, page[-1][0])
+            after = page[-1][0]
             responses: dict[int, str] = {}
             current, parts, ids, last = None, [], [], 0
             for rid, resp_id, head, spent, tail in rows:
@@ -609,7 +616,7 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
                 yield make(rid, ext, fields, meta, status, bool(is_gold), get(rid, "[]"), sugg,
                            revs, gold_json)
     finally:
-        pending.cancel()
-        pool.shutdown(wait=True)  # the connection is the caller's again
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # the connection is the caller's again
         if not reader.conn.closed:  # (a generator left unfinished may close later)
             reader._raw(f"PRAGMA cache_size = {int(cache_size)}", ())
