@@ -99,6 +99,16 @@ def worker(base: str, token: str, seconds: float, out: "mp.Queue[list]") -> None
     out.put([nexts, submits, errors])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (what a request costs the server,
+    whatever else the machine is doing)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -147,20 +157,21 @@ def main() -> None:
                 for _ in range(20):
                     cycle(client)  # warm-up
                 nexts, subs = [], []
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu_seconds(server.pid)
                 for _ in range(args.sequential):
                     res = cycle(client)
                     nexts.append(res[0])
                     subs.append(res[1])
                 elapsed = time.perf_counter() - t0
-            rows.append(("sequential", 1, nexts, subs, args.sequential / elapsed, 0))
+                cpu = (cpu_seconds(server.pid) - c0) * 1000 / max(len(nexts), 1)
+            rows.append(("sequential", 1, nexts, subs, args.sequential / elapsed, 0, cpu))
             offset = 1
             for c in concurrency:
                 queue: mp.Queue = mp.Queue()
                 procs = [mp.Process(target=worker, args=(base, tokens[offset + i], args.seconds,
                                                          queue)) for i in range(c)]
                 offset += c
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu_seconds(server.pid)
                 for p in procs:
                     p.start()
                 results = [queue.get() for _ in procs]
@@ -170,19 +181,23 @@ def main() -> None:
                 nexts = [x for r in results for x in r[0]]
                 subs = [x for r in results for x in r[1]]
                 errors = sum(r[2] for r in results)
-                rows.append((f"{c} clients", c, nexts, subs, len(nexts) / elapsed, errors))
+                cpu = (cpu_seconds(server.pid) - c0) * 1000 / max(len(nexts), 1)
+                rows.append((f"{c} clients", c, nexts, subs, len(nexts) / elapsed, errors, cpu))
             peak = rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait()
     backend = url.split(":", 1)[0]
-    print(f"records: {args.n:,} on {backend}; server peak RSS {peak:.0f} MB")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"records: {args.n:,} on {backend}; server peak RSS {peak:.0f} MB; "
+          f"load average at the end {load}")
     print("| run | clients | next p50 ms | next p99 ms | submit p50 ms | submit p99 ms | "
-          "cycles/s | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, c, nexts, subs, rate, errors in rows:
+          "cycles/s | server CPU ms/cycle | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, c, nexts, subs, rate, errors, cpu in rows:
         print(f"| {name} | {c} | {statistics.median(nexts):.1f} | {_pct(nexts, 0.99):.1f} | "
-              f"{statistics.median(subs):.1f} | {_pct(subs, 0.99):.1f} | {rate:.1f} | {errors} |")
+              f"{statistics.median(subs):.1f} | {_pct(subs, 0.99):.1f} | {rate:.1f} | "
+              f"{cpu:.2f} | {errors} |")
 
 
 if __name__ == "__main__":

@@ -145,14 +145,21 @@ def replace_suggestions(session: Session, dataset_id: int, agent: str,
     return len(items)
 
 
-def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int, list[Suggestion]]:
-    out: dict[int, list[Suggestion]] = {rid: [] for rid in record_ids}
+_sugg = Suggestion.__table__
+_SUGGESTIONS = (select(_sugg.c.record_id, _sugg.c.question, _sugg.c.value, _sugg.c.score,
+                       _sugg.c.agent, _sugg.c.metadata.label("meta"), _sugg.c.created_at)
+                .where(_sugg.c.record_id.in_(bindparam("ids", expanding=True)))
+                .order_by(_sugg.c.record_id, _sugg.c.question, _sugg.c.score.desc()))
+
+
+def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int, list[Any]]:
+    """Suggestions per record (rows with ``question, value, score, agent, meta,
+    created_at``), best score first within a question."""
+    out: dict[int, list[Any]] = {rid: [] for rid in record_ids}
     if not record_ids:
         return out
-    for s in session.scalars(select(Suggestion).where(Suggestion.record_id.in_(record_ids))
-                             .order_by(Suggestion.record_id, Suggestion.question,
-                                       Suggestion.score.desc())):
-        out[s.record_id].append(s)
+    for row in session.connection().execute(_SUGGESTIONS, {"ids": list(record_ids)}):
+        out[row.record_id].append(row)
     return out
 
 
