@@ -14,6 +14,8 @@ const num = (v, d = 3) => (v === null || v === undefined ? "–" : fmtNumber(v, 
 const pct = (n, total) => (total ? `${fmtNumber((100 * n) / total, 1)} %` : "–");
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
+const chart = (node) => h("div", { class: "chart" }, node);
+
 function stat(label, value) {
   return h("div", { class: "stat" }, h("div", { class: "value", text: value }), h("div", { class: "label", text: label }));
 }
@@ -47,9 +49,9 @@ function sliceSection(part, key, s) {
     h("h4", { text: `By ${key}` }),
     h("div", { class: "chart-grid" },
       h("div", {}, h("p", { class: "muted small", text: "Records per slice value by majority label" }),
-        stackedColumns({ buckets, series: part.values.map((v, j) => ({ name: v, values: s.rows.map((r) => r.record_counts[j]) })) }, { yLabel: "records" })),
+        chart(stackedColumns({ buckets, series: part.values.map((v, j) => ({ name: v, values: s.rows.map((r) => r.record_counts[j]) })) }, { yLabel: "records" }))),
       h("div", {}, h("p", { class: "muted small", text: "Krippendorff's alpha per slice value (below 0 drawn as 0)" }),
-        horizontalBars(s.rows.map((r) => ({ label: r.value, value: r.alpha, note: r.records ? "not defined" : "no record with 2+ answers" })), { domain: [0, 1], format: (v) => num(v, 2) }))),
+        chart(horizontalBars(s.rows.map((r) => ({ label: r.value, value: r.alpha, note: r.records ? "not defined" : "no record with 2+ answers" })), { domain: [0, 1], format: (v) => num(v, 2) })))),
     chiText(s.chi_square, `majority label x ${key}`));
 }
 
@@ -60,7 +62,8 @@ function groupSection(part, attr, g) {
       g.groups.map((r) => [r.value, fmtNumber(r.annotators), fmtNumber(r.answers), ...r.counts.map((n) => pct(n, r.answers)), num(r.alpha)]),
       [1, 2, ...part.values.map((_, j) => 3 + j), 3 + part.values.length]),
     chiText(g.chi_square, `answer label x ${attr}`),
-    g.pairs.length ? horizontalBars(g.pairs.map(([a, b, v, n]) => ({ label: a === b ? `within ${a}` : `${a} vs ${b}`, value: v, note: `${n} pairs` })), { domain: [0, 1], format: (v) => num(v, 2) }) : null);
+    g.pairs.length ? h("div", {}, h("p", { class: "muted small", text: "Share of matching answer pairs on the same records, within and between groups" }),
+      chart(horizontalBars(g.pairs.map(([a, b, v, n]) => ({ label: a === b ? `within ${a}` : `${a} vs ${b}`, value: v, note: `${n} pairs` })), { domain: [0, 1], format: (v) => num(v, 2) }))) : null);
 }
 
 function suggestionSection(part, agent) {
@@ -70,8 +73,8 @@ function suggestionSection(part, agent) {
     h("h4", { text: `Suggestions${agent ? ` (${agent})` : ""} vs annotators` }),
     h("p", { class: "small", text: `Answers matching the suggestion: ${num(s.overall.answer_match)}; records whose majority matches it: ${num(s.overall.majority_match)} (${fmtNumber(s.overall.records)} records).` }),
     Object.entries(s.slices).map(([key, bySlice]) => h("div", {},
-      h("p", { class: "muted small", text: `Majority match per ${key}` }),
-      horizontalBars(bySlice.slices.map((r) => ({ label: r.value, value: r.majority_match, note: "no majority" })), { domain: [0, 1], format: (v) => num(v, 2) }),
+      h("p", { class: "muted small", text: `Share of records whose majority matches the suggestion, per ${key}` }),
+      chart(horizontalBars(bySlice.slices.map((r) => ({ label: r.value, value: r.majority_match, note: "no majority" })), { domain: [0, 1], format: (v) => num(v, 2) })),
       chiText(bySlice.chi_square, `suggestion matches majority x ${key}`))));
 }
 
@@ -81,7 +84,8 @@ function renderPart(q, part) {
   return h("div", { class: "part" },
     part.label !== null ? h("h3", { text: `Label ${part.label} (chosen or not)` }) : null,
     h("p", { class: "small", text: `Krippendorff's alpha (${q.level}): ${num(part.agreement.alpha)} over ${fmtNumber(part.agreement.records)} records with two or more answers; ${fmtNumber(d.ties)} records tie.` }),
-    horizontalBars(part.values.map((v, j) => ({ label: v, value: total ? d.answers[j] / total : null })), { domain: [0, 1], format: (v) => `${fmtNumber(v * 100, 1)} %` }),
+    h("p", { class: "muted small", text: "Share of answers per label" }),
+    chart(horizontalBars(part.values.map((v, j) => ({ label: v, value: total ? d.answers[j] / total : null })), { domain: [0, 1], format: (v) => `${fmtNumber(v * 100, 1)} %` })),
     Object.entries(part.slices).map(([key, s]) => sliceSection(part, key, s)),
     Object.entries(part.groups).map(([attr, g]) => groupSection(part, attr, g)),
     suggestionSection(part, q.agent));
