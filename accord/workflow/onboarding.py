@@ -32,7 +32,7 @@ from accord.store.workforce import (
     phase_gold_ids,
 )
 
-__all__ = ["REASONS", "Standing", "standing", "acknowledge_guidelines", "phase_record",
+__all__ = ["REASONS", "Standing", "standing", "message_for", "acknowledge_guidelines", "phase_record",
            "training_feedback", "current_guidelines_version", "lease_gold"]
 
 # why the next-record call handed out nothing (or what kind of record it handed out)
@@ -56,6 +56,11 @@ _MESSAGES = {
     "quota_reached": "You have reached your quota for this dataset. Thank you for your work!",
     "no_records": "Nothing is left for you in this dataset right now.",
 }
+
+
+def message_for(reason: str) -> str:
+    """The text shown to an annotator for a reason of :data:`REASONS`."""
+    return _MESSAGES.get(reason, "")
 
 
 @dataclass

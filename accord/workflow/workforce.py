@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 from accord.schema import Settings
 from accord.store import queue
 from accord.store.models import Dataset, Record, Response, User, utcnow
-from accord.store.workforce import find_attention_record, membership
+from accord.store.workforce import find_attention_record, membership, recount_quota
 from accord.workflow.assign import next_record
 from accord.workflow.assignment_rules import open_record_finder
 from accord.workflow.monitoring import check_member
 from accord.workflow.onboarding import (
-    Standing, lease_gold, phase_record, standing, training_feedback,
+    Standing, lease_gold, message_for, phase_record, standing, training_feedback,
 )
 from accord.workflow.quotas import give_back_unit, quota_of, take_unit
 
@@ -122,8 +122,12 @@ def onboarding_status(session: Session, ds: Dataset, settings: Settings, user: U
     where: Standing = standing(session, ds, settings, user, m, now=now)
     out = where.public()
     quota = quota_of(settings, m)
-    out.update({"member": m is not None, "quota": quota,
-                "used": None if m is None else m.claimed})
-    if where.state == "ok":
+    used = None if m is None else m.claimed
+    if m is not None and quota is not None and where.state == "ok" and (used or 0) >= quota:
+        used = recount_quota(session, ds.id, user.id, now or utcnow())  # skips come back
+        if used >= quota:
+            out.update(state="quota_reached", message=message_for("quota_reached"))
+    out.update({"member": m is not None, "quota": quota, "used": used})
+    if out["state"] == "ok":
         out["message"] = ""
     return out

@@ -253,6 +253,7 @@ def test_quota_with_recount_of_skipped_records(engine):
     assert done == 3 and out.reason == "quota_reached"
     status = _status(engine, "ann")
     assert status["quota"] == 3 and status["used"] == 3
+    assert status["state"] == "quota_reached" and "quota" in status["message"]
     with write_scope(engine) as s:  # a per-member override wins over the default
         ds = get_dataset(s, "d")
         membership(s, ds.id, get_user(s, "ann").id).quota = 5
