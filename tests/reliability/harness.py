@@ -9,15 +9,18 @@ whole group (uvicorn's supervisor and its workers) and to nothing else.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -277,3 +280,53 @@ def db_activity(db_url: str) -> str:
             "AND pid <> pg_backend_pid() GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC").fetchall()
     return "; ".join(f"{n} x {state}/{kind}/{event}: {query!r}"
                      for state, kind, event, query, n in rows[:8])
+
+
+def raw_request(url: str, method: str, path: str, headers: dict[str, str],
+                 chunks: Iterable[bytes] | None = None, *, chunked: bool = False,
+                 ) -> tuple[int, dict[str, str], bytes, int]:
+    """Send a request over a plain socket, chunk by chunk, stopping as soon as the
+    server answers; return (status, headers, body, body bytes sent)."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=60)
+    head = [f"{method} {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}"]
+    head += [f"{k}: {v}" for k, v in headers.items()]
+    if chunked:
+        head.append("Transfer-Encoding: chunked")
+    sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+    sent = 0
+    answered = False
+    for chunk in chunks or []:
+        if select.select([sock], [], [], 0.005)[0]:
+            answered = True
+            break
+        try:
+            sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if chunked else chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            answered = True
+            break
+        sent += len(chunk)
+    if chunked and not answered:
+        sock.sendall(b"0\r\n\r\n")
+    data = b""
+    while True:
+        try:
+            part = sock.recv(1 << 16)
+        except ConnectionResetError:
+            break
+        if not part:
+            break
+        data += part
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            lines = data[:head_end].decode("latin-1").split("\r\n")
+            hdrs = {k.strip().lower(): v.strip() for k, _, v in
+                    (line.partition(":") for line in lines[1:])}
+            if len(data) - head_end - 4 >= int(hdrs.get("content-length", "0")):
+                break
+    sock.close()
+    head_end = data.find(b"\r\n\r\n")
+    assert head_end >= 0, f"no HTTP response after sending {sent} bytes: {data[:200]!r}"
+    lines = data[:head_end].decode("latin-1").split("\r\n")
+    hdrs = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), hdrs, data[head_end + 4:], sent

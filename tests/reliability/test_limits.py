@@ -4,11 +4,9 @@ and ``accord serve --workers N`` refused on SQLite."""
 
 from __future__ import annotations
 
-import select
-import socket
+import itertools
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -19,63 +17,13 @@ from accord.store import make_engine
 from accord.store.engine import session_scope
 from accord.store.models import Record, User
 from tests.conftest import run_cli
-from tests.reliability.harness import Server, seed, sqlite_path
+from tests.reliability.harness import Server, raw_request, seed, sqlite_path
 
 MB = 1024 * 1024
 
 
 def _h(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _raw_request(url: str, method: str, path: str, headers: dict[str, str],
-                 chunks: list[bytes] | None = None, *, chunked: bool = False,
-                 ) -> tuple[int, dict[str, str], bytes, int]:
-    """Send a request over a plain socket, chunk by chunk, stopping as soon as the
-    server answers; return (status, headers, body, body bytes sent)."""
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=60)
-    head = [f"{method} {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}"]
-    head += [f"{k}: {v}" for k, v in headers.items()]
-    if chunked:
-        head.append("Transfer-Encoding: chunked")
-    sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
-    sent = 0
-    answered = False
-    for chunk in chunks or []:
-        if select.select([sock], [], [], 0.005)[0]:
-            answered = True
-            break
-        try:
-            sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if chunked else chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            answered = True
-            break
-        sent += len(chunk)
-    if chunked and not answered:
-        sock.sendall(b"0\r\n\r\n")
-    data = b""
-    while True:
-        try:
-            part = sock.recv(1 << 16)
-        except ConnectionResetError:
-            break
-        if not part:
-            break
-        data += part
-        head_end = data.find(b"\r\n\r\n")
-        if head_end >= 0:
-            lines = data[:head_end].decode("latin-1").split("\r\n")
-            hdrs = {k.strip().lower(): v.strip() for k, _, v in
-                    (line.partition(":") for line in lines[1:])}
-            if len(data) - head_end - 4 >= int(hdrs.get("content-length", "0")):
-                break
-    sock.close()
-    head_end = data.find(b"\r\n\r\n")
-    assert head_end >= 0, f"no HTTP response after sending {sent} bytes: {data[:200]!r}"
-    lines = data[:head_end].decode("latin-1").split("\r\n")
-    hdrs = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), hdrs, data[head_end + 4:], sent
 
 
 def _assert_413(status: int, body: bytes) -> None:
@@ -103,7 +51,7 @@ def capped(tmp_path_factory):
 
 def test_declared_oversized_json_body_is_refused_before_it_is_sent(capped):
     server, w, _ = capped
-    status, _, body, _ = _raw_request(
+    status, _, body, _ = raw_request(
         server.url, "PUT", "/api/v1/datasets/d/records/1/response",
         {**_h(w.admin_token), "Content-Type": "application/json",
          "Content-Length": str(600 * MB)})
@@ -114,17 +62,18 @@ def test_declared_oversized_json_body_is_refused_before_it_is_sent(capped):
 def test_chunked_json_body_is_cut_off_at_the_cap(capped):
     server, w, _ = capped
     token = next(iter(w.annotators.values()))
-    chunks = [b'{"values": {"note": "' + b"x" * 16_000] + [b"x" * 16_000] * 600
-    status, _, body, sent = _raw_request(
+    chunks = [b'{"values": {"note": "' + b"x" * 16_000] + [b"x" * 16_000] * 3000  # 48 MB
+    status, _, body, sent = raw_request(
         server.url, "PUT", "/api/v1/datasets/d/records/1/response",
         {**_h(token), "Content-Type": "application/json"}, chunks, chunked=True)
     _assert_413(status, body)
-    assert sent < 2 * MB, f"the server kept reading: {sent} bytes sent before the 413"
+    # loopback socket buffers hold a few MiB; a server reading on would take all 48 MB
+    assert sent < 16 * MB, f"the server kept reading: {sent} bytes sent before the 413"
 
 
 def test_declared_oversized_upload_is_refused_before_it_is_spooled(capped):
     server, w, tmpdir = capped
-    status, _, body, _ = _raw_request(
+    status, _, body, _ = raw_request(
         server.url, "POST", "/api/v1/datasets/d/records/upload",
         {**_h(w.admin_token), "Content-Type": "multipart/form-data; boundary=XyZ",
          "Content-Length": str(2 * MB)})
@@ -138,13 +87,13 @@ def test_chunked_upload_is_cut_off_at_the_cap(capped):
     line = orjson.dumps({"id": "big", "text": "y" * 1000}) + b"\n"
     part = (b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jsonl\"\r\n"
             b"Content-Type: application/octet-stream\r\n\r\n")
-    chunks = [part] + [line * 32] * 1500  # about 48 MiB if the server read it all
-    status, _, body, sent = _raw_request(
+    chunks = itertools.chain([part], itertools.repeat(line * 32, 1500))  # about 48 MiB
+    status, _, body, sent = raw_request(
         server.url, "POST", "/api/v1/datasets/d/records/upload",
         {**_h(w.admin_token), "Content-Type": "multipart/form-data; boundary=XyZ"}, chunks,
         chunked=True)
     _assert_413(status, body)
-    assert sent < 3 * MB, f"the server kept reading: {sent} bytes sent before the 413"
+    assert sent < 16 * MB, f"the server kept reading: {sent} bytes sent before the 413"
     assert list(tmpdir.rglob("*")) == []
     engine = make_engine(server.db_url)
     with session_scope(engine) as s:
