@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from accord.errors import AccordError, InputError
 
@@ -175,6 +176,23 @@ def _write_lock(engine: Engine) -> threading.Lock | None:
         return _write_locks.setdefault(id(engine), threading.Lock())
 
 
+_side_engines: dict[str, Engine] = {}
+
+
+def _side_engine(engine: Engine) -> Engine:
+    """An unpooled engine on the same SQLite file, for :func:`nowait_write`."""
+    key = engine.url.render_as_string(hide_password=False)  # ids of disposed engines recur
+    with _write_locks_guard:
+        side = _side_engines.get(key)
+        if side is None:
+            side = create_engine(engine.url, poolclass=NullPool,
+                                 connect_args={"check_same_thread": False,
+                                               "isolation_level": None})
+            _configure_sqlite(side, _busy_timeout_ms())
+            _side_engines[key] = side
+        return side
+
+
 @contextmanager
 def nowait_write(engine: Engine) -> Iterator[Connection | None]:
     """A short SQLite write transaction only if it can start at once, else None.
@@ -188,7 +206,9 @@ def nowait_write(engine: Engine) -> Iterator[Connection | None]:
         yield None
         return
     try:
-        with engine.connect() as conn:
+        # a connection outside the engine's pool: the caller usually holds a pooled
+        # connection already, and waiting for a second one could exhaust the pool
+        with _side_engine(engine).connect() as conn:
             raw = conn.connection.driver_connection
             raw.execute("PRAGMA busy_timeout=0")  # outside SQLAlchemy's transaction
             try:

@@ -9,8 +9,6 @@ submissions.
 
 from __future__ import annotations
 
-import pytest
-
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -30,12 +28,7 @@ N_ANNOTATORS = 50
 N_RECORDS = 100
 
 
-def test_fifty_annotators_overlap_two(db_url, tmp_path, request):
-    if "postgres" in db_url:
-        request.node.add_marker(pytest.mark.xfail(
-            reason="open: on PostgreSQL two threads of one annotator can race on the first "
-                   "save of a resumed record (now a 409, was a 500); see the closing note",
-            strict=False))
+def test_fifty_annotators_overlap_two(db_url, tmp_path):
     world = seed(db_url, annotators=N_ANNOTATORS)
     engine = make_engine(db_url)
     import_rows(engine, "d", ((i + 1, {"id": f"r{i}", "text": f"record {i}"})
