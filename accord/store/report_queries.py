@@ -2,11 +2,13 @@
 
 Three streaming passes, each a keyset-paged query that extracts only the
 needed JSON values in SQL (``JSON_EXTRACT`` on SQLite, ``->>`` on
-PostgreSQL): records with their slice values, submitted responses with one
-value per reported question, and suggestions. Values are integer-coded batch
-by batch, so memory holds a few int64 arrays, never the responses as objects.
-Gold records and their responses are left out (they are known answers, not
-data).
+PostgreSQL) and codes them to integers there (a ``CASE`` per question, per
+slice after a ``GROUP BY`` of its distinct values, per suggestion on its JSON
+text): records with their slice codes, submitted responses with one code per
+reported question, and suggestions. Pages are read from the driver cursor as
+integer tuples and turned into numpy arrays, so memory holds a few narrow
+integer arrays, never the responses as objects. Gold records and their
+responses are left out (they are known answers, not data).
 """
 
 from __future__ import annotations
