@@ -95,7 +95,7 @@ def _slices(part: dict[str, Any]) -> list[str]:
                         [_num(row["alpha"]), _num(row["records"])])
         out += [f"By slice **{md_text(key)}** (shares of records by majority label; alpha per "
                 "slice with the records it rests on):", ""]
-        out += _table([md_text(key), "records"] + [md_text(v) for v in values] +
+        out += _table([md_text(key), "records with a majority"] + [md_text(v) for v in values] +
                       ["alpha", "records with 2+ answers"], rows)
         out += [_chi(s["chi_square"], f"majority label x {md_text(key)}"), ""]
     return out
