@@ -1,4 +1,5 @@
-"""``Client.export``: the streamed API download saved atomically, against a real uvicorn."""
+"""``Client.export``: the streamed API download saved atomically, against a real uvicorn;
+and ``accord export`` interrupted by Ctrl-C."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from accord import Client
 from accord.errors import Forbidden, InputError, NotFound
 from accord.schema import parse_settings
-from accord.store import make_engine, write_scope
+from accord.store import make_engine, upgrade, write_scope
 from accord.store.datasets import create_dataset
 from accord.store.models import utcnow
 from accord.store.records import RecordRow, upsert_records
@@ -72,6 +73,7 @@ def test_client_export_matches_the_file_export(server, tmp_path):
 
 def _big_dataset(url: str, n: int) -> None:
     engine = make_engine(url)
+    upgrade(engine)
     settings = parse_settings({"fields": [{"name": "text", "type": "text"}],
                                "questions": [{"name": "ok", "type": "label",
                                               "labels": ["yes", "no"]}]})
@@ -94,17 +96,7 @@ def test_interrupted_download_leaves_nothing_under_the_name(server, tmp_path):
             client.export("big", "jsonl", {str(target)!r})
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
-        if parts and parts[0].stat().st_size > 0:
-            break
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-        time.sleep(0.01)
-    else:
-        pytest.fail("the download never started")
-    os.kill(proc.pid, signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    stderr = _interrupt_when_writing(proc, tmp_path)
     assert proc.returncode != 0 and b"KeyboardInterrupt" in stderr
     assert not target.exists()
     assert _no_parts(tmp_path)
@@ -113,3 +105,34 @@ def test_interrupted_download_leaves_nothing_under_the_name(server, tmp_path):
         client.export("big", "jsonl", target)
     lines = target.read_bytes().splitlines()
     assert len(lines) == 60_000 and orjson.loads(lines[-1])["external_id"] == "r59999"
+
+
+def _interrupt_when_writing(proc, directory) -> bytes:
+    """SIGINT ``proc`` once a temporary output in ``directory`` has bytes; its stderr."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        parts = [p for p in directory.iterdir() if p.name.endswith(".part")]
+        if parts and (parts[0].is_dir() or parts[0].stat().st_size > 0):
+            break
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        time.sleep(0.01)
+    else:
+        pytest.fail("the export never started writing")
+    os.kill(proc.pid, signal.SIGINT)
+    return proc.communicate(timeout=60)[1]
+
+
+@pytest.mark.parametrize("fmt, name", [("jsonl", "big.jsonl"), ("parquet", "big.parquet")])
+def test_cli_export_interrupted_leaves_nothing_under_the_name(sqlite_url, tmp_path, fmt, name):
+    _big_dataset(sqlite_url, 60_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_text("earlier export")
+    proc = subprocess.Popen([sys.executable, "-m", "accord", "export", "big", "--format", fmt,
+                             "-o", str(out / name), "--db", sqlite_url, "--no-health-check"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "COLUMNS": "200"})
+    _interrupt_when_writing(proc, out)
+    assert proc.returncode != 0
+    assert (out / name).read_text() == "earlier export"
+    assert _no_parts(out)

@@ -88,8 +88,9 @@ def test_sqlite_json_records_mean_what_the_generic_read_means(sqlite_url):
                                                                           **FULL_LOAD)]
         without_gold = [r.external_id for r in iter_json_records(s, ds_id,
                                                                  exclude_gold=True)]
+        unthreaded = [_texts(r) for r in iter_json_records(s, ds_id, prefetch=False)]
     engine.dispose()
-    assert fast == generic
+    assert fast == generic == unthreaded
     assert without_gold == ["r0", "r1", "r3"]
     r0, r1, r2 = fast[0], fast[1], fast[2]
     # id order, not user order; the draft has no submitted_at; times read back exactly
