@@ -84,6 +84,9 @@ def export_command(
     texts: Annotated[str, typer.Option(
         "--texts", help="SFT completions from a text question: one per record or all.",
         rich_help_panel=_SEL)] = "one",
+    all_responses: Annotated[bool, typer.Option(
+        "--all-responses", help="coco: every annotator's boxes, polygons and keypoints instead "
+        "of the consensus.", rich_help_panel=_SEL)] = False,
     system_prompt: Annotated[str | None, typer.Option(
         "--system-prompt", help="System message prepended to text prompts.",
         rich_help_panel=_ROLE)] = None,
@@ -128,7 +131,7 @@ def export_command(
         kto_desirable=tuple(v.strip() for v in (kto_desirable or "").split(",") if v.strip()),
         texts=texts, system_prompt=system_prompt, margin=margin, split=parse_split(split),
         seed=seed, near_dup=near_dup, license=license_, card=card, shard_rows=shard_rows,
-        command=_command_line())
+        all_responses=all_responses, command=_command_line())
     options.check()
     engine = open_store(db)
     with session_scope(engine) as session:

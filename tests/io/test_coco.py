@@ -113,7 +113,7 @@ def test_coco_export_loads_with_pycocotools(image_dataset, tmp_path):
 
 def test_coco_all_responses(image_dataset, tmp_path):
     out = tmp_path / "all.json"
-    export(image_dataset, "img", out, "coco", question="boxes", extra={"responses": "all"})
+    export(image_dataset, "img", out, "coco", question="boxes", all_responses=True)
     data = json.loads(out.read_text())
     assert [c["name"] for c in data["categories"]] == ["car", "person"]
     assert sorted(a["annotator"] for a in data["annotations"]) == ["u1", "u1", "u1", "u2", "u3"]
@@ -231,7 +231,8 @@ def test_cli_import_and_export_coco(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "3 inserted" in done.stdout and "4 suggestions" in done.stdout
     out = tmp_path / "out.json"
-    done = run_cli("export", "c", "--format", "coco", "-o", str(out), "--db", db)
+    done = run_cli("export", "c", "--format", "coco", "-o", str(out), "--all-responses",
+                   "--db", db)
     assert done.returncode == 0, done.stderr
     data = json.loads(out.read_text())  # nothing answered yet: no images, all categories
     assert data["images"] == [] and data["annotations"] == []

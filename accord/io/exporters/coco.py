@@ -20,8 +20,8 @@ What is exported per record (``--status`` and review fixes apply):
   with two annotators). A keypoints instance without a label goes to the
   category of the question's first label.
 
-With ``extra={"responses": "all"}`` (Python API) every annotator's answer is
-exported instead, each annotation carrying ``annotator``. The file is written
+With ``--all-responses`` every annotator's answer is exported instead, each
+annotation carrying ``annotator``. The file is written
 under a temporary name and renamed (images streamed, annotations spooled to a
 temporary file, so memory stays flat).
 """
@@ -160,7 +160,7 @@ class _Builder:
                              "pick one question with --question", field="--question")
         self.field = fields[0]
         self.questions = chosen
-        self.all = ctx.options.extra.get("responses") == "all"
+        self.all = ctx.options.all_responses
         categories, self.category_ids = coco_categories(chosen)
         from datetime import UTC, datetime
 

@@ -88,6 +88,9 @@ class ExportOptions:
         Rows per Parquet shard (``hub``).
     part : str or None
         Only this split (downloads).
+    all_responses : bool
+        ``coco``: every annotator's answer (each annotation names its
+        ``annotator``) instead of the consensus.
     """
 
     fmt: str = "jsonl"
@@ -115,6 +118,7 @@ class ExportOptions:
     command: str | None = None
     shard_rows: int = 500_000
     part: str | None = None
+    all_responses: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def check(self) -> None:
@@ -185,7 +189,7 @@ def parse_split(text: str | None) -> dict[str, float] | None:
 
 _FLOATS = {"min_agreement", "kto_threshold", "near_dup"}
 _INTS = {"min_responses", "seed", "shard_rows"}
-_BOOLS = {"drop_contradictory", "exclude_gold", "margin", "card"}
+_BOOLS = {"drop_contradictory", "exclude_gold", "margin", "card", "all_responses"}
 
 
 def options_from_mapping(values: Mapping[str, Any]) -> ExportOptions:
