@@ -485,19 +485,20 @@ def _ts_text(col: str) -> str:
     return f"coalesce('\"' || replace({col}, ' ', 'T') || '+00:00\"', 'null')"
 
 
-# The responses of a page of records: SQLite writes each response's JSON object (in the
-# fetching thread, without the GIL) but for ``time_spent``, which Python formats between
-# the two halves (SQLite's float to text conversion is slow and keeps 15 digits). The order
-# is the (record_id, user_id) index's, so SQLite sorts nothing; Python puts a record's
-# responses in id order when they are not.
+# The responses of a page of records: SQLite writes each response's JSON object with two
+# printf() calls (in the fetching thread, without the GIL; cheaper than a chain of ||, which
+# copies the growing text at each step) around ``time_spent``, which Python formats (SQLite's
+# float to text conversion is slow and keeps 15 digits). The order is the (record_id,
+# user_id) index's, so SQLite sorts nothing; Python puts a record's responses in id order
+# when they are not.
 _RESPONSE_PAGE = (
-    "SELECT p.record_id, p.id, '{\"id\":' || p.id || ',\"user\":' || " + _user_name("p.user_id")
-    + " || ',\"values\":' || " + _json_value('p."values"') + " || ',\"status\":' || "
-    "json_quote(p.status) || ',\"time_spent\":', p.time_spent, ',\"created_at\":' || "
-    + _ts_text("p.created_at") + " || ',\"updated_at\":' || " + _ts_text("p.updated_at")
-    + " || ',\"submitted_at\":' || " + _ts_text("p.submitted_at")
-    + " || ',\"review_state\":' || json_quote(p.review_state) || '}' FROM responses p "
-    "WHERE p.record_id BETWEEN ? AND ? ORDER BY p.record_id, p.user_id")
+    "SELECT p.record_id, p.id, printf('{\"id\":%d,\"user\":%s,\"values\":%s,\"status\":%s,"
+    "\"time_spent\":', p.id, " + _user_name("p.user_id") + ", " + _json_value('p."values"')
+    + ", json_quote(p.status)), p.time_spent, printf(',\"created_at\":%s,\"updated_at\":%s,"
+    "\"submitted_at\":%s,\"review_state\":%s}', " + _ts_text("p.created_at") + ", "
+    + _ts_text("p.updated_at") + ", " + _ts_text("p.submitted_at")
+    + ", json_quote(p.review_state)) FROM responses p WHERE p.record_id BETWEEN ? AND ? "
+    "ORDER BY p.record_id, p.user_id")
 
 
 _JSON_SUGGESTIONS = _array(
