@@ -114,6 +114,20 @@ def agree(
             field="--level",
         )
     started = time.perf_counter()
+    if input is None and dataset is not None and question is not None:
+        region = _region_agreement(dataset, question, db)
+        if region is not None:  # boxes, polygons, keypoints, segments: F1 at IoU 0.5
+            if as_json:
+                console.print(json.dumps(region), markup=False, highlight=False,
+                              soft_wrap=True)
+            else:
+                console.print(f"{region['metric']} = {region['value']:.4f} (mean IoU of "
+                              f"matches {region['mean_iou']:.4f}) over "
+                              f"{region['records_with_2plus']:,} records with 2+ annotators "
+                              f"({region['pairs']:,} annotator pairs) in "
+                              f"{time.perf_counter() - started:.2f} s", markup=False,
+                              highlight=False)
+            return
     lf = _load(input, dataset, question, db)
     per_item = np.bincount(lf.item, minlength=lf.n_items)
     pairable = per_item >= 2
@@ -267,6 +281,30 @@ def aggregate(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _region_agreement(dataset: str, question: str, db: str | None) -> dict[str, Any] | None:
+    """F1 at IoU 0.5 of a bbox, polygon, keypoints or segment question (None for others)."""
+    from accord.cli.store import open_store
+    from accord.errors import InputError
+    from accord.quality.region_questions import REGION_AGREEMENT, region_question_agreement
+    from accord.store.datasets import get_dataset, settings_of
+    from accord.store.engine import session_scope
+    from accord.workflow.consensus import collect_answers
+
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        ds = get_dataset(session, dataset)
+        q = next((q for q in settings_of(ds).questions if q.name == question), None)
+        if q is None or q.type not in REGION_AGREEMENT:
+            return None
+        answers = collect_answers(session, ds).get(question, [])
+    result = region_question_agreement(q.type, [(r, u, v) for r, u, v, _ in answers])
+    if result["value"] is None:
+        raise InputError(f"no record of {dataset!r} has 2 or more submitted answers to "
+                         f"{question!r}; agreement needs at least two annotators",
+                         field="--question")
+    return {**result, "input": f"dataset {dataset}:{question}"}
 
 
 def _load(input: Path | None, dataset: str | None, question: str | None,

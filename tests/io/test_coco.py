@@ -291,3 +291,30 @@ def test_other_exports_of_an_image_dataset(image_dataset, tmp_path, fmt, options
     if fmt == "label-studio":  # regions have no Label Studio result: left out, not a crash
         tasks = {t["data"]["external_id"]: t for t in json.loads(out.read_text())}
         assert tasks["i2"]["annotations"][0]["result"] == []
+
+
+def test_cli_quality_agree_on_boxes(tmp_path):
+    from accord.store import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    setup(engine, "img", IMAGE_SETTINGS, [{"id": "i1", "image": "1.png"},
+                                         {"id": "i2", "image": "2.png"}])
+    # i1: same car (IoU 90/110), u2 adds a person: F1 2/3; i2: identical: F1 1
+    submit(engine, "img", "i1", "u1", {"boxes": [B(0, 0, 10, 10)]})
+    submit(engine, "img", "i1", "u2", {"boxes": [B(1, 0, 10, 10), B(50, 50, 5, 5, "person")]})
+    submit(engine, "img", "i2", "u1", {"boxes": [B(5, 5, 20, 20)]})
+    submit(engine, "img", "i2", "u2", {"boxes": [B(5, 5, 20, 20)]})
+    engine.dispose()
+    res = run_cli("quality", "agree", "--dataset", "img", "--question", "boxes", "--json",
+                  "--db", url)
+    assert res.returncode == 0, res.stderr
+    result = json.loads(res.stdout)
+    assert result["metric"] == "box_f1@0.5" and result["records_with_2plus"] == 2
+    assert result["value"] == pytest.approx((2 / 3 + 1) / 2)
+    assert result["mean_iou"] == pytest.approx((90 / 110 + 1) / 2)
+    text = run_cli("quality", "agree", "--dataset", "img", "--question", "boxes", "--db", url)
+    assert text.returncode == 0 and "box_f1@0.5 = 0.8333" in text.stdout
+    single = run_cli("quality", "agree", "--dataset", "img", "--question", "pose", "--db", url)
+    assert single.returncode == 2 and "2 or more submitted answers" in single.stderr
