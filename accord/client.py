@@ -295,9 +295,12 @@ class Client:
         params = {k: v for k, v in {"since": since, "until": until}.items() if v}
         if csv:
             params["format"] = "csv"
-            resp = self._http.get(f"/datasets/{dataset}/timesheet", params=params)
+            try:
+                resp = self._http.get(f"/datasets/{dataset}/timesheet", params=params)
+            except httpx.HTTPError as exc:
+                raise AccordError(f"cannot reach the accord server: {exc}") from None
             if not resp.is_success:
-                raise AccordError(f"HTTP {resp.status_code}: {resp.text}")
+                return self._call("GET", f"/datasets/{dataset}/timesheet", params=params)
             return resp.text
         return list(self._call("GET", f"/datasets/{dataset}/timesheet", params=params)["rows"])
 

@@ -41,7 +41,8 @@ def status(dataset: str, db: DbOption = None) -> None:
                           "-" if m.last_score is None else f"{m.last_score:.2f}",
                           _when(m.passed_at), _when(m.retry_at), "paused" if m.paused else "-",
                           m.pause_reason or "-",
-                          f"{m.claimed or 0} / {quota if quota is not None else '-'}")
+                          f"{'-' if (m.claimed or 0) < 0 else m.claimed} / "
+                          f"{quota if quota is not None else '-'}")
     console.print(table)
 
 
@@ -51,7 +52,8 @@ def _change(dataset: str, user: str, db: str | None, what: str, **changes: objec
     from accord.store.datasets import get_dataset
     from accord.store.engine import write_scope
     from accord.store.users import get_user
-    from accord.store.workforce import membership
+    from accord.store.models import utcnow
+    from accord.store.workforce import membership, recount_quota
     from accord.workflow.monitoring import unpause
 
     engine = open_store(db)
@@ -69,6 +71,7 @@ def _change(dataset: str, user: str, db: str | None, what: str, **changes: objec
                 console.print(f"{user} is not paused in {dataset}", markup=False)
             return
         m.quota = changes["quota"]  # type: ignore[assignment]
+        recount_quota(session, ds.id, m.user_id, utcnow())  # count the work done so far
         record_event(session, "workforce.update", "user", m.user_id, dataset_id=ds.id,
                      details={"quota": m.quota, "via": "cli"})
         shown = "the dataset default" if m.quota is None else str(m.quota)

@@ -145,7 +145,7 @@ class Membership(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     monitor_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # rolling checks start
     quota: Mapped[int | None] = mapped_column(Integer)  # overrides assignment.quota
-    claimed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # quota counter
+    claimed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # -1: untracked
 
 
 class Record(Base):

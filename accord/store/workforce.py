@@ -19,13 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.store.models import (
     QUEUE_GOLD, QUEUE_OPEN, Aggregate, GoldAnswer, Lease, Membership, Record, Response,
     SettingsVersion, User,
 )
 
-__all__ = ["membership", "guidelines_version", "phase_gold_ids", "phase_answers",
+__all__ = ["UNTRACKED", "mark_untracked", "membership", "guidelines_version", "phase_gold_ids", "phase_answers",
            "find_attention_record", "claim_quota", "release_quota", "recount_quota",
            "find_open_matching", "recent_gold_scores", "recent_consensus_pairs",
            "workforce_members", "timesheet_rows", "gold_extras", "set_gold_extras",
@@ -107,7 +108,7 @@ def find_attention_record(session: Session, dataset_id: int, user_id: int) -> in
 
 _CLAIM_QUOTA = (update(_mem).where(_mem.c.dataset_id == bindparam("ds"),
                                    _mem.c.user_id == bindparam("uid"),
-                                   _mem.c.claimed < bindparam("limit_"))
+                                   _mem.c.claimed >= 0, _mem.c.claimed < bindparam("limit_"))
                 .values(claimed=_mem.c.claimed + 1))
 _RELEASE_QUOTA = (update(_mem).where(_mem.c.dataset_id == bindparam("ds"),
                                      _mem.c.user_id == bindparam("uid"), _mem.c.claimed > 0)
@@ -116,10 +117,21 @@ _RELEASE_QUOTA = (update(_mem).where(_mem.c.dataset_id == bindparam("ds"),
 
 def claim_quota(session: Session, dataset_id: int, user_id: int, quota: int) -> bool:
     """Take one unit of the member's quota: a single conditional UPDATE, so the check and
-    the claim are atomic under concurrent requests (the row lock serializes them)."""
+    the claim are atomic under concurrent requests (the row lock serializes them). A
+    negative counter (:data:`UNTRACKED`) never claims: the caller recounts first."""
     result = session.connection().execute(_CLAIM_QUOTA, {"ds": dataset_id, "uid": user_id,
                                                          "limit_": quota})
     return result.rowcount == 1
+
+
+UNTRACKED = -1  # memberships.claimed while no quota applied: recount before the next claim
+
+
+def mark_untracked(session: Session, dataset_id: int, user_id: int) -> None:
+    """Records are being handed out without a quota: the counter is no longer exact."""
+    session.connection().execute(update(_mem).where(
+        _mem.c.dataset_id == dataset_id, _mem.c.user_id == user_id,
+        _mem.c.claimed != UNTRACKED).values(claimed=UNTRACKED))
 
 
 def release_quota(session: Session, dataset_id: int, user_id: int) -> None:
@@ -145,6 +157,9 @@ def recount_quota(session: Session, dataset_id: int, user_id: int, now: datetime
     total = int(session.execute(select(submitted + leased)).scalar() or 0)
     session.connection().execute(update(_mem).where(
         _mem.c.dataset_id == dataset_id, _mem.c.user_id == user_id).values(claimed=total))
+    row = session.get(Membership, (dataset_id, user_id))
+    if row is not None:
+        set_committed_value(row, "claimed", total)  # mirror the UPDATE in the loaded row
     return total
 
 

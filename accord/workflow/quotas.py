@@ -7,7 +7,10 @@ claimed < quota``, so the check and the claim are atomic under concurrent
 requests and across workers. Records given back (skipped, expired leases) are
 not decremented on the hot path: when the counter reaches the quota it is
 recounted once from what the member really holds (submitted responses to
-ordinary records plus live leases), under the membership row lock.
+ordinary records plus live leases), under the membership row lock. While no
+quota applies the counter is not maintained (it is set to ``-1``, "untracked",
+once, when the member first takes a record without a quota); a quota set later
+recounts before its first claim, so work done before it counts.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from accord.schema import Settings
 from accord.store.models import Membership
-from accord.store.workforce import claim_quota, recount_quota, release_quota
+from accord.store.workforce import (
+    UNTRACKED, claim_quota, mark_untracked, recount_quota, release_quota,
+)
 
-__all__ = ["quota_of", "take_unit", "give_back_unit"]
+__all__ = ["quota_of", "take_unit", "give_back_unit", "note_untracked"]
 
 
 def quota_of(settings: Settings, m: Membership | None) -> int | None:
@@ -38,6 +43,14 @@ def take_unit(session: Session, m: Membership, quota: int, now: datetime) -> boo
         return True
     recount_quota(session, m.dataset_id, m.user_id, now)
     return claim_quota(session, m.dataset_id, m.user_id, quota)
+
+
+def note_untracked(session: Session, m: Membership) -> None:
+    """A record was handed out without a quota: mark the counter untracked (a write only
+    the first time)."""
+    if m.claimed != UNTRACKED:
+        mark_untracked(session, m.dataset_id, m.user_id)
+        m.claimed = UNTRACKED  # mirrors the UPDATE (no further write while untracked)
 
 
 def give_back_unit(session: Session, m: Membership) -> None:

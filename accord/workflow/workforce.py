@@ -32,7 +32,7 @@ from accord.workflow.monitoring import check_member
 from accord.workflow.onboarding import (
     Standing, lease_gold, message_for, phase_record, standing, training_feedback,
 )
-from accord.workflow.quotas import give_back_unit, quota_of, take_unit
+from accord.workflow.quotas import give_back_unit, note_untracked, quota_of, take_unit
 
 __all__ = ["Handout", "hand_out", "after_submit", "onboarding_status"]
 
@@ -96,6 +96,8 @@ def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
     rec = next_record(session, ds, settings, user, now=now, rng=rng, find_open=finder)
     if claimed and (rec is None or rec.is_gold):
         give_back_unit(session, m)
+    elif quota is None and rec is not None and not rec.is_gold:
+        note_untracked(session, m)
     return Handout(rec, None if rec is not None else "no_records")
 
 
@@ -122,10 +124,10 @@ def onboarding_status(session: Session, ds: Dataset, settings: Settings, user: U
     where: Standing = standing(session, ds, settings, user, m, now=now)
     out = where.public()
     quota = quota_of(settings, m)
-    used = None if m is None else m.claimed
-    if m is not None and quota is not None and where.state == "ok" and (used or 0) >= quota:
+    used = None if m is None or m.claimed < 0 else m.claimed
+    if m is not None and quota is not None and (used is None or used >= quota):
         used = recount_quota(session, ds.id, user.id, now or utcnow())  # skips come back
-        if used >= quota:
+        if used >= quota and where.state == "ok":
             out.update(state="quota_reached", message=message_for("quota_reached"))
     out.update({"member": m is not None, "quota": quota, "used": used})
     if out["state"] == "ok":

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from accord import Client
-from accord.errors import Conflict, NotFound
+from accord.errors import Conflict, Forbidden, NotFound
 from tests.conftest import run_cli
 from tests.server.conftest import start_server, stop_server
 
@@ -176,8 +176,18 @@ def test_time_report_json_and_csv(live_server):
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["user"] == "ann" and parsed[0]["active_seconds"] == "60.0"
     assert parsed[0]["date"] == rows[0]["date"]
-    with pytest.raises(Exception):
+    with pytest.raises(Forbidden):
         clients["ann"].timesheet("ts")  # reviewers and admins only
+    assert admin.check_workforce("ts") == []  # nothing to pause without monitoring
+    rows = {r["user"]: r for r in admin.update_member("ts", "ann", quota=3)}
+    assert rows["ann"]["quota"] == 3 and rows["ann"]["quota_override"] == 3
+    assert rows["ann"]["used"] == 3 and rows["bob"]["quota"] is None
+    assert clients["ann"].next_record("ts") is None
+    assert clients["ann"].last_next_reason == "quota_reached"
+    rows = {r["user"]: r for r in admin.update_member("ts", "ann", quota=None)}
+    assert rows["ann"]["quota"] is None
+    assert clients["ann"].next_record("ts") is None
+    assert clients["ann"].last_next_reason == "no_records"  # bob holds the last record
 
 
 def test_cli_user_attributes_timesheet_and_unpause(live_server, tmp_path):

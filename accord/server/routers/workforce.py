@@ -17,7 +17,8 @@ from accord.server.deps import (
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset
 from accord.store.users import get_user
-from accord.store.workforce import membership, workforce_members
+from accord.store.models import utcnow
+from accord.store.workforce import membership, recount_quota, workforce_members
 from accord.workflow.monitoring import check_member, pause, unpause
 from accord.workflow.onboarding import acknowledge_guidelines
 from accord.workflow.quotas import quota_of
@@ -61,7 +62,7 @@ class MemberStanding(BaseModel):
     guidelines_seen: int
     quota: int | None
     quota_override: int | None
-    used: int
+    used: int | None  # records counted against the quota; null while no quota applies
 
 
 class MemberChange(BaseModel):
@@ -117,7 +118,7 @@ def members(ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
             failed_at=m.failed_at, retry_at=m.retry_at, paused=bool(m.paused),
             pause_reason=m.pause_reason, paused_at=m.paused_at,
             guidelines_seen=m.guidelines_seen or 0, quota=quota_of(ctx.settings, m),
-            quota_override=m.quota, used=m.claimed or 0))
+            quota_override=m.quota, used=None if (m.claimed or 0) < 0 else m.claimed))
     return out
 
 
@@ -140,6 +141,7 @@ def change_member(user: str, body: MemberChange,
     if "quota" in body.model_fields_set:
         m.quota = body.quota
         changes["quota"] = body.quota
+        recount_quota(session, ds.id, m.user_id, utcnow())  # count the work done so far
     if body.paused is True and not m.paused:
         pause(session, ds, m, body.reason or "paused by an admin", by=ctx.user.id)
     elif body.paused is False and m.paused:
