@@ -18,6 +18,7 @@ from accord.cli.store import DbOption, open_store
 __all__ = ["register", "report_command", "print_health_warnings"]
 
 _THRESHOLDS = "Thresholds"
+_SHOWN = 20  # warnings printed before an export
 
 
 def report_command(
@@ -103,9 +104,11 @@ def print_health_warnings(engine: Any, dataset: str) -> int:
 
     with session_scope(engine) as session:
         warnings = dataset_report(session, dataset, group_by=[])["warnings"]
-    for w in warnings:
+    for w in warnings[:_SHOWN]:
         err_console.print(f"[yellow]warning:[/] {escape(w['message'])}", highlight=False,
                           soft_wrap=True)
+    if len(warnings) > _SHOWN:
+        err_console.print(f"[yellow]... and {len(warnings) - _SHOWN} more[/]", highlight=False)
     if warnings:
         err_console.print(f"[yellow]{len(warnings)} health warning(s); details: accord report "
                           f"{escape(dataset)}; skip this check with --no-health-check[/]",
