@@ -563,12 +563,17 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
     reader = _Reader(session)
     if not reader.sqlite:
         raise ValueError("iter_json_records builds JSON with SQLite's functions")
-    extra = [_JSON_SUGGESTIONS if reader.has_suggestions(dataset_id) else "'[]'",
-             _JSON_REVIEWS if reader.has_reviews(dataset_id) else "'[]'",
-             _JSON_GOLD if reader.has_gold(dataset_id) else "'null'"]
+    children = [reader.has_suggestions(dataset_id), reader.has_reviews(dataset_id),
+                reader.has_gold(dataset_id)]
+    # without suggestions, reviews and gold answers (the usual case) the page has no
+    # constant columns: Python supplies them
+    extra = "" if not any(children) else ", " + ", ".join(
+        sql if present else constant for present, sql, constant in zip(
+            children, (_JSON_SUGGESTIONS, _JSON_REVIEWS, _JSON_GOLD),
+            ("'[]'", "'[]'", "'null'"), strict=True))
     gold = " AND r.is_gold = 0" if exclude_gold else ""
     sql = ("SELECT r.id, r.external_id, r.fields, CASE WHEN r.metadata IS NULL OR r.metadata "
-           f"= 'null' THEN '{{}}' ELSE r.metadata END, r.status, r.is_gold, {', '.join(extra)} "
+           f"= 'null' THEN '{{}}' ELSE r.metadata END, r.status, r.is_gold{extra} "
            f"FROM records r WHERE +r.dataset_id = ? AND r.id > ?{gold} ORDER BY r.id LIMIT ?")
 
     def fetch(after: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -613,9 +618,14 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
             if parts:
                 responses[current] = _json_array(parts, ids, last)  # type: ignore[index]
             get = responses.get
-            for rid, ext, fields, meta, status, is_gold, sugg, revs, gold_json in page:
-                yield make(rid, ext, fields, meta, status, bool(is_gold), get(rid, "[]"), sugg,
-                           revs, gold_json)
+            if extra:
+                for rid, ext, fields, meta, status, is_gold, sugg, revs, gold_json in page:
+                    yield make(rid, ext, fields, meta, status, bool(is_gold), get(rid, "[]"),
+                               sugg, revs, gold_json)
+            else:
+                for rid, ext, fields, meta, status, is_gold in page:
+                    yield make(rid, ext, fields, meta, status, bool(is_gold), get(rid, "[]"),
+                               "[]", "[]", "null")
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)  # the connection is the caller's again
