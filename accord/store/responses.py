@@ -17,7 +17,8 @@ from accord.store.queue import bump_epoch
 _resp_t = Response.__table__
 _ADD_HISTORY = ResponseHistory.__table__.insert()
 
-__all__ = ["get_response", "insert_response", "update_response_versioned", "add_history",
+__all__ = ["get_response", "insert_response", "insert_response_row", "stored_version",
+           "set_gold_correct", "update_response_versioned", "add_history",
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
            "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
            "get_response_by_id", "review_queue", "user_responses"]
@@ -44,6 +45,25 @@ def insert_response(session: Session, **values: Any) -> Response:
     session.add(resp)
     session.flush()
     return resp
+
+
+_INSERT_RESPONSE = _resp_t.insert().returning(_resp_t.c.id)
+_VERSION = select(_resp_t.c.version).where(_resp_t.c.id == bindparam("id"))
+_SET_GOLD_CORRECT = (update(_resp_t).where(_resp_t.c.id == bindparam("b_id"))
+                     .values(gold_correct=bindparam("b_score")))
+
+
+def insert_response_row(session: Session, row: dict[str, Any]) -> int:
+    """Insert a response with one Core statement; returns its id."""
+    return int(session.connection().execute(_INSERT_RESPONSE, row).scalar_one())
+
+
+def stored_version(session: Session, response_id: int) -> int | None:
+    return session.connection().execute(_VERSION, {"id": response_id}).scalar()
+
+
+def set_gold_correct(session: Session, response_id: int, score: float | None) -> None:
+    session.connection().execute(_SET_GOLD_CORRECT, {"b_id": response_id, "b_score": score})
 
 
 def update_response_versioned(session: Session, response_id: int, expected_version: int,

@@ -93,10 +93,7 @@ def _session_user(request: Request) -> Any:
     if not token:
         return None
     with session_scope(request.app.state.engine) as session:
-        user = user_for_token(session, token, kind="session")
-        if user is not None:
-            session.expunge(user)
-        return user
+        return user_for_token(session, token, kind="session")  # detached already
 
 
 def _login_redirect(request: Request) -> RedirectResponse:

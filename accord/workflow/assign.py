@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from accord.schema import Settings
 from accord.store import queue
+from accord.store.detached import load_record
 from accord.store.models import Dataset, Record, User, utcnow
 
 __all__ = ["next_record", "release_record"]
@@ -43,12 +44,12 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
     held = queue.live_lease(session, ds.id, user.id, now)
     if held is not None:
         queue.extend_lease(session, held, user.id, now, dist.lease_seconds)
-        return session.get(Record, held)
+        return load_record(session, held)
     if dist.gold_rate > 0 and (rng or _rng).random() < dist.gold_rate:
         gold_id = queue.find_gold_record(session, ds.id, user.id)
         if gold_id is not None and _lease(session, gold_id, user, ds, now, dist.lease_seconds,
                                           counted=False):
-            return session.get(Record, gold_id)
+            return load_record(session, gold_id)
     postgres = session.get_bind().dialect.name == "postgresql"
     # the default walk resumes at the user's queue cursor (accord.store.models.QueueCursor)
     cursor = None if find_open is not None else queue.cursor_of(session, ds.id, user.id)
@@ -62,7 +63,7 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
         if _lease(session, record_id, user, ds, now, dist.lease_seconds, counted=True):
             if priority is not None:
                 queue.set_cursor(session, ds.id, user.id, priority, record_id)
-            return session.get(Record, record_id)
+            return load_record(session, record_id)
         queue.bump_counters(session, record_id, dist.overlap, d_claims=-1)
     return None
 

@@ -18,9 +18,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
 from accord.store import queue
+from accord.store.detached import load_response
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
-    add_history, get_response, gold_answer, insert_response, update_response_versioned,
+    add_history, gold_answer, insert_response_row, set_gold_correct, stored_version,
+    update_response_versioned,
 )
 from accord.workflow.gold import score_against_gold
 
@@ -74,7 +76,7 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         clean = validate_values(settings, values or {}, record.fields,
                                 require_complete=status == "submitted")
     overlap = settings.distribution.overlap
-    resp = get_response(session, record.id, user.id, for_update=True)
+    resp = load_response(session, record.id, user.id, for_update=True)
     old_status = None if resp is None else resp.status
     old_values = None if resp is None else resp.values
     if resp is None:
@@ -86,14 +88,15 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         if session.get_bind().dialect.name == "sqlite":
             # writers are serialized (BEGIN IMMEDIATE) and no response existed above, so
             # the insert cannot collide: skip the savepoint's two extra statements
-            resp = insert_response(session, **row)
+            new_id = insert_response_row(session, row)
         else:
             try:
                 with session.begin_nested():
-                    resp = insert_response(session, **row)
+                    new_id = insert_response_row(session, row)
             except IntegrityError:  # the same user saved this record at the same moment
                 raise Conflict("a concurrent save of this response won; reload and apply "
                                "your change again") from None
+        resp = Response(id=new_id, gold_correct=None, review_state=None, **row)
         new_version = 1
     else:
         if old_status == "submitted" and status == "draft":
@@ -105,9 +108,9 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         changes = {"values": clean, "status": status,
                    "time_spent": resp.time_spent + time_spent, "updated_at": now, **extra}
         if not update_response_versioned(session, resp.id, expected, **changes):
-            session.refresh(resp)
             raise Conflict(f"stale response: you edited version {expected}, the stored version "
-                           f"is {resp.version}; reload and apply your change again")
+                           f"is {stored_version(session, resp.id)}; reload and apply your "
+                           "change again")
         new_version = expected + 1
         for key, value in {**changes, "version": new_version}.items():
             set_committed_value(resp, key, value)  # mirror the UPDATE without re-reading
@@ -120,7 +123,7 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
     if record.is_gold and status == "submitted":
         gold = gold_answer(session, record.id)
         resp.gold_correct = score_against_gold(gold or {}, clean)
-    session.flush()
+        set_gold_correct(session, resp.id, resp.gold_correct)
     return resp
 
 

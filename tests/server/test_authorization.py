@@ -58,6 +58,7 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/export", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/quality", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/quality/disagreements", "reviewer", True),
+    ("GET", "/api/v1/datasets/{name}/report", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/quality/aggregate", "admin", True),
     ("GET", "/api/v1/datasets/{name}/my/responses", "annotator", True),
     ("GET", "/api/v1/datasets/{name}/guidelines/seen", "annotator", True),

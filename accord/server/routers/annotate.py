@@ -13,6 +13,7 @@ from accord.server.deps import (
 from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public
 from accord.store.datasets import get_dataset
+from accord.store.detached import load_record
 from accord.store.models import Lease, Record, User
 from accord.store.responses import get_response
 from accord.workflow import release_record, save_response
@@ -49,7 +50,7 @@ async def put_response(name: str, record_id: int, body: ResponseIn,
 
     def work(w: AnnotatorWork) -> ResponsePublic:
         ctx, session = w.ctx, w.session
-        rec = session.get(Record, record_id)
+        rec = load_record(session, record_id)
         if rec is None or rec.dataset_id != ctx.dataset.id:
             raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
         user = ctx.user
