@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from accord.server.schemas import RecordPublic, ResponsePublic, SuggestionPublic
 from accord.store.models import Record, Response
-from accord.store.responses import get_response, responses_for_record, suggestions_for_records
+from accord.store.detached import load_response
+from accord.store.responses import responses_for_record, suggestions_for_records
 
 __all__ = ["response_public", "record_public"]
 
@@ -26,7 +27,7 @@ def record_public(session: Session, record: Record, *, viewer_id: int, viewer_na
     gold flag; annotators never see other people's responses (blind annotation).
     """
     suggestions = suggestions_for_records(session, [record.id])[record.id]
-    own = get_response(session, record.id, viewer_id)
+    own = load_response(session, record.id, viewer_id)
     out = RecordPublic(id=record.id, external_id=record.external_id, fields=record.fields,
                        metadata=record.meta or {}, status=record.status,
                        priority=record.priority,

@@ -3,7 +3,8 @@
 Every API request that names a dataset needs the dataset's id, its settings
 and whether the caller is a member. :func:`dataset_for_user` answers all
 three with one query on the unique ``datasets.name`` index plus the
-membership primary key, and reads the settings JSON only when this process
+membership primary key (the membership row joins the session's identity map
+for the workforce gate), and reads the settings JSON only when this process
 has not parsed that version yet (the cache key includes ``created_at``, so a
 dataset deleted and re-created under a reused id is never served stale).
 """
@@ -15,20 +16,24 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from accord.schema import Settings
 from accord.store.datasets import get_dataset, settings_of
+from accord.store.detached import columns_of, detached
 from accord.store.models import Dataset, Membership
 
 __all__ = ["dataset_for_user"]
 
-_ACCESS = select(
-    Dataset.id, Dataset.name, Dataset.settings_version, Dataset.created_at, Dataset.updated_at,
-    exists().where(Membership.dataset_id == Dataset.id,
-                   Membership.user_id == bindparam("uid")).label("member"),
-).where(Dataset.name == bindparam("name"))
+_MEMBER_COLUMNS, _MEMBER_KEYS = columns_of(Membership)
+_ACCESS = (select(Dataset.id, Dataset.name, Dataset.settings_version, Dataset.created_at,
+                  Dataset.updated_at, *_MEMBER_COLUMNS)
+           .outerjoin(Membership, and_(Membership.dataset_id == Dataset.id,
+                                       Membership.user_id == bindparam("uid")))
+           .where(Dataset.name == bindparam("name")))
+_N_DATASET = 5
 _SETTINGS = select(Dataset.settings).where(Dataset.id == bindparam("id"))
 
 _Key = tuple[int, int, datetime]
@@ -48,22 +53,32 @@ def dataset_for_user(session: Session, name: str, user_id: int) -> tuple[Dataset
     NotFound
         When no dataset has that name (the message lists the existing ones).
     """
-    row = session.execute(_ACCESS, {"name": name, "uid": user_id}).first()
+    row = session.connection().execute(_ACCESS, {"name": name, "uid": user_id}).first()
     if row is None:
         get_dataset(session, name)  # raises NotFound with the list of datasets
         raise AssertionError("unreachable")  # pragma: no cover
-    key = (row.id, row.settings_version, row.created_at)
+    ds_id, ds_name, version, created_at, updated_at = row[:_N_DATASET]
+    key = (ds_id, version, created_at)
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
     if hit is None:
-        raw = session.execute(_SETTINGS, {"id": row.id}).scalar_one()
+        raw = session.connection().execute(_SETTINGS, {"id": ds_id}).scalar_one()
         hit = (raw, settings_of(Dataset(settings=raw)))
         with _cache_lock:
             _cache[key] = hit
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-    ds = Dataset(id=row.id, name=row.name, settings=hit[0], settings_version=row.settings_version,
-                 created_at=row.created_at, updated_at=row.updated_at)
-    return ds, hit[1], bool(row.member)
+    ds = Dataset(id=ds_id, name=ds_name, settings=hit[0], settings_version=version,
+                 created_at=created_at, updated_at=updated_at)
+    member = row[_N_DATASET] is not None  # memberships.dataset_id of the joined row
+    if member and identity_key(Membership, (ds_id, user_id)) not in session.identity_map:
+        # put the membership row in the session's identity map without another SELECT:
+        # the workforce gate reads it (session.get) and may change it (flushed by PK)
+        m = detached(Membership, _MEMBER_KEYS, row[_N_DATASET:])
+        make_transient_to_detached(m)
+        session.add(m)
+        # the identity map holds clean objects weakly: keep this one for the session
+        session.info.setdefault("accord_pinned", []).append(m)
+    return ds, hit[1], member
