@@ -69,6 +69,14 @@ def _mount_ui(app: FastAPI) -> None:
 
 def app_from_env() -> FastAPI:
     """uvicorn factory: the database URL comes from ``$ACCORD_DB``."""
+    import gc
+
     from accord.store.engine import make_engine
 
-    return create_app(make_engine(os.environ.get("ACCORD_DB")))
+    app = create_app(make_engine(os.environ.get("ACCORD_DB")))
+    # the app, its routes' pydantic schemas and the imported modules live as long as the
+    # process: keep them out of the cyclic collector, whose full passes would otherwise walk
+    # them all and show up as tail latency on the annotator loop
+    gc.collect()
+    gc.freeze()
+    return app
