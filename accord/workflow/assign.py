@@ -20,7 +20,7 @@ from accord.store import queue
 from accord.store.detached import load_record
 from accord.store.models import Dataset, Record, User, utcnow
 
-__all__ = ["next_record", "release_record"]
+__all__ = ["next_record", "release_record", "lease_record"]
 
 _rng = random.SystemRandom()
 
@@ -47,8 +47,8 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
         return load_record(session, held)
     if dist.gold_rate > 0 and (rng or _rng).random() < dist.gold_rate:
         gold_id = queue.find_gold_record(session, ds.id, user.id)
-        if gold_id is not None and _lease(session, gold_id, user, ds, now, dist.lease_seconds,
-                                          counted=False):
+        if gold_id is not None and lease_record(session, gold_id, user, ds, now,
+                                                dist.lease_seconds, counted=False):
             return load_record(session, gold_id)
     postgres = session.get_bind().dialect.name == "postgresql"
     # the default walk resumes at the user's queue cursor (accord.store.models.QueueCursor)
@@ -60,7 +60,7 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
         record_id, priority = found
         if not queue.claim_record(session, record_id, dist.overlap):
             continue  # someone else took the last slot; try the next record
-        if _lease(session, record_id, user, ds, now, dist.lease_seconds, counted=True):
+        if lease_record(session, record_id, user, ds, now, dist.lease_seconds, counted=True):
             if priority is not None:
                 queue.set_cursor(session, ds.id, user.id, priority, record_id)
             return load_record(session, record_id)
@@ -84,8 +84,9 @@ def _find(session: Session, dataset_id: int, user_id: int, cursor: tuple[float, 
     return queue.find_open_from_start(session, dataset_id, user_id, skip_locked=skip_locked)
 
 
-def _lease(session: Session, record_id: int, user: User, ds: Dataset, now: datetime,
-           seconds: int, *, counted: bool) -> bool:
+def lease_record(session: Session, record_id: int, user: User, ds: Dataset, now: datetime,
+                 seconds: int, *, counted: bool) -> bool:
+    """Lease ``record_id`` to ``user``; False when the same user raced to it (PostgreSQL)."""
     if session.get_bind().dialect.name == "sqlite":
         # writers are serialized (BEGIN IMMEDIATE) and the record was chosen as not leased
         # by this user, so the insert cannot collide: skip the savepoint round trip.

@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.schema import Settings
@@ -31,6 +30,7 @@ from accord.store.workforce import (
     gold_extras, guidelines_version, lock_membership, membership, phase_answers,
     phase_gold_ids,
 )
+from accord.workflow.assign import lease_record
 
 __all__ = ["REASONS", "Standing", "standing", "message_for", "acknowledge_guidelines", "phase_record",
            "training_feedback", "current_guidelines_version", "lease_gold"]
@@ -222,15 +222,7 @@ def lease_gold(session: Session, record_id: int, user: User, ds: Dataset, now: d
     if session.get(Lease, (record_id, user.id)) is not None:
         queue.extend_lease(session, record_id, user.id, now, seconds)
         return True
-    if session.get_bind().dialect.name == "sqlite":
-        queue.add_lease(session, record_id, user.id, ds.id, now, seconds, counted=False)
-        return True
-    try:
-        with session.begin_nested():
-            queue.add_lease(session, record_id, user.id, ds.id, now, seconds, counted=False)
-        return True
-    except IntegrityError:  # the same user asked twice at the same moment
-        return False
+    return lease_record(session, record_id, user, ds, now, seconds, counted=False)
 
 
 def phase_record(session: Session, ds: Dataset, settings: Settings, user: User,
