@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound, SettingsError
@@ -134,12 +134,24 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc, DataError) and "out of range" in str(exc.orig):
+            # e.g. PostgreSQL "bigint out of range" for an id no record can have
+            return JSONResponse(error_body("input_error", "a number in the request is out of "
+                                           "range for the database", field=None, line=None),
+                                status_code=422)
         reason = busy_reason(exc)
         if reason is None:
             raise exc  # a real failure: 500, logged by the server
         return JSONResponse(error_body("unavailable", f"the database is busy ({reason}); "
                                        f"retry in {RETRY_AFTER_SECONDS} s"),
                             status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        # an integer parameter too large for the database's 64-bit integers (the driver
+        # refuses to bind it): the request is wrong, not the server
+        return JSONResponse(error_body("input_error", "a number in the request is out of "
+                                       f"range: {exc}", field=None, line=None), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

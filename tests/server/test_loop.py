@@ -246,3 +246,14 @@ def test_annotators_cannot_take_records_that_were_not_handed_to_them(live_server
     assert stats["completed"] == 2 and stats["remaining_responses"] == 0, stats
     answered = {r.external_id: [x.user for x in r.responses] for r in admin.records("d")}
     assert answered == {"r0": ["ann0"], "r1": ["ann1"]}
+
+
+def test_integers_too_large_for_the_database_are_a_422(live_server):
+    admin, _ = _populate(live_server, 1, annotators=1)
+    headers = {"Authorization": f"Bearer {live_server.admin_token}"}
+    huge = 2 ** 70
+    for path in (f"/api/v1/datasets/d/records/{huge}",
+                 f"/api/v1/datasets/d/report?min_records={huge}"):
+        r = httpx.get(live_server.url + path, headers=headers, timeout=60)
+        assert r.status_code == 422, (path, r.status_code, r.text)
+        assert r.json()["error"]["type"] == "input_error"

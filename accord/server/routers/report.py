@@ -28,8 +28,8 @@ def report(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadS
                description="Questions to report (repeat); default: every label, "
                "multi_label and rating question.")] = None,
            format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json",
-           min_records: Annotated[int, Query(ge=0)] = 30,
-           min_annotators: Annotated[int, Query(ge=0)] = 2,
+           min_records: Annotated[int, Query(ge=0, le=1_000_000_000)] = 30,
+           min_annotators: Annotated[int, Query(ge=0, le=1_000_000)] = 2,
            majority_share: Annotated[float, Query(ge=0, le=1)] = 0.9,
            minority_share: Annotated[float, Query(ge=0, le=1)] = 0.01,
            significance: Annotated[float, Query(gt=0, le=1)] = 0.01) -> Response:
