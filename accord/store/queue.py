@@ -24,7 +24,7 @@ from accord.store.models import (
     QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Dataset, Lease, QueueCursor, Record, Response,
 )
 
-__all__ = ["reclaim_expired", "live_lease", "find_open_record", "claim_record", "find_gold_record",
+__all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
            "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
            "bump_epoch_of_record"]
@@ -64,10 +64,6 @@ _LIVE = (select(_lease.c.record_id).where(
 _NOT_SEEN = and_(
     ~exists().where(_resp.c.record_id == _rec.c.id, _resp.c.user_id == bindparam("uid")),
     ~exists().where(_lease.c.record_id == _rec.c.id, _lease.c.user_id == bindparam("uid")))
-_OPEN = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
-                                 _rec.c.queue_state == QUEUE_OPEN, _NOT_SEEN)
-         .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
-_OPEN_LOCKED = _OPEN.with_for_update(skip_locked=True)
 # the same walk resumed after a cursor at (priority p, id r): first the rest of priority p
 # (id > r), then lower priorities; each is one seek in ix_records_queue
 _OPEN_FROM_START = (select(_rec.c.id, _rec.c.priority)
@@ -156,14 +152,6 @@ def live_lease(session: Session, dataset_id: int, user_id: int, now: datetime) -
                                                 "now": now}).scalar()
 
 
-def find_open_record(session: Session, dataset_id: int, user_id: int,
-                     *, skip_locked: bool = False) -> int | None:
-    """Id of the best open record this user has never seen: an index range scan in
-    (dataset_id, queue_state, priority DESC, id) order."""
-    stmt = _OPEN_LOCKED if skip_locked else _OPEN
-    return session.connection().execute(stmt, {"ds": dataset_id, "uid": user_id}).scalar()
-
-
 def cursor_of(session: Session, dataset_id: int, user_id: int) -> tuple[float, int] | None:
     """The user's live queue cursor ``(priority, record id)``, or None when there is none
     or the dataset's queue moved on since it was set (see :class:`QueueCursor`)."""
@@ -190,7 +178,8 @@ def find_open_after(session: Session, dataset_id: int, user_id: int, cursor: tup
 
 def find_open_from_start(session: Session, dataset_id: int, user_id: int,
                          *, skip_locked: bool = False) -> tuple[int, float] | None:
-    """Like :func:`find_open_record`, with the record's priority (for the cursor)."""
+    """``(id, priority)`` of the best open record this user has never seen: an index range
+    scan in (dataset_id, queue_state, priority DESC, id) order from the top of the queue."""
     row = session.connection().execute(_lock(_OPEN_FROM_START, skip_locked),
                                        {"ds": dataset_id, "uid": user_id}).first()
     return None if row is None else (row.id, row.priority)

@@ -181,7 +181,7 @@ def _match_clause(dialect: str, key: str, param: str) -> Any:
 def find_open_matching(session: Session, dataset_id: int, user_id: int,
                        rules: list[tuple[str, list[str]]], *,
                        skip_locked: bool = False) -> int | None:
-    """Like :func:`accord.store.queue.find_open_record`, limited to records whose metadata
+    """Like :func:`accord.store.queue.find_open_from_start`, limited to records whose metadata
     match every ``(metadata key, allowed values)`` rule."""
     dialect = session.get_bind().dialect.name
     params: dict[str, Any] = {"ds": dataset_id, "uid": user_id}

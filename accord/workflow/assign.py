@@ -35,7 +35,7 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
     seen; else the open record with the highest priority, then the oldest.
     A record is never handed to the same user twice and never to more users
     than ``overlap`` still needs. ``find_open`` replaces
-    :func:`accord.store.queue.find_open_record` (assignment rules,
+    :func:`accord.store.queue.find_open_from_start` (assignment rules,
     :mod:`accord.workflow.assignment_rules`).
     """
     now = now or utcnow()

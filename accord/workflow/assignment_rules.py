@@ -50,7 +50,7 @@ def match_rules(settings: Settings, user: User) -> list[tuple[str, list[str]]]:
 
 
 def open_record_finder(settings: Settings, user: User) -> Callable[..., int | None] | None:
-    """A drop-in for :func:`accord.store.queue.find_open_record` honouring the rules, or
+    """A drop-in for :func:`accord.store.queue.find_open_from_start` honouring the rules, or
     None when there are none (the plain queue lookup is then used)."""
     rules = match_rules(settings, user)
     if not rules:
