@@ -26,7 +26,7 @@ from accord.schema import Settings
 from accord.store import queue
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.workforce import find_attention_record, membership, recount_quota
-from accord.workflow.assign import next_record
+from accord.workflow.assign import next_record, release_record
 from accord.workflow.assignment_rules import open_record_finder
 from accord.workflow.monitoring import check_member
 from accord.workflow.onboarding import (
@@ -98,6 +98,13 @@ def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
         give_back_unit(session, m)
     elif quota is None and rec is not None and not rec.is_gold:
         note_untracked(session, m)
+    elif quota is not None and held is not None and rec is not None and rec.id != held \
+            and not rec.is_gold:
+        # the held record was finished by a concurrent request of the same user between
+        # the two look-ups, so next_record leased a new one: it needs a unit of the quota
+        if not take_unit(session, m, quota, now):
+            release_record(session, ds, settings, rec, user)
+            return Handout(None, "quota_reached")
     return Handout(rec, None if rec is not None else "no_records")
 
 
