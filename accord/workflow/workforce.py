@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 from accord.schema import Settings
 from accord.store import queue
 from accord.store.models import Dataset, Record, Response, User, utcnow
-from accord.store.workforce import find_attention_record, membership, recount_quota
+from accord.store.workforce import (
+    find_attention_record, lock_membership, membership, recount_quota,
+)
 from accord.workflow.assign import next_record, release_record
 from accord.workflow.assignment_rules import open_record_finder
 from accord.workflow.monitoring import check_member
@@ -80,6 +82,11 @@ def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
     quota = quota_of(settings, m)
     rate = settings.monitoring.attention_rate if settings.monitoring is not None else 0.0
     held = None
+    if quota is not None:
+        # one annotator's concurrent next calls (several tabs, scripts) take their quota
+        # units one at a time: the held-lease look-up, the claim and the lease then see
+        # each other's committed work (PostgreSQL; SQLite serializes writers already)
+        lock_membership(session, ds.id, user.id)
     if quota is not None or rate > 0:
         held = queue.live_lease(session, ds.id, user.id, now)
     if held is None and rate > 0 and (rng or _rng).random() < rate:
