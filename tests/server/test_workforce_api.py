@@ -84,13 +84,7 @@ def test_failed_qualification_over_http(live_server):
     assert ann.onboarding_status("onb")["state"] == "training"
 
 
-def test_quota_holds_under_concurrent_requests(db_url, request):
-    if "postgres" in db_url:
-        request.node.add_marker(pytest.mark.xfail(
-            reason="open: on PostgreSQL, 8 concurrent requests of ONE annotator across 2 "
-                   "workers under heavy load occasionally get a 6th record with quota 5 "
-                   "(seen 2 times in about 10 loaded runs; passes on a quiet machine); see the "
-                   "issue 12 closing note", strict=False))
+def test_quota_holds_under_concurrent_requests(db_url):
     server = start_server(db_url, workers=2)
     try:
         _, clients = _dataset(server, "quota", {"assignment": {"quota": 5}}, n=40)
