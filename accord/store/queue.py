@@ -27,7 +27,7 @@ from accord.store.models import (
 __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
            "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
-           "bump_epoch_of_record"]
+           "bump_epoch_of_record", "NOT_SEEN"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
@@ -61,25 +61,26 @@ _LIVE = (select(_lease.c.record_id).where(
                     _resp.c.user_id == bindparam("uid"),
                     _resp.c.status.in_(("submitted", "discarded"))))
     .order_by(_lease.c.created_at, _lease.c.record_id).limit(1))
-_NOT_SEEN = and_(
+# a record the user has neither answered nor holds (one statement shape for every finder)
+NOT_SEEN = and_(
     ~exists().where(_resp.c.record_id == _rec.c.id, _resp.c.user_id == bindparam("uid")),
     ~exists().where(_lease.c.record_id == _rec.c.id, _lease.c.user_id == bindparam("uid")))
 # the same walk resumed after a cursor at (priority p, id r): first the rest of priority p
 # (id > r), then lower priorities; each is one seek in ix_records_queue
 _OPEN_FROM_START = (select(_rec.c.id, _rec.c.priority)
                     .where(_rec.c.dataset_id == bindparam("ds"),
-                           _rec.c.queue_state == QUEUE_OPEN, _NOT_SEEN)
+                           _rec.c.queue_state == QUEUE_OPEN, NOT_SEEN)
                     .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
 _OPEN_SAME_PRIORITY = (select(_rec.c.id, _rec.c.priority)
                        .where(_rec.c.dataset_id == bindparam("ds"),
                               _rec.c.queue_state == QUEUE_OPEN,
                               _rec.c.priority == bindparam("p"), _rec.c.id > bindparam("r"),
-                              _NOT_SEEN)
+                              NOT_SEEN)
                        .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
 _OPEN_LOWER_PRIORITY = (select(_rec.c.id, _rec.c.priority)
                         .where(_rec.c.dataset_id == bindparam("ds"),
                                _rec.c.queue_state == QUEUE_OPEN,
-                               _rec.c.priority < bindparam("p"), _NOT_SEEN)
+                               _rec.c.priority < bindparam("p"), NOT_SEEN)
                         .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
 _CURSOR = (select(_cur.c.priority, _cur.c.record_id)
            .join_from(_cur, _ds, _ds.c.id == _cur.c.dataset_id)
@@ -104,7 +105,7 @@ def _upsert_cursor(dialect: str):  # type: ignore[no-untyped-def]
 
 _SET_CURSOR = {"postgresql": _upsert_cursor("postgresql"), "sqlite": _upsert_cursor("sqlite")}
 _GOLD = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
-                                 _rec.c.queue_state == QUEUE_GOLD, _NOT_SEEN)
+                                 _rec.c.queue_state == QUEUE_GOLD, NOT_SEEN)
          .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
 _CLAIM = (update(_rec).where(_rec.c.id == bindparam("rid"), _rec.c.queue_state == QUEUE_OPEN,
                              _rec.c.claims < bindparam("overlap"))

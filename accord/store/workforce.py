@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    and_, bindparam, exists, func, literal, or_, select, type_coerce, update,
+    bindparam, exists, func, literal, or_, select, type_coerce, update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from accord.store.models import (
     QUEUE_GOLD, QUEUE_OPEN, Aggregate, GoldAnswer, Lease, Membership, Record, Response,
     SettingsVersion, User,
 )
+from accord.store.queue import NOT_SEEN
 
 __all__ = ["UNTRACKED", "mark_untracked", "membership", "guidelines_version", "phase_gold_ids", "phase_answers",
            "find_attention_record", "claim_quota", "release_quota", "recount_quota",
@@ -92,12 +93,9 @@ def phase_answers(session: Session, user_id: int, record_ids: list[int],
     return {rid: float(score or 0.0) for rid, score in session.execute(stmt)}
 
 
-_NOT_SEEN = and_(
-    ~exists().where(_resp.c.record_id == _rec.c.id, _resp.c.user_id == bindparam("uid")),
-    ~exists().where(_lease.c.record_id == _rec.c.id, _lease.c.user_id == bindparam("uid")))
 _ATTENTION = (select(_rec.c.id).join(_gold, _gold.c.record_id == _rec.c.id)
               .where(_rec.c.dataset_id == bindparam("ds"), _rec.c.queue_state == QUEUE_GOLD,
-                     _gold.c.attention, _NOT_SEEN)
+                     _gold.c.attention, NOT_SEEN)
               .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
 
 
@@ -186,7 +184,7 @@ def find_open_matching(session: Session, dataset_id: int, user_id: int,
     dialect = session.get_bind().dialect.name
     params: dict[str, Any] = {"ds": dataset_id, "uid": user_id}
     stmt = select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
-                                   _rec.c.queue_state == QUEUE_OPEN, _NOT_SEEN)
+                                   _rec.c.queue_state == QUEUE_OPEN, NOT_SEEN)
     for i, (key, values) in enumerate(rules):
         stmt = stmt.where(_match_clause(dialect, key, f"m{i}"))
         params[f"m{i}"] = [str(v) for v in values]
