@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
+import sqlite3
+from contextlib import contextmanager
+
 import orjson
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
@@ -31,8 +34,10 @@ from accord.store.models import (
 
 __all__ = [
     "Answer",
+    "ColumnPage",
     "ExportRecord",
     "JsonRecord",
+    "LinePage",
     "ResponseView",
     "ReviewView",
     "SuggestionView",
@@ -40,9 +45,14 @@ __all__ = [
     "count_export_records",
     "iter_answers",
     "iter_export_records",
+    "column_page_sql",
     "iter_json_records",
+    "iter_record_columns",
+    "iter_record_lines",
     "json_records_supported",
+    "line_page_sql",
     "metadata_values",
+    "snapshot_readers",
     "user_names",
 ]
 
@@ -631,3 +641,337 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
             pool.shutdown(wait=True, cancel_futures=True)  # the connection is the caller's again
         if not reader.conn.closed:  # (a generator left unfinished may close later)
             reader._raw(f"PRAGMA cache_size = {int(cache_size)}", ())
+
+
+# -- whole records by the page: Arrow columns and JSONL lines, built by SQLite ----------------
+
+# Every piece of a page is made by SQLite in the prefetching thread (without the GIL), one
+# statement per page, so Python's work per record is a few C-level list and Arrow calls.
+# SQLite's float to text conversion is neither exact nor Python's shortest form, so a
+# ``time_spent`` is written by SQLite only when it is a whole number (exact as an integer);
+# any other value leaves a marker, ``\x01<response id>\x01``, that Python replaces with
+# ``repr`` of the stored double (:func:`_unmark`). Raw control characters never occur in
+# JSON text, so the markers cannot be confused with data.
+
+_MARK = "\x01"
+
+
+def _spent(col: str) -> str:
+    """SQL: a response's ``time_spent`` as JSON, or a marker (see above)."""
+    return (f"CASE WHEN {col} = CAST({col} AS INTEGER) AND abs({col}) < 1e15 THEN "
+            f"printf('%.1f', {col}) WHEN {col} IS NULL THEN 'null' "
+            f"ELSE char(1) || p.id || char(1) END")
+
+
+# the rows of the marked times of a page (the complement of _spent's first two cases)
+_MARKED_TIMES = ("SELECT p.id, p.time_spent FROM responses p WHERE p.record_id BETWEEN ? AND ? "
+                 "AND p.time_spent IS NOT NULL AND NOT (p.time_spent = "
+                 "CAST(p.time_spent AS INTEGER) AND abs(p.time_spent) < 1e15)")
+
+# One response as the JSON object of record_rows (the text _RESPONSE_PAGE and Python make)
+# in as few SQL operations as can be (each costs about 0.1 us, 3M responses take 3M times
+# each): one chain of || (faster than printf()); ``values`` (a JSON object) and the NOT
+# NULL times as they are stored (SQLAlchemy's ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC).
+_RESPONSE_OBJECT = (
+    "'{\"id\":' || p.id || ',\"user\":' || CASE WHEN u.name IS NULL THEN "
+    "json_quote(CAST(p.user_id AS TEXT)) ELSE json_quote(u.name) END || ',\"values\":' || "
+    "p.\"values\" || ',\"status\":' || json_quote(p.status) || ',\"time_spent\":' || "
+    + _spent("p.time_spent") + " || ',\"created_at\":\"' || replace(p.created_at, ' ', 'T') "
+    "|| '+00:00\",\"updated_at\":\"' || replace(p.updated_at, ' ', 'T') || "
+    "'+00:00\",\"submitted_at\":' || " + _ts_text("p.submitted_at")
+    + " || ',\"review_state\":' || json_quote(p.review_state) || '}'")
+
+# A record's responses in id order: the IN list over the (record_id, user_id) index is
+# walked in rowid order, so SQLite sorts nothing.
+_RECORD_RESPONSES = (
+    "coalesce((SELECT '[' || group_concat(j, ',') || ']' FROM (SELECT " + _RESPONSE_OBJECT
+    + " AS j FROM responses p LEFT JOIN users u ON u.id = p.user_id WHERE p.id IN "
+    "(SELECT q.id FROM responses q WHERE q.record_id = r.id) ORDER BY p.id)), '[]')")
+
+_METADATA = ("CASE WHEN r.metadata IS NULL OR r.metadata = 'null' THEN '{}' "
+             "ELSE r.metadata END")
+
+
+class ColumnPage(NamedTuple):
+    """One page of whole records as columns (tuples, in id order): the cells of the flat
+    export (:class:`~accord.io.exporters.record_rows.FlatBuilder`). ``is_gold`` holds 0/1;
+    ``fields`` maps each field asked for to its values (a JSON string's text, else the
+    value SQLite's ``json_extract`` gives)."""
+
+    ids: tuple[int, ...]
+    external_id: tuple[str, ...]
+    status: tuple[str, ...]
+    is_gold: tuple[int, ...]
+    fields: dict[str, tuple[Any, ...]]
+    metadata: tuple[str, ...]
+    responses: tuple[str, ...]
+    suggestions: tuple[str, ...]
+    reviews: tuple[str, ...]
+    gold: tuple[str, ...]
+
+
+class LinePage(NamedTuple):
+    """One page of whole records as JSONL: ``text`` holds one object per record (the
+    nested row of :class:`~accord.io.exporters.record_rows.NestedBuilder`, without
+    ``aggregates``), each line ending in ``\\n``."""
+
+    ids: tuple[int, ...]
+    text: bytes
+
+
+def _children_sql(reader: _Reader, dataset_id: int) -> list[str | None]:
+    """The suggestions, reviews and gold columns' SQL, None where the dataset has none."""
+    present = (reader.has_suggestions(dataset_id), reader.has_reviews(dataset_id),
+               reader.has_gold(dataset_id))
+    return [sql if has else None for has, sql in zip(
+        present, (_JSON_SUGGESTIONS, _JSON_REVIEWS, _JSON_GOLD), strict=True)]
+
+
+def _run(conn: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on a DB-API (sqlite3) connection."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _unmark(conn: Any, text: Any, lo: int, hi: int) -> Any:
+    """``text`` (str or bytes) with each time marker replaced by ``repr`` of its value
+    (the markers of the records with ids in ``lo..hi``)."""
+    mark = _MARK if text.__class__ is str else _MARK.encode()
+    if mark not in text:
+        return text
+    exact = {str(rid): repr(spent) if spent.__class__ is float else str(spent)
+             for rid, spent in _run(conn, _MARKED_TIMES, (lo, hi))}
+    parts = text.split(mark)
+    if text.__class__ is str:
+        parts[1::2] = [exact.get(key) or f"{_MARK}{key}{_MARK}" for key in parts[1::2]]
+    else:
+        parts[1::2] = [exact[key.decode()].encode() if key.decode() in exact
+                       else mark + key + mark for key in parts[1::2]]
+    return mark[:0].join(parts)
+
+
+_ID_RANGE = "SELECT min(id), max(id) FROM records WHERE dataset_id = ?"
+
+
+def _range_pages(conns: Sequence[Any], dataset_id: int, width: int, fetch: Any,
+                 after_id: int) -> Iterator[Any]:
+    """``fetch(conn, lo, hi)`` pages (None when empty) over consecutive id ranges
+    ``(lo, hi]`` of ``width`` ids, in order. Each connection has a reading thread; with
+    two, SQLite builds two pages at once (it runs without the GIL), while the caller
+    handles the pages already read. Two pages per connection are in flight at most."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    first, last = _run(conns[0], _ID_RANGE, (dataset_id,))[0]
+    if first is None:
+        return
+    starts = iter(range(max(first - 1, after_id), last, width))
+    saved = [_run(c, "PRAGMA cache_size", ())[0][0] for c in conns]
+    for conn in conns:  # one pass in key order: a small page cache is as fast, and smaller
+        _run(conn, f"PRAGMA cache_size = {_EXPORT_CACHE_KB}", ())
+    pools = [ThreadPoolExecutor(1, thread_name_prefix="accord-export-read") for _ in conns]
+    pending: deque[Future[Any]] = deque()
+
+    def submit() -> None:
+        start = next(starts, None)
+        if start is not None:
+            i = len(pending) % len(conns)
+            pending.append(pools[i].submit(fetch, conns[i], start, start + width))
+
+    try:
+        for _ in range(2 * len(conns)):
+            submit()
+        turn = 0
+        while pending:
+            page = pending.popleft().result()
+            # keep the round robin: the next page goes to the reader that just finished
+            start = next(starts, None)
+            if start is not None:
+                pending.append(pools[turn].submit(fetch, conns[turn], start, start + width))
+            turn = (turn + 1) % len(conns)
+            if page is not None:
+                yield page
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)  # the connections are free again
+        for conn, size in zip(conns, saved, strict=True):
+            try:
+                _run(conn, f"PRAGMA cache_size = {int(size)}", ())
+            except sqlite3.Error:  # closed under a generator dropped late
+                pass
+
+
+def _connections(session: Session, readers: Sequence[Any] | None) -> list[Any]:
+    if readers:
+        return list(readers)
+    return [session.connection().connection.driver_connection]
+
+
+def _page_sql(columns: str, exclude_gold: bool) -> str:
+    gold = " AND r.is_gold = 0" if exclude_gold else ""
+    # "+dataset_id": walk the primary key (see record_page)
+    return (f"SELECT r.id, {columns} FROM records r WHERE +r.dataset_id = ? AND r.id > ? "
+            f"AND r.id <= ?{gold} ORDER BY r.id")
+
+
+def column_page_sql(session: Session, dataset_id: int, fields: Sequence[str], *,
+                    exclude_gold: bool = False) -> str:
+    """The page statement of :func:`iter_record_columns` (parameters: dataset id and the
+    page's id range ``(lo, hi]``)."""
+    children = _children_sql(_Reader(session), dataset_id)
+    cols = ["r.external_id", "r.status", "r.is_gold"]
+    cols += [f"json_extract(r.fields, '$.\"{name}\"')" for name in _field_names(fields)]
+    cols += [_METADATA, _RECORD_RESPONSES] + [sql for sql in children if sql is not None]
+    return _page_sql(", ".join(cols), exclude_gold)
+
+
+def _field_names(fields: Sequence[str]) -> Sequence[str]:
+    for name in fields:  # the settings' names (letters, digits, "_", "-"), safe in a path
+        if not name.replace("_", "").replace("-", "").isalnum() or not name.isascii():
+            raise ValueError(f"not a field name: {name!r}")
+    return fields
+
+
+def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str], *,
+                        batch_size: int = 2000, exclude_gold: bool = False, after_id: int = 0,
+                        readers: Sequence[Any] | None = None) -> Iterator[ColumnPage]:
+    """Every record of a dataset in id order, a :class:`ColumnPage` per page of at most
+    ``batch_size`` ids (SQLite only; see :func:`json_records_supported`). The JSON text is
+    what :func:`iter_json_records` gives.
+
+    ``readers``: connections from :func:`snapshot_readers` to read pages in parallel;
+    without them the session's connection reads (a helper thread fetches the next pages
+    while the caller handles this one, using the connection only while the caller
+    iterates).
+    """
+    reader = _Reader(session)
+    if not reader.sqlite:
+        raise ValueError("iter_record_columns builds JSON with SQLite's functions")
+    children = _children_sql(reader, dataset_id)
+    sql = column_page_sql(session, dataset_id, fields, exclude_gold=exclude_gold)
+    first_child = 6 + len(fields)
+
+    def fetch(conn: Any, lo: int, hi: int) -> ColumnPage | None:
+        rows = _run(conn, sql, (dataset_id, lo, hi))
+        if not rows:
+            return None
+        cols = list(zip(*rows, strict=True))
+        n = len(rows)
+        responses = cols[5 + len(fields)]
+        joined = "\x02".join(responses)  # a control character: never in JSON text either
+        if _MARK in joined:
+            responses = tuple(_unmark(conn, joined, lo + 1, hi).split("\x02"))
+        found = iter(cols[first_child:])
+        sugg, revs, gold = (next(found) if child is not None else (constant,) * n
+                            for child, constant in zip(children, ("[]", "[]", "null"),
+                                                       strict=True))
+        return ColumnPage(cols[0], cols[1], cols[2], cols[3],
+                          {name: cols[4 + i] for i, name in enumerate(fields)},
+                          cols[4 + len(fields)], responses, sugg, revs, gold)
+
+    yield from _range_pages(_connections(session, readers), dataset_id, batch_size, fetch,
+                            after_id)
+
+
+def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> str:
+    """The page statement of :func:`iter_record_lines` (parameters as
+    :func:`column_page_sql`)."""
+    children = [sql if sql is not None else constant for sql, constant in zip(
+        _children_sql(_Reader(session), dataset_id), ("'[]'", "'[]'", "'null'"), strict=True)]
+    line = ("'{\"external_id\":' || json_quote(r.external_id) || ',\"fields\":' || r.fields || "
+            "',\"metadata\":' || " + _METADATA + " || ',\"status\":' || json_quote(r.status) || "
+            "',\"is_gold\":' || CASE WHEN r.is_gold THEN 'true' ELSE 'false' END || "
+            "',\"responses\":' || " + _RECORD_RESPONSES + " || ',\"suggestions\":' || "
+            + children[0] + " || ',\"reviews\":' || " + children[1] + " || ',\"gold\":' || "
+            + children[2] + " || '}'")
+    return _page_sql(f"CAST({line} AS BLOB)", exclude_gold)
+
+
+def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 2000,
+                      exclude_gold: bool = False, after_id: int = 0,
+                      readers: Sequence[Any] | None = None) -> Iterator[LinePage]:
+    """Every record of a dataset in id order as JSONL, a :class:`LinePage` per page (SQLite
+    only; ``readers`` as in :func:`iter_record_columns`). Each line is the bytes orjson
+    writes for the nested row."""
+    reader = _Reader(session)
+    if not reader.sqlite:
+        raise ValueError("iter_record_lines builds JSON with SQLite's functions")
+    sql = line_page_sql(session, dataset_id, exclude_gold=exclude_gold)
+
+    def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
+        rows = _run(conn, sql, (dataset_id, lo, hi))
+        if not rows:
+            return None
+        ids, lines = zip(*rows, strict=True)
+        text = b"\n".join(lines) + b"\n"
+        return LinePage(ids, _unmark(conn, text, lo + 1, hi))
+
+    yield from _range_pages(_connections(session, readers), dataset_id, batch_size, fetch,
+                            after_id)
+
+
+@contextmanager
+def snapshot_readers(session: Session, count: int = 2, *,
+                     wait_ms: int = 2000) -> Iterator[list[Any]]:
+    """``count`` more connections to the session's SQLite database, each in a read
+    transaction on the session's snapshot, for :func:`iter_record_columns` and
+    :func:`iter_record_lines`. Call it before the session's first read.
+
+    The snapshots are taken while a third connection holds SQLite's write lock (for a
+    moment: no commit can happen between them). Yields an empty list, and the session
+    reads alone, on another backend, for an in-memory database, or when a writer holds
+    the database longer than ``wait_ms``.
+    """
+    bind = session.get_bind()
+    database = bind.url.database or ""
+    readers: list[Any] = []
+    try:
+        if bind.dialect.name == "sqlite" and database not in ("", ":memory:") and \
+                "mode=memory" not in str(bind.url):
+            readers = _fenced_readers(session, count, wait_ms)
+        session.connection()
+        yield [r.driver_connection for r in readers]
+    finally:
+        for r in readers:
+            r.close()  # back to the pool, which rolls the read transaction back
+
+
+def _fenced_readers(session: Session, count: int, wait_ms: int) -> list[Any]:
+    bind = session.get_bind()
+    fence = bind.raw_connection()
+    readers: list[Any] = []
+    try:
+        raw = fence.driver_connection
+        busy = _run(raw, "PRAGMA busy_timeout", ())[0][0]
+        raw.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # a long write: the session reads alone
+            return []
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(busy)}")
+        try:
+            _start_read(session.connection().connection.driver_connection)
+            for _ in range(count):
+                readers.append(bind.raw_connection())
+                _start_read(readers[-1].driver_connection)
+        except BaseException:
+            for r in readers:
+                r.close()
+            raise
+        finally:
+            raw.execute("ROLLBACK")
+    finally:
+        fence.close()
+    return readers
+
+
+def _start_read(conn: Any) -> None:
+    """Begin a read transaction and take its snapshot now (SQLite's BEGIN is lazy)."""
+    if not conn.in_transaction:
+        conn.execute("BEGIN")
+    _run(conn, "SELECT count(*) FROM sqlite_master", ())

@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 
 from accord.io.exporters.base import Context, messages_type
-from accord.store.export_queries import JsonRecord
+from accord.store.export_queries import ColumnPage, JsonRecord, LinePage
 
 __all__ = ["FlatBuilder", "NestedBuilder", "iso", "to_json_record"]
 
@@ -118,6 +118,16 @@ class NestedBuilder:
             row["aggregates"] = _aggregates(self.ctx, record.id)
         return [row]
 
+    def text(self, page: LinePage) -> bytes:
+        """A page of records (:func:`~accord.store.export_queries.iter_record_lines`) as
+        the JSONL bytes :meth:`rows` and the JSONL encoder give."""
+        if not self.ctx.consensus:
+            return page.text
+        dumps = orjson.dumps
+        lines = page.text.split(b"\n")
+        return b"".join(line[:-1] + b',"aggregates":' + dumps(_aggregates(self.ctx, rid))
+                        + b"}\n" for rid, line in zip(page.ids, lines, strict=False))
+
     def columns(self) -> list[str]:
         cols = ["external_id", "fields", "metadata", "status", "is_gold", "responses",
                 "suggestions", "reviews", "gold"]
@@ -150,6 +160,7 @@ class FlatBuilder:
         self.questions = {q.name: q.type for q in ctx.settings.questions}
         self._plain = all(t not in ("chat", "json") for _, t in self.fields)
         self._names = [n for n, _ in self.fields]
+        self._schema: Any = None
 
     def rows(self, record: JsonRecord, decision: Any) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"external_id": record.external_id, "status": record.status,
@@ -183,6 +194,34 @@ class FlatBuilder:
             row[f"consensus_{name}"] = value
             row[f"agreement_{name}"] = None if d is None else d.agreement
         return [row]
+
+    @property
+    def takes_pages(self) -> bool:
+        """Whether :meth:`table` applies: no chat or JSON field (those need Python)."""
+        return self._plain
+
+    def table(self, page: ColumnPage) -> Any:
+        """A page of records (:func:`~accord.store.export_queries.iter_record_columns`) as
+        the Arrow table of :meth:`schema`, holding what :meth:`rows` gives for them."""
+        import pyarrow as pa
+
+        string = pa.string()
+        arrays = [pa.array(page.external_id, string), pa.array(page.status, string),
+                  pa.array(page.is_gold, pa.int8()).cast(pa.bool_())]
+        arrays += [pa.array(page.fields[name], string) for name in self._names]
+        arrays += [pa.array(col, string) for col in (page.metadata, page.responses,
+                                                     page.suggestions, page.reviews, page.gold)]
+        schema = self._schema if self._schema is not None else self.schema()
+        self._schema = schema
+        for name, qc in self.ctx.consensus.items():
+            decisions = [qc.get(rid) for rid in page.ids]
+            scalar = self._scalar(name)
+            values = [None if d is None or d.value is None else d.value if scalar
+                      else self.dump(d.value) for d in decisions]
+            arrays.append(pa.array(values, schema.field(f"consensus_{name}").type))
+            arrays.append(pa.array([None if d is None else d.agreement for d in decisions],
+                                   pa.float64()))
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     def _scalar(self, question: str) -> bool:
         return self.questions.get(question) in ("label", "pairwise", "rating")

@@ -6,7 +6,9 @@
 3. with ``--split``, a first pass over the records counts the rows each
    record gives and assigns splits (:mod:`accord.io.exporters.splits`);
 4. the records are read again in keyset pages, filtered, turned into rows
-   and written to one sink per split.
+   and written to one sink per split. Whole-record exports without a split or
+   a record filter skip the rows on SQLite: SQLite builds each page's JSON
+   text, written as JSONL lines or as Arrow columns (:meth:`_Run.page_mode`).
 
 All passes read in one transaction (a snapshot on SQLite; REPEATABLE READ on
 PostgreSQL), so they see the same data. Memory does not grow with the
@@ -19,7 +21,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,7 @@ __all__ = [
 
 Progress = Callable[[int], None]
 _AGGREGATABLE = ("label", "multi_label", "span", "rating", "ranking", "pairwise")
+_PAGE_FORMATS = ("jsonl", "parquet", "hf")  # whole-record formats that may write pages
 _SUFFIX_CONTAINERS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
                       ".json": "json", ".conll": "conll", ".txt": "conll"}
 
@@ -182,6 +185,12 @@ class _PairRecord:
         self.fields = fields
 
 
+def _pages_possible(o: ExportOptions) -> bool:
+    """No split and no filter on single records (what :meth:`_Run.page_mode` needs)."""
+    return not (o.split or o.part or o.min_responses is not None or o.min_agreement is not None
+                or o.drop_contradictory)
+
+
 class _Run:
     """The passes of one export over one session."""
 
@@ -193,6 +202,7 @@ class _Run:
         self.filter = RecordFilter(self.options, self.ctx.plan.question_name)
         self.all_consensus: dict[str, Any] = {}
         self.records_read = 0
+        self.readers: list[Any] = []  # see snapshot_readers
 
     def compute_consensus(self) -> None:
         from accord.io.exporters.consensus import compute_consensus
@@ -306,6 +316,48 @@ class _Run:
         if progress is not None:
             progress(read % 1000)
 
+    def page_mode(self, container: str) -> str | None:
+        """How whole pages of records can go to the sink without a Python object per
+        record: "text" (JSONL lines built by SQLite), "table" (Arrow columns), or None.
+        Needs SQLite, a whole-record builder that takes pages, and no split or filter on
+        single records (``--aggregate`` alone is fine: its columns are added per page)."""
+        from accord.store.export_queries import json_records_supported
+
+        builder = self.prep.builder
+        if not _pages_possible(self.options):
+            return None
+        if container == "jsonl" and hasattr(builder, "text"):
+            mode = "text"
+        elif container in ("parquet", "hub", "disk") and getattr(builder, "takes_pages", False):
+            mode = "table"
+        else:
+            return None
+        return mode if json_records_supported(self.session) else None
+
+    def write_pages(self, mode: str, outputs: Any, progress: Progress | None = None) -> None:
+        """Every record, a page at a time, to ``outputs`` (see :meth:`page_mode`)."""
+        from accord.store.export_queries import iter_record_columns, iter_record_lines
+
+        builder, exclude_gold = self.prep.builder, self.options.exclude_gold
+        self.filter.dropped.clear()
+        read = 0
+        if mode == "text":
+            for page in iter_record_lines(self.session, self.prep.dataset_id,
+                                          exclude_gold=exclude_gold, readers=self.readers):
+                outputs.write_text(None, builder.text(page), len(page.ids))
+                read += len(page.ids)
+                if progress is not None:
+                    progress(len(page.ids))
+        else:
+            fields = [name for name, _ in builder.fields]
+            for cpage in iter_record_columns(self.session, self.prep.dataset_id, fields,
+                                             exclude_gold=exclude_gold, readers=self.readers):
+                outputs.write_table(None, builder.table(cpage))
+                read += len(cpage.ids)
+                if progress is not None:
+                    progress(len(cpage.ids))
+        self.records_read = self.filter.kept = read
+
     def stratum(self, decision: Any) -> Any:
         q = self.ctx.plan.question
         if q is None or decision is None:
@@ -369,10 +421,17 @@ def export_dataset(engine: Engine, dataset: str, out: str | Path,
     options = options or ExportOptions()
     started = time.perf_counter()
     out = Path(out)
-    with _gc_paused(), session_scope(engine) as session:
+    with _gc_paused(), session_scope(engine) as session, ExitStack() as stack:
         _snapshot(session)
+        readers: list[Any] = []
+        if options.fmt in _PAGE_FORMATS and _pages_possible(options):
+            from accord.store.export_queries import snapshot_readers
+
+            # two more connections on the session's snapshot: SQLite builds two pages at once
+            readers = stack.enter_context(snapshot_readers(session))
         prep = prepare_export(session, dataset, options, out)
         run = _Run(session, prep)
+        run.readers = readers
         run.compute_consensus()
         builder = prep.builder
         assignment = run.assign_splits() if options.split else None
@@ -384,7 +443,10 @@ def export_dataset(engine: Engine, dataset: str, out: str | Path,
                                                       else None)
         with Outputs(out, prep.container, splits, encoder=encoder, schema=schema,
                      shard_rows=options.shard_rows) as outputs:
-            for rec, _decision, rows in run.records(progress):
+            mode = run.page_mode(prep.container)
+            if mode is not None:
+                run.write_pages(mode, outputs, progress)
+            for rec, _decision, rows in run.records(progress) if mode is None else ():
                 split = assignment.split_of(rec.id) if assignment is not None else None
                 if options.part and split != options.part:
                     continue

@@ -59,6 +59,13 @@ class TextSink:
         self.fh.write(self.encoder.encode(row))
         self.rows += 1
 
+    def write_text(self, data: bytes, rows: int) -> None:
+        """``rows`` rows already encoded (lines of a container without separators)."""
+        if self.encoder.separator:
+            raise ValueError("write_text needs a container without separators (jsonl)")
+        self.fh.write(data)
+        self.rows += rows
+
     def close(self) -> None:
         self.fh.write(self.encoder.footer)
 
@@ -85,10 +92,14 @@ class ParquetSink:
         self._pick = (lambda row: (row[self._names[0]],)) if len(self._names) == 1 else \
             operator.itemgetter(*self._names)
         self._buf: list[tuple[Any, ...]] = []
+        self._tables: list[Any] = []  # whole tables not written yet (write_table)
+        self._table_rows = 0
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future[None] | None = None
 
     def write(self, row: dict[str, Any]) -> None:
+        if self._tables:
+            self._flush_tables()
         try:
             self._buf.append(self._pick(row))
         except KeyError:  # a row without some column: null there
@@ -101,9 +112,35 @@ class ParquetSink:
             self._flush()
             self._close_writer()
 
+    def write_table(self, table: Any) -> None:
+        """Rows already in an Arrow table of the sink's schema. Small tables are gathered
+        into row groups of about the rows of a batch; a row group never spans two shards."""
+        self._flush()
+        self._tables.append(table)
+        self._table_rows += table.num_rows
+        if self._table_rows >= _BATCH_ROWS:
+            self._flush_tables()
+
+    def _flush_tables(self) -> None:
+        import pyarrow as pa
+
+        if not self._tables:
+            return
+        table = self._tables[0] if len(self._tables) == 1 else pa.concat_tables(self._tables)
+        self._tables, self._table_rows = [], 0
+        while table.num_rows:
+            room = table.num_rows
+            if self.shard_rows:
+                room = min(room, self.shard_rows - self._in_shard)
+            part, table = table.slice(0, room), table.slice(room)
+            self._submit(part)
+            self.rows += part.num_rows
+            self._in_shard += part.num_rows
+            if self.shard_rows and self._in_shard >= self.shard_rows:
+                self._close_writer()
+
     def _flush(self) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         if not self._buf:
             return
@@ -113,6 +150,12 @@ class ParquetSink:
                                       for col, field in zip(columns, self.schema, strict=True)],
                                      schema=self.schema)
         del columns
+        self._submit(table)
+
+    def _submit(self, table: Any) -> None:
+        """Hand ``table`` to the helper thread (after the batch in flight is written)."""
+        import pyarrow.parquet as pq
+
         self._wait()
         if self._writer is None:
             self._writer = pq.ParquetWriter(self._target(), self.schema)
@@ -135,6 +178,7 @@ class ParquetSink:
 
     def close(self) -> None:
         try:
+            self._flush_tables()
             self._flush()
             self._wait()
             if not self.files:  # an empty split still gets a (schema-only) file
@@ -208,6 +252,14 @@ class Outputs:
 
     def write(self, split: str | None, row: dict[str, Any]) -> None:
         self.sinks[split].write(row)
+
+    def write_table(self, split: str | None, table: Any) -> None:
+        """A page of rows as an Arrow table (Parquet sinks)."""
+        self.sinks[split].write_table(table)
+
+    def write_text(self, split: str | None, data: bytes, rows: int) -> None:
+        """A page of rows already encoded as JSONL lines."""
+        self.sinks[split].write_text(data, rows)
 
     def rows(self) -> dict[str, int]:
         return {(k or "train"): s.rows for k, s in self.sinks.items()}
