@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
@@ -14,7 +16,9 @@ from accord.server.log_redaction import install_access_log_redaction
 
 __all__ = ["create_app", "app_from_env", "ROUTERS"]
 
-ROUTERS = ("auth", "users", "datasets", "records", "annotate", "review", "stats", "exports",
+# "annotate" first: a request is matched against the routes in order, and the annotator
+# loop's next and submit are most of the traffic (no other route overlaps their paths)
+ROUTERS = ("annotate", "auth", "users", "datasets", "records", "review", "stats", "exports",
            "quality", "ui_support", "triage", "media", "workforce", "report")
 
 
@@ -29,7 +33,8 @@ def create_app(engine: Engine) -> FastAPI:
     import accord
 
     app = FastAPI(title="accord", version=accord.__version__, openapi_url="/openapi.json",
-                  docs_url="/docs", description="Build LLM training data with people and models together.")
+                  docs_url="/docs", lifespan=_lifespan,
+                  description="Build LLM training data with people and models together.")
     app.state.engine = engine
     install_error_handlers(app)
     install_access_log_redaction()
@@ -57,6 +62,21 @@ def create_app(engine: Engine) -> FastAPI:
             pool.size(), getattr(pool, "_max_overflow", 0)))
     app.add_middleware(BodyLimit)  # outermost: refuse oversized bodies before queueing them
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While serving: SQLite WAL checkpoints run in a thread, not inside a request's
+    commit (accord/store/checkpoint.py)."""
+    from accord.store.checkpoint import WalCheckpointer
+
+    checkpointer = WalCheckpointer(app.state.engine)
+    app.state.checkpointer = checkpointer
+    checkpointer.start()
+    try:
+        yield
+    finally:
+        checkpointer.stop()
 
 
 def _mount_ui(app: FastAPI) -> None:

@@ -34,6 +34,7 @@ _ACCESS = (select(Dataset.id, Dataset.name, Dataset.settings_version, Dataset.cr
                                        Membership.user_id == bindparam("uid")))
            .where(Dataset.name == bindparam("name")))
 _N_DATASET = 5
+_DATASET_KEYS = ["id", "name", "settings", "settings_version", "created_at", "updated_at"]
 _SETTINGS = select(Dataset.settings).where(Dataset.id == bindparam("id"))
 
 _Key = tuple[int, int, datetime]
@@ -70,8 +71,8 @@ def dataset_for_user(session: Session, name: str, user_id: int) -> tuple[Dataset
             _cache[key] = hit
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-    ds = Dataset(id=ds_id, name=ds_name, settings=hit[0], settings_version=version,
-                 created_at=created_at, updated_at=updated_at)
+    ds = detached(Dataset, _DATASET_KEYS, (ds_id, ds_name, hit[0], version, created_at,
+                                           updated_at))
     member = row[_N_DATASET] is not None  # memberships.dataset_id of the joined row
     if member and identity_key(Membership, (ds_id, user_id)) not in session.identity_map:
         # put the membership row in the session's identity map without another SELECT:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -20,10 +21,11 @@ from sqlalchemy.pool import NullPool
 from accord.errors import AccordError, InputError
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
-           "nowait_write",
+           "nowait_write", "write_now", "NOT_NOW", "side_connection",
            "is_sqlite", "check_connection"]
 
 DEFAULT_URL = "sqlite:///accord.db"
+T = TypeVar("T")
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -121,7 +123,15 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        if conn.get_execution_options().get("accord_write"):
+        options = conn.get_execution_options()
+        if options.get("accord_nowait"):  # see write_now: fail at once instead of waiting
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout=0")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        elif options.get("accord_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -240,3 +250,51 @@ def write_scope(engine: Engine) -> Iterator[Session]:
     finally:
         if lock is not None:
             lock.release()
+
+
+NOT_NOW = object()
+"""What :func:`write_now` returns when the write could not start at once."""
+
+
+def write_now(engine: Engine, fn: Callable[[Session], T]) -> T | object:
+    """Run ``fn(session)`` in a SQLite write transaction only if it can start at once.
+
+    For work that must never wait where it runs (the server's event loop, see
+    :func:`accord.server.deps.run_annotator_work`): returns :data:`NOT_NOW`, having
+    run nothing, when the engine is not SQLite, this process's write lock is taken
+    or another process holds the database's write lock (the ``BEGIN IMMEDIATE``
+    runs with a busy timeout of 0). Otherwise the result of ``fn``, committed; an
+    exception in ``fn`` rolls back and propagates.
+    """
+    lock = _write_lock(engine)
+    if lock is None or not lock.acquire(blocking=False):
+        return NOT_NOW
+    try:
+        with _factory(engine)() as session:
+            try:
+                session.connection(execution_options={"accord_write": True,
+                                                      "accord_nowait": True})
+            except OperationalError as exc:
+                if _is_busy(exc):
+                    return NOT_NOW
+                raise
+            try:
+                out = fn(session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return out
+    finally:
+        lock.release()
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def side_connection(engine: Engine) -> Connection:
+    """A SQLite connection outside ``engine``'s pool (same file and settings), for
+    housekeeping threads that must never take a request's connection."""
+    return _side_engine(engine).connect()
