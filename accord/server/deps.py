@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from accord.errors import Forbidden
 from accord.schema import Settings
-from accord.store.access import dataset_for_user
+from accord.store.access import caller_with_dataset, dataset_for_user
 from accord.store.engine import NOT_NOW, session_scope, write_now, write_scope
 from accord.store.models import Dataset, User
 from accord.store.users import user_for_token
@@ -60,22 +60,35 @@ def _current_user(request: Request) -> User:
 
 def authenticate(request: Request, session: Session) -> User:
     """The user behind the request's bearer token or session cookie (401/403 otherwise)."""
+    token, kind = credentials(request)
+    return accept_caller(request, user_for_token(session, token, kind=kind), kind)
+
+
+def credentials(request: Request) -> tuple[str, str]:
+    """``(token, kind)`` the request presents: a bearer token (``api``) or the session
+    cookie (``session``); 401 when it presents neither or a malformed header."""
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise HTTPException(401, "expected 'Authorization: Bearer <token>'",
                                 headers={"WWW-Authenticate": "Bearer"})
-        user = user_for_token(session, token.strip(), kind="api")
-        if user is None:
-            raise HTTPException(401, "invalid or revoked token",
-                                headers={"WWW-Authenticate": "Bearer"})
-        return user
+        return token.strip(), "api"
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise HTTPException(401, "authentication required: send 'Authorization: Bearer "
                             "<token>' or log in", headers={"WWW-Authenticate": "Bearer"})
-    user = user_for_token(session, cookie, kind="session")
+    return cookie, "session"
+
+
+def accept_caller(request: Request, user: User | None, kind: str) -> User:
+    """``user`` (looked up from :func:`credentials`) or 401; for a session cookie on an
+    unsafe method, the CSRF double-submit check (403)."""
+    if kind == "api":
+        if user is None:
+            raise HTTPException(401, "invalid or revoked token",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return user
     if user is None:
         raise HTTPException(401, "session expired; log in again")
     if request.method not in _SAFE:
@@ -115,7 +128,11 @@ class DatasetCtx:
 def check_dataset_access(session: Session, name: str, user: User, min_role: str) -> DatasetCtx:
     """The dataset (detached, see :func:`accord.store.access.dataset_for_user`) if ``user``
     may act on it with at least ``min_role``; 404 / 403 otherwise."""
-    ds, settings, member = dataset_for_user(session, name, user.id)
+    return _checked_access(name, user, min_role, *dataset_for_user(session, name, user.id))
+
+
+def _checked_access(name: str, user: User, min_role: str, ds: Dataset, settings: Settings,
+                    member: bool) -> DatasetCtx:
     if user.role != "admin" and not member:
         raise Forbidden(f"{user.name!r} is not a member of dataset {name!r}")
     if ROLE_RANK[user.role] < ROLE_RANK[min_role]:
@@ -154,9 +171,12 @@ async def run_annotator_work(request: Request, name: str,
     engine = request.app.state.engine
 
     def body(session: Session) -> T:
-        user = authenticate(request, session)
-        return work(AnnotatorWork(check_dataset_access(session, name, user, "annotator"),
-                                  session))
+        token, kind = credentials(request)
+        # the caller and the dataset in one statement (accord.store.access)
+        found, access = caller_with_dataset(session, token, name, kind=kind)
+        user = accept_caller(request, found, kind)
+        ctx = _checked_access(name, user, "annotator", *access())
+        return work(AnnotatorWork(ctx, session))
 
     # SQLite: run on the event loop when the write can start at once. The unit is a
     # few index seeks (~1.5 ms); a thread hand-over (and the GIL ping-pong around it)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,9 +24,10 @@ from sqlalchemy.orm.util import identity_key
 from accord.schema import Settings
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.detached import columns_of, detached
-from accord.store.models import Dataset, Membership
+from accord.store.models import ApiToken, Dataset, Membership, User
+from accord.store.users import TOKEN_COLUMNS, TOKEN_ROW_WIDTH, hash_token, user_from_token_row
 
-__all__ = ["dataset_for_user"]
+__all__ = ["dataset_for_user", "caller_with_dataset"]
 
 _MEMBER_COLUMNS, _MEMBER_KEYS = columns_of(Membership)
 _ACCESS = (select(Dataset.id, Dataset.name, Dataset.settings_version, Dataset.created_at,
@@ -34,6 +36,14 @@ _ACCESS = (select(Dataset.id, Dataset.name, Dataset.settings_version, Dataset.cr
                                        Membership.user_id == bindparam("uid")))
            .where(Dataset.name == bindparam("name")))
 _N_DATASET = 5
+# the same columns after the token's and the user's (accord.store.users.TOKEN_COLUMNS)
+_CALLER_ACCESS = (select(*TOKEN_COLUMNS, Dataset.id, Dataset.name, Dataset.settings_version,
+                         Dataset.created_at, Dataset.updated_at, *_MEMBER_COLUMNS)
+                  .join_from(ApiToken, User, ApiToken.user_id == User.id)
+                  .outerjoin(Dataset, Dataset.name == bindparam("name"))
+                  .outerjoin(Membership, and_(Membership.dataset_id == Dataset.id,
+                                              Membership.user_id == User.id))
+                  .where(ApiToken.token_hash == bindparam("h")))
 _DATASET_KEYS = ["id", "name", "settings", "settings_version", "created_at", "updated_at"]
 _SETTINGS = select(Dataset.settings).where(Dataset.id == bindparam("id"))
 
@@ -55,6 +65,36 @@ def dataset_for_user(session: Session, name: str, user_id: int) -> tuple[Dataset
         When no dataset has that name (the message lists the existing ones).
     """
     row = session.connection().execute(_ACCESS, {"name": name, "uid": user_id}).first()
+    return _access_from_row(session, name, user_id, row)
+
+
+def caller_with_dataset(session: Session, token: str, name: str, *, kind: str
+                        ) -> tuple[User | None, Callable[[], tuple[Dataset, Settings, bool]]]:
+    """The caller of ``token`` (as :func:`accord.store.users.user_for_token`) and the
+    dataset called ``name`` for them (as :func:`dataset_for_user`), in ONE statement.
+
+    The annotator loop authenticates and resolves the dataset on every request; one
+    indexed statement instead of two. Returns the user (None for a dead token) and a
+    function giving ``(dataset, settings, is_member)``, which raises
+    :class:`~accord.errors.NotFound` for an unknown dataset: call it only after the
+    user is accepted, so a stranger learns nothing about dataset names.
+    """
+    row = session.connection().execute(_CALLER_ACCESS, {"h": hash_token(token),
+                                                        "name": name}).first()
+    if row is None:
+        return None, _unreachable
+    user = user_from_token_row(session, row, kind=kind)
+    tail = row[TOKEN_ROW_WIDTH:]
+    return user, lambda: _access_from_row(session, name, user.id,  # type: ignore[union-attr]
+                                          None if tail[0] is None else tail)
+
+
+def _unreachable() -> tuple[Dataset, Settings, bool]:  # pragma: no cover - no user, no call
+    raise AssertionError("dataset access asked for an unknown caller")
+
+
+def _access_from_row(session: Session, name: str, user_id: int,
+                     row: Any) -> tuple[Dataset, Settings, bool]:
     if row is None:
         get_dataset(session, name)  # raises NotFound with the list of datasets
         raise AssertionError("unreachable")  # pragma: no cover

@@ -21,7 +21,8 @@ from accord.store.models import ApiToken, User, utcnow
 __all__ = ["ROLES", "create_user", "get_user", "list_users", "set_password", "verify_password",
            "check_password_policy", "create_token", "user_for_token", "revoke_token",
            "hash_token", "TOKEN_PREFIX", "set_user_attributes", "list_tokens", "get_token",
-           "find_token", "revoke_token_row", "parse_duration", "TOUCH_EVERY"]
+           "find_token", "revoke_token_row", "parse_duration", "TOUCH_EVERY",
+           "TOKEN_COLUMNS", "TOKEN_ROW_WIDTH", "user_from_token_row"]
 
 ROLES = ("admin", "reviewer", "annotator")
 TOKEN_PREFIX = "acc_"
@@ -152,8 +153,17 @@ def user_for_token(session: Session, token: str, *, kind: str | None = None) -> 
     than :data:`TOUCH_EVERY` (see :func:`_touch`).
     """
     row = session.connection().execute(_BY_TOKEN, {"h": hash_token(token)}).first()
-    if row is None:
-        return None
+    return None if row is None else user_from_token_row(session, row, kind=kind)
+
+
+TOKEN_ROW_WIDTH = 5 + len(USER_COLUMNS)
+"""Columns of :data:`TOKEN_COLUMNS`: a query may select more after them."""
+TOKEN_COLUMNS = list(_BY_TOKEN.selected_columns)
+
+
+def user_from_token_row(session: Session, row: Any, *, kind: str | None = None) -> User | None:
+    """:func:`user_for_token` from a row starting with :data:`TOKEN_COLUMNS` (for a query
+    that fetches more in the same statement, see :mod:`accord.store.access`)."""
     token_kind, revoked, expires_at, token_id, last_used = row[:5]
     user = load_user(row, 5)
     if revoked or (kind is not None and token_kind != kind) or not user.active:

@@ -227,6 +227,44 @@ def test_cookie_session_needs_csrf(world):
         assert with_csrf.status_code == 201
 
 
+def test_annotator_loop_checks_cookie_csrf_and_token_before_the_dataset(world):
+    """next and submit resolve the caller and the dataset in one statement
+    (accord.store.access.caller_with_dataset): the checks keep their order."""
+    server, admin, _ = world
+    admin.create_dataset("loop-auth", SETTINGS)
+    admin.import_records("loop-auth", [{"id": "r0", "text": "t0"}])
+    server.make_user("cookie-ann", "annotator", password="cookie-pass-2")
+    admin.add_member("loop-auth", "cookie-ann")
+    with httpx.Client(base_url=server.url) as web:
+        csrf = web.post("/api/v1/auth/login", json={"username": "cookie-ann",
+                                                    "password": "cookie-pass-2"}).json()["csrf_token"]
+        no_csrf = web.post("/api/v1/datasets/loop-auth/next")
+        assert no_csrf.status_code == 403 and "CSRF" in no_csrf.json()["error"]["message"]
+        # a bearer header takes precedence over the cookie, as everywhere else
+        bad_bearer = web.post("/api/v1/datasets/loop-auth/next",
+                              headers={"Authorization": "Bearer acc_not-a-token"})
+        assert bad_bearer.status_code == 401
+        got = web.post("/api/v1/datasets/loop-auth/next", headers={"X-CSRF-Token": csrf})
+        assert got.status_code == 200 and got.json()["external_id"] == "r0"
+        rid = got.json()["id"]
+        put = f"/api/v1/datasets/loop-auth/records/{rid}/response"
+        body = {"values": {"y": "a"}, "status": "submitted"}
+        assert web.put(put, json=body).status_code == 403
+        done = web.put(put, json=body, headers={"X-CSRF-Token": csrf})
+        assert done.status_code == 200 and done.json()["status"] == "submitted"
+        missing = web.post("/api/v1/datasets/no-such-set/next", headers={"X-CSRF-Token": csrf})
+        assert missing.status_code == 404 and "loop-auth" in missing.json()["error"]["message"]
+    # a dead token gets 401 whether or not the dataset exists: no probing of names
+    for name in ("loop-auth", "no-such-set"):
+        r = httpx.post(f"{server.url}/api/v1/datasets/{name}/next",
+                       headers={"Authorization": "Bearer acc_dead"})
+        assert r.status_code == 401, r.text
+    stranger = server.make_user("not-a-member", "annotator")
+    r = httpx.post(f"{server.url}/api/v1/datasets/loop-auth/next",
+                   headers={"Authorization": f"Bearer {stranger}"})
+    assert r.status_code == 403 and "not a member" in r.json()["error"]["message"]
+
+
 def test_login_rate_limit(world):
     server, _, _ = world
     server.make_user("victim", "annotator", password="right-pass-1")
