@@ -101,6 +101,18 @@ def test_pages_write_what_the_rows_write(awkward, tmp_path, options):
             assert written.num_rows == pq.read_table(tmp_path / "generic.parquet").num_rows
 
 
+def test_many_users_are_looked_up(awkward, tmp_path, monkeypatch):
+    """Beyond a few users, names come from a join instead of constants: same text."""
+    import accord.store.export_queries as queries
+
+    export(awkward, "pw", tmp_path / "inline.jsonl", "jsonl")
+    monkeypatch.setattr(queries, "_USERS_INLINE", 2)
+    export(awkward, "pw", tmp_path / "joined.jsonl", "jsonl")
+    with session_scope(awkward) as s:
+        assert "LEFT JOIN users" in line_page_sql(s, get_dataset(s, "pw").id)
+    assert (tmp_path / "inline.jsonl").read_bytes() == (tmp_path / "joined.jsonl").read_bytes()
+
+
 def test_hub_shards_split_pages(awkward, tmp_path):
     """Pages are cut at shard boundaries; the shards together are the single file."""
     import pyarrow as pa
