@@ -794,6 +794,7 @@ def _unmark(conn: Any, text: Any, lo: int, hi: int) -> Any:
 
 
 _ID_RANGE = "SELECT min(id), max(id) FROM records WHERE dataset_id = ?"
+_IN_FLIGHT = 1  # pages per reading connection (read or being read) the caller has not taken
 
 
 def _range_pages(conns: Sequence[Any], dataset_id: int, width: int, fetch: Any,
@@ -801,7 +802,7 @@ def _range_pages(conns: Sequence[Any], dataset_id: int, width: int, fetch: Any,
     """``fetch(conn, lo, hi)`` pages (None when empty) over consecutive id ranges
     ``(lo, hi]`` of ``width`` ids, in order. Each connection has a reading thread; with
     two, SQLite builds two pages at once (it runs without the GIL), while the caller
-    handles the pages already read. Two pages per connection are in flight at most."""
+    handles the pages already read. ``_IN_FLIGHT`` pages per connection at most."""
     from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -822,7 +823,7 @@ def _range_pages(conns: Sequence[Any], dataset_id: int, width: int, fetch: Any,
             pending.append(pools[i].submit(fetch, conns[i], start, start + width))
 
     try:
-        for _ in range(2 * len(conns)):
+        for _ in range(_IN_FLIGHT * len(conns)):
             submit()
         turn = 0
         while pending:
