@@ -930,7 +930,10 @@ def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = Fal
             + " || ',\"suggestions\":' || "
             + children[0] + " || ',\"reviews\":' || " + children[1] + " || ',\"gold\":' || "
             + children[2] + " || '}'")
-    return _page_sql(f"CAST({line} AS BLOB)", exclude_gold)
+    # one row per page: SQLite joins the lines (in the subquery's id order) without
+    # handing the GIL back and forth for each record
+    return ("SELECT group_concat(id), CAST(group_concat(line, char(10)) || char(10) AS BLOB) "
+            f"FROM ({_page_sql(line + ' AS line', exclude_gold)})")
 
 
 def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 2000,
@@ -945,12 +948,10 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
     sql = line_page_sql(session, dataset_id, exclude_gold=exclude_gold)
 
     def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
-        rows = _run(conn, sql, (dataset_id, lo, hi))
-        if not rows:
+        ids, text = _run(conn, sql, (dataset_id, lo, hi))[0]
+        if ids is None:
             return None
-        ids, lines = zip(*rows, strict=True)
-        text = b"\n".join(lines) + b"\n"
-        return LinePage(ids, _unmark(conn, text, lo + 1, hi))
+        return LinePage(tuple(map(int, ids.split(","))), _unmark(conn, text, lo + 1, hi))
 
     yield from _range_pages(_connections(session, readers), dataset_id, batch_size, fetch,
                             after_id)
