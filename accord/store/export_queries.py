@@ -732,21 +732,21 @@ _METADATA = ("CASE WHEN r.metadata IS NULL OR r.metadata = 'null' THEN '{}' "
 
 
 class ColumnPage(NamedTuple):
-    """One page of whole records as columns (tuples, in id order): the cells of the flat
-    export (:class:`~accord.io.exporters.record_rows.FlatBuilder`). ``is_gold`` holds 0/1;
-    ``fields`` maps each field asked for to its values (a JSON string's text, else the
-    value SQLite's ``json_extract`` gives)."""
+    """One page of whole records as Arrow arrays (in id order, the length of ``ids``): the
+    cells of the flat export (:class:`~accord.io.exporters.record_rows.FlatBuilder`).
+    Strings, but ``is_gold`` (booleans); ``fields`` maps each field asked for to its text
+    (what ``json_extract`` gives for a JSON string, null when missing)."""
 
     ids: tuple[int, ...]
-    external_id: tuple[str, ...]
-    status: tuple[str, ...]
-    is_gold: tuple[int, ...]
-    fields: dict[str, tuple[Any, ...]]
-    metadata: tuple[str, ...]
-    responses: tuple[str, ...]
-    suggestions: tuple[str, ...]
-    reviews: tuple[str, ...]
-    gold: tuple[str, ...]
+    external_id: Any
+    status: Any
+    is_gold: Any
+    fields: dict[str, Any]
+    metadata: Any
+    responses: Any
+    suggestions: Any
+    reviews: Any
+    gold: Any
 
 
 class LinePage(NamedTuple):
@@ -858,16 +858,40 @@ def _page_sql(columns: str, exclude_gold: bool) -> str:
             f"AND r.id <= ?{gold} ORDER BY r.id")
 
 
+def _column_select(session: Session, dataset_id: int, fields: Sequence[str],
+                   exclude_gold: bool) -> tuple[str, list[str]]:
+    """The per-record page statement and the names of its cells (after ``id``)."""
+    reader = _Reader(session)
+    names = ["external_id", "status", "is_gold"] + [f"f{i}" for i in range(len(fields))]
+    cols = ["r.external_id", "r.status", "r.is_gold"]
+    cols += [f"json_extract(r.fields, '$.\"{name}\"')" for name in _field_names(fields)]
+    cols += [_METADATA, _record_responses(reader)]
+    names += ["metadata", "responses"]
+    for name, sql in zip(("suggestions", "reviews", "gold"), _children_sql(reader, dataset_id),
+                         strict=True):
+        if sql is not None:
+            cols.append(sql)
+            names.append(name)
+    return _page_sql(", ".join(f"{c} AS {n}" for c, n in zip(cols, names, strict=True)),
+                     exclude_gold), names
+
+
 def column_page_sql(session: Session, dataset_id: int, fields: Sequence[str], *,
                     exclude_gold: bool = False) -> str:
     """The page statement of :func:`iter_record_columns` (parameters: dataset id and the
-    page's id range ``(lo, hi]``)."""
-    children = _children_sql(_Reader(session), dataset_id)
-    cols = ["r.external_id", "r.status", "r.is_gold"]
-    cols += [f"json_extract(r.fields, '$.\"{name}\"')" for name in _field_names(fields)]
-    cols += [_METADATA, _record_responses(_Reader(session))]
-    cols += [sql for sql in children if sql is not None]
-    return _page_sql(", ".join(cols), exclude_gold)
+    page's id range ``(lo, hi]``): one row per page, each column the page's cells joined
+    by ``\\x02`` (a control character, never raw in JSON text; ``\\x03`` stands for
+    null), and a flag set when a text cell could be mistaken for those (then the page is
+    read a row per record)."""
+    inner, names = _column_select(session, dataset_id, fields, exclude_gold)
+    texts = ["external_id", "status"] + [f"f{i}" for i in range(len(fields))]
+    joined = [f"group_concat(coalesce({n}, char(3)), char(2))" if n.startswith("f") else
+              "group_concat(is_gold, '')" if n == "is_gold" else
+              f"group_concat({n}, char(2))" for n in names]
+    unsafe = " OR ".join(f"instr({n}, char(2)) OR {n} = char(3)" for n in texts)
+    kinds = " OR ".join(f"typeof(f{i}) NOT IN ('text', 'null')" for i in range(len(fields)))
+    flag = f"max({unsafe}{' OR ' + kinds if kinds else ''})"
+    return (f"SELECT group_concat(id), {flag}, {', '.join(joined)} FROM ({inner})")
 
 
 def _field_names(fields: Sequence[str]) -> Sequence[str]:
@@ -877,45 +901,81 @@ def _field_names(fields: Sequence[str]) -> Sequence[str]:
     return fields
 
 
+def _split(text: str) -> Any:
+    """A page's cells joined by ``\\x02`` as an Arrow string array (``\\x03``: null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = pc.list_flatten(pc.split_pattern(pa.array([text], pa.string()), "\x02"))
+    nulls = pc.equal(cells, "\x03")
+    if pc.any(nulls).as_py():
+        cells = pc.if_else(nulls, pa.scalar(None, pa.string()), cells)
+    return cells
+
+
 def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str], *,
                         batch_size: int = 2000, exclude_gold: bool = False, after_id: int = 0,
                         readers: Sequence[Any] | None = None) -> Iterator[ColumnPage]:
     """Every record of a dataset in id order, a :class:`ColumnPage` per page of at most
-    ``batch_size`` ids (SQLite only; see :func:`json_records_supported`). The JSON text is
-    what :func:`iter_json_records` gives.
+    ``batch_size`` ids (SQLite only; see :func:`json_records_supported`; needs pyarrow).
+    The JSON text is what :func:`iter_json_records` gives.
 
-    ``readers``: connections from :func:`snapshot_readers` to read pages in parallel;
-    without them the session's connection reads (a helper thread fetches the next pages
-    while the caller handles this one, using the connection only while the caller
-    iterates).
+    SQLite returns each page as one row (its cells joined, see :func:`column_page_sql`),
+    which Arrow splits: no Python object per record. ``readers``: connections from
+    :func:`snapshot_readers` to read pages in parallel; without them the session's
+    connection reads (a helper thread fetches the next pages while the caller handles
+    this one, using the connection only while the caller iterates).
     """
+    import numpy as np
+    import pyarrow as pa
+
     reader = _Reader(session)
     if not reader.sqlite:
         raise ValueError("iter_record_columns builds JSON with SQLite's functions")
-    children = _children_sql(reader, dataset_id)
     sql = column_page_sql(session, dataset_id, fields, exclude_gold=exclude_gold)
-    first_child = 6 + len(fields)
+    rows_sql, names = _column_select(session, dataset_id, fields, exclude_gold)
+    string = pa.string()
 
-    def fetch(conn: Any, lo: int, hi: int) -> ColumnPage | None:
-        rows = _run(conn, sql, (dataset_id, lo, hi))
-        if not rows:
+    def fetch(conn: Any, lo: int, hi: int) -> tuple[Any, ...] | None:
+        """In a reading thread: the page's text (Arrow work is left to the caller's
+        thread: each thread allocating from Arrow's pool keeps a heap of its own)."""
+        ids_text, unsafe, *joined = _run(conn, sql, (dataset_id, lo, hi))[0]
+        if ids_text is None:
             return None
-        cols = list(zip(*rows, strict=True))
-        n = len(rows)
-        responses = cols[5 + len(fields)]
-        joined = "\x02".join(responses)  # a control character: never in JSON text either
-        if _MARK in joined:
-            responses = tuple(_unmark(conn, joined, lo + 1, hi).split("\x02"))
-        found = iter(cols[first_child:])
-        sugg, revs, gold = (next(found) if child is not None else (constant,) * n
-                            for child, constant in zip(children, ("[]", "[]", "null"),
-                                                       strict=True))
-        return ColumnPage(cols[0], cols[1], cols[2], cols[3],
-                          {name: cols[4 + i] for i, name in enumerate(fields)},
-                          cols[4 + len(fields)], responses, sugg, revs, gold)
+        ids = tuple(map(int, ids_text.split(",")))
+        if unsafe:  # a text cell holds a separator (or is not text): a row per record
+            rows = _run(conn, rows_sql, (dataset_id, lo, hi))
+            cells = dict(zip(names, list(zip(*[row[1:] for row in rows], strict=True)),
+                             strict=True))
+            responses = "\x02".join(cells["responses"])
+            if _MARK in responses:  # joined text now (split by the caller)
+                cells["responses"] = _unmark(conn, responses, lo + 1, hi)
+        else:
+            cells = dict(zip(names, joined, strict=True))
+            if _MARK in cells["responses"]:
+                cells["responses"] = _unmark(conn, cells["responses"], lo + 1, hi)
+        return ids, bool(unsafe), cells
 
-    yield from _range_pages(_connections(session, readers), dataset_id, batch_size, fetch,
-                            after_id)
+    def page(ids: tuple[int, ...], unsafe: bool, cells: dict[str, Any]) -> ColumnPage:
+        if unsafe:
+            arrays = {n: _split(cells[n]) if cells[n].__class__ is str else
+                      pa.array(cells[n], string) for n in names if n != "is_gold"}
+            gold = pa.array(cells["is_gold"], pa.int8()).cast(pa.bool_())
+        else:
+            arrays = {n: _split(cells[n]) for n in names if n != "is_gold"}
+            gold = pa.array(np.frombuffer(cells["is_gold"].encode(), np.uint8) != ord("0"))
+        n = len(ids)
+        for name, constant in (("suggestions", "[]"), ("reviews", "[]"), ("gold", "null")):
+            if name not in arrays:
+                arrays[name] = pa.array([constant] * n, string)
+        return ColumnPage(ids, arrays["external_id"], arrays["status"], gold,
+                          {name: arrays[f"f{i}"] for i, name in enumerate(fields)},
+                          arrays["metadata"], arrays["responses"], arrays["suggestions"],
+                          arrays["reviews"], arrays["gold"])
+
+    for raw in _range_pages(_connections(session, readers), dataset_id, batch_size, fetch,
+                            after_id):
+        yield page(*raw)
 
 
 def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> str:

@@ -59,14 +59,14 @@ def awkward(sqlite_url):
     engine.dispose()
 
 
-def _row_path(engine, fmt: str, options: dict) -> tuple[bytes | None, object]:
+def _row_path(engine, fmt: str, options: dict, name: str = "pw") -> tuple[bytes | None, object]:
     """What the row path (a Python row per record, from SQLite's JSON records) writes."""
     import pyarrow as pa
 
     from accord.io.exporters.encoders import make_encoder
 
     with session_scope(engine) as s:
-        prep = prepare_export(s, "pw", ExportOptions(fmt=fmt, **options))
+        prep = prepare_export(s, name, ExportOptions(fmt=fmt, **options))
         run = _Run(s, prep)
         run.compute_consensus()
         rows = [row for _rec, _decision, rows in run.records() for row in rows]
@@ -99,6 +99,34 @@ def test_pages_write_what_the_rows_write(awkward, tmp_path, options):
             written = pq.read_table(out)
             assert written.schema == table.schema and written.equals(table)
             assert written.num_rows == pq.read_table(tmp_path / "generic.parquet").num_rows
+
+
+@pytest.mark.parametrize("odd", ["a\x02b", "\x03", "\x01x\x01", ""])
+def test_cells_like_separators_and_missing_fields(sqlite_url, tmp_path, odd):
+    """A page travels from SQLite as joined cells; text holding the separator (or the null
+    stand-in) sends its page through the row-per-record read, with the same result."""
+    from tests.io.export_data import setup, submit
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    settings_ = {"fields": [{"name": "prompt", "type": "text"},
+                            {"name": "extra", "type": "text", "required": False}],
+                 "questions": [{"name": "ok", "type": "label", "labels": ["yes", "no"]}]}
+    setup(engine, "odd", settings_, [
+        {"id": "plain", "prompt": "p"}, {"id": f"id{odd}", "prompt": odd, "extra": odd},
+        {"id": "none", "prompt": "q", "extra": None}])
+    submit(engine, "odd", "plain", "ann", {"ok": "yes"})
+    for fmt in ("parquet", "jsonl"):
+        export(engine, "odd", tmp_path / f"paged.{fmt}", fmt)
+        text, table = _row_path(engine, fmt, {}, name="odd")
+        if fmt == "jsonl":
+            assert (tmp_path / "paged.jsonl").read_bytes() == text
+        else:
+            written = pq.read_table(tmp_path / "paged.parquet")
+            assert written.equals(table)
+            assert written.column("extra").to_pylist() == [None, odd, None]
+            assert written.column("external_id").to_pylist() == ["plain", f"id{odd}", "none"]
+    engine.dispose()
 
 
 def test_many_users_are_looked_up(awkward, tmp_path, monkeypatch):
@@ -182,7 +210,8 @@ def test_times_are_pythons_repr(eight, values):
     with session_scope(eight) as s:
         ds = get_dataset(s, "pw").id
         text = b"".join(p.text for p in iter_record_lines(s, ds, batch_size=3))
-        columns = [r for p in iter_record_columns(s, ds, [], batch_size=5) for r in p.responses]
+        columns = [r for p in iter_record_columns(s, ds, [], batch_size=5)
+                   for r in p.responses.to_pylist()]
     lines = [orjson.loads(line) for line in text.splitlines()]
     assert {r["id"]: r["time_spent"] for rec in lines for r in rec["responses"]} == stored
     assert [orjson.loads(r) for r in columns] == [rec["responses"] for rec in lines]

@@ -205,12 +205,9 @@ class FlatBuilder:
         the Arrow table of :meth:`schema`, holding what :meth:`rows` gives for them."""
         import pyarrow as pa
 
-        string = pa.string()
-        arrays = [pa.array(page.external_id, string), pa.array(page.status, string),
-                  pa.array(page.is_gold, pa.int8()).cast(pa.bool_())]
-        arrays += [pa.array(page.fields[name], string) for name in self._names]
-        arrays += [pa.array(col, string) for col in (page.metadata, page.responses,
-                                                     page.suggestions, page.reviews, page.gold)]
+        arrays = [page.external_id, page.status, page.is_gold]
+        arrays += [page.fields[name] for name in self._names]
+        arrays += [page.metadata, page.responses, page.suggestions, page.reviews, page.gold]
         schema = self._schema if self._schema is not None else self.schema()
         self._schema = schema
         for name, qc in self.ctx.consensus.items():

@@ -336,26 +336,34 @@ class _Run:
 
     def write_pages(self, mode: str, outputs: Any, progress: Progress | None = None) -> None:
         """Every record, a page at a time, to ``outputs`` (see :meth:`page_mode`)."""
-        from accord.store.export_queries import iter_record_columns, iter_record_lines
+        from accord.store.export_queries import iter_record_lines
 
         builder, exclude_gold = self.prep.builder, self.options.exclude_gold
         self.filter.dropped.clear()
         read = 0
-        if mode == "text":
-            for page in iter_record_lines(self.session, self.prep.dataset_id,
-                                          exclude_gold=exclude_gold, readers=self.readers):
-                outputs.write_text(None, builder.text(page), len(page.ids))
-                read += len(page.ids)
-                if progress is not None:
-                    progress(len(page.ids))
-        else:
-            fields = [name for name, _ in builder.fields]
-            for cpage in iter_record_columns(self.session, self.prep.dataset_id, fields,
-                                             exclude_gold=exclude_gold, readers=self.readers):
-                outputs.write_table(None, builder.table(cpage))
-                read += len(cpage.ids)
-                if progress is not None:
-                    progress(len(cpage.ids))
+        if mode == "table":
+            self._write_tables(builder, exclude_gold, outputs, progress)
+            return
+        for page in iter_record_lines(self.session, self.prep.dataset_id,
+                                      exclude_gold=exclude_gold, readers=self.readers):
+            outputs.write_text(None, builder.text(page), len(page.ids))
+            read += len(page.ids)
+            if progress is not None:
+                progress(len(page.ids))
+        self.records_read = self.filter.kept = read
+
+    def _write_tables(self, builder: Any, exclude_gold: bool, outputs: Any,
+                      progress: Progress | None) -> None:
+        from accord.store.export_queries import iter_record_columns
+
+        read = 0
+        fields = [name for name, _ in builder.fields]
+        for page in iter_record_columns(self.session, self.prep.dataset_id, fields,
+                                        exclude_gold=exclude_gold, readers=self.readers):
+            outputs.write_table(None, builder.table(page))
+            read += len(page.ids)
+            if progress is not None:
+                progress(len(page.ids))
         self.records_read = self.filter.kept = read
 
     def stratum(self, decision: Any) -> Any:
