@@ -681,17 +681,32 @@ def _sqlite_memory_statistics_off() -> None:
 _sqlite_memory_statistics_off()
 
 
+def _whole(x: str) -> str:
+    """SQL: ``x`` is a whole number that prints exactly."""
+    return f"{x} = CAST({x} AS INTEGER) AND abs({x}) < 1e15"
+
+
+def _millis(x: str) -> str:
+    """SQL: ``x`` is the double nearest to a decimal with 3 places, ``d / 1000`` (IEEE
+    division rounds correctly, so that decimal parses back to ``x``; below 1e11 no shorter
+    decimal does, so it is Python's repr of ``x`` once trailing zeros go)."""
+    return f"abs({x}) < 1e11 AND {x} = round({x} * 1000) / 1000.0"
+
+
 def _spent(col: str) -> str:
-    """SQL: a response's ``time_spent`` as JSON, or a marker (see above)."""
-    return (f"CASE WHEN {col} = CAST({col} AS INTEGER) AND abs({col}) < 1e15 THEN "
-            f"printf('%.1f', {col}) WHEN {col} IS NULL THEN 'null' "
-            f"ELSE char(1) || p.id || char(1) END")
+    """SQL: a response's ``time_spent`` as JSON (whole seconds, or milliseconds, printed
+    by SQLite from integers), or a marker (see above)."""
+    d = f"abs(CAST(round({col} * 1000) AS INTEGER))"
+    return (f"CASE WHEN {_whole(col)} THEN printf('%.1f', {col}) "
+            f"WHEN {_millis(col)} THEN CASE WHEN {col} < 0 THEN '-' ELSE '' END || "
+            f"rtrim(printf('%d.%03d', {d} / 1000, {d} % 1000), '0') "
+            f"WHEN {col} IS NULL THEN 'null' ELSE char(1) || p.id || char(1) END")
 
 
-# the rows of the marked times of a page (the complement of _spent's first two cases)
+# the rows of the marked times of a page (the complement of _spent's first three cases)
 _MARKED_TIMES = ("SELECT p.id, p.time_spent FROM responses p WHERE p.record_id BETWEEN ? AND ? "
-                 "AND p.time_spent IS NOT NULL AND NOT (p.time_spent = "
-                 "CAST(p.time_spent AS INTEGER) AND abs(p.time_spent) < 1e15)")
+                 f"AND p.time_spent IS NOT NULL AND NOT ({_whole('p.time_spent')}) "
+                 f"AND NOT ({_millis('p.time_spent')})")
 
 # One response as the JSON object of record_rows (the text _RESPONSE_PAGE and Python make)
 # in as few SQL operations as can be (each costs about 0.1 us, 3M responses take 3M times
