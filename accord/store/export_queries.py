@@ -659,7 +659,7 @@ def _sqlite_memory_statistics_off() -> None:
     """Turn SQLite's memory statistics off (``SQLITE_CONFIG_MEMSTATUS``) for the process.
 
     With them on, SQLite counts every allocation under one process-wide mutex; two
-    connections building export pages at once queue on it (a sixth of a 1M-record
+    connections building export pages at once queue on it (about a fifth of a 1M-record
     export's CPU under ``perf``, mostly futex waits). Nothing in accord reads those
     statistics (``sqlite3_memory_used``, heap limits). SQLite takes the setting only
     before it is initialized, which importing Python's ``sqlite3`` does: this runs when
