@@ -958,6 +958,10 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
         if ids_text is None:
             return None
         ids = tuple(map(int, ids_text.split(",")))
+        # stored JSON that breaks the rules (a raw control character) would shift the cells
+        unsafe = unsafe or any(text.count("\x02") != len(ids) - 1
+                               for name, text in zip(names, joined, strict=True)
+                               if name != "is_gold") or len(joined[2]) != len(ids)
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = _run(conn, rows_sql, (dataset_id, lo, hi))
             cells = dict(zip(names, list(zip(*[row[1:] for row in rows], strict=True)),

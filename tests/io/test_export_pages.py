@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.run import _Run, prepare_export
@@ -127,6 +127,21 @@ def test_cells_like_separators_and_missing_fields(sqlite_url, tmp_path, odd):
             assert written.column("extra").to_pylist() == [None, odd, None]
             assert written.column("external_id").to_pylist() == ["plain", f"id{odd}", "none"]
     engine.dispose()
+
+
+def test_stored_text_with_a_raw_separator(awkward, tmp_path):
+    """JSON stored against the rules (a raw control character in metadata) would shift
+    the joined cells: the page is read a row per record, written as the row path writes."""
+    with write_scope(awkward) as s:
+        s.execute(text("UPDATE records SET metadata = '{\"note\":\"a' || char(2) || 'b\"}' "
+                       "WHERE external_id = 'r1'"))
+        assert "\x02" in s.scalar(text("SELECT metadata FROM records "
+                                        "WHERE external_id = 'r1'"))
+    export(awkward, "pw", tmp_path / "paged.parquet", "parquet")
+    _text, table = _row_path(awkward, "parquet", {})
+    written = pq.read_table(tmp_path / "paged.parquet")
+    assert written.equals(table)
+    assert written.column("metadata").to_pylist()[1] == '{"note":"a\x02b"}'
 
 
 def test_many_users_are_looked_up(awkward, tmp_path, monkeypatch):
