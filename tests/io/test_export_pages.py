@@ -144,6 +144,25 @@ def test_stored_text_with_a_raw_separator(awkward, tmp_path):
     assert written.column("metadata").to_pylist()[1] == '{"note":"a\x02b"}'
 
 
+@pytest.mark.parametrize("score", [276577.48439839203, 718759.5308541791, 0.1 + 0.2, 0.87,
+                                   1e-05, 123456789.123456789])
+def test_suggestion_scores_read_back_exactly(awkward, tmp_path, score):
+    """SQLite's own text to float check accepted "276577.484398392" for
+    276577.48439839203; scores are now checked with integer arithmetic."""
+    from accord.store.models import Suggestion
+
+    with write_scope(awkward) as s:
+        s.execute(update(Suggestion).where(Suggestion.question == "preference").values(
+            score=score))
+    export(awkward, "pw", tmp_path / "paged.jsonl", "jsonl")
+    text_, _table = _row_path(awkward, "jsonl", {})
+    assert (tmp_path / "paged.jsonl").read_bytes() == text_
+    rows = read_jsonl(tmp_path / "paged.jsonl")
+    assert [x["score"] for x in rows[1]["suggestions"]
+            if x["question"] == "preference"] == [score]
+    assert b'"score":276577.484398392,' not in text_  # the old, wrong text
+
+
 def test_many_users_are_looked_up(awkward, tmp_path, monkeypatch):
     """Beyond a few users, names come from a join instead of constants: same text."""
     import accord.store.export_queries as queries
