@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import string
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 
 import orjson
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 SETTINGS = {
     "guidelines": "Rate the response, then rewrite it to be better.",
@@ -101,7 +101,7 @@ def run_export(url: str, fmt: str, out: str) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     summary = export_dataset(engine, "bench", out, ExportOptions(fmt=fmt))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(orjson.dumps({"records": summary.records_read, "rows": summary.rows_written,
                         "seconds": seconds, "cpu": cpu, "rss_mb": rss}).decode())
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import string
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 import orjson
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 
 def generate(path: Path, n: int, seed: int = 0) -> None:
@@ -52,7 +52,7 @@ def run_import(path: Path, url: str, parallel: bool = False) -> None:
     started = time.perf_counter()
     summary = import_file(engine, "bench", path, ImportOptions(parallel=parallel))
     seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(orjson.dumps({"n": summary.inserted, "seconds": seconds, "rss_mb": rss}).decode())
 
 

@@ -26,6 +26,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import generate  # noqa: E402
+from peak_rss import peak_rss_mb  # noqa: E402
 
 SETTINGS = {"fields": [{"name": "text", "type": "text"}],
             "questions": [{"name": "label", "type": "label", "labels": ["pos", "neg"],
@@ -109,16 +110,6 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
@@ -183,7 +174,7 @@ def main() -> None:
                 errors = sum(r[2] for r in results)
                 cpu = (cpu_seconds(server.pid) - c0) * 1000 / max(len(nexts), 1)
                 rows.append((f"{c} clients", c, nexts, subs, len(nexts) / elapsed, errors, cpu))
-            peak = rss_mb(server.pid)
+            peak = peak_rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import orjson
 
 from accord.quality.agreement import box_agreement
 from accord.quality.region_questions import region_consensus_rows
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 LABELS = ["car", "person", "bike", "dog", "sign"]
 SETTINGS = {"fields": [{"name": "image", "type": "image"}],
@@ -115,7 +115,7 @@ def export_child(url: str, out: str) -> None:
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(orjson.dumps({"records": summary.records_read, "rows": summary.rows_written,
                         "seconds": seconds, "cpu": cpu,
-                        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                        "rss_mb": peak_rss_mb()}
                        ).decode())
 
 

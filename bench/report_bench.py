@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 
 import orjson
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 SETTINGS = {
     "fields": [{"name": "text", "type": "text"}],
@@ -103,7 +103,7 @@ def run_report(url: str) -> None:
                                 group_by=["locale"])
     markdown, data = render_markdown(report), render_json(report)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(orjson.dumps({"records": report["records"], "responses": report["responses"],
                         "seconds": seconds, "cpu": cpu, "rss_mb": rss,
                         "markdown_kb": len(markdown) / 1024, "json_kb": len(data) / 1024,

@@ -19,7 +19,6 @@ transaction (auth excluded: the dataset and user lookups are included):
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from accord.store.users import create_user, get_user, set_user_attributes
 from accord.workflow import next_record, save_response
 from accord.workflow.onboarding import acknowledge_guidelines
 from accord.workflow.workforce import after_submit, hand_out
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 BASE = {"guidelines": "Read me.",
         "fields": [{"name": "text", "type": "text"}],
@@ -133,7 +133,7 @@ def main() -> None:
         print(f"{label:<14} {statistics.median(nexts):>9.2f} {_pct(nexts, .99):>9.2f} "
               f"{statistics.median(submits):>11.2f} {_pct(submits, .99):>11.2f} {rate:>9.0f} "
               f"{statistics.median(counts):>9.0f}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(f"peak RSS {rss:.0f} MiB (milliseconds per call, one annotator, in-process)")
     sys.stdout.flush()
 
