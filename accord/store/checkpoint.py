@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
-from accord.store.engine import side_connection
+from accord.store.engine import is_sqlite_file, side_connection
 
 __all__ = ["WalCheckpointer"]
 
@@ -47,9 +47,7 @@ class WalCheckpointer:
     @property
     def applies(self) -> bool:
         """Only a SQLite database in a file has a WAL."""
-        database = self.engine.url.database or ""
-        return self.engine.dialect.name == "sqlite" and database not in ("", ":memory:") \
-            and not database.startswith("file::memory:")
+        return is_sqlite_file(self.engine)
 
     def start(self) -> None:
         if not self.applies or self._thread is not None:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -21,7 +21,8 @@ from sqlalchemy.pool import NullPool
 from accord.errors import AccordError, InputError
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
-           "nowait_write", "write_now", "NOT_NOW", "side_connection",
+           "nowait_write", "write_now", "NOT_NOW", "side_connection", "busy_timeout",
+           "is_sqlite_file",
            "is_sqlite", "check_connection"]
 
 DEFAULT_URL = "sqlite:///accord.db"
@@ -125,16 +126,34 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         options = conn.get_execution_options()
         if options.get("accord_nowait"):  # see write_now: fail at once instead of waiting
-            raw = conn.connection.driver_connection
-            raw.execute("PRAGMA busy_timeout=0")
-            try:
+            with busy_timeout(conn.connection.driver_connection, 0):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-            finally:
-                raw.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         elif options.get("accord_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def busy_timeout(dbapi_conn: Any, ms: int) -> Iterator[None]:
+    """Run the block with this SQLite DBAPI connection's busy timeout at ``ms`` (0: fail
+    at once on a lock instead of waiting), then put the previous value back."""
+    previous = int(dbapi_conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    dbapi_conn.execute(f"PRAGMA busy_timeout={int(ms)}")
+    try:
+        yield
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout={previous}")
+
+
+def is_sqlite_file(engine: Engine) -> bool:
+    """SQLite on a file, not in memory: a database with a WAL, which more connections
+    (readers, a checkpointer) can open."""
+    if engine.dialect.name != "sqlite":
+        return False
+    database = engine.url.database or ""
+    return database not in ("", ":memory:") and not database.startswith("file::memory:") \
+        and "mode=memory" not in str(engine.url)
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
@@ -219,15 +238,13 @@ def nowait_write(engine: Engine) -> Iterator[Connection | None]:
         # a connection outside the engine's pool: the caller usually holds a pooled
         # connection already, and waiting for a second one could exhaust the pool
         with _side_engine(engine).connect() as conn:
-            raw = conn.connection.driver_connection
-            raw.execute("PRAGMA busy_timeout=0")  # outside SQLAlchemy's transaction
-            try:
-                with conn.begin():
-                    yield conn
-            except OperationalError:
-                pass
-            finally:
-                raw.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
+            # set outside SQLAlchemy's transaction, for the whole of it
+            with busy_timeout(conn.connection.driver_connection, 0):
+                try:
+                    with conn.begin():
+                        yield conn
+                except OperationalError:
+                    pass
     finally:
         lock.release()
 

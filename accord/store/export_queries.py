@@ -14,14 +14,14 @@ statements through SQLAlchemy Core.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
-
 from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from accord.store.engine import busy_timeout, is_sqlite_file
 from accord.store.models import (
     GoldAnswer,
     Record,
@@ -1070,12 +1070,9 @@ def snapshot_readers(session: Session, count: int = 2, *,
     reads alone, on another backend, for an in-memory database, or when a writer holds
     the database longer than ``wait_ms``.
     """
-    bind = session.get_bind()
-    database = bind.url.database or ""
     readers: list[Any] = []
     try:
-        if bind.dialect.name == "sqlite" and database not in ("", ":memory:") and \
-                "mode=memory" not in str(bind.url):
+        if is_sqlite_file(session.get_bind()):
             readers = _fenced_readers(session, count, wait_ms)
         session.connection()
         yield [r.driver_connection for r in readers]
@@ -1090,14 +1087,11 @@ def _fenced_readers(session: Session, count: int, wait_ms: int) -> list[Any]:
     readers: list[Any] = []
     try:
         raw = fence.driver_connection
-        busy = _run(raw, "PRAGMA busy_timeout", ())[0][0]
-        raw.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
         try:
-            raw.execute("BEGIN IMMEDIATE")
+            with busy_timeout(raw, wait_ms):
+                raw.execute("BEGIN IMMEDIATE")
         except raw.OperationalError:  # a long write: the session reads alone
             return []
-        finally:
-            raw.execute(f"PRAGMA busy_timeout = {int(busy)}")
         try:
             _start_read(session.connection().connection.driver_connection)
             for _ in range(count):
