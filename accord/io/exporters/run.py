@@ -336,31 +336,23 @@ class _Run:
 
     def write_pages(self, mode: str, outputs: Any, progress: Progress | None = None) -> None:
         """Every record, a page at a time, to ``outputs`` (see :meth:`page_mode`)."""
-        from accord.store.export_queries import iter_record_lines
+        from accord.store.export_queries import iter_record_columns, iter_record_lines
 
         builder, exclude_gold = self.prep.builder, self.options.exclude_gold
         self.filter.dropped.clear()
-        read = 0
         if mode == "table":
-            self._write_tables(builder, exclude_gold, outputs, progress)
-            return
-        for page in iter_record_lines(self.session, self.prep.dataset_id,
-                                      exclude_gold=exclude_gold, readers=self.readers):
-            outputs.write_text(None, builder.text(page), len(page.ids))
-            read += len(page.ids)
-            if progress is not None:
-                progress(len(page.ids))
-        self.records_read = self.filter.kept = read
-
-    def _write_tables(self, builder: Any, exclude_gold: bool, outputs: Any,
-                      progress: Progress | None) -> None:
-        from accord.store.export_queries import iter_record_columns
-
+            fields = [name for name, _ in builder.fields]
+            pages = iter_record_columns(self.session, self.prep.dataset_id, fields,
+                                        exclude_gold=exclude_gold, readers=self.readers)
+        else:
+            pages = iter_record_lines(self.session, self.prep.dataset_id,
+                                      exclude_gold=exclude_gold, readers=self.readers)
         read = 0
-        fields = [name for name, _ in builder.fields]
-        for page in iter_record_columns(self.session, self.prep.dataset_id, fields,
-                                        exclude_gold=exclude_gold, readers=self.readers):
-            outputs.write_table(None, builder.table(page))
+        for page in pages:
+            if mode == "table":
+                outputs.write_table(None, builder.table(page))
+            else:
+                outputs.write_text(None, builder.text(page), len(page.ids))
             read += len(page.ids)
             if progress is not None:
                 progress(len(page.ids))
@@ -454,12 +446,13 @@ def export_dataset(engine: Engine, dataset: str, out: str | Path,
             mode = run.page_mode(prep.container)
             if mode is not None:
                 run.write_pages(mode, outputs, progress)
-            for rec, _decision, rows in run.records(progress) if mode is None else ():
-                split = assignment.split_of(rec.id) if assignment is not None else None
-                if options.part and split != options.part:
-                    continue
-                for row in rows:
-                    outputs.write(split, row)
+            else:
+                for rec, _decision, rows in run.records(progress):
+                    split = assignment.split_of(rec.id) if assignment is not None else None
+                    if options.part and split != options.part:
+                        continue
+                    for row in rows:
+                        outputs.write(split, row)
             outputs.finish()
             summary.rows = outputs.rows()
             summary.records_read = run.records_read
