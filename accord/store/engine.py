@@ -22,7 +22,7 @@ from accord.errors import AccordError, InputError
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
            "nowait_write", "write_now", "NOT_NOW", "side_connection", "busy_timeout",
-           "is_sqlite_file",
+           "is_sqlite_file", "insert_guard",
            "is_sqlite", "check_connection"]
 
 DEFAULT_URL = "sqlite:///accord.db"
@@ -154,6 +154,20 @@ def is_sqlite_file(engine: Engine) -> bool:
     database = engine.url.database or ""
     return database not in ("", ":memory:") and not database.startswith("file::memory:") \
         and "mode=memory" not in str(engine.url)
+
+
+@contextmanager
+def insert_guard(session: Session) -> Iterator[None]:
+    """Around an INSERT that a concurrent transaction may race to (IntegrityError): a
+    savepoint on PostgreSQL, so the caller can catch the error and go on. Nothing on
+    SQLite, where write transactions are serialized (``BEGIN IMMEDIATE``) and the caller
+    checked in the same transaction that the row is absent: the savepoint's two extra
+    statements bought nothing there."""
+    if session.get_bind().dialect.name == "sqlite":
+        yield
+        return
+    with session.begin_nested():
+        yield
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:

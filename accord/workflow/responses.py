@@ -19,6 +19,7 @@ from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
 from accord.store import queue
 from accord.store.detached import load_response
+from accord.store.engine import insert_guard
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
     add_history, gold_answer, insert_response_row, set_gold_correct, stored_version,
@@ -85,17 +86,12 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         row = dict(record_id=record.id, dataset_id=ds.id, user_id=user.id, values=clean,
                    status=status, time_spent=time_spent, version=1, created_at=now,
                    updated_at=now, submitted_at=now if status == "submitted" else None)
-        if session.get_bind().dialect.name == "sqlite":
-            # writers are serialized (BEGIN IMMEDIATE) and no response existed above, so
-            # the insert cannot collide: skip the savepoint's two extra statements
-            new_id = insert_response_row(session, row)
-        else:
-            try:
-                with session.begin_nested():
-                    new_id = insert_response_row(session, row)
-            except IntegrityError:  # the same user saved this record at the same moment
-                raise Conflict("a concurrent save of this response won; reload and apply "
-                               "your change again") from None
+        try:
+            with insert_guard(session):
+                new_id = insert_response_row(session, row)
+        except IntegrityError:  # the same user saved this record at the same moment
+            raise Conflict("a concurrent save of this response won; reload and apply "
+                           "your change again") from None
         resp = Response(id=new_id, gold_correct=None, review_state=None, **row)
         new_version = 1
     else:
