@@ -30,7 +30,10 @@ def _kill_mid_write(proc, directory: Path, name: str, min_bytes: int) -> None:
         return proc.poll() is not None or any(p.stat().st_size >= min_bytes for p in parts
                                               if p.exists())
 
-    wait_for(growing, 180, f"the exporter to write {min_bytes:,} bytes of {name}")
+    # a whole-record export on SQLite writes pages of 2,000 records built by SQLite
+    # (hundreds of KB per write), so poll finely: the window is a fraction of a second
+    wait_for(growing, 180, f"the exporter to write {min_bytes:,} bytes of {name}",
+             interval=0.002)
     assert proc.poll() is None, "the export finished before it could be killed"
     kill_group(proc)
 
@@ -43,7 +46,9 @@ def _digest(path: Path) -> str:
     ("jsonl", "jsonl"),
     pytest.param("csv", "csv", marks=pytest.mark.soak)])
 def test_export_killed(db_url, tmp_path, fmt, suffix):
-    n = 20_000 if db_url.startswith("sqlite") else 10_000
+    # enough records that the export writes for well over the polling interval: the
+    # SQLite page path exports ~20k of these records in about 0.1 s
+    n = 150_000 if db_url.startswith("sqlite") else 10_000
     seed(db_url)
     engine = make_engine(db_url)
     import_rows(engine, "d", ((i + 1, {"id": f"r{i}", "text": f"record {i} " + "x" * 150})
