@@ -147,14 +147,14 @@ def pii_table() -> str:
     from accord.prep.pii_eval import format_table, score_pii
 
     path = (
-        Path(__file__).resolve().parents[1].parent
-        / "shared"
+        Path(__file__).resolve().parents[1]
+        / "tests"
         / "data"
         / "pii"
         / "synth_dataset_v2.jsonl"
     )
     if not path.is_file():
-        raise SystemExit(f"shared PII data not found at {path}")
+        raise SystemExit(f"PII data not found at {path}")
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     detector = PiiDetector()
     start = time.perf_counter()

@@ -77,8 +77,8 @@ def main() -> None:
         result = orjson.loads(out.stdout.strip().splitlines()[-1])
     rate = result["n"] / result["seconds"]
     backend = url.split(":", 1)[0]
-    print(f"| benchmark | backend | records | seconds | records/s | peak RSS MB |")
-    print(f"|---|---|---:|---:|---:|---:|")
+    print("| benchmark | backend | records | seconds | records/s | peak RSS MB |")
+    print("|---|---|---:|---:|---:|---:|")
     mode = "parallel" if args.parallel else "serial"
     print(f"| import jsonl ({mode}) | {backend} | {result['n']:,} | {result['seconds']:.1f} | "
           f"{rate:,.0f} | {result['rss_mb']:.0f} |")

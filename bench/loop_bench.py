@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import httpx
-import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import generate  # noqa: E402
@@ -82,7 +81,7 @@ def cycle(client: httpx.Client) -> tuple[float, float] | None:
     return (t1 - t0) * 1000, (t3 - t2) * 1000
 
 
-def worker(base: str, token: str, seconds: float, out: "mp.Queue[list]") -> None:
+def worker(base: str, token: str, seconds: float, out: mp.Queue[list]) -> None:
     nexts, submits, errors = [], [], 0
     deadline = time.perf_counter() + seconds
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},

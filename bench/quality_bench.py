@@ -20,7 +20,7 @@ import numpy as np
 from accord.quality.aggregation import AGGREGATORS, DawidSkene, MajorityVote
 from accord.quality.agreement import krippendorff_alpha
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "crowd"
+SHARED = Path(__file__).resolve().parents[1] / "tests" / "data" / "crowd"
 DATASETS = ("bluebird", "rte", "dog")
 CROWDKIT_NAMES = {
     "mv": "MajorityVote",
@@ -169,7 +169,7 @@ def _print(title: str, header: list[str], rows: list[list[str]]) -> None:
 
 def main() -> None:
     if not SHARED.is_dir():
-        print(f"shared crowd data not found at {SHARED}", file=sys.stderr)
+        print(f"crowd data not found at {SHARED}", file=sys.stderr)
         sys.exit(1)
     ck_mod = _crowdkit()
     if ck_mod is not None:

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 import orjson
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 from accord.quality.agreement import box_agreement
 from accord.quality.region_questions import region_consensus_rows
-from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 LABELS = ["car", "person", "bike", "dog", "sign"]
 SETTINGS = {"fields": [{"name": "image", "type": "image"}],

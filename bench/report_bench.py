@@ -46,7 +46,10 @@ def populate(url: str, n: int, seed: int = 0) -> float:
     from accord.store import make_engine, upgrade, write_scope
     from accord.store.datasets import create_dataset
     from accord.store.imported_responses import (
-        ImportedSuggestion, ensure_users, insert_submitted_fast, write_suggestions,
+        ImportedSuggestion,
+        ensure_users,
+        insert_submitted_fast,
+        write_suggestions,
     )
     from accord.store.models import QUEUE_DONE, Record, User, utcnow
     from accord.store.records import RecordRow, upsert_records

@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 from sqlalchemy import event
 
 from accord.schema import parse_settings
@@ -36,7 +37,6 @@ from accord.store.users import create_user, get_user, set_user_attributes
 from accord.workflow import next_record, save_response
 from accord.workflow.onboarding import acknowledge_guidelines
 from accord.workflow.workforce import after_submit, hand_out
-from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
 BASE = {"guidelines": "Read me.",
         "fields": [{"name": "text", "type": "text"}],

@@ -19,7 +19,7 @@ import pytest
 from tests.pg import PostgresServer, find_pg_bin
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = REPO / "tests" / "data"
 
 _counter = itertools.count()
 

@@ -56,7 +56,7 @@ class PostgresServer:
         subprocess.run(self.prefix + list(args), check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
                   "-A", "trust", "-E", "UTF8", "--no-sync")
         self.proc = subprocess.Popen(

@@ -15,7 +15,8 @@ app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade(db: DbOption = None) -> None:
     """Upgrade the database schema to the latest revision."""
-    from accord.store.migrate import current_revision, head_revision, upgrade as _upgrade
+    from accord.store.migrate import current_revision, head_revision
+    from accord.store.migrate import upgrade as _upgrade
 
     engine = open_store(db, migrate=False)
     before = current_revision(engine)

@@ -55,10 +55,9 @@ def import_command(
     db: DbOption = None,
 ) -> None:
     """Import records into a dataset (upsert by external_id)."""
+    from accord.cli.progress import progress_bar
     from accord.io.importer import ImportOptions, write_rejects
     from accord.io.mapping import parse_mapping
-
-    from accord.cli.progress import progress_bar
 
     prep_options = None
     if prep or prep_config is not None:

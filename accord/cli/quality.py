@@ -19,9 +19,8 @@ from typing import Annotated, Any
 
 import typer
 
-from accord.cli.store import DbOption
-
 from accord.cli.console import console, err_console
+from accord.cli.store import DbOption
 
 __all__ = ["app", "register"]
 
@@ -105,7 +104,6 @@ def agree(
 
     from accord.errors import InputError
     from accord.quality.agreement import agreement_score, bootstrap_ci
-    from accord.quality.longform import read_longform
 
     if metric.value in _NOMINAL_ONLY and level is not Level.nominal:
         raise InputError(
@@ -245,7 +243,7 @@ def aggregate(
     from accord.errors import InputError
     from accord.quality.aggregation import AGGREGATORS
     from accord.quality.annotators import gold_codes
-    from accord.quality.longform import read_gold, read_longform
+    from accord.quality.longform import read_gold
 
     if out is None:
         raise InputError("give the output CSV with -o OUT", field="--out")

@@ -57,8 +57,8 @@ def create_user(
 ) -> None:
     """Create a user (password from a prompt or --password-stdin)."""
     from accord.store.engine import write_scope
-    from accord.store.users import check_password_policy, create_user as _create
-    from accord.store.users import set_user_attributes
+    from accord.store.users import check_password_policy, set_user_attributes
+    from accord.store.users import create_user as _create
 
     attributes = parse_attrs(attr)
 
@@ -131,7 +131,8 @@ def create_token(
     """Create an API token; it is printed once, alone on the last line."""
     from accord.store.engine import write_scope
     from accord.store.models import utcnow
-    from accord.store.users import create_token as _create, get_user, parse_duration
+    from accord.store.users import create_token as _create
+    from accord.store.users import get_user, parse_duration
 
     expires_at = utcnow() + parse_duration(expires_in) if expires_in else None
     engine = open_store(db)
@@ -157,7 +158,8 @@ def list_tokens(name: Annotated[str, typer.Argument(help="User name.")],
 
     from accord.store.engine import session_scope
     from accord.store.models import utcnow
-    from accord.store.users import get_user, list_tokens as _list
+    from accord.store.users import get_user
+    from accord.store.users import list_tokens as _list
 
     engine = open_store(db)
     table = Table("id", "prefix", "name", "created", "last used", "expires", "status")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated
 
@@ -51,8 +52,8 @@ def _change(dataset: str, user: str, db: str | None, what: str, **changes: objec
     from accord.store.audit import record_event
     from accord.store.datasets import get_dataset
     from accord.store.engine import write_scope
-    from accord.store.users import get_user
     from accord.store.models import utcnow
+    from accord.store.users import get_user
     from accord.store.workforce import membership, recount_quota
     from accord.workflow.monitoring import unpause
 
@@ -153,7 +154,7 @@ def timesheet_cmd(
 
 
 def _parse_when(value: str | None, name: str):  # type: ignore[no-untyped-def]
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from accord.errors import InputError
 
@@ -164,7 +165,7 @@ def _parse_when(value: str | None, name: str):  # type: ignore[no-untyped-def]
     except ValueError:
         raise InputError(f"expected an ISO date or date-time, got {value!r}",
                          field=f"--{name}") from None
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def register(root: typer.Typer) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from accord.errors import NotFound
 from accord.io.importer import ImportOptions, import_file
 from accord.schema import parse_settings
 from accord.store.datasets import add_member, create_dataset, list_datasets
 from accord.store.engine import write_scope
 from accord.store.users import create_user, get_user
-from accord.errors import NotFound
 
 __all__ = ["DEMO_DATASETS", "DEMO_PASSWORD", "DEMO_USERS", "build_demo"]
 

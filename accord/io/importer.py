@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gc
 import time
-from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -12,10 +12,9 @@ similarity every matcher here uses.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
-
-import math
 
 import numpy as np
 

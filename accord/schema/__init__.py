@@ -1,7 +1,11 @@
 """Dataset settings and response-value validation (pure: no store, no server)."""
 
 from accord.schema.settings import (
-    Distribution, Settings, load_settings, parse_settings, settings_from_columns,
+    Distribution,
+    Settings,
+    load_settings,
+    parse_settings,
+    settings_from_columns,
 )
 from accord.schema.values import candidate_ids, validate_value, validate_values
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,7 +54,7 @@ class JsonField(FieldBase):
 
 
 AnyField = Annotated[
-    Union[TextField, ChatField, MarkdownField, ImageField, AudioField, JsonField],
+    TextField | ChatField | MarkdownField | ImageField | AudioField | JsonField,
     Field(discriminator="type"),
 ]
 

@@ -22,7 +22,11 @@ from typing import Any
 
 from accord.errors import InputError
 from accord.schema.questions import (
-    BboxQuestion, KeypointsQuestion, PolygonQuestion, SegmentQuestion, TranscriptQuestion,
+    BboxQuestion,
+    KeypointsQuestion,
+    PolygonQuestion,
+    SegmentQuestion,
+    TranscriptQuestion,
 )
 
 __all__ = ["validate_bboxes", "validate_polygons", "validate_keypoints", "validate_segments",

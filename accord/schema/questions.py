@@ -5,10 +5,15 @@ One model per question type, joined in a discriminated union on ``type``.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
 )
 
 __all__ = [
@@ -102,7 +107,7 @@ class RatingQuestion(QuestionBase):
     max: int = 5
 
     @model_validator(mode="after")
-    def _scale(self) -> "RatingQuestion":
+    def _scale(self) -> RatingQuestion:
         if self.max <= self.min:
             raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
         if self.max - self.min > 100:
@@ -272,9 +277,7 @@ class TranscriptQuestion(QuestionBase):
 
 
 AnyQuestion = Annotated[
-    Union[LabelQuestion, MultiLabelQuestion, SpanQuestion, RatingQuestion, RankingQuestion,
-          PairwiseQuestion, TextQuestion, FlagsQuestion, BboxQuestion, PolygonQuestion,
-          KeypointsQuestion, SegmentQuestion, TranscriptQuestion],
+    LabelQuestion | MultiLabelQuestion | SpanQuestion | RatingQuestion | RankingQuestion | PairwiseQuestion | TextQuestion | FlagsQuestion | BboxQuestion | PolygonQuestion | KeypointsQuestion | SegmentQuestion | TranscriptQuestion,
     Field(discriminator="type"),
 ]
 

@@ -12,13 +12,21 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
 )
 
 from accord.errors import SettingsError
 from accord.schema.fields import FIELD_TYPES, AnyField
 from accord.schema.questions import (
-    AUDIO_QUESTION_TYPES, IMAGE_QUESTION_TYPES, QUESTION_TYPES, AnyQuestion,
+    AUDIO_QUESTION_TYPES,
+    IMAGE_QUESTION_TYPES,
+    QUESTION_TYPES,
+    AnyQuestion,
 )
 from accord.schema.workforce import Assignment, Monitoring, Onboarding
 
@@ -75,7 +83,7 @@ class Settings(BaseModel):
     assignment: Assignment | None = None  # quota and attribute-matching rules
 
     @model_validator(mode="after")
-    def _cross_check(self) -> "Settings":
+    def _cross_check(self) -> Settings:
         problems: list[tuple[str, str]] = []
         seen: dict[str, int] = {}
         for i, f in enumerate(self.fields):

@@ -13,9 +13,19 @@ from typing import Any
 from accord.errors import InputError
 from accord.schema import media_values
 from accord.schema.questions import (
-    BboxQuestion, FlagsQuestion, KeypointsQuestion, PolygonQuestion, SegmentQuestion,
-    TranscriptQuestion, LabelQuestion, MultiLabelQuestion, PairwiseQuestion, RankingQuestion,
-    RatingQuestion, SpanQuestion, TextQuestion,
+    BboxQuestion,
+    FlagsQuestion,
+    KeypointsQuestion,
+    LabelQuestion,
+    MultiLabelQuestion,
+    PairwiseQuestion,
+    PolygonQuestion,
+    RankingQuestion,
+    RatingQuestion,
+    SegmentQuestion,
+    SpanQuestion,
+    TextQuestion,
+    TranscriptQuestion,
 )
 from accord.schema.settings import Settings
 

@@ -78,7 +78,7 @@ class Monitoring(BaseModel):
     min_consensus_agreement: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
-    def _windows(self) -> "Monitoring":
+    def _windows(self) -> Monitoring:
         if self.min_gold_answers > self.gold_window:
             raise ValueError(f"min_gold_answers ({self.min_gold_answers}) cannot exceed "
                              f"gold_window ({self.gold_window})")

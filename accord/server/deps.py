@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 import anyio
-
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 

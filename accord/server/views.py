@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from accord.server.schemas import RecordPublic, ResponsePublic, SuggestionPublic
-from accord.store.models import Record, Response
 from accord.store.detached import load_response
+from accord.store.models import Record, Response
 from accord.store.responses import responses_for_record, suggestions_for_records
 
 __all__ = ["response_public", "record_public"]

@@ -21,7 +21,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Dataset, Lease, QueueCursor, Record, Response,
+    QUEUE_DONE,
+    QUEUE_FULL,
+    QUEUE_GOLD,
+    QUEUE_OPEN,
+    Dataset,
+    Lease,
+    QueueCursor,
+    Record,
+    Response,
 )
 
 __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, select, text
 import orjson
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 

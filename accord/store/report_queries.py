@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from accord.errors import InputError
 from accord.quality.health.data import (
-    MISSING, NOT_SET, REPORTED_TYPES, Column, HealthData, HealthOptions, QuestionAnswers,
+    MISSING,
+    NOT_SET,
+    REPORTED_TYPES,
+    Column,
+    HealthData,
+    HealthOptions,
+    QuestionAnswers,
 )
 from accord.schema import Settings
 from accord.store.datasets import get_dataset, settings_of

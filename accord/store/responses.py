@@ -9,7 +9,14 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    QUEUE_GOLD, QUEUE_OPEN, GoldAnswer, Record, Response, ResponseHistory, Review, Suggestion,
+    QUEUE_GOLD,
+    QUEUE_OPEN,
+    GoldAnswer,
+    Record,
+    Response,
+    ResponseHistory,
+    Review,
+    Suggestion,
     User,
 )
 from accord.store.queue import bump_epoch

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, InputError, NotFound
-from accord.store.engine import nowait_write
 from accord.store.detached import USER_COLUMNS, load_user
+from accord.store.engine import nowait_write
 from accord.store.models import ApiToken, User, utcnow
 
 __all__ = ["ROLES", "create_user", "get_user", "list_users", "set_password", "verify_password",
@@ -142,7 +142,7 @@ _TOUCH = (update(ApiToken).where(ApiToken.id == bindparam("tid"),
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def user_for_token(session: Session, token: str, *, kind: str | None = None) -> User | None:

@@ -15,15 +15,30 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    bindparam, exists, func, literal, or_, select, type_coerce, update,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.store.models import (
-    QUEUE_GOLD, QUEUE_OPEN, Aggregate, GoldAnswer, Lease, Membership, Record, Response,
-    SettingsVersion, User,
+    QUEUE_GOLD,
+    QUEUE_OPEN,
+    Aggregate,
+    GoldAnswer,
+    Lease,
+    Membership,
+    Record,
+    Response,
+    SettingsVersion,
+    User,
 )
 from accord.store.queue import NOT_SEEN
 

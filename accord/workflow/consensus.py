@@ -55,7 +55,11 @@ def _pair_agreement(values: list[Any]) -> float:
 def _consensus_rows(question: Any, answers: list[tuple[int, str, Any, float]],
                     method: str) -> list[dict[str, Any]]:
     from accord.quality.aggregation import (
-        AGGREGATORS, MultiLabel, RankedPairs, RatingAggregator, SpanVote,
+        AGGREGATORS,
+        MultiLabel,
+        RankedPairs,
+        RatingAggregator,
+        SpanVote,
         comparisons_from_rankings,
     )
 

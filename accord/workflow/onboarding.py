@@ -27,7 +27,11 @@ from accord.store import queue
 from accord.store.audit import record_event
 from accord.store.models import Dataset, Lease, Membership, Record, User, utcnow
 from accord.store.workforce import (
-    gold_extras, guidelines_version, lock_membership, membership, phase_answers,
+    gold_extras,
+    guidelines_version,
+    lock_membership,
+    membership,
+    phase_answers,
     phase_gold_ids,
 )
 from accord.workflow.assign import lease_record

@@ -22,7 +22,11 @@ from sqlalchemy.orm import Session
 from accord.schema import Settings
 from accord.store.models import Membership
 from accord.store.workforce import (
-    UNTRACKED, claim_quota, mark_untracked, recount_quota, release_quota,
+    UNTRACKED,
+    claim_quota,
+    mark_untracked,
+    recount_quota,
+    release_quota,
 )
 
 __all__ = ["quota_of", "take_unit", "give_back_unit", "note_untracked"]

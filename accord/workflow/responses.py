@@ -22,7 +22,11 @@ from accord.store.detached import load_response
 from accord.store.engine import insert_guard
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
-    add_history, gold_answer, insert_response_row, set_gold_correct, stored_version,
+    add_history,
+    gold_answer,
+    insert_response_row,
+    set_gold_correct,
+    stored_version,
     update_response_versioned,
 )
 from accord.workflow.gold import score_against_gold

@@ -7,7 +7,7 @@ import csv
 import io
 import statistics
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,8 +29,8 @@ def timesheet(session: Session, ds: Dataset, *, since: datetime | None = None,
     """
     per: dict[tuple[str, str], list[float]] = defaultdict(list)
     for name, at, spent in timesheet_rows(session, ds.id, since=since, until=until):
-        day = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(
-            timezone.utc).date().isoformat()
+        day = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(
+            UTC).date().isoformat()
         per[(day, name)].append(spent)
     return [{"date": day, "user": name, "records": len(times),
              "active_seconds": round(sum(times), 3),

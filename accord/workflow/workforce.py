@@ -26,13 +26,21 @@ from accord.schema import Settings
 from accord.store import queue
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.workforce import (
-    find_attention_record, lock_membership, membership, recount_quota,
+    find_attention_record,
+    lock_membership,
+    membership,
+    recount_quota,
 )
 from accord.workflow.assign import next_record, release_record
 from accord.workflow.assignment_rules import open_record_finder
 from accord.workflow.monitoring import check_member
 from accord.workflow.onboarding import (
-    Standing, lease_gold, message_for, phase_record, standing, training_feedback,
+    Standing,
+    lease_gold,
+    message_for,
+    phase_record,
+    standing,
+    training_feedback,
 )
 from accord.workflow.quotas import give_back_unit, note_untracked, quota_of, take_unit
 

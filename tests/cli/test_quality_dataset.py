@@ -8,10 +8,9 @@ import json
 from accord.schema import parse_settings
 from accord.store import make_engine, upgrade, write_scope
 from accord.store.datasets import create_dataset, get_dataset, settings_of
-from accord.store.models import Record
+from accord.store.models import Record, utcnow
 from accord.store.records import RecordRow, upsert_records
 from accord.store.users import create_user
-from accord.store.models import utcnow
 from accord.workflow import next_record, save_response
 from tests.conftest import run_cli
 

@@ -18,7 +18,11 @@ from accord.schema import parse_settings
 from accord.store.datasets import create_dataset
 from accord.store.engine import write_scope
 from accord.store.imported_responses import (
-    ImportedSuggestion, ensure_users, insert_submitted_fast, recount_records, write_suggestions,
+    ImportedSuggestion,
+    ensure_users,
+    insert_submitted_fast,
+    recount_records,
+    write_suggestions,
 )
 from accord.store.models import Record, User, utcnow
 from accord.store.records import RecordRow, upsert_records

@@ -6,13 +6,18 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.quality.agreement import box_agreement, match_boxes, polygon_agreement
 from accord.quality.aggregation import WeightedBoxesFusion, weighted_boxes_fusion
+from accord.quality.agreement import box_agreement, match_boxes, polygon_agreement
 from accord.quality.geometry import (
-    as_box, box_iou, box_iou_matrix, polygon_area, polygon_iou,
+    as_box,
+    box_iou,
+    box_iou_matrix,
+    polygon_area,
+    polygon_iou,
 )
 
 

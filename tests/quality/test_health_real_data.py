@@ -19,7 +19,10 @@ from accord.store import make_engine, upgrade
 from accord.store.datasets import create_dataset
 from accord.store.engine import session_scope, write_scope
 from accord.store.imported_responses import (
-    ImportedSuggestion, ensure_users, insert_submitted_fast, write_suggestions,
+    ImportedSuggestion,
+    ensure_users,
+    insert_submitted_fast,
+    write_suggestions,
 )
 from accord.store.models import Record, User, utcnow
 from accord.store.records import RecordRow, upsert_records

@@ -14,8 +14,16 @@ from scipy.stats import chi2_contingency
 
 from accord.quality.agreement import krippendorff_alpha
 from accord.quality.health import (
-    Column, agreement_by_slice, chi_square_independence, coded_alpha, compare_groups, crosstab,
-    pair_agreement, record_majority, slice_coverage, suggestion_agreement,
+    Column,
+    agreement_by_slice,
+    chi_square_independence,
+    coded_alpha,
+    compare_groups,
+    crosstab,
+    pair_agreement,
+    record_majority,
+    slice_coverage,
+    suggestion_agreement,
 )
 from accord.quality.health.distribution import binary_majority
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accord.errors import InputError
 from accord.quality.agreement import keypoint_similarity, keypoints_agreement, match_keypoints

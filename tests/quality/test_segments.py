@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.quality.agreement import match_segments, segment_agreement
 from accord.quality.aggregation import WeightedSegmentsFusion, weighted_segments_fusion
+from accord.quality.agreement import match_segments, segment_agreement
 from accord.quality.geometry import as_segment, segment_iou, segment_iou_matrix
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from sqlalchemy import func, select as sa_select
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 
 from accord.store import make_engine
 from accord.store.engine import session_scope

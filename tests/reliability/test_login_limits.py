@@ -11,7 +11,10 @@ import httpx
 import pytest
 
 from accord.server.routers.auth import (
-    MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER, MAX_FAILURES_PER_USER_AND_IP, _key,
+    MAX_FAILURES_PER_IP,
+    MAX_FAILURES_PER_USER,
+    MAX_FAILURES_PER_USER_AND_IP,
+    _key,
 )
 from accord.store import make_engine
 from accord.store.audit import record_event

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -72,7 +72,7 @@ def test_failed_qualification_over_http(live_server):
         assert ann.next_record("onb") is None
         assert ann.last_next_reason == "qualification_failed"
         retry_at = datetime.fromisoformat(ann.last_next_retry_at)
-        assert retry_at > datetime.now(timezone.utc)
+        assert retry_at > datetime.now(UTC)
     status = ann.onboarding_status("onb")
     assert status["state"] == "qualification_failed"
     assert datetime.fromisoformat(status["retry_at"]) == retry_at

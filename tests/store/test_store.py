@@ -1,23 +1,30 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect, select
 
 from accord.errors import Conflict, NotFound
 from accord.schema import parse_settings
 from accord.store import make_engine, session_scope, write_scope
 from accord.store.datasets import (
-    add_member, create_dataset, get_dataset, is_member, settings_history, settings_of,
+    add_member,
+    create_dataset,
+    get_dataset,
+    is_member,
+    settings_history,
+    settings_of,
     update_settings,
 )
 from accord.store.migrate import current_revision, downgrade, head_revision, revisions, upgrade
-from accord.store.models import Base, Record
+from accord.store.models import Base, Record, utcnow
 from accord.store.records import RecordRow, count_records, iter_records, upsert_records
 from accord.store.users import (
-    create_token, create_user, get_user, user_for_token, verify_password,
+    create_token,
+    create_user,
+    get_user,
+    user_for_token,
+    verify_password,
 )
-from accord.store.models import utcnow
-
-import pytest
 
 SETTINGS = parse_settings({"guidelines": "v1", "fields": [{"name": "text", "type": "text"}],
                            "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}]})

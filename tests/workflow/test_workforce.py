@@ -4,15 +4,20 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from accord.errors import SettingsError
 from accord.schema import parse_settings
 from accord.store import session_scope, write_scope
-from accord.store.datasets import add_member, create_dataset, get_dataset, settings_of, \
-    update_settings
+from accord.store.datasets import (
+    add_member,
+    create_dataset,
+    get_dataset,
+    settings_of,
+    update_settings,
+)
 from accord.store.models import Aggregate, Record, Response, utcnow
 from accord.store.records import RecordRow, upsert_records
 from accord.store.users import create_user, get_user, set_user_attributes
@@ -266,8 +271,8 @@ def test_quota_with_recount_of_skipped_records(engine):
 
 def test_time_report_numbers(engine):
     _setup(engine, {}, n=6, users=("ann", "bob"))
-    day1 = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc)
-    day2 = datetime(2026, 3, 2, 23, 59, tzinfo=timezone.utc)
+    day1 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    day2 = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
     plan = [("ann", day1, 10.0), ("ann", day1, 30.0), ("ann", day1, 20.0),
             ("bob", day1, 5.0), ("ann", day2, 7.5), ("bob", day2, 1.0)]
     for user, at, spent in plan:
@@ -284,7 +289,7 @@ def test_time_report_numbers(engine):
              "median_seconds": 7.5},
             {"date": "2026-03-02", "user": "bob", "records": 1, "active_seconds": 1.0,
              "median_seconds": 1.0}]
-        only2 = timesheet(s, get_dataset(s, "d"), since=datetime(2026, 3, 2, tzinfo=timezone.utc))
+        only2 = timesheet(s, get_dataset(s, "d"), since=datetime(2026, 3, 2, tzinfo=UTC))
         assert [r["user"] for r in only2] == ["ann", "bob"]
     assert timesheet_csv(rows).splitlines()[1] == "2026-03-01,ann,3,60.0,20.0"
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from accord.schema import parse_settings

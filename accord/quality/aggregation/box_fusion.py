@@ -15,7 +15,12 @@ from typing import Any
 from accord.errors import InputError
 from accord.quality.agreement._regions import check_threshold, group_regions
 from accord.quality.geometry import (
-    Box, Segment, as_box, as_segment, box_iou, segment_iou,
+    Box,
+    Segment,
+    as_box,
+    as_segment,
+    box_iou,
+    segment_iou,
 )
 
 __all__ = ["FusedRegion", "FusionConsensus", "weighted_boxes_fusion", "weighted_segments_fusion",

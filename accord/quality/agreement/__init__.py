@@ -7,8 +7,8 @@ scikit-learn. :func:`agreement_score` picks a metric by name.
 """
 
 from accord.quality.agreement._regions import Match, RegionAgreement
-from accord.quality.agreement.boxes import box_agreement, match_boxes, polygon_agreement
 from accord.quality.agreement.bootstrap import ConfidenceInterval, bootstrap_ci
+from accord.quality.agreement.boxes import box_agreement, match_boxes, polygon_agreement
 from accord.quality.agreement.breakdown import (
     PairwiseAgreement,
     agreement_by_label,

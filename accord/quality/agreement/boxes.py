@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from accord.quality.agreement._regions import (
-    Match, RegionAgreement, check_threshold, match_regions, region_agreement,
+    Match,
+    RegionAgreement,
+    check_threshold,
+    match_regions,
+    region_agreement,
 )
 from accord.quality.geometry import (
-    as_box, as_polygon, box_iou_matrix, polygon_iou_matrix,
+    as_box,
+    as_polygon,
+    box_iou_matrix,
+    polygon_iou_matrix,
 )
 
 __all__ = ["Match", "RegionAgreement", "match_boxes", "box_agreement", "polygon_agreement"]

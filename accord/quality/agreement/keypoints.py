@@ -10,7 +10,11 @@ import numpy as np
 
 from accord.errors import InputError
 from accord.quality.agreement._regions import (
-    Match, RegionAgreement, check_threshold, match_regions, region_agreement,
+    Match,
+    RegionAgreement,
+    check_threshold,
+    match_regions,
+    region_agreement,
 )
 
 __all__ = ["Instance", "as_instance", "keypoint_similarity", "match_keypoints",

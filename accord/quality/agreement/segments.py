@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from accord.quality.agreement._regions import (
-    Match, RegionAgreement, check_threshold, match_regions, region_agreement,
+    Match,
+    RegionAgreement,
+    check_threshold,
+    match_regions,
+    region_agreement,
 )
 from accord.quality.geometry import as_segment, segment_iou_matrix
 

@@ -9,10 +9,19 @@ builds that from a dataset (:mod:`accord.store.report_queries`). Entry points:
 
 from accord.quality.health.coverage import slice_coverage
 from accord.quality.health.data import (
-    MISSING, NOT_SET, REPORTED_TYPES, Column, HealthData, HealthOptions, QuestionAnswers,
+    MISSING,
+    NOT_SET,
+    REPORTED_TYPES,
+    Column,
+    HealthData,
+    HealthOptions,
+    QuestionAnswers,
 )
 from accord.quality.health.distribution import (
-    answer_counts, binary_majority, crosstab, record_majority,
+    answer_counts,
+    binary_majority,
+    crosstab,
+    record_majority,
 )
 from accord.quality.health.groups import compare_groups, pair_agreement
 from accord.quality.health.independence import chi_square_independence

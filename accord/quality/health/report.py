@@ -16,7 +16,10 @@ import numpy as np
 from accord.quality.health.coverage import slice_coverage
 from accord.quality.health.data import Column, HealthData, HealthOptions, QuestionAnswers
 from accord.quality.health.distribution import (
-    answer_counts, binary_majority, crosstab, record_majority,
+    answer_counts,
+    binary_majority,
+    crosstab,
+    record_majority,
 )
 from accord.quality.health.groups import compare_groups
 from accord.quality.health.independence import chi_square_independence

@@ -8,7 +8,12 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from accord.errors import Forbidden, NotFound
 from accord.server.deps import (
-    AnnotatorWork, DatasetCtx, ReadSession, WriteSession, dataset_annotator, run_annotator_work,
+    AnnotatorWork,
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_annotator,
+    run_annotator_work,
 )
 from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public

@@ -7,15 +7,13 @@ import secrets
 from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import select
 
 from accord.server.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, WriteSession
 from accord.server.schemas import LoginRequest, LoginResult, UserPublic
 from accord.store.audit import count_recent, record_event
-from accord.store.models import utcnow
+from accord.store.models import User, utcnow
 from accord.store.users import create_token, revoke_token, verify_password
-from sqlalchemy import select
-
-from accord.store.models import User
 
 router = APIRouter(tags=["auth"])
 

@@ -8,15 +8,33 @@ from fastapi import APIRouter, Depends
 
 from accord.schema import parse_settings
 from accord.server.deps import (
-    AdminUser, CurrentUser, DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_reader,
+    AdminUser,
+    CurrentUser,
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_admin,
+    dataset_reader,
 )
 from accord.server.schemas import (
-    DatasetCreate, DatasetPublic, MemberChange, SettingsVersionPublic, UserPublic,
+    DatasetCreate,
+    DatasetPublic,
+    MemberChange,
+    SettingsVersionPublic,
+    UserPublic,
 )
 from accord.store.audit import record_event
 from accord.store.datasets import (
-    add_member, create_dataset, dataset_counts, delete_dataset, get_dataset, list_datasets,
-    members, remove_member, settings_history, update_settings,
+    add_member,
+    create_dataset,
+    dataset_counts,
+    delete_dataset,
+    get_dataset,
+    list_datasets,
+    members,
+    remove_member,
+    settings_history,
+    update_settings,
 )
 from accord.store.models import Dataset
 from accord.store.users import get_user

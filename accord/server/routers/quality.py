@@ -7,14 +7,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from accord.server.deps import DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_reviewer
+from accord.server.deps import (
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_admin,
+    dataset_reviewer,
+)
 from accord.store.aggregates import aggregate_summary, list_aggregates, replace_aggregates
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset
-from accord.store.models import Record
-from accord.store.models import utcnow
+from accord.store.models import Record, utcnow
 from accord.workflow.consensus import (
-    aggregate_dataset, annotator_report, collect_answers, question_agreement,
+    aggregate_dataset,
+    annotator_report,
+    collect_answers,
+    question_agreement,
 )
 
 router = APIRouter(tags=["quality"])

@@ -11,12 +11,23 @@ from sqlalchemy.orm import Session
 
 from accord.errors import Forbidden, InputError, NotFound
 from accord.io.importer import ImportOptions, import_file, import_rows
+from accord.schema import validate_value
 from accord.server.deps import (
-    DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_reader, dataset_reviewer,
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_admin,
+    dataset_reader,
+    dataset_reviewer,
 )
 from accord.server.limits import limits_from_env
 from accord.server.schemas import (
-    GoldIn, ImportResult, RecordPage, RecordPublic, RecordsUpload, SuggestionsPut,
+    GoldIn,
+    ImportResult,
+    RecordPage,
+    RecordPublic,
+    RecordsUpload,
+    SuggestionsPut,
 )
 from accord.server.views import record_public
 from accord.store.audit import record_event
@@ -24,7 +35,6 @@ from accord.store.models import Lease, Record, utcnow
 from accord.store.record_queries import list_records
 from accord.store.records import get_record_by_external_id
 from accord.store.responses import get_response, replace_suggestions
-from accord.schema import validate_value
 from accord.workflow.gold import mark_gold
 
 router = APIRouter(tags=["records"])

@@ -13,7 +13,10 @@ from accord.server.views import record_public
 from accord.store.datasets import get_dataset
 from accord.store.models import Record, User
 from accord.store.responses import (
-    get_response_by_id, response_history, review_queue, reviews_for_response,
+    get_response_by_id,
+    response_history,
+    review_queue,
+    reviews_for_response,
 )
 from accord.store.users import get_user
 from accord.workflow import review_response

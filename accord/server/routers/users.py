@@ -13,8 +13,18 @@ from accord.server.schemas import TokenCreated, TokenPublic, UserCreate, UserPub
 from accord.store.audit import record_event
 from accord.store.models import ApiToken, User, utcnow
 from accord.store.users import (
-    ROLES, check_password_policy, create_token, create_user, get_token, get_user, hash_token,
-    list_tokens, list_users, parse_duration, revoke_token_row, set_password,
+    ROLES,
+    check_password_policy,
+    create_token,
+    create_user,
+    get_token,
+    get_user,
+    hash_token,
+    list_tokens,
+    list_users,
+    parse_duration,
+    revoke_token_row,
+    set_password,
     set_user_attributes,
 )
 

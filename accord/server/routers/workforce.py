@@ -12,12 +12,17 @@ from pydantic import BaseModel, Field
 
 from accord.errors import NotFound
 from accord.server.deps import (
-    DatasetCtx, ReadSession, WriteSession, dataset_admin, dataset_annotator, dataset_reviewer,
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_admin,
+    dataset_annotator,
+    dataset_reviewer,
 )
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset
-from accord.store.users import get_user
 from accord.store.models import utcnow
+from accord.store.users import get_user
 from accord.store.workforce import membership, recount_quota, workforce_members
 from accord.workflow.monitoring import check_member, pause, unpause
 from accord.workflow.onboarding import acknowledge_guidelines
