@@ -137,7 +137,8 @@ def dedupe_table(n_docs: int, workers: int) -> str:
     ]
     for name, seconds, rate, recall, precision in rows:
         lines.append(
-            f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / base:.2f}x | {recall:.4f} | {precision:.4f} |"
+            f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / base:.2f}x | {recall:.4f} "
+            f"| {precision:.4f} |"
         )
     return "\n".join(lines)
 
@@ -161,7 +162,8 @@ def pii_table() -> str:
     table = score_pii(detector, items)
     seconds = time.perf_counter() - start
     return (
-        f"presidio-research synth_dataset_v2 items 0-499 ({len(items)} texts), default threshold 0.4, "
+        f"presidio-research synth_dataset_v2 items 0-499 ({len(items)} texts), "
+        "default threshold 0.4, "
         f"{len(items) / seconds:,.0f} texts/s; URL scored against the data's DOMAIN_NAME.\n\n"
         + format_table(table)
     )
@@ -174,7 +176,8 @@ def main() -> None:
     parser.add_argument("--skip-pii", action="store_true")
     args = parser.parse_args()
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}\n"
     )
     print("## Near dedupe\n")
     print(dedupe_table(args.docs, args.workers))

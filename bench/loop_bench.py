@@ -128,9 +128,22 @@ def main() -> None:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         env = {**os.environ, "ACCORD_DB": url}
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "accord.server.app:app_from_env",
-                                   "--factory", "--host", "127.0.0.1", "--port", str(port),
-                                   "--log-level", "warning"], env=env)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "accord.server.app:app_from_env",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):

@@ -74,13 +74,14 @@ def crowd_table(ck_mod: Any) -> list[list[str]]:
         items = np.array(list(gold))
         truth = np.array([gold[i] for i in items])
         for method, cls in AGGREGATORS.items():
-            result, seconds = _timed(lambda cls=cls: cls().fit_predict(cols), repeat=3)
+            result, seconds = _timed(lambda cls=cls, cols=cols: cls().fit_predict(cols), repeat=3)
             predicted = result.as_dict()
             acc = float(np.mean([predicted[i] == t for i, t in zip(items, truth)]))
             ck_acc = ck_time = "n/a"
             if ck_mod is not None:
                 try:
-                    series, ck_seconds = _timed(lambda m=method: _crowdkit_run(ck_mod, m, cols))
+                    series, ck_seconds = _timed(
+                        lambda m=method, cols=cols: _crowdkit_run(ck_mod, m, cols))
                     ck_acc = f"{float(np.mean(series.loc[items].to_numpy() == truth)):.4f}"
                     ck_time = f"{ck_seconds:.3f}"
                 except Exception as exc:  # report a broken reference, keep benchmarking
@@ -137,10 +138,14 @@ def scale_table(ck_mod: Any) -> list[list[str]]:
         for method in ("mv", "ds"):
             series, seconds = _timed(lambda m=method: _crowdkit_run(ck_mod, m, cols))
             acc = float(np.mean(series.sort_index().to_numpy() == truth))
-            rows.append([f"crowd-kit {CROWDKIT_NAMES[method]} (1M)", f"{seconds:.3f}", f"{acc:.4f}"])
+            rows.append(
+                [f"crowd-kit {CROWDKIT_NAMES[method]} (1M)", f"{seconds:.3f}", f"{acc:.4f}"]
+            )
     rng = np.random.default_rng(1)
     truth_items = rng.integers(1, 6, 100_000)
-    matrix = np.where(rng.random((50, 100_000)) < 0.7, truth_items, rng.integers(1, 6, (50, 100_000)))
+    matrix = np.where(
+        rng.random((50, 100_000)) < 0.7, truth_items, rng.integers(1, 6, (50, 100_000))
+    )
     matrix = matrix.astype(np.float64)
     matrix[rng.random(matrix.shape) < 0.8] = np.nan
     for level in ("nominal", "interval"):

@@ -65,7 +65,7 @@ def populate(url: str, n: int, seed: int = 0) -> float:
     with write_scope(engine) as s:
         ds = create_dataset(s, "bench", parse_settings(SETTINGS))
         users = ensure_users(s, [f"ann{k}" for k in range(30)])
-        for k, (name, uid) in enumerate(sorted(users.items())):
+        for k, (_name, uid) in enumerate(sorted(users.items())):
             set_user_attributes(s, s.get(User, uid), {"locale": LOCALES[k % 3]})
         uids = list(users.values())
         for lo in range(0, n, batch):

@@ -72,7 +72,7 @@ class PostgresServer:
                     break
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("postgres exited during start-up")
+                    raise RuntimeError("postgres exited during start-up") from None
                 time.sleep(0.1)
         import psycopg
 

@@ -94,5 +94,5 @@ def __dir__() -> list[str]:
 
 # functions named like their modules are bound now: once the submodule is imported, the
 # package attribute would otherwise be the module and __getattr__ would never be asked
-from accord.assist.judge import judge
-from accord.assist.prelabel import prelabel
+from accord.assist.judge import judge  # noqa: E402 (after __getattr__, see above)
+from accord.assist.prelabel import prelabel  # noqa: E402 (after __getattr__, see above)

@@ -135,10 +135,12 @@ def calibrate(engine: Engine, dataset: str, question: str, *, against: str = "re
     """
     scored = scored_suggestions(engine, dataset, question, against=against, agent=agent)
     if not scored.rows:
-        raise InputError(f"none of the {len(scored.rows) + scored.unscored + scored.unreferenced}"
-                         f" suggestions of {scored.agent} has both a confidence score and a "
-                         f"reference answer ({'gold answers' if against == 'gold' else 'submitted responses'})",
-                         field="--against")
+        raise InputError(
+            f"none of the {len(scored.rows) + scored.unscored + scored.unreferenced}"
+            f" suggestions of {scored.agent} has both a confidence score and a "
+            f"reference answer ({'gold answers' if against == 'gold' else 'submitted responses'})",
+            field="--against",
+        )
     report = calibration_report(scored.confidences, scored.correct, n_bins=n_bins,
                                 target_precision=target_precision, min_accepted=min_accepted)
     report.extra = {"dataset": dataset, "question": question, "agent": scored.agent,

@@ -235,7 +235,9 @@ def _repair_ranking(raw: Any, ids: list[str], repairs: list[str]) -> Any:
     return order + missing
 
 
-def answer_object(question: Any, value: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+def answer_object(
+    question: Any, value: Any, fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The answer object a model should give for ``value`` (few-shot examples).
 
     Examples

@@ -13,4 +13,6 @@ err_console = Console(stderr=True)
 
 def report_error(exc: BaseException) -> None:
     """Print an accord error as ``error: <message>`` on stderr (no traceback)."""
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
+    err_console.print(
+        f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+    )

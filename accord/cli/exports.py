@@ -43,7 +43,8 @@ def export_command(
                                       "--to hub/disk); split names go before the suffix.")],
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv, parquet, hf, sft-messages, "
                                      "sft-prompt-completion, dpo, kto, reward, openai-chat, "
-                                     "openai-dpo, conll, label-studio, coco, audio-segments.")] = "jsonl",
+                                     "openai-dpo, conll, label-studio, coco, audio-segments.")
+                       ] = "jsonl",
     to: Annotated[str | None, typer.Option(
         "--to", help="Container: jsonl, csv, parquet, hub (Parquet shards + dataset card), "
         "disk (save_to_disk + card), json, conll. Default: from the format and -o.",

@@ -31,7 +31,7 @@ app = typer.Typer(
 )
 
 
-class Metric(str, enum.Enum):
+class Metric(enum.StrEnum):
     alpha = "alpha"
     fleiss = "fleiss"
     cohen = "cohen"
@@ -40,14 +40,14 @@ class Metric(str, enum.Enum):
     percent = "percent"
 
 
-class Level(str, enum.Enum):
+class Level(enum.StrEnum):
     nominal = "nominal"
     ordinal = "ordinal"
     interval = "interval"
     ratio = "ratio"
 
 
-class Method(str, enum.Enum):
+class Method(enum.StrEnum):
     mv = "mv"
     wmv = "wmv"
     ds = "ds"
@@ -56,7 +56,7 @@ class Method(str, enum.Enum):
     mace = "mace"
 
 
-class Tie(str, enum.Enum):
+class Tie(enum.StrEnum):
     smallest = "smallest"
     largest = "largest"
     first = "first"
@@ -80,7 +80,8 @@ def agree(
         str | None, typer.Option("--dataset", help="Read submitted responses of a dataset.")
     ] = None,
     question: Annotated[
-        str | None, typer.Option("--question", help="Question of --dataset (default: the only one).")
+        str | None,
+        typer.Option("--question", help="Question of --dataset (default: the only one)."),
     ] = None,
     db: DbOption = None,
     metric: Annotated[Metric, typer.Option(help="Agreement metric.")] = Metric.alpha,
@@ -225,7 +226,8 @@ def aggregate(
         str | None, typer.Option("--dataset", help="Read submitted responses of a dataset.")
     ] = None,
     question: Annotated[
-        str | None, typer.Option("--question", help="Question of --dataset (default: the only one).")
+        str | None,
+        typer.Option("--question", help="Question of --dataset (default: the only one)."),
     ] = None,
     db: DbOption = None,
     out: Annotated[

@@ -292,7 +292,8 @@ def find_near_duplicates(
     Examples
     --------
     >>> base = "the quick brown fox jumps over the lazy dog near the river bank today"
-    >>> res = find_near_duplicates([base, "something else entirely here", base.replace("lazy", "sleepy")])
+    >>> res = find_near_duplicates(
+    ...     [base, "something else entirely here", base.replace("lazy", "sleepy")])
     >>> res.duplicate_of.tolist()
     [-1, -1, 0]
     """

@@ -4,14 +4,15 @@ Each filter is its own per-record step (so the report counts them apart) and
 looks at the record's whole text: all text slots joined by a newline. A
 filter is active only when its threshold is set.
 
-=============  =====================================================  ==========================
-step           measure                                                drops when
-=============  =====================================================  ==========================
-``length``     characters of the text                                 ``< min_chars`` or ``> max_chars``
-``repetition`` share of word n-grams that repeat an earlier one [1]_  ``> max_ratio``
-``symbols``    share of characters neither alphanumeric nor space     ``> max_ratio``
-``blocklist``  any listed word or phrase, whole words, any case       a term occurs
-=============  =====================================================  ==========================
+=============  ====================================================  ==========================
+step           measure                                               drops when
+=============  ====================================================  ==========================
+``length``     characters of the text                                ``< min_chars`` or
+                                                                     ``> max_chars``
+``repetition`` share of word n-grams that repeat an earlier one [1]_ ``> max_ratio``
+``symbols``    share of characters neither alphanumeric nor space    ``> max_ratio``
+``blocklist``  any listed word or phrase, whole words, any case      a term occurs
+=============  ====================================================  ==========================
 
 References
 ----------

@@ -110,6 +110,7 @@ class LanguageFilter:
             if confidence < self.min_confidence:
                 return Verdict(
                     "drop",
-                    reason=f"language {code} with confidence {confidence:.2f}, below {self.min_confidence:g}",
+                    reason=f"language {code} with confidence {confidence:.2f}, "
+                    f"below {self.min_confidence:g}",
                 )
         return Verdict("keep", detail={code: 1})

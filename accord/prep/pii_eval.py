@@ -45,7 +45,8 @@ def score_pii(
     Examples
     --------
     >>> det = PiiDetector(entities=["EMAIL_ADDRESS"])
-    >>> items = [{"text": "to a@b.com", "spans": [{"start": 3, "end": 10, "label": "EMAIL_ADDRESS"}]}]
+    >>> items = [{"text": "to a@b.com",
+    ...           "spans": [{"start": 3, "end": 10, "label": "EMAIL_ADDRESS"}]}]
     >>> score_pii(det, items)["EMAIL_ADDRESS"]
     {'gold': 1, 'found': 1, 'recall': 1.0, 'precision': 1.0}
     """
@@ -90,6 +91,7 @@ def format_table(table: Mapping[str, Mapping[str, float]]) -> str:
     rows = ["| entity | gold | found | recall | precision |", "|---|---:|---:|---:|---:|"]
     for label, row in table.items():
         rows.append(
-            f"| {label} | {row['gold']} | {row['found']} | {row['recall']:.3f} | {row['precision']:.3f} |"
+            f"| {label} | {row['gold']} | {row['found']} | {row['recall']:.3f} "
+            f"| {row['precision']:.3f} |"
         )
     return "\n".join(rows)

@@ -207,7 +207,8 @@ def run_prep(
 
     Examples
     --------
-    >>> res = run_prep([{"text": "Hello  world"}, {"text": "hello world"}, {"text": "caf\\u0065\\u0301"}])
+    >>> res = run_prep([{"text": "Hello  world"}, {"text": "hello world"},
+    ...                 {"text": "caf\\u0065\\u0301"}])
     >>> [r["text"] for r in res.records]
     ['Hello  world', 'café']
     >>> res.rejects[0].step, res.rejects[0].reason

@@ -217,7 +217,8 @@ class RecordReader:
                 line_no += 1
                 if len(text) > limit and not text.endswith("\n"):
                     raise self._error(
-                        f"line is longer than {self.max_record_bytes / 2**20:g} MiB (max_record_bytes)",
+                        f"line is longer than {self.max_record_bytes / 2**20:g} MiB "
+                        "(max_record_bytes)",
                         line_no,
                     )
                 self.bytes_read += len(text) * 2

@@ -159,7 +159,8 @@ def find_text_slots(record: dict[str, Any], fields: Sequence[str] = ()) -> list[
             else:
                 raise SlotTypeError(
                     key,
-                    f"expected text or a list of {{role, content}} messages, got {type(value).__name__}",
+                    "expected text or a list of {role, content} messages, "
+                    f"got {type(value).__name__}",
                 )
         return slots
     for key, value in record.items():

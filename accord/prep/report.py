@@ -141,7 +141,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             for c in clusters[:5]:
                 members = ", ".join(_fmt_where(m) for m in c["members"][:10])
                 lines.append(
-                    f"- cluster {c['id']}: keeps {_fmt_where(c['representative'])}; members {members}"
+                    f"- cluster {c['id']}: keeps {_fmt_where(c['representative'])}; "
+                    f"members {members}"
                 )
             lines.append("")
         for ex in step["examples"]:

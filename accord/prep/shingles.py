@@ -7,7 +7,8 @@ space). Each shingle becomes a 32-bit hash; duplicates inside a document are
 kept (MinHash takes a minimum, so they do not matter).
 
 Hashing is vectorized over a batch: word tokens are hashed from their UTF-8
-bytes with position weights, code points are used as they are, and the n items of each window are combined as
+bytes with position weights, code points are used as they are, and the n items
+of each window are combined as
 ``sum(item_k * M_k) mod 2**64`` with fixed odd 64-bit multipliers ``M_k``,
 then folded to 32 bits. A document with fewer than ``n`` items yields one
 shingle made of what it has; an empty document yields none.

@@ -234,7 +234,8 @@ def _clip_convex(subject: list[tuple[float, float]],
         (ax, ay), (bx, by) = clip[i], clip[(i + 1) % n]
         inp, out = out, []
 
-        def side(p: tuple[float, float]) -> float:
+        def side(p: tuple[float, float], ax: float = ax, ay: float = ay, bx: float = bx,
+                 by: float = by) -> float:
             return (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax)
 
         for j in range(len(inp)):

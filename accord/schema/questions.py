@@ -277,7 +277,19 @@ class TranscriptQuestion(QuestionBase):
 
 
 AnyQuestion = Annotated[
-    LabelQuestion | MultiLabelQuestion | SpanQuestion | RatingQuestion | RankingQuestion | PairwiseQuestion | TextQuestion | FlagsQuestion | BboxQuestion | PolygonQuestion | KeypointsQuestion | SegmentQuestion | TranscriptQuestion,
+    LabelQuestion
+    | MultiLabelQuestion
+    | SpanQuestion
+    | RatingQuestion
+    | RankingQuestion
+    | PairwiseQuestion
+    | TextQuestion
+    | FlagsQuestion
+    | BboxQuestion
+    | PolygonQuestion
+    | KeypointsQuestion
+    | SegmentQuestion
+    | TranscriptQuestion,
     Field(discriminator="type"),
 ]
 

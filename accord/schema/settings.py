@@ -109,8 +109,12 @@ class Settings(BaseModel):
                     problems.append((f"questions[{i}].field",
                                      f"span needs a text or markdown field, {ref!r} is {ftype}"))
                 if q.type == "ranking" and ftype != "json":
-                    problems.append((f"questions[{i}].field",
-                                     f"ranking needs a json field of candidates, {ref!r} is {ftype}"))
+                    problems.append(
+                        (
+                            f"questions[{i}].field",
+                            f"ranking needs a json field of candidates, {ref!r} is {ftype}",
+                        )
+                    )
                 if q.type in IMAGE_QUESTION_TYPES and ftype != "image":
                     problems.append((f"questions[{i}].field",
                                      f"{q.type} needs an image field, {ref!r} is {ftype}"))
@@ -246,8 +250,12 @@ def load_settings(path: str | Path) -> Settings:
     return parse_settings(data, source=str(p))
 
 
-def settings_from_columns(columns: list[str], *, id_columns: tuple[str, ...] = ("id", "external_id"),
-                          sample: dict[str, Any] | None = None) -> Settings:
+def settings_from_columns(
+    columns: list[str],
+    *,
+    id_columns: tuple[str, ...] = ("id", "external_id"),
+    sample: dict[str, Any] | None = None,
+) -> Settings:
     """Infer settings from a file's columns: one field per column, no questions.
 
     Lists of ``{role, content}`` dicts become ``chat`` fields, other

@@ -120,7 +120,11 @@ def validate_value(question: Any, value: Any, fields: dict[str, Any] | None = No
             raise _fail(name, f"expected a list of {{label, severity}}, got {_short(value)}")
         seen = set()
         for flag in value:
-            if not isinstance(flag, dict) or set(flag) - {"label", "severity"} or "label" not in flag:
+            if (
+                not isinstance(flag, dict)
+                or set(flag) - {"label", "severity"}
+                or "label" not in flag
+            ):
                 raise _fail(name, f"expected {{label, severity}}, got {_short(flag)}")
             if flag["label"] not in question.labels:
                 raise _fail(name, f"{_short(flag['label'])} is not a flag of this question; "

@@ -107,11 +107,8 @@ def _loc(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AccordError)
     async def _accord(_: Request, exc: AccordError) -> JSONResponse:
-        for cls, status, kind in _STATUS:
-            if isinstance(exc, cls):
-                break
-        else:
-            status, kind = 400, "error"
+        status, kind = next(((s, k) for cls, s, k in _STATUS if isinstance(exc, cls)),
+                            (400, "error"))
         extra: dict[str, Any] = {}
         if isinstance(exc, InputError):
             extra = {"field": exc.field, "line": exc.line}

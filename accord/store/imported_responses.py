@@ -218,8 +218,9 @@ def write_suggestions(session: Session, rows: Sequence[ImportedSuggestion], *,
 
 
 _SQLITE_RESPONSE = (
-    "INSERT INTO responses (record_id, dataset_id, user_id, \"values\", status, time_spent, "
-    "version, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, 'submitted', ?, 1, ?, ?, ?)")
+    'INSERT INTO responses (record_id, dataset_id, user_id, "values", status, time_spent, '
+    "version, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, 'submitted', ?, 1, ?, ?, ?)"
+)
 
 
 def insert_submitted_fast(session: Session, dataset_id: int,

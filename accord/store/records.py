@@ -129,11 +129,23 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
         _sqlite_upsert(conn, dataset_id, rows, stamp)
     else:
         loads = orjson.loads
-        params = [{"dataset_id": dataset_id, "external_id": r.external_id,
-                   "fields": loads(r.fields) if type(r.fields) is str else r.fields,
-                   "metadata": loads(r.meta) if type(r.meta) is str else r.meta, "status": "pending", "priority": 0.0,
-                   "queue_state": QUEUE_OPEN, "claims": 0, "submitted": 0, "is_gold": False,
-                   "created_at": stamp, "updated_at": stamp} for r in rows]
+        params = [
+            {
+                "dataset_id": dataset_id,
+                "external_id": r.external_id,
+                "fields": loads(r.fields) if type(r.fields) is str else r.fields,
+                "metadata": loads(r.meta) if type(r.meta) is str else r.meta,
+                "status": "pending",
+                "priority": 0.0,
+                "queue_state": QUEUE_OPEN,
+                "claims": 0,
+                "submitted": 0,
+                "is_gold": False,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            for r in rows
+        ]
         ins = postgresql.insert(_records)
         conn.execute(ins.on_conflict_do_update(
             index_elements=[_records.c.dataset_id, _records.c.external_id],

@@ -42,8 +42,9 @@ from accord.store.models import (
 )
 from accord.store.queue import NOT_SEEN
 
-__all__ = ["UNTRACKED", "mark_untracked", "membership", "guidelines_version", "phase_gold_ids", "phase_answers",
-           "find_attention_record", "claim_quota", "release_quota", "recount_quota",
+__all__ = ["UNTRACKED", "mark_untracked", "membership", "guidelines_version", "phase_gold_ids",
+           "phase_answers", "find_attention_record", "claim_quota", "release_quota",
+           "recount_quota",
            "find_open_matching", "recent_gold_scores", "recent_consensus_pairs",
            "workforce_members", "timesheet_rows", "gold_extras", "set_gold_extras",
            "lock_membership"]

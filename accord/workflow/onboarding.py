@@ -36,8 +36,17 @@ from accord.store.workforce import (
 )
 from accord.workflow.assign import lease_record
 
-__all__ = ["REASONS", "Standing", "standing", "message_for", "acknowledge_guidelines", "phase_record",
-           "training_feedback", "current_guidelines_version", "lease_gold"]
+__all__ = [
+    "REASONS",
+    "Standing",
+    "standing",
+    "message_for",
+    "acknowledge_guidelines",
+    "phase_record",
+    "training_feedback",
+    "current_guidelines_version",
+    "lease_gold",
+]
 
 # why the next-record call handed out nothing (or what kind of record it handed out)
 REASONS = ("paused", "needs_guidelines_ack", "training", "qualification",

@@ -61,7 +61,11 @@ def test_top_logprobs_cut_off_renormalizes_over_what_is_seen(fake_llm, make_clie
 def test_self_consistency_over_k_samples(fake_llm, make_client):
     fake = fake_llm(label_oracle)
     value, score, meta = _suggest(make_client(fake), "sentiment", k=20)
-    assert len(fake.calls) == 1 and fake.calls[0].body["n"] == 20 and fake.calls[0].body["temperature"] == 1.0
+    assert (
+        len(fake.calls) == 1
+        and fake.calls[0].body["n"] == 20
+        and fake.calls[0].body["temperature"] == 1.0
+    )
     assert "logprobs" not in fake.calls[0].body
     assert meta["method"] == "self-consistency" and meta["k"] == 20
     assert value == max(meta["distribution"], key=meta["distribution"].get)

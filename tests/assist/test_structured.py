@@ -62,8 +62,9 @@ def test_every_question_type_round_trips_through_the_server(fake_llm, make_clien
 
 
 def test_schemas_carry_the_question_constraints():
-    props = lambda name: response_format(SETTINGS.question(name), FIELDS)[
-        "json_schema"]["schema"]["properties"]
+    def props(name):
+        return response_format(SETTINGS.question(name), FIELDS)["json_schema"]["schema"][
+            "properties"]
     assert props("intent")["label"]["enum"] == ["billing", "bug"]
     assert props("topics")["labels"]["items"]["enum"] == ["refund", "login", "shipping"]
     assert props("helpfulness")["rating"] == {"type": "integer", "enum": [1, 2, 3, 4, 5]}

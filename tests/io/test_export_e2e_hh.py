@@ -92,7 +92,7 @@ def test_hh_rlhf_annotated_through_the_api_then_exported_as_dpo(server, shared_d
     card = (tmp_path / "hub" / "README.md").read_text()
     header = yaml.safe_load(card.split("---\n")[1])
     assert header["license"] == "mit" and header["tags"] == ["accord", "dpo", "preference"]
-    line = next(l for l in card.splitlines() if l.startswith("| preference |"))
+    line = next(ln for ln in card.splitlines() if ln.startswith("| preference |"))
     cells = [c.strip() for c in line.split("|")]
     assert cells[3] == "Krippendorff's alpha (nominal)" and -1 <= float(cells[4]) <= 1
     assert cells[5:9] == ["1,000", f"{1000 + 3 * PER_ANNOTATOR:,}", "4", "ds"]

@@ -65,7 +65,9 @@ def test_aggregation_methods_reach_the_rows(engine, tmp_path):
     export(engine, "pw", tmp_path / "med.jsonl", "jsonl", aggregate="median")
     first = read_jsonl(tmp_path / "med.jsonl")[0]["aggregates"]
     assert (first["preference"]["method"], first["quality"]["method"]) == ("mv", "median")
-    assert first["quality"]["value"] == 5.0 and first["quality"]["agreement"] == pytest.approx(2 / 3)
+    assert first["quality"]["value"] == 5.0 and first["quality"]["agreement"] == pytest.approx(
+        2 / 3
+    )
     with pytest.raises(InputError, match="does not apply to pairwise questions"):
         export(engine, "pw", tmp_path / "x.jsonl", "dpo", aggregate="mean")
 

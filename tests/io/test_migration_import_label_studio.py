@@ -131,8 +131,10 @@ def test_unknown_question_fails_the_whole_import(engine, tmp_path):
     _dataset(engine)
     path = tmp_path / "bad.json"
     path.write_text(json.dumps([
-        {"data": {"text": "ok", "a": "x", "b": "y", "cands": [], "external_id": "n1"}, "annotations": []},
-        {"data": {"text": "bad", "a": "x", "b": "y", "cands": [], "external_id": "n2"}, "annotations": [
+        {"data": {"text": "ok", "a": "x", "b": "y", "cands": [], "external_id": "n1"},
+         "annotations": []},
+        {"data": {"text": "bad", "a": "x", "b": "y", "cands": [], "external_id": "n2"},
+         "annotations": [
             {"completed_by": 3, "result": [{"from_name": "mood", "to_name": "text",
                                             "type": "choices", "value": {"choices": ["x"]}}]}]}]))
     with pytest.raises(InputError) as err:

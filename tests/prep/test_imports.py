@@ -47,8 +47,9 @@ config = PrepConfig(dedupe_near=True, pii="redact", languages=("en", "de"), min_
 res = run_prep([{"text": "Mail jo@example.com, the weather is lovely today."}] * 2, config,
                against=[{"text": "something else entirely"}])
 assert len(res.records) == 1, res.rejects
-bad = sorted(m for m in sys.modules if m.split(".")[:2] in (["accord", "store"], ["accord", "server"],
-                                                            ["accord", "workflow"]))
+bad = sorted(m for m in sys.modules
+             if m.split(".")[:2] in (["accord", "store"], ["accord", "server"],
+                                     ["accord", "workflow"]))
 print("BAD", bad)
 """
 
@@ -78,7 +79,8 @@ def test_all_names_exist(name: str) -> None:
 def test_cli_module_imports_no_heavy_library() -> None:
     code = (
         "import sys, accord.cli.prep; "
-        "print(sorted(m for m in ('presidio_analyzer', 'ray', 'lingua', 'ftfy', 'numpy') if m in sys.modules))"
+        "print(sorted(m for m in ('presidio_analyzer', 'ray', 'lingua', 'ftfy', 'numpy') "
+        "if m in sys.modules))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],

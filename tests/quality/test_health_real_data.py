@@ -138,12 +138,19 @@ def test_dog_report(engine, shared_data):
               for v in "0123"] for b in ("h0", "h1", "h2")]
     ref = chi2_contingency(table, correction=False)
     chi = part["slices"]["bucket"]["chi_square"]
-    assert chi["chi2"] == pytest.approx(ref.statistic) and chi["p_value"] == pytest.approx(ref.pvalue)
+    assert chi["chi2"] == pytest.approx(ref.statistic) and chi["p_value"] == pytest.approx(
+        ref.pvalue
+    )
     cohort = part["groups"]["cohort"]
     assert sorted(g["value"] for g in cohort["groups"]) == ["A", "B"]
     assert sum(g["answers"] for g in cohort["groups"]) == 8070
     text = render_markdown(report)
-    for heading in ("## Coverage", "By slice **parity**", "By slice **bucket**",
-                    "Annotator groups by **cohort**", "Agreement between groups on the same records"):
+    for heading in (
+        "## Coverage",
+        "By slice **parity**",
+        "By slice **bucket**",
+        "Annotator groups by **cohort**",
+        "Agreement between groups on the same records",
+    ):
         assert heading in text
     assert f"Krippendorff's alpha: {part['agreement']['alpha']:.3f} over 807 records" in text

@@ -84,7 +84,7 @@ def test_pair_agreement_counts_every_pair_of_answers(rows, groups_of):
     group = np.array(groups_of)[ann]
     agree, pairs = pair_agreement(rec, group, 3, val, 3)
     want_a, want_p = np.zeros((3, 3)), np.zeros((3, 3))
-    for (i, x), (j, y) in itertools.permutations(enumerate(rows), 2):
+    for x, y in itertools.permutations(rows, 2):
         if x[0] == y[0]:
             ga, gb = groups_of[x[1]], groups_of[y[1]]
             want_p[ga, gb] += 1

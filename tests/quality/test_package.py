@@ -24,9 +24,9 @@ def test_quality_never_imports_the_store_server_workflow_or_io():
     code = (
         "import sys, accord.quality, accord.quality.agreement, accord.quality.aggregation\n"
         "import accord.quality.longform, accord.quality.annotators\n"
-        "bad = sorted(m for m in sys.modules if m.startswith(%r))\n"
+        f"bad = sorted(m for m in sys.modules if m.startswith({FORBIDDEN!r}))\n"
         "print(','.join(bad)); print('pandas' in sys.modules, 'pyarrow' in sys.modules)\n"
-    ) % (FORBIDDEN,)
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     forbidden, flags = proc.stdout.splitlines()
     assert forbidden == "", f"accord.quality imported {forbidden}"

@@ -1,9 +1,10 @@
 """Hypothesis properties of the untrusted-input parsers.
 
-| parser | property |
-|---|---|
-| ``accord.schema.parse_settings`` | any mapping -> Settings or SettingsError, nothing else; accepted settings round-trip through ``to_dict`` |
-| ``accord.io.importer.import_file`` (JSONL, JSON array, CSV) | any file -> summary or InputError, nothing else; an InputError leaves the dataset exactly as it was (no half-written import); a success writes exactly what the summary says |
+- ``accord.schema.parse_settings``: any mapping -> Settings or SettingsError, nothing else;
+  accepted settings round-trip through ``to_dict``.
+- ``accord.io.importer.import_file`` (JSONL, JSON array, CSV): any file -> summary or
+  InputError, nothing else; an InputError leaves the dataset exactly as it was (no
+  half-written import); a success writes exactly what the summary says.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from accord.store.datasets import create_dataset, get_dataset
 from accord.store.engine import session_scope, write_scope
 from accord.store.models import Record
 
-_PROFILE = settings(max_examples=int(__import__("os").environ.get("ACCORD_PROP_EXAMPLES", "60")), deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
+_PROFILE = settings(
+    max_examples=int(__import__("os").environ.get("ACCORD_PROP_EXAMPLES", "60")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 # -- settings --------------------------------------------------------------------------
 

@@ -236,8 +236,9 @@ def test_annotator_loop_checks_cookie_csrf_and_token_before_the_dataset(world):
     server.make_user("cookie-ann", "annotator", password="cookie-pass-2")
     admin.add_member("loop-auth", "cookie-ann")
     with httpx.Client(base_url=server.url) as web:
-        csrf = web.post("/api/v1/auth/login", json={"username": "cookie-ann",
-                                                    "password": "cookie-pass-2"}).json()["csrf_token"]
+        csrf = web.post(
+            "/api/v1/auth/login", json={"username": "cookie-ann", "password": "cookie-pass-2"}
+        ).json()["csrf_token"]
         no_csrf = web.post("/api/v1/datasets/loop-auth/next")
         assert no_csrf.status_code == 403 and "CSRF" in no_csrf.json()["error"]["message"]
         # a bearer header takes precedence over the cookie, as everywhere else

@@ -23,9 +23,11 @@ def _h(token: str) -> dict[str, str]:
 def test_recent_responses_newest_first_with_preview(live_server):
     admin = Client(live_server.url, live_server.admin_token)
     admin.create_dataset("recent", SETTINGS)
-    admin.import_records("recent", [{"id": f"r{i}", "text": f"  record\n number {i}  "}
-                                    for i in range(3)]
-                         + [{"id": "chat", "text": "", "chat": [{"role": "user", "content": "hi"}]}])
+    admin.import_records(
+        "recent",
+        [{"id": f"r{i}", "text": f"  record\n number {i}  "} for i in range(3)]
+        + [{"id": "chat", "text": "", "chat": [{"role": "user", "content": "hi"}]}],
+    )
     token = live_server.make_user("ann")
     admin.add_member("recent", "ann")
     ann = Client(live_server.url, token)
@@ -111,7 +113,9 @@ def test_settings_validate_yaml_and_json(live_server):
                                                   "labels: [a, b]}\n"})
     assert ok.status_code == 200
     assert ok.json()["settings"]["questions"][0]["labels"] == {"a": "a", "b": "b"}
-    as_json = httpx.post(url, headers=h, json={"text": '{"fields": [{"name": "t", "type": "chat"}]}'})
+    as_json = httpx.post(
+        url, headers=h, json={"text": '{"fields": [{"name": "t", "type": "chat"}]}'}
+    )
     assert as_json.json()["settings"]["fields"] == [{"name": "t", "type": "chat", "required": True}]
     bad = httpx.post(url, headers=h, json={"text": "fields: [{name: t, type: txt}]"})
     assert bad.status_code == 422

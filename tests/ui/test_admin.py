@@ -59,7 +59,9 @@ def test_create_dataset_from_form_and_from_yaml(page, ui_server):
     page.fill("#settings-text", "fields:\n  - {name: prompt, type: text}\nquestions:\n"
                                 "  - {name: y, type: label, labels: [a]}\n")
     page.locator("#dataset-form button[type=submit]").click()
-    expect(page.locator("#dataset-error")).to_contain_text("questions[0].labels: needs at least 2 labels")
+    expect(page.locator("#dataset-error")).to_contain_text(
+        "questions[0].labels: needs at least 2 labels"
+    )
     page.fill("#settings-text", "fields:\n  - {name: prompt, type: text}\nquestions:\n"
                                 "  - {name: y, type: label, labels: [a, b]}\n")
     page.locator("#dataset-form button[type=submit]").click()
@@ -70,8 +72,14 @@ def test_create_dataset_from_form_and_from_yaml(page, ui_server):
 
 def test_import_upload_guidelines_members_and_export(page, ui_server, tmp_path):
     member, _ = ui_server.user()
-    name = ui_server.dataset({"guidelines": "v1 text", "fields": [{"name": "text", "type": "text"}],
-                              "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}]}, [])
+    name = ui_server.dataset(
+        {
+            "guidelines": "v1 text",
+            "fields": [{"name": "text", "type": "text"}],
+            "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}],
+        },
+        [],
+    )
     data = tmp_path / "records.jsonl"
     data.write_text("".join(json.dumps({"id": f"i{i}", "text": f"text {i}", "source": "web"}) + "\n"
                             for i in range(25)))
@@ -80,7 +88,9 @@ def test_import_upload_guidelines_members_and_export(page, ui_server, tmp_path):
     page.locator("#manage-dataset").select_option(name)
     expect(page.locator("#guidelines-text")).to_have_value("v1 text")
     page.locator("#import-file").set_input_files(str(data))
-    page.locator("#manage form", has=page.locator("#import-file")).locator("button[type=submit]").click()
+    page.locator("#manage form", has=page.locator("#import-file")).locator(
+        "button[type=submit]"
+    ).click()
     expect(page.locator("#import-result")).to_contain_text("25 inserted, 0 updated, 0 rejected")
     expect(page.locator(".upload-progress")).to_have_attribute("value", "1")
     assert check(ui_server.admin.get(f"/datasets/{name}"))["counts"]["records"] == 25

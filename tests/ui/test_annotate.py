@@ -153,10 +153,16 @@ RANKING = {"fields": [{"name": "candidates", "type": "json"}],
 
 
 def test_ranking_by_drag(page, ui_server):
-    cands = [{"id": "c1", "text": "one"}, {"id": "c2", "text": "two"}, {"id": "c3", "text": "three"}]
+    cands = [
+        {"id": "c1", "text": "one"},
+        {"id": "c2", "text": "two"},
+        {"id": "c3", "text": "three"},
+    ]
     name, user, _ = _open(page, ui_server, RANKING, [{"id": "k1", "candidates": cands}])
     expect(page.locator(".rank-state")).to_contain_text("not ranked yet")
-    cand = lambda cid: page.locator(f'.candidate[data-id="{cid}"]')
+    def cand(cid):
+        return page.locator(f'.candidate[data-id="{cid}"]')
+
     cand("c3").drag_to(cand("c1"), target_position={"x": 30, "y": 2})     # before c1
     expect(page.locator(".candidate").first).to_have_attribute("data-id", "c3")
     box = cand("c1").bounding_box()
@@ -271,8 +277,12 @@ def test_guidelines_changes_highlighted_since_last_read(page, ui_server):
     page.locator("#guidelines-ack").click()
     expect(page.locator("#guidelines-ack")).to_have_count(0)
     assert check(client.get(f"/datasets/{name}/guidelines/seen")) == {"version": 1, "stored": True}
-    check(ui_server.admin.put(f"/datasets/{name}/settings",
-                              json={**LABEL, "guidelines": "Line one\nLine two, revised\nLine three"}))
+    check(
+        ui_server.admin.put(
+            f"/datasets/{name}/settings",
+            json={**LABEL, "guidelines": "Line one\nLine two, revised\nLine three"},
+        )
+    )
     page.reload()
     expect(panel.locator(".banner")).to_contain_text("changed since you read version 1")
     expect(panel.locator(".diff-add")).to_have_text(["+Line two, revised", "+Line three"])

@@ -69,7 +69,9 @@ def test_security_headers(ui_server, path):
         res = web.get(path)
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/html")
-    csp = dict(part.strip().split(" ", 1) for part in res.headers["content-security-policy"].split(";"))
+    csp = dict(
+        part.strip().split(" ", 1) for part in res.headers["content-security-policy"].split(";")
+    )
     assert csp["script-src"] == "'self'"
     assert csp["frame-ancestors"] == "'none'"
     assert csp["object-src"] == "'none'"

@@ -70,7 +70,9 @@ def test_gold_failures_queue_and_annotator_filter(page, ui_server):
                              members=[good, bad, reviewer])
     records = check(ui_server.admin.get(f"/datasets/{name}/records"))["records"]
     gold_id = next(r["id"] for r in records if r["external_id"] == "g")
-    check(ui_server.admin.put(f"/datasets/{name}/records/{gold_id}/gold", json={"values": {"y": "a"}}))
+    check(
+        ui_server.admin.put(f"/datasets/{name}/records/{gold_id}/gold", json={"values": {"y": "a"}})
+    )
     _answer(good_client, name, {"y": "a"})
     _answer(bad_client, name, {"y": "b"})
     api_login(page.context, reviewer)

@@ -62,7 +62,8 @@ INERT_CHECK = """() => {
     if (!(s.getAttribute('src') || '').startsWith('/static/')) bad.push('injected script element');
   }
   for (const img of document.querySelectorAll('img')) {
-    if (img.getAttribute('src') === 'x' || !/^(https?:|data:image\\/)/.test(img.getAttribute('src') || ''))
+    const src = img.getAttribute('src') || '';
+    if (src === 'x' || !/^(https?:|data:image\\/)/.test(src))
       bad.push('img ' + img.getAttribute('src'));
   }
   for (const el of document.querySelectorAll('audio')) bad.push('audio ' + el.getAttribute('src'));

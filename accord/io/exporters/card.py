@@ -32,7 +32,8 @@ _TAGS = {"sft-messages": ["sft"], "sft-prompt-completion": ["sft"], "dpo": ["dpo
 _METRIC_NAMES = {
     "krippendorff_alpha_nominal": "Krippendorff's alpha (nominal)",
     "krippendorff_alpha_ordinal": "Krippendorff's alpha (ordinal)",
-    "krippendorff_alpha_nominal_mean_over_labels": "Krippendorff's alpha (nominal), mean over labels",
+    "krippendorff_alpha_nominal_mean_over_labels":
+        "Krippendorff's alpha (nominal), mean over labels",
     "span_f1_exact_pairwise_mean": "pairwise exact-span F1, mean",
     "kendall_w_mean": "Kendall's W, mean over records",
 }

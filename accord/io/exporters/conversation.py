@@ -33,7 +33,9 @@ def clean_messages(messages: list[Any]) -> list[dict[str, str]]:
             for m in messages if isinstance(m, dict)]
 
 
-def prompt_messages(fields: dict[str, Any], plan: Plan, options: Any) -> list[dict[str, str]] | None:
+def prompt_messages(
+    fields: dict[str, Any], plan: Plan, options: Any
+) -> list[dict[str, str]] | None:
     """The prompt as messages, or None when the record has no prompt."""
     value = fields.get(plan.prompt) if plan.prompt else None
     if value is None or value == "" or value == []:

@@ -5,9 +5,11 @@ assistant message (the SFT completion, see
 :mod:`accord.io.exporters.sft_messages`). JSONL only, as the fine-tuning
 API requires.
 
-Example line::
+Example line (one line in the file, wrapped here)::
 
-    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a prime."}, {"role": "assistant", "content": "7"}]}
+    {"messages": [{"role": "system", "content": "Be brief."},
+                  {"role": "user", "content": "Name a prime."},
+                  {"role": "assistant", "content": "7"}]}
 """
 
 from __future__ import annotations

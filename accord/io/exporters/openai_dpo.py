@@ -4,9 +4,11 @@ One object per line: ``input.messages`` (the prompt, ending with a user
 message), ``preferred_output`` and ``non_preferred_output``, each a list
 with exactly one assistant message. Pairs as in :mod:`accord.io.exporters.dpo`.
 
-Example line::
+Example line (one line in the file, wrapped here)::
 
-    {"input": {"messages": [{"role": "user", "content": "Name a prime."}]}, "preferred_output": [{"role": "assistant", "content": "7"}], "non_preferred_output": [{"role": "assistant", "content": "8"}]}
+    {"input": {"messages": [{"role": "user", "content": "Name a prime."}]},
+     "preferred_output": [{"role": "assistant", "content": "7"}],
+     "non_preferred_output": [{"role": "assistant", "content": "8"}]}
 """
 
 from __future__ import annotations

@@ -102,8 +102,12 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
         _require_field(fields, options.completion_field, "--completion-field", ("text",
                                                                                 "markdown"))
     if kind in ("sft", "preference", "kto"):
-        plan.prompt = _pick_prompt(fields, used | {options.completion_field} - {None}, options,
-                                   required=kind != "preference" or options.prompt_field is not None)
+        plan.prompt = _pick_prompt(
+            fields,
+            used | {options.completion_field} - {None},
+            options,
+            required=kind != "preference" or options.prompt_field is not None,
+        )
         plan.prompt_is_chat = plan.prompt is not None and fields[plan.prompt].type == "chat"
     if kind == "sft" and question is None:
         _sft_completion(plan, fields, options)

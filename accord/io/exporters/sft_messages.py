@@ -6,9 +6,10 @@ taken from a text question's answers (``--texts``), a completion field, or,
 when the prompt is a chat and nothing else is given, the chat itself (which
 must end with an assistant message).
 
-Example line::
+Example line (one line in the file, wrapped here)::
 
-    {"messages": [{"role": "user", "content": "Name a prime."}, {"role": "assistant", "content": "7"}]}
+    {"messages": [{"role": "user", "content": "Name a prime."},
+                  {"role": "assistant", "content": "7"}]}
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def sft_pairs(record: Any, ctx: Context) -> list[tuple[Any, Any]]:
     return [(prompt, text if text.__class__ is str else as_text(text)) for text in texts]
 
 
-def sft_examples(record: Any, ctx: Context) -> list[tuple[list[dict[str, str]], list[dict[str, str]]]]:
+def sft_examples(
+    record: Any, ctx: Context
+) -> list[tuple[list[dict[str, str]], list[dict[str, str]]]]:
     """``(prompt messages, completion messages)`` for each SFT example of a record."""
     plan, options = ctx.plan, ctx.options
     prompt = prompt_messages(record.fields, plan, options)

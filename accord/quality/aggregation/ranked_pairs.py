@@ -72,7 +72,7 @@ class RankedPairs:
                 graph[a].add(b)
                 locked.append((a, b))
         indegree = np.zeros(n, dtype=int)
-        for a, b in locked:
+        for _a, b in locked:
             indegree[b] += 1
         net = margin.sum(axis=1)
         remaining = set(range(n))
