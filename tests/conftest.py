@@ -19,16 +19,17 @@ import pytest
 from tests.pg import PostgresServer, find_pg_bin
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO / "tests" / "data"
+TEST_DATA = REPO / "tests" / "data"  # real public data, each folder with its SOURCE.md
 
 _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared test data not found at {SHARED_DATA}")
-    return SHARED_DATA
+    """The test data shared by all tests: ``tests/data`` (see its INDEX.md)."""
+    if not (TEST_DATA / "INDEX.md").is_file():
+        pytest.fail(f"test data not found at {TEST_DATA}")
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")

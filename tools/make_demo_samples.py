@@ -1,4 +1,4 @@
-"""Regenerate accord/demo/data/*.jsonl from ../shared/data (run once by maintainers).
+"""Regenerate accord/demo/data/*.jsonl from tests/data (run once by maintainers).
 
     python tools/make_demo_samples.py
 """
@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = ROOT / "tests" / "data"
 OUT = ROOT / "accord" / "demo" / "data"
 
 

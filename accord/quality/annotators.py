@@ -208,7 +208,7 @@ def score_annotators(
     peer_n = np.bincount(lf.annotator[shared], minlength=w)
     with np.errstate(invalid="ignore", divide="ignore"):
         peer = np.where(peer_n > 0, peer_sum / np.maximum(peer_n, 1), np.nan)
-    if method == "ds":
+    if isinstance(model, DawidSkene):
         confusion = model.errors_
     else:
         confusion = np.zeros((w, k, k))
@@ -235,7 +235,7 @@ def score_annotators(
     enough = n >= min_labels
     flags: list[list[str]] = [[] for _ in range(w)]
     used = np.bincount(lf.annotator * k + lf.label, minlength=w * k).reshape(w, k)
-    for a in np.flatnonzero(enough & ((used > 0).sum(axis=1) == 1)):
+    for a in np.flatnonzero(enough & ((used > 0).sum(axis=1) == 1)).tolist():
         code = int(np.argmax(used[a]))
         their_items = np.unique(lf.item[lf.annotator == a])
         share = float(np.mean(winner[their_items] == code))
@@ -245,7 +245,7 @@ def score_annotators(
                 f"consensus uses it for {share:.0%} of those items"
             )
     low, med = _below(agreement, enough, z)
-    for a in np.flatnonzero(low):
+    for a in np.flatnonzero(low).tolist():
         flags[a].append(
             f"agreement with consensus {agreement[a]:.2f}, far below the median annotator "
             f"({med:.2f})"
@@ -266,7 +266,7 @@ def score_annotators(
     timed = enough & ~np.isnan(seconds)
     if timed.sum() >= 3:
         typical = float(np.median(seconds[timed]))
-        for a in np.flatnonzero(timed & (seconds < fast_ratio * typical)):
+        for a in np.flatnonzero(timed & (seconds < fast_ratio * typical)).tolist():
             speedup = typical / max(seconds[a], 1e-9)
             flags[a].append(
                 f"suspiciously fast: median {seconds[a]:.1f} s per label, {speedup:.0f}x faster "

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from accord.quality.aggregation.box_fusion import WeightedBoxesFusion, WeightedSegmentsFusion
 from accord.quality.agreement.boxes import box_agreement, polygon_agreement
 from accord.quality.agreement.keypoints import keypoints_agreement
 from accord.quality.agreement.segments import segment_agreement
-from accord.quality.geometry import as_box, as_segment
+from accord.quality.geometry import Box, Segment, as_box, as_segment
 
 __all__ = ["REGION_AGREEMENT", "REGION_CONSENSUS", "region_question_agreement",
            "region_consensus_rows"]
@@ -33,7 +33,8 @@ REGION_CONSENSUS: dict[str, type[WeightedBoxesFusion]] = {
     "bbox": WeightedBoxesFusion, "segment": WeightedSegmentsFusion}
 """Question type -> fusion aggregator."""
 
-REGION_PARSERS = {"bbox": as_box, "segment": as_segment}
+REGION_PARSERS: dict[str, Callable[[Any], Box | Segment]] = {"bbox": as_box,
+                                                              "segment": as_segment}
 
 
 def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any, Any]], *,

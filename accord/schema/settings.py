@@ -7,6 +7,7 @@ is reported with its path, e.g. ``questions[2].labels: needs at least 2 labels``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -173,7 +174,7 @@ def _loc_to_path(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts)
 
 
-def _explain(err: dict[str, Any]) -> str:
+def _explain(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "union_tag_invalid":

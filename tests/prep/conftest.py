@@ -1,4 +1,4 @@
-"""Fixtures for the prep tests: shared data, one Ray instance, the real CLI."""
+"""Fixtures for the prep tests: the PII test data, one Ray instance, the real CLI."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO / "tests" / "data"
-PII_DATA = SHARED_DATA / "pii" / "synth_dataset_v2.jsonl"
+PII_DATA = REPO / "tests" / "data" / "pii" / "synth_dataset_v2.jsonl"
 
 
 @pytest.fixture(scope="session")
 def pii_dataset() -> Path:
-    """presidio-research synthetic PII data in ``../shared/data/pii``; fails loudly when missing."""
+    """presidio-research synthetic PII data in ``tests/data/pii``; fails loudly when missing."""
     if not PII_DATA.is_file():
-        pytest.fail(f"shared PII data not found at {PII_DATA} (see shared/data/pii/SOURCE.md)")
+        pytest.fail(f"PII test data not found at {PII_DATA} (see tests/data/pii/SOURCE.md)")
     return PII_DATA
 
 

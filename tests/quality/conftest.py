@@ -1,4 +1,5 @@
-"""Fixtures for the quality tests: the shared reference data beside the repo."""
+"""Fixtures for the quality tests: the published reference values and crowd sets in tests/data
+(``shared_data`` is the fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO / "tests" / "data"
 CROWD = ("bluebird", "rte", "dog")
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """``../shared/data`` next to the repository; fails loudly when missing."""
-    if not (SHARED_DATA / "agreement").is_dir() or not (SHARED_DATA / "crowd").is_dir():
-        pytest.fail(f"shared test data not found at {SHARED_DATA} (expected agreement/ and crowd/)")
-    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

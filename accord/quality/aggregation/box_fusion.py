@@ -243,8 +243,9 @@ class WeightedBoxesFusion:
     True
     """
 
-    _parse = staticmethod(as_box)
-    _fusion = staticmethod(weighted_boxes_fusion)
+    # the region parser and fusion of this class: a subclass swaps both (segments for boxes)
+    _parse: Callable[[Any], Any] = staticmethod(as_box)
+    _fusion: Callable[..., list[FusedRegion]] = staticmethod(weighted_boxes_fusion)
 
     def __init__(self, iou_threshold: float = 0.55, min_score: float = 0.5) -> None:
         check_threshold(iou_threshold)

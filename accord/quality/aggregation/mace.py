@@ -59,6 +59,8 @@ class MACE(ConfusionEM):
     """
 
     learn_priors = False
+    _theta: np.ndarray  # per-annotator spamming probability, kept across EM steps
+    _xi: np.ndarray  # per-annotator label distribution when spamming
 
     def _confusions(self, counts: np.ndarray, n_wl: np.ndarray) -> np.ndarray:
         w, k, _ = counts.shape
