@@ -117,15 +117,17 @@ def judge_agreement(engine: Engine, dataset: str, question: str, *,
     if len(pairs) < 2:
         raise InputError(f"only {len(pairs)} record(s) have both a judge rating and submitted "
                          "human ratings; need at least 2", field="--question")
-    from accord.quality.agreement import cohen_kappa, krippendorff_alpha  # scipy: load late
+    from accord.quality import ReliabilityMatrix  # scipy: load late
+    from accord.quality.agreement import cohen_kappa, krippendorff_alpha
 
     model = [p[0] for p in pairs]
     human = [p[1] for p in pairs]
+    judge_and_people = ReliabilityMatrix([model, human])  # two coders x the records
     scale = list(range(q.min, q.max + 1))
     diff = np.abs(np.subtract(model, human))
     return JudgeAgreement(
         dataset, q.name, agent, len(pairs),
-        krippendorff_alpha([model, human], "interval", labels=scale),
-        krippendorff_alpha([model, human], "ordinal", labels=scale),
+        krippendorff_alpha(judge_and_people, "interval", labels=scale),
+        krippendorff_alpha(judge_and_people, "ordinal", labels=scale),
         cohen_kappa(model, human, labels=scale, weights="quadratic"),
         float(np.mean(diff == 0)), float(diff.mean()))

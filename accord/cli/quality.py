@@ -63,9 +63,6 @@ class Tie(enum.StrEnum):
     random = "random"
 
 
-_NOMINAL_ONLY = ("fleiss", "percent")
-
-
 def _finite(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
@@ -104,14 +101,9 @@ def agree(
     import numpy as np
 
     from accord.errors import InputError
-    from accord.quality.agreement import agreement_score, bootstrap_ci
+    from accord.quality.agreement import agreement_score, bootstrap_ci, check_metric
 
-    if metric.value in _NOMINAL_ONLY and level is not Level.nominal:
-        raise InputError(
-            f"metric {metric.value!r} is for nominal data only; got --level {level.value} "
-            "(use alpha, gwet, cohen or scott for ordered labels)",
-            field="--level",
-        )
+    check_metric(metric.value, level.value)  # before any data is read
     started = time.perf_counter()
     if input is None and dataset is not None and question is not None:
         region = _region_agreement(dataset, question, db)

@@ -17,7 +17,13 @@ workflow or the importers, so it runs on plain Python data anywhere.
 from accord.quality import aggregation, agreement
 from accord.quality.annotators import AnnotatorReport, AnnotatorScore, score_annotators
 from accord.quality.disagreement import Disagreement, rank_disagreements
-from accord.quality.frame import LongForm, as_longform, factorize, from_reliability_matrix
+from accord.quality.frame import (
+    LongForm,
+    ReliabilityMatrix,
+    as_longform,
+    factorize,
+    from_reliability_matrix,
+)
 from accord.quality.longform import read_gold, read_longform
 from accord.quality.orders import rank_matrix, ranks_from_order
 from accord.quality.spans import Span, as_span, group_spans
@@ -27,6 +33,7 @@ __all__ = [
     "AnnotatorScore",
     "Disagreement",
     "LongForm",
+    "ReliabilityMatrix",
     "Span",
     "aggregation",
     "agreement",

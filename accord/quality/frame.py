@@ -27,7 +27,13 @@ import numpy as np
 from accord.errors import InputError
 from accord.quality.codes import _to_array, factorize
 
-__all__ = ["LongForm", "as_longform", "factorize", "from_reliability_matrix"]
+__all__ = [
+    "LongForm",
+    "ReliabilityMatrix",
+    "as_longform",
+    "factorize",
+    "from_reliability_matrix",
+]
 
 _COLUMNS = ("item", "annotator", "label")
 
@@ -100,6 +106,28 @@ class LongForm:
     def label_values(self) -> np.ndarray:
         """The label of every annotation (decoded), shape (n_annotations,)."""
         return self.labels[self.label]
+
+
+@dataclass(frozen=True, eq=False)
+class ReliabilityMatrix:
+    """A reliability matrix, said to be one: annotators x items, missing as ``None``/``NaN``.
+
+    Krippendorff's layout: row *i* holds annotator *i*'s labels, column *j*
+    item *j*. The agreement metrics read plain nested lists and arrays as
+    nothing (a list of ``(item, annotator, label)`` rows and a small matrix can
+    look alike); wrap a matrix in this class to say what it is.
+
+    Examples
+    --------
+    >>> from accord.quality.agreement import agreement_score
+    >>> round(agreement_score(ReliabilityMatrix([[1, 2, 2, 1], [1, 2, 2, 2]]), "cohen"), 4)
+    0.5
+    """
+
+    values: Any
+
+    def to_longform(self, labels: Iterable[Any] | None = None) -> LongForm:
+        return from_reliability_matrix(self.values, labels=labels)
 
 
 def _is_missing(value: Any) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import kendalltau, spearmanr
 
 from accord.errors import InputError
-from accord.quality import rank_matrix, ranks_from_order
+from accord.quality import ReliabilityMatrix, rank_matrix, ranks_from_order
 from accord.quality.agreement import (
     agreement_by_label,
     agreement_by_question,
@@ -41,6 +41,8 @@ def _naive_interval_alpha(m: np.ndarray) -> float:
     d_e = float(np.sum((values[:, None] - values[None, :]) ** 2)) / (n * (n - 1))
     return 1.0 - d_o / d_e
 
+R = ReliabilityMatrix
+
 
 @pytest.mark.parametrize("distinct", [20, 3000])  # dense coincidence path and moment path
 def test_interval_alpha_matches_definition(distinct):
@@ -51,7 +53,7 @@ def test_interval_alpha_matches_definition(distinct):
         m = np.round(m * distinct / 8) / (distinct / 8)
     m[rng.random(m.shape) < 0.3] = np.nan
     assert len(np.unique(m[~np.isnan(m)])) > (1024 if distinct > 1024 else 0)
-    assert krippendorff_alpha(m, "interval") == pytest.approx(_naive_interval_alpha(m), abs=1e-9)
+    assert krippendorff_alpha(R(m), "interval") == pytest.approx(_naive_interval_alpha(m), abs=1e-9)
 
 
 def test_ordinal_alpha_on_many_values_matches_definition():
@@ -65,21 +67,21 @@ def test_ordinal_alpha_on_many_values_matches_definition():
     # Krippendorff's ordinal metric = interval metric on "mid-rank" positions
     position = dict(zip(values.tolist(), (np.cumsum(counts) - counts / 2.0).tolist()))
     ranked = np.vectorize(lambda v: position.get(v, np.nan))(m)
-    assert krippendorff_alpha(m, "ordinal") == pytest.approx(
+    assert krippendorff_alpha(R(m), "ordinal") == pytest.approx(
         _naive_interval_alpha(ranked), abs=1e-9
     )
 
 
 def test_bootstrap_is_seeded_and_brackets_the_value(krippendorff2011):
     data = krippendorff2011["data"]["matrix"]
-    a = bootstrap_ci(data, "alpha", n_resamples=300, seed=7)
-    b = bootstrap_ci(data, "alpha", n_resamples=300, seed=7)
-    c = bootstrap_ci(data, "alpha", n_resamples=300, seed=8)
+    a = bootstrap_ci(R(data), "alpha", n_resamples=300, seed=7)
+    b = bootstrap_ci(R(data), "alpha", n_resamples=300, seed=7)
+    c = bootstrap_ci(R(data), "alpha", n_resamples=300, seed=8)
     assert a == b
     assert (a.low, a.high) != (c.low, c.high)
     assert a.low < a.value < a.high <= 1.0
     assert a.value == pytest.approx(0.7434210526, abs=1e-9)
-    wider = bootstrap_ci(data, "alpha", n_resamples=300, seed=7, confidence=0.99)
+    wider = bootstrap_ci(R(data), "alpha", n_resamples=300, seed=7, confidence=0.99)
     assert wider.low <= a.low and wider.high >= a.high
 
 
@@ -87,16 +89,16 @@ def test_bootstrap_narrows_with_more_items():
     rng = np.random.default_rng(0)
     truth = rng.integers(0, 3, 2000)
     m = np.where(rng.random((3, 2000)) < 0.8, truth, rng.integers(0, 3, (3, 2000))).astype(float)
-    small = bootstrap_ci(m[:, :100], "fleiss", n_resamples=200)
-    large = bootstrap_ci(m, "fleiss", n_resamples=200)
+    small = bootstrap_ci(R(m[:, :100]), "fleiss", n_resamples=200)
+    large = bootstrap_ci(R(m), "fleiss", n_resamples=200)
     assert (large.high - large.low) < (small.high - small.low)
 
 
 def test_bootstrap_accepts_a_callable_and_validates():
-    ci = bootstrap_ci([[1, 2, 1, 2, 1], [1, 2, 2, 2, 1]], lambda lf: float(len(lf)), n_resamples=20)
+    ci = bootstrap_ci(R([[1, 2, 1, 2, 1], [1, 2, 2, 2, 1]]), lambda lf: float(len(lf)), n_resamples=20)
     assert ci.value == 10.0
     with pytest.raises(ValueError, match="confidence"):
-        bootstrap_ci([[1, 2], [1, 2]], confidence=1.5)
+        bootstrap_ci(R([[1, 2], [1, 2]]), confidence=1.5)
 
 
 def test_span_agreement_exact_and_partial():
@@ -200,7 +202,7 @@ def test_agreement_by_label_finds_the_confused_label():
     other = truth.copy()
     confused = (truth == 2) & (rng.random(300) < 0.5)
     other[confused] = 1  # label 2 is often called 1
-    out = agreement_by_label(np.array([truth, other]), "alpha")
+    out = agreement_by_label(R(np.array([truth, other])), "alpha")
     assert out[0] == pytest.approx(1.0)
     assert out[2] < out[0] and out[1] < out[0]
 
@@ -209,10 +211,10 @@ def test_pairwise_agreement_matrix_matches_cohen():
     m = np.array(
         [[1, 2, 1, 2, 1, 2], [1, 2, 1, 1, 1, 2], [2, 2, 1, 1, np.nan, np.nan]], dtype=float
     )
-    pa = pairwise_agreement(m, "cohen")
+    pa = pairwise_agreement(R(m), "cohen")
     assert pa.values[0, 1] == pytest.approx(cohen_kappa(m[0], m[1]), abs=1e-12)
     assert pa.values[0, 2] == pytest.approx(cohen_kappa(m[0, :4], m[2, :4]), abs=1e-12)
     assert pa.overlap[0, 2] == 4 and pa.overlap[2, 2] == 4
     np.testing.assert_allclose(pa.values, pa.values.T)
-    sparse = pairwise_agreement(m, "percent", min_overlap=5)
+    sparse = pairwise_agreement(R(m), "percent", min_overlap=5)
     assert math.isnan(sparse.values[0, 2])

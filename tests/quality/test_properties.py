@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from accord.errors import InputError
+from accord.quality import ReliabilityMatrix
 from accord.quality.agreement import (
     agreement_score,
     fleiss_kappa,
@@ -24,17 +25,18 @@ from accord.quality.agreement import (
     percent_agreement,
 )
 
+R = ReliabilityMatrix
 METRICS = {
-    "alpha_nominal": lambda m: krippendorff_alpha(m, "nominal"),
-    "alpha_ordinal": lambda m: krippendorff_alpha(m, "ordinal"),
-    "alpha_interval": lambda m: krippendorff_alpha(m, "interval"),
-    "alpha_ratio": lambda m: krippendorff_alpha(m + 1.0, "ratio"),
-    "fleiss": fleiss_kappa,
-    "percent": percent_agreement,
-    "gwet_ac1": gwet_ac1,
-    "gwet_ac2_quadratic": lambda m: gwet_ac2(m, "quadratic"),
-    "light_kappa": lambda m: agreement_score(m, "cohen"),
-    "mean_scott_pi": lambda m: agreement_score(m, "scott"),
+    "alpha_nominal": lambda m: krippendorff_alpha(R(m), "nominal"),
+    "alpha_ordinal": lambda m: krippendorff_alpha(R(m), "ordinal"),
+    "alpha_interval": lambda m: krippendorff_alpha(R(m), "interval"),
+    "alpha_ratio": lambda m: krippendorff_alpha(R(m + 1.0), "ratio"),
+    "fleiss": lambda m: fleiss_kappa(R(m)),
+    "percent": lambda m: percent_agreement(R(m)),
+    "gwet_ac1": lambda m: gwet_ac1(R(m)),
+    "gwet_ac2_quadratic": lambda m: gwet_ac2(R(m), "quadratic"),
+    "light_kappa": lambda m: agreement_score(R(m), "cohen"),
+    "mean_scott_pi": lambda m: agreement_score(R(m), "scott"),
 }
 # invariant to renaming labels (nominal metrics only)
 RELABEL_INVARIANT = {
@@ -154,15 +156,71 @@ def test_systematic_disagreement_is_negative():
 
 def test_no_variation_is_undefined():
     m = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
-    assert math.isnan(krippendorff_alpha(m))
-    assert math.isnan(fleiss_kappa(m))
-    assert percent_agreement(m) == 1.0
+    assert math.isnan(krippendorff_alpha(R(m)))
+    assert math.isnan(fleiss_kappa(R(m)))
+    assert percent_agreement(R(m)) == 1.0
 
 
 def test_unknown_level_and_metric():
-    with pytest.raises(ValueError, match="'level' parameter"):
-        krippendorff_alpha([[1, 2], [1, 2]], "cardinal")
-    with pytest.raises(ValueError, match="'metric' parameter"):
-        agreement_score([[1, 2], [1, 2]], "kappa")
+    with pytest.raises(InputError, match="'level' parameter"):
+        krippendorff_alpha(R([[1, 2], [1, 2]]), "cardinal")
+    with pytest.raises(InputError, match="'metric' parameter"):
+        agreement_score(R([[1, 2], [1, 2]]), "kappa")
     with pytest.raises(InputError, match="numeric labels"):
-        krippendorff_alpha([["a", "b"], ["a", "b"]], "interval")
+        krippendorff_alpha(R([["a", "b"], ["a", "b"]]), "interval")
+
+
+# (item, annotator, label) rows that the old reader took for a 6 x 3 coders x items matrix
+SIX_ROWS = [(1, "a", "pos"), (1, "b", "pos"), (2, "a", "neg"), (2, "b", "neg"),
+            (3, "a", "pos"), (3, "b", "neg")]
+
+
+def test_tuples_are_long_form_rows_not_a_matrix():
+    # Krippendorff (2011): 6 pairable values, D_o = 2/6, D_e = 2*3*3 / (6*5) = 0.6 -> 1 - (1/3)/0.6
+    assert agreement_score(SIX_ROWS, "alpha", "nominal") == pytest.approx(4 / 9, abs=1e-12)
+    assert krippendorff_alpha(SIX_ROWS) == pytest.approx(0.4444444444, abs=1e-9)
+    as_dicts = [{"item": i, "annotator": a, "label": v} for i, a, v in SIX_ROWS]
+    for metric in ("alpha", "fleiss", "cohen", "scott", "gwet", "percent"):
+        assert agreement_score(SIX_ROWS, metric) == agreement_score(as_dicts, metric), metric
+
+
+@pytest.mark.parametrize("data", [
+    [list(row) for row in SIX_ROWS],          # rows as lists: rows or a matrix?
+    np.array(SIX_ROWS, dtype=object),         # a 2-D array, either way
+    [[1, 2, 2], [1, 2, 1]],                   # a plain nested list
+    [(1, "a", "pos"), [1, "b", "pos"]],       # mixed
+], ids=["lists", "array", "nested", "mixed"])
+def test_a_shape_that_reads_two_ways_is_refused(data):
+    with pytest.raises(InputError, match="ReliabilityMatrix"):
+        agreement_score(data, "alpha")
+    with pytest.raises(InputError, match="ReliabilityMatrix"):
+        krippendorff_alpha(data)
+
+
+def test_a_matrix_is_said_explicitly():
+    matrix = [[1, 2, 2, 1], [1, 2, 2, 2]]
+    rows = [(item, coder, v) for coder, labels in enumerate(matrix)
+            for item, v in enumerate(labels)]
+    for metric in ("alpha", "fleiss", "cohen", "scott", "gwet", "percent"):
+        assert agreement_score(R(matrix), metric) == agreement_score(rows, metric), metric
+
+
+@pytest.mark.parametrize("metric", ["fleiss", "percent"])
+@pytest.mark.parametrize("level", ["ordinal", "interval", "ratio"])
+def test_nominal_only_metrics_refuse_ordered_levels_with_a_reason(metric, level):
+    rows = [(1, "a", 1), (1, "b", 2), (2, "a", 3), (2, "b", 3)]
+    with pytest.raises(InputError, match="nominal data only") as err:
+        agreement_score(rows, metric, level)
+    assert err.value.field == "metric"
+
+
+@pytest.mark.parametrize("metric", ["alpha", "cohen", "scott", "gwet"])
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+def test_ratings_work_with_every_metric_that_takes_their_level(metric, level):
+    rng = np.random.default_rng(3)
+    truth = rng.integers(1, 6, 40)
+    rows = [(i, f"u{u}", int(np.clip(truth[i] + rng.integers(-1, 2), 1, 5)))
+            for i in range(40) for u in range(4)]
+    value = agreement_score(rows, metric, level)
+    assert -1.0 <= value <= 1.0 and value > 0.2  # noisy copies of one truth agree well
+

@@ -26,7 +26,7 @@ from accord.quality.agreement.keypoints import (
 from accord.quality.agreement.krippendorff import coincidence_matrix, krippendorff_alpha
 from accord.quality.agreement.percent import item_agreement, percent_agreement
 from accord.quality.agreement.ranking import kendall_w, pairwise_kendall_tau
-from accord.quality.agreement.score import METRICS, agreement_score
+from accord.quality.agreement.score import METRICS, agreement_score, check_metric
 from accord.quality.agreement.scott import scott_pi
 from accord.quality.agreement.segments import match_segments, segment_agreement
 from accord.quality.agreement.span_f1 import SpanAgreement, span_agreement
@@ -43,6 +43,7 @@ __all__ = [
     "agreement_score",
     "bootstrap_ci",
     "box_agreement",
+    "check_metric",
     "cohen_kappa",
     "coincidence_matrix",
     "fleiss_kappa",

@@ -69,7 +69,7 @@ def bootstrap_ci(
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
     metric : str or callable, default "alpha"
         A name from :data:`~accord.quality.agreement.METRICS` or a function
         of a :class:`~accord.quality.LongForm` returning a float.
@@ -100,7 +100,9 @@ def bootstrap_ci(
 
     Examples
     --------
-    >>> ci = bootstrap_ci([[1, 2, 3, 3, 2, 1], [1, 2, 3, 3, 2, 2]], "alpha", n_resamples=200)
+    >>> from accord.quality import ReliabilityMatrix
+    >>> matrix = ReliabilityMatrix([[1, 2, 3, 3, 2, 1], [1, 2, 3, 3, 2, 2]])
+    >>> ci = bootstrap_ci(matrix, "alpha", n_resamples=200)
     >>> ci.low <= ci.value <= ci.high
     True
     """

@@ -79,7 +79,7 @@ def agreement_by_label(data: Any, metric: str = "alpha") -> dict[Any, float]:
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
     metric : str, default "alpha"
         A nominal metric (see :func:`~accord.quality.agreement.agreement_score`).
 
@@ -90,7 +90,8 @@ def agreement_by_label(data: Any, metric: str = "alpha") -> dict[Any, float]:
 
     Examples
     --------
-    >>> out = agreement_by_label([["a", "a", "b", "c"], ["a", "a", "b", "b"]], "percent")
+    >>> from accord.quality import ReliabilityMatrix as R
+    >>> out = agreement_by_label(R([["a", "a", "b", "c"], ["a", "a", "b", "b"]]), "percent")
     >>> {k: round(v, 2) for k, v in out.items()}
     {'a': 1.0, 'b': 0.75, 'c': 0.75}
     """
@@ -137,7 +138,7 @@ def pairwise_agreement(
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
     metric : str, default "cohen"
     level : str, default "nominal"
     min_overlap : int, default 2
@@ -149,7 +150,8 @@ def pairwise_agreement(
 
     Examples
     --------
-    >>> pa = pairwise_agreement([[1, 2, 1, 2], [1, 2, 1, 2], [2, 1, 1, 2]], "percent")
+    >>> from accord.quality import ReliabilityMatrix as R
+    >>> pa = pairwise_agreement(R([[1, 2, 1, 2], [1, 2, 1, 2], [2, 1, 1, 2]]), "percent")
     >>> pa.values.round(2).tolist()
     [[1.0, 1.0, 0.5], [1.0, 1.0, 0.5], [0.5, 0.5, 1.0]]
     """

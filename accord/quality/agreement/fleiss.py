@@ -33,8 +33,8 @@ def fleiss_kappa(data: Any, *, counts: bool = False, labels: Iterable[Any] | Non
 
     Parameters
     ----------
-    data : reliability matrix, long-form annotations, or a counts table
-        A reliability matrix ``(n_annotators, n_items)`` or long form (see
+    data : long-form annotations, a ReliabilityMatrix, or a counts table
+        Long form or a :class:`~accord.quality.ReliabilityMatrix` (see
         :func:`~accord.quality.agreement.krippendorff_alpha`); with
         ``counts=True`` a table ``(n_items, n_labels)`` of how many
         annotators chose each label for each item (Fleiss' own layout).

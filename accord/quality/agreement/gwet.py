@@ -110,7 +110,7 @@ def gwet_ac1(data: Any, *, labels: Iterable[Any] | None = None) -> float:
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
     labels : iterable, optional
         The full category set.
 
@@ -135,7 +135,8 @@ def gwet_ac1(data: Any, *, labels: Iterable[Any] | None = None) -> float:
 
     Examples
     --------
-    >>> round(gwet_ac1([["a", "a", "b", "a"], ["a", "a", "b", "b"]]), 4)
+    >>> from accord.quality import ReliabilityMatrix as R
+    >>> round(gwet_ac1(R([["a", "a", "b", "a"], ["a", "a", "b", "b"]])), 4)
     0.5294
     """
     lf = ratings(data, labels)
@@ -158,7 +159,7 @@ def gwet_ac2(
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
     weights : str, default "quadratic"
         ``identity, ordinal, linear, quadratic, ratio``, or a level name
         (``nominal`` -> identity, ``interval`` -> quadratic).
@@ -176,7 +177,8 @@ def gwet_ac2(
 
     Examples
     --------
-    >>> round(gwet_ac2([[1, 2, 3, 3], [1, 2, 3, 2]], "linear"), 4)
+    >>> from accord.quality import ReliabilityMatrix as R
+    >>> round(gwet_ac2(R([[1, 2, 3, 3], [1, 2, 3, 2]]), "linear"), 4)
     0.7241
     """
     if weights in _LEVEL_WEIGHTS:

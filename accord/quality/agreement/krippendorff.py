@@ -39,8 +39,8 @@ def coincidence_matrix(
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
-        Missing values as ``None``/``NaN`` (matrix) or absent rows (long form).
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
+        Missing values are absent rows (long form) or ``None``/``NaN`` (matrix).
     labels : iterable, optional
         The value domain in order; defaults to the sorted observed values.
 
@@ -52,7 +52,8 @@ def coincidence_matrix(
 
     Examples
     --------
-    >>> o, values = coincidence_matrix([[1, 1, 2], [1, 2, 2]])
+    >>> from accord.quality import ReliabilityMatrix as R
+    >>> o, values = coincidence_matrix(R([[1, 1, 2], [1, 2, 2]]))
     >>> o.tolist(), values.tolist()
     ([[2.0, 1.0], [1.0, 2.0]], [1, 2])
     """
@@ -97,10 +98,13 @@ def krippendorff_alpha(
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
-        A 2-D array-like (rows are annotators, columns items; missing values
-        as ``None``/``NaN``), or a :class:`~accord.quality.LongForm`, dict of
-        columns, DataFrame or list of dicts with ``item, annotator, label``.
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
+        A list of ``(item, annotator, label)`` tuples, a list of dicts, a
+        DataFrame or dict of columns with ``item, annotator, label``, a
+        :class:`~accord.quality.LongForm`, or a matrix (rows annotators,
+        columns items, missing values ``None``/``NaN``) wrapped in
+        :class:`~accord.quality.ReliabilityMatrix`; a bare nested list or
+        array is refused as ambiguous.
     level : {"nominal", "ordinal", "interval", "ratio"}, default "nominal"
         Level of measurement. Interval and ratio need numeric labels.
     labels : iterable, optional
@@ -143,13 +147,14 @@ def krippendorff_alpha(
 
     Examples
     --------
+    >>> from accord.quality import ReliabilityMatrix as R
     >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
     ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
     ...         [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
     ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None]]
-    >>> round(krippendorff_alpha(data, "nominal"), 3)
+    >>> round(krippendorff_alpha(R(data), "nominal"), 3)
     0.743
-    >>> round(krippendorff_alpha(data, "interval"), 3)
+    >>> round(krippendorff_alpha(R(data), "interval"), 3)
     0.849
     """
     check_level(level)

@@ -45,7 +45,7 @@ def percent_agreement(data: Any, *, labels: Iterable[Any] | None = None) -> floa
 
     Parameters
     ----------
-    data : reliability matrix (n_annotators, n_items) or long-form annotations
+    data : long-form annotations or a :class:`~accord.quality.ReliabilityMatrix`
         See :func:`~accord.quality.agreement.krippendorff_alpha`.
     labels : iterable, optional
         Accepted label set; other labels raise :class:`InputError`.
@@ -67,7 +67,8 @@ def percent_agreement(data: Any, *, labels: Iterable[Any] | None = None) -> floa
 
     Examples
     --------
-    >>> percent_agreement([[1, 1, 2], [1, 2, 2], [1, 2, None]])
+    >>> from accord.quality import ReliabilityMatrix as R
+    >>> percent_agreement(R([[1, 1, 2], [1, 2, 2], [1, 2, None]]))
     0.7777777777777777
     """
     counts = pairable_counts(ratings(data, labels))
