@@ -80,7 +80,8 @@ def test_scott_pi_equals_fleiss_for_two_annotators(pair):
     y1, y2 = pair
     if len(set(y1) | set(y2)) == 1:
         return
-    assert scott_pi(y1, y2) == pytest.approx(fleiss_kappa(ReliabilityMatrix(np.array([y1, y2]))), abs=1e-12)
+    two_coders = ReliabilityMatrix(np.array([y1, y2]))
+    assert scott_pi(y1, y2) == pytest.approx(fleiss_kappa(two_coders), abs=1e-12)
 
 
 def _pair_by_pair(rows, fn, weights):
