@@ -100,7 +100,6 @@ def agree(
     """
     import numpy as np
 
-    from accord.errors import InputError
     from accord.quality.agreement import agreement_score, bootstrap_ci, check_metric
 
     check_metric(metric.value, level.value)  # before any data is read

@@ -95,7 +95,8 @@ def test_bootstrap_narrows_with_more_items():
 
 
 def test_bootstrap_accepts_a_callable_and_validates():
-    ci = bootstrap_ci(R([[1, 2, 1, 2, 1], [1, 2, 2, 2, 1]]), lambda lf: float(len(lf)), n_resamples=20)
+    matrix = R([[1, 2, 1, 2, 1], [1, 2, 2, 2, 1]])
+    ci = bootstrap_ci(matrix, lambda lf: float(len(lf)), n_resamples=20)
     assert ci.value == 10.0
     with pytest.raises(ValueError, match="confidence"):
         bootstrap_ci(R([[1, 2], [1, 2]]), confidence=1.5)
