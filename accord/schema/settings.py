@@ -23,12 +23,7 @@ from pydantic import (
 
 from accord.errors import SettingsError
 from accord.schema.fields import FIELD_TYPES, AnyField
-from accord.schema.questions import (
-    AUDIO_QUESTION_TYPES,
-    IMAGE_QUESTION_TYPES,
-    QUESTION_TYPES,
-    AnyQuestion,
-)
+from accord.schema.questions import AnyQuestion, question_type, question_type_names
 from accord.schema.workforce import Assignment, Monitoring, Onboarding
 
 __all__ = ["Distribution", "Assist", "Settings", "parse_settings", "load_settings",
@@ -99,29 +94,17 @@ class Settings(BaseModel):
                 problems.append((f"questions[{i}].name", f"duplicate question name {q.name!r} "
                                  f"(also questions[{qseen[q.name]}])"))
             qseen.setdefault(q.name, i)
+            qtype = question_type(q.type)
             for ref in q.referenced_fields():
-                key = "fields" if q.type == "pairwise" else "field"
                 if ref not in by_name:
-                    problems.append((f"questions[{i}].{key}", f"unknown field {ref!r}; "
-                                     f"fields are {sorted(by_name)}"))
+                    problems.append((f"questions[{i}].{qtype.field_key}", f"unknown field "
+                                     f"{ref!r}; fields are {sorted(by_name)}"))
                     continue
                 ftype = by_name[ref].type
-                if q.type == "span" and ftype not in ("text", "markdown"):
-                    problems.append((f"questions[{i}].field",
-                                     f"span needs a text or markdown field, {ref!r} is {ftype}"))
-                if q.type == "ranking" and ftype != "json":
-                    problems.append(
-                        (
-                            f"questions[{i}].field",
-                            f"ranking needs a json field of candidates, {ref!r} is {ftype}",
-                        )
-                    )
-                if q.type in IMAGE_QUESTION_TYPES and ftype != "image":
-                    problems.append((f"questions[{i}].field",
-                                     f"{q.type} needs an image field, {ref!r} is {ftype}"))
-                if q.type in AUDIO_QUESTION_TYPES and ftype != "audio":
-                    problems.append((f"questions[{i}].field",
-                                     f"{q.type} needs an audio field, {ref!r} is {ftype}"))
+                if qtype.field_types and ftype not in qtype.field_types:
+                    problems.append((f"questions[{i}].{qtype.field_key}",
+                                     f"{q.type} needs {_field_kinds(qtype.field_types)} "
+                                     f"field, {ref!r} is {ftype}"))
         if self.assist is not None:
             for qname in self.assist.thresholds:
                 if qname not in qseen:
@@ -146,6 +129,11 @@ class Settings(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
+
+
+def _field_kinds(types: tuple[str, ...]) -> str:
+    words = " or ".join(types)
+    return ("an " if words[0] in "aeiou" else "a ") + words
 
 
 class _ProblemList(list):  # type: ignore[type-arg]
@@ -180,7 +168,7 @@ def _explain(err: Mapping[str, Any]) -> str:
     if kind == "union_tag_invalid":
         tag = ctx.get("tag")
         loc = err["loc"]
-        allowed = QUESTION_TYPES if "questions" in loc else FIELD_TYPES
+        allowed = question_type_names() if "questions" in loc else FIELD_TYPES
         return f"unknown type {tag!r}; expected one of {', '.join(allowed)}"
     if kind == "union_tag_not_found":
         return "missing 'type'"
@@ -251,12 +239,9 @@ def load_settings(path: str | Path) -> Settings:
     return parse_settings(data, source=str(p))
 
 
-def settings_from_columns(
-    columns: list[str],
-    *,
-    id_columns: tuple[str, ...] = ("id", "external_id"),
-    sample: dict[str, Any] | None = None,
-) -> Settings:
+def settings_from_columns(columns: list[str], *,
+                          id_columns: tuple[str, ...] = ("id", "external_id"),
+                          sample: dict[str, Any] | None = None) -> Settings:
     """Infer settings from a file's columns: one field per column, no questions.
 
     Lists of ``{role, content}`` dicts become ``chat`` fields, other

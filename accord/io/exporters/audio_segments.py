@@ -26,6 +26,7 @@ from typing import Any
 from accord.errors import InputError
 from accord.io.exporters.base import Context, ExportFormat
 from accord.io.exporters.selection import usable_values
+from accord.schema.questions import types_with_role
 
 __all__ = ["FORMAT", "word_error_rate", "medoid_transcript"]
 
@@ -72,7 +73,7 @@ def medoid_transcript(values: list[dict[str, Any]]) -> dict[str, Any]:
 class _Builder:
     def __init__(self, ctx: Context) -> None:
         settings = ctx.settings
-        chosen = [q for q in settings.questions if q.type in ("segment", "transcript")]
+        chosen = [q for q in settings.questions if q.type in types_with_role("audio_segments")]
         if ctx.options.question is not None:
             chosen = [q for q in chosen if q.name == ctx.options.question]
             if not chosen:

@@ -38,10 +38,10 @@ import orjson
 from accord.io.exporters.base import Context, ExportFormat
 from accord.io.exporters.selection import usable_values
 from accord.schema.media_refs import media_ref_kind
+from accord.schema.questions import types_with_role
 
 __all__ = ["FORMAT", "CocoLayout", "CocoSink", "coco_categories"]
 
-REGION_TYPES = ("bbox", "polygon", "keypoints")
 
 
 def coco_categories(questions: list[Any]) -> tuple[list[dict[str, Any]], dict[tuple[str, Any],
@@ -143,7 +143,7 @@ class _Builder:
 
         self.ctx = ctx
         settings = ctx.settings
-        chosen = [q for q in settings.questions if q.type in REGION_TYPES]
+        chosen = [q for q in settings.questions if q.type in types_with_role("regions")]
         if ctx.options.question is not None:
             chosen = [q for q in chosen if q.name == ctx.options.question]
             if not chosen:

@@ -24,22 +24,24 @@ from typing import Any
 from accord.errors import InputError
 from accord.io.exporters.options import ExportOptions
 from accord.schema import Settings
+from accord.schema.questions import types_with_role
 
-__all__ = ["KINDS", "QUESTION_TYPES_BY_KIND", "Plan", "resolve_plan"]
+__all__ = ["KINDS", "ROLE_OF_KIND", "Plan", "question_types_for", "resolve_plan"]
 
 KINDS = ("records", "sft", "preference", "kto", "spans", "images", "audio")
 _MEDIA_KINDS = ("images", "audio")  # per-record consensus of their own (coco, audio-segments)
 
-QUESTION_TYPES_BY_KIND: dict[str, tuple[str, ...]] = {
-    "preference": ("pairwise", "ranking"),
-    "kto": ("rating", "label", "pairwise"),
-    "sft": ("text",),
-    "spans": ("span",),
-    "images": ("bbox", "polygon", "keypoints"),
-    "audio": ("segment", "transcript"),
-    "records": ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text",
-                "flags"),
-}
+ROLE_OF_KIND: dict[str, str] = {
+    "preference": "preference_pair", "kto": "kto_label", "sft": "sft_target", "spans": "spans",
+    "images": "regions", "audio": "audio_segments", "records": "records_filter"}
+"""The export role (:data:`accord.schema.questions.EXPORT_ROLES`) a question needs per kind."""
+
+
+def question_types_for(kind: str) -> tuple[str, ...]:
+    """Question types that can drive an export of ``kind`` (from the question-type registry)."""
+    return types_with_role(ROLE_OF_KIND[kind])
+
+
 _WHAT = {"preference": "make preference pairs", "kto": "make KTO labels",
          "sft": "give completions", "spans": "give spans", "records": "be aggregated",
          "images": "give image regions", "audio": "give audio segments"}
@@ -103,11 +105,8 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
                                                                                 "markdown"))
     if kind in ("sft", "preference", "kto"):
         plan.prompt = _pick_prompt(
-            fields,
-            used | {options.completion_field} - {None},
-            options,
-            required=kind != "preference" or options.prompt_field is not None,
-        )
+            fields, used | {options.completion_field} - {None}, options,
+            required=kind != "preference" or options.prompt_field is not None)
         plan.prompt_is_chat = plan.prompt is not None and fields[plan.prompt].type == "chat"
     if kind == "sft" and question is None:
         _sft_completion(plan, fields, options)
@@ -119,9 +118,8 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
             or options.split):
         plan.consensus = [question]
     if kind == "records" and options.aggregate:
-        plan.consensus = [q for q in settings.questions if q.type not in ("text", "flags")
-                          and q.type not in QUESTION_TYPES_BY_KIND["images"]
-                          + QUESTION_TYPES_BY_KIND["audio"]]
+        columns = types_with_role("consensus_column")
+        plan.consensus = [q for q in settings.questions if q.type in columns]
     return plan
 
 
@@ -130,7 +128,7 @@ def _filters(options: ExportOptions) -> bool:
 
 
 def _pick_question(settings: Settings, kind: str, options: ExportOptions) -> Any:
-    allowed = QUESTION_TYPES_BY_KIND[kind]
+    allowed = question_types_for(kind)
     by_name = {q.name: q for q in settings.questions}
     if options.question is not None:
         q = by_name.get(options.question)

@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 
 from accord.io.exporters.base import Context, messages_type
+from accord.schema.questions import types_with_role
 from accord.store.export_queries import ColumnPage, JsonRecord, LinePage
 
 __all__ = ["FlatBuilder", "NestedBuilder", "iso", "to_json_record"]
@@ -221,7 +222,7 @@ class FlatBuilder:
         return pa.Table.from_arrays(arrays, schema=schema)
 
     def _scalar(self, question: str) -> bool:
-        return self.questions.get(question) in ("label", "pairwise", "rating")
+        return self.questions.get(question) in types_with_role("label_column")
 
     def columns(self) -> list[str]:
         cols = ["external_id", "status", "is_gold"] + [n for n, _ in self.fields]

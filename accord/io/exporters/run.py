@@ -35,6 +35,7 @@ from accord.io.exporters.conversation import as_text
 from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.plan import Plan, resolve_plan
 from accord.io.exporters.selection import RecordFilter, usable_values
+from accord.schema.questions import types_with_role
 
 __all__ = [
     "ExportSummary",
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 Progress = Callable[[int], None]
-_AGGREGATABLE = ("label", "multi_label", "span", "rating", "ranking", "pairwise")
 _PAGE_FORMATS = ("jsonl", "parquet", "hf")  # whole-record formats that may write pages
 _SUFFIX_CONTAINERS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
                       ".json": "json", ".conll": "conll", ".txt": "conll"}
@@ -150,7 +150,8 @@ def prepare_export(session: Session, dataset: str, options: ExportOptions,
 
         method_for(plan.question.type, options.aggregate, strict=True)
     card = options.card if options.card is not None else container in ("hub", "disk")
-    card_questions = [q for q in settings.questions if q.type in _AGGREGATABLE] if card else []
+    columns = types_with_role("consensus_column")
+    card_questions = [q for q in settings.questions if q.type in columns] if card else []
     ctx = Context(ds.name, settings, plan, options)
     builder = fmt.builder(ctx)
     return PreparedExport(ds.id, fmt, container, ctx, builder, card, card_questions,
