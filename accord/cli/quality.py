@@ -54,6 +54,8 @@ class Method(enum.StrEnum):
     onecoin = "onecoin"
     glad = "glad"
     mace = "mace"
+    bcc = "bcc"
+    pool = "pool"
 
 
 class Tie(enum.StrEnum):
@@ -224,7 +226,10 @@ def aggregate(
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="Output CSV: item,label,confidence.")
     ] = None,
-    method: Annotated[Method, typer.Option(help="Aggregation method.")] = Method.ds,
+    method: Annotated[
+        Method | None,
+        typer.Option(help="Aggregation method (default: accord's default, see docs/quality.md)."),
+    ] = None,
     gold: Annotated[
         Path | None, typer.Option(help="Gold CSV/JSONL (item,label): print accuracy.")
     ] = None,
@@ -234,7 +239,7 @@ def aggregate(
     import numpy as np
 
     from accord.errors import InputError
-    from accord.quality.aggregation import AGGREGATORS
+    from accord.quality.aggregation import AGGREGATORS, DEFAULT_METHOD
     from accord.quality.annotators import gold_codes
     from accord.quality.longform import read_gold
 
@@ -251,9 +256,10 @@ def aggregate(
                 path=str(gold),
                 field="item",
             )
-    cls = AGGREGATORS[method.value]
-    model = cls(tie=tie.value) if method.value in ("mv", "wmv") else cls()
-    with err_console.status(f"aggregating {len(lf)} annotations with {method.value}"):
+    name = method.value if method is not None else DEFAULT_METHOD
+    cls = AGGREGATORS[name]
+    model = cls(tie=tie.value) if name in ("mv", "wmv") else cls()
+    with err_console.status(f"aggregating {len(lf)} annotations with {name}"):
         model.fit(lf)
     result = model.predict()
     _write_csv_atomic(out, result)
@@ -266,7 +272,7 @@ def aggregate(
             f"accuracy against gold: {right / total:.4f} ({right}/{total} items)", highlight=False
         )
     console.print(
-        f"wrote {len(result)} items to {out} (method {method.value}, {len(lf)} annotations, "
+        f"wrote {len(result)} items to {out} (method {name}, {len(lf)} annotations, "
         f"{lf.n_annotators} annotators, mean confidence {float(np.mean(result.confidence)):.3f}) "
         f"in {seconds:.2f} s",
         highlight=False,

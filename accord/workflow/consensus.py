@@ -107,16 +107,17 @@ def _consensus_rows(question: Any, answers: list[tuple[int, str, Any, float]],
     return rows
 
 
-def aggregate_dataset(session: Session, ds: Dataset, settings: Settings, *, method: str = "ds",
-                      questions: list[str] | None = None,
+def aggregate_dataset(session: Session, ds: Dataset, settings: Settings, *,
+                      method: str | None = None, questions: list[str] | None = None,
                       now: datetime | None = None) -> dict[str, int]:
     """Compute and store the consensus of every aggregatable question.
 
     Parameters
     ----------
-    method : str
-        Aggregator for label and pairwise questions (``mv``, ``wmv``, ``ds``,
-        ``onecoin``, ``glad``, ``mace``); ratings use the median, multi-label a
+    method : str, optional
+        Aggregator for label and pairwise questions (a key of
+        :data:`accord.quality.aggregation.AGGREGATORS`; default
+        :data:`~accord.quality.aggregation.DEFAULT_METHOD`); ratings use the median, multi-label a
         per-label vote, spans a character vote, rankings ranked pairs.
 
     Returns
@@ -124,8 +125,9 @@ def aggregate_dataset(session: Session, ds: Dataset, settings: Settings, *, meth
     dict
         Question name -> number of records with a stored aggregate.
     """
-    from accord.quality.aggregation import AGGREGATORS
+    from accord.quality.aggregation import AGGREGATORS, DEFAULT_METHOD
 
+    method = method or DEFAULT_METHOD
     if method not in AGGREGATORS:
         raise InputError(f"unknown method {method!r}; expected one of {', '.join(AGGREGATORS)}",
                          field="method")

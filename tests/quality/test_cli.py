@@ -93,6 +93,21 @@ def test_aggregate_dawid_skene_beats_majority(shared_data, tmp_path):
     assert accuracy > 0.8178
 
 
+def test_aggregate_without_method_uses_the_default(shared_data, tmp_path):
+    from accord.quality.aggregation import DEFAULT_METHOD
+
+    crowd = shared_data / "crowd" / "bluebird"
+    out = tmp_path / "pool.csv"
+    proc = run("aggregate", crowd / "labels.csv", "--gold", crowd / "gold.csv", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert f"(method {DEFAULT_METHOD}," in proc.stdout
+    # bluebird: majority vote 0.7593, the default 0.8889 (docs/benchmarks.md)
+    assert "accuracy against gold: 0.8889 (96/108 items)" in proc.stdout
+    with open(out, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["item", "label", "confidence"] and len(rows) == 108
+
+
 def _bad_inputs(tmp: Path, shared: Path) -> list[tuple[list[str], str]]:
     (tmp / "empty.csv").write_text("")
     (tmp / "cols.csv").write_text("item,worker,label\n1,a,x\n")

@@ -42,6 +42,13 @@ def test_consensus_is_stored_and_queue_ranks_disagreements(live_server):
     assert report["agreement"]["y"]["level"] == "nominal"
     assert report["agreement"]["y"]["value"] < 1.0
     assert report["aggregates"]["order"]["records"] == 6
+    res = httpx.post(f"{live_server.url}/api/v1/datasets/q/quality/aggregate", headers=h, json={})
+    assert res.status_code == 200, res.text
+    report = httpx.get(f"{live_server.url}/api/v1/datasets/q/quality", headers=h).json()
+    assert report["aggregates"]["y"]["method"] == "pool"  # DEFAULT_METHOD
+    res = httpx.post(f"{live_server.url}/api/v1/datasets/q/quality/aggregate", headers=h,
+                     json={"method": "nope"})
+    assert res.status_code == 422 and "expected one of mv, wmv, ds" in res.text
     order = [q for q in httpx.get(f"{live_server.url}/api/v1/datasets/q/quality/disagreements",
                                   headers=h, params={"question": "order",
                                                      "max_confidence": 1.0}).json()]

@@ -9,6 +9,7 @@ own aggregators with the same verbs.
 """
 
 from accord.quality.aggregation.base import TIE_POLICIES, Aggregator, Consensus, Probabilities
+from accord.quality.aggregation.bcc import BayesianClassifierCombination
 from accord.quality.aggregation.box_fusion import (
     FusedRegion,
     FusionConsensus,
@@ -29,6 +30,7 @@ from accord.quality.aggregation.mace import MACE
 from accord.quality.aggregation.majority_vote import MajorityVote, vote_shares
 from accord.quality.aggregation.multi_label import MultiLabel, MultiLabelConsensus
 from accord.quality.aggregation.one_coin import OneCoinDawidSkene
+from accord.quality.aggregation.opinion_pool import POOL_MEMBERS, OpinionPool
 from accord.quality.aggregation.ranked_pairs import RankedPairs
 from accord.quality.aggregation.ratings import RatingAggregator
 from accord.quality.aggregation.span_vote import SpanConsensus, SpanVote
@@ -42,14 +44,21 @@ AGGREGATORS: dict[str, type[Aggregator]] = {
     "onecoin": OneCoinDawidSkene,
     "glad": GLAD,
     "mace": MACE,
+    "bcc": BayesianClassifierCombination,
+    "pool": OpinionPool,
 }
+
+#: What ``accord quality aggregate`` and the server use when no method is given.
+DEFAULT_METHOD = "pool"
 
 __all__ = [
     "AGGREGATORS",
+    "DEFAULT_METHOD",
     "GLAD",
     "MACE",
     "TIE_POLICIES",
     "Aggregator",
+    "BayesianClassifierCombination",
     "BradleyTerry",
     "Consensus",
     "DawidSkene",
@@ -59,6 +68,8 @@ __all__ = [
     "MultiLabel",
     "MultiLabelConsensus",
     "OneCoinDawidSkene",
+    "OpinionPool",
+    "POOL_MEMBERS",
     "Probabilities",
     "RankedPairs",
     "Ranking",

@@ -28,7 +28,9 @@ class WeightedMajorityVote(Aggregator):
         (:func:`accord.quality.score_annotators`). Annotators missing from
         the mapping get the mean of the given weights. When omitted, each
         annotator's weight is their agreement with the plain majority vote
-        (the "Wawa" heuristic, Appen/Figure Eight), computed from the data.
+        (the "Wawa" heuristic, Appen/Figure Eight), computed from the data;
+        on an item where the majority is tied, agreeing with any tied label
+        counts 1/(number of tied labels).
     tie : str, default "smallest"
         Tie policy, as in :class:`~accord.quality.aggregation.MajorityVote`.
     seed : int or None, default 0
@@ -59,8 +61,12 @@ class WeightedMajorityVote(Aggregator):
     def _fit(self, lf: LongForm) -> None:
         self.annotators_ = lf.annotators
         if self.weights is None:
-            mv = choose(vote_shares(lf), "smallest")
-            hits = (lf.label == mv[lf.item]).astype(np.float64)
+            # agreement with the majority; a tied majority credits each tied label
+            # equally, so the weights never depend on how labels happen to sort
+            shares = vote_shares(lf)
+            top = np.isclose(shares, shares.max(axis=1, keepdims=True), rtol=0, atol=1e-12)
+            credit = top / top.sum(axis=1, keepdims=True)
+            hits = credit[lf.item, lf.label]
             n = np.bincount(lf.annotator, minlength=lf.n_annotators)
             w = np.bincount(lf.annotator, weights=hits, minlength=lf.n_annotators) / np.maximum(
                 n, 1

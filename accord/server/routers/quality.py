@@ -29,7 +29,7 @@ router = APIRouter(tags=["quality"])
 
 
 class AggregateIn(BaseModel):
-    method: str = Field(default="ds", pattern="^(mv|wmv|ds|onecoin|glad|mace)$")
+    method: str | None = Field(default=None, pattern="^[a-z]+$")  # None: DEFAULT_METHOD
     questions: list[str] | None = None
 
 
@@ -62,12 +62,14 @@ def _region_agreement(session: Any, ds: Any, settings: Any) -> dict[str, dict[st
 def aggregate(body: AggregateIn, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
               session: WriteSession) -> dict[str, int]:
     """(Re)compute and store the consensus of every aggregatable question."""
+    from accord.quality.aggregation import DEFAULT_METHOD
+
+    method = body.method or DEFAULT_METHOD
     ds = get_dataset(session, ctx.dataset.id)
-    out = aggregate_dataset(session, ds, ctx.settings, method=body.method,
-                            questions=body.questions)
+    out = aggregate_dataset(session, ds, ctx.settings, method=method, questions=body.questions)
     out.update(_region_consensus(session, ds, ctx.settings, body.questions))
     record_event(session, "quality.aggregate", "dataset", ds.id, user_id=ctx.user.id,
-                 dataset_id=ds.id, details={"method": body.method, "records": out})
+                 dataset_id=ds.id, details={"method": method, "records": out})
     return out
 
 

@@ -85,7 +85,7 @@ if (role === "admin") {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const out = await api("POST", `${base}/quality/aggregate`, { method: "ds" });
+      const out = await api("POST", `${base}/quality/aggregate`, {});
       notify(`Consensus computed: ${Object.entries(out).map(([k, v]) => `${k} ${v}`).join(", ") || "nothing to aggregate"}`, "ok");
       await load();
     } catch (err) {
