@@ -48,6 +48,16 @@ def test_the_default_method_is_the_opinion_pool_and_keeps_its_accuracy(crowd):
     assert accuracy(OpinionPool().fit_predict(rows), gold) >= DEFAULT_ACCURACY[name] - 1e-9
 
 
+def test_question_types_offer_every_aggregator_and_the_same_default():
+    from accord.schema.questions.base import (
+        CLASSIFICATION_METHODS,
+        DEFAULT_CLASSIFICATION_METHOD,
+    )
+
+    assert CLASSIFICATION_METHODS == tuple(AGGREGATORS)
+    assert DEFAULT_CLASSIFICATION_METHOD == DEFAULT_METHOD
+
+
 def test_bcc_keeps_its_accuracy(crowd):
     name, rows, gold, _ = crowd
     model = BayesianClassifierCombination()
