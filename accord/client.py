@@ -402,6 +402,13 @@ class Client:
         return target
 
     # -- stats, users, audit ------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        """What the server supports (``GET /api/v1/meta``): ``question_types`` (settings
+        schema, value example, agreement metric and level, consensus methods, export roles,
+        UI metadata), ``export_formats`` with their options, ``aggregation_methods``,
+        ``agreement_metrics``, ``export_roles`` and ``field_types``."""
+        return dict(self._call("GET", "/meta"))
+
     def stats(self, dataset: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/datasets/{dataset}/stats"))
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from accord.io.exporters.options import ExportOptions
-from accord.io.exporters.plan import Plan
+from accord.io.exporters.options import ExportOptions, describe_options
+from accord.io.exporters.plan import Plan, question_types_for
 from accord.schema import Settings
 
 __all__ = ["FULL_LOAD", "Context", "ExportFormat", "RowBuilder", "messages_type", "value_type"]
@@ -76,6 +76,14 @@ class ExportFormat:
     builder: Callable[[Context], RowBuilder]
     summary: str
     load: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready description (``GET /api/v1/meta``): the question types that can drive
+        it (from the question-type registry) and the options it reads."""
+        return {"name": self.name, "summary": self.summary, "kind": self.kind,
+                "containers": list(self.containers),
+                "question_types": list(question_types_for(self.kind)),
+                "options": describe_options(self.kind, self.containers)}
 
 
 def messages_type() -> Any:

@@ -22,6 +22,7 @@ __all__ = [
     "TEXTS",
     "ExportOptions",
     "options_from_mapping",
+    "describe_options",
     "parse_split",
 ]
 
@@ -241,3 +242,58 @@ def _convert(key: str, raw: Any, name: str) -> Any:
             return False
         raise InputError(f"expected true or false, got {raw!r}", field=name)
     return str(raw)
+
+
+_COMMON_OPTIONS = ("to", "aggregate", "min_agreement", "min_responses", "status",
+                   "drop_contradictory", "exclude_gold", "split", "seed", "near_dup", "license",
+                   "card", "shard_rows", "part")
+_KIND_OPTIONS: dict[str, tuple[str, ...]] = {
+    "records": ("question",),
+    "sft": ("prompt_field", "question", "completion_field", "texts", "system_prompt"),
+    "preference": ("prompt_field", "question", "pairs", "margin", "system_prompt"),
+    "kto": ("prompt_field", "question", "completion_field", "kto_threshold", "kto_desirable",
+            "system_prompt"),
+    "spans": ("question",),
+    "images": ("all_responses",),
+    "audio": (),
+}
+_CHOICES = {"status": STATUSES, "pairs": PAIRS, "texts": TEXTS}
+
+
+def _attribute_docs() -> dict[str, str]:
+    """The numpydoc ``Attributes`` of :class:`ExportOptions`, one line of text per name."""
+    doc = ExportOptions.__doc__ or ""
+    out: dict[str, str] = {}
+    names: list[str] = []
+    for line in doc.split("Attributes", 1)[-1].splitlines()[2:]:
+        if line.startswith("    ") and not line.startswith("        ") and " : " in line:
+            names = [n.strip() for n in line.split(" : ")[0].split(",")]
+            for n in names:
+                out[n] = ""
+        elif line.startswith("        ") and names:
+            for n in names:
+                out[n] = (out[n] + " " + line.strip()).strip()
+    return out
+
+
+def describe_options(kind: str, containers: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The options an export of ``kind`` reads: name (as a query parameter), type, default,
+    choices and the documentation of :class:`ExportOptions` (served by ``GET /api/v1/meta``)."""
+    docs = _attribute_docs()
+    defaults = ExportOptions()
+    out = []
+    for key in _KIND_OPTIONS[kind] + _COMMON_OPTIONS:
+        kind_of = ("number" if key in _FLOATS else "integer" if key in _INTS
+                   else "boolean" if key in _BOOLS else "string")
+        item: dict[str, Any] = {"name": key.replace("_", "-"), "type": kind_of,
+                                "default": getattr(defaults, key),
+                                "description": docs.get(key, "")}
+        if key == "to":
+            item["choices"] = list(containers)
+            item["default"] = containers[0]
+        elif key in _CHOICES:
+            item["choices"] = list(_CHOICES[key])
+        if isinstance(item["default"], tuple):
+            item["default"] = list(item["default"])
+        out.append(item)
+    return out

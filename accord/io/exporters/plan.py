@@ -24,7 +24,7 @@ from typing import Any
 from accord.errors import InputError
 from accord.io.exporters.options import ExportOptions
 from accord.schema import Settings
-from accord.schema.questions import types_with_role
+from accord.schema.questions import question_type, types_with_role
 
 __all__ = ["KINDS", "ROLE_OF_KIND", "Plan", "question_types_for", "resolve_plan"]
 
@@ -113,7 +113,8 @@ def resolve_plan(settings: Settings, kind: str, options: ExportOptions) -> Plan:
     if kind == "kto" and question is not None and question.type != "pairwise":
         plan.completion = options.completion_field or _pick_completion(
             fields, {plan.prompt} | used, "--completion-field")
-    if question is not None and question.type != "text" and kind not in _MEDIA_KINDS and (
+    if question is not None and question_type(question.type).default_consensus is not None \
+            and kind not in _MEDIA_KINDS and (
             kind in ("preference", "kto", "spans") or options.aggregate or _filters(options)
             or options.split):
         plan.consensus = [question]

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 
-from accord.schema.questions.registry import load_builtins
+from accord.schema.questions.registry import load_builtins, load_plugins
 
 BUILTINS = ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text", "flags",
             "bbox", "polygon", "keypoints", "segment", "transcript")
@@ -105,3 +105,6 @@ def __getattr__(name: str) -> Any:
     if name == "AUDIO_QUESTION_TYPES":
         return tuple(t.name for t in all_question_types() if "audio" in t.field_types)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+load_plugins()  # third-party types named in $ACCORD_PLUGINS, registered like the built-ins

@@ -10,14 +10,15 @@ agreement, consensus, exports and ``GET /api/v1/meta`` all read this registry.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable
 from typing import Any
 
 from accord.errors import InputError
 from accord.schema.questions.base import QuestionType
 
-__all__ = ["all_question_types", "load_builtins", "question_type", "question_type_names",
-           "register", "type_of", "unregister"]
+__all__ = ["PLUGINS_ENV", "all_question_types", "load_builtins", "load_plugins",
+           "question_type", "question_type_names", "register", "type_of", "unregister"]
 
 _TYPES: dict[str, QuestionType] = {}
 
@@ -42,6 +43,30 @@ def load_builtins(package: str, names: Iterable[str]) -> None:
     """Import ``package.<name>`` for each name, in order (each module registers its type)."""
     for name in names:
         importlib.import_module(f"{package}.{name}")
+
+
+PLUGINS_ENV = "ACCORD_PLUGINS"
+"""Environment variable: comma-separated modules to import after the built-ins (each
+registers its types on import), e.g. ``ACCORD_PLUGINS=my_pkg.emoji_question``."""
+
+
+def load_plugins(env: dict[str, str] | None = None) -> list[str]:
+    """Import the modules named in ``$ACCORD_PLUGINS``; returns their names.
+
+    Raises
+    ------
+    InputError
+        A module that cannot be imported (``field='ACCORD_PLUGINS'``).
+    """
+    names = [n.strip() for n in (env if env is not None else os.environ).get(
+        PLUGINS_ENV, "").split(",") if n.strip()]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise InputError(f"cannot import question-type plugin {name!r}: {exc}",
+                             field=PLUGINS_ENV) from None
+    return names
 
 
 def unregister(name: str) -> None:
