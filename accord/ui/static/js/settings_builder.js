@@ -1,10 +1,8 @@
 // A form that builds dataset settings: guidelines, fields, questions, distribution.
+// The field types, the question types and each type's inputs come from GET /api/v1/meta
+// (every registered question type, with its settings-builder form).
 
 import { h, replace } from "./dom.js";
-
-const FIELD_TYPES = ["text", "chat", "markdown", "image", "audio", "json"];
-const QUESTION_TYPES = ["label", "multi_label", "span", "rating", "ranking", "pairwise", "text", "flags"];
-const LABELLED = new Set(["label", "multi_label", "span", "flags"]);
 
 function input(label, attrs) {
   const el = h("input", attrs);
@@ -12,11 +10,44 @@ function input(label, attrs) {
 }
 
 function select(label, options, value, attrs = {}) {
-  const el = h("select", attrs, options.map((o) => h("option", { value: o, text: o, selected: o === value })));
+  const el = h("select", attrs, options.map(([v, text]) => h("option", { value: v, text, selected: v === value })));
   return [h("label", {}, label, el), el];
 }
 
-export function settingsBuilder() {
+const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
+const pairs = (s) => list(s).map((p) => p.split("-").map((x) => x.trim()));
+
+/** Inputs for one form entry of a question type; returns [nodes, read() -> value|undefined]. */
+function formInput(spec) {
+  const cls = `question-${spec.key.replaceAll("_", "-")}`;
+  const shown = spec.default === undefined || spec.default === null ? "" : spec.default;
+  if (spec.kind === "bool") {
+    const box = h("input", { type: "checkbox", class: cls, checked: Boolean(spec.default) });
+    return [[h("label", { class: "check" }, box, spec.label)], () => box.checked];
+  }
+  if (spec.kind === "fields") {
+    const els = spec.labels.map((label, i) => input(label, { class: `${cls}-${i}`, required: spec.required }));
+    return [els.map(([l]) => l), () => els.map(([, el]) => el.value.trim())];
+  }
+  if (spec.kind === "int") {
+    const [l, el] = input(spec.label, { type: "number", class: cls, value: shown, required: spec.required });
+    return [[l], () => (el.value.trim() === "" ? undefined : Number(el.value))];
+  }
+  const text = Array.isArray(shown) ? shown.map((x) => (Array.isArray(x) ? x.join("-") : x)).join(", ") : String(shown);
+  const [l, el] = input(spec.label, { class: cls, value: text, required: spec.required });
+  const read = () => {
+    const v = el.value.trim();
+    if (!v) return undefined;
+    if (spec.kind === "list") return list(v);
+    if (spec.kind === "pairs") return pairs(v);
+    return v; // field, text
+  };
+  return [[l], read];
+}
+
+/** meta: the GET /api/v1/meta answer. */
+export function settingsBuilder(meta) {
+  const types = meta.question_types;
   const guidelines = h("textarea", { rows: 4, id: "builder-guidelines", placeholder: "What annotators should do (Markdown)" });
   const fieldRows = h("div", { class: "builder-list" });
   const questionRows = h("div", { class: "builder-list" });
@@ -26,7 +57,7 @@ export function settingsBuilder() {
 
   function addField(name = "", type = "text") {
     const [nameLabel, nameEl] = input("Field name", { value: name, required: true, class: "field-name" });
-    const [typeLabel, typeEl] = select("Type", FIELD_TYPES, type, { class: "field-type" });
+    const [typeLabel, typeEl] = select("Type", meta.field_types.map((t) => [t, t]), type, { class: "field-type" });
     const row = h("div", { class: "builder-row" }, nameLabel, typeLabel);
     const entry = { row, get: () => ({ name: nameEl.value.trim(), type: typeEl.value }) };
     row.append(h("button", { type: "button", class: "link", onclick: () => { fields.splice(fields.indexOf(entry), 1); row.remove(); } }, "remove"));
@@ -34,72 +65,48 @@ export function settingsBuilder() {
     fieldRows.append(row);
   }
 
-  function addQuestion(name = "", type = "label") {
+  function addQuestion(name = "", type = types[0].name) {
     const row = h("div", { class: "builder-row" });
     const [nameLabel, nameEl] = input("Question name", { value: name, required: true, class: "question-name" });
-    const [typeLabel, typeEl] = select("Type", QUESTION_TYPES, type, { class: "question-type" });
+    const [typeLabel, typeEl] = select("Type", types.map((t) => [t.name, `${t.title} (${t.name})`]), type, { class: "question-type" });
     const [reqLabel, reqEl] = [h("label", { class: "check" }), h("input", { type: "checkbox", class: "question-required" })];
     reqLabel.append(reqEl, "required");
+    const help = h("p", { class: "muted small question-help" });
     const extra = h("div", { class: "row" });
-    const inputs = {};
+    let readers = [];
     function renderExtra() {
-      const t = typeEl.value;
+      const t = types.find((x) => x.name === typeEl.value);
+      help.textContent = t.description + (t.field_types.length ? ` Its field: ${t.field_types.join(" or ")}.` : "");
       const parts = [];
-      for (const k of Object.keys(inputs)) delete inputs[k];
-      if (LABELLED.has(t)) {
-        const [l, el] = input("Labels (comma-separated)", { class: "question-labels", required: true });
-        inputs.labels = el; parts.push(l);
-      }
-      if (["span", "ranking", "text"].includes(t)) {
-        const [l, el] = input(t === "text" ? "Field to rewrite (optional)" : "Field", { class: "question-field", required: t !== "text" });
-        inputs.field = el; parts.push(l);
-      }
-      if (t === "pairwise") {
-        const [la, a] = input("Field A", { class: "question-field-a", required: true });
-        const [lb, b] = input("Field B", { class: "question-field-b", required: true });
-        inputs.a = a; inputs.b = b; parts.push(la, lb);
-      }
-      if (t === "rating") {
-        const [lmin, min] = input("Min", { type: "number", value: 1 });
-        const [lmax, max] = input("Max", { type: "number", value: 5 });
-        inputs.min = min; inputs.max = max; parts.push(lmin, lmax);
-      }
-      if (t === "flags") {
-        const [l, el] = input("Severities", { value: "low, high" });
-        inputs.severities = el; parts.push(l);
-      }
-      if (t === "span" || t === "ranking" || t === "pairwise") {
-        const key = t === "span" ? "allow_overlap" : t === "ranking" ? "allow_ties" : "allow_tie";
-        const box = h("input", { type: "checkbox", checked: t === "pairwise" });
-        inputs[key] = box;
-        parts.push(h("label", { class: "check" }, box, key.replace("_", " ")));
+      readers = [];
+      for (const spec of t.form) {
+        const [nodes, read] = formInput(spec);
+        parts.push(...nodes);
+        readers.push([spec.key, read]);
       }
       replace(extra, parts);
     }
     typeEl.addEventListener("change", renderExtra);
     renderExtra();
-    const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
     const entry = {
       row,
       get() {
         const q = { name: nameEl.value.trim(), type: typeEl.value, required: reqEl.checked };
-        if (inputs.labels) q.labels = list(inputs.labels.value);
-        if (inputs.field && inputs.field.value.trim()) q.field = inputs.field.value.trim();
-        if (inputs.a) q.fields = [inputs.a.value.trim(), inputs.b.value.trim()];
-        if (inputs.min) { q.min = Number(inputs.min.value); q.max = Number(inputs.max.value); }
-        if (inputs.severities) q.severities = list(inputs.severities.value);
-        for (const key of ["allow_overlap", "allow_ties", "allow_tie"]) if (inputs[key]) q[key] = inputs[key].checked;
+        for (const [key, read] of readers) {
+          const value = read();
+          if (value !== undefined) q[key] = value;
+        }
         return q;
       },
     };
-    row.append(nameLabel, typeLabel, reqLabel, extra,
+    row.append(nameLabel, typeLabel, reqLabel, help, extra,
       h("button", { type: "button", class: "link", onclick: () => { questions.splice(questions.indexOf(entry), 1); row.remove(); } }, "remove"));
     questions.push(entry);
     questionRows.append(row);
   }
 
   addField("text", "text");
-  addQuestion("label", "label");
+  addQuestion(types[0].name, types[0].name);
   const el = h("div", { class: "settings-builder" },
     h("label", {}, "Guidelines", guidelines),
     h("h3", { text: "Fields (what annotators see)" }), fieldRows,

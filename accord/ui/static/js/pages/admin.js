@@ -2,13 +2,12 @@
 
 import { api, enc, upload } from "../api.js";
 import { h, replace, fmtDate, fmtNumber } from "../dom.js";
+import { loadMeta } from "../meta.js";
 import { settingsBuilder } from "../settings_builder.js";
 import { confirmBox, notify } from "../shell.js";
 import { workforceSection } from "../workforce_admin.js";
 
 const $ = (id) => document.getElementById(id);
-const EXPORT_FORMATS = ["jsonl", "csv", "parquet", "sft-messages", "sft-prompt-completion", "dpo", "kto", "reward",
-  "openai-chat", "openai-dpo", "conll", "label-studio"];
 let users = [];
 
 /* users and tokens */
@@ -68,8 +67,7 @@ $("user-form").addEventListener("submit", async (e) => {
 
 /* dataset creation */
 
-const builder = settingsBuilder();
-$("settings-form").append(builder.el);
+let builder = null; // built once /meta has answered (its question types and their forms)
 for (const radio of document.querySelectorAll("input[name=settings-source]")) {
   radio.addEventListener("change", () => {
     const text = document.querySelector("input[name=settings-source]:checked").value === "text";
@@ -93,6 +91,7 @@ $("dataset-form").addEventListener("submit", async (e) => {
   const name = $("new-dataset-name").value.trim();
   try {
     const fromText = document.querySelector("input[name=settings-source]:checked").value === "text";
+    if (!fromText && !builder) throw new Error("the settings form is still loading");
     const settings = fromText ? (await api("POST", "/settings/validate", { text: $("settings-text").value })).settings : builder.value();
     await api("POST", "/datasets", { name, settings });
     notify(`Created dataset ${name}`, "ok");
@@ -145,13 +144,20 @@ function importSection(name) {
   return h("section", {}, form);
 }
 
-function exportSection(name) {
-  const format = h("select", { id: "export-format" }, EXPORT_FORMATS.map((f) => h("option", { value: f, text: f })));
+function exportSection(name, meta) {
+  const formats = meta.export_formats;
+  const format = h("select", { id: "export-format" }, formats.map((f) => h("option", { value: f.name, text: f.name })));
+  const summary = h("p", { class: "small", id: "export-summary" });
   const link = h("a", { class: "button primary", id: "export-link", download: "" }, "Download");
-  const update = () => { link.href = `/api/v1/datasets/${enc(name)}/export?format=${enc(format.value)}`; };
+  const update = () => {
+    const f = formats.find((x) => x.name === format.value);
+    summary.textContent = f.question_types.length && f.kind !== "records"
+      ? `${f.summary} (from a ${f.question_types.join(", ")} question)` : f.summary;
+    link.href = `/api/v1/datasets/${enc(name)}/export?format=${enc(format.value)}`;
+  };
   format.addEventListener("change", update);
   update();
-  return h("section", {}, h("h3", { text: "Export" }), h("label", {}, "Format", format),
+  return h("section", {}, h("h3", { text: "Export" }), h("label", {}, "Format", format), summary,
     h("p", { class: "muted small", text: "Submitted responses, with the format's defaults; use accord export for every option." }), link);
 }
 
@@ -222,8 +228,9 @@ async function renderManage(name) {
     const guidelines = await guidelinesSection(name);
     const members = await membersSection(name);
     const workforce = await workforceSection(name, () => renderManage(name));
+    const meta = await loadMeta();
     if ($("manage-dataset").value !== name) return; // another dataset was picked meanwhile
-    replace(box, importSection(name), exportSection(name), guidelines, members, workforce, links, dangerSection(name));
+    replace(box, importSection(name), exportSection(name, meta), guidelines, members, workforce, links, dangerSection(name));
   } catch (err) {
     notify(err.message, "error");
   }
@@ -233,6 +240,8 @@ $("manage-dataset").addEventListener("change", () => renderManage($("manage-data
 
 (async () => {
   try {
+    builder = settingsBuilder(await loadMeta());
+    $("settings-form").append(builder.el);
     await loadUsers();
     await loadManage();
   } catch (err) {

@@ -1,9 +1,11 @@
 // The dashboard: progress, throughput per annotator, median time, gold accuracy, review
-// corrections (GET /stats) and agreement per question (GET /quality).
+// corrections (GET /stats) and agreement per question (GET /quality). The metrics' names and
+// the consensus methods come from GET /meta.
 
 import { api, enc } from "../api.js";
 import { h, replace, fmtNumber, fmtSeconds } from "../dom.js";
 import { emptyChart, horizontalBars, stackedColumns } from "../charts.js";
+import { loadMeta, questionType } from "../meta.js";
 import { notify, pageInfo } from "../shell.js";
 
 const { dataset, role } = pageInfo();
@@ -56,36 +58,61 @@ function renderStats(s, bucket) {
       h("td", { class: "num", text: fmtNumber(a.reviewed) }), h("td", { class: "num", text: pct(a.correction_rate) }))))));
 }
 
-function renderAgreement(q) {
-  const rows = Object.entries(q.agreement || {}).map(([name, a]) => ({
+/** The metric a question's agreement is measured with: what /quality says, else its type's. */
+function metricOf(a, meta) {
+  const t = questionType(meta, a.type);
+  const metric = a.metric || (t && t.agreement.metric);
+  if (!metric) return null;
+  const level = a.level || (t && t.agreement.metric === metric ? t.agreement.level : null);
+  return level ? `${metric}, ${level}` : metric;
+}
+
+function renderAgreement(q, meta) {
+  const entries = Object.entries(q.agreement || {});
+  const metrics = entries.map(([name, a]) => [name, metricOf(a, meta)]);
+  const rows = entries.map(([name, a], i) => ({
     label: name,
     value: a.value,
-    note: a.value === null ? (a.records_with_2plus ? `not measured for ${a.type}` : "needs 2+ responses per record") : null,
+    note: a.value === null ? (!metrics[i][1] ? `not measured for ${a.type}` : a.records_with_2plus ? "not measured" : "needs 2+ responses per record") : null,
   }));
+  const per = metrics.filter(([, m]) => m).map(([name, m]) => `${name}: ${m}`).join("; ");
+  const used = new Set(metrics.map(([, m]) => m && m.split(",")[0]).filter(Boolean));
+  const names = meta.agreement_metrics.filter((m) => used.has(m.name)).map((m) => `${m.name} is ${m.description}`).join("; ");
   replace($("agreement-chart"), rows.length
     ? h("div", {}, horizontalBars(rows, { domain: [0, 1], format: (v) => fmtNumber(v, 2) }),
-      h("p", { class: "muted small", text: `${Object.values(q.agreement)[0]?.metric || "Krippendorff's alpha"} per question (below 0 is drawn as 0; 1 is perfect agreement).` }))
+      h("p", { class: "muted small", id: "agreement-legend", text: `Agreement per question (${per || "none measured"}); ${names ? `${names}; ` : ""}below 0 is drawn as 0, 1 is perfect agreement.` }))
     : emptyChart("No questions to measure."));
 }
 
 async function load() {
   const bucket = $("bucket").value;
   try {
-    const [stats, quality] = await Promise.all([api("GET", `${base}/stats?bucket=${bucket}`), api("GET", `${base}/quality`)]);
+    const [stats, quality, meta] = await Promise.all([api("GET", `${base}/stats?bucket=${bucket}`), api("GET", `${base}/quality`), loadMeta()]);
     renderStats(stats, bucket);
-    renderAgreement(quality);
+    renderAgreement(quality, meta);
   } catch (err) {
     notify(err.message, "error");
   }
 }
 
 $("bucket").addEventListener("change", load);
-if (role === "admin") {
+/** The classification methods (what POST /quality/aggregate runs) and their default. */
+function consensusChoice(meta) {
+  const methods = meta.aggregation_methods.filter((m) => m.kind === "classification");
+  const names = methods.map((m) => m.name);
+  const owner = meta.question_types.find((t) => names.includes(t.consensus.default));
+  return { methods, fallback: owner ? owner.consensus.default : names[0] };
+}
+
+async function addConsensusButton() {
+  const { methods, fallback } = consensusChoice(await loadMeta());
+  const method = h("select", { id: "aggregate-method", "aria-label": "consensus method" },
+    methods.map((m) => h("option", { value: m.name, text: `${m.name}: ${m.description}`, selected: m.name === fallback })));
   const button = h("button", { type: "button", class: "secondary", id: "aggregate" }, "Compute consensus");
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const out = await api("POST", `${base}/quality/aggregate`, {});
+      const out = await api("POST", `${base}/quality/aggregate`, { method: method.value });
       notify(`Consensus computed: ${Object.entries(out).map(([k, v]) => `${k} ${v}`).join(", ") || "nothing to aggregate"}`, "ok");
       await load();
     } catch (err) {
@@ -94,6 +121,8 @@ if (role === "admin") {
       button.disabled = false;
     }
   });
-  document.querySelector(".page-head").append(button);
+  document.querySelector(".page-head").append(method, button);
 }
+
+if (role === "admin") addConsensusButton().catch((err) => notify(err.message, "error"));
 load();
