@@ -210,6 +210,11 @@ class QuestionType:
         The settings-builder inputs beyond name, type and required.
     widget : str
         The JS widget module (``js/questions/<widget>.js``).
+    wide : bool
+        The annotation page gives the widget the full width (spans, images, audio...).
+    shows_fields : bool
+        The widget shows the fields the question refers to itself, so the page
+        does not show them again beside it.
     refusals : dict of str to str
         Why a metric of :data:`AGREEMENT_METRICS` does not apply, when the
         generic reason is not enough.
@@ -230,6 +235,8 @@ class QuestionType:
     export_roles: frozenset[str]
     widget: str
     form: tuple[FormField, ...] = ()
+    wide: bool = False
+    shows_fields: bool = False
     field_types: tuple[str, ...] = ()
     field_key: str = "field"
     refusals: dict[str, str] = field(default_factory=dict)
@@ -312,7 +319,7 @@ class QuestionType:
         return {
             "name": self.name, "title": self.title, "description": self.description,
             "value_example": self.value_example, "settings_example": self.settings_example,
-            "widget": self.widget,
+            "widget": self.widget, "wide": self.wide, "shows_fields": self.shows_fields,
             "form": [f.as_dict() for f in self.form],
             "field_types": list(self.field_types), "field_key": self.field_key,
             "agreement": {"metric": self.agreement_metric, "level": self.agreement_level,

@@ -68,7 +68,7 @@ TYPE = register(QuestionType(
     agreement_metric="region_f1", agreement_level=None, applicable_metrics=("region_f1",),
     consensus_methods=("fusion",), default_consensus="fusion",
     export_roles=frozenset({"regions"}),
-    widget="bbox", field_types=("image",),
+    widget="bbox", wide=True, shows_fields=True, field_types=("image",),
     form=(labelled_form(), FormField("field", "field", "Image field", required=True)),
     refusals=REGION_REFUSALS,
 ))

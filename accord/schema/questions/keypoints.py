@@ -116,7 +116,7 @@ TYPE = register(QuestionType(
     agreement_metric="region_f1", agreement_level=None, applicable_metrics=("region_f1",),
     consensus_methods=(), default_consensus=None,
     export_roles=frozenset({"regions"}),
-    widget="keypoints", field_types=("image",),
+    widget="keypoints", wide=True, shows_fields=True, field_types=("image",),
     form=(FormField("field", "field", "Image field", required=True),
           FormField("points", "list", "Point names (comma-separated)", required=True),
           FormField("skeleton", "pairs", "Skeleton (a-b, b-c)"),

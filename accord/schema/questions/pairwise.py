@@ -74,7 +74,7 @@ TYPE = register(QuestionType(
     consensus_methods=CLASSIFICATION_METHODS, default_consensus=DEFAULT_CLASSIFICATION_METHOD,
     export_roles=frozenset({"label_column", "consensus_column", "records_filter",
                             "preference_pair", "kto_label"}),
-    widget="pairwise", field_key="fields",
+    widget="pairwise", wide=True, shows_fields=True, field_key="fields",
     form=(FormField("fields", "fields", "Fields", required=True, labels=("Field A", "Field B")),
           FormField("allow_tie", "bool", "allow tie", default=True),
           FormField("max_strength", "int", "Max strength", default=3)),

@@ -61,7 +61,7 @@ TYPE = register(QuestionType(
     agreement_metric="region_f1", agreement_level=None, applicable_metrics=("region_f1",),
     consensus_methods=(), default_consensus=None,
     export_roles=frozenset({"regions"}),
-    widget="polygon", field_types=("image",),
+    widget="polygon", wide=True, shows_fields=True, field_types=("image",),
     form=(labelled_form(), FormField("field", "field", "Image field", required=True)),
     refusals=REGION_REFUSALS,
 ))

@@ -79,7 +79,7 @@ TYPE = register(QuestionType(
     agreement_metric="kendall_w", agreement_level=None, applicable_metrics=("kendall_w",),
     consensus_methods=("bt", "rp", "borda"), default_consensus="bt",
     export_roles=frozenset({"consensus_column", "records_filter", "preference_pair"}),
-    widget="ranking", field_types=("json",),
+    widget="ranking", wide=True, shows_fields=True, field_types=("json",),
     form=(FormField("field", "field", "Field (json list of candidates)", required=True),
           FormField("allow_ties", "bool", "allow ties", default=False)),
     refusals={m: _ORDER for m in ("alpha", "fleiss", "cohen", "scott", "gwet", "percent")},

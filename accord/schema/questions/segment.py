@@ -65,7 +65,7 @@ TYPE = register(QuestionType(
     agreement_metric="region_f1", agreement_level=None, applicable_metrics=("region_f1",),
     consensus_methods=("fusion",), default_consensus="fusion",
     export_roles=frozenset({"audio_segments"}),
-    widget="segment", field_types=("audio",),
+    widget="segment", wide=True, shows_fields=True, field_types=("audio",),
     form=(labelled_form(), FormField("field", "field", "Audio field", required=True),
           FormField("allow_overlap", "bool", "allow overlap", default=True)),
     refusals=REGION_REFUSALS,

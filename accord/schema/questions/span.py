@@ -70,7 +70,7 @@ TYPE = register(QuestionType(
     agreement_metric="span_f1", agreement_level=None, applicable_metrics=("span_f1",),
     consensus_methods=("vote",), default_consensus="vote",
     export_roles=frozenset({"consensus_column", "records_filter", "spans"}),
-    widget="span", field_types=("text", "markdown"),
+    widget="span", wide=True, shows_fields=True, field_types=("text", "markdown"),
     form=(labelled_form(), FormField("field", "field", "Field", required=True),
           FormField("allow_overlap", "bool", "allow overlap", default=False)),
     refusals={m: _NOT_A_LABEL for m in ("alpha", "fleiss", "cohen", "scott", "gwet", "percent")},

@@ -67,7 +67,7 @@ TYPE = register(QuestionType(
     agreement_metric=None, agreement_level=None, applicable_metrics=(),
     consensus_methods=(), default_consensus=None,
     export_roles=frozenset({"audio_segments"}),
-    widget="transcript", field_types=("audio",),
+    widget="transcript", wide=True, shows_fields=True, field_types=("audio",),
     form=(FormField("field", "field", "Audio field", required=True),),
     refusals={"*": "free text has no agreement metric"},
 ))

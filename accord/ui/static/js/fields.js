@@ -77,14 +77,16 @@ export function renderField(field, value) {
       : fieldBody(field.type, value));
 }
 
-const MEDIA_QUESTIONS = ["bbox", "polygon", "keypoints", "segment", "transcript"];
-
-/** Fields that a question shows inside its own widget (span text, ranking candidates, A/B, images, audio). */
-export function fieldsShownByQuestions(questions) {
+/**
+ * Fields that a question shows inside its own widget (span text, ranking candidates, A/B,
+ * images, audio): the referenced fields of the types whose /meta entry has `shows_fields`.
+ */
+export function fieldsShownByQuestions(questions, meta) {
   const shown = new Set();
   for (const q of questions) {
-    if (["span", "ranking", ...MEDIA_QUESTIONS].includes(q.type)) shown.add(q.field);
-    if (q.type === "pairwise") (q.fields || []).forEach((f) => shown.add(f));
+    const t = meta.question_types.find((x) => x.name === q.type);
+    if (!t || !t.shows_fields) continue;
+    [].concat(q[t.field_key] ?? []).forEach((f) => shown.add(f));
   }
   return shown;
 }

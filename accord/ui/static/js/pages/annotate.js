@@ -6,18 +6,19 @@ import { fieldsShownByQuestions, renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
 import { showGuidelines } from "../guidelines.js";
 import { explainNoRecord, showFeedback, showPhase } from "../onboarding.js";
-import { createWidget, SHORTCUTS } from "../questions/index.js";
+import { loadMeta, questionType } from "../meta.js";
+import { createWidget, loadWidgets, shortcutsFor } from "../questions/index.js";
 import { isTyping, notify, pageInfo, showHelp } from "../shell.js";
 import { Stopwatch } from "../stopwatch.js";
 import { bestSuggestions } from "../values.js";
 
 const AUTOSAVE_MS = 1200;
-const WIDE = new Set(["span", "ranking", "pairwise", "bbox", "polygon", "keypoints", "segment", "transcript"]);
 const { dataset, user } = pageInfo();
 const base = `/datasets/${enc(dataset)}`;
 const $ = (id) => document.getElementById(id);
 
 let settings = null;
+let meta = null; // GET /meta: what each question type's widget needs
 let current = null; // {record, form, widgets, version, status, stopwatch, conflict, suggestions}
 let active = 0;
 let saveTimer = null;
@@ -61,7 +62,7 @@ function show(record) {
   current = { record, form, widgets: [], version: resp ? resp.version : 0, status: resp ? resp.status : null,
     stopwatch: new Stopwatch(), conflict: false, suggestions };
 
-  const hidden = fieldsShownByQuestions(settings.questions);
+  const hidden = fieldsShownByQuestions(settings.questions, meta);
   replace($("fields"), settings.fields.filter((f) => !hidden.has(f.name)).map((f) => renderField(f, record.fields[f.name])));
   const lookup = fieldLookup(record);
   const widgets = settings.questions.map((q, i) => {
@@ -290,7 +291,7 @@ function help() {
     ["Ctrl+Z", "undo the last change"], ["Alt+A", "accept all suggestions"], ["Alt+P", "previous record"],
     ["Tab / Shift+Tab", "next / previous question"], ["?", "this help"]];
   const types = [...new Set(settings.questions.map((q) => q.type))];
-  showHelp([["Everywhere", global], ...types.map((t) => [t.replace("_", " "), SHORTCUTS[t] || []])]);
+  showHelp([["Everywhere", global], ...types.map((t) => [t.replace("_", " "), shortcutsFor(t)])]);
 }
 
 function onKey(e) {
@@ -319,15 +320,17 @@ function tick() {
 
 async function init() {
   try {
-    const ds = await api("GET", base);
+    const [ds, answer] = await Promise.all([api("GET", base), loadMeta()]);
     settings = ds.settings;
+    meta = answer;
+    await loadWidgets(meta, settings.questions);
   } catch (err) {
     replace($("empty"), h("h2", { text: "Cannot open this dataset" }), h("p", { text: err.message }));
     $("empty").hidden = false;
     document.querySelector(".work").hidden = true;
     return;
   }
-  if (settings.questions.some((q) => WIDE.has(q.type))) document.querySelector(".work").classList.add("stacked");
+  if (settings.questions.some((q) => questionType(meta, q.type).wide)) document.querySelector(".work").classList.add("stacked");
   showGuidelines($("guidelines"), dataset, user).catch((err) => notify(`guidelines: ${err.message}`, "error"));
   $("submit-button").addEventListener("click", submit);
   $("skip-button").addEventListener("click", skip);

@@ -5,7 +5,8 @@ import { api, enc } from "../api.js";
 import { h, replace, fmtSeconds } from "../dom.js";
 import { renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
-import { createWidget } from "../questions/index.js";
+import { loadMeta } from "../meta.js";
+import { createWidget, loadWidgets } from "../questions/index.js";
 import { slicePoints } from "../questions/tokens.js";
 import { confirmBox, notify, pageInfo } from "../shell.js";
 import { formatValue, labelText, sameValue } from "../values.js";
@@ -221,7 +222,9 @@ async function loadAnnotators() {
 
 async function init() {
   try {
-    settings = (await api("GET", base)).settings;
+    const [ds, meta] = await Promise.all([api("GET", base), loadMeta()]);
+    settings = ds.settings;
+    await loadWidgets(meta, settings.questions);
   } catch (err) {
     showEmpty(err.message);
     return;

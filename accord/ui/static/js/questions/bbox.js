@@ -216,3 +216,10 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["B", "draw boxes (drag)"], ["V", "select: drag to move, handles resize"], ["H or Space+drag", "pan"],
+    ["wheel, + / −, 0", "zoom, fit"], ["1–9", "label (of the selected box)"], ["Delete", "remove the selected box"],
+    ["arrows", "nudge 1 px (Shift: 10)"], ["P / K", "the polygon / keypoints question on the same image"]];
+}

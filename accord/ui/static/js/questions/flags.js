@@ -61,3 +61,8 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["1–9, 0", "toggle a flag"], ["Shift+number", "next severity"]];
+}

@@ -179,3 +179,9 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["K", "click places the next point"], ["S", "skip the next point (not visible)"], ["N", "new instance"],
+    ["V", "select: drag a point"], ["Delete", "remove the selected point"], ["wheel, + / −, 0", "zoom, fit"]];
+}

@@ -47,3 +47,8 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog (label and multi_label share this widget). */
+export function shortcuts(type) {
+  return type === "multi_label" ? [["1–9, 0", "toggle a label"]] : [["1–9, 0", "choose a label (again: clear)"]];
+}

@@ -75,3 +75,8 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["A or ←", "A is better"], ["B or →", "B is better"], ["T", "tie"], ["1–3", "strength"]];
+}

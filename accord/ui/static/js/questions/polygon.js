@@ -166,3 +166,10 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["P", "draw: click points"], ["Enter or first point", "close the polygon"], ["Esc", "cancel"],
+    ["Backspace", "drop the last point"], ["V", "select: drag to move, drag a corner"], ["1–9", "label"],
+    ["Delete", "remove the selected polygon"], ["wheel, + / −, 0", "zoom, fit"]];
+}

@@ -142,3 +142,9 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["drag", "top/bottom edge: before/after; middle: tie"], ["↑ / ↓", "pick a candidate"],
+    ["Shift+↑ / ↓", "move it"], ["T or =", "tie with the rank above"], ["Enter", "accept the order shown"]];
+}

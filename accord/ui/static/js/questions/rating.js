@@ -52,3 +52,8 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["number", "pick a point"], ["← / →", "one step down / up"]];
+}

@@ -227,3 +227,9 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["drag", "make a segment on the waveform"], ["click", "seek / select"], ["1–9, 0", "label"],
+    ["Delete", "remove the selected segment"], ["Space", "play / pause"], ["← / →", "seek 1 s (Shift: 5 s)"], ["[ / ]", "slower / faster"]];
+}

@@ -187,3 +187,9 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["mouse", "select text"], ["← / →", "move over words"], ["Shift+← / →", "extend the selection"],
+    ["1–9, 0", "label the selection"], ["Backspace", "remove the span under the caret"], ["Esc", "clear the selection"]];
+}

@@ -81,3 +81,8 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["Enter", "start typing"], ["Esc", "leave the text box"], ["D", "show / hide the changes against the original"]];
+}

@@ -121,3 +121,9 @@ export function create(question, ctx) {
     },
   };
 }
+
+/** Keyboard shortcuts for the help dialog. */
+export function shortcuts() {
+  return [["Enter", "type the transcript"], ["Esc", "leave the text box"], ["A", "add a segment at the playhead"],
+    ["Space", "play / pause"], ["← / →", "seek"], ["[ / ]", "slower / faster"]];
+}
