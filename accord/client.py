@@ -114,17 +114,17 @@ def _raise_for(resp: httpx.Response) -> NoReturn:
     """Raise the :mod:`accord.errors` exception of an error response (read in full)."""
     try:
         err = resp.json()["error"]
-        message, fld = err.get("message", resp.text), err.get("field")
-    except (ValueError, KeyError, TypeError):
-        message, fld = resp.text, None
+        message, fld, reason = err.get("message", resp.text), err.get("field"), err.get("reason")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        message, fld, reason = resp.text, None, None
     if resp.status_code == 422:
         raise InputError(message, field=fld)
     if resp.status_code == 404:
         raise NotFound(message)
     if resp.status_code == 409:
-        raise Conflict(message)
+        raise Conflict(message, reason=reason)
     if resp.status_code in (401, 403):
-        raise Forbidden(message)
+        raise Forbidden(message, reason=reason)
     raise AccordError(f"HTTP {resp.status_code}: {message}")
 
 
@@ -332,11 +332,15 @@ class Client:
         data = self._call("GET", f"/datasets/{dataset}/review/next", params=params)
         return None if data is None else _record(data)
 
-    def review(self, dataset: str, response_id: int, verdict: str, *, reason: str | None = None,
-               values: dict[str, Any] | None = None) -> ReviewInfo:
-        """``verdict``: accept, reject (needs ``reason``) or fix (needs ``values``)."""
+    def review(self, dataset: str, response_id: int, verdict: str, *, version: int,
+               reason: str | None = None, values: dict[str, Any] | None = None) -> ReviewInfo:
+        """``verdict``: accept, reject (needs ``reason``) or fix (needs ``values``) on
+        ``version`` of the response (the ``ResponseInfo.version`` you judged); raises
+        :class:`~accord.errors.Conflict` (``reason`` ``stale_version``) when the annotator
+        changed it since."""
         data = self._call("POST", f"/datasets/{dataset}/responses/{response_id}/review",
-                          json={"verdict": verdict, "reason": reason, "values": values})
+                          json={"verdict": verdict, "version": version, "reason": reason,
+                                "values": values})
         return ReviewInfo(id=data["id"], response_id=data["response_id"],
                           reviewer=data["reviewer"], verdict=data["verdict"],
                           reason=data["reason"], values=data["values"])

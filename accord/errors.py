@@ -77,9 +77,18 @@ class NotFound(AccordError):
     """A dataset, record, user or other object does not exist."""
 
 
-class Conflict(AccordError):
+class _Refused(AccordError):
+    """A refusal with an optional machine-readable ``reason`` code (the write policy's codes,
+    :mod:`accord.workflow.policy`; the API sends it as ``error.reason``)."""
+
+    def __init__(self, message: str = "", *, reason: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class Conflict(_Refused):
     """A write that conflicts with the stored state (stale version, duplicate name)."""
 
 
-class Forbidden(AccordError):
+class Forbidden(_Refused):
     """The caller is authenticated but not allowed to do this."""

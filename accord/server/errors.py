@@ -53,6 +53,11 @@ class ErrorInfo(BaseModel):
     line: int | None = Field(default=None, description="line of an uploaded file (input_error)")
     problems: list[ErrorProblem] | None = Field(default=None,
                                                 description="every problem (settings_error)")
+    reason: str | None = Field(default=None, description="why the write policy refused "
+                               "(forbidden, conflict): paused, needs_guidelines_ack, training, "
+                               "qualification, quota_reached, outside_assignment, "
+                               "leased_to_other, not_handed_out, stale_version, ... "
+                               "(docs/api.md)")
 
 
 class ErrorResponse(BaseModel):
@@ -118,6 +123,9 @@ def install_error_handlers(app: FastAPI) -> None:
             message = str(exc)
         else:
             message = str(exc)
+            reason = getattr(exc, "reason", None)
+            if reason is not None:  # the write policy's reason code (docs/api.md)
+                extra = {"reason": reason}
         return JSONResponse(error_body(kind, message, **extra), status_code=status)
 
     @app.exception_handler(RequestValidationError)

@@ -135,6 +135,10 @@ class ResponsePublic(BaseModel):
     updated_at: datetime
     # after a training answer: {phase, correct, score, answer, explanation}
     feedback: dict[str, Any] | None = None
+    time_spent_capped: float | None = Field(
+        default=None, description="set when this save's time_spent was more than the "
+        "wall-clock seconds since the record was handed to you or since your last save of "
+        "it: the seconds counted instead (docs/security.md)")
 
 
 class RecordPublic(BaseModel):
@@ -187,6 +191,9 @@ class HistoryEntry(_Out):
 
 class ReviewIn(BaseModel):
     verdict: Literal["accept", "reject", "fix"]
+    version: int = Field(ge=1, description="the response version you judged (the "
+                         "response's ``version`` as you saw it); 409 stale_version when the "
+                         "annotator changed it since")
     reason: str | None = Field(default=None, max_length=10_000)
     values: dict[str, Any] | None = None
 
@@ -194,6 +201,8 @@ class ReviewIn(BaseModel):
 class ReviewPublic(BaseModel):
     id: int
     response_id: int
+    response_version: int | None = None  # the version judged
+    in_force: bool = True  # false once the annotator changed the response since
     reviewer: str | None
     verdict: str
     reason: str | None

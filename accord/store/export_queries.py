@@ -30,6 +30,7 @@ from accord.store.models import (
     Suggestion,
     User,
 )
+from accord.store.verdicts import fixes_in_force
 
 __all__ = [
     "Answer",
@@ -209,15 +210,12 @@ class _Reader:
             stmt = stmt.where(t.status.in_(list(statuses)))
         return [tuple(r) for r in self.conn.execute(stmt.order_by(t.record_id, t.id))]
 
-    def reviews(self, dataset_id: int, lo: int, hi: int, fixes_only: bool
-                ) -> list[tuple[Any, ...]]:
+    def reviews(self, dataset_id: int, lo: int, hi: int) -> list[tuple[Any, ...]]:
         r, p = Review.__table__.c, Response.__table__.c
         stmt = (select(p.record_id, r.response_id, r.reviewer_id, r.verdict, r.reason, r["values"],
                        r.created_at)
                 .join(Response.__table__, p.id == r.response_id)
                 .where(p.record_id.between(lo, hi)))  # other datasets' rows: dropped by callers
-        if fixes_only:
-            stmt = stmt.where(r.verdict == "fix")
         return [tuple(x) for x in self.conn.execute(stmt.order_by(r.id))]
 
     def suggestions(self, lo: int, hi: int, ids: set[int]) -> list[tuple[Any, ...]]:
@@ -284,9 +282,9 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
         else:
             for rid, ext, fields in page:
                 records[rid] = ExportRecord(rid, ext, _loads(fields), {}, "", False)
-        review_rows = reader.reviews(dataset_id, lo, hi, fixes_only=not reviews) \
-            if any_reviews else []
-        fixes = {row[1]: row[5] for row in review_rows if row[3] == "fix"}
+        review_rows = reader.reviews(dataset_id, lo, hi) if any_reviews and reviews else []
+        # only a fix of the version the response still has applies (accord.store.verdicts)
+        fixes = fixes_in_force(reader.conn, dataset_id, lo, hi) if any_reviews else {}
         if columns == "values":
             _attach_values(records, rows)
         else:
@@ -389,8 +387,7 @@ def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] =
         lo, hi = page[0][0], page[-1][0]
         last = hi
         keep = {row[0] for row in page}
-        fixes = {row[1]: row[5] for row in reader.reviews(dataset_id, lo, hi, True)} \
-            if any_reviews else {}
+        fixes = fixes_in_force(reader.conn, dataset_id, lo, hi) if any_reviews else {}
         for resp_id, rec_id, uid, values, state in reader.responses(dataset_id, lo, hi, statuses,
                                                                     "lean"):
             if rec_id in keep:

@@ -253,6 +253,8 @@ class Review(Base):
                                             index=True)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verdict: Mapped[str] = mapped_column(String(16))  # accept | reject | fix
+    # the response version the verdict judged (migration 0007; accord/store/verdicts.py)
+    response_version: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
     values: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

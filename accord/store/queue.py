@@ -15,6 +15,7 @@ compiled form (bench/loop_bench.py).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,7 +36,8 @@ from accord.store.models import (
 __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
            "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
-           "bump_epoch_of_record", "NOT_SEEN"]
+           "bump_epoch_of_record", "NOT_SEEN", "LeaseFact", "lease_of", "held_by_other",
+           "take_lease", "touch_lease"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
@@ -119,9 +121,19 @@ _CLAIM = (update(_rec).where(_rec.c.id == bindparam("rid"), _rec.c.queue_state =
                              _rec.c.claims < bindparam("overlap"))
           .values(claims=_rec.c.claims + 1, queue_state=_queue_state(1, 0)))
 _ADD_LEASE = insert(_lease)
-_DROP_LEASE = (delete(_lease).where(_lease.c.record_id == bindparam("rid"),
-                                    _lease.c.user_id == bindparam("uid"))
-               .returning(_lease.c.counted))
+_DROP_LEASE_ROWS = delete(_lease).where(_lease.c.record_id == bindparam("rid"),
+                                        _lease.c.user_id == bindparam("uid"))
+_DROP_LEASE = _DROP_LEASE_ROWS.returning(_lease.c.counted)
+_LEASE_FACT = (_lease.c.counted, _lease.c.created_at)
+_LEASE_OF = select(*_LEASE_FACT).where(_lease.c.record_id == bindparam("rid"),
+                                       _lease.c.user_id == bindparam("uid"))
+_HELD_BY_OTHER = (select(_lease.c.user_id).where(
+    _lease.c.record_id == bindparam("rid"), _lease.c.user_id != bindparam("uid"),
+    _lease.c.expires_at > bindparam("now")).limit(1))
+_TAKE_LEASE = _DROP_LEASE_ROWS.returning(*_LEASE_FACT)
+_TOUCH_LEASE = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
+                                     _lease.c.user_id == bindparam("uid"))
+                .values(expires_at=bindparam("until")).returning(*_LEASE_FACT))
 _EXTEND = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
                                 _lease.c.user_id == bindparam("uid"))
            .values(expires_at=bindparam("until")))
@@ -252,3 +264,42 @@ def bump_counters(session: Session, record_id: int, overlap: int, *, d_claims: i
                          "overlap": overlap})
     if d_claims < 0:
         conn.execute(_BUMP_EPOCH_OF_RECORD, {"rid": record_id})
+
+
+class LeaseFact(NamedTuple):
+    """A user's lease on a record as the write policy sees it: whether it holds a claim,
+    and when the record was handed out."""
+
+    counted: bool
+    created_at: datetime
+
+
+def _fact(row) -> LeaseFact | None:  # type: ignore[no-untyped-def]
+    return None if row is None else LeaseFact(bool(row.counted), row.created_at)
+
+
+def lease_of(session: Session, record_id: int, user_id: int) -> LeaseFact | None:
+    """The user's lease on the record (live or expired but not yet taken back), or None."""
+    return _fact(session.connection().execute(_LEASE_OF, {"rid": record_id,
+                                                          "uid": user_id}).first())
+
+
+def held_by_other(session: Session, record_id: int, user_id: int, now: datetime) -> bool:
+    """Whether another user holds a live lease on the record."""
+    return session.connection().execute(_HELD_BY_OTHER, {"rid": record_id, "uid": user_id,
+                                                         "now": now}).first() is not None
+
+
+def take_lease(session: Session, record_id: int, user_id: int) -> LeaseFact | None:
+    """Delete the user's lease (a submission or a discard ends it) and return what it was:
+    one statement that both answers "was it handed out?" and moves the queue on."""
+    return _fact(session.connection().execute(_TAKE_LEASE, {"rid": record_id,
+                                                           "uid": user_id}).first())
+
+
+def touch_lease(session: Session, record_id: int, user_id: int, now: datetime,
+                seconds: int) -> LeaseFact | None:
+    """Extend the user's lease (a draft keeps the record) and return what it is."""
+    return _fact(session.connection().execute(_TOUCH_LEASE, {
+        "rid": record_id, "uid": user_id,
+        "until": now + timedelta(seconds=seconds)}).first())

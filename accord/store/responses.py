@@ -28,7 +28,7 @@ __all__ = ["get_response", "insert_response", "insert_response_row", "stored_ver
            "set_gold_correct", "update_response_versioned", "add_history",
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
            "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
-           "get_response_by_id", "review_queue", "user_responses"]
+           "get_response_by_id", "lock_response", "review_queue", "user_responses"]
 
 
 _RESPONSE = select(Response).where(Response.record_id == bindparam("rid"),
@@ -45,6 +45,13 @@ def get_response(session: Session, record_id: int, user_id: int,
 
 def get_response_by_id(session: Session, response_id: int) -> Response | None:
     return session.get(Response, response_id)
+
+
+def lock_response(session: Session, resp: Response) -> None:
+    """Re-read ``resp`` under a row lock (PostgreSQL; SQLite serializes writers), so a
+    verdict and an annotator's concurrent edit see each other's committed version."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(resp, with_for_update=True)
 
 
 def insert_response(session: Session, **values: Any) -> Response:

@@ -23,7 +23,7 @@ from accord.schema import Settings
 from accord.store.models import User
 from accord.store.workforce import find_open_matching
 
-__all__ = ["attribute_values", "match_rules", "open_record_finder"]
+__all__ = ["attribute_values", "match_rules", "open_record_finder", "record_matches"]
 
 
 def attribute_values(attributes: dict[str, Any] | None, name: str) -> list[str]:
@@ -56,3 +56,28 @@ def open_record_finder(settings: Settings, user: User) -> Callable[..., int | No
     if not rules:
         return None
     return partial(find_open_matching, rules=rules)
+
+
+def record_matches(settings: Settings, user: User, metadata: dict[str, Any] | None) -> bool:
+    """Whether the rules let ``user`` have a record with ``metadata`` (the same test as the
+    queue's SQL filter, :func:`accord.store.workforce.find_open_matching`, on a loaded row).
+
+    >>> from accord.schema import parse_settings
+    >>> s = parse_settings({"fields": [{"name": "t", "type": "text"}], "questions": [
+    ...     {"name": "y", "type": "label", "labels": ["a"]}],
+    ...     "assignment": {"match": [{"metadata": "language", "attribute": "languages"}]}})
+    >>> fr = User(role="annotator", attributes={"languages": ["fr"]})
+    >>> record_matches(s, fr, {"language": "fr"}), record_matches(s, fr, {"language": "en"})
+    (True, False)
+    >>> record_matches(s, fr, {}), record_matches(s, fr, {"language": ["en", "fr"]})
+    (True, True)
+    """
+    for key, allowed in match_rules(settings, user):
+        meta = metadata or {}
+        if key not in meta:
+            continue
+        value = meta[key]
+        items = value if isinstance(value, list) else [value]
+        if not any(v is not None and str(v) in allowed for v in items):
+            return False
+    return True

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
 from accord.store import queue
+from accord.store.audit import record_event
 from accord.store.detached import load_response
 from accord.store.engine import insert_guard
 from accord.store.models import Dataset, Record, Response, User, utcnow
@@ -30,87 +31,104 @@ from accord.store.responses import (
     update_response_versioned,
 )
 from accord.workflow.gold import score_against_gold
+from accord.workflow.policy import needs_free_slot, require_record_access
 
-__all__ = ["STATUSES", "save_response"]
+__all__ = ["STATUSES", "MAX_TIME_SPENT", "save_response"]
 
 STATUSES = ("draft", "submitted", "discarded")
+MAX_TIME_SPENT = 86400  # seconds one save may report at most
 
 
 def save_response(session: Session, ds: Dataset, settings: Settings, record: Record, user: User,
                   values: dict[str, Any] | None, *, status: str, version: int | None = None,
                   time_spent: float = 0.0, now: datetime | None = None,
-                  require_claim: bool = False) -> Response:
+                  remote: bool = False) -> Response:
     """Create or update ``user``'s response to ``record``.
 
     Parameters
     ----------
     values : dict or None
         ``{question: value}``; validated against the settings (complete for
-        ``submitted``, partial for ``draft``; ignored for ``discarded``).
+        ``submitted``, partial for ``draft`` and ``discarded``: a skipped record
+        may keep what was typed, but only valid answers to real questions).
     status : {"draft", "submitted", "discarded"}
     version : int, optional
         The version the caller last saw; a mismatch raises :class:`Conflict`.
         ``None`` skips the check (first save or a blind overwrite by a script).
     time_spent : float
-        Seconds spent in this session on the record, added to the total.
-    require_claim : bool
-        For annotators: a first submission needs the user's lease on the
-        record, or else a free slot of the overlap, taken atomically; a record
-        that enough other annotators already hold or answered raises
-        :class:`Conflict` (a lease that expired while the user worked is fine
-        as long as nobody took the slot). Without it (scripts, model agents,
-        admins) a submission always adds its claim.
+        Seconds spent in this session on the record, added to the total. For a
+        remote caller it is capped at the wall-clock time since the record was
+        handed to them or since their last save of it, whichever is later
+        (``resp.time_spent_counted`` says what was added; docs/security.md).
+    remote : bool
+        The save comes from a caller of the REST API: the write policy
+        (:mod:`accord.workflow.policy`) decides whether this user may write this
+        record now. In-process callers (the CLI, model routing, scripts holding
+        the database) act as the database's owner and skip the role rules.
 
     Raises
     ------
     InputError
-        Invalid values (``field`` is the question name) or status.
-    Conflict
-        Stale version.
+        Invalid values (``field`` is the question name), status or time.
+    Forbidden, Conflict
+        The write policy refused (``reason`` says why), or a stale version
+        (``reason`` ``stale_version``).
     """
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}",
                          field="status")
-    if time_spent < 0 or time_spent > 86400:
-        raise InputError(f"time_spent must be 0..86400 seconds, got {time_spent}",
+    if not 0 <= time_spent <= MAX_TIME_SPENT:  # also refuses NaN
+        raise InputError(f"time_spent must be 0..{MAX_TIME_SPENT} seconds, got {time_spent}",
                          field="time_spent")
     now = now or utcnow()
-    if status == "discarded":
-        clean = dict(values or {})
-    else:
-        clean = validate_values(settings, values or {}, record.fields,
-                                require_complete=status == "submitted")
+    clean = validate_values(settings, values or {}, record.fields,
+                            require_complete=status == "submitted")
     overlap = settings.distribution.overlap
     resp = load_response(session, record.id, user.id, for_update=True)
+    # the statement that moves the caller's lease on also says whether they hold one
+    if status == "draft":
+        lease = queue.touch_lease(session, record.id, user.id, now,
+                                  settings.distribution.lease_seconds)
+    else:
+        lease = queue.take_lease(session, record.id, user.id)
+    if remote:
+        require_record_access(session, ds, settings, user, record, status,
+                              held=lease is not None, response=resp, now=now)
+        counted = _bounded_time(time_spent, now, lease, resp)
+    else:
+        counted = time_spent
     old_status = None if resp is None else resp.status
     old_values = None if resp is None else resp.values
     if resp is None:
         if version not in (None, 0):
-            raise Conflict(f"response version {version} does not exist (no response yet)")
+            raise Conflict(f"response version {version} does not exist (no response yet)",
+                           reason="stale_version")
         row = dict(record_id=record.id, dataset_id=ds.id, user_id=user.id, values=clean,
-                   status=status, time_spent=time_spent, version=1, created_at=now,
+                   status=status, time_spent=counted, version=1, created_at=now,
                    updated_at=now, submitted_at=now if status == "submitted" else None)
         try:
             with insert_guard(session):
                 new_id = insert_response_row(session, row)
         except IntegrityError:  # the same user saved this record at the same moment
             raise Conflict("a concurrent save of this response won; reload and apply "
-                           "your change again") from None
+                           "your change again", reason="stale_version") from None
         resp = Response(id=new_id, gold_correct=None, review_state=None, **row)
         new_version = 1
     else:
         if old_status == "submitted" and status == "draft":
-            raise Conflict("this response is already submitted; submit the changes instead")
+            raise Conflict("this response is already submitted; submit the changes instead",
+                           reason="already_submitted")
         expected = resp.version if version is None else version
         extra: dict[str, Any] = {}
         if status == "submitted" and old_status != "submitted":
             extra["submitted_at"] = now
+        extra["review_state"] = None  # a new version: earlier verdicts no longer apply
         changes = {"values": clean, "status": status,
-                   "time_spent": resp.time_spent + time_spent, "updated_at": now, **extra}
+                   "time_spent": resp.time_spent + counted, "updated_at": now, **extra}
         if not update_response_versioned(session, resp.id, expected, **changes):
             raise Conflict(f"stale response: you edited version {expected}, the stored version "
                            f"is {stored_version(session, resp.id)}; reload and apply your "
-                           "change again")
+                           "change again", reason="stale_version")
         new_version = expected + 1
         for key, value in {**changes, "version": new_version}.items():
             set_committed_value(resp, key, value)  # mirror the UPDATE without re-reading
@@ -118,41 +136,58 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
                 old_status=old_status, new_status=status,
                 old_values=old_values,
                 new_values=clean, changed_at=now)
-    _update_queue(session, settings, record, user, old_status, status, now, overlap,
-                  require_claim=require_claim)
+    _update_queue(session, record, old_status, status, overlap, lease,
+                  free_slot_only=needs_free_slot(user, remote))
     if record.is_gold and status == "submitted":
         gold = gold_answer(session, record.id)
         resp.gold_correct = score_against_gold(gold or {}, clean)
         set_gold_correct(session, resp.id, resp.gold_correct)
+    resp.time_spent_counted = counted  # type: ignore[attr-defined]
+    if remote and counted < time_spent:
+        record_event(session, "response.time_capped", "response", resp.id, user_id=user.id,
+                     dataset_id=ds.id, details={"asked": time_spent, "counted": counted},
+                     at=now)
     return resp
 
 
-def _update_queue(session: Session, settings: Settings, record: Record, user: User,
-                  old: str | None, new: str, now: datetime, overlap: int, *,
-                  require_claim: bool = False) -> None:
+def _bounded_time(asked: float, now: datetime, lease: queue.LeaseFact | None,
+                  resp: Response | None) -> float:
+    """``asked``, capped at the seconds since the record was handed out (the lease's start)
+    or last saved by this user, whichever is later; uncapped when neither is known (an
+    admin's or reviewer's first save of a record they were not handed)."""
+    marks = [t for t in (lease.created_at if lease else None,
+                         resp.updated_at if resp is not None else None) if t is not None]
+    if not marks:
+        return asked
+    bound = max(0.0, (now - max(marks)).total_seconds())
+    return min(asked, bound)
+
+
+def _update_queue(session: Session, record: Record, old: str | None, new: str, overlap: int,
+                  lease: queue.LeaseFact | None, *, free_slot_only: bool) -> None:
+    """Move the record's counters after a save; ``lease`` is the caller's lease as the save
+    found it (extended for a draft, deleted otherwise)."""
     was_sub, now_sub = old == "submitted", new == "submitted"
-    if new == "draft":
-        queue.extend_lease(session, record.id, user.id, now, settings.distribution.lease_seconds)
-        return
-    if record.is_gold:
-        queue.drop_lease(session, record.id, user.id)
-        return
+    if new == "draft" or record.is_gold:
+        return  # a draft keeps its lease; gold records hold no claims
+    counted = lease is not None and lease.counted
     if now_sub and not was_sub:
-        counted = queue.drop_lease(session, record.id, user.id)
-        if not counted and require_claim:
-            # no lease (never handed out, or it expired and was reclaimed): take a free
-            # slot under the row lock, or refuse rather than over-assign the record
+        if not counted and free_slot_only:
+            # an own draft or skip whose lease expired and was taken back: take a free slot
+            # under the row lock, or refuse rather than over-assign the record
             if not queue.claim_record(session, record.id, overlap):
-                raise Conflict("this record was not handed to you and needs no more "
-                               "annotators (your lease may have expired and the record "
-                               "gone to someone else); ask for the next record")
+                raise Conflict("this record needs no more annotators (your hold on it expired "
+                               "and it went to someone else); ask for the next record",
+                               reason="record_full")
             counted = True
         # a counted lease turns into the submission's claim; without one, add a claim
         queue.bump_counters(session, record.id, overlap, d_claims=0 if counted else 1,
                             d_submitted=1)
-    elif was_sub and not now_sub:  # submitted -> discarded
-        queue.bump_counters(session, record.id, overlap, d_claims=-1, d_submitted=-1)
-    elif new == "discarded":
-        counted = queue.drop_lease(session, record.id, user.id)
-        if counted:
-            queue.bump_counters(session, record.id, overlap, d_claims=-1)
+    elif was_sub:  # an edit or a discard of a submission; a stray lease gives its claim back
+        d_sub = 0 if now_sub else -1
+        d_claims = d_sub - (1 if counted else 0)
+        if d_claims or d_sub:
+            queue.bump_counters(session, record.id, overlap, d_claims=d_claims,
+                                d_submitted=d_sub)
+    elif counted:  # discarded
+        queue.bump_counters(session, record.id, overlap, d_claims=-1)

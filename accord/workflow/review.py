@@ -1,4 +1,10 @@
-"""Review: reviewers accept, reject (with a reason) or fix (with corrected values) a response."""
+"""Review: reviewers accept, reject (with a reason) or fix (with corrected values) a response.
+
+A verdict is bound to the response version the reviewer saw
+(``reviews.response_version``): judging a version that is no longer the stored
+one is refused (409 ``stale_version``), and an annotator's later edit takes the
+response back to the review queue (:mod:`accord.store.verdicts`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from accord.errors import InputError, NotFound
 from accord.schema import Settings, validate_values
 from accord.store.audit import record_event
 from accord.store.models import Dataset, Record, Review, User, utcnow
-from accord.store.responses import add_review, get_response_by_id
+from accord.store.responses import add_review, get_response_by_id, lock_response
+from accord.workflow.policy import review_refusal
 
 __all__ = ["VERDICTS", "review_response"]
 
@@ -19,14 +26,27 @@ VERDICTS = ("accept", "reject", "fix")
 
 
 def review_response(session: Session, ds: Dataset, settings: Settings, response_id: int,
-                    reviewer: User, verdict: str, *, reason: str | None = None,
-                    values: dict[str, Any] | None = None,
-                    now: datetime | None = None) -> Review:
-    """Record a verdict on a submitted response.
+                    reviewer: User, verdict: str, *, version: int | None = None,
+                    reason: str | None = None, values: dict[str, Any] | None = None,
+                    now: datetime | None = None, remote: bool = False) -> Review:
+    """Record a verdict on version ``version`` of a submitted response (the API always
+    sends the version the reviewer saw; None, for in-process callers, judges the stored one).
 
     ``reject`` needs a reason; ``fix`` needs corrected values, validated like a
-    submission. The latest verdict is kept on the response (``review_state``)
-    for queues and correction rates; every verdict stays in ``reviews``.
+    submission. The verdict in force is kept on the response (``review_state``)
+    for queues and correction rates; every verdict stays in ``reviews`` with the
+    version it judged. ``remote``: the verdict comes from a caller of the REST API, so the
+    role rules of the write policy apply (in-process callers act as the database's owner).
+
+    Raises
+    ------
+    InputError
+        Unknown verdict, a rejection without a reason, a fix without (valid) values.
+    NotFound
+        No such response in the dataset.
+    Forbidden, Conflict
+        The write policy refused (:func:`accord.workflow.policy.review_refusal`): own
+        response, not submitted, or ``version`` is not the stored one (``stale_version``).
     """
     if verdict not in VERDICTS:
         raise InputError(f"unknown verdict {verdict!r}; expected one of {', '.join(VERDICTS)}",
@@ -34,9 +54,11 @@ def review_response(session: Session, ds: Dataset, settings: Settings, response_
     resp = get_response_by_id(session, response_id)
     if resp is None or resp.dataset_id != ds.id:
         raise NotFound(f"response {response_id} does not exist in dataset {ds.name!r}")
-    if resp.status != "submitted":
-        raise InputError(f"only submitted responses can be reviewed; this one is {resp.status}",
-                         field="response_id")
+    lock_response(session, resp)  # an annotator's concurrent edit waits for the verdict
+    refusal = review_refusal(reviewer, resp, resp.version if version is None else version,
+                             remote=remote)
+    if refusal is not None:
+        raise refusal.error()
     if verdict == "reject" and not (reason or "").strip():
         raise InputError("a rejection needs a reason", field="reason")
     clean = None
@@ -48,11 +70,11 @@ def review_response(session: Session, ds: Dataset, settings: Settings, response_
                                 require_complete=True)
     now = now or utcnow()
     review = add_review(session, response_id=resp.id, dataset_id=ds.id, reviewer_id=reviewer.id,
-                        verdict=verdict, reason=reason, values=clean, created_at=now)
+                        verdict=verdict, response_version=resp.version, reason=reason,
+                        values=clean, created_at=now)
     resp.review_state = verdict
     record_event(session, f"review.{verdict}", "response", resp.id, user_id=reviewer.id,
-                 dataset_id=ds.id, details={"reason": reason} if reason else None, at=now)
+                 dataset_id=ds.id, details={"reason": reason, "version": resp.version}
+                 if reason else {"version": resp.version}, at=now)
     session.flush()
     return review
-
-

@@ -42,6 +42,7 @@ from accord.workflow.onboarding import (
     standing,
     training_feedback,
 )
+from accord.workflow.policy import member_standing
 from accord.workflow.quotas import give_back_unit, note_untracked, quota_of, take_unit
 
 __all__ = ["Handout", "hand_out", "after_submit", "onboarding_status"]
@@ -81,7 +82,7 @@ def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
     if m is None:
         rec = next_record(session, ds, settings, user, now=now, rng=rng)
         return Handout(rec, None if rec is not None else "no_records")
-    where = standing(session, ds, settings, user, m, now=now)
+    where = member_standing(session, ds, settings, user, now=now, advance=True)  # the policy
     if where.state in ("training", "qualification"):
         rec = phase_record(session, ds, settings, user, where, m, now)
         return Handout(rec, None if rec is not None else "no_records", phase=where.state)

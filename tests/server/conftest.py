@@ -8,11 +8,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from accord.store import make_engine, upgrade, write_scope
+from accord.store.models import Lease, Response
 from accord.store.users import create_token, create_user
 
 
@@ -35,6 +38,22 @@ class LiveServer:
             with write_scope(engine) as s:
                 user = create_user(s, name, role, password)
                 return create_token(s, user)
+        finally:
+            engine.dispose()
+
+
+    def pass_time(self, seconds: float) -> None:
+        """Let ``seconds`` pass for every record handed out and every response saved (their
+        start marks move back): a save's ``time_spent`` is capped at the wall-clock time
+        since the record was handed out or last saved (accord.workflow.responses)."""
+        delta = timedelta(seconds=seconds)
+        engine = make_engine(self.db_url)
+        try:
+            with write_scope(engine) as s:
+                for lease in s.scalars(select(Lease)):
+                    lease.created_at -= delta
+                for resp in s.scalars(select(Response)):
+                    resp.updated_at -= delta
         finally:
             engine.dispose()
 

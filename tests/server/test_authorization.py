@@ -105,7 +105,7 @@ def _body(method: str, path: str):  # type: ignore[no-untyped-def]
     if path.endswith("/response") and method == "PUT":
         return {"json": {"values": {"y": "a"}, "status": "draft"}}
     if path.endswith("/review"):
-        return {"json": {"verdict": "accept"}}
+        return {"json": {"verdict": "accept", "version": 1}}
     if path.endswith("/aggregate"):
         return {"json": {"method": "mv"}}
     return {}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from accord import Client
-from accord.errors import Conflict, InputError
+from accord.errors import Conflict, Forbidden, InputError
 from tests.server.conftest import start_server, stop_server
 
 SETTINGS = {
@@ -159,10 +159,10 @@ def test_blind_annotation_and_review_flow(live_server):
     item = rev.next_for_review("d", disagreement=True)
     assert item.id == rec.id and len(item.responses) == 2
     target = item.responses[0]
-    rev.review("d", target.id, "fix", values={"label": "neg"})
+    rev.review("d", target.id, "fix", version=target.version, values={"label": "neg"})
     with pytest.raises(InputError, match="reason"):
-        rev.review("d", item.responses[1].id, "reject")
-    rev.review("d", item.responses[1].id, "accept")
+        rev.review("d", item.responses[1].id, "reject", version=item.responses[1].version)
+    rev.review("d", item.responses[1].id, "accept", version=item.responses[1].version)
     stats = rev.stats("d")
     rates = {a["user"]: a["correction_rate"] for a in stats["annotators"]}
     assert rates[target.user] == 1.0
@@ -223,8 +223,9 @@ def test_upload_with_prep(live_server):
 
 
 def test_annotators_cannot_take_records_that_were_not_handed_to_them(live_server):
-    """A first submission needs the caller's lease or a free overlap slot: a record
-    already held by enough annotators is refused with 409 and nothing is stored."""
+    """An annotator writes only records handed to them (or that they answered): a record
+    another annotator holds is 409 leased_to_other, a record nobody handed them is 403
+    not_handed_out, and nothing is stored."""
     settings = {**SETTINGS, "distribution": {"overlap": 1, "lease_seconds": 600}}
     admin, tokens = _populate(live_server, 2, settings=settings, annotators=3)
     ids = {r.external_id: r.id for r in admin.records("d")}
@@ -233,14 +234,19 @@ def test_annotators_cannot_take_records_that_were_not_handed_to_them(live_server
             Client(live_server.url, tokens["ann2"]) as a2:
         held = a0.next_record("d")
         assert held.external_id == "r0"
-        with pytest.raises(Conflict, match="not handed to you"):
+        with pytest.raises(Conflict, match="reserved for another annotator") as err:
             a1.submit("d", held.id, {"label": "neg"})
+        assert err.value.reason == "leased_to_other"
         assert admin.record("d", held.id).responses == []
-        # a record nobody holds may still be answered directly (its slot is taken)
+        # a record nobody holds is not free for the taking either: ask for the next one
+        with pytest.raises(Forbidden, match="not handed to you") as err:
+            a1.submit("d", ids["r1"], {"label": "pos"})
+        assert err.value.reason == "not_handed_out"
+        assert a1.next_record("d").id == ids["r1"]
         a1.submit("d", ids["r1"], {"label": "pos"})
         a0.submit("d", held.id, {"label": "pos"})
         assert a2.next_record("d") is None
-        with pytest.raises(Conflict):  # completed: no slot left
+        with pytest.raises(Forbidden):  # completed, and never handed to a2
             a2.submit("d", ids["r1"], {"label": "neg"})
     stats = admin.stats("d")
     assert stats["completed"] == 2 and stats["remaining_responses"] == 0, stats

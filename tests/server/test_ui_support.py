@@ -96,7 +96,7 @@ def test_gold_failures_queue(live_server):
     assert httpx.get(f"{base}/review/gold-failures", headers=h,
                      params={"annotator": "right"}).json() == []
     assert httpx.post(f"{base}/responses/{ids['wrong']}/review", headers=h,
-                      json={"verdict": "reject", "reason": "gold"}).status_code == 201
+                      json={"verdict": "reject", "reason": "gold", "version": 1}).status_code == 201
     assert httpx.get(f"{base}/review/gold-failures", headers=h).json() == []
     reviewed = httpx.get(f"{base}/review/gold-failures", headers=h,
                          params={"include_reviewed": True}).json()

@@ -168,6 +168,7 @@ def test_time_report_json_and_csv(live_server):
     admin, clients = _dataset(live_server, "ts", {}, n=4, annotators=("ann", "bob"))
     for user, spent in (("ann", 10.0), ("ann", 30.0), ("ann", 20.0), ("bob", 4.0)):
         rec = clients[user].next_record("ts")
+        live_server.pass_time(spent)
         clients[user].submit("ts", rec.id, {"y": "a"}, time_spent=spent)
     rows = admin.timesheet("ts")
     assert [(r["user"], r["records"], r["active_seconds"], r["median_seconds"]) for r in rows] \
@@ -208,6 +209,7 @@ def test_cli_user_attributes_timesheet_and_unpause(live_server, tmp_path):
     _, clients = _dataset(live_server, "cli", monitoring, n=2, attention=1)
     ann = clients["ann"]
     rec = ann.next_record("cli")
+    live_server.pass_time(12.5)
     ann.submit("cli", rec.id, {"y": "b"}, time_spent=12.5)
     res = run_cli("workforce", "status", "cli", env=env)
     assert res.returncode == 0 and "paused" in res.stdout and "attention" in res.stdout

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from accord.errors import Forbidden, NotFound
+from accord.errors import NotFound
 from accord.server.deps import (
     AnnotatorWork,
     DatasetCtx,
@@ -19,7 +19,7 @@ from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public
 from accord.store.datasets import get_dataset
 from accord.store.detached import load_record
-from accord.store.models import Lease, Record, User
+from accord.store.models import Record, User
 from accord.store.responses import get_response
 from accord.workflow import release_record, save_response
 from accord.workflow.workforce import after_submit, hand_out
@@ -59,15 +59,14 @@ async def put_response(name: str, record_id: int, body: ResponseIn,
         if rec is None or rec.dataset_id != ctx.dataset.id:
             raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
         user = ctx.user
-        if not ctx.can_review and rec.is_gold:
-            held = session.get(Lease, (rec.id, user.id)) is not None
-            if not held and get_response(session, rec.id, user.id) is None:
-                raise Forbidden("this record was not handed to you")
+        # the write policy runs inside save_response (accord.workflow.policy)
         resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
-                             status=body.status,
-                             version=body.version, time_spent=body.time_spent,
-                             require_claim=not ctx.can_review)
+                             status=body.status, version=body.version,
+                             time_spent=body.time_spent, remote=True)
         out = response_public(resp, user.name)
+        counted = resp.time_spent_counted  # type: ignore[attr-defined]
+        if counted < body.time_spent:
+            out.time_spent_capped = counted
         out.feedback = after_submit(session, ctx.dataset, ctx.settings, rec, user, resp)
         return out
 

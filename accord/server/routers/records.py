@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 
-from accord.errors import Forbidden, InputError, NotFound
+from accord.errors import InputError, NotFound
 from accord.io.importer import ImportOptions, import_file, import_rows
 from accord.schema import validate_value
 from accord.server.deps import (
@@ -31,11 +31,12 @@ from accord.server.schemas import (
 )
 from accord.server.views import record_public
 from accord.store.audit import record_event
-from accord.store.models import Lease, Record, utcnow
+from accord.store.models import Record, utcnow
 from accord.store.record_queries import list_records
 from accord.store.records import get_record_by_external_id
-from accord.store.responses import get_response, replace_suggestions
+from accord.store.responses import replace_suggestions
 from accord.workflow.gold import mark_gold
+from accord.workflow.policy import require_record_access
 
 router = APIRouter(tags=["records"])
 
@@ -144,10 +145,7 @@ def record(record_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reader)],
     """One record. Annotators may open only records they hold or answered, and see only
     their own response."""
     rec = _record(session, ctx, record_id)
-    if not ctx.can_review:
-        held = session.get(Lease, (rec.id, ctx.user.id)) is not None
-        if not held and get_response(session, rec.id, ctx.user.id) is None:
-            raise Forbidden("annotators can open only records handed to them")
+    require_record_access(session, ctx.dataset, ctx.settings, ctx.user, rec, "read")
     return record_public(session, rec, viewer_id=ctx.user.id, viewer_name=ctx.user.name,
                          all_responses=ctx.can_review)
 

@@ -19,6 +19,7 @@ from accord.store.responses import (
     reviews_for_response,
 )
 from accord.store.users import get_user
+from accord.store.verdicts import review_in_force
 from accord.workflow import review_response
 from accord.workflow.gold import values_match
 
@@ -78,12 +79,16 @@ def next_for_review(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], sessi
              status_code=201)
 def review(response_id: int, body: ReviewIn, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
            session: WriteSession) -> ReviewPublic:
-    """Accept, reject (with a reason) or fix (with corrected values) a submitted response."""
+    """Accept, reject (with a reason) or fix (with corrected values) version ``version`` of
+    a submitted response: 409 ``stale_version`` when the annotator changed it since, 403
+    ``own_response`` for your own (docs/api.md)."""
     ds = get_dataset(session, ctx.dataset.id)
     reviewer = session.get(User, ctx.user.id)
     rv = review_response(session, ds, ctx.settings, response_id, reviewer, body.verdict,
-                         reason=body.reason, values=body.values)
-    return ReviewPublic(id=rv.id, response_id=rv.response_id, reviewer=reviewer.name,
+                         version=body.version, reason=body.reason, values=body.values,
+                         remote=True)
+    return ReviewPublic(id=rv.id, response_id=rv.response_id,
+                        response_version=rv.response_version, reviewer=reviewer.name,
                         verdict=rv.verdict, reason=rv.reason, values=rv.values,
                         created_at=rv.created_at)
 
@@ -91,10 +96,14 @@ def review(response_id: int, body: ReviewIn, ctx: Annotated[DatasetCtx, Depends(
 @router.get("/datasets/{name}/responses/{response_id}/reviews", response_model=list[ReviewPublic])
 def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
             session: ReadSession) -> list[ReviewPublic]:
-    _response_in(session, ctx, response_id)
+    resp = _response_in(session, ctx, response_id)
     out = []
-    for rv in reviews_for_response(session, response_id):
+    rows = reviews_for_response(session, response_id)
+    current = review_in_force([(rv.id, rv.response_version) for rv in rows], resp.version)
+    for rv in rows:
         out.append(ReviewPublic(id=rv.id, response_id=rv.response_id,
+                                response_version=rv.response_version,
+                                in_force=rv.id == current,
                                 reviewer=_user_name(session, rv.reviewer_id), verdict=rv.verdict,
                                 reason=rv.reason, values=rv.values, created_at=rv.created_at))
     return out

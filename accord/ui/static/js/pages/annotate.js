@@ -159,7 +159,8 @@ function put(status) {
   const cur = current;
   const run = async () => {
     const seconds = cur.stopwatch.take();
-    const values = cur.form.values();
+    // a skip stores no answers (a discarded response's values are never shown or used)
+    const values = status === "discarded" ? {} : cur.form.values();
     const wasDirty = cur.form.dirty;
     cur.form.dirty = false;
     try {

@@ -158,11 +158,13 @@ async function refresh() {
 
 async function post(response, body) {
   try {
-    await api("POST", `${base}/responses/${response.id}/review`, body);
+    // the verdict is bound to the version shown here; a newer one is a 409 (stale_version)
+    await api("POST", `${base}/responses/${response.id}/review`, { ...body, version: response.version });
     notify(`${body.verdict === "accept" ? "Accepted" : body.verdict === "reject" ? "Rejected" : "Fixed"} ${response.user}'s response`, "ok");
     await refresh();
   } catch (err) {
     notify(err.message, "error");
+    if (err.status === 409) await refresh(); // show what the annotator changed
   }
 }
 

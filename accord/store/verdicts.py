@@ -1,0 +1,92 @@
+"""Which review verdict applies to a response: ONE rule for every reader.
+
+A verdict judges the response version the reviewer saw
+(``reviews.response_version``, migration 0007). It applies while the response
+is still at that version; the latest applying verdict wins. An annotator's
+later edit moves the version on, so no earlier verdict applies any more: the
+response is back in the review queue (``responses.review_state`` is NULL) and
+the old verdicts stay in ``reviews`` as history.
+
+``responses.review_state`` is kept equal to the verdict in force by the two
+writers (:func:`accord.workflow.review.review_response` sets it,
+:func:`accord.workflow.responses.save_response` clears it when the version
+moves on), so readers that need only the verdict read that column. Readers
+that need a fix's corrected values (exports, the quality loader) call
+:func:`verdicts_in_force`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, and_, bindparam, select
+
+from accord.store.models import Response, Review
+
+__all__ = ["Verdict", "verdict_applies", "review_in_force", "IN_FORCE", "verdicts_in_force",
+           "fixes_in_force"]
+
+_rev = Review.__table__
+_resp = Response.__table__
+
+#: SQL: the review row judged the response row's current version (join condition)
+IN_FORCE = and_(_rev.c.response_id == _resp.c.id, _rev.c.response_version == _resp.c.version)
+
+_IN_FORCE_PAGE = (select(_rev.c.response_id, _rev.c.id, _rev.c.verdict, _rev.c["values"])
+                  .join_from(_rev, _resp, IN_FORCE)
+                  .where(_resp.c.record_id.between(bindparam("lo"), bindparam("hi")),
+                         _resp.c.dataset_id == bindparam("ds"))
+                  .order_by(_rev.c.id))
+
+
+class Verdict(NamedTuple):
+    """The verdict in force on a response: the review's id, ``accept``/``reject``/``fix``
+    and, for a fix, the corrected values."""
+
+    review_id: int
+    verdict: str
+    values: dict[str, Any] | None
+
+
+def verdict_applies(review_version: int | None, response_version: int) -> bool:
+    """Whether a verdict given on ``review_version`` still applies to a response now at
+    ``response_version`` (a verdict without a version applies to none).
+
+    >>> verdict_applies(3, 3)
+    True
+    >>> verdict_applies(3, 4)  # the annotator edited the response after the review
+    False
+    """
+    return review_version is not None and review_version == response_version
+
+
+def review_in_force(reviews: Iterable[tuple[int, int | None]],
+                    response_version: int) -> int | None:
+    """The id of the verdict in force among a response's ``(review id, judged version)``
+    pairs: the latest that judged the response's current version; None when none did.
+
+    >>> review_in_force([(1, 2), (2, 2), (3, 3)], 3), review_in_force([(1, 2)], 3)
+    (3, None)
+    """
+    found = None
+    for review_id, version in reviews:
+        if verdict_applies(version, response_version) and (found is None or review_id > found):
+            found = review_id
+    return found
+
+
+def verdicts_in_force(conn: Connection, dataset_id: int, lo: int, hi: int) -> dict[int, Verdict]:
+    """``{response id: verdict in force}`` for the responses of records ``lo..hi`` (ids) of a
+    dataset; responses without one are absent. One indexed statement per page."""
+    out: dict[int, Verdict] = {}
+    for response_id, review_id, verdict, values in conn.execute(
+            _IN_FORCE_PAGE, {"lo": lo, "hi": hi, "ds": dataset_id}):
+        out[response_id] = Verdict(review_id, verdict, values)  # later reviews win
+    return out
+
+
+def fixes_in_force(conn: Connection, dataset_id: int, lo: int, hi: int) -> dict[int, Any]:
+    """``{response id: corrected values}`` for the responses whose verdict in force is a fix."""
+    return {rid: v.values for rid, v in verdicts_in_force(conn, dataset_id, lo, hi).items()
+            if v.verdict == "fix" and v.values}
