@@ -22,12 +22,14 @@ def test_dashboard_renders_charts(page, ui_server):
     for k, (_, client) in enumerate(people):
         for i in range(3):
             rec = check(client.post(f"/datasets/{name}/next"))
+            ui_server.live.pass_time(10 + 5 * k)  # the time reported really passed
             resp = check(client.put(f"/datasets/{name}/records/{rec['id']}/response", json={
                 "values": {"stars": 1 + (i + k) % 5, "y": "a" if i % 2 else "b"},
                 "status": "submitted", "time_spent": 10 + 5 * k}))
             first_response = first_response or resp
     check(reviewer_client.post(f"/datasets/{name}/responses/{first_response['id']}/review",
-                               json={"verdict": "reject", "reason": "no"}))
+                               json={"verdict": "reject", "reason": "no",
+                                     "version": first_response["version"]}))
     api_login(page.context, reviewer)
     page.goto(f"/datasets/{name}/dashboard")
     expect(page.locator("#cards .stat").first).to_contain_text("%")
