@@ -1,8 +1,9 @@
 """``accord quality``: agreement and aggregation on long-form annotation files.
 
 ``agree`` reports an agreement metric; ``aggregate`` writes one label per
-item with a confidence. Inputs are CSV/TSV/JSONL/JSON/Parquet files with
-``item, annotator, label`` columns (see :mod:`accord.quality.longform`).
+item with a confidence; ``annotators`` scores annotators and flags spammers.
+Inputs are CSV/TSV/JSONL/JSON/Parquet files with ``item, annotator, label``
+columns (see :mod:`accord.quality.longform`).
 numpy, scipy and pyarrow are imported inside the commands, not here.
 """
 
@@ -278,6 +279,68 @@ def aggregate(
         highlight=False,
         soft_wrap=True,
     )
+
+
+class Consensus(enum.StrEnum):
+    ds = "ds"
+    mv = "mv"
+
+
+@app.command("annotators")
+def annotators(
+    input: Annotated[
+        Path | None,
+        typer.Argument(help="Long-form CSV/JSONL/Parquet: item,annotator,label[,time]."),
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="Read submitted responses of a dataset.")
+    ] = None,
+    question: Annotated[
+        str | None,
+        typer.Option("--question", help="Question of --dataset (default: the only one)."),
+    ] = None,
+    db: DbOption = None,
+    gold: Annotated[
+        Path | None, typer.Option(help="Gold CSV/JSONL (item,label): accuracy per annotator.")
+    ] = None,
+    method: Annotated[
+        Consensus, typer.Option(help="Consensus and confusion matrices: Dawid-Skene or votes.")
+    ] = Consensus.ds,
+    min_labels: Annotated[
+        int, typer.Option("--min-labels", min=1, help="Flag only annotators with this many labels.")
+    ] = 10,
+    flagged: Annotated[
+        bool, typer.Option("--flagged", help="Show flagged annotators only.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Score every annotator and flag spammers and low effort, with the reason."""
+    from rich.table import Table
+
+    from accord.quality.annotators import score_annotators
+    from accord.quality.longform import read_gold
+
+    lf = _load(input, dataset, question, db)
+    gold_map = read_gold(gold, lf.labels.tolist()) if gold is not None else None
+    report = score_annotators(lf, gold=gold_map, method=method.value, min_labels=min_labels)
+    scores = report.flagged() if flagged else report.scores
+    rows = [s.as_dict() for s in scores]
+    if as_json:
+        typer.echo(json.dumps(rows, default=str))
+        return
+    table = Table(title=f"{len(report.flagged())} of {len(report.scores)} annotators flagged")
+    for name in ("annotator", "labels", "agreement", "gold accuracy", "spammer score", "flags"):
+        table.add_column(name, justify="left" if name in ("annotator", "flags") else "right")
+    for r in rows:
+        table.add_row(
+            str(r["annotator"]),
+            str(r["n_labels"]),
+            f"{r['agreement']:.2f}",
+            "–" if r["accuracy"] is None else f"{r['accuracy']:.2f} of {r['n_gold']}",
+            "–" if r["spammer_score"] is None else f"{r['spammer_score']:.3f}",
+            "; ".join(r["flags"]) or "–",
+        )
+    console.print(table)
 
 
 def _region_agreement(dataset: str, question: str, db: str | None) -> dict[str, Any] | None:

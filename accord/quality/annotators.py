@@ -14,7 +14,17 @@ from accord.quality.aggregation.dawid_skene import DawidSkene
 from accord.quality.aggregation.majority_vote import MajorityVote
 from accord.quality.frame import LongForm, _columns_of, as_longform
 
-__all__ = ["AnnotatorReport", "AnnotatorScore", "gold_codes", "score_annotators"]
+__all__ = [
+    "SPAMMER_THRESHOLD",
+    "AnnotatorReport",
+    "AnnotatorScore",
+    "gold_codes",
+    "score_annotators",
+    "spammer_scores",
+]
+
+#: Spammer score below which an annotator's answers are called independent of the truth.
+SPAMMER_THRESHOLD = 0.02
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,13 @@ class AnnotatorScore:
         Median time per label, when a ``time`` column was given.
     flags : list of str
         Human-readable reasons this annotator looks like spam or low effort.
+    spammer_score : float
+        Raykar & Yu's score of ``confusion`` (:func:`spammer_scores`): 0 when
+        the answers do not depend on the truth, 1 for a perfect annotator.
+    spammer : {"constant", "random"} or None
+        Why the annotator was flagged as a spammer: ``constant`` (90% or more
+        of their answers are one label) or ``random`` (their confusion rows
+        are nearly equal); None when not flagged.
     """
 
     annotator: Any
@@ -53,6 +70,8 @@ class AnnotatorScore:
     confusion: np.ndarray
     median_seconds: float | None
     flags: list[str] = field(default_factory=list)
+    spammer_score: float = float("nan")
+    spammer: str | None = None
 
     @property
     def flagged(self) -> bool:
@@ -68,6 +87,8 @@ class AnnotatorScore:
             "peer_agreement": self.peer_agreement,
             "median_seconds": self.median_seconds,
             "flags": list(self.flags),
+            "spammer_score": None if np.isnan(self.spammer_score) else self.spammer_score,
+            "spammer": self.spammer,
         }
 
 
@@ -129,6 +150,75 @@ def gold_codes(gold: Any, lf: LongForm, *, source: str | None = None) -> np.ndar
     return out
 
 
+def spammer_scores(
+    confusion: np.ndarray, support: np.ndarray | None = None, *, min_support: float = 5.0
+) -> np.ndarray:
+    r"""How much each annotator's answers depend on the true label, in [0, 1].
+
+    Raykar & Yu's spammer score: a spammer's answer has the same distribution
+    whatever the truth, so all rows of their confusion matrix :math:`A` are
+    equal. The score is the mean squared distance between rows,
+
+    .. math::
+
+        S = \frac{1}{K(K-1)} \sum_{c < c'} \sum_k (A_{ck} - A_{c'k})^2,
+
+    0 for a spammer (always the same label, or labels drawn at random), 1
+    for a perfect annotator, :math:`(\alpha + \beta - 1)^2` (sensitivity plus
+    specificity minus one, squared) for two labels, and :math:`(p - q)^2` for
+    an annotator who is right with probability *p* and picks each wrong label
+    with probability *q*.
+
+    Parameters
+    ----------
+    confusion : ndarray, shape (n_annotators, n_classes, n_classes)
+        ``confusion[j, k, l]`` = P(annotator *j* says *l* | truth *k*).
+    support : ndarray, shape (n_annotators, n_classes), optional
+        How many answers each row was estimated from (expected counts per
+        true label). When given, rows with less than ``min_support`` answers
+        are left out (*K* becomes the number of rows kept; fewer than two
+        rows gives ``nan``), and the sampling noise of each estimated row,
+        :math:`(1 - \sum_l A_{cl}^2) / n_c`, is taken off: estimated rows
+        always differ a little, which would put a spammer with 200 answers
+        over four labels near 0.03 instead of 0.
+    min_support : float, default 5.0
+
+    Returns
+    -------
+    ndarray of float64, shape (n_annotators,)
+
+    References
+    ----------
+    .. [1] Raykar, V. C. & Yu, S. (2012). Eliminating spammers and ranking
+       annotators for crowdsourced labeling tasks. Journal of Machine
+       Learning Research, 13(16), 491-518. https://jmlr.org/papers/v13/raykar12a.html
+
+    Examples
+    --------
+    >>> perfect, coin = np.eye(2), np.full((2, 2), 0.5)
+    >>> spammer_scores(np.stack([perfect, coin, [[0.8, 0.2], [0.3, 0.7]]])).round(2).tolist()
+    [1.0, 0.0, 0.25]
+    """
+    a = np.asarray(confusion, dtype=np.float64)
+    w, k, _ = a.shape
+    if support is None:
+        keep = np.ones((w, k))
+        noise = np.zeros((w, k))
+    else:
+        n_c = np.asarray(support, dtype=np.float64)
+        keep = (n_c >= min_support).astype(np.float64)
+        noise = keep * (1.0 - np.sum(a**2, axis=2)) / np.maximum(n_c, min_support)
+    rows = keep.sum(axis=1)
+    kept = a * keep[:, :, None]
+    # sum over ordered row pairs of |a_c - a_c'|^2 = 2K sum_c |a_c|^2 - 2 |sum_c a_c|^2;
+    # E|a_c - a_c'|^2 of estimated rows = true distance + V_c + V_c', and each row is in
+    # K - 1 pairs, so the noise adds sum_c V_c / K
+    spread = rows * np.sum(kept**2, axis=(1, 2)) - np.sum(kept.sum(axis=1) ** 2, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = spread / (rows * (rows - 1)) - noise.sum(axis=1) / rows
+    return np.where(rows >= 2, np.clip(score, 0.0, 1.0), np.nan)
+
+
 def _below(values: np.ndarray, mask: np.ndarray, z: float) -> tuple[np.ndarray, float]:
     """Which values are far below the median (robust z-score with a 0.05 floor)."""
     ref = values[mask & ~np.isnan(values)]
@@ -148,14 +238,18 @@ def score_annotators(
     min_labels: int = 10,
     z: float = 3.0,
     fast_ratio: float = 0.25,
+    spam_threshold: float = SPAMMER_THRESHOLD,
 ) -> AnnotatorReport:
     """Score every annotator and flag likely spam or low effort.
 
     Flags (each with a reason naming the numbers), for annotators with at
     least ``min_labels`` labels:
 
-    - *always the same label*: one label for everything while the consensus
-      uses it for under 90% of their items;
+    - *spammer*: the spammer score of their confusion matrix, less its
+      sampling noise (:func:`spammer_scores`, Raykar & Yu 2012), is below
+      ``spam_threshold``, i.e. their answers hardly depend on the truth;
+      the reason says whether they gave one label 90% of the time or more
+      (``spammer="constant"``) or spread labels at random (``"random"``);
     - *low agreement*: agreement with the consensus more than ``z`` robust
       standard deviations (1.4826 x MAD, at least 0.05) below the median annotator;
     - *low gold accuracy*: the same rule on gold accuracy, or no better than
@@ -174,6 +268,10 @@ def score_annotators(
     min_labels : int, default 10
     z : float, default 3.0
     fast_ratio : float, default 0.25
+    spam_threshold : float, default 0.02
+        :math:`S < 0.02` means :math:`|p - q| < 0.14` for an annotator right
+        with probability *p* and wrong towards a given label with *q*
+        (balanced accuracy under 57% for two labels).
 
     Returns
     -------
@@ -235,14 +333,28 @@ def score_annotators(
     enough = n >= min_labels
     flags: list[list[str]] = [[] for _ in range(w)]
     used = np.bincount(lf.annotator * k + lf.label, minlength=w * k).reshape(w, k)
-    for a in np.flatnonzero(enough & ((used > 0).sum(axis=1) == 1)).tolist():
+    truth = model.probas_ if isinstance(model, DawidSkene) else np.eye(k)[winner]
+    support = np.zeros((w, k))
+    np.add.at(support, lf.annotator, truth[lf.item])
+    spam = spammer_scores(confusion, support) if k > 1 else np.full(w, np.nan)
+    kind: list[str | None] = [None] * w
+    for a in np.flatnonzero(enough & (spam < spam_threshold)).tolist():
         code = int(np.argmax(used[a]))
-        their_items = np.unique(lf.item[lf.annotator == a])
-        share = float(np.mean(winner[their_items] == code))
-        if share < 0.9:
+        top = float(used[a, code] / n[a])
+        label = lf.labels.tolist()[code]
+        if top >= 0.9:
+            kind[a] = "constant"
+            their_items = np.unique(lf.item[lf.annotator == a])
+            share = float(np.mean(winner[their_items] == code))
             flags[a].append(
-                f"always gave label {lf.labels.tolist()[code]!r} ({n[a]} labels) while the "
-                f"consensus uses it for {share:.0%} of those items"
+                f"always gave label {label!r} ({top:.0%} of {n[a]} labels; the consensus uses it "
+                f"for {share:.0%} of those items): spammer score {spam[a]:.3f}"
+            )
+        else:
+            kind[a] = "random"
+            flags[a].append(
+                f"answers at random: the same label mix whatever the consensus (spammer score "
+                f"{spam[a]:.3f}, under {spam_threshold:g}; {n[a]} labels)"
             )
     low, med = _below(agreement, enough, z)
     for a in np.flatnonzero(low).tolist():
@@ -283,6 +395,8 @@ def score_annotators(
             confusion=confusion[a],
             median_seconds=None if np.isnan(seconds[a]) else float(seconds[a]),
             flags=flags[a],
+            spammer_score=float(spam[a]),
+            spammer=kind[a],
         )
         for a in range(w)
     ]

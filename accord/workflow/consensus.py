@@ -183,5 +183,6 @@ def annotator_report(session: Session, ds: Dataset, settings: Settings) -> list[
         return []
     report = score_annotators(rows, method="mv")
     return [{"user": s.annotator, "labels": s.n_labels, "agreement": s.agreement,
-             "median_seconds": s.median_seconds, "flags": list(s.flags)}
+             "median_seconds": s.median_seconds, "flags": list(s.flags),
+             "spammer_score": s.as_dict()["spammer_score"], "spammer": s.spammer}
             for s in report.scores]

@@ -42,6 +42,8 @@ def test_consensus_is_stored_and_queue_ranks_disagreements(live_server):
     assert report["agreement"]["y"]["level"] == "nominal"
     assert report["agreement"]["y"]["value"] < 1.0
     assert report["aggregates"]["order"]["records"] == 6
+    # 6 answers each: under min_labels, so scored but not flagged
+    assert all(a["spammer"] is None and "spammer_score" in a for a in report["annotators"])
     res = httpx.post(f"{live_server.url}/api/v1/datasets/q/quality/aggregate", headers=h, json={})
     assert res.status_code == 200, res.text
     report = httpx.get(f"{live_server.url}/api/v1/datasets/q/quality", headers=h).json()

@@ -46,3 +46,29 @@ def test_dashboard_renders_charts(page, ui_server):
     expect(table.filter(has_text=people[0][0])).to_contain_text("100 %")
     page.locator("#bucket").select_option("day")
     expect(page.locator("#throughput-chart svg text", has_text="per day")).to_have_count(1)
+
+
+def test_dashboard_flags_a_spammer_with_the_reason(page, ui_server):
+    settings = {"fields": [{"name": "text", "type": "text"}],
+                "questions": [{"name": "y", "type": "label", "labels": ["a", "b"],
+                               "required": True}],
+                "distribution": {"overlap": 3}}
+    people = [ui_server.user() for _ in range(3)]
+    reviewer, _ = ui_server.user("reviewer")
+    name = ui_server.dataset(settings, [{"id": f"r{i}", "text": f"t{i}"} for i in range(12)],
+                             members=[u for u, _ in people] + [reviewer])
+    for k, (_, client) in enumerate(people):
+        while (rec := check(client.post(f"/datasets/{name}/next"))) is not None:
+            n = int(rec["external_id"][1:])
+            value = "a" if k == 2 or n % 2 else "b"  # the third always says "a"
+            check(client.put(f"/datasets/{name}/records/{rec['id']}/response",
+                             json={"values": {"y": value}, "status": "submitted"}))
+    api_login(page.context, reviewer)
+    page.goto(f"/datasets/{name}/dashboard")
+    rows = page.locator("#annotator-checks tbody tr")
+    expect(rows).to_have_count(3)
+    spammer = rows.filter(has_text=people[2][0])
+    expect(spammer).to_contain_text("always gave label")
+    expect(spammer).to_contain_text("(100% of 12 labels; the consensus uses it for 50%")
+    expect(spammer).to_have_class("flagged")
+    expect(rows.filter(has_text=people[0][0])).to_contain_text("–")

@@ -58,6 +58,22 @@ function renderStats(s, bucket) {
       h("td", { class: "num", text: fmtNumber(a.reviewed) }), h("td", { class: "num", text: pct(a.correction_rate) }))))));
 }
 
+// Spam and low-effort checks of GET /quality: agreement with the consensus, the spammer score
+// of each annotator's confusion matrix (0: answers independent of the truth) and the reasons.
+function renderChecks(q) {
+  const people = q.annotators || [];
+  replace($("annotator-checks"), people.length
+    ? h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, ["annotator", "labels", "agreement with consensus", "spammer score", "flags"]
+        .map((t, i) => h("th", { class: i && i < 4 ? "num" : "", text: t })))),
+      h("tbody", {}, people.map((a) => h("tr", { class: a.flags.length ? "flagged" : "" },
+        h("td", { text: a.user }), h("td", { class: "num", text: fmtNumber(a.labels) }),
+        h("td", { class: "num", text: pct(a.agreement) }),
+        h("td", { class: "num", text: a.spammer_score === null || a.spammer_score === undefined ? "–" : fmtNumber(a.spammer_score, 2) }),
+        h("td", { text: a.flags.length ? a.flags.join("; ") : "–" })))))
+    : emptyChart("No answers to check yet."));
+}
+
 /** The metric a question's agreement is measured with: what /quality says, else its type's. */
 function metricOf(a, meta) {
   const t = questionType(meta, a.type);
@@ -90,6 +106,7 @@ async function load() {
     const [stats, quality, meta] = await Promise.all([api("GET", `${base}/stats?bucket=${bucket}`), api("GET", `${base}/quality`), loadMeta()]);
     renderStats(stats, bucket);
     renderAgreement(quality, meta);
+    renderChecks(quality);
   } catch (err) {
     notify(err.message, "error");
   }
