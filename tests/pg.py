@@ -59,6 +59,22 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
                   "-A", "trust", "-E", "UTF8", "--no-sync")
+        return self._launch()
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: sessions are cut), keeping its data and port."""
+        if self.proc is not None:
+            # pg_ctl waits until the postmaster is gone (its lock file and port free)
+            self._run(str(self.bindir / "pg_ctl"), "stop", "-D", str(self.datadir),
+                      "-m", "fast", "-w", "-t", "60")
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+    def resume(self) -> PostgresServer:
+        """Start the paused server again on the same data directory and port."""
+        return self._launch()
+
+    def _launch(self) -> PostgresServer:
         self.proc = subprocess.Popen(
             self.prefix + [str(self.bindir / "postgres"), "-D", str(self.datadir), "-p",
                            str(self.port), "-k", str(self.tmp), "-h", "127.0.0.1",

@@ -15,6 +15,7 @@ import orjson
 
 from accord.errors import InputError
 from accord.schema import Settings
+from accord.schema.storable import storable_problem
 from accord.store.records import RecordRow
 
 __all__ = ["parse_mapping", "RowMapper", "DEFAULT_MAX_FIELD_CHARS"]
@@ -69,6 +70,9 @@ class RowMapper:
         return InputError(message, path=self.source, line=line, field=field)
 
     def map(self, line: int | None, row: dict[str, Any]) -> RecordRow:
+        found = storable_problem(row)  # NUL, surrogates, 64-bit integers, depth: both backends
+        if found is not None:
+            raise self._error(found[1], line, found[0] or None)
         fields: dict[str, Any] = {}
         limit = self.max_field_chars
         for name, ftype, required, column, mapped in self.fields:

@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
+from accord.server.checked_route import CheckedRoute
 from accord.server.errors import ERROR_RESPONSES, install_error_handlers
 from accord.server.gates import PostgresGate, SQLiteWriteGate, postgres_gate_limit
+from accord.server.internal_errors import InternalErrors
 from accord.server.limits import BodyLimit
 from accord.server.log_redaction import install_access_log_redaction
 
@@ -38,7 +40,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.engine = engine
     install_error_handlers(app)
     install_access_log_redaction()
-    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, route_class=CheckedRoute)
 
     @api.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -60,7 +62,8 @@ def create_app(engine: Engine) -> FastAPI:
         pool = engine.pool
         app.add_middleware(PostgresGate, limit=postgres_gate_limit(
             pool.size(), getattr(pool, "_max_overflow", 0)))
-    app.add_middleware(BodyLimit)  # outermost: refuse oversized bodies before queueing them
+    app.add_middleware(BodyLimit)  # refuse oversized bodies before queueing them
+    app.add_middleware(InternalErrors)  # outermost: any failure is a JSON reply
     return app
 
 

@@ -3,6 +3,13 @@
 ```json
 {"error": {"type": "input_error", "message": "...", "field": "intent", "line": null}}
 ```
+
+Status codes: 4xx for anything the request got wrong (422 ``input_error`` names
+the field); 503 ``unavailable`` with ``Retry-After`` while the database is busy,
+restarting or unreachable (:func:`database_error_response`); 500 ``internal``
+with a ``request_id`` (the server log has the traceback under it) for a bug,
+sent by :class:`accord.server.internal_errors.InternalErrors`, which also keeps
+the connection open.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError, Conflict, Forbidden, InputError, NotFound, SettingsError
 
-__all__ = ["install_error_handlers", "error_body", "ERROR_RESPONSES", "ErrorResponse",
-           "busy_reason", "RETRY_AFTER_SECONDS"]
+__all__ = ["install_error_handlers", "error_body", "error_response", "ERROR_RESPONSES",
+           "ErrorResponse", "busy_reason", "unavailable_reason", "database_error_response",
+           "RETRY_AFTER_SECONDS"]
 
 _STATUS = [(InputError, 422, "input_error"), (SettingsError, 422, "settings_error"),
            (NotFound, 404, "not_found"), (Conflict, 409, "conflict"),
@@ -32,6 +41,22 @@ _HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 
 def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, **extra}}
+
+
+class _ErrorJSON(JSONResponse):
+    """Error bodies are ASCII JSON: a message quoting a client's bad text (a lone
+    surrogate) can always be encoded."""
+
+    def render(self, content: Any) -> bytes:
+        import json
+
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def error_response(status: int, kind: str, message: str, *,
+                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """The one error shape as a response."""
+    return _ErrorJSON(error_body(kind, message, **extra), status_code=status, headers=headers)
 
 
 class ErrorProblem(BaseModel):
@@ -58,6 +83,8 @@ class ErrorInfo(BaseModel):
                                "qualification, quota_reached, outside_assignment, "
                                "leased_to_other, not_handed_out, stale_version, ... "
                                "(docs/api.md)")
+    request_id: str | None = Field(default=None, description="internal: the server log's "
+                                                             "key for this failure")
 
 
 class ErrorResponse(BaseModel):
@@ -77,7 +104,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Request body larger than the server's cap"),
         (422, "Invalid input: names the field and what was expected"),
         (429, "Too many failed logins (Retry-After)"),
-        (503, "Database busy (Retry-After)")]}
+        (503, "Database busy, restarting or unreachable (Retry-After)")]}
 
 
 RETRY_AFTER_SECONDS = 2
@@ -87,13 +114,25 @@ _PG_BUSY = {"40001": "serialization failure", "40P01": "deadlock", "55P03": "loc
             "57014": "statement timeout"}
 
 
-def busy_reason(exc: DBAPIError) -> str | None:
+def _driver_error(exc: BaseException) -> BaseException | None:
+    """The DBAPI driver's exception inside ``exc`` (SQLAlchemy wraps it), else None."""
+    if isinstance(exc, DBAPIError):
+        return exc.orig
+    module = type(exc).__module__
+    if module == "sqlite3" or module.startswith("psycopg"):
+        return exc  # raised by a raw driver cursor in accord/store
+    return None
+
+
+def busy_reason(exc: BaseException) -> str | None:
     """Why ``exc`` is a transient lock/contention failure, or None when it is not one.
 
     SQLite: "database is locked"/"busy" after the busy timeout; PostgreSQL: the
     SQLSTATEs in ``_PG_BUSY``.
     """
-    orig = exc.orig
+    orig = _driver_error(exc)
+    if orig is None:
+        return None
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate in _PG_BUSY:
         return _PG_BUSY[sqlstate]
@@ -102,6 +141,58 @@ def busy_reason(exc: DBAPIError) -> str | None:
         if "locked" in text or "busy" in text:
             return "database is locked"
     return None
+
+
+# PostgreSQL SQLSTATE classes/codes that mean "the server is not there right now":
+# connection exceptions (08), shutdown and crash recovery (57P01-57P03), out of
+# resources (53: too many connections, disk full).
+_PG_GONE = ("08", "57P01", "57P02", "57P03", "53")
+_SQLITE_GONE = ("unable to open database", "disk i/o error", "database or disk is full")
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why ``exc`` means "the database cannot serve now, retry later", or None.
+
+    Busy (:func:`busy_reason`), restarting, unreachable, out of connections: the
+    request was fine and the same request can succeed later.
+    """
+    if isinstance(exc, PoolTimeout):
+        return "every database connection is in use"
+    busy = busy_reason(exc)
+    if busy is not None:
+        return busy
+    orig = _driver_error(exc)
+    if orig is None:
+        return None
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return "the connection to the database was lost"
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate.startswith(_PG_GONE):
+        return "the database is restarting or unreachable"
+    module = type(orig).__module__
+    if module.startswith("psycopg") and not sqlstate and type(orig).__name__ in (
+            "OperationalError", "InterfaceError"):
+        return "the database is unreachable"  # connection refused, closed, reset
+    if module == "sqlite3" and type(orig).__name__ == "OperationalError":
+        text = str(orig).lower()
+        if any(part in text for part in _SQLITE_GONE):
+            return "the database file cannot be used now"
+    return None
+
+
+def database_error_response(exc: BaseException) -> JSONResponse | None:
+    """The reply to a database failure that is not a bug: 422 for a number the database
+    cannot hold, 503 ``unavailable`` with ``Retry-After`` for a busy, restarting or
+    unreachable database; None for anything else (a real failure: 500)."""
+    if isinstance(exc, DataError) and "out of range" in str(exc.orig):
+        # e.g. PostgreSQL "bigint out of range" for an id no record can have
+        return error_response(422, "input_error", "a number in the request is out of range "
+                              "for the database", field=None, line=None)
+    reason = unavailable_reason(exc)
+    if reason is None:
+        return None
+    return error_response(503, "unavailable", f"{reason}; retry in {RETRY_AFTER_SECONDS} s",
+                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -126,7 +217,7 @@ def install_error_handlers(app: FastAPI) -> None:
             reason = getattr(exc, "reason", None)
             if reason is not None:  # the write policy's reason code (docs/api.md)
                 extra = {"reason": reason}
-        return JSONResponse(error_body(kind, message, **extra), status_code=status)
+        return error_response(status, kind, message, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -134,32 +225,26 @@ def install_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         field = _loc(tuple(first.get("loc", ())))
         message = f"{field}: {first['msg']}" if field else str(first["msg"])
-        return JSONResponse(error_body("input_error", message, field=field or None, line=None),
-                              status_code=422)
+        return error_response(422, "input_error", message, field=field or None, line=None)
 
-    @app.exception_handler(DBAPIError)
-    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
-        if isinstance(exc, DataError) and "out of range" in str(exc.orig):
-            # e.g. PostgreSQL "bigint out of range" for an id no record can have
-            return JSONResponse(error_body("input_error", "a number in the request is out of "
-                                           "range for the database", field=None, line=None),
-                                status_code=422)
-        reason = busy_reason(exc)
-        if reason is None:
-            raise exc  # a real failure: 500, logged by the server
-        return JSONResponse(error_body("unavailable", f"the database is busy ({reason}); "
-                                       f"retry in {RETRY_AFTER_SECONDS} s"),
-                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        response = database_error_response(exc)
+        if response is None:
+            raise exc  # a real failure: InternalErrors logs it and answers a JSON 500
+        return response
+
+    for cls in (DBAPIError, PoolTimeout):
+        app.add_exception_handler(cls, _database)
 
     @app.exception_handler(OverflowError)
     async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
         # an integer parameter too large for the database's 64-bit integers (the driver
         # refuses to bind it): the request is wrong, not the server
-        return JSONResponse(error_body("input_error", "a number in the request is out of "
-                                       f"range: {exc}", field=None, line=None), status_code=422)
+        return error_response(422, "input_error", "a number in the request is out of range: "
+                              f"{exc}", field=None, line=None)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = _HTTP_TYPES.get(exc.status_code, "error")
-        return JSONResponse(error_body(kind, str(exc.detail)), status_code=exc.status_code,
+        return error_response(exc.status_code, kind, str(exc.detail),
                               headers=getattr(exc, "headers", None))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from accord.errors import NotFound
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     AnnotatorWork,
     DatasetCtx,
@@ -24,7 +25,7 @@ from accord.store.responses import get_response
 from accord.workflow import release_record, save_response
 from accord.workflow.workforce import after_submit, hand_out
 
-router = APIRouter(tags=["annotate"])
+router = APIRouter(tags=["annotate"], route_class=CheckedRoute)
 
 
 @router.post("/datasets/{name}/next", response_model=RecordPublic,

@@ -9,13 +9,14 @@ from datetime import timedelta
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, WriteSession
 from accord.server.schemas import LoginRequest, LoginResult, UserPublic
 from accord.store.audit import count_recent, record_event
 from accord.store.models import User, utcnow
 from accord.store.users import create_token, revoke_token, verify_password
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=CheckedRoute)
 
 SESSION_HOURS = 12
 # Failed logins in WINDOW: per (user name, client address), per client address, and

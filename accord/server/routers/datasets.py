@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from accord.schema import parse_settings
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     AdminUser,
     CurrentUser,
@@ -39,7 +40,7 @@ from accord.store.datasets import (
 from accord.store.models import Dataset
 from accord.store.users import get_user
 
-router = APIRouter(tags=["datasets"])
+router = APIRouter(tags=["datasets"], route_class=CheckedRoute)
 
 
 def _public(ds: Dataset, counts: dict[str, int] | None = None) -> DatasetPublic:

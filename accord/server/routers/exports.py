@@ -15,9 +15,10 @@ from fastapi.responses import StreamingResponse
 
 from accord.io.exporters.download import open_download
 from accord.io.exporters.options import options_from_mapping
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import DatasetCtx, dataset_reviewer
 
-router = APIRouter(tags=["export"])
+router = APIRouter(tags=["export"], route_class=CheckedRoute)
 
 _Q = Annotated[str | None, Query()]
 

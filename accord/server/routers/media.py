@@ -18,12 +18,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from accord.schema.media_refs import is_safe_relative_path
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import CurrentUser
 from accord.server.errors import ERROR_RESPONSES
 
 __all__ = ["router", "MEDIA_TYPES", "media_root"]
 
-router = APIRouter(tags=["media"])
+router = APIRouter(tags=["media"], route_class=CheckedRoute)
 
 MEDIA_TYPES = {
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
     ReadSession,
@@ -25,7 +26,7 @@ from accord.workflow.consensus import (
     question_agreement,
 )
 
-router = APIRouter(tags=["quality"])
+router = APIRouter(tags=["quality"], route_class=CheckedRoute)
 
 
 class AggregateIn(BaseModel):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from accord.errors import InputError, NotFound
 from accord.io.importer import ImportOptions, import_file, import_rows
 from accord.schema import validate_value
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
     ReadSession,
@@ -38,7 +39,7 @@ from accord.store.responses import replace_suggestions
 from accord.workflow.gold import mark_gold
 from accord.workflow.policy import require_record_access
 
-router = APIRouter(tags=["records"])
+router = APIRouter(tags=["records"], route_class=CheckedRoute)
 
 
 def _result(summary) -> ImportResult:  # type: ignore[no-untyped-def]
@@ -100,8 +101,8 @@ def upload_file(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_adm
                                      "the CLI for big files", field="file")
                 fh.write(chunk)
         summary = import_file(request.app.state.engine, ctx.dataset.name, target,
-                              ImportOptions(on_error=on_error, prep=prep_config))
-    summary.source = file.filename or "upload"
+                              ImportOptions(on_error=on_error, prep=prep_config),
+                              name=Path(file.filename or f"upload{suffix}").name)
     return _result(summary)
 
 
@@ -119,9 +120,6 @@ def records(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_reviewe
             if k.startswith("metadata.")}
     resp = {k[len("response."):]: v for k, v in request.query_params.items()
             if k.startswith("response.")}
-    for key, value in [("q", q or ""), *meta.items(), *resp.items()]:
-        if "\x00" in key or "\x00" in value:
-            raise InputError(f"filter {key!r} contains a NUL character", field=key)
     unknown = [k for k in resp if k not in {qq.name for qq in ctx.settings.questions}]
     if unknown:
         raise InputError(f"unknown question {unknown[0]!r} in response filter", field="response")

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import DatasetCtx, ReadSession, dataset_reviewer
 
-router = APIRouter(tags=["quality"])
+router = APIRouter(tags=["quality"], route_class=CheckedRoute)
 
 _FORMATS = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from accord.errors import NotFound
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import DatasetCtx, ReadSession, WriteSession, dataset_reviewer
 from accord.server.schemas import HistoryEntry, RecordPublic, ReviewIn, ReviewPublic
 from accord.server.views import record_public
@@ -23,7 +24,7 @@ from accord.store.verdicts import review_in_force
 from accord.workflow import review_response
 from accord.workflow.gold import values_match
 
-router = APIRouter(tags=["review"])
+router = APIRouter(tags=["review"], route_class=CheckedRoute)
 
 
 def _disagrees(session, record_id: int) -> bool:  # type: ignore[no-untyped-def]

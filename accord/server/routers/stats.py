@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import AdminUser, DatasetCtx, ReadSession, dataset_reviewer
 from accord.server.schemas import AuditEntryPublic
 from accord.store.audit import list_events
 from accord.store.datasets import get_dataset
 from accord.workflow import dataset_stats
 
-router = APIRouter(tags=["stats"])
+router = APIRouter(tags=["stats"], route_class=CheckedRoute)
 
 
 @router.get("/datasets/{name}/stats")

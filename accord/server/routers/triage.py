@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from accord.errors import InputError, NotFound
 from accord.io.mapping import RowMapper
 from accord.schema import Settings, parse_settings
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import DatasetCtx, WriteSession, dataset_admin
 from accord.store.audit import record_event
 from accord.store.datasets import (
@@ -34,7 +35,7 @@ from accord.store.models import Dataset, Record, utcnow
 from accord.store.record_queries import list_records
 from accord.store.records import upsert_records
 
-router = APIRouter(tags=["triage"])
+router = APIRouter(tags=["triage"], route_class=CheckedRoute)
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _PROBLEMS = {"incorrect": "Factually wrong", "unhelpful": "Unhelpful or off-topic",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from accord.errors import InputError, SettingsError
 from accord.schema import parse_settings
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     AdminUser,
     DatasetCtx,
@@ -29,7 +30,7 @@ from accord.store.ui_state import (
 )
 from accord.store.users import get_user
 
-router = APIRouter(tags=["ui"])
+router = APIRouter(tags=["ui"], route_class=CheckedRoute)
 
 
 class RecentResponse(BaseModel):

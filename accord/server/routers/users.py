@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from accord.errors import Forbidden
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import AdminUser, CurrentUser, ReadSession, WriteSession
 from accord.server.schemas import TokenCreated, TokenPublic, UserCreate, UserPublic, UserUpdate
 from accord.store.audit import record_event
@@ -28,7 +29,7 @@ from accord.store.users import (
     set_user_attributes,
 )
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], route_class=CheckedRoute)
 
 
 @router.get("/users", response_model=list[UserPublic])

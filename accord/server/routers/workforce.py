@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from accord.errors import NotFound
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
     ReadSession,
@@ -30,7 +31,7 @@ from accord.workflow.quotas import quota_of
 from accord.workflow.timesheet import timesheet, timesheet_csv
 from accord.workflow.workforce import onboarding_status
 
-router = APIRouter(tags=["workforce"])
+router = APIRouter(tags=["workforce"], route_class=CheckedRoute)
 
 
 class OnboardingStatus(BaseModel):
