@@ -73,7 +73,7 @@ Progress = Callable[[int], None]
 
 def import_file(engine: Engine, dataset: str, path: str | Path,
                 options: ImportOptions | None = None, *,
-                progress: Progress | None = None) -> ImportSummary:
+                progress: Progress | None = None, name: str | None = None) -> ImportSummary:
     """Import ``path`` into ``dataset`` (see the module docstring for the guarantees).
 
     Parameters
@@ -88,6 +88,9 @@ def import_file(engine: Engine, dataset: str, path: str | Path,
     options : ImportOptions, optional
     progress : callable, optional
         Called with the number of rows read since the previous call.
+    name : str, optional
+        What to call the file in errors and the summary instead of ``path`` (an
+        uploaded file's own name, not the server's temporary copy).
 
     Returns
     -------
@@ -98,8 +101,22 @@ def import_file(engine: Engine, dataset: str, path: str | Path,
     InputError
         For the first bad line (``on_error="fail"``), naming file, line and field.
     """
-    options = options or ImportOptions()
     p = Path(path)
+    if name is None:
+        return _import_file(engine, dataset, p, options or ImportOptions(), progress)
+    try:
+        summary = _import_file(engine, dataset, p, options or ImportOptions(), progress)
+    except InputError as exc:
+        if exc.path == str(p):
+            exc.path = name
+        exc.message = exc.message.replace(str(p), name)
+        raise
+    summary.source = name
+    return summary
+
+
+def _import_file(engine: Engine, dataset: str, p: Path, options: ImportOptions,
+                 progress: Progress | None) -> ImportSummary:
     fmt = options.fmt or detect_format(p)
     bad: list[tuple[int | None, str]] = []
     on_bad = (lambda exc: bad.append((exc.line, _reason(exc)))) \

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from accord.errors import InputError
+from accord.io.readers.json_text import DecodeError, loads_exact
 
 __all__ = ["read_json_array"]
 
@@ -19,15 +18,16 @@ def read_json_array(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        obj = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        obj = loads_exact(data)
+    except (DecodeError, UnicodeDecodeError) as exc:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as uexc:
             line = data[:uexc.start].count(b"\n") + 1
             raise InputError("not valid UTF-8; re-encode the file as UTF-8", path=src,
                              line=line) from None
-        raise InputError(f"not valid JSON: {exc.msg}", path=src, line=exc.lineno) from None
+        raise InputError(f"not valid JSON: {exc}", path=src,
+                         line=getattr(exc, "lineno", None)) from None
     if isinstance(obj, dict):
         # {"data": [...]} or {"records": [...]} wrappers
         for key in ("records", "data", "rows", "items"):

@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from accord.errors import InputError
+from accord.io.readers.json_text import DecodeError, loads_exact
 
 __all__ = ["read_jsonl"]
 
@@ -44,15 +43,15 @@ def read_jsonl(path: Path, on_bad_line: Callable[[InputError], None] | None = No
 
 def _parse(raw: bytes, src: str, lineno: int) -> dict[str, Any]:
     try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        obj = loads_exact(raw)
+    except (DecodeError, UnicodeDecodeError) as exc:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as uexc:
             raise InputError(f"not valid UTF-8 (byte {uexc.start} of the line); "
                              "re-encode the file as UTF-8", path=src, line=lineno) from None
-        raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}", path=src,
-                         line=lineno) from None
+        where = f" at column {exc.colno}" if getattr(exc, "colno", None) else ""
+        raise InputError(f"not valid JSON: {exc}{where}", path=src, line=lineno) from None
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=src,
                          line=lineno)

@@ -1,0 +1,60 @@
+"""JSON text to Python values for the file readers, keeping every integer exact.
+
+orjson is the fast path, but it reads an integer outside 64 bits as a float
+(``18446744073709551616`` becomes ``1.8446744073709552e+19``): the import would
+store a different number than the file holds. Text with a run of 19 or more
+digits (the only way to write such an integer) is decoded by the standard
+library instead, which keeps integers exact, so the import's storable check
+(:mod:`accord.schema.storable`) can refuse the ones no backend stores. Nesting
+too deep for either decoder is an :class:`InputError`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+__all__ = ["loads_exact", "DecodeError"]
+
+# digits -> "0", every other byte -> " ": a 19-digit run is then a substring test
+_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_RUN = b"0" * 19
+
+
+class DecodeError(ValueError):
+    """Text that is not valid JSON (or too deeply nested); ``msg``, ``lineno``, ``colno``."""
+
+    def __init__(self, msg: str, lineno: int | None = None, colno: int | None = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.lineno = lineno
+        self.colno = colno
+
+
+def loads_exact(data: bytes) -> Any:
+    """Decode ``data`` like ``orjson.loads``, keeping integers beyond 64 bits exact.
+
+    >>> loads_exact(b'{"n": 18446744073709551616}')
+    {'n': 18446744073709551616}
+
+    Raises
+    ------
+    DecodeError
+        For invalid JSON (``lineno``/``colno`` set) or nesting deeper than the
+        decoders allow.
+    UnicodeDecodeError
+        For bytes that are not UTF-8 (the stdlib path).
+    """
+    if _RUN not in data.translate(_DIGITS):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(exc.msg, exc.lineno, exc.colno) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise DecodeError(exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise DecodeError("nested too deeply to read") from None
