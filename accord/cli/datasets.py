@@ -86,11 +86,10 @@ def delete(name: str, db: DbOption = None,
            yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
     """Delete a dataset with all its records and responses."""
     from accord.store.datasets import delete_dataset
-    from accord.store.engine import write_scope
+    from accord.store.retry import retry_write
 
     engine = open_store(db)
     if not yes:
         typer.confirm(f"Delete dataset {name!r} and all its records and responses?", abort=True)
-    with write_scope(engine) as session:
-        delete_dataset(session, name)
+    retry_write(engine, lambda session: delete_dataset(session, name))
     console.print(f"deleted dataset {name!r}", markup=False)

@@ -286,3 +286,28 @@ def test_an_unhandled_failure_is_a_json_500_and_keeps_the_connection(sqlite_url,
     assert r.headers["x-request-id"] == error["request_id"]
     assert again.status_code == 200 and connections == 1
     assert error["request_id"] in server.log()
+
+
+def test_every_api_route_checks_its_values(sqlite_url):
+    """A router built without ``route_class=CheckedRoute`` would skip the one check."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from accord.server.app import create_app
+    from accord.server.checked_route import CheckedRoute
+
+    engine = make_engine(sqlite_url)
+    try:
+        app = create_app(engine)
+        contexts = [c for c in iter_route_contexts(app.routes)
+                    if isinstance(c.original_route, APIRoute)]
+        spec_paths = {p for p in app.openapi()["paths"] if p.startswith("/api/v1/")}
+    finally:
+        engine.dispose()
+    api = [c for c in contexts if (c.path or "").startswith("/api/v1/")]
+    import re
+
+    assert len(api) >= 40
+    assert {re.sub(r":\w+}", "}", c.path or "") for c in api} >= spec_paths
+    unchecked = [f"{sorted(c.methods or [])} {c.path}" for c in api
+                 if not isinstance(c.original_route, CheckedRoute)]
+    assert not unchecked, unchecked

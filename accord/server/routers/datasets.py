@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
 
 from accord.schema import parse_settings
 from accord.server.checked_route import CheckedRoute
@@ -38,6 +39,7 @@ from accord.store.datasets import (
     update_settings,
 )
 from accord.store.models import Dataset
+from accord.store.retry import retry_write
 from accord.store.users import get_user
 
 router = APIRouter(tags=["datasets"], route_class=CheckedRoute)
@@ -90,10 +92,16 @@ def versions(ctx: Annotated[DatasetCtx, Depends(dataset_reader)],
 
 
 @router.delete("/datasets/{name}", status_code=204)
-def delete(ctx: Annotated[DatasetCtx, Depends(dataset_admin)], session: WriteSession) -> None:
-    record_event(session, "dataset.delete", "dataset", ctx.dataset.id, user_id=ctx.user.id,
-                 details={"name": ctx.dataset.name})
-    delete_dataset(session, ctx.dataset.name)
+def delete(ctx: Annotated[DatasetCtx, Depends(dataset_admin)], request: Request) -> None:
+    """Delete the dataset with its records and responses. On PostgreSQL a delete that
+    deadlocks with annotators at work is retried (accord/store/retry.py)."""
+
+    def work(session: Session) -> None:
+        record_event(session, "dataset.delete", "dataset", ctx.dataset.id,
+                     user_id=ctx.user.id, details={"name": ctx.dataset.name})
+        delete_dataset(session, ctx.dataset.name)
+
+    retry_write(request.app.state.engine, work)
 
 
 @router.get("/datasets/{name}/members", response_model=list[UserPublic])
