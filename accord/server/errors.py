@@ -160,7 +160,7 @@ def unavailable_reason(exc: BaseException) -> str | None:
         return "every database connection is in use"
     busy = busy_reason(exc)
     if busy is not None:
-        return busy
+        return f"the database is busy ({busy})"
     orig = _driver_error(exc)
     if orig is None:
         return None

@@ -1,0 +1,195 @@
+"""Import and export edges through the real CLI in a subprocess (and the REST upload).
+
+Every bad input ends with exit code 2 and a message naming the file, the line and
+the field or column; what is accepted is stored exactly (SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+from tests.conftest import run_cli
+from tests.reliability.harness import Server, seed
+
+SETTINGS = "fields:\n  - {name: text, type: text}\nquestions:\n  - {name: q, type: text}\n"
+
+
+@pytest.fixture
+def dataset(db_url, tmp_path) -> str:
+    (tmp_path / "settings.yaml").write_text(SETTINGS)
+    r = run_cli("dataset", "create", "d", "--settings", str(tmp_path / "settings.yaml"),
+                "--db", db_url)
+    assert r.returncode == 0, r.stderr
+    return db_url
+
+
+def _export(db_url: str, tmp_path: Path) -> list[dict]:
+    out = tmp_path / "out.jsonl"
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(out), "--db", db_url)
+    assert r.returncode == 0, r.stderr
+    return [orjson.loads(line) for line in out.read_bytes().splitlines()]
+
+
+def _refused(r, *parts: str) -> None:  # type: ignore[no-untyped-def]
+    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-1500:])
+    assert "Traceback" not in r.stderr, r.stderr[-1500:]
+    message = " ".join(r.stderr.split())
+    for part in parts:
+        assert part in message, (part, message)
+
+
+def test_parquet_times_decimals_and_binary_import_as_text(dataset, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    when = dt.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=dt.timezone.utc)
+    pq.write_table(pa.table({
+        "id": ["a", "b"], "text": ["x", "y"],
+        "ts": pa.array([when, None], pa.timestamp("ms", tz="UTC")),
+        "naive": pa.array([when.replace(tzinfo=None)] * 2, pa.timestamp("us")),
+        "day": pa.array([dt.date(2024, 1, 2)] * 2, pa.date32()),
+        "price": pa.array([Decimal("1.50"), Decimal("-12345678901234567890.25")],
+                          pa.decimal128(38, 2)),
+        "blob": pa.array([b"\x00\x01\xff", b""], pa.binary()),
+        "tags": pa.array([[when], []], pa.list_(pa.timestamp("s", tz="UTC"))),
+    }), tmp_path / "types.parquet")
+    r = run_cli("import", "d", str(tmp_path / "types.parquet"), "--db", dataset)
+    assert r.returncode == 0, r.stderr
+    rows = {row["external_id"]: row["metadata"] for row in _export(dataset, tmp_path)}
+    assert rows["a"] == {"ts": "2024-01-02T03:04:05.678000+00:00",
+                         "naive": "2024-01-02T03:04:05.678000", "day": "2024-01-02",
+                         "price": "1.50", "blob": "AAH/",
+                         "tags": ["2024-01-02T03:04:05+00:00"]}
+    assert rows["b"]["ts"] is None and rows["b"]["blob"] == ""
+    assert rows["b"]["price"] == "-12345678901234567890.25"
+
+
+def test_parquet_duration_column_is_refused_naming_it(dataset, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": ["a"], "text": ["x"],
+                             "wait": pa.array([dt.timedelta(seconds=3)], pa.duration("s"))}),
+                   tmp_path / "dur.parquet")
+    r = run_cli("import", "d", str(tmp_path / "dur.parquet"), "--db", dataset)
+    _refused(r, "dur.parquet", "'wait'", "duration")
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "json"])
+def test_deeply_nested_value_is_exit_2_with_file_and_line(dataset, tmp_path, suffix):
+    deep = "[" * 900 + "]" * 900
+    rows = ['{"id": "a", "text": "x"}', '{"id": "b", "text": "y", "tree": ' + deep + "}"]
+    path = tmp_path / f"deep.{suffix}"
+    path.write_text("\n".join(rows) + "\n" if suffix == "jsonl" else "[" + ",".join(rows) + "]")
+    r = run_cli("import", "d", str(path), "--db", dataset)
+    _refused(r, f"deep.{suffix}:2", "field 'tree", "nested more than")
+
+
+def test_csv_cut_inside_a_quoted_field_is_an_error_not_a_silent_import(dataset, tmp_path):
+    (tmp_path / "cut.csv").write_text('id,text\na,"complete"\nb,"the download stopped he')
+    r = run_cli("import", "d", str(tmp_path / "cut.csv"), "--db", dataset)
+    _refused(r, "cut.csv:3", "never closed")
+    (tmp_path / "stray.csv").write_text('id,text\na,"one"\nb,"two\nc,"three"\n')
+    r = run_cli("import", "d", str(tmp_path / "stray.csv"), "--db", dataset)
+    _refused(r, "stray.csv:3", "malformed CSV")
+    assert _export(dataset, tmp_path) == []  # all or nothing: the good line is not kept
+
+
+def test_integers_within_64_bits_are_kept_exactly(dataset, tmp_path):
+    values = {"above_2_53": 2**53 + 1, "max": 2**63 - 1, "min": -(2**63),
+              "nested": {"ids": [2**62 + 7, 1234567890123456789]}}
+    (tmp_path / "big.jsonl").write_text(json.dumps({"id": "a", "text": "x", **values}) + "\n")
+    r = run_cli("import", "d", str(tmp_path / "big.jsonl"), "--db", dataset)
+    assert r.returncode == 0, r.stderr
+    (row,) = _export(dataset, tmp_path)
+    assert row["metadata"] == values
+
+
+@pytest.mark.parametrize("number", [2**63, 2**64, 10**30, -(2**63) - 1])
+def test_integers_beyond_64_bits_are_refused_naming_the_field(dataset, tmp_path, number):
+    (tmp_path / "big.jsonl").write_text('{"id": "a", "text": "x"}\n'
+                                        f'{{"id": "b", "text": "y", "n": {number}}}\n')
+    r = run_cli("import", "d", str(tmp_path / "big.jsonl"), "--db", dataset)
+    _refused(r, "big.jsonl:2", "field 'n'", "out of range")
+
+
+def test_nul_in_a_field_is_refused_on_both_backends(dataset, tmp_path):
+    (tmp_path / "nul.jsonl").write_text('{"id": "a", "text": "x\\u0000y"}\n')
+    r = run_cli("import", "d", str(tmp_path / "nul.jsonl"), "--db", dataset)
+    _refused(r, "nul.jsonl:1", "field 'text'", "NUL")
+
+
+# -- export -o ---------------------------------------------------------------------------
+
+@pytest.fixture
+def exportable(sqlite_url, tmp_path) -> str:
+    (tmp_path / "settings.yaml").write_text(SETTINGS)
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    for args in (("dataset", "create", "d", "--settings", str(tmp_path / "settings.yaml")),
+                 ("import", "d", str(tmp_path / "in.jsonl"))):
+        r = run_cli(*args, "--db", sqlite_url)
+        assert r.returncode == 0, r.stderr
+    return sqlite_url
+
+
+def test_export_refuses_to_replace_a_device(exportable):
+    before = os.stat("/dev/null")
+    r = run_cli("export", "d", "--format", "jsonl", "-o", "/dev/null", "--db", exportable)
+    _refused(r, "/dev/null", "character device")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+
+
+def test_export_refuses_to_replace_a_fifo_a_symlink_or_a_directory(exportable, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(fifo), "--db", exportable)
+    _refused(r, "pipe", "FIFO")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    (tmp_path / "real.jsonl").write_text("keep me\n")
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "real.jsonl")
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(tmp_path / "link.jsonl"),
+                "--db", exportable)
+    _refused(r, "link.jsonl", "symbolic link")
+    assert (tmp_path / "link.jsonl").is_symlink()
+    assert (tmp_path / "real.jsonl").read_text() == "keep me\n"
+    (tmp_path / "outdir").mkdir()
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(tmp_path / "outdir"),
+                "--db", exportable)
+    _refused(r, "outdir", "directory")
+    assert (tmp_path / "outdir").is_dir() and not any((tmp_path / "outdir").iterdir())
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_export_replaces_a_regular_file(exportable, tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(out), "--db", exportable)
+    assert r.returncode == 0, r.stderr
+    assert orjson.loads(out.read_bytes().splitlines()[0])["external_id"] == "a"
+
+
+# -- REST upload -------------------------------------------------------------------------
+
+def test_upload_errors_name_the_uploaded_file_not_the_server_copy(sqlite_url, tmp_path):
+    world = seed(sqlite_url)
+    server = Server(sqlite_url, tmp_path / "server.log").start()
+    try:
+        r = httpx.post(server.url + "/api/v1/datasets/d/records/upload",
+                       headers={"Authorization": f"Bearer {world.admin_token}"},
+                       files={"file": ("my survey.csv", b'id,text\na,"ok"\nb,"cut', "text/csv")})
+    finally:
+        server.kill()
+    assert r.status_code == 422, r.text
+    message = r.json()["error"]["message"]
+    assert message.startswith("my survey.csv:3: "), message
+    assert "/tmp" not in message and "upload.csv" not in message
