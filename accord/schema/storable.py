@@ -75,10 +75,9 @@ def storable_problem(value: Any, field: str = "") -> tuple[str, str] | None:
         if depth >= MAX_DEPTH:
             return _clip(path), (f"nested more than {MAX_DEPTH} levels deep; flatten the "
                                  "value or store it as text")
-        pairs = item.items() if type(item) is dict else enumerate(item)
+        pairs: Any = item.items() if type(item) is dict else enumerate(item)
         for key, sub in pairs:
-            kind = type(key)
-            if kind is str and (key.__contains__("\x00") or not key.isascii()):
+            if type(key) is str and ("\x00" in key or not key.isascii()):
                 problem = _text_problem(key)
                 if problem is not None:
                     return _join(path, key), "key: " + problem

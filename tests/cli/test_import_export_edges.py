@@ -51,7 +51,7 @@ def test_parquet_times_decimals_and_binary_import_as_text(dataset, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    when = dt.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
     pq.write_table(pa.table({
         "id": ["a", "b"], "text": ["x", "y"],
         "ts": pa.array([when, None], pa.timestamp("ms", tz="UTC")),
