@@ -71,6 +71,11 @@ def import_command(
         from accord.errors import InputError
 
         raise InputError("file not found", path=str(file))
+    report_path = report or Path(f"{file.name}.rejected.jsonl")
+    if options.on_error == "skip":
+        from accord.io.atomic import check_file_target
+
+        check_file_target(report_path)  # refused before the import, not after its commit
     engine = open_store(db)
     with progress_bar(f"importing {file.name}", count_lines(file)) as advance:
         summary = _import(engine, dataset, file, options, advance)
@@ -78,9 +83,8 @@ def import_command(
         console.print(f"created dataset {dataset!r} with fields inferred from the columns",
                       markup=False)
     if summary.rejects:
-        target = report or Path(f"{file.name}.rejected.jsonl")
-        write_rejects(target, summary.rejects)
-        err_console.print(f"{summary.rejected:,} rejected lines listed in {target}",
+        write_rejects(report_path, summary.rejects)
+        err_console.print(f"{summary.rejected:,} rejected lines listed in {report_path}",
                           markup=False)
     console.print(summary.line(), markup=False, highlight=False)
 

@@ -194,6 +194,9 @@ def _write_csv_atomic(out: Path, rows: Any) -> None:
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("output folder does not exist", path=str(out))
+    from accord.io.atomic import check_file_target
+
+    check_file_target(out)  # never rename over a device, FIFO, symlink or directory
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:

@@ -43,7 +43,7 @@ def check_file_target(path: str | Path) -> None:
     hint = ("; give a file name inside it" if stat.S_ISDIR(mode) else
             "; accord writes a new file and renames it into place, which would replace it")
     raise InputError(f"the output exists and is {what}, not a regular file{hint}",
-                     path=str(path), field="-o")
+                     path=str(path))
 
 
 @contextmanager

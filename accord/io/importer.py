@@ -272,17 +272,10 @@ def _infer_settings(sample: dict[str, Any], mapping: dict[str, str], source: str
 
 
 def write_rejects(path: str | Path, rejects: list[tuple[int | None, str]]) -> None:
-    """Write rejected lines as JSONL ``{"line": N, "reason": "..."}``, atomically."""
-    import os
-    import tempfile
+    """Write rejected lines as JSONL ``{"line": N, "reason": "..."}``, atomically (only a
+    regular file is replaced: :func:`accord.io.atomic.atomic_output`)."""
+    from accord.io.atomic import atomic_output
 
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for line, reason in rejects:
-                fh.write(orjson.dumps({"line": line, "reason": reason}) + b"\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as fh:
+        for line, reason in rejects:
+            fh.write(orjson.dumps({"line": line, "reason": reason}) + b"\n")

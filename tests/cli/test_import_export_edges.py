@@ -193,3 +193,12 @@ def test_upload_errors_name_the_uploaded_file_not_the_server_copy(sqlite_url, tm
     message = r.json()["error"]["message"]
     assert message.startswith("my survey.csv:3: "), message
     assert "/tmp" not in message and "upload.csv" not in message
+
+
+def test_import_report_refuses_a_device_before_importing(exportable, tmp_path):
+    (tmp_path / "more.jsonl").write_text('{"id": "b", "text": "y"}\n{"id": "c"}\n')
+    r = run_cli("import", "d", str(tmp_path / "more.jsonl"), "--on-error", "skip",
+                "--report", "/dev/null", "--db", exportable)
+    _refused(r, "/dev/null", "character device")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert [row["external_id"] for row in _export(exportable, tmp_path)] == ["a"]

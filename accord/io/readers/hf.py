@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.io.readers.arrow_values import column_converters, convert_rows
 
 __all__ = ["read_hf"]
 
@@ -27,9 +28,14 @@ def read_hf(path: Path, split: str | None = None) -> Iterator[tuple[int, dict[st
         if chosen not in ds:
             raise InputError(f"no split {chosen!r}; splits are {names}", path=str(path))
         ds = ds[chosen]
+    convert = column_converters(ds.data.schema, str(path))
     n = 0
     for batch in ds.iter(batch_size=2048):
         keys = list(batch)
-        for values in zip(*(batch[k] for k in keys)):
+        rows = [dict(zip(keys, values, strict=True)) for values in
+                zip(*(batch[k] for k in keys), strict=True)]
+        if convert:
+            convert_rows(rows, convert)
+        for row in rows:
             n += 1
-            yield n, dict(zip(keys, values))
+            yield n, row

@@ -1,24 +1,19 @@
 """Parquet reader, streamed by record batches (needs the ``data`` extra: pyarrow).
 
-Values that JSON has no type for are converted per column, as documented in
-docs/import.md: timestamps, dates and times become ISO 8601 strings
-(``2024-01-02T03:04:05+00:00``), decimals become strings (``"1.50"``, exact),
-binary becomes base64 text. Any other such type (a duration, an interval) is
-refused with an error naming the column.
+Columns JSON has no type for (timestamps, decimals, binary) are converted by
+:mod:`accord.io.readers.arrow_values`.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-from collections.abc import Callable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.io.readers.arrow_values import column_converters, convert_rows
 
-__all__ = ["read_parquet", "json_value"]
+__all__ = ["read_parquet"]
 
 
 def read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -31,66 +26,14 @@ def read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise InputError(f"not a readable Parquet file: {exc}", path=str(path)) from None
-    convert = _converters(pf.schema_arrow, str(path))
+    convert = column_converters(pf.schema_arrow, str(path))
     n = 0
     for batch in pf.iter_batches(batch_size=4096):
         rows = batch.to_pylist()
         if convert:
-            for row in rows:
-                for name, fn in convert:
-                    value = row[name]
-                    if value is not None:
-                        row[name] = fn(value)
+            convert_rows(rows, convert)
         for row in rows:
             n += 1
             yield n, row
 
 
-def _converters(schema: Any, src: str) -> list[tuple[str, Callable[[Any], Any]]]:
-    """``(column, convert)`` for the columns whose values are not JSON as read."""
-    import pyarrow.types as pat
-
-    out = []
-    for fld in schema:
-        typ = fld.type
-        if _needs_conversion(typ, pat):
-            _check_supported(fld.name, typ, pat, src)
-            out.append((fld.name, json_value))
-    return out
-
-
-def _needs_conversion(typ: Any, pat: Any) -> bool:
-    if pat.is_temporal(typ) or pat.is_decimal(typ) or pat.is_binary(typ) or \
-            pat.is_large_binary(typ) or pat.is_fixed_size_binary(typ) or \
-            pat.is_binary_view(typ):
-        return True
-    return any(_needs_conversion(typ.field(i).type, pat) for i in range(typ.num_fields))
-
-
-def _check_supported(name: str, typ: Any, pat: Any, src: str) -> None:
-    if pat.is_duration(typ) or pat.is_interval(typ):
-        raise InputError(f"column {name!r} has type {typ}, which has no JSON form; cast it to "
-                         "a number (e.g. seconds) or a string before importing", path=src,
-                         field=name)
-    for i in range(typ.num_fields):
-        _check_supported(name, typ.field(i).type, pat, src)
-
-
-def json_value(value: Any) -> Any:
-    """A value read from Arrow as JSON: ISO 8601 text for times, decimals as exact text,
-    bytes as base64; lists, dicts and tuples (map entries) converted inside.
-
-    >>> json_value([dt.date(2024, 1, 2), Decimal("1.50"), b"\\x00\\xff"])
-    ['2024-01-02', '1.50', 'AP8=']
-    """
-    if isinstance(value, dt.date | dt.time):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, dict):
-        return {k: json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    return value
