@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from accord.server.checked_route import CheckedRoute
 from accord.server.deps import CurrentUser
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], route_class=CheckedRoute)
 
 
 @router.get("/meta")
