@@ -380,7 +380,7 @@ class Client:
             Bad options (``.field`` names the parameter) or a missing directory.
         NotFound, Forbidden, AccordError
         """
-        from accord.io.atomic import atomic_output
+        from accord.atomic import atomic_output
 
         params: dict[str, Any] = {"format": format}
         for key, value in options.items():

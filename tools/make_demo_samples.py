@@ -14,6 +14,10 @@ SHARED = ROOT / "tests" / "data"
 OUT = ROOT / "accord" / "demo" / "data"
 
 
+def _lines(name: str) -> list[str]:
+    return (SHARED / name).read_text(encoding="utf-8").splitlines()
+
+
 def _write(name: str, rows: list[dict]) -> None:
     with open(OUT / name, "w", encoding="utf-8") as fh:
         for row in rows:
@@ -35,11 +39,11 @@ def _split_hh(transcript: str) -> tuple[list[dict], str]:
 def main() -> None:
     rng = random.Random(7)
     OUT.mkdir(parents=True, exist_ok=True)
-    rows = [json.loads(x) for x in open(SHARED / "sft" / "dolly_open_qa_2000.jsonl")][:150]
+    rows = [json.loads(x) for x in _lines("sft/dolly_open_qa_2000.jsonl")][:150]
     _write("sft.jsonl", [{"id": r["id"], "prompt": r["instruction"], "response": r["response"],
                           "category": r["category"]} for r in rows])
     pairs = []
-    for i, line in enumerate(open(SHARED / "hh_rlhf" / "harmless_base_test.jsonl")):
+    for i, line in enumerate(_lines("hh_rlhf/harmless_base_test.jsonl")):
         if len(pairs) == 100:
             break
         r = json.loads(line)
@@ -54,16 +58,16 @@ def main() -> None:
                       "original_chosen": "b" if flip else "a"})
     _write("preferences.jsonl", pairs)
     ner = []
-    for line in list(open(SHARED / "ner_wnut17" / "test.jsonl"))[:150]:
+    for line in _lines("ner_wnut17/test.jsonl")[:150]:
         r = json.loads(line)
         ner.append({"id": f"wnut17-{r['id']}", "text": " ".join(r["tokens"])})
     _write("ner.jsonl", ner)
-    sst = [json.loads(x) for x in open(SHARED / "sst2" / "dev.jsonl")][:150]
+    sst = [json.loads(x) for x in _lines("sst2/dev.jsonl")][:150]
     _write("sentiment.jsonl", [{"id": f"sst2-{r['idx']}", "text": r["text"],
                                 "source_label": "positive" if r["label"] else "negative"}
                                for r in sst])
     chats = []
-    for line in list(open(SHARED / "oasst" / "en_100_tree.jsonl"))[:60]:
+    for line in _lines("oasst/en_100_tree.jsonl")[:60]:
         r = json.loads(line)
         prompt = r["prompt"]
         replies = [m for m in prompt.get("replies", []) if m.get("text")]

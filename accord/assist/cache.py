@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from accord.atomic import atomic_output
 
 __all__ = ["ResponseCache", "default_cache_dir", "request_key"]
 
@@ -74,14 +75,8 @@ class ResponseCache:
         return None
 
     def put(self, key: str, value: dict[str, Any]) -> None:
-        """Store ``value`` atomically (write a temporary file, then rename)."""
+        """Store ``value`` atomically (:func:`accord.atomic.atomic_output`)."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps(value))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_output(path) as fh:
+            fh.write(orjson.dumps(value))

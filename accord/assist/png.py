@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from accord.io.atomic import atomic_output
+from accord.atomic import atomic_output
 
 __all__ = ["encode_png", "write_png"]
 

@@ -199,7 +199,7 @@ def calibrate_command(
 ) -> None:
     """Expected calibration error and reliability diagram of suggestion scores."""
     from accord.assist import calibrate, reliability_diagram
-    from accord.io.atomic import atomic_output
+    from accord.atomic import atomic_output
 
     engine = open_store(db)
     result, scored = calibrate(engine, dataset, question, against=against, agent=agent,

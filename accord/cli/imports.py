@@ -73,7 +73,7 @@ def import_command(
         raise InputError("file not found", path=str(file))
     report_path = report or Path(f"{file.name}.rejected.jsonl")
     if options.on_error == "skip":
-        from accord.io.atomic import check_file_target
+        from accord.atomic import check_file_target
 
         check_file_target(report_path)  # refused before the import, not after its commit
     engine = open_store(db)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import enum
 import json
 import math
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -188,29 +186,18 @@ def _print_agreement(result: dict[str, Any], seconds: float) -> None:
 def _write_csv_atomic(out: Path, rows: Any) -> None:
     import csv
 
+    from accord.atomic import atomic_output
     from accord.errors import InputError
 
     out = Path(out)
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("output folder does not exist", path=str(out))
-    from accord.io.atomic import check_file_target
-
-    check_file_target(out)  # never rename over a device, FIFO, symlink or directory
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["item", "label", "confidence"])
-            for item, label, conf in rows:
-                writer.writerow([item, label, f"{conf:.6f}"])
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_output(out, encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["item", "label", "confidence"])
+        for item, label, conf in rows:
+            writer.writerow([item, label, f"{conf:.6f}"])
 
 
 @app.command("aggregate")

@@ -55,8 +55,8 @@ def report_command(
 ) -> None:
     """Label distribution per slice with chi-square tests, agreement per slice, annotator
     group differences, coverage gaps, suggestion-vs-human agreement and warnings."""
+    from accord.atomic import atomic_output
     from accord.cli.progress import progress_bar
-    from accord.io.atomic import atomic_output
     from accord.quality.health import HealthOptions, render_json, render_markdown
     from accord.store.datasets import get_dataset
     from accord.store.engine import session_scope

@@ -129,7 +129,7 @@ def timesheet_cmd(
     record."""
     from rich.table import Table
 
-    from accord.io.atomic import atomic_output
+    from accord.atomic import atomic_output
     from accord.store.datasets import get_dataset
     from accord.store.engine import session_scope
     from accord.workflow.timesheet import COLUMNS, timesheet, timesheet_csv

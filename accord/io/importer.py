@@ -273,8 +273,8 @@ def _infer_settings(sample: dict[str, Any], mapping: dict[str, str], source: str
 
 def write_rejects(path: str | Path, rejects: list[tuple[int | None, str]]) -> None:
     """Write rejected lines as JSONL ``{"line": N, "reason": "..."}``, atomically (only a
-    regular file is replaced: :func:`accord.io.atomic.atomic_output`)."""
-    from accord.io.atomic import atomic_output
+    regular file is replaced: :func:`accord.atomic.atomic_output`)."""
+    from accord.atomic import atomic_output
 
     with atomic_output(path) as fh:
         for line, reason in rejects:

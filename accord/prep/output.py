@@ -10,14 +10,13 @@ and ``OUT.report.md`` / ``OUT.report.json``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from accord.atomic import atomic_output
 from accord.prep.jsonio import dumps_record
 from accord.prep.pipeline import PrepResult
 from accord.prep.report import render_markdown
@@ -26,7 +25,8 @@ __all__ = ["default_paths", "write_atomic", "write_result"]
 
 
 def write_atomic(path: str | Path, chunks: Iterable[bytes]) -> None:
-    """Write ``chunks`` to ``path`` through a temporary file and :func:`os.replace`.
+    """Write ``chunks`` to ``path`` atomically (:func:`accord.atomic.atomic_output`), creating
+    its directory.
 
     Examples
     --------
@@ -38,24 +38,9 @@ def write_atomic(path: str | Path, chunks: Iterable[bytes]) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with atomic_output(path) as f:
+        for chunk in chunks:
+            f.write(chunk)
 
 
 def default_paths(out: str | Path) -> tuple[Path, Path]:

@@ -24,13 +24,13 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select, text
 
+from accord.atomic import atomic_path
 from accord.errors import AccordError, Conflict, InputError
 from accord.store.engine import make_engine
 from accord.store.migrate import current_revision, revisions
@@ -116,25 +116,18 @@ def backup_database(url: str | None, out: str | Path) -> BackupInfo:
         if revision is None:
             raise InputError("the database has no accord schema; nothing to back up",
                              field="--db")
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".part")
-        os.close(fd)
-        try:
+        # owner-only: a backup holds the password hashes and tokens
+        with atomic_path(target, private=True) as tmp:
             if engine.dialect.name == "sqlite":
                 backend = "sqlite"
-                _sqlite_backup(_sqlite_file(engine), Path(tmp))
+                _sqlite_backup(_sqlite_file(engine), tmp)
             else:
                 backend = "postgresql"
-                _pg_dump(engine, Path(tmp))
+                _pg_dump(engine, tmp)
             found = backup_revision(tmp)[1]
             if found != revision:
                 raise AccordError(f"the backup holds schema revision {found}, the database "
                                   f"{revision}: the schema changed during the backup")
-            _fsync(Path(tmp))
-            os.replace(tmp, target)
-            _fsync(parent)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     finally:
         engine.dispose()
     return BackupInfo(target, backend, revision, target.stat().st_size,
@@ -295,14 +288,6 @@ def _sqlite_restore(backup: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- PostgreSQL --------------------------------------------------------------------------

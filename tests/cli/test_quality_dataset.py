@@ -50,7 +50,7 @@ def test_agree_and_aggregate_from_a_dataset(tmp_path):
     res = run_cli("quality", "aggregate", "--dataset", "d", "--question", "y", "--method", "mv",
                   "-o", str(out), "--db", url)
     assert res.returncode == 0, res.stderr
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
     assert len(rows) == 4 and {r["label"] for r in rows} == {"a"}
     missing = run_cli("quality", "agree", "--dataset", "d", "--db", url)
     assert missing.returncode == 2 and "choose one with --question" in missing.stderr

@@ -60,7 +60,8 @@ def _ids(s, dataset_id):
 
 
 def test_sst2_report(engine, shared_data):
-    rows = [json.loads(line) for line in (shared_data / "sst2" / "dev.jsonl").open()]
+    rows = [json.loads(line) for line in (shared_data / "sst2" / "dev.jsonl").read_text()
+            .splitlines()]
     stamp = utcnow()
     with write_scope(engine) as s:
         ds = create_dataset(s, "sst2", parse_settings({
@@ -100,7 +101,7 @@ def test_sst2_report(engine, shared_data):
 
 def test_dog_report(engine, shared_data):
     folder = shared_data / "crowd" / "dog"
-    labels = list(csv.DictReader((folder / "labels.csv").open()))
+    labels = list(csv.DictReader((folder / "labels.csv").read_text().splitlines()))
     items = sorted({int(r["item"]) for r in labels})
     stamp = utcnow()
     with write_scope(engine) as s:

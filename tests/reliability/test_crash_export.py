@@ -1,7 +1,7 @@
 """SIGKILL ``accord export -o OUT``: OUT is either complete or absent, never partial.
 
 Exports are written under a hidden temporary name and renamed into place
-(accord/io/atomic.py). The tests kill the exporter once its temporary file
+(accord/atomic.py). The tests kill the exporter once its temporary file
 holds part of the output, for a new OUT and for an OUT left by an earlier
 export (which must stay byte-for-byte intact).
 """

@@ -219,7 +219,7 @@ def test_cli_user_attributes_timesheet_and_unpause(live_server, tmp_path):
     out = tmp_path / "report.csv"
     res = run_cli("timesheet", "cli", "-o", str(out), env=env)
     assert res.returncode == 0, res.stderr
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
     assert rows[0]["user"] == "ann" and rows[0]["records"] == "1" and \
         rows[0]["active_seconds"] == "12.5"
     assert "1 row" in res.stdout

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from accord.io.atomic import atomic_output
+from accord.atomic import atomic_output
 
 __all__ = ["features_yaml", "render_card", "size_category", "write_card"]
 

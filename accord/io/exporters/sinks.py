@@ -22,8 +22,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO, Self
 
+from accord.atomic import atomic_directory, atomic_output
 from accord.errors import InputError
-from accord.io.atomic import atomic_directory, atomic_output
 from accord.io.exporters.encoders import Encoder
 
 __all__ = ["Outputs", "ParquetSink", "TextSink", "split_path"]

@@ -1,9 +1,15 @@
 """Atomic output files: written under a temporary name, renamed into place at the end.
 
-A crash or Ctrl-C never leaves a half-written file under the final name. Only
-a regular file is ever replaced: an output that names a directory, a device
-(``/dev/full``), a FIFO, a socket or a symbolic link is refused before anything
-is written, because renaming a file over it would destroy it.
+A crash or Ctrl-C never leaves a half-written file under the final name: the data is written
+to ``.<name>.<random>.part`` beside the target, flushed to disk, then :func:`os.replace`-d
+over the target, and the directory entry is flushed too. Every file accord writes for a user
+(exports, dataset cards, prep output, backups, reject lists, aggregate CSVs, the assist
+cache) goes through here. It sits beside ``accord.errors``, below every layer, so that
+``store``, ``prep`` and ``io`` can all use it.
+
+Only a regular file is ever replaced: an output that names a directory, a device
+(``/dev/full``), a FIFO, a socket or a symbolic link is refused before anything is written,
+because renaming a file over it would destroy it.
 """
 
 from __future__ import annotations
@@ -14,11 +20,11 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
 
 from accord.errors import InputError
 
-__all__ = ["atomic_output", "atomic_directory", "check_file_target", "MARKER"]
+__all__ = ["atomic_path", "atomic_output", "atomic_directory", "check_file_target", "MARKER"]
 
 _KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -46,32 +52,78 @@ def check_file_target(path: str | Path) -> None:
                      path=str(path))
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` would, for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
-def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
-    """Open a binary file that appears at ``path`` only if the block succeeds.
+def atomic_path(path: str | Path, *, private: bool = False) -> Iterator[Path]:
+    """A temporary path beside ``path``; it becomes ``path`` only if the block succeeds.
+
+    For writers that need a file name (SQLite's backup API, ``pg_dump``). The file gets the
+    permissions ``open()`` would give it, or owner-only ones when ``private`` (backups hold
+    password hashes).
 
     Raises
     ------
     InputError
-        When the parent directory is missing or ``path`` exists and is not a
-        regular file (:func:`check_file_target`), before anything is written.
+        When the directory of ``path`` does not exist or ``path`` exists and is not a regular
+        file (:func:`check_file_target`), before anything is written.
     """
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"directory {str(parent)!r} does not exist", path=str(target))
     check_file_target(target)
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".part")
+    fd, name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+        if not private:
+            os.chmod(tmp, 0o666 & ~_umask())
+        yield tmp
+        _fsync(tmp)
         check_file_target(target)  # nothing took its place while we wrote
         os.replace(tmp, target)
+        _fsync(parent)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_output(path: str | Path, *, encoding: str | None = None, newline: str | None = None,
+                  private: bool = False) -> Iterator[IO[Any]]:
+    """Open a file that appears at ``path`` only if the block succeeds.
+
+    Binary (1 MiB buffer) unless ``encoding`` is given, then text with ``newline`` as in
+    :func:`open`.
+    """
+    with atomic_path(path, private=private) as tmp:
+        if encoding is None:
+            with open(tmp, "wb", buffering=1 << 20) as fh:
+                yield fh
+        else:
+            with open(tmp, "w", encoding=encoding, newline=newline) as fh:
+                yield fh
 
 
 MARKER = ".accord-export"
