@@ -60,10 +60,11 @@ def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture
 def engine(db_url):
-    from accord.store import make_engine, upgrade
+    """An engine on a database at the head schema (a copy of a migrated template)."""
+    from accord.store import make_engine
+    from tests.dbs import migrated
 
-    eng = make_engine(db_url)
-    upgrade(eng)
+    eng = make_engine(migrated(db_url))
     yield eng
     eng.dispose()
 

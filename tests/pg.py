@@ -33,6 +33,9 @@ def _free_port() -> int:
 
 
 class PostgresServer:
+    running: dict[int, PostgresServer] = {}  # by port, while started (tests/dbs.py)
+    TEMPLATE = "accord_template"
+
     def __init__(self) -> None:
         bindir = find_pg_bin()
         if bindir is None:
@@ -51,6 +54,7 @@ class PostgresServer:
             os.chmod(self.tmp, 0o700)
             self.prefix = ["runuser", "-u", "postgres", "--"]
         self.proc: subprocess.Popen[bytes] | None = None
+        self._template_ready = False
 
     def _run(self, *args: str) -> None:
         subprocess.run(self.prefix + list(args), check=True, stdout=subprocess.DEVNULL,
@@ -95,6 +99,7 @@ class PostgresServer:
         while time.time() < deadline:
             try:
                 psycopg.connect(self.url("postgres", driver=False), autocommit=True).close()
+                PostgresServer.running[self.port] = self
                 return self
             except psycopg.OperationalError:
                 time.sleep(0.1)
@@ -111,7 +116,24 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def recreate_from_template(self, name: str) -> None:
+        """Replace the (empty) database ``name`` by a copy of the migrated template."""
+        import psycopg
+
+        if not self._template_ready:
+            from accord.store import make_engine, upgrade
+
+            self.create_database(self.TEMPLATE)
+            engine = make_engine(self.url(self.TEMPLATE))
+            upgrade(engine)
+            engine.dispose()
+            self._template_ready = True
+        with psycopg.connect(self.url("postgres", driver=False), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.TEMPLATE}"')
+
     def stop(self) -> None:
+        PostgresServer.running.pop(self.port, None)
         if self.proc is not None:
             self.proc.terminate()
             try:

@@ -14,9 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from accord.store import make_engine, upgrade, write_scope
+from accord.store import make_engine, write_scope
 from accord.store.models import Lease, Response
 from accord.store.users import create_token, create_user
+from tests.dbs import migrated
 
 
 def free_port() -> int:
@@ -59,8 +60,7 @@ class LiveServer:
 
 
 def start_server(db_url: str, *, workers: int = 1) -> LiveServer:
-    engine = make_engine(db_url)
-    upgrade(engine)
+    engine = make_engine(migrated(db_url))
     with write_scope(engine) as s:
         admin = create_user(s, "admin", "admin", "admin-password-1")
         token = create_token(s, admin)
