@@ -445,6 +445,17 @@ class Client:
                                   "attributes": attributes}.items() if v is not None}
         return dict(self._call("PATCH", f"/users/{name}", json=body))
 
+    def set_password(self, name: str, password: str) -> dict[str, Any]:
+        """(admin) Set or reset ``name``'s password; their sessions and API tokens are
+        revoked."""
+        return dict(self._call("PATCH", f"/users/{name}", json={"password": password}))
+
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """Change your own password (the current one is required). Your API tokens,
+        including the one this client uses, are revoked: create a new one afterwards."""
+        self._call("POST", "/auth/password", json={"current_password": current_password,
+                                                   "new_password": new_password})
+
     def create_token(self, user: str, label: str = "", *, expires_in: str | None = None) -> str:
         """A new API token for ``user`` (admin, or the user themself); ``expires_in``
         like ``30d``, ``12h``. The token is returned once and never again."""

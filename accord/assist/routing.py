@@ -75,8 +75,13 @@ class RouteSummary:
 
 
 def agent_user_name(agent: str) -> str:
-    """``gpt-4o-mini@p:3f9a1c`` -> ``model:gpt-4o-mini``."""
-    return AGENT_USER_PREFIX + agent.split("@p:")[0]
+    """``gpt-4o-mini@p:3f9a1c`` -> ``model:gpt-4o-mini``; a ``/`` or ``\\`` (as in
+    ``org/model``) becomes ``:`` and ``..`` becomes ``.``, since user names are not paths
+    (:func:`accord.store.users.check_user_name`)."""
+    name = agent.split("@p:")[0].replace("/", ":").replace("\\", ":")
+    while ".." in name:
+        name = name.replace("..", ".")
+    return AGENT_USER_PREFIX + name
 
 
 def _agent_user(session: Any, name: str) -> User:

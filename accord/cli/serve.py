@@ -37,6 +37,11 @@ def serve_command(
     max_body_mb: Annotated[float, typer.Option(
         "--max-body-mb", min=0.001, help="Largest request body for every other route, in MiB.")]
     = DEFAULT_BODY_MB,
+    trusted_proxies: Annotated[str, typer.Option(
+        "--trusted-proxies", envvar="ACCORD_TRUSTED_PROXIES",
+        help="Comma-separated addresses or networks of reverse proxies whose "
+             "X-Forwarded-For/-Proto headers are believed (e.g. 127.0.0.1 or 10.0.0.0/8); "
+             "default none: the client address is the connection's peer.")] = "",
 ) -> None:
     """Serve the REST API (/api/v1, docs at /docs) and the web UI."""
     import uvicorn
@@ -75,8 +80,28 @@ def serve_command(
     console.print(f"accord serving {engine.url.render_as_string(hide_password=True)} at "
                   f"http://{shown_host}:{port}/  (API docs: http://{shown_host}:{port}/docs)",
                   markup=False, highlight=False)
+    proxies = _trusted_proxies(trusted_proxies)
+    # forwarded headers only from configured proxies: anyone else could choose the
+    # address their failed logins are counted under (docs/security.md)
     uvicorn.run("accord.server.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, proxy_headers=True)
+                workers=workers, log_level=log_level, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
+
+
+def _trusted_proxies(text: str) -> list[str]:
+    """``--trusted-proxies`` as a list of addresses/networks (each checked)."""
+    import ipaddress
+
+    from accord.errors import InputError
+
+    out = [part.strip() for part in text.split(",") if part.strip()]
+    for part in out:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise InputError(f"--trusted-proxies: {part!r} is not an IP address or network "
+                             "(e.g. 127.0.0.1, 10.0.0.0/8)", field="--trusted-proxies") from None
+    return out
 
 
 def register(root: typer.Typer) -> None:

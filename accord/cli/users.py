@@ -1,4 +1,4 @@
-"""``accord user create/list`` and ``accord token create/list/revoke``."""
+"""``accord user create/set/list`` and ``accord token create/list/revoke``."""
 
 from __future__ import annotations
 
@@ -57,21 +57,20 @@ def create_user(
 ) -> None:
     """Create a user (password from a prompt or --password-stdin)."""
     from accord.store.engine import write_scope
-    from accord.store.users import check_password_policy, set_user_attributes
+    from accord.store.users import check_user_name, hash_password, set_user_attributes
     from accord.store.users import create_user as _create
 
     attributes = parse_attrs(attr)
-
+    check_user_name(name)  # before asking for a password
     password: str | None = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif not no_password:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if password is not None:
-        check_password_policy(password, name=name)
+    new_hash = hash_password(password, name=name) if password is not None else None
     engine = open_store(db)
     with write_scope(engine) as session:
-        user = _create(session, name, role, password)
+        user = _create(session, name, role, password_hash=new_hash)
         if attributes:
             set_user_attributes(session, user, attributes)
         console.print(f"created {user.role} {user.name!r}", markup=False)
@@ -82,25 +81,53 @@ def set_user(
     name: str,
     attr: AttrOption = None,
     role: Annotated[str | None, typer.Option("--role", help="New role.")] = None,
+    password: Annotated[bool, typer.Option(
+        "--password", help="Set a new password (prompted); revokes the user's sessions and "
+                           "API tokens.")] = False,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Like --password, reading it from stdin.")] = False,
+    active: Annotated[bool | None, typer.Option(
+        "--active/--inactive", help="Reactivate or deactivate; deactivating revokes the "
+                                    "user's sessions and API tokens.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Change a user's attributes (merged) or role."""
+    """Change a user's attributes (merged), role, password or active flag."""
     from accord.errors import InputError
     from accord.store.engine import write_scope
-    from accord.store.users import ROLES, get_user, set_user_attributes
+    from accord.store.users import (
+        ROLES,
+        get_user,
+        hash_password,
+        set_active,
+        set_password,
+        set_user_attributes,
+    )
 
     attributes = parse_attrs(attr)
     if role is not None and role not in ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
                          field="--role")
+    new_hash = None
+    if password or password_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n") if password_stdin else \
+            typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        new_hash = hash_password(secret, name=name)  # before the write transaction
     engine = open_store(db)
     with write_scope(engine) as session:
         user = get_user(session, name)
         if role is not None:
             user.role = role
+        revoked = 0
+        if active is not None:
+            revoked += set_active(session, user, active)
+        if new_hash is not None:
+            revoked += set_password(session, user, password_hash=new_hash)
         current = set_user_attributes(session, user, attributes) if attributes else \
             (user.attributes or {})
-        console.print(f"{user.name}: {user.role}, attributes {current}", markup=False)
+        state = "active" if user.active else "inactive"
+        console.print(f"{user.name}: {user.role}, {state}, attributes {current}"
+                      + (f"; {revoked} sessions/tokens revoked" if revoked else ""),
+                      markup=False)
 
 
 @user_app.command("list")

@@ -34,8 +34,10 @@ def create_app(engine: Engine) -> FastAPI:
 
     import accord
 
+    # /docs is served by the UI (accord/ui/pages.py) from a vendored Swagger UI, never a
+    # CDN; no /redoc (it would load its script from a CDN)
     app = FastAPI(title="accord", version=accord.__version__, openapi_url="/openapi.json",
-                  docs_url="/docs", lifespan=_lifespan,
+                  docs_url=None, redoc_url=None, lifespan=_lifespan,
                   description="Build LLM training data with people and models together.")
     app.state.engine = engine
     install_error_handlers(app)

@@ -70,6 +70,15 @@ class LoginRequest(BaseModel):
     password: str = Field(max_length=1024)
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class PasswordSet(BaseModel):
+    password: str = Field(max_length=1024)
+
+
 class LoginResult(BaseModel):
     user: UserPublic
     csrf_token: str

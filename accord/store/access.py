@@ -62,7 +62,7 @@ def dataset_for_user(session: Session, name: str, user_id: int) -> tuple[Dataset
     Raises
     ------
     NotFound
-        When no dataset has that name (the message lists the existing ones).
+        When no dataset has that name (the message names no other dataset).
     """
     row = session.connection().execute(_ACCESS, {"name": name, "uid": user_id}).first()
     return _access_from_row(session, name, user_id, row)
@@ -96,7 +96,7 @@ def _unreachable() -> tuple[Dataset, Settings, bool]:  # pragma: no cover - no u
 def _access_from_row(session: Session, name: str, user_id: int,
                      row: Any) -> tuple[Dataset, Settings, bool]:
     if row is None:
-        get_dataset(session, name)  # raises NotFound with the list of datasets
+        get_dataset(session, name)  # raises NotFound
         raise AssertionError("unreachable")  # pragma: no cover
     ds_id, ds_name, version, created_at, updated_at = row[:_N_DATASET]
     key = (ds_id, version, created_at)

@@ -43,15 +43,15 @@ _BY_NAME = select(Dataset).where(Dataset.name == bindparam("name"))
 
 
 def get_dataset(session: Session, name_or_id: str | int) -> Dataset:
-    """Look a dataset up by name (or id); raise :class:`NotFound` listing what exists."""
+    """Look a dataset up by name (or id); raise :class:`NotFound` naming only the dataset
+    asked for: the message reaches API callers, who may see only their own datasets."""
     if isinstance(name_or_id, int):
         ds = session.get(Dataset, name_or_id)
     else:
         ds = session.scalar(_BY_NAME, {"name": name_or_id})
     if ds is None:
-        names = session.scalars(select(Dataset.name).order_by(Dataset.name).limit(20)).all()
-        hint = f"; datasets are {list(names)}" if names else "; there are no datasets yet"
-        raise NotFound(f"dataset {name_or_id!r} does not exist{hint}")
+        raise NotFound(f"dataset {name_or_id!r} does not exist (the datasets you may see: "
+                       "`accord dataset list`, GET /api/v1/datasets)")
     return ds
 
 

@@ -33,6 +33,7 @@ from accord.store.models import (
     Suggestion,
     User,
 )
+from accord.store.users import check_user_name, user_name_taken
 
 __all__ = [
     "ImportedResponse",
@@ -73,17 +74,25 @@ def ensure_users(session: Session, names: Iterable[str], *, role: str = "annotat
     """Ids of the users called ``names``, creating the missing ones (no password: they
     cannot log in; they only own imported answers)."""
     wanted = sorted(set(names))
+    for name in wanted:
+        check_user_name(name, field="annotator")
     found: dict[str, int] = {}
     for i in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[i:i + _IN_CHUNK]
         found.update({n: uid for uid, n in session.execute(
             select(User.id, User.name).where(User.name.in_(chunk)))})
     for name in wanted:
-        if name not in found:
-            user = User(name=name, role=role, active=True)
-            session.add(user)
-            session.flush()
-            found[name] = user.id
+        if name in found:
+            continue
+        # user names are unique ignoring case: 'Alice' answers as the existing 'alice'
+        taken = user_name_taken(session, name)
+        if taken is not None:
+            found[name] = session.scalar(select(User.id).where(User.name == taken))
+            continue
+        user = User(name=name, role=role, active=True)
+        session.add(user)
+        session.flush()
+        found[name] = user.id
     return found
 
 
@@ -144,7 +153,7 @@ def write_responses(session: Session, dataset_id: int, rows: Sequence[ImportedRe
               "created_at": r.created_at or stamp, "updated_at": stamp,
               "submitted_at": (r.created_at or stamp) if r.status == "submitted" else None}
              for r in fresh]).all()
-        for (resp_id, _rid, _uid), r in zip(returned, fresh):
+        for (resp_id, _rid, _uid), r in zip(returned, fresh, strict=True):
             history.append({"response_id": resp_id, "user_id": r.user_id, "version": 1,
                             "old_status": None, "new_status": r.status, "old_values": None,
                             "new_values": r.values, "changed_at": stamp})

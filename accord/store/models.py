@@ -33,7 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base", "User", "ApiToken", "Dataset", "SettingsVersion", "Membership", "Record", "Suggestion",
     "Response", "ResponseHistory", "Review", "GoldAnswer", "Lease", "AuditEntry", "Aggregate",
-    "QueueCursor",
+    "QueueCursor", "LoginThrottle",
     "utcnow",
     "QUEUE_OPEN", "QUEUE_FULL", "QUEUE_DONE", "QUEUE_GOLD",
 ]
@@ -89,6 +89,25 @@ class User(Base):
     # annotator attributes such as {"locale": "en-GB", "languages": ["en"], "expertise": ["law"]}
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # names are unique ignoring case (accord.store.users.check_user_name has the rest)
+    __table_args__ = (Index("uq_users_name_lower", text("lower(name)"), unique=True),)
+
+
+class LoginThrottle(Base):
+    """Login tries per client address: a token bucket (accord/store/login_throttle.py).
+
+    ``tokens`` tries are left as of ``updated`` (seconds since the epoch); ``grant``
+    is the nonce of the last attempt that got a try, so one atomic upsert both takes
+    a try and tells the caller whether it got one.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)
+    grant: Mapped[str] = mapped_column(String(32))
 
 
 class ApiToken(Base):

@@ -5,21 +5,24 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from accord.errors import Conflict, InputError, NotFound
+from accord.errors import Conflict, Forbidden, InputError, NotFound
 from accord.store.detached import USER_COLUMNS, load_user
 from accord.store.engine import nowait_write
 from accord.store.models import ApiToken, User, utcnow
 
 __all__ = ["ROLES", "create_user", "get_user", "list_users", "set_password", "verify_password",
-           "check_password_policy", "create_token", "user_for_token", "revoke_token",
+           "check_password_policy", "check_user_name", "hash_password", "set_active",
+           "user_name_taken", "revoke_credentials", "change_own_password",
+           "verify_password_hash", "create_token", "user_for_token", "revoke_token",
            "hash_token", "TOKEN_PREFIX", "set_user_attributes", "list_tokens", "get_token",
            "find_token", "revoke_token_row", "parse_duration", "TOUCH_EVERY",
            "TOKEN_COLUMNS", "TOKEN_ROW_WIDTH", "user_from_token_row"]
@@ -40,19 +43,54 @@ def check_password_policy(password: str, *, name: str = "") -> None:
                          field="password")
 
 
-def create_user(session: Session, name: str, role: str, password: str | None = None) -> User:
+def check_user_name(name: str, *, field: str = "name") -> None:
+    """The one rule for user names (REST, UI, CLI and imported annotator names).
+
+    1-128 characters, no surrounding spaces, none of ``/``, ``\\`` or ``..``, no
+    control characters: a name is a path segment of ``/api/v1/users/{name}`` and may
+    become a file name, so it cannot name another path. Uniqueness ignores case
+    (:func:`create_user`, and a unique index on ``lower(name)``).
+
+    >>> check_user_name("ann.lee")
+    >>> check_user_name("../admin")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    accord.errors.InputError: field 'name': invalid user name '../admin': ...
+    """
+    problem = None
+    if not isinstance(name, str) or not name or len(name) > 128:
+        problem = "expected 1-128 characters"
+    elif name.strip() != name:
+        problem = "no spaces around it"
+    elif "/" in name or "\\" in name or ".." in name or name == ".":
+        problem = "no '/', '\\' or '..': a user name is not a path"
+    elif any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        problem = "no control or invisible format characters"
+    if problem is not None:
+        raise InputError(f"invalid user name {name!r}: {problem}", field=field)
+
+
+def user_name_taken(session: Session, name: str) -> str | None:
+    """The existing user name equal to ``name`` ignoring case, else None."""
+    return session.scalar(select(User.name).where(func.lower(User.name) == func.lower(name)))
+
+
+def create_user(session: Session, name: str, role: str, password: str | None = None, *,
+                password_hash: str | None = None) -> User:
+    """Create a user; ``password_hash`` (from :func:`hash_password`, computed before the
+    write transaction) instead of ``password`` keeps argon2 out of the write lock."""
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}",
                          field="role")
-    if not name or len(name) > 128 or name.strip() != name:
-        raise InputError(f"invalid user name {name!r}: 1-128 characters, no surrounding spaces",
-                         field="name")
-    if session.scalar(select(User.id).where(User.name == name)) is not None:
-        raise Conflict(f"user {name!r} already exists")
+    check_user_name(name)
+    taken = user_name_taken(session, name)
+    if taken is not None:
+        same = "" if taken == name else f" (as {taken!r}; names ignore case)"
+        raise Conflict(f"user {name!r} already exists{same}")
     user = User(name=name, role=role)
-    if password is not None:
-        check_password_policy(password, name=name)
-        user.password_hash = _hasher.hash(password)
+    if password is not None and password_hash is None:
+        password_hash = hash_password(password, name=name)
+    user.password_hash = password_hash
     session.add(user)
     session.flush()
     return user
@@ -72,10 +110,51 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.name)))
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    check_password_policy(password, name=user.name)
-    user.password_hash = _hasher.hash(password)
+def hash_password(password: str, *, name: str = "") -> str:
+    """The policy check and the argon2 hash: call it before opening a write transaction
+    (hashing takes tens of milliseconds of CPU)."""
+    check_password_policy(password, name=name)
+    return _hasher.hash(password)
+
+
+def revoke_credentials(session: Session, user: User, *, keep_token: str | None = None) -> int:
+    """Revoke every live session and API token of ``user`` (but ``keep_token``, the
+    session making the change); returns how many were revoked. Revoked stays revoked:
+    reactivating the user revives none of them."""
+    stmt = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    if keep_token is not None:
+        stmt = stmt.where(ApiToken.token_hash != hash_token(keep_token))
+    return int(session.execute(stmt.values(revoked=True)).rowcount or 0)
+
+
+def set_password(session: Session, user: User, password: str | None = None, *,
+                 password_hash: str | None = None, keep_token: str | None = None) -> int:
+    """Set a new password (or its precomputed :func:`hash_password`) and revoke the user's
+    sessions and API tokens but ``keep_token``; returns how many were revoked."""
+    if password_hash is None:
+        if password is None:
+            raise InputError("a new password is required", field="password")
+        password_hash = hash_password(password, name=user.name)
+    user.password_hash = password_hash
     session.flush()
+    return revoke_credentials(session, user, keep_token=keep_token)
+
+
+def change_own_password(session: Session, user: User, current_ok: bool, password_hash: str, *,
+                        keep_token: str | None = None) -> int:
+    """A user's own password change: ``current_ok`` is the result of
+    :func:`verify_password_hash` on the current password (run outside the write lock)."""
+    if not current_ok:
+        raise Forbidden("the current password is wrong")
+    return set_password(session, user, password_hash=password_hash, keep_token=keep_token)
+
+
+def set_active(session: Session, user: User, active: bool) -> int:
+    """Activate or deactivate a user; deactivating revokes their sessions and tokens (and
+    reactivating revives none). Returns how many credentials were revoked."""
+    user.active = active
+    session.flush()
+    return 0 if active else revoke_credentials(session, user)
 
 
 def set_user_attributes(session: Session, user: User, attributes: dict[str, Any], *,
@@ -102,13 +181,25 @@ def set_user_attributes(session: Session, user: User, attributes: dict[str, Any]
     return current
 
 
+# verified when the user does not exist, so a miss costs what a hit costs
+_DUMMY_HASH = _hasher.hash("no such user: the time of a miss is the time of a hit")
+
+
 def verify_password(user: User, password: str) -> bool:
-    if not user.password_hash or not user.active:
+    if not user.active:
         return False
+    return verify_password_hash(user.password_hash, password)
+
+
+def verify_password_hash(password_hash: str | None, password: str) -> bool:
+    """argon2 verification of ``password`` against a stored hash; a missing hash (no such
+    user, or a token-only user) is verified against a dummy hash and fails, in the same
+    time. CPU-bound: run it outside any transaction."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        ok = _hasher.verify(password_hash or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return False
+    return bool(ok) and password_hash is not None
 
 
 def hash_token(token: str) -> str:

@@ -58,6 +58,7 @@ PAGES = (
     Page("/datasets/{name}/report", "report.html", "Dataset health", "reviewer"),
     Page("/datasets/{name}/triage", "triage.html", "Feedback triage", "admin"),
     Page("/admin", "admin.html", "Admin", "admin"),
+    Page("/account", "account.html", "Account"),
 )
 
 
@@ -128,6 +129,15 @@ def mount(app: FastAPI) -> None:
                      dataset=None, is_reviewer=False, is_admin=False)
 
     app.add_api_route("/login", login_page, methods=["GET"], include_in_schema=False,
+                      response_class=HTMLResponse)
+
+    def api_docs(request: Request) -> Response:
+        """Swagger UI for /openapi.json from the vendored bundle (no CDN), under the UI's
+        CSP and frame protection."""
+        return HTMLResponse(env.get_template("api_docs.html").render(),
+                            headers=SECURITY_HEADERS)
+
+    app.add_api_route("/docs", api_docs, methods=["GET"], include_in_schema=False,
                       response_class=HTMLResponse)
     for page in PAGES:
         app.add_api_route(page.path, _page_handler(env, page), methods=["GET"],

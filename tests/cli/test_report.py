@@ -49,7 +49,7 @@ def test_report_prints_markdown_to_stdout_and_summary_to_stderr(url):
 def test_report_errors_exit_2_with_a_message(url):
     res = run_cli("report", "nope", "--db", url)
     assert res.returncode == 2
-    assert "dataset 'nope' does not exist; datasets are ['health']" in res.stderr
+    assert "dataset 'nope' does not exist" in res.stderr and "health" not in res.stderr
     res = run_cli("report", "health", "--question", "bogus", "--db", url)
     assert res.returncode == 2 and "unknown question 'bogus'" in res.stderr
     res = run_cli("report", "health", "--majority-share", "1.5", "--db", url)

@@ -22,6 +22,7 @@ MATRIX = [
     ("GET", "/api/v1/health", None, False),
     ("POST", "/api/v1/auth/login", None, False),
     ("GET", "/api/v1/auth/me", "annotator", False),
+    ("POST", "/api/v1/auth/password", "annotator", False),
     ("POST", "/api/v1/auth/logout", "annotator", False),
     ("GET", "/api/v1/users", "admin", False),
     ("POST", "/api/v1/users", "admin", False),
@@ -86,6 +87,8 @@ def _body(method: str, path: str):  # type: ignore[no-untyped-def]
         return {"json": {"name": "newbie", "role": "annotator", "password": "pw-123456"}}
     if path.endswith("/auth/login"):
         return {"json": {"username": "nobody", "password": "wrong-password"}}
+    if path.endswith("/auth/password"):
+        return {"json": {"current_password": "not-the-password", "new_password": "new-pass-123"}}
     if path.endswith("/users/{name}"):
         return {"json": {"active": True}}
     if path.endswith("/datasets") and method == "POST":
@@ -195,6 +198,9 @@ def test_authorization_matrix(world, actor, role, member):
             allowed = True  # users list, create and revoke their own API tokens
         if path.endswith("/auth/login"):
             assert res.status_code == 401  # public endpoint; wrong password on purpose
+        elif path.endswith("/auth/password") and allowed:  # wrong current password
+            assert res.status_code == 403, (actor, res.text)
+            assert "current password" in res.json()["error"]["message"]
         elif allowed:
             assert res.status_code not in (401, 403), (actor, method, path, res.text)
             assert res.status_code < 500, (actor, method, path, res.text)
@@ -267,15 +273,19 @@ def test_annotator_loop_checks_cookie_csrf_and_token_before_the_dataset(world):
 
 
 def test_login_rate_limit(world):
+    """10 tries per client address (this test's own, 127.0.0.3: the matrix tests above
+    spent some of 127.0.0.1's)."""
     server, _, _ = world
     server.make_user("victim", "annotator", password="right-pass-1")
-    codes = [httpx.post(server.url + "/api/v1/auth/login",
-                        json={"username": "victim", "password": f"wrong-{i}"}).status_code
-             for i in range(11)]
-    assert codes[:10] == [401] * 10 and codes[10] == 429
-    # even the right password is refused while the limit holds
-    assert httpx.post(server.url + "/api/v1/auth/login",
-                      json={"username": "victim", "password": "right-pass-1"}).status_code == 429
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.3")) as guesser:
+        codes = [guesser.post(server.url + "/api/v1/auth/login",
+                              json={"username": "victim", "password": f"wrong-{i}"}).status_code
+                 for i in range(11)]
+        assert codes[:10] == [401] * 10 and codes[10] == 429
+        # even the right password waits while the address has no try left
+        assert guesser.post(server.url + "/api/v1/auth/login",
+                            json={"username": "victim", "password": "right-pass-1"}
+                            ).status_code == 429
 
 
 def test_tokens_are_not_logged_or_stored_in_clear(world):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from accord.errors import Forbidden
@@ -12,19 +12,22 @@ from accord.server.checked_route import CheckedRoute
 from accord.server.deps import AdminUser, CurrentUser, ReadSession, WriteSession
 from accord.server.schemas import TokenCreated, TokenPublic, UserCreate, UserPublic, UserUpdate
 from accord.store.audit import record_event
+from accord.store.engine import write_scope
 from accord.store.models import ApiToken, User, utcnow
 from accord.store.users import (
     ROLES,
-    check_password_policy,
+    check_user_name,
     create_token,
     create_user,
     get_token,
     get_user,
+    hash_password,
     hash_token,
     list_tokens,
     list_users,
     parse_duration,
     revoke_token_row,
+    set_active,
     set_password,
     set_user_attributes,
 )
@@ -38,35 +41,46 @@ def users(_: AdminUser, session: ReadSession) -> list[UserPublic]:
 
 
 @router.post("/users", response_model=UserPublic, status_code=201)
-def add_user(body: UserCreate, admin: AdminUser, session: WriteSession) -> UserPublic:
-    user = create_user(session, body.name, body.role, body.password)
-    if body.attributes:
-        set_user_attributes(session, user, body.attributes)
-    record_event(session, "user.create", "user", user.id, user_id=admin.id,
-                 details={"name": user.name, "role": user.role})
-    return UserPublic.model_validate(user)
+def add_user(body: UserCreate, admin: AdminUser, request: Request) -> UserPublic:
+    check_user_name(body.name)
+    # argon2 before the write transaction: hashing never holds the write lock
+    new_hash = hash_password(body.password, name=body.name) if body.password is not None \
+        else None
+    with write_scope(request.app.state.engine) as session:
+        user = create_user(session, body.name, body.role, password_hash=new_hash)
+        if body.attributes:
+            set_user_attributes(session, user, body.attributes)
+        record_event(session, "user.create", "user", user.id, user_id=admin.id,
+                     details={"name": user.name, "role": user.role})
+        return UserPublic.model_validate(user)
 
 
 @router.patch("/users/{name}", response_model=UserPublic)
-def update_user(name: str, body: UserUpdate, admin: AdminUser,
-                session: WriteSession) -> UserPublic:
-    user = get_user(session, name)
-    changes: dict[str, object] = {}
-    if body.role is not None and body.role in ROLES:
-        user.role = body.role
-        changes["role"] = body.role
-    if body.active is not None:
-        user.active = body.active
-        changes["active"] = body.active
-    if body.password is not None:
-        check_password_policy(body.password, name=user.name)
-        set_password(session, user, body.password)
-        changes["password"] = "changed"
-    if body.attributes is not None:
-        changes["attributes"] = set_user_attributes(session, user, body.attributes)
-    record_event(session, "user.update", "user", user.id, user_id=admin.id, details=changes)
-    session.flush()
-    return UserPublic.model_validate(user)
+def update_user(name: str, body: UserUpdate, admin: AdminUser, request: Request) -> UserPublic:
+    """Change a user's role, active flag, password or attributes (admin). A new password
+    or deactivation revokes the user's sessions and API tokens; reactivation revives
+    none of them."""
+    new_hash = hash_password(body.password, name=name) if body.password is not None else None
+    with write_scope(request.app.state.engine) as session:
+        user = get_user(session, name)
+        changes: dict[str, object] = {}
+        if body.role is not None and body.role in ROLES:
+            user.role = body.role
+            changes["role"] = body.role
+        revoked = 0
+        if body.active is not None:
+            revoked += set_active(session, user, body.active)
+            changes["active"] = body.active
+        if new_hash is not None:
+            revoked += set_password(session, user, password_hash=new_hash)
+            changes["password"] = "changed"
+        if body.attributes is not None:
+            changes["attributes"] = set_user_attributes(session, user, body.attributes)
+        if revoked:
+            changes["revoked_credentials"] = revoked
+        record_event(session, "user.update", "user", user.id, user_id=admin.id, details=changes)
+        session.flush()
+        return UserPublic.model_validate(user)
 
 
 def _owner_or_admin(current: User, owner_id: int, what: str) -> None:

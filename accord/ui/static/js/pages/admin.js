@@ -23,8 +23,29 @@ async function loadUsers() {
       active.addEventListener("change", () => patchUser(u, { active: active.checked }));
       return h("tr", { dataset: { user: u.name } },
         h("td", { class: "user-name-cell", text: u.name }), h("td", {}, role), h("td", {}, active),
-        h("td", {}, h("button", { type: "button", class: "secondary", onclick: () => newToken(u) }, "New API token")));
+        h("td", {}, h("div", { class: "row" },
+          h("button", { type: "button", class: "secondary", onclick: () => newToken(u) }, "New API token"),
+          passwordForm(u))));
     }))));
+}
+
+/** Set or reset a user's password (their sessions and API tokens are revoked). */
+function passwordForm(user) {
+  const input = h("input", { type: "password", autocomplete: "new-password", minlength: 8, required: true,
+    placeholder: "new password", "aria-label": `new password for ${user.name}` });
+  const form = h("form", { class: "row password-set", dataset: { user: user.name } }, input,
+    h("button", { type: "submit", class: "secondary" }, "Set password"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("PATCH", `/users/${enc(user.name)}`, { password: input.value });
+      notify(`Password of ${user.name} set; their sessions and API tokens were revoked`, "ok");
+      form.reset();
+    } catch (err) {
+      notify(err.message, "error");
+    }
+  });
+  return form;
 }
 
 async function patchUser(user, body) {

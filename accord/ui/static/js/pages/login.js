@@ -6,9 +6,17 @@ const form = document.getElementById("login-form");
 const error = document.getElementById("login-error");
 
 function nextPath() {
+  // resolve "next" the way the browser will, then keep it only if it stays on this
+  // origin: a pattern on the raw text misses "/\t/evil.example" (tabs are dropped by
+  // the URL parser, leaving "//evil.example")
   const next = new URLSearchParams(location.search).get("next") || "/";
-  // only same-site paths: "/x" but never "//host" or "/\host"
-  return /^\/(?![/\\])/.test(next) ? next : "/";
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return "/";
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
 }
 
 form.addEventListener("submit", async (event) => {
