@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -181,8 +182,11 @@ def set_user_attributes(session: Session, user: User, attributes: dict[str, Any]
     return current
 
 
-# verified when the user does not exist, so a miss costs what a hit costs
-_DUMMY_HASH = _hasher.hash("no such user: the time of a miss is the time of a hit")
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the user does not exist, so a miss costs what a hit costs (made on
+    first use: every CLI start imports this module)."""
+    return _hasher.hash("no such user: the time of a miss is the time of a hit")
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -196,7 +200,7 @@ def verify_password_hash(password_hash: str | None, password: str) -> bool:
     user, or a token-only user) is verified against a dummy hash and fails, in the same
     time. CPU-bound: run it outside any transaction."""
     try:
-        ok = _hasher.verify(password_hash or _DUMMY_HASH, password)
+        ok = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return bool(ok) and password_hash is not None
