@@ -44,6 +44,12 @@ def check_password_policy(password: str, *, name: str = "") -> None:
                          field="password")
 
 
+# text direction controls (which make a name read as another) and invisible spaces;
+# other format characters stay allowed (ZWNJ/ZWJ are part of Persian and Indic names)
+_INVISIBLE = frozenset("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                       "\u2060\u2066\u2067\u2068\u2069\ufeff")
+
+
 def check_user_name(name: str, *, field: str = "name") -> None:
     """The one rule for user names (REST, UI, CLI and imported annotator names).
 
@@ -65,8 +71,9 @@ def check_user_name(name: str, *, field: str = "name") -> None:
         problem = "no spaces around it"
     elif "/" in name or "\\" in name or ".." in name or name == ".":
         problem = "no '/', '\\' or '..': a user name is not a path"
-    elif any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
-        problem = "no control or invisible format characters"
+    elif any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _INVISIBLE for c in name):
+        problem = "no control characters, line breaks, text direction overrides or " \
+            "invisible spaces"
     if problem is not None:
         raise InputError(f"invalid user name {name!r}: {problem}", field=field)
 

@@ -199,7 +199,7 @@ def test_secrets_never_logged(db_url, tmp_path):
         leaky = httpx.get(server.url + "/api/v1/datasets",
                           params={"token": token, "access_token": token, "limit": "5",
                                   "password": "Query-Pa55-XYZ", "api_key": "Key-XYZ-123"},
-                          headers=_h(token))
+                          headers=_h(w.admin_token))  # eve's token died with her password
         assert leaky.status_code == 200
         assert httpx.get(f"{server.url}/api/v1/{token}/x").status_code == 404
         secrets.update({"Query-Pa55-XYZ", "Key-XYZ-123"})

@@ -20,6 +20,7 @@ SETTINGS = {"fields": [{"name": "text", "type": "text"}],
 # (method, path, minimum role, dataset-scoped)
 MATRIX = [
     ("GET", "/api/v1/health", None, False),
+    ("GET", "/api/v1/meta", "annotator", False),
     ("POST", "/api/v1/auth/login", None, False),
     ("GET", "/api/v1/auth/me", "annotator", False),
     ("POST", "/api/v1/auth/password", "annotator", False),
