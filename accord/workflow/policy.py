@@ -144,6 +144,11 @@ def record_refusal(session: Session, ds: Dataset, settings: Settings, user: User
                        f"{where.state} records handed to you ({where.done} of {where.needed} "
                        "done); ask for the next record")
     if not mine:
+        if load_response(session, record.id, user.id) is not None:
+            # the caller's own save in another request committed while this one waited for
+            # the lease row (PostgreSQL, read committed): theirs won, this one is stale
+            return Refusal("stale_version", "a concurrent save of this response won; reload "
+                           "and apply your change again")
         return _not_handed(session, ds, settings, user, record, now, where)
     if not record.is_gold and not record_matches(settings, user, record.meta):
         return _outside(settings, user)
