@@ -23,6 +23,7 @@ and a hidden block runs where it stands (the page's explicit setup):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,5 +123,6 @@ def parse_page(path: Path) -> list[Block]:
     return blocks
 
 
-def all_blocks() -> list[Block]:
-    return [b for page in pages() for b in parse_page(page)]
+@functools.cache
+def all_blocks() -> tuple[Block, ...]:
+    return tuple(b for page in pages() for b in parse_page(page))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.docs.blocks import all_blocks
-from tests.docs.page import PageEnv
+from tests.docs.page import DOC_URL, PageEnv
 
 
 class _Pages:
@@ -23,7 +23,8 @@ class _Pages:
         if self.current is None:
             env = PageEnv(page, self.factory.mktemp(page.replace("/", "-").replace(".", "-")))
             self.current = env
-            env.start_server()
+            if any(DOC_URL in b.code for b in all_blocks() if b.page == page):
+                env.start_server()
         return self.current
 
     def close(self) -> None:

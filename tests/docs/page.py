@@ -4,7 +4,8 @@
   documented default, ``sqlite:///accord.db`` in it;
 - the server is ``accord serve`` started in that directory on a free port of
   127.0.0.1; the docs' address ``http://127.0.0.1:8000`` stands for it (the
-  blocks are run with the address replaced);
+  blocks are run with the address replaced); pages that never name that
+  address get no server;
 - shell blocks run in bash with ``set -eo pipefail``; the variables a block sets
   (exported or not) and its ``cd`` carry over to the page's next blocks;
 - Python blocks run in one Python process per page with one namespace; they see

@@ -59,6 +59,15 @@ def test_client_export_matches_the_file_export(server, tmp_path):
         with pytest.raises(InputError) as err:
             client.export("pw", "dpo", tmp_path / "keep.jsonl", split="train=0.5,test=0.5")
         assert err.value.field == "part"
+        # the API names its query parameters, not accord export's flags
+        with pytest.raises(InputError) as err:
+            client.export("pw", "dpo", tmp_path / "keep.jsonl", aggregate="bt")
+        assert err.value.field == "aggregate"
+        assert "--" not in str(err.value)
+        with pytest.raises(InputError) as err:
+            client.export("pw", "dpo", tmp_path / "keep.jsonl", prompt_field="nope")
+        assert err.value.field == "prompt_field"
+        assert "--" not in str(err.value)
         with pytest.raises(NotFound):
             client.export("nope", "jsonl", tmp_path / "keep.jsonl")
         with pytest.raises(InputError, match="does not exist"):

@@ -26,7 +26,7 @@ from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.run import _Run, _snapshot, export_dataset, prepare_export
 from accord.store.engine import session_scope
 
-__all__ = ["DOWNLOAD_CONTAINERS", "Download", "open_download"]
+__all__ = ["DOWNLOAD_CONTAINERS", "Download", "open_download", "with_query_names"]
 
 DOWNLOAD_CONTAINERS = TEXT_CONTAINERS + ("parquet",)
 _CHUNK = 256 * 1024
@@ -37,6 +37,26 @@ class Download:
     filename: str
     media_type: str
     chunks: Iterator[bytes]
+
+
+_FLAG = re.compile(r"--(?:no-)?([a-z][a-z-]*)")
+
+
+def with_query_names(exc: InputError) -> InputError:
+    """The same error naming the download's query parameters instead of the CLI's flags.
+
+    The exporters name ``accord export``'s options (``field '--aggregate'``);
+    an API caller sent ``aggregate=`` (``--completion-field`` is
+    ``completion_field``, ``--no-margin`` is ``margin``).
+
+    >>> str(with_query_names(InputError("pick one with --prompt-field", field="--prompt-field")))
+    "field 'prompt_field': pick one with prompt_field"
+    """
+    def name(match: re.Match[str]) -> str:
+        return match.group(1).replace("-", "_")
+
+    field = _FLAG.sub(name, exc.field) if exc.field else exc.field
+    return InputError(_FLAG.sub(name, exc.message), path=exc.path, line=exc.line, field=field)
 
 
 def open_download(engine: Engine, dataset: str, options: ExportOptions) -> Download:

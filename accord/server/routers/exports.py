@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from accord.io.exporters.download import open_download
+from accord.errors import InputError
+from accord.io.exporters.download import open_download, with_query_names
 from accord.io.exporters.options import options_from_mapping
 from accord.server.checked_route import CheckedRoute
 from accord.server.deps import DatasetCtx, dataset_reviewer
@@ -58,8 +59,11 @@ def export_dataset(
               "pairs": pairs, "kto_threshold": kto_threshold, "kto_desirable": kto_desirable,
               "texts": texts, "system_prompt": system_prompt, "margin": margin, "split": split,
               "part": part, "seed": seed, "near_dup": near_dup}
-    options = options_from_mapping({k: v for k, v in values.items() if v is not None})
-    options.command = f"GET {request.url.path}?{request.url.query}"
-    download = open_download(request.app.state.engine, ctx.dataset.name, options)
+    try:
+        options = options_from_mapping({k: v for k, v in values.items() if v is not None})
+        options.command = f"GET {request.url.path}?{request.url.query}"
+        download = open_download(request.app.state.engine, ctx.dataset.name, options)
+    except InputError as exc:
+        raise with_query_names(exc) from None
     return StreamingResponse(download.chunks, media_type=download.media_type, headers={
         "Content-Disposition": f'attachment; filename="{download.filename}"'})
