@@ -25,7 +25,9 @@ def main() -> None:
         error = None
         try:
             with contextlib.redirect_stdout(out):
-                exec(compile(request["code"], request["name"], "exec"), namespace)
+                # dont_inherit: the blocks get no __future__ import from this module
+                code = compile(request["code"], request["name"], "exec", dont_inherit=True)
+                exec(code, namespace)
         except BaseException:  # noqa: BLE001 - reported to the test, which fails
             error = traceback.format_exc()
         answers.write(json.dumps({"ok": error is None, "stdout": out.getvalue(),

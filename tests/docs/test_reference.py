@@ -16,7 +16,6 @@ without a word in docs/ fails here.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import typer
@@ -99,7 +98,8 @@ def test_reliability_names_the_schema_head() -> None:
                    if (m := re.match(r"(\d{4})_", p.name)))
     head = f"{heads[-1]:04d}"
     named = re.findall(r"head \((\d{4}) today\)", DOCS["reliability.md"])
-    assert named == [head], f"docs/reliability.md names head {named}, the migrations' head is {head}"
+    assert named == [head], (f"docs/reliability.md names head {named}, "
+                             f"the migrations' head is {head}")
 
 
 def _anchors(text: str) -> set[str]:
