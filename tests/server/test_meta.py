@@ -54,6 +54,16 @@ def test_meta_lists_every_type_format_and_method(server):
     assert "image" in meta["field_types"]
 
 
+def test_meta_sections(server):
+    headers = {"Authorization": f"Bearer {server.admin_token}"}
+    only = httpx.get(f"{server.url}/api/v1/meta?include=question_types", headers=headers)
+    assert only.status_code == 200 and list(only.json()) == ["question_types"]
+    assert [t["name"] for t in only.json()["question_types"]][:13] == list(BUILTINS)
+    bad = httpx.get(f"{server.url}/api/v1/meta?include=question_types,colours", headers=headers)
+    assert bad.status_code == 422
+    assert "unknown section 'colours'" in bad.text and "field_types" in bad.text
+
+
 def test_meta_needs_a_login(server):
     resp = httpx.get(f"{server.url}/api/v1/meta")
     assert resp.status_code == 401

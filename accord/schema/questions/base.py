@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -327,5 +328,10 @@ class QuestionType:
             "consensus": {"methods": list(self.consensus_methods),
                           "default": self.default_consensus},
             "export_roles": sorted(self.export_roles),
-            "settings_schema": self.model.model_json_schema(),
+            "settings_schema": self.settings_schema,
         }
+
+    @cached_property
+    def settings_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the settings model (built once: it takes milliseconds)."""
+        return self.model.model_json_schema()

@@ -63,7 +63,7 @@ export class ResponseForm extends EventTarget {
     for (const q of this.questions) {
       const v = this.state[q.name];
       if (v === undefined || v === null) continue;
-      if (q.type === "text" && typeof v === "string" && !v.trim()) continue;
+      if (typeof v === "string" && !v.trim()) continue; // blank text is no answer
       out[q.name] = structuredClone(v);
     }
     return out;

@@ -3,17 +3,21 @@
 
 import { api } from "./api.js";
 
-let pending = null;
+const pending = new Map(); // sections ("" = all) -> promise
 
-/** The /meta answer (cached for the page's lifetime; retried after a failure). */
-export function loadMeta() {
-  if (!pending) {
-    pending = api("GET", "/meta").catch((err) => {
-      pending = null;
+/**
+ * The /meta answer, or only some sections ("question_types"): cached for the page's lifetime,
+ * retried after a failure.
+ */
+export function loadMeta(sections = "") {
+  if (!pending.has(sections)) {
+    const path = sections ? `/meta?include=${encodeURIComponent(sections)}` : "/meta";
+    pending.set(sections, api("GET", path).catch((err) => {
+      pending.delete(sections);
       throw err;
-    });
+    }));
   }
-  return pending;
+  return pending.get(sections);
 }
 
 /** The question type called `name` in a /meta answer, or undefined. */

@@ -321,7 +321,7 @@ function tick() {
 
 async function init() {
   try {
-    const [ds, answer] = await Promise.all([api("GET", base), loadMeta()]);
+    const [ds, answer] = await Promise.all([api("GET", base), loadMeta("question_types")]);
     settings = ds.settings;
     meta = answer;
     await loadWidgets(meta, settings.questions);

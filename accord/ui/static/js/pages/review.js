@@ -15,6 +15,7 @@ const { dataset } = pageInfo();
 const base = `/datasets/${enc(dataset)}`;
 const $ = (id) => document.getElementById(id);
 
+let widgetsReady = Promise.resolve(); // the question widgets' modules (see init)
 let settings = null;
 let record = null;
 let cursor = 0; // response-id cursor of the review queues
@@ -115,6 +116,7 @@ async function loadList(kind, annotator) {
 }
 
 async function next({ skip = false } = {}) {
+  await widgetsReady.catch(() => null); // a failure is shown by init
   const { kind, annotator } = queue();
   try {
     if (kind === "review" || kind === "disagreement") {
@@ -223,14 +225,15 @@ async function loadAnnotators() {
 }
 
 async function init() {
+  const metaReady = loadMeta("question_types"); // fetched while the dataset is
   try {
-    const [ds, meta] = await Promise.all([api("GET", base), loadMeta()]);
-    settings = ds.settings;
-    await loadWidgets(meta, settings.questions);
+    settings = (await api("GET", base)).settings;
   } catch (err) {
     showEmpty(err.message);
     return;
   }
+  // the widgets (for fixes and value text) load while the filters are set up
+  widgetsReady = metaReady.then((meta) => loadWidgets(meta, settings.questions));
   const params = new URLSearchParams(location.search);
   if (params.get("queue")) $("queue").value = params.get("queue");
   await loadAnnotators();
@@ -246,6 +249,12 @@ async function init() {
     next();
   });
   $("skip-record").addEventListener("click", () => next({ skip: true }));
+  try {
+    await widgetsReady;
+  } catch (err) {
+    showEmpty(err.message);
+    return;
+  }
   await next();
 }
 

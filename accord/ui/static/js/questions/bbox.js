@@ -223,3 +223,13 @@ export function shortcuts() {
     ["wheel, + / −, 0", "zoom, fit"], ["1–9", "label (of the selected box)"], ["Delete", "remove the selected box"],
     ["arrows", "nudge 1 px (Shift: 10)"], ["P / K", "the polygon / keypoints question on the same image"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.length ? value.map((b) => `${labelText(question, b.label)} ${b.x},${b.y} ${b.w}×${b.h}`).join(", ") : "(no boxes)";
+}
+
+/** The value compared regardless of order. */
+export function canonical(question, value) {
+  return [...value].map((b) => [b.x, b.y, b.w, b.h, b.label]).sort();
+}

@@ -66,3 +66,13 @@ export function create(question, ctx) {
 export function shortcuts() {
   return [["1–9, 0", "toggle a flag"], ["Shift+number", "next severity"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.length ? value.map((f) => `${labelText(question, f.label)} (${f.severity})`).join(", ") : "(no flags)";
+}
+
+/** The value compared regardless of order. */
+export function canonical(question, value) {
+  return [...value].map((f) => [f.label, f.severity]).sort();
+}

@@ -185,3 +185,13 @@ export function shortcuts() {
   return [["K", "click places the next point"], ["S", "skip the next point (not visible)"], ["N", "new instance"],
     ["V", "select: drag a point"], ["Delete", "remove the selected point"], ["wheel, + / −, 0", "zoom, fit"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.length ? value.map((k) => `${k.label !== undefined ? `${labelText(question, k.label)} ` : ""}${Object.keys(k.points).join("+")}`).join(", ") : "(no instances)";
+}
+
+/** The value compared regardless of order. */
+export function canonical(question, value) {
+  return [...value].map((k) => JSON.stringify([k.points, k.label ?? null])).sort();
+}

@@ -1,6 +1,7 @@
 // label (one choice) and multi_label (any subset): click or press the option's number.
 
 import { digitIndex, keyLabel, optionButton, questionShell } from "./shell.js";
+import { labelText } from "../values.js";
 
 export function create(question, ctx) {
   const multi = question.type === "multi_label";
@@ -51,4 +52,15 @@ export function create(question, ctx) {
 /** Keyboard shortcuts for the help dialog (label and multi_label share this widget). */
 export function shortcuts(type) {
   return type === "multi_label" ? [["1–9, 0", "toggle a label"]] : [["1–9, 0", "choose a label (again: clear)"]];
+}
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  if (question.type !== "multi_label") return labelText(question, value);
+  return value.length ? value.map((v) => labelText(question, v)).join(", ") : "(none)";
+}
+
+/** The value compared regardless of order where order has no meaning. */
+export function canonical(question, value) {
+  return question.type === "multi_label" ? [...value].sort() : value;
 }

@@ -80,3 +80,14 @@ export function create(question, ctx) {
 export function shortcuts() {
   return [["A or ←", "A is better"], ["B or →", "B is better"], ["T", "tie"], ["1–3", "strength"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  const choice = value.choice === "tie" ? "tie" : `${value.choice.toUpperCase()} better`;
+  return value.strength ? `${choice} (strength ${value.strength})` : choice;
+}
+
+/** The value compared as choice and strength. */
+export function canonical(question, value) {
+  return [value.choice, value.strength ?? null];
+}

@@ -173,3 +173,13 @@ export function shortcuts() {
     ["Backspace", "drop the last point"], ["V", "select: drag to move, drag a corner"], ["1–9", "label"],
     ["Delete", "remove the selected polygon"], ["wheel, + / −, 0", "zoom, fit"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.length ? value.map((p) => `${labelText(question, p.label)} (${p.points.length} points)`).join(", ") : "(no polygons)";
+}
+
+/** The value compared regardless of order. */
+export function canonical(question, value) {
+  return [...value].map((p) => [JSON.stringify(p.points), p.label]).sort();
+}

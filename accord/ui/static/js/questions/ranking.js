@@ -148,3 +148,13 @@ export function shortcuts() {
   return [["drag", "top/bottom edge: before/after; middle: tie"], ["↑ / ↓", "pick a candidate"],
     ["Shift+↑ / ↓", "move it"], ["T or =", "tie with the rank above"], ["Enter", "accept the order shown"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.map((g) => (Array.isArray(g) ? g.join(" = ") : g)).join(" > ");
+}
+
+/** The value compared regardless of the order inside a tie. */
+export function canonical(question, value) {
+  return value.map((g) => (Array.isArray(g) ? (g.length === 1 ? g[0] : [...g].sort()) : g));
+}

@@ -57,3 +57,8 @@ export function create(question, ctx) {
 export function shortcuts() {
   return [["number", "pick a point"], ["← / →", "one step down / up"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return String(value);
+}

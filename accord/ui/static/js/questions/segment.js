@@ -233,3 +233,13 @@ export function shortcuts() {
   return [["drag", "make a segment on the waveform"], ["click", "seek / select"], ["1–9, 0", "label"],
     ["Delete", "remove the selected segment"], ["Space", "play / pause"], ["← / →", "seek 1 s (Shift: 5 s)"], ["[ / ]", "slower / faster"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.length ? value.map((s) => `${labelText(question, s.label)} ${s.start}–${s.end} s`).join(", ") : "(no segments)";
+}
+
+/** The value compared regardless of order. */
+export function canonical(question, value) {
+  return [...value].map((s) => [s.start, s.end, s.label]).sort((a, b) => a[0] - b[0] || a[1] - b[1] || String(a[2]).localeCompare(String(b[2])));
+}

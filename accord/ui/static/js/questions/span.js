@@ -193,3 +193,13 @@ export function shortcuts() {
   return [["mouse", "select text"], ["← / →", "move over words"], ["Shift+← / →", "extend the selection"],
     ["1–9, 0", "label the selection"], ["Backspace", "remove the span under the caret"], ["Esc", "clear the selection"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return value.length ? value.map((s) => `${labelText(question, s.label)} ${s.start}–${s.end}`).join(", ") : "(no spans)";
+}
+
+/** The value compared regardless of order. */
+export function canonical(question, value) {
+  return [...value].map((s) => [s.start, s.end, s.label]).sort((a, b) => a[0] - b[0] || a[1] - b[1] || String(a[2]).localeCompare(String(b[2])));
+}

@@ -86,3 +86,8 @@ export function create(question, ctx) {
 export function shortcuts() {
   return [["Enter", "start typing"], ["Esc", "leave the text box"], ["D", "show / hide the changes against the original"]];
 }
+
+/** The value compared without surrounding white space. */
+export function canonical(question, value) {
+  return String(value).trim();
+}

@@ -127,3 +127,8 @@ export function shortcuts() {
   return [["Enter", "type the transcript"], ["Esc", "leave the text box"], ["A", "add a segment at the playhead"],
     ["Space", "play / pause"], ["← / →", "seek"], ["[ / ]", "slower / faster"]];
 }
+
+/** One-line text of a value (suggestions, review tables). */
+export function format(question, value) {
+  return typeof value === "string" ? value : `${value.text}${value.segments && value.segments.length ? ` (${value.segments.length} segments)` : ""}`;
+}
