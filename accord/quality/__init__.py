@@ -9,7 +9,8 @@ workflow or the importers, so it runs on plain Python data anywhere.
 - :mod:`accord.quality.aggregation`: majority vote, weighted majority vote,
   Dawid-Skene, one-coin Dawid-Skene, MACE, GLAD, multi-label, spans,
   ratings, Bradley-Terry and ranked pairs;
-- :func:`score_annotators`: accuracy, agreement, confusion, speed and flags;
+- :func:`score_annotators`: accuracy, agreement, confusion, speed and flags
+  (spammers from the confusion matrices: :mod:`accord.quality.spammers`);
 - :func:`rank_disagreements`: the most contested records first, for review;
 - :func:`read_longform`: the ``item, annotator, label`` file reader.
 """

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from accord.quality import score_annotators
-from accord.quality.annotators import SPAMMER_THRESHOLD, spammer_scores
+from accord.quality.spammers import SPAMMER_THRESHOLD, spammer_scores
 from tests.quality.conftest import load_crowd
 
 
