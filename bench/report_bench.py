@@ -97,7 +97,7 @@ def run_report(url: str) -> None:
     from accord.quality.health import render_json, render_markdown
     from accord.store import make_engine
     from accord.store.engine import session_scope
-    from accord.store.report_queries import dataset_report
+    from accord.workflow.report import dataset_report
 
     engine = make_engine(url)
     started, cpu = time.perf_counter(), time.process_time()

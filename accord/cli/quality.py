@@ -82,10 +82,16 @@ def agree(
         typer.Option("--question", help="Question of --dataset (default: the only one)."),
     ] = None,
     db: DbOption = None,
-    metric: Annotated[Metric, typer.Option(help="Agreement metric.")] = Metric.alpha,
+    metric: Annotated[
+        Metric | None,
+        typer.Option(help="Agreement metric (default alpha; with --dataset the question "
+                     "type's own)."),
+    ] = None,
     level: Annotated[
-        Level, typer.Option(help="Level of measurement (alpha, gwet, cohen, scott).")
-    ] = Level.nominal,
+        Level | None,
+        typer.Option(help="Level of measurement (alpha, gwet, cohen, scott; default nominal, "
+                     "with --dataset the question type's level)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ci: Annotated[
         bool, typer.Option("--ci", help="Add a 95% bootstrap interval over items.")
@@ -101,37 +107,39 @@ def agree(
     """
     import numpy as np
 
+    from accord.errors import InputError
     from accord.quality.agreement import agreement_score, bootstrap_ci, check_metric
+    from accord.schema.questions import question_type
 
-    check_metric(metric.value, level.value)  # before any data is read
+    if metric is not None and level is not None:
+        check_metric(metric.value, level.value)  # before any data is read
     started = time.perf_counter()
-    if input is None and dataset is not None and question is not None:
-        region = _region_agreement(dataset, question, db)
-        if region is not None:  # boxes, polygons, keypoints, segments: F1 at IoU 0.5
-            if as_json:
-                console.print(json.dumps(region), markup=False, highlight=False,
-                              soft_wrap=True)
-            else:
-                console.print(f"{region['metric']} = {region['value']:.4f} (mean IoU of "
-                              f"matches {region['mean_iou']:.4f}) over "
-                              f"{region['records_with_2plus']:,} records with 2+ annotators "
-                              f"({region['pairs']:,} annotator pairs) in "
-                              f"{time.perf_counter() - started:.2f} s", markup=False,
-                              highlight=False)
+    if input is None and dataset is not None:
+        found = _dataset_agreement(dataset, question, db, metric, level)
+        if found is not None:  # not a label, pairwise or rating question
+            _print_other_agreement(found, as_json, time.perf_counter() - started)
             return
-    lf = _load(input, dataset, question, db)
+    lf, qtype = _load(input, dataset, question, db, agreement=True)
+    metric_name = metric.value if metric is not None else "alpha"
+    level_name = level.value if level is not None else (
+        question_type(qtype).agreement_level or "nominal" if qtype else "nominal")
+    if qtype is not None:
+        refusal = question_type(qtype).metric_refusal(metric_name)
+        if refusal is not None:
+            raise InputError(refusal, field="--metric")
+    check_metric(metric_name, level_name)
     per_item = np.bincount(lf.item, minlength=lf.n_items)
     pairable = per_item >= 2
-    value = agreement_score(lf, metric.value, level.value)
+    value = agreement_score(lf, metric_name, level_name)
     interval = None
     if ci:
         interval = bootstrap_ci(
-            lf, metric.value, level=level.value, n_resamples=resamples, seed=seed
+            lf, metric_name, level=level_name, n_resamples=resamples, seed=seed
         )
     annotated = np.unique(lf.annotator[pairable[lf.item]])
     result: dict[str, Any] = {
-        "metric": metric.value,
-        "level": level.value,
+        "metric": metric_name,
+        "level": level_name,
         "value": _finite(value),
         "n_items": int(pairable.sum()),
         "n_items_ignored": int((~pairable).sum()),
@@ -237,7 +245,14 @@ def aggregate(
     if out is None:
         raise InputError("give the output CSV with -o OUT", field="--out")
     started = time.perf_counter()
-    lf = _load(input, dataset, question, db)
+    if input is None and dataset is not None:
+        if gold is not None:
+            raise InputError("--gold needs an INPUT file; a dataset has gold records instead",
+                             field="--gold")
+        _aggregate_dataset(dataset, question, db, method.value if method else None, out,
+                           started)
+        return
+    lf, _ = _load(input, dataset, question, db)
     gold_map = read_gold(gold, lf.labels.tolist()) if gold is not None else None
     if gold_map is not None:
         codes = gold_codes(gold_map, lf, source=str(gold))
@@ -310,7 +325,7 @@ def annotators(
     from accord.quality.annotators import score_annotators
     from accord.quality.longform import read_gold
 
-    lf = _load(input, dataset, question, db)
+    lf, _ = _load(input, dataset, question, db)
     gold_map = read_gold(gold, lf.labels.tolist()) if gold is not None else None
     report = score_annotators(lf, gold=gold_map, method=method.value, min_labels=min_labels)
     scores = report.flagged() if flagged else report.scores
@@ -333,68 +348,102 @@ def annotators(
     console.print(table)
 
 
-def _region_agreement(dataset: str, question: str, db: str | None) -> dict[str, Any] | None:
-    """F1 at IoU 0.5 of a bbox, polygon, keypoints or segment question (None for others)."""
-    from accord.cli.store import open_store
-    from accord.errors import InputError
-    from accord.quality.region_questions import REGION_AGREEMENT, region_question_agreement
-    from accord.store.datasets import get_dataset, settings_of
-    from accord.store.engine import session_scope
-    from accord.workflow.consensus import collect_answers
-
-    engine = open_store(db)
-    with session_scope(engine) as session:
-        ds = get_dataset(session, dataset)
-        q = next((q for q in settings_of(ds).questions if q.name == question), None)
-        if q is None or q.type not in REGION_AGREEMENT:
-            return None
-        answers = collect_answers(session, ds).get(question, [])
-    result = region_question_agreement(q.type, [(r, u, v) for r, u, v, _ in answers])
-    if result["value"] is None:
-        raise InputError(f"no record of {dataset!r} has 2 or more submitted answers to "
-                         f"{question!r}; agreement needs at least two annotators",
-                         field="--question")
-    return {**result, "input": f"dataset {dataset}:{question}"}
-
-
-def _load(input: Path | None, dataset: str | None, question: str | None,
-          db: str | None) -> Any:
-    """Long-form annotations from a file, or from a dataset's submitted responses."""
-    from accord.errors import InputError
-    from accord.quality.frame import as_longform
-    from accord.quality.longform import read_longform
-
-    if (input is None) == (dataset is None):
-        raise InputError("give either an INPUT file or --dataset NAME", field="INPUT")
-    if input is not None:
-        return read_longform(input)
+def _aggregate_dataset(dataset: str, question: str | None, db: str | None,
+                       method: str | None, out: Path, started: float) -> None:
+    """The consensus of a dataset question from the quality core (reviews applied, models'
+    answers counted), one row per record: ``item`` is the record id."""
     from accord.cli.store import open_store
     from accord.store.datasets import get_dataset, settings_of
     from accord.store.engine import session_scope
-    from accord.workflow.consensus import collect_answers
+    from accord.workflow.consensus import dataset_consensus, question_rows
 
     engine = open_store(db)
     with session_scope(engine) as session:
         ds = get_dataset(session, dataset)
         settings = settings_of(ds)
-        usable = [q.name for q in settings.questions if q.type in ("label", "pairwise", "rating")]
-        if question is None:
-            if len(usable) != 1:
-                raise InputError(f"dataset {dataset!r} has {len(usable)} label, pairwise or "
-                                 f"rating questions {usable}; choose one with --question",
-                                 field="--question")
-            question = usable[0]
-        elif question not in usable:
-            raise InputError(f"question {question!r} is not a label, pairwise or rating "
-                             f"question of {dataset!r}; choose one of {usable}",
-                             field="--question")
-        qtype = settings.question(question).type
-        answers = collect_answers(session, ds).get(question, [])
-    if not answers:
-        raise InputError(f"dataset {dataset!r} has no submitted answers to {question!r}",
+        q, answers = question_rows(session, ds, settings, question)
+        qc = dataset_consensus(session, ds, settings, questions=[q.name], method=method,
+                               strict=[q.name], answers=answers)[q.name]
+    rows = [(rid, d.value["choice"] if isinstance(d.value, dict) else d.value,
+             d.confidence if d.confidence is not None else 0.0) for rid, d in qc.items()]
+    _write_csv_atomic(out, rows)
+    mean = sum(r[2] for r in rows) / len(rows) if rows else 0.0
+    console.print(
+        f"wrote {len(rows)} items to {out} (method {qc.method}, {qc.n_responses} answers, "
+        f"{qc.n_annotators} annotators, mean confidence {mean:.3f}) in "
+        f"{time.perf_counter() - started:.2f} s", highlight=False, soft_wrap=True)
+
+
+def _dataset_agreement(dataset: str, question: str | None, db: str | None, metric: Any,
+                       level: Any) -> dict[str, Any] | None:
+    """Agreement of a multi-label, span, ranking or region question of a dataset, from the
+    quality core (None for label, pairwise and rating questions, measured by the caller)."""
+    from accord.cli.store import open_store
+    from accord.errors import InputError
+    from accord.quality.question_quality import question_agreement
+    from accord.store.datasets import get_dataset, settings_of
+    from accord.store.engine import session_scope
+    from accord.workflow.answers import load_answers
+
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        ds = get_dataset(session, dataset)
+        settings = settings_of(ds)
+        q = next((q for q in settings.questions if q.name == question), None)
+        if q is None or q.type in ("label", "pairwise", "rating"):
+            return None
+        if level is not None:
+            raise InputError(f"--level applies to label, pairwise and rating questions; "
+                             f"{question!r} is a {q.type} question", field="--level")
+        answers = load_answers(session, ds.id, [q.name]).get(q.name)
+    result = question_agreement(answers, q.type,
+                                metric=metric.value if metric is not None else None)
+    if result["value"] is None:
+        raise InputError(f"no record of {dataset!r} has 2 or more submitted answers to "
+                         f"{question!r} from people (or nothing varies); agreement needs at "
+                         "least two annotators", field="--question")
+    return {**result, "input": f"dataset {dataset}:{question}"}
+
+
+def _print_other_agreement(result: dict[str, Any], as_json: bool, seconds: float) -> None:
+    if as_json:
+        console.print(json.dumps(result), markup=False, highlight=False, soft_wrap=True)
+        return
+    extra = f" (mean IoU of matches {result['mean_iou']:.4f})" if result.get("mean_iou") \
+        is not None else ""
+    console.print(f"{result['metric_name']} = {result['value']:.4f}{extra} over "
+                  f"{result['records_with_2plus']:,} records with 2+ annotators in "
+                  f"{seconds:.2f} s", markup=False, highlight=False)
+
+
+def _load(input: Path | None, dataset: str | None, question: str | None,
+          db: str | None, *, agreement: bool = False) -> tuple[Any, str | None]:
+    """Long-form annotations from a file, or a dataset question's counted answers (reviews
+    applied; for agreement, people only), and the question type (None for a file)."""
+    from accord.errors import InputError
+    from accord.quality.longform import read_longform
+    from accord.quality.question_quality import coded_longform
+
+    if (input is None) == (dataset is None):
+        raise InputError("give either an INPUT file or --dataset NAME", field="INPUT")
+    if input is not None:
+        return read_longform(input), None
+    from accord.cli.store import open_store
+    from accord.store.datasets import get_dataset, settings_of
+    from accord.store.engine import session_scope
+    from accord.workflow.consensus import question_rows
+
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        ds = get_dataset(session, dataset)
+        q, answers = question_rows(session, ds, settings_of(ds), question)
+    data = answers.get(q.name)
+    if agreement:
+        data = data.people()
+    if not len(data):
+        raise InputError(f"dataset {dataset!r} has no counted answers to {q.name!r}",
                          field="--dataset")
-    rows = [(r, u, v["choice"] if qtype == "pairwise" else v) for r, u, v, _ in answers]
-    return as_longform(rows)
+    return coded_longform(data, q.type), q.type
 
 
 def register(root: typer.Typer) -> None:

@@ -60,7 +60,8 @@ def report_command(
     from accord.quality.health import HealthOptions, render_json, render_markdown
     from accord.store.datasets import get_dataset
     from accord.store.engine import session_scope
-    from accord.store.report_queries import dataset_report, report_rows
+    from accord.store.report_queries import report_rows
+    from accord.workflow.report import dataset_report
 
     options = HealthOptions(min_records=min_records, min_annotators=min_annotators,
                             majority_share=majority_share, minority_share=minority_share,
@@ -100,7 +101,7 @@ def print_health_warnings(engine: Any, dataset: str) -> int:
     from rich.markup import escape
 
     from accord.store.engine import session_scope
-    from accord.store.report_queries import dataset_report
+    from accord.workflow.report import dataset_report
 
     with session_scope(engine) as session:
         warnings = dataset_report(session, dataset, group_by=[])["warnings"]

@@ -18,6 +18,7 @@ from accord.store.models import GoldAnswer, Record, Response, Suggestion, User
 
 __all__ = [
     "AGENT_USER_PREFIX",
+    "model_user_ids",
     "SuggestionItem",
     "SuggestionRow",
     "few_shot_examples",
@@ -115,6 +116,12 @@ def question_suggestions(session: Session, dataset_id: int, question: str,
         .where(Record.dataset_id == dataset_id, Suggestion.question == question,
                Suggestion.agent == agent).order_by(Suggestion.record_id)).all()
     return [SuggestionRow(*row) for row in rows]
+
+
+def model_user_ids(session: Session) -> set[int]:
+    """Ids of the agent users (``model:<model>``) that auto-accepted suggestions are
+    submitted as (:mod:`accord.assist.routing`)."""
+    return set(session.scalars(select(User.id).where(User.name.startswith(AGENT_USER_PREFIX))))
 
 
 def human_values(session: Session, dataset_id: int, question: str) -> dict[int, list[Any]]:

@@ -122,7 +122,8 @@ class ExportRecord:
 
 
 class Answer(NamedTuple):
-    """One response in the answers pass (no record fields)."""
+    """One response in the answers pass (no record fields). ``review_state`` is the verdict in
+    force and ``fix`` the corrected values of the latest fix."""
 
     record_id: int
     user_id: int
@@ -130,6 +131,7 @@ class Answer(NamedTuple):
     fix: dict[str, Any] | None
     review_state: str | None
     response_id: int
+    time_spent: float = 0.0
 
 
 def user_names(session: Session) -> dict[int, str]:
@@ -375,8 +377,10 @@ def _attach_values(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]]
 
 
 def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] = ("submitted",),
-                 exclude_gold: bool = False, batch_size: int = 5000) -> Iterator[Answer]:
-    """Every response of the dataset's records (values only), in record order."""
+                 exclude_gold: bool = False, seconds: bool = False,
+                 batch_size: int = 5000) -> Iterator[Answer]:
+    """Every response of the dataset's records (values, no record fields), in record order;
+    ``seconds`` also reads each response's ``time_spent``."""
     reader = _Reader(session)
     any_reviews = reader.has_reviews(dataset_id)
     last = 0
@@ -388,10 +392,11 @@ def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] =
         last = hi
         keep = {row[0] for row in page}
         fixes = fixes_in_force(reader.conn, dataset_id, lo, hi) if any_reviews else {}
-        for resp_id, rec_id, uid, values, state in reader.responses(dataset_id, lo, hi, statuses,
-                                                                    "lean"):
+        for row in reader.responses(dataset_id, lo, hi, statuses, "full" if seconds else "lean"):
+            resp_id, rec_id, uid, values, state = row[:5]
             if rec_id in keep:
-                yield Answer(rec_id, uid, _loads(values), fixes.get(resp_id), state, resp_id)
+                yield Answer(rec_id, uid, _loads(values), fixes.get(resp_id), state, resp_id,
+                             (row[6] or 0.0) if seconds else 0.0)
 
 
 def count_export_records(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> int:

@@ -1,14 +1,14 @@
-"""Read a dataset into the dataset-health report's input (:class:`HealthData`).
+"""Reads for the dataset-health report: records with their slice codes, model suggestions
+coded per record, and annotator attributes.
 
-Three streaming passes, each a keyset-paged query that extracts only the
-needed JSON values in SQL (``JSON_EXTRACT`` on SQLite, ``->>`` on
-PostgreSQL) and codes them to integers there (a ``CASE`` per question, per
-slice after a ``GROUP BY`` of its distinct values, per suggestion on its JSON
-text): records with their slice codes, submitted responses with one code per
-reported question, and suggestions. Pages are read from the driver cursor as
-integer tuples and turned into numpy arrays, so memory holds a few narrow
-integer arrays, never the responses as objects. Gold records and their
-responses are left out (they are known answers, not data).
+Keyset-paged queries that extract only the needed JSON values in SQL
+(``JSON_EXTRACT`` on SQLite, ``->>`` on PostgreSQL) and code them to integers
+there (a ``CASE`` per slice after a ``GROUP BY`` of its distinct values, per
+suggestion on its JSON text). Pages are read from the driver cursor as
+integer tuples and turned into numpy arrays. Gold records are left out (they
+are known answers, not data). The answers themselves come from the one
+quality loader (:mod:`accord.workflow.answers`); the report is assembled in
+:mod:`accord.workflow.report`.
 """
 
 from __future__ import annotations
@@ -23,32 +23,11 @@ import orjson
 from sqlalchemy import Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from accord.errors import InputError
-from accord.quality.health.data import (
-    MISSING,
-    NOT_SET,
-    REPORTED_TYPES,
-    Column,
-    HealthData,
-    HealthOptions,
-    QuestionAnswers,
-)
-from accord.schema import Settings
-from accord.store.datasets import get_dataset, settings_of
-from accord.store.models import Dataset, Record, Response, Suggestion, User
+from accord.store.models import Record, Suggestion, User
 
-__all__ = ["guess_slice_keys", "load_health_data", "dataset_report", "report_rows",
-           "SKIP_REASONS", "MAX_SLICE_VALUES"]
+__all__ = ["guess_slice_keys", "report_rows", "slice_values", "record_slices",
+           "coded_suggestions", "annotator_attributes", "ValueCoder", "MAX_SLICE_VALUES"]
 
-#: why a question type is not in the report
-SKIP_REASONS = {
-    "span": "spans are character ranges, not one label per record; measure them with span F1 "
-            "(accord quality agree)",
-    "text": "free text has no categories to count",
-    "ranking": "a ranking orders candidates; it has no label distribution",
-    "pairwise": "a preference depends on its pair of responses, not on a label distribution",
-    "flags": "flags carry a severity per label; the report counts plain categories only",
-}
 _BATCH = 50_000
 #: a metadata key with more distinct values is no slice (an id, a free-text field)
 MAX_SLICE_VALUES = 200
@@ -114,7 +93,7 @@ def _of_dataset(session: Session, column: Any, dataset_id: int) -> Any:
     return column == dataset_id
 
 
-def _slice_values(session: Session, dataset_id: int, key: str) -> list[str] | None:
+def slice_values(session: Session, dataset_id: int, key: str) -> list[str] | None:
     """The distinct values of a metadata key (sorted), or None with more than
     :data:`MAX_SLICE_VALUES`."""
     expr = Record.meta[key].as_string()
@@ -124,7 +103,7 @@ def _slice_values(session: Session, dataset_id: int, key: str) -> list[str] | No
     return None if len(values) > MAX_SLICE_VALUES else sorted(str(v) for v in values)
 
 
-def _records(session: Session, dataset_id: int, keys: Sequence[str],
+def record_slices(session: Session, dataset_id: int, keys: Sequence[str],
              values: Sequence[list[str]], progress: Callable[[int], None] | None
              ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Record ids and, per key, each record's slice code (codes index ``values[k]``; a
@@ -139,9 +118,10 @@ def _records(session: Session, dataset_id: int, keys: Sequence[str],
     return block[:, 0].copy(), [block[:, j + 1].copy() for j in range(len(keys))]
 
 
-class _Coder:
-    """Codes one question's values: in SQL for label and rating (a CASE over the extracted
-    text), in Python for multi-label (a JSON list per answer)."""
+class ValueCoder:
+    """Codes one question's values to integers (label names, or rating points ``min..max``):
+    a suggestion's JSON text in SQL, an answer's value in Python (:meth:`code`), a
+    multi-label list as a bool row (:meth:`matrix`)."""
 
     def __init__(self, question: Any) -> None:
         self.type = question.type
@@ -150,6 +130,17 @@ class _Coder:
         else:
             self.labels = list(question.labels)
         self.index = {str(v): i for i, v in enumerate(self.labels)}
+        self.exact = {v: i for i, v in enumerate(self.labels)}
+
+    def code(self, value: Any) -> int:
+        """A label or rating value's code, -1 for a value outside the domain."""
+        try:
+            found = self.exact.get(value)
+        except TypeError:  # unhashable
+            return -1
+        if found is None or isinstance(value, bool):
+            found = self.index.get(str(value), -1)
+        return found
 
     def column(self, extracted: Any) -> Any:
         """The SQL expression selected for this question (-1: unanswered or unknown)."""
@@ -172,46 +163,6 @@ class _Coder:
         return out
 
 
-def _responses(session: Session, dataset_id: int, coders: list[_Coder], names: list[str],
-               record_ids: np.ndarray, progress: Callable[[int], None] | None
-               ) -> tuple[np.ndarray, np.ndarray, list[int], list[Any]]:
-    cols = [c.column(Response.values[n].as_string()) for c, n in zip(coders, names)]
-    stmt = select(Response.id, Response.record_id, Response.user_id, *cols).where(
-        Response.dataset_id == dataset_id, Response.status == "submitted")
-    ints = [j for j, c in enumerate(coders) if c.type != "multi_label"]
-    recs, users, codes = [], [], []
-    multi: dict[int, list[np.ndarray]] = {j: [] for j, c in enumerate(coders)
-                                          if c.type == "multi_label"}
-    for rows in _pages(session, stmt, Response.id, progress):
-        head = np.array([r[:3] for r in rows], dtype=np.int64) if multi else None
-        if multi:
-            block = np.array([[r[3 + j] for j in ints] for r in rows], dtype=np.int64)
-            block = block.reshape(len(rows), len(ints))
-        else:
-            full = np.array(rows, dtype=np.int64)
-            head, block = full[:, :3], full[:, 3:]
-        pos = np.minimum(np.searchsorted(record_ids, head[:, 1]), max(record_ids.size - 1, 0))
-        keep = (record_ids[pos] == head[:, 1]) if record_ids.size else np.zeros(len(rows), bool)
-        # narrow types: 3M answers stay a few tens of MB
-        recs.append(pos[keep].astype(np.int32))
-        users.append(head[keep, 2])
-        codes.append(block[keep].astype(np.int16))
-        for j in multi:
-            multi[j].append(coders[j].matrix([r[3 + j] for r in rows])[keep])
-    record = np.concatenate(recs) if recs else np.zeros(0, dtype=np.int32)
-    user_ids, annotator = np.unique(np.concatenate(users) if users else np.zeros(0, np.int64),
-                                    return_inverse=True)
-    block = np.concatenate(codes) if codes else np.zeros((0, len(ints)), dtype=np.int16)
-    values: list[Any] = []
-    for j, coder in enumerate(coders):
-        if j in multi:
-            values.append(np.concatenate(multi[j]) if multi[j]
-                          else np.zeros((0, len(coder.labels) + 1), dtype=bool))
-        else:
-            values.append(block[:, ints.index(j)])
-    return record, annotator.astype(np.int32), user_ids.tolist(), values
-
-
 def _json_keys(labels: Sequence[Any]) -> dict[str, int]:
     """A stored suggestion value's JSON text -> label code (``"pos"`` -> 0, ``4`` -> 3):
     compact and ASCII-escaped spellings, and ``4.0`` for integers."""
@@ -224,7 +175,7 @@ def _json_keys(labels: Sequence[Any]) -> dict[str, int]:
     return keys
 
 
-def _suggestions(session: Session, dataset_id: int, coders: dict[str, _Coder],
+def coded_suggestions(session: Session, dataset_id: int, coders: dict[str, ValueCoder],
                  record_ids: np.ndarray, progress: Callable[[int], None] | None
                  ) -> dict[str, tuple[np.ndarray, str]]:
     """Per question, the suggestions of its most frequent agent, coded per record."""
@@ -267,125 +218,13 @@ def _suggestions(session: Session, dataset_id: int, coders: dict[str, _Coder],
     return out
 
 
-def _groups(session: Session, user_ids: list[int], group_by: Sequence[str] | None
-            ) -> tuple[list[str], dict[str, Column]]:
+def annotator_attributes(session: Session, user_ids: list[int]
+                         ) -> dict[int, tuple[str, dict[str, Any]]]:
+    """``{user id: (name, attributes)}`` for ``user_ids``."""
     found: dict[int, tuple[str, dict[str, Any]]] = {}
     for i in range(0, len(user_ids), _IN_CHUNK):
         chunk = user_ids[i:i + _IN_CHUNK]
         for uid, name, attrs in session.execute(select(User.id, User.name, User.attributes)
                                                 .where(User.id.in_(chunk))):
             found[uid] = (name, attrs or {})
-    names = [found[u][0] for u in user_ids]
-    attrs = [found[u][1] for u in user_ids]
-    keys = list(group_by) if group_by is not None else sorted({k for a in attrs for k in a})
-
-    def group_of(value: Any) -> Any:
-        if isinstance(value, list):
-            return "+".join(sorted(map(str, value))) if value else None
-        return value
-
-    return names, {k: Column.from_values([group_of(a.get(k)) for a in attrs], NOT_SET)
-                   for k in keys}
-
-
-def _pick_questions(settings: Settings, wanted: Sequence[str] | None
-                    ) -> tuple[list[Any], dict[str, str]]:
-    names = [q.name for q in settings.questions]
-    for name in wanted or ():
-        if name not in names:
-            raise InputError(f"unknown question {name!r}; the dataset has {', '.join(names)}",
-                             field="question")
-    chosen, skipped = [], {}
-    for q in settings.questions:
-        if wanted and q.name not in wanted:
-            continue
-        if q.type in REPORTED_TYPES:
-            chosen.append(q)
-        else:
-            skipped[q.name] = f"{q.type}: " + SKIP_REASONS.get(
-                q.type, "not a categorical question")
-    return chosen, skipped
-
-
-def load_health_data(session: Session, ds: Dataset, settings: Settings, *,
-                     slices: Sequence[str] | None = None, group_by: Sequence[str] | None = None,
-                     questions: Sequence[str] | None = None,
-                     progress: Callable[[int], None] | None = None) -> HealthData:
-    """The report's input for dataset ``ds``.
-
-    Parameters
-    ----------
-    slices : metadata keys, optional
-        Default: :func:`guess_slice_keys`.
-    group_by : annotator attribute keys, optional
-        Default (None): every attribute key of the annotators who answered;
-        an empty list compares no groups.
-    questions : question names, optional
-        Default: every question; types other than label, multi_label and
-        rating are listed in ``skipped`` with the reason.
-    progress : callable, optional
-        Called with the number of records and responses read after every page
-        (:func:`report_rows` is their total).
-
-    Raises
-    ------
-    InputError
-        An unknown question name.
-    """
-    chosen, skipped = _pick_questions(settings, questions)
-    keys = list(dict.fromkeys(slices)) if slices else guess_slice_keys(session, ds.id)
-    distinct = {k: _slice_values(session, ds.id, k) for k in keys}
-    too_many = [k for k, v in distinct.items() if v is None]
-    if too_many and slices:
-        raise InputError(f"metadata key {too_many[0]!r} has more than {MAX_SLICE_VALUES} "
-                         "distinct values; a slice needs fewer", field="slice")
-    missing = [k for k, v in distinct.items() if v == []]
-    keys = [k for k in keys if distinct[k]]
-    record_ids, codes = _records(session, ds.id, keys, [distinct[k] for k in keys], progress)
-    columns = {}
-    for k, c in zip(keys, codes):
-        labels = list(distinct[k]) + ([MISSING] if (c == len(distinct[k])).any() else [])
-        columns[k] = Column(c, labels)
-    coders = [_Coder(q) for q in chosen]
-    record, annotator, user_ids, values = _responses(session, ds.id, coders,
-                                                     [q.name for q in chosen], record_ids,
-                                                     progress)
-    suggestions = _suggestions(session, ds.id, {q.name: c for q, c in zip(chosen, coders)},
-                               record_ids, None)
-    answers = []
-    for q, coder, value in zip(chosen, coders, values):
-        if coder.type == "multi_label":
-            ok = ~value[:, -1]
-            value = value[ok, :-1]
-        else:
-            ok = value >= 0
-            value = value[ok]
-        sugg, agent = suggestions.get(q.name, (None, None))
-        answers.append(QuestionAnswers(q.name, q.type, coder.labels, record[ok], annotator[ok],
-                                       value, sugg, agent))
-    names, groups = _groups(session, user_ids, group_by)
-    return HealthData(ds.name, int(record_ids.size), names, columns, groups, answers,
-                      record, annotator, skipped, missing)
-
-
-def dataset_report(session: Session, name: str, *, slices: Sequence[str] | None = None,
-                   group_by: Sequence[str] | None = None,
-                   questions: Sequence[str] | None = None,
-                   options: HealthOptions | None = None,
-                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Build the dataset-health report of dataset ``name`` (see
-    :func:`accord.quality.health.build_report`).
-
-    Raises
-    ------
-    NotFound
-        No dataset is called ``name``.
-    InputError
-        An unknown question name.
-    """
-    from accord.quality.health import build_report
-
-    ds = get_dataset(session, name)
-    data = load_health_data(session, ds, settings_of(ds), slices=slices, group_by=group_by,
-                            questions=questions, progress=progress)
-    return build_report(data, options)
+    return found

@@ -1,184 +1,190 @@
-"""Consensus for a dataset: aggregate submitted answers per question, keep the result with
-its confidence, measure agreement, and rank the disagreement queue.
+"""A dataset's agreement, consensus and annotator scores: the loader plus the quality core.
 
-The algorithms are :mod:`accord.quality`'s; this module only turns the store's
-responses into their long-form input and stores what comes out.
+Nothing is computed here: :func:`accord.workflow.answers.load_answers` reads
+the counted answers once and :mod:`accord.quality` (``question_agreement``,
+``question_consensus``) computes; this module picks the questions, stores
+consensus rows and shapes the results for the REST API, the dashboard, the
+stats, the CLI and the exports.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
+from accord.quality.consensus import QuestionConsensus, consensus_method, question_consensus
+from accord.quality.question_quality import question_agreement
+from accord.schema.questions import question_type
 from accord.schema import Settings
-from accord.store.aggregates import replace_aggregates, submitted_answers
+from accord.store.aggregates import replace_aggregates
 from accord.store.models import Dataset, utcnow
+from accord.workflow.answers import DatasetAnswers, load_answers
 
-__all__ = ["AGGREGATABLE", "collect_answers", "aggregate_dataset", "question_agreement",
-           "annotator_report"]
-
-#: question types with a consensus, and the agreement level used for them
-AGGREGATABLE = {"label": "nominal", "pairwise": "nominal", "rating": "interval",
-                "multi_label": None, "span": None, "ranking": None}
+__all__ = ["Cancelled", "aggregate_dataset", "annotator_report", "dataset_agreement",
+           "dataset_consensus", "measured_questions", "question_rows"]
 
 
-def collect_answers(session: Session, ds: Dataset
-                    ) -> dict[str, list[tuple[int, str, Any, float]]]:
-    """Submitted answers per question: ``(record_id, annotator, value, seconds)``."""
-    out: dict[str, list[tuple[int, str, Any, float]]] = defaultdict(list)
-    for record_id, user, values, spent in submitted_answers(session, ds.id):
-        for question, value in values.items():
-            out[question].append((record_id, user, value, spent))
+class Cancelled(Exception):
+    """The caller gave up (the HTTP client went away): stop computing."""
+
+
+def measured_questions(settings: Settings) -> list[Any]:
+    """The questions with an agreement metric, in settings order."""
+    return [q for q in settings.questions if question_type(q.type).agreement_metric]
+
+
+def dataset_agreement(session: Session, ds: Dataset, settings: Settings, *,
+                      metric: str | None = None, answers: DatasetAnswers | None = None,
+                      cancelled: Callable[[], bool] | None = None
+                      ) -> dict[str, dict[str, Any]]:
+    """Agreement per question: ``alpha`` (Krippendorff's, at the type's level; None for types
+    measured otherwise), ``level``, and ``metric``/``value``: the requested metric (default:
+    the type's own). A metric that does not apply to a question's type gives that question
+    ``value`` None and a ``note`` saying why. ``cancelled`` is asked before every
+    computation; when it says yes, :class:`Cancelled` is raised.
+
+    Raises
+    ------
+    InputError
+        The metric refuses the data (e.g. its cost bound); the API answers 422.
+    Cancelled
+    """
+
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled
+
+    questions = measured_questions(settings)
+    if answers is None:
+        answers = load_answers(session, ds.id, [q.name for q in questions])
+    out: dict[str, dict[str, Any]] = {}
+    for q in questions:
+        check()
+        data = answers.get(q.name)
+        default = question_agreement(data, q.type)
+        kind = question_type(q.type)
+        entry = {**default, "alpha": default["value"] if kind.agreement_metric == "alpha"
+                 else None}
+        if metric is not None and metric != default["metric"]:
+            note = kind.metric_refusal(metric)
+            if note is not None:
+                entry.update({"metric": metric, "value": None, "note": note})
+            else:
+                check()
+                chosen = question_agreement(data, q.type, metric=metric)
+                entry.update({"metric": metric, "value": chosen["value"],
+                              "metric_name": chosen["metric_name"]})
+        out[q.name] = entry
     return out
 
 
-def _label_rows(question: Any, answers: list[tuple[int, str, Any, float]]) -> list[tuple]:
-    if question.type == "pairwise":
-        return [(r, u, v["choice"]) for r, u, v, _ in answers if isinstance(v, dict)]
-    return [(r, u, v) for r, u, v, _ in answers]
+def dataset_consensus(session: Session, ds: Dataset, settings: Settings, *,
+                      questions: Sequence[str] | None = None, method: str | None = None,
+                      strict: Sequence[str] = (), exclude_gold: bool = True,
+                      reviewed_only: bool = False, threshold: float | None = None,
+                      answers: DatasetAnswers | None = None,
+                      field_name: str = "method") -> dict[str, QuestionConsensus]:
+    """The consensus of every question with one (or of ``questions``).
 
-
-def _pair_agreement(values: list[Any]) -> float:
-    n = len(values)
-    if n < 2:
-        return 1.0
-    keys = [repr(v) for v in values]
-    same = sum(1 for i in range(n) for j in range(i + 1, n) if keys[i] == keys[j])
-    return same / (n * (n - 1) / 2)
-
-
-def _consensus_rows(question: Any, answers: list[tuple[int, str, Any, float]],
-                    method: str) -> list[dict[str, Any]]:
-    from accord.quality.aggregation import (
-        AGGREGATORS,
-        MultiLabel,
-        RankedPairs,
-        RatingAggregator,
-        SpanVote,
-        comparisons_from_rankings,
-    )
-
-    counts: dict[int, list[Any]] = defaultdict(list)
-    for r, _, v, _ in answers:
-        counts[r].append(v)
-    rows: list[dict[str, Any]] = []
-    if question.type in ("label", "pairwise"):
-        data = _label_rows(question, answers)
-        consensus = AGGREGATORS[method]().fit(data, labels=None).predict()
-        for item, label, conf in consensus:
-            value = {"choice": label} if question.type == "pairwise" else label
-            rows.append({"record_id": int(item), "value": value, "confidence": float(conf)})
-    elif question.type == "rating":
-        consensus = RatingAggregator("median").fit(_label_rows(question, answers)).predict()
-        for item, value, conf in consensus:
-            rows.append({"record_id": int(item), "value": value, "confidence": float(conf)})
-    elif question.type == "multi_label":
-        consensus = MultiLabel().fit(_label_rows(question, answers)).predict()
-        for item, labels, scores in zip(consensus.items, consensus.labels, consensus.scores):
-            conf = min((max(p, 1 - p) for p in scores.values()), default=1.0)
-            rows.append({"record_id": int(item), "value": list(labels), "confidence": conf})
-    elif question.type == "span":
-        data = [(r, u, [(s["start"], s["end"], s["label"]) for s in v]) for r, u, v, _ in answers]
-        consensus = SpanVote().fit(data).predict()
-        for item, spans, confs in zip(consensus.items, consensus.spans, consensus.confidence):
-            rows.append({"record_id": int(item), "value": [s.as_dict() for s in spans],
-                         "confidence": float(min(confs)) if confs else 1.0})
-    elif question.type == "ranking":
-        for record_id, orders in counts.items():
-            ranking = RankedPairs().fit(comparisons_from_rankings(orders)).predict()
-            conf = min(ranking.confidence) if ranking.confidence else 1.0
-            rows.append({"record_id": record_id, "value": list(ranking.order),
-                         "confidence": float(conf)})
-    else:
-        raise InputError(f"question type {question.type!r} has no consensus", field=question.name)
-    for row in rows:
-        values = counts[row["record_id"]]
-        if question.type == "pairwise":
-            values = [v.get("choice") for v in values]
-        row["agreement"] = _pair_agreement(values)
-        row["n_responses"] = len(counts[row["record_id"]])
-        if not math.isfinite(row["confidence"]):
-            row["confidence"] = 0.0
-    return rows
+    Parameters
+    ----------
+    method : str, optional
+        Requested method; a question whose type it does not fit uses its
+        type's default, except the questions named in ``strict`` (an error naming
+        ``field_name``, as is a question in ``strict`` without consensus).
+    exclude_gold, reviewed_only : bool
+        See :func:`accord.workflow.answers.load_answers`.
+    threshold : float, optional
+        Ratings: contradictory across this value.
+    """
+    chosen = [q for q in settings.questions if (question_type(q.type).consensus_methods
+              or q.name in strict) and (questions is None or q.name in questions)]
+    for q in chosen:  # refuse a wrong method before reading anything
+        consensus_method(q.type, method, strict=q.name in strict, field_name=field_name)
+    if answers is None:
+        answers = load_answers(session, ds.id, [q.name for q in chosen],
+                               exclude_gold=exclude_gold, reviewed_only=reviewed_only)
+    return {q.name: question_consensus(answers.get(q.name), q, method=method,
+                                       strict=q.name in strict, threshold=threshold)
+            for q in chosen}
 
 
 def aggregate_dataset(session: Session, ds: Dataset, settings: Settings, *,
                       method: str | None = None, questions: list[str] | None = None,
                       now: datetime | None = None) -> dict[str, int]:
-    """Compute and store the consensus of every aggregatable question.
+    """Compute and store the consensus of every question with one.
 
     Parameters
     ----------
     method : str, optional
-        Aggregator for label and pairwise questions (a key of
-        :data:`accord.quality.aggregation.AGGREGATORS`; default
-        :data:`~accord.quality.aggregation.DEFAULT_METHOD`); ratings use the median, multi-label a
-        per-label vote, spans a character vote, rankings ranked pairs.
+        Consensus method where it applies to a question's type (e.g. ``ds`` for
+        labels and choices); other questions use their type's default.
 
     Returns
     -------
     dict
         Question name -> number of records with a stored aggregate.
     """
-    from accord.quality.aggregation import AGGREGATORS, DEFAULT_METHOD
+    from accord.quality.aggregation import AGGREGATORS
 
-    method = method or DEFAULT_METHOD
-    if method not in AGGREGATORS:
+    if method is not None and method not in AGGREGATORS:
         raise InputError(f"unknown method {method!r}; expected one of {', '.join(AGGREGATORS)}",
                          field="method")
     now = now or utcnow()
-    answers = collect_answers(session, ds)
-    wanted = [q for q in settings.questions if q.type in AGGREGATABLE and
-              (questions is None or q.name in questions)]
     out = {}
-    for q in wanted:
-        rows = _consensus_rows(q, answers[q.name], method) if answers.get(q.name) else []
-        out[q.name] = replace_aggregates(session, ds.id, q.name, rows, method, now)
+    for name, qc in dataset_consensus(session, ds, settings, questions=questions,
+                                      method=method).items():
+        out[name] = replace_aggregates(session, ds.id, name, qc.stored_rows(), qc.method, now)
     return out
 
 
-def question_agreement(session: Session, ds: Dataset, settings: Settings,
-                       *, metric: str = "alpha") -> dict[str, dict[str, Any]]:
-    """Agreement per question (Krippendorff's alpha at the question's level by default)."""
-    from accord.quality.agreement import agreement_score
+def question_rows(session: Session, ds: Dataset, settings: Settings, question: str | None,
+                  *, kinds: Sequence[str] = ("label", "pairwise", "rating")
+                  ) -> tuple[Any, DatasetAnswers]:
+    """The one question of ``kinds`` asked for (or the only one) and its answers, for the CLI.
 
-    answers = collect_answers(session, ds)
-    out: dict[str, dict[str, Any]] = {}
-    for q in settings.questions:
-        level = AGGREGATABLE.get(q.type)
-        rows = _label_rows(q, answers.get(q.name, [])) if level else []
-        items = defaultdict(int)
-        for r, _, _ in rows:
-            items[r] += 1
-        multi = sum(1 for n in items.values() if n >= 2)
-        value = None
-        if level and multi:
-            try:
-                value = float(agreement_score(rows, metric, level))
-            except InputError:
-                value = None
-        out[q.name] = {"type": q.type, "metric": metric if level else None, "level": level,
-                       "value": None if value is None or not math.isfinite(value) else value,
-                       "records_with_2plus": multi, "annotations": len(rows)}
-    return out
+    Raises
+    ------
+    InputError
+        No such question, or several and none chosen.
+    """
+    usable = [q.name for q in settings.questions if q.type in kinds]
+    if question is None:
+        if len(usable) != 1:
+            raise InputError(f"dataset {ds.name!r} has {len(usable)} "
+                             f"{', '.join(kinds)} questions {usable}; choose one with "
+                             "--question", field="--question")
+        question = usable[0]
+    elif question not in usable:
+        raise InputError(f"question {question!r} is not a {', '.join(kinds)} question of "
+                         f"{ds.name!r}; choose one of {usable}", field="--question")
+    q = settings.question(question)
+    return q, load_answers(session, ds.id, [q.name])
 
 
-def annotator_report(session: Session, ds: Dataset, settings: Settings) -> list[dict[str, Any]]:
-    """Per-annotator agreement with the consensus and flags, over label-like questions."""
+def annotator_report(session: Session, ds: Dataset, settings: Settings, *,
+                     answers: DatasetAnswers | None = None) -> list[dict[str, Any]]:
+    """Per-annotator agreement with the consensus and flags, over label, pairwise and rating
+    questions (counted answers, people and models)."""
     from accord.quality import score_annotators
 
-    answers = collect_answers(session, ds)
+    names = [q.name for q in settings.questions if q.type in ("label", "pairwise", "rating")]
+    if answers is None or any(n not in answers.questions for n in names):
+        answers = load_answers(session, ds.id, names, seconds=True)
     rows = []
     for q in settings.questions:
-        if q.type in ("label", "pairwise", "rating"):
-            rows.extend({"item": f"{q.name}:{r}", "annotator": u, "label": repr(v),
-                         "time": t} for (r, u, v), (_, _, _, t) in
-                        zip(_label_rows(q, answers.get(q.name, [])), answers.get(q.name, [])))
+        if q.name not in names:
+            continue
+        data = answers.get(q.name)
+        for item, user, value, _, seconds in data.rows():
+            if q.type == "pairwise" and isinstance(value, dict):
+                value = value.get("choice")
+            rows.append({"item": f"{q.name}:{item}", "annotator": answers.name(user),
+                         "label": repr(value), "time": seconds})
     if not rows:
         return []
     report = score_annotators(rows, method="mv")

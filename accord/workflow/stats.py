@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.schema import Settings
+from accord.store.assist_queries import model_user_ids
 from accord.store.models import Dataset, utcnow
 from accord.store.stats import record_counts, response_rows
 
@@ -22,12 +23,17 @@ def _aware(ts: datetime) -> datetime:
 
 def dataset_stats(session: Session, ds: Dataset, settings: Settings, *,
                   bucket: str = "hour", now: datetime | None = None) -> dict[str, Any]:
-    """Progress, per-annotator counts, throughput over time, median time, gold accuracy,
-    review correction rate and a completion estimate."""
+    """Progress, per-annotator counts (each annotator a ``person`` or a ``model``),
+    throughput over time, median time, gold accuracy, review correction rate, a completion
+    estimate, and agreement per question (``alpha``, ``level``, ``metric``, ``value``: the
+    quality core's, :func:`accord.workflow.consensus.dataset_agreement`)."""
+    from accord.workflow.consensus import dataset_agreement
+
     now = now or utcnow()
     counts = record_counts(session, ds.id)
     rows = response_rows(session, ds.id)
-    per: dict[str, dict[str, Any]] = defaultdict(lambda: {
+    models = model_user_ids(session)
+    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"kind": "person",
         "submitted": 0, "drafts": 0, "discarded": 0, "times": [], "gold": [], "reviewed": 0,
         "corrected": 0, "throughput": defaultdict(int)})
     step = timedelta(hours=1) if bucket == "hour" else timedelta(days=1)
@@ -35,6 +41,8 @@ def dataset_stats(session: Session, ds: Dataset, settings: Settings, *,
     recent = 0
     for r in rows:
         p = per[r["name"]]
+        if r["user_id"] in models:
+            p["kind"] = "model"
         if r["status"] == "submitted":
             p["submitted"] += 1
             p["times"].append(r["time_spent"] or 0.0)
@@ -58,7 +66,7 @@ def dataset_stats(session: Session, ds: Dataset, settings: Settings, *,
     annotators = []
     for name, p in sorted(per.items()):
         annotators.append({
-            "user": name, "submitted": p["submitted"], "drafts": p["drafts"],
+            "user": name, "kind": p["kind"], "submitted": p["submitted"], "drafts": p["drafts"],
             "discarded": p["discarded"],
             "median_seconds": statistics.median(p["times"]) if p["times"] else None,
             "gold_accuracy": sum(p["gold"]) / len(p["gold"]) if p["gold"] else None,
@@ -82,4 +90,8 @@ def dataset_stats(session: Session, ds: Dataset, settings: Settings, *,
         "responses_last_hour": recent,
         "completion_estimate_seconds": eta,
         "annotators": annotators,
+        "agreement": {name: {k: a[k] for k in ("type", "alpha", "level", "metric", "value",
+                                              "records_with_2plus", "annotations",
+                                              "model_answers")}
+                      for name, a in dataset_agreement(session, ds, settings).items()},
     }

@@ -26,8 +26,8 @@ from accord.store.imported_responses import (
 )
 from accord.store.models import Record, User, utcnow
 from accord.store.records import RecordRow, upsert_records
-from accord.store.report_queries import dataset_report
 from accord.store.users import set_user_attributes
+from accord.workflow.report import dataset_report
 
 POSITIVE = {"good", "great", "best", "fun", "love", "beautiful", "funny", "enjoyable", "fine",
             "wonderful", "entertaining", "moving", "charming", "well"}

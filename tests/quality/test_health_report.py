@@ -15,8 +15,9 @@ from accord.quality.health import HealthOptions, health_warnings, render_markdow
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope, write_scope
 from accord.store.models import Record
-from accord.store.report_queries import dataset_report, guess_slice_keys
+from accord.store.report_queries import guess_slice_keys
 from accord.workflow.gold import mark_gold
+from accord.workflow.report import dataset_report
 from tests.quality.health_fixture import ATTRIBUTES, SOURCES, build, record_meta, suggestion
 
 LABELS = ["neg", "neutral", "pos"]  # settings keep labels sorted

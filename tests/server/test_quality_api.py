@@ -37,7 +37,8 @@ def test_consensus_is_stored_and_queue_ranks_disagreements(live_server):
                       headers=h, params={"question": "y", "max_confidence": 0.9}).json()
     assert sorted(q["external_id"] for q in queue) == ["r0", "r2", "r4"]
     assert all(q["value"] == "a" and abs(q["confidence"] - 2 / 3) < 1e-9 for q in queue)
-    assert all(abs(q["agreement"] - 1 / 3) < 1e-9 for q in queue)
+    # a record's agreement: the share of its answers equal to its consensus (one definition)
+    assert all(abs(q["agreement"] - 2 / 3) < 1e-9 for q in queue)
     report = httpx.get(f"{live_server.url}/api/v1/datasets/q/quality", headers=h).json()
     assert report["agreement"]["y"]["level"] == "nominal"
     assert report["agreement"]["y"]["value"] < 1.0

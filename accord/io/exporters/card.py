@@ -162,8 +162,10 @@ def write_card(session: Session, prep: Any, run: Any, summary: Any, schema: Any,
     body += ["", "## Agreement and aggregation", ""]
     if summary.consensus:
         body += _agreement_rows(summary.consensus)
-        body += ["", ("Agreement is computed over every record with at least two usable "
-                      "responses, before the filters below.")]
+        body += ["", ("Agreement is the people's (models' auto-accepted answers are left "
+                      "out), over every record with at least two usable responses; the "
+                      "consensus counts every usable response (rejected ones out, reviewers' "
+                      "fixes in). Both are computed before the filters below.")]
     else:
         body.append("No question to aggregate.")
     body += ["", "## Selection", ""]

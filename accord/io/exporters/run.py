@@ -146,9 +146,10 @@ def prepare_export(session: Session, dataset: str, options: ExportOptions,
     settings = settings_of(ds)
     plan: Plan = resolve_plan(settings, fmt.kind, options)
     if options.aggregate is not None and plan.question is not None and plan.consensus:
-        from accord.io.exporters.consensus import method_for
+        from accord.quality.consensus import consensus_method
 
-        method_for(plan.question.type, options.aggregate, strict=True)
+        consensus_method(plan.question.type, options.aggregate, strict=True,
+                         field_name="--aggregate")
     card = options.card if options.card is not None else container in ("hub", "disk")
     columns = types_with_role("consensus_column")
     card_questions = [q for q in settings.questions if q.type in columns] if card else []
@@ -206,8 +207,10 @@ class _Run:
         self.readers: list[Any] = []  # see snapshot_readers
 
     def compute_consensus(self) -> None:
-        from accord.io.exporters.consensus import compute_consensus
-        from accord.store.export_queries import iter_answers
+        """The consensus of the plan's and the card's questions from the one quality core
+        (:func:`accord.workflow.consensus.dataset_consensus`: reviews applied, one pass)."""
+        from accord.store.datasets import get_dataset
+        from accord.workflow.consensus import dataset_consensus
 
         plan = self.ctx.plan
         wanted = {q.name: q for q in plan.consensus}
@@ -215,10 +218,13 @@ class _Run:
             wanted.setdefault(q.name, q)
         if not wanted:
             return
-        answers = iter_answers(self.session, self.prep.dataset_id,
-                               exclude_gold=self.options.exclude_gold)
-        self.all_consensus = compute_consensus(answers, list(wanted.values()),
-                                               plan.question_name, self.options)
+        o = self.options
+        self.all_consensus = dataset_consensus(
+            self.session, get_dataset(self.session, self.prep.dataset_id), self.ctx.settings,
+            questions=list(wanted), method=o.aggregate,
+            strict=[plan.question_name] if plan.question_name else [],
+            exclude_gold=o.exclude_gold, reviewed_only=o.status == "reviewed",
+            threshold=o.kto_threshold, field_name="--aggregate")
         self.ctx.consensus = {q.name: self.all_consensus[q.name] for q in plan.consensus}
 
     def fast_pairs(self) -> bool:

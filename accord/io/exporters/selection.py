@@ -23,7 +23,8 @@ __all__ = ["RecordFilter", "usable_values"]
 
 def usable_values(values: dict[str, Any], fix: dict[str, Any] | None, review_state: str | None,
                   status: str) -> dict[str, Any] | None:
-    """The values a response contributes, or None when it does not count.
+    """The values a response contributes, or None when it does not count: the quality
+    loader's rule (:func:`accord.workflow.answers.counted_values`) with ``--status``.
 
     Examples
     --------
@@ -34,15 +35,9 @@ def usable_values(values: dict[str, Any], fix: dict[str, Any] | None, review_sta
     >>> usable_values({"y": "a"}, None, None, "reviewed") is None
     True
     """
-    if review_state == "reject":
-        return None
-    if status == "reviewed" and review_state not in ("accept", "fix"):
-        return None
-    if fix:
-        merged = dict(values)
-        merged.update(fix)
-        return merged
-    return values
+    from accord.workflow.answers import counted_values
+
+    return counted_values(values, fix, review_state, status == "reviewed")
 
 
 @dataclass

@@ -76,6 +76,11 @@ class QuestionAnswers:
         ``multi_label`` int8 of shape (n_records, n_labels): 1 chosen, 0 not, -1 none.
     agent : str or None
         The suggestions' model (most frequent agent when several).
+    agreement : dict or None
+        The question's agreement from the quality core
+        (:func:`accord.quality.question_quality.question_agreement`: ``metric``,
+        ``level``, ``value``, ``records_with_2plus``, ``annotations``,
+        ``model_answers``).
     """
 
     name: str
@@ -86,6 +91,7 @@ class QuestionAnswers:
     value: np.ndarray
     suggestion: np.ndarray | None = None
     agent: str | None = None
+    agreement: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.record)
@@ -98,8 +104,12 @@ class HealthData:
     ``slices`` maps a metadata key to a :class:`Column` over the records,
     ``groups`` an annotator attribute to a :class:`Column` over the
     annotators; ``response_record`` and ``response_annotator`` locate every
-    submitted response (for coverage); ``skipped`` says which questions are
-    left out and why, ``missing_slices`` which requested keys no record has.
+    counted response of a person (for coverage); ``skipped`` says which
+    questions are left out and why, ``missing_slices`` which requested keys no
+    record has. ``annotators`` and every answer are people's: models' answers
+    (auto-accepted suggestions) are only counted, in ``model_responses``;
+    ``rejected_responses`` did not count and ``fixed_responses`` counted with
+    the reviewer's values.
     """
 
     dataset: str
@@ -112,6 +122,9 @@ class HealthData:
     response_annotator: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     skipped: dict[str, str] = field(default_factory=dict)
     missing_slices: list[str] = field(default_factory=list)
+    model_responses: int = 0
+    rejected_responses: int = 0
+    fixed_responses: int = 0
 
 
 @dataclass(frozen=True)

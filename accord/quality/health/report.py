@@ -23,9 +23,10 @@ from accord.quality.health.distribution import (
 )
 from accord.quality.health.groups import compare_groups
 from accord.quality.health.independence import chi_square_independence
-from accord.quality.health.slices import LEVELS, agreement_by_slice, coded_alpha
+from accord.quality.health.slices import agreement_by_slice, coded_alpha
 from accord.quality.health.suggestions import suggestion_agreement
 from accord.quality.health.warnings import health_warnings
+from accord.schema.questions import question_type
 
 __all__ = ["build_report"]
 
@@ -73,9 +74,11 @@ def _one_slice(n_records: int) -> Column:
 
 
 def _question(data: HealthData, q: QuestionAnswers) -> dict[str, Any]:
-    level = LEVELS[q.type]
+    level = question_type(q.type).agreement_level or "nominal"
     out: dict[str, Any] = {"name": q.name, "type": q.type, "labels": [str(v) for v in q.labels],
                            "level": level, "answers": len(q), "agent": q.agent,
+                           "model_answers": (q.agreement or {}).get("model_answers", 0),
+                           "agreement": q.agreement,
                            "records_answered": int(np.unique(q.record).size), "parts": []}
     if q.type == "multi_label":
         majority = binary_majority(q.record, q.value, data.n_records)
@@ -141,6 +144,9 @@ def build_report(data: HealthData, options: HealthOptions | None = None) -> dict
         "questions": questions, "coverage": {}}
     rec, ann = data.response_record, data.response_annotator
     report["responses"] = int(rec.size)
+    report["model_responses"] = data.model_responses
+    report["rejected_responses"] = data.rejected_responses
+    report["fixed_responses"] = data.fixed_responses
     for key, column in data.slices.items():
         report["coverage"][key] = slice_coverage(column, rec, ann,
                                                  min_records=options.min_records,

@@ -12,10 +12,7 @@ from accord.quality.agreement.krippendorff import krippendorff_alpha
 from accord.quality.frame import LongForm
 from accord.quality.health.data import Column
 
-__all__ = ["LEVELS", "coded_alpha", "agreement_by_slice"]
-
-#: Krippendorff level per question type (ratings are ordinal: only their order counts)
-LEVELS = {"label": "nominal", "multi_label": "nominal", "rating": "ordinal"}
+__all__ = ["coded_alpha", "agreement_by_slice"]
 
 
 def coded_alpha(record: np.ndarray, annotator: np.ndarray, value: np.ndarray, n_labels: int,

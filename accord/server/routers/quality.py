@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+import anyio
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from accord.schema.questions import AGREEMENT_METRICS
 from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
@@ -15,79 +18,95 @@ from accord.server.deps import (
     dataset_admin,
     dataset_reviewer,
 )
-from accord.store.aggregates import aggregate_summary, list_aggregates, replace_aggregates
+from accord.store.aggregates import aggregate_summary, list_aggregates
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset
-from accord.store.models import Record, utcnow
+from accord.store.engine import session_scope
+from accord.store.models import Record
+from accord.workflow.answers import load_answers
 from accord.workflow.consensus import (
+    Cancelled,
     aggregate_dataset,
     annotator_report,
-    collect_answers,
-    question_agreement,
+    dataset_agreement,
+    measured_questions,
 )
 
 router = APIRouter(tags=["quality"], route_class=CheckedRoute)
 
+_METRIC_PATTERN = "^(" + "|".join(AGREEMENT_METRICS) + ")$"
+_DISCONNECT_POLL_SECONDS = 0.1
+
 
 class AggregateIn(BaseModel):
-    method: str | None = Field(default=None, pattern="^[a-z]+$")  # None: DEFAULT_METHOD
+    method: str | None = Field(default=None, pattern="^[a-z]+$")  # None: each type's default
     questions: list[str] | None = None
 
 
 @router.get("/datasets/{name}/quality")
-def quality(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadSession,
-            metric: Annotated[str, Query(pattern="^(alpha|fleiss|cohen|scott|gwet|percent)$")]
-            = "alpha") -> dict[str, Any]:
-    """Agreement per question, annotator scores with flags, and the stored consensus summary."""
-    ds = get_dataset(session, ctx.dataset.id)
-    agreement = question_agreement(session, ds, ctx.settings, metric=metric)
-    agreement.update(_region_agreement(session, ds, ctx.settings))
-    return {"agreement": agreement,
-            "annotators": annotator_report(session, ds, ctx.settings),
-            "aggregates": aggregate_summary(session, ds.id)}
+async def quality(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
+                  metric: Annotated[str | None, Query(pattern=_METRIC_PATTERN)] = None
+                  ) -> dict[str, Any]:
+    """Agreement per question (``alpha`` and ``level``, plus ``metric``/``value``: the
+    requested metric, default the type's own), annotator scores with flags, and the stored
+    consensus summary. Reviews count (rejected responses out, fixes in); models'
+    auto-accepted answers are left out of agreement. The work runs in a worker thread and
+    stops when the client disconnects."""
+    engine = request.app.state.engine
+    dataset_id, settings = ctx.dataset.id, ctx.settings
+    stop = threading.Event()
 
+    def work() -> dict[str, Any]:
+        with session_scope(engine) as session:
+            ds = get_dataset(session, dataset_id)
+            names = [q.name for q in measured_questions(settings)]
+            names += [q.name for q in settings.questions
+                      if q.type in ("label", "pairwise", "rating") and q.name not in names]
+            answers = load_answers(session, ds.id, names, seconds=True)
+            if stop.is_set():
+                raise Cancelled
+            agreement = dataset_agreement(session, ds, settings, metric=metric, answers=answers,
+                                          cancelled=stop.is_set)
+            return {"agreement": agreement,
+                    "annotators": annotator_report(session, ds, settings, answers=answers),
+                    "aggregates": aggregate_summary(session, ds.id)}
 
-def _region_agreement(session: Any, ds: Any, settings: Any) -> dict[str, dict[str, Any]]:
-    """Boxes, polygons and segments: F1 at IoU 0.5 and mean IoU instead of alpha."""
-    from accord.quality.region_questions import REGION_AGREEMENT, region_question_agreement
+    outcome: dict[str, Any] = {}
 
-    questions = [q for q in settings.questions if q.type in REGION_AGREEMENT]
-    if not questions:
-        return {}
-    answers = collect_answers(session, ds)
-    return {q.name: {"type": q.type, "level": None, **region_question_agreement(
-        q.type, [(r, u, v) for r, u, v, _ in answers.get(q.name, [])])} for q in questions}
+    async def watch() -> None:
+        while not await request.is_disconnected():
+            await anyio.sleep(_DISCONNECT_POLL_SECONDS)
+        stop.set()  # the worker stops before its next computation
+        tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(watch)
+        try:
+            outcome["body"] = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except Cancelled:
+            pass
+        except Exception as exc:  # handed to the error handlers below, outside the group
+            outcome["error"] = exc
+        finally:
+            tg.cancel_scope.cancel()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("body", {})  # {}: the client left, nobody reads it
 
 
 @router.post("/datasets/{name}/quality/aggregate")
 def aggregate(body: AggregateIn, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
               session: WriteSession) -> dict[str, int]:
-    """(Re)compute and store the consensus of every aggregatable question."""
-    from accord.quality.aggregation import DEFAULT_METHOD
-
-    method = body.method or DEFAULT_METHOD
+    """(Re)compute and store the consensus of every question with one: ``method`` (an
+    aggregator of :data:`accord.quality.aggregation.AGGREGATORS`) where it applies to the
+    question's type, the type's default consensus elsewhere and without ``method``."""
     ds = get_dataset(session, ctx.dataset.id)
-    out = aggregate_dataset(session, ds, ctx.settings, method=method, questions=body.questions)
-    out.update(_region_consensus(session, ds, ctx.settings, body.questions))
+    out = aggregate_dataset(session, ds, ctx.settings, method=body.method,
+                            questions=body.questions)
     record_event(session, "quality.aggregate", "dataset", ds.id, user_id=ctx.user.id,
-                 dataset_id=ds.id, details={"method": method, "records": out})
+                 dataset_id=ds.id, details={"method": body.method or "default",
+                                            "records": out})
     return out
-
-
-def _region_consensus(session: Any, ds: Any, settings: Any,
-                      wanted: list[str] | None) -> dict[str, int]:
-    """Consensus boxes and segments by weighted boxes fusion, stored with method ``wbf``."""
-    from accord.quality.region_questions import REGION_CONSENSUS, region_consensus_rows
-
-    questions = [q for q in settings.questions if q.type in REGION_CONSENSUS and
-                 (wanted is None or q.name in wanted)]
-    if not questions:
-        return {}
-    answers = collect_answers(session, ds)
-    now = utcnow()
-    return {q.name: replace_aggregates(session, ds.id, q.name, region_consensus_rows(
-        q.type, [(r, u, v) for r, u, v, _ in answers.get(q.name, [])]), "wbf", now)
-        for q in questions}
 
 
 @router.get("/datasets/{name}/quality/disagreements")

@@ -39,7 +39,7 @@ def report(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadS
     slice and warnings (reviewers and admins). ``format=markdown`` gives the readable
     document ``accord report`` writes."""
     from accord.quality.health import HealthOptions, render_json, render_markdown
-    from accord.store.report_queries import dataset_report
+    from accord.workflow.report import dataset_report
 
     options = HealthOptions(min_records=min_records, min_annotators=min_annotators,
                             majority_share=majority_share, minority_share=minority_share,

@@ -3,16 +3,15 @@
 - multi-label: :class:`~accord.quality.aggregation.MultiLabel` (label by label
   with the chosen classifier); agreement is the mean, over the labels anyone
   ticked, of the share of responses agreeing with the decision on that label;
-  contradictory when some label is ticked by exactly half; dataset agreement
-  is the mean nominal alpha of the per-label yes/no answers;
+  contradictory when some label is ticked by exactly half;
 - spans: :class:`~accord.quality.aggregation.SpanVote` (character-level
   majority); agreement is the record's mean pairwise exact-span F1
-  (:func:`~accord.quality.agreement.span_agreement`), as is the dataset's;
+  (:func:`~accord.quality.agreement.span_agreement`);
 - rankings: per record, Bradley-Terry (``bt``, scores are log-strengths),
   ranked pairs (``rp``) or the Borda mean rank (``borda``, scores are minus
   the mean rank) over the annotators' rankings split into pairwise
-  comparisons; agreement is Kendall's W; contradictory when one annotator's
-  best is another's worst; the dataset agreement is the mean W.
+  comparisons; agreement is Kendall's W (:func:`record_kendall_w`);
+  contradictory when one annotator's best is another's worst.
 """
 
 from __future__ import annotations
@@ -22,12 +21,13 @@ from collections import defaultdict
 from typing import Any
 
 from accord.errors import InputError
-from accord.io.exporters.consensus import Decision, QuestionConsensus
+from accord.quality.answers import Answers
+from accord.quality.consensus import Decision, QuestionConsensus
 
-__all__ = ["fit"]
+__all__ = ["fit", "record_kendall_w", "span_f1"]
 
 
-def fit(qc: QuestionConsensus, q: Any, data: Any, options: Any) -> None:
+def fit(qc: QuestionConsensus, q: Any, data: Answers) -> None:
     """Fill ``qc`` from the long-form ``data`` of a multi-label, span or ranking question."""
     if q.type == "multi_label":
         _multi_label(qc, data)
@@ -47,23 +47,12 @@ def _by_record(data: Any) -> dict[int, list[tuple[int, Any]]]:
 
 
 def _multi_label(qc: QuestionConsensus, data: Any) -> None:
-    from accord.io.exporters.consensus import _alpha, longform
     from accord.quality.aggregation import AGGREGATORS, MultiLabel
 
     rows = [(i, u, list(v) if isinstance(v, list) else [v]) for i, u, v in data.triples()]
     model = MultiLabel(method=AGGREGATORS[qc.method]).fit(rows)
     decided = model.predict().as_dict()
     grouped = _by_record(data)
-    labels = sorted({lab for _, _, labs in rows for lab in labs}, key=str)
-    alphas = []
-    for lab in labels:
-        codes = [int(lab in labs) for _, _, labs in rows]
-        value = _alpha(longform([r[0] for r in rows], [r[1] for r in rows], codes, [0, 1]),
-                       "nominal")
-        if value is not None:
-            alphas.append(value)
-    qc.agreement_metric = "krippendorff_alpha_nominal_mean_over_labels"
-    qc.agreement = sum(alphas) / len(alphas) if alphas else None
     for rid, answers in grouped.items():
         chosen = set(decided.get(rid, []))
         n = len(answers)
@@ -80,27 +69,27 @@ def _multi_label(qc: QuestionConsensus, data: Any) -> None:
 
 def _spans(qc: QuestionConsensus, data: Any) -> None:
     from accord.quality.aggregation import SpanVote
-    from accord.quality.agreement import span_agreement
 
     rows = list(data.triples())
     consensus = SpanVote().fit(rows).predict()
     by_item = {item: (spans, conf) for item, spans, conf in consensus}
     grouped = _by_record(data)
-    qc.agreement_metric = "span_f1_exact_pairwise_mean"
-    qc.agreement = _span_f1(span_agreement, rows)
     for rid, answers in grouped.items():
         spans, conf = by_item.get(rid, ([], []))
         n = len(answers)
-        agreement = _span_f1(span_agreement, [(rid, u, v) for u, v in answers]) if n >= 2 \
-            else None
+        agreement = span_f1([(rid, u, v) for u, v in answers]) if n >= 2 else None
         confidence = sum(conf) / len(conf) if conf else None
         qc._decisions[rid] = Decision([s.as_dict() for s in spans], agreement, confidence, n,
                                       False)
 
 
-def _span_f1(fn: Any, rows: list[tuple[int, int, Any]]) -> float | None:
+def span_f1(rows: list[tuple[Any, Any, Any]]) -> float | None:
+    """Mean pairwise exact-span F1 of ``(record, annotator, spans)`` rows (None when no record
+    has two answers)."""
+    from accord.quality.agreement import span_agreement
+
     try:
-        value = float(fn(rows, mode="exact").mean)
+        value = float(span_agreement(rows, mode="exact").mean)
     except InputError:
         return None
     return None if math.isnan(value) else value
@@ -108,10 +97,8 @@ def _span_f1(fn: Any, rows: list[tuple[int, int, Any]]) -> float | None:
 
 def _rankings(qc: QuestionConsensus, data: Any) -> None:
     from accord.quality.aggregation import BradleyTerry, RankedPairs, comparisons_from_rankings
-    from accord.quality.agreement import kendall_w
-    from accord.quality.orders import rank_matrix, ranks_from_order
+    from accord.quality.orders import ranks_from_order
 
-    ws = []
     for rid, answers in _by_record(data).items():
         orders = [v for _, v in answers]
         n = len(orders)
@@ -129,19 +116,23 @@ def _rankings(qc: QuestionConsensus, data: Any) -> None:
             scores = dict(result.scores)
             if qc.method == "bt":
                 scores = {c: math.log(max(p, 1e-300)) for c, p in scores.items()}
-        agreement = None
-        if n >= 2:
-            try:
-                w = float(kendall_w(rank_matrix(orders)[1]))
-                agreement = None if math.isnan(w) else w
-            except InputError:
-                agreement = None
-            if agreement is not None:
-                ws.append(agreement)
+        agreement = record_kendall_w(orders)
         qc._decisions[rid] = Decision(order_out, agreement, agreement, n, _reversed(orders),
                                       scores=scores)
-    qc.agreement_metric = "kendall_w_mean"
-    qc.agreement = sum(ws) / len(ws) if ws else None
+
+
+def record_kendall_w(orders: list[Any]) -> float | None:
+    """Kendall's W of one record's rankings (None with fewer than two, or undefined)."""
+    from accord.quality.agreement import kendall_w
+    from accord.quality.orders import rank_matrix
+
+    if len(orders) < 2:
+        return None
+    try:
+        w = float(kendall_w(rank_matrix(orders)[1]))
+    except InputError:
+        return None
+    return None if math.isnan(w) else w
 
 
 def _ends(order: list[Any]) -> tuple[set[Any], set[Any]]:
