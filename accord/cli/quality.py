@@ -381,9 +381,9 @@ def _dataset_agreement(dataset: str, question: str | None, db: str | None, metri
     from accord.cli.store import open_store
     from accord.errors import InputError
     from accord.quality.question_quality import question_agreement
+    from accord.store.answers import load_answers
     from accord.store.datasets import get_dataset, settings_of
     from accord.store.engine import session_scope
-    from accord.workflow.answers import load_answers
 
     engine = open_store(db)
     with session_scope(engine) as session:

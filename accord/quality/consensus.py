@@ -4,7 +4,7 @@ The one consensus computation of accord: the REST aggregate endpoint, the
 dashboard, ``accord quality aggregate --dataset``, the export's
 ``--aggregate``/``--min-agreement``/``--drop-contradictory`` and the dataset
 card all call :func:`question_consensus` on the question's counted answers
-(:class:`~accord.quality.answers.Answers`, people and models). The
+(:class:`~accord.schema.answers.Answers`, people and models). The
 aggregator is fitted once over the whole question (Dawid-Skene and friends
 learn annotator quality from every record) and gives one :class:`Decision`
 per record:
@@ -30,16 +30,17 @@ question-level agreement is :func:`accord.quality.question_quality.question_agre
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from accord.errors import InputError
-from accord.quality.answers import Answers
 from accord.quality.question_quality import encode, longform
+from accord.schema.answers import Answers
 from accord.schema.questions import question_type
 
-__all__ = ["Decision", "QuestionConsensus", "consensus_method", "question_consensus"]
+__all__ = ["Decision", "QuestionConsensus", "consensus_method", "consensus_questions",
+           "question_consensus", "questions_consensus"]
 
 
 class Decision(NamedTuple):
@@ -120,6 +121,37 @@ def consensus_method(qtype: str, requested: str | None, *, strict: bool,
         raise InputError(f"method {requested!r} does not apply to {qtype} questions; use one "
                          f"of {', '.join(kind.consensus_methods)}", field=field_name)
     return kind.default_consensus
+
+
+def consensus_questions(questions: Iterable[Any], *, wanted: Iterable[str] | None = None,
+                        method: str | None = None, strict: Iterable[str] = (),
+                        field_name: str = "method") -> list[Any]:
+    """The questions that get a consensus: every one whose type has consensus methods (of
+    ``wanted`` when given), plus those named in ``strict``, which must have one and accept
+    ``method``.
+
+    Raises
+    ------
+    InputError
+        A question of ``strict`` without consensus, or whose type refuses ``method``.
+    """
+    strict = set(strict)
+    chosen = [q for q in questions
+              if (question_type(q.type).consensus_methods or q.name in strict)
+              and (wanted is None or q.name in set(wanted))]
+    for q in chosen:  # refuse a wrong method before anything is read
+        consensus_method(q.type, method, strict=q.name in strict, field_name=field_name)
+    return chosen
+
+
+def questions_consensus(answers: Mapping[str, Answers], questions: Iterable[Any], *,
+                        method: str | None = None, strict: Iterable[str] = (),
+                        threshold: float | None = None) -> dict[str, QuestionConsensus]:
+    """:func:`question_consensus` of every question, from its answers in ``answers``."""
+    strict = set(strict)
+    return {q.name: question_consensus(answers.get(q.name) or Answers(), q, method=method,
+                                       strict=q.name in strict, threshold=threshold)
+            for q in questions}
 
 
 def question_consensus(answers: Answers, question: Any, *, method: str | None = None,

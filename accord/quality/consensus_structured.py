@@ -21,8 +21,8 @@ from collections import defaultdict
 from typing import Any
 
 from accord.errors import InputError
-from accord.quality.answers import Answers
 from accord.quality.consensus import Decision, QuestionConsensus
+from accord.schema.answers import Answers
 
 __all__ = ["fit", "record_kendall_w", "span_f1"]
 

@@ -1,7 +1,7 @@
 """Agreement of one question: the one computation behind every agreement number accord shows.
 
 :func:`question_agreement` takes the question's counted answers
-(:class:`~accord.quality.answers.Answers`: rejected responses out, fixes in)
+(:class:`~accord.schema.answers.Answers`: rejected responses out, fixes in)
 and measures how much the *people* agree; models' answers (auto-accepted
 suggestions) are left out, since a model agreeing with itself or being
 accepted only when confident says nothing about the annotators. The metric
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from accord.errors import InputError
-from accord.quality.answers import Answers
+from accord.schema.answers import Answers
 from accord.schema.questions import question_type
 
 __all__ = ["coded_longform", "encode", "longform", "question_agreement"]

@@ -7,7 +7,7 @@ there (a ``CASE`` per slice after a ``GROUP BY`` of its distinct values, per
 suggestion on its JSON text). Pages are read from the driver cursor as
 integer tuples and turned into numpy arrays. Gold records are left out (they
 are known answers, not data). The answers themselves come from the one
-quality loader (:mod:`accord.workflow.answers`); the report is assembled in
+quality loader (:mod:`accord.store.answers`); the report is assembled in
 :mod:`accord.workflow.report`.
 """
 

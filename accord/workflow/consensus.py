@@ -1,6 +1,6 @@
 """A dataset's agreement, consensus and annotator scores: the loader plus the quality core.
 
-Nothing is computed here: :func:`accord.workflow.answers.load_answers` reads
+Nothing is computed here: :func:`accord.store.answers.load_answers` reads
 the counted answers once and :mod:`accord.quality` (``question_agreement``,
 ``question_consensus``) computes; this module picks the questions, stores
 consensus rows and shapes the results for the REST API, the dashboard, the
@@ -16,13 +16,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
-from accord.quality.consensus import QuestionConsensus, consensus_method, question_consensus
+from accord.quality.consensus import (
+    QuestionConsensus,
+    consensus_questions,
+    questions_consensus,
+)
 from accord.quality.question_quality import question_agreement
-from accord.schema.questions import question_type
 from accord.schema import Settings
+from accord.schema.questions import question_type
 from accord.store.aggregates import replace_aggregates
+from accord.store.answers import DatasetAnswers, load_answers
 from accord.store.models import Dataset, utcnow
-from accord.workflow.answers import DatasetAnswers, load_answers
 
 __all__ = ["Cancelled", "aggregate_dataset", "annotator_report", "dataset_agreement",
            "dataset_consensus", "measured_questions", "question_rows"]
@@ -97,20 +101,17 @@ def dataset_consensus(session: Session, ds: Dataset, settings: Settings, *,
         type's default, except the questions named in ``strict`` (an error naming
         ``field_name``, as is a question in ``strict`` without consensus).
     exclude_gold, reviewed_only : bool
-        See :func:`accord.workflow.answers.load_answers`.
+        See :func:`accord.store.answers.load_answers`.
     threshold : float, optional
         Ratings: contradictory across this value.
     """
-    chosen = [q for q in settings.questions if (question_type(q.type).consensus_methods
-              or q.name in strict) and (questions is None or q.name in questions)]
-    for q in chosen:  # refuse a wrong method before reading anything
-        consensus_method(q.type, method, strict=q.name in strict, field_name=field_name)
+    chosen = consensus_questions(settings.questions, wanted=questions, method=method,
+                                 strict=strict, field_name=field_name)
     if answers is None:
         answers = load_answers(session, ds.id, [q.name for q in chosen],
                                exclude_gold=exclude_gold, reviewed_only=reviewed_only)
-    return {q.name: question_consensus(answers.get(q.name), q, method=method,
-                                       strict=q.name in strict, threshold=threshold)
-            for q in chosen}
+    return questions_consensus(answers.questions, chosen, method=method, strict=strict,
+                               threshold=threshold)
 
 
 def aggregate_dataset(session: Session, ds: Dataset, settings: Settings, *,

@@ -1,7 +1,7 @@
 """The dataset-health report of a dataset: the store's slices and suggestions, the one quality
 loader's answers, :func:`accord.quality.health.build_report`.
 
-The answers come from :func:`accord.workflow.answers.load_answers`, as for
+The answers come from :func:`accord.store.answers.load_answers`, as for
 every other agreement number: rejected responses are out, reviewers' fixes
 in, and people and models are told apart. The report's human answers (label
 distributions, agreement, group comparisons, suggestion-vs-human agreement)
@@ -32,6 +32,7 @@ from accord.quality.health.data import (
 from accord.quality.question_quality import question_agreement
 from accord.schema import Settings
 from accord.store import report_queries
+from accord.store.answers import load_answers
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.models import Dataset
 from accord.store.report_queries import (
@@ -42,7 +43,6 @@ from accord.store.report_queries import (
     record_slices,
     slice_values,
 )
-from accord.workflow.answers import load_answers
 
 __all__ = ["SKIP_REASONS", "dataset_report", "load_health_data"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord.errors import InputError
+from accord.schema.questions import question_type
 from tests.conftest import run_cli
 from tests.io.export_data import (
     PAIRWISE,
@@ -61,10 +62,11 @@ def test_aggregation_methods_reach_the_rows(engine, tmp_path):
     assert all(0.5 <= p["confidence"] <= 1 for p in pref)
     quality = [r["aggregates"]["quality"] for r in rows]  # ratings as classes: 5, 5, 2 -> 5
     assert {q["method"] for q in quality} == {"ds"} and quality[0]["value"] == 5
-    # median does not apply to pairwise questions: they fall back to their default (mv)
+    # median does not apply to pairwise questions: they fall back to their type's default
     export(engine, "pw", tmp_path / "med.jsonl", "jsonl", aggregate="median")
     first = read_jsonl(tmp_path / "med.jsonl")[0]["aggregates"]
-    assert (first["preference"]["method"], first["quality"]["method"]) == ("mv", "median")
+    default = question_type("pairwise").default_consensus
+    assert (first["preference"]["method"], first["quality"]["method"]) == (default, "median")
     assert first["quality"]["value"] == 5.0 and first["quality"]["agreement"] == pytest.approx(
         2 / 3
     )

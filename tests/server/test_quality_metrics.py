@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from accord import Client
-from accord.schema.questions import QUESTION_TYPES
+from accord.schema.questions import AGREEMENT_METRICS, QUESTION_TYPES, question_type
 
-METRICS = ("alpha", "fleiss", "cohen", "scott", "gwet", "percent")
+METRICS = tuple(AGREEMENT_METRICS)  # every value ?metric= allows
 SETTINGS = {
     "fields": [{"name": "text", "type": "text"}, {"name": "a", "type": "text"},
                {"name": "b", "type": "text"}, {"name": "c", "type": "json"},
@@ -69,6 +69,8 @@ def test_every_metric_on_every_question_type_is_json(live_server):
                  "segment"):
         assert agreement[name]["value"] is not None, name
     assert agreement["rating"]["alpha"] is not None and agreement["rating"]["level"] == "ordinal"
+    measured = {"label", "multi_label", "span", "rating", "ranking", "pairwise", "bbox",
+                "polygon", "keypoints", "segment"}
     for metric in METRICS:
         res = httpx.get(base, headers=h, params={"metric": metric}, timeout=120)
         assert res.status_code in (200, 422), (metric, res.status_code, res.text)
@@ -77,16 +79,15 @@ def test_every_metric_on_every_question_type_is_json(live_server):
         if res.status_code == 422:
             assert body["error"]["type"] == "input_error" and body["error"]["message"]
             continue
-        rows = body["agreement"]
-        for name in ("label", "pairwise"):
-            assert rows[name]["metric"] == metric and rows[name]["value"] is not None, metric
-        rating = rows["rating"]
-        if metric in ("fleiss", "percent"):  # nominal-only metrics: said so, not a 500
-            assert rating["value"] is None and "does not apply" in rating["note"]
-        else:
-            assert rating["value"] is not None and "note" not in rating, (metric, rating)
-        for name in ("span", "ranking", "bbox"):
-            assert rows[name]["value"] is None and rows[name]["note"], (metric, name)
+        for name, row in body["agreement"].items():
+            if metric in question_type(name).applicable_metrics:
+                assert "note" not in row, (metric, name, row)
+                assert row["value"] is not None, (metric, name, row)
+            else:  # said so, not a 500
+                assert row["value"] is None and "does not apply" in row["note"], (metric, name)
+        assert set(body["agreement"]) == measured
+        rating = body["agreement"]["rating"]
+        assert (rating["value"] is None) == (metric not in ("alpha", "cohen", "scott", "gwet"))
     bad = httpx.get(base, headers=h, params={"metric": "kappa"}, timeout=60)
     assert bad.status_code == 422 and bad.json()["error"]["type"] == "input_error"
 
@@ -95,8 +96,8 @@ def test_every_metric_on_every_question_type_is_json(live_server):
 def test_the_tuple_rows_regression_value(metric):
     """The (record, annotator, value) rows that used to be read as a coders x items matrix
     (alpha 0.2609): the core reads them as long form, 0.4444."""
-    from accord.quality.answers import Answers
     from accord.quality.question_quality import question_agreement
+    from accord.schema.answers import Answers
 
     rows = [(1, 1, "pos"), (1, 2, "pos"), (2, 1, "neg"), (2, 2, "neg"), (3, 1, "pos"),
             (3, 2, "neg")]

@@ -208,17 +208,19 @@ def _seed(server) -> dict[str, int]:
             while (rec := clients[name].next_record("par")) is not None:
                 clients[name].submit("par", rec.id, _values(u, int(rec.external_id[1:])))
         with session_scope(engine) as s:
-            ids = {(user, int(ext[1:])): rid for rid, user, ext in s.execute(
-                select(Response.id, User.name, Record.external_id)
+            ids = {(user, int(ext[1:])): (rid, version) for rid, version, user, ext in s.execute(
+                select(Response.id, Response.version, User.name, Record.external_id)
                 .join(User, User.id == Response.user_id)
                 .join(Record, Record.id == Response.record_id))}
             record_ids = {int(ext[1:]): rid for rid, ext in s.execute(
                 select(Record.id, Record.external_id))}
     finally:
         engine.dispose()
-    admin.review("par", ids[REJECTED], "reject", reason="careless")
-    admin.review("par", ids[FIXED[:2]], "fix", values=FIXED[2])
-    admin.review("par", ids[("a1", 0)], "accept")
+    for key, verdict, extra in ((REJECTED, "reject", {"reason": "careless"}),
+                                (FIXED[:2], "fix", {"values": FIXED[2]}),
+                                (("a1", 0), "accept", {})):
+        rid, version = ids[key]
+        admin.review("par", rid, verdict, version=version, **extra)
     return record_ids
 
 

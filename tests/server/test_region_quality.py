@@ -75,7 +75,7 @@ def test_region_questions_get_box_f1_and_wbf_consensus(live_server):
     # r0: the car fused from both (x = 0.5), the person drawn by one of two: score 0.5, kept
     # (>= half); confidence = min(max(s, 1 - s)) = 0.5
     r0 = by_ext["r0"]
-    assert r0["method"] == "wbf" and r0["confidence"] == pytest.approx(0.5)
+    assert r0["method"] == "fusion" and r0["confidence"] == pytest.approx(0.5)
     assert r0["agreement"] == pytest.approx(2 / 3)
     cars = [b for b in r0["value"] if b["label"] == "car"]
     assert cars == [{"x": 0.5, "y": 0.0, "w": 10.0, "h": 10.0, "label": "car", "score": 1.0}]

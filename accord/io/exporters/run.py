@@ -207,10 +207,11 @@ class _Run:
         self.readers: list[Any] = []  # see snapshot_readers
 
     def compute_consensus(self) -> None:
-        """The consensus of the plan's and the card's questions from the one quality core
-        (:func:`accord.workflow.consensus.dataset_consensus`: reviews applied, one pass)."""
-        from accord.store.datasets import get_dataset
-        from accord.workflow.consensus import dataset_consensus
+        """The consensus of the plan's and the card's questions: the one loader
+        (:func:`accord.store.answers.load_answers`: reviews applied, one pass) and the one
+        computation (:func:`accord.quality.consensus.questions_consensus`)."""
+        from accord.quality.consensus import consensus_questions, questions_consensus
+        from accord.store.answers import load_answers
 
         plan = self.ctx.plan
         wanted = {q.name: q for q in plan.consensus}
@@ -219,13 +220,15 @@ class _Run:
         if not wanted:
             return
         o = self.options
-        self.all_consensus = dataset_consensus(
-            self.session, get_dataset(self.session, self.prep.dataset_id), self.ctx.settings,
-            questions=list(wanted), method=o.aggregate,
-            strict=[plan.question_name] if plan.question_name else [],
-            exclude_gold=o.exclude_gold, reviewed_only=o.status == "reviewed",
-            threshold=o.kto_threshold, field_name="--aggregate")
-        self.ctx.consensus = {q.name: self.all_consensus[q.name] for q in plan.consensus}
+        strict = [plan.question_name] if plan.question_name else []
+        chosen = consensus_questions(list(wanted.values()), method=o.aggregate, strict=strict,
+                                     field_name="--aggregate")
+        answers = load_answers(self.session, self.prep.dataset_id, [q.name for q in chosen],
+                               exclude_gold=o.exclude_gold, reviewed_only=o.status == "reviewed")
+        self.all_consensus = questions_consensus(answers.questions, chosen, method=o.aggregate,
+                                                 strict=strict, threshold=o.kto_threshold)
+        self.ctx.consensus = {q.name: self.all_consensus[q.name] for q in plan.consensus
+                              if q.name in self.all_consensus}
 
     def fast_pairs(self) -> bool:
         """Whether the SFT fast path applies: text prompt, one completion per record from a

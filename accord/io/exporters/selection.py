@@ -24,7 +24,7 @@ __all__ = ["RecordFilter", "usable_values"]
 def usable_values(values: dict[str, Any], fix: dict[str, Any] | None, review_state: str | None,
                   status: str) -> dict[str, Any] | None:
     """The values a response contributes, or None when it does not count: the quality
-    loader's rule (:func:`accord.workflow.answers.counted_values`) with ``--status``.
+    loader's rule (:func:`accord.store.answers.counted_values`) with ``--status``.
 
     Examples
     --------
@@ -35,7 +35,7 @@ def usable_values(values: dict[str, Any], fix: dict[str, Any] | None, review_sta
     >>> usable_values({"y": "a"}, None, None, "reviewed") is None
     True
     """
-    from accord.workflow.answers import counted_values
+    from accord.store.answers import counted_values
 
     return counted_values(values, fix, review_state, status == "reviewed")
 

@@ -19,11 +19,11 @@ from accord.server.deps import (
     dataset_reviewer,
 )
 from accord.store.aggregates import aggregate_summary, list_aggregates
+from accord.store.answers import load_answers
 from accord.store.audit import record_event
 from accord.store.datasets import get_dataset
 from accord.store.engine import session_scope
 from accord.store.models import Record
-from accord.workflow.answers import load_answers
 from accord.workflow.consensus import (
     Cancelled,
     aggregate_dataset,

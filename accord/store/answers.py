@@ -3,7 +3,7 @@
 :func:`load_answers` reads the submitted responses once
 (:func:`accord.store.export_queries.iter_answers`, keyset pages in record
 order), applies the reviewers' verdicts in force and hands each question's
-answers to :mod:`accord.quality` as :class:`~accord.quality.answers.Answers`:
+answers to :mod:`accord.quality` as :class:`~accord.schema.answers.Answers`:
 
 - a response whose verdict is ``reject`` does not count;
 - a ``fix`` verdict's corrected values replace the annotator's (question by
@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from accord.quality.answers import Answers
+from accord.schema.answers import Answers
 from accord.store.assist_queries import model_user_ids
 from accord.store.export_queries import iter_answers, user_names
 

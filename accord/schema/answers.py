@@ -1,12 +1,13 @@
-"""The long-form answers of one question: the one input of every dataset-level number.
+"""The long-form answers of one question: the shape every dataset-level quality number reads.
 
-A question's counted answers (see :mod:`accord.workflow.answers`: rejected
+A question's counted answers (see :mod:`accord.store.answers`: rejected
 responses already out, reviewers' fixes already in) are kept column-wise in
 compact arrays, about 24 bytes per answer plus the value: the record id
 (``item``), the annotator's user id, the value, whether the annotator is a
 model (an auto-accepted suggestion submitted as the agent user
-``model:<model>``) and the seconds spent. Every computation of
-:mod:`accord.quality.question_quality` reads an :class:`Answers`.
+``model:<model>``) and the seconds spent. The store's loader fills it and
+:mod:`accord.quality` (``question_agreement``, ``question_consensus``) reads
+it; it lives here, in the base layer, so both can.
 """
 
 from __future__ import annotations
