@@ -64,7 +64,7 @@ def record_matches(settings: Settings, user: User, metadata: dict[str, Any] | No
 
     >>> from accord.schema import parse_settings
     >>> s = parse_settings({"fields": [{"name": "t", "type": "text"}], "questions": [
-    ...     {"name": "y", "type": "label", "labels": ["a"]}],
+    ...     {"name": "y", "type": "label", "labels": ["a", "b"]}],
     ...     "assignment": {"match": [{"metadata": "language", "attribute": "languages"}]}})
     >>> fr = User(role="annotator", attributes={"languages": ["fr"]})
     >>> record_matches(s, fr, {"language": "fr"}), record_matches(s, fr, {"language": "en"})
