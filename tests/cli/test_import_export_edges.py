@@ -141,11 +141,28 @@ def exportable(sqlite_url, tmp_path) -> str:
     return sqlite_url
 
 
-def test_export_refuses_to_replace_a_device(exportable):
-    before = os.stat("/dev/null")
-    r = run_cli("export", "d", "--format", "jsonl", "-o", "/dev/null", "--db", exportable)
-    _refused(r, "/dev/null", "character device")
-    after = os.stat("/dev/null")
+@pytest.fixture
+def device(tmp_path) -> Path:
+    """A private twin of /dev/null (same major/minor) in the test's folder.
+
+    The test must not aim at the machine's /dev/null: on code that replaces a
+    device by a file, that breaks every later initdb and shell on the machine.
+    Where creating device nodes is not allowed, the real /dev/null is the only
+    device at hand.
+    """
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        return Path("/dev/null")
+    return node
+
+
+def test_export_refuses_to_replace_a_device(exportable, device):
+    before = os.stat(device)
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(device), "--db", exportable)
+    _refused(r, device.name, "character device")
+    after = os.stat(device)
     assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
 
 
@@ -195,10 +212,10 @@ def test_upload_errors_name_the_uploaded_file_not_the_server_copy(sqlite_url, tm
     assert "/tmp" not in message and "upload.csv" not in message
 
 
-def test_import_report_refuses_a_device_before_importing(exportable, tmp_path):
+def test_import_report_refuses_a_device_before_importing(exportable, tmp_path, device):
     (tmp_path / "more.jsonl").write_text('{"id": "b", "text": "y"}\n{"id": "c"}\n')
     r = run_cli("import", "d", str(tmp_path / "more.jsonl"), "--on-error", "skip",
-                "--report", "/dev/null", "--db", exportable)
-    _refused(r, "/dev/null", "character device")
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+                "--report", str(device), "--db", exportable)
+    _refused(r, device.name, "character device")
+    assert stat.S_ISCHR(os.stat(device).st_mode)
     assert [row["external_id"] for row in _export(exportable, tmp_path)] == ["a"]
