@@ -101,3 +101,17 @@ def live_server(db_url):
     server = start_server(db_url)
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_server(request, tmp_path_factory):
+    """One server per test module and backend, for modules whose tests use their own dataset
+    and user names; a module opts in with its own ``live_server`` fixture returning this one."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('module-server') / 'accord.db'}"
+    else:
+        pg = request.getfixturevalue("pg_server")
+        url = pg.create_database(f"m{os.getpid()}_{abs(hash(request.module.__name__))}")
+    server = start_server(url)
+    yield server
+    stop_server(server)

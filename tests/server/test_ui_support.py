@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from accord import Client
 
@@ -14,6 +15,12 @@ SETTINGS = {"guidelines": "v1",
                        {"name": "chat", "type": "chat", "required": False}],
             "questions": [{"name": "y", "type": "label", "labels": ["a", "b"], "required": True}],
             "distribution": {"overlap": 2, "gold_rate": 0.0}}
+
+
+@pytest.fixture
+def live_server(module_server):
+    """One server for this module: every test here uses its own dataset and user names."""
+    return module_server
 
 
 def _h(token: str) -> dict[str, str]:
