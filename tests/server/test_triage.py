@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from accord import Client
 
 CHATS = {"fields": [{"name": "conversation", "type": "chat"}, {"name": "title", "type": "text"}],
          "questions": []}
+
+
+@pytest.fixture
+def live_server(module_server):
+    """One server for this module: every test here uses its own dataset and user names."""
+    return module_server
 
 
 def _logs() -> list[dict]:
