@@ -57,8 +57,11 @@ def export_command(
         "--completion-field", help="Field holding the completion (SFT, KTO).",
         rich_help_panel=_ROLE)] = None,
     aggregate: Annotated[str | None, typer.Option(
-        "--aggregate", help="mv, wmv, ds, onecoin, glad, mace; mean, median, trimmed_mean "
-        "(ratings); bt, rp, borda (rankings); vote (spans).", rich_help_panel=_SEL)] = None,
+        "--aggregate", help="Consensus method of the question's type (GET /api/v1/meta lists "
+        "them): pool (labels' default), mv, wmv, ds, bcc, onecoin, glad, mace; mean (default), "
+        "median, trimmed_mean (ratings); bt (default), rp, borda (rankings); vote (spans); "
+        "fusion (boxes, segments).",
+        rich_help_panel=_SEL)] = None,
     min_agreement: Annotated[float | None, typer.Option(
         "--min-agreement", help="Keep records whose agreement is at least this (0-1).",
         rich_help_panel=_SEL)] = None,

@@ -16,6 +16,7 @@ from accord.quality.agreement import (
     agreement_by_question,
     bootstrap_ci,
     cohen_kappa,
+    item_agreement,
     kendall_w,
     krippendorff_alpha,
     pairwise_agreement,
@@ -219,3 +220,11 @@ def test_pairwise_agreement_matrix_matches_cohen():
     np.testing.assert_allclose(pa.values, pa.values.T)
     sparse = pairwise_agreement(R(m), "percent", min_overlap=5)
     assert math.isnan(sparse.values[0, 2])
+
+
+def test_item_agreement_takes_a_list_and_refuses_what_is_not_a_vote_table():
+    assert item_agreement([[3, 0], [2, 1]]).round(4).tolist() == [1.0, 0.3333]
+    for bad, needle in (([1, 2, 3], "2-D"), ([[1, 0]], "at least 2"), ([[2, -1]], "non-negative"),
+                        ([["a", "b"]], "numbers")):
+        with pytest.raises(InputError, match=needle):
+            item_agreement(bad)

@@ -7,25 +7,43 @@ from typing import Any
 
 import numpy as np
 
+from accord.errors import InputError
 from accord.quality.agreement._ratings import pairable_counts, ratings
 
 __all__ = ["item_agreement", "percent_agreement"]
 
 
-def item_agreement(counts: np.ndarray) -> np.ndarray:
+def item_agreement(counts: Any) -> np.ndarray:
     r"""Share of agreeing annotator pairs per item: :math:`\sum_k n_{ik}(n_{ik}-1) / (m_i(m_i-1))`.
 
     Parameters
     ----------
-    counts : ndarray, shape (n_items, n_labels)
+    counts : array-like, shape (n_items, n_labels)
         Votes per item and label; every row must hold at least 2 votes.
+
+    Raises
+    ------
+    InputError
+        Not a 2-D table of non-negative counts, or a row with fewer than 2 votes.
 
     Examples
     --------
-    >>> item_agreement(np.array([[3.0, 0.0], [2.0, 1.0]])).round(4).tolist()
+    >>> item_agreement([[3, 0], [2, 1]]).round(4).tolist()
     [1.0, 0.3333]
     """
+    try:
+        counts = np.asarray(counts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("counts must be a table of numbers (items x labels)",
+                         field="counts") from None
+    if counts.ndim != 2 or np.any(counts < 0):
+        raise InputError(f"counts must be a 2-D table of non-negative vote counts (items x "
+                         f"labels); got {counts.ndim} dimension(s)", field="counts")
     m = counts.sum(axis=1)
+    if np.any(m < 2):
+        row = int(np.flatnonzero(m < 2)[0])
+        raise InputError(f"row {row + 1} holds {m[row]:g} vote(s); every item needs at least 2",
+                         field="counts")
     return np.sum(counts * (counts - 1.0), axis=1) / (m * (m - 1.0))
 
 
