@@ -30,8 +30,8 @@ T = TypeVar("T")
 RETRYABLE = {"40P01": "deadlock", "40001": "serialization failure"}
 
 
-def retry_write(engine: Engine, work: Callable[[Session], T], *, attempts: int = 6,
-                first_delay: float = 0.05, max_delay: float = 1.0,
+def retry_write(engine: Engine, work: Callable[[Session], T], *, attempts: int = 10,
+                first_delay: float = 0.05, max_delay: float = 2.0,
                 sleep: Callable[[float], None] = time.sleep) -> T:
     """``work(session)`` in its own write transaction, committed; retried on deadlock.
 
@@ -42,8 +42,10 @@ def retry_write(engine: Engine, work: Callable[[Session], T], *, attempts: int =
         Runs the whole transaction: it must read what it needs through the
         session it is given (a retry starts from scratch).
     attempts : int
-        At most this many transactions (default 6: with PostgreSQL's 1 s
-        deadlock timeout, about 8 s in the worst case).
+        At most this many transactions (default 10: with PostgreSQL's 1 s
+        deadlock timeout and the backoff below, about 20 s in the worst case;
+        6 were not enough on a loaded 2-core machine with 6 annotators
+        submitting at full speed, seen once in a full test run).
     first_delay, max_delay : float
         Backoff before attempt ``n + 1``: ``min(max_delay, first_delay * 2**(n-1))``
         seconds, times a random factor in [0.5, 1.5).

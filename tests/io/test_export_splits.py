@@ -101,7 +101,7 @@ def test_hub_layout_and_dataset_card(engine, tmp_path):
     assert "Source files: t.jsonl (metadata.source)" in text
     # preference: even records a, a, b; odd b, b, b -> alpha over 10 records
     line = next(ln for ln in text.splitlines() if ln.startswith("| preference |"))
-    assert "Krippendorff's alpha (nominal)" in line and "| mv |" in line
+    assert "Krippendorff's alpha (nominal)" in line and "| pool |" in line  # the default
     # coincidences o_aa=5, o_ab=o_ba=5, o_bb=15: alpha = 1 - (10/30) / (2*10*20/(30*29)) = 0.275
     assert float(line.split("|")[4]) == pytest.approx(0.275, abs=1e-4)
     assert "accord export pw --format dpo -o hub" in text
