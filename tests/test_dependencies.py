@@ -33,6 +33,11 @@ UNDECLARED = {
 }
 
 
+# import name -> distribution for optional packages whose names differ, so the check holds
+# where they are not installed (a fresh `make test` venv has no bench extra)
+DISTRIBUTION_OF = {"crowdkit": "crowd-kit"}
+
+
 packages_distributions = functools.cache(_packages_distributions)
 
 
@@ -68,7 +73,7 @@ def _imported(top: str) -> set[str]:
         if mod not in dists:
             if (REPO / top / mod).exists() or (REPO / top / f"{mod}.py").exists():
                 continue  # a module of the folder itself (bench/peak_rss.py)
-            found.add(_name(mod))  # not installed here (an optional bench reference)
+            found.add(_name(DISTRIBUTION_OF.get(mod, mod)))  # not installed here (bench only)
             continue
         found |= {_name(d) for d in dists[mod]}
     return found
