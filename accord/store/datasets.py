@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from accord.errors import Conflict, NotFound
 from accord.schema import Settings
 from accord.store.models import Dataset, Membership, Record, SettingsVersion, User, utcnow
+from accord.store.record_status import restatus_records
 
 __all__ = ["create_dataset", "get_dataset", "list_datasets", "delete_dataset", "update_settings",
            "settings_of", "settings_history", "add_member", "remove_member", "members",
@@ -82,12 +83,19 @@ def _parsed_settings(raw: bytes) -> Settings:
 
 def update_settings(session: Session, ds: Dataset, settings: Settings,
                     *, user_id: int | None = None) -> SettingsVersion:
-    """Save new settings as the next version (guidelines are versioned with them)."""
+    """Save new settings as the next version (guidelines are versioned with them).
+
+    A changed ``distribution.overlap`` applies to the records already answered, in the
+    same transaction (:func:`accord.store.record_status.restatus_records`).
+    """
     data = settings.to_dict()
+    old_overlap = settings_of(ds).distribution.overlap
     ds.settings_version += 1
     ds.queue_epoch = (ds.queue_epoch or 0) + 1  # overlap may have changed: cursors start over
     ds.settings = data
     ds.updated_at = utcnow()
+    if settings.distribution.overlap != old_overlap:
+        restatus_records(session, ds.id, settings.distribution.overlap)
     version = SettingsVersion(dataset_id=ds.id, version=ds.settings_version, settings=data,
                               guidelines=settings.guidelines, created_by=user_id)
     session.add(version)

@@ -4,9 +4,9 @@ A migration (Label Studio, Argilla, TRL, OpenAI files) brings answers that
 were given elsewhere. They are stored like any other response, attributed to
 users whose names say where they came from (``imported:trl``), with a
 history row each, and the records' distribution counters (``claims``,
-``submitted``, ``status``, ``queue_state``) updated with the same rules as
-:mod:`accord.store.queue`. Nothing here commits: the caller's transaction
-(one per import) owns every write.
+``submitted``, ``status``, ``queue_state``) updated with the same rule as the
+annotator loop (:mod:`accord.store.record_status`). Nothing here commits: the
+caller's transaction (one per import) owns every write.
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    QUEUE_DONE,
-    QUEUE_FULL,
-    QUEUE_GOLD,
-    QUEUE_OPEN,
     Lease,
     Membership,
     Record,
@@ -33,6 +29,7 @@ from accord.store.models import (
     Suggestion,
     User,
 )
+from accord.store.record_status import queue_state_after, status_after
 from accord.store.users import check_user_name, user_name_taken
 
 __all__ = [
@@ -190,17 +187,8 @@ def _bump(session: Session, deltas: dict[int, int], overlap: int) -> None:
         for i in range(0, len(ids), _IN_CHUNK):
             session.execute(update(Record).where(Record.id.in_(ids[i:i + _IN_CHUNK])).values(
                 claims=Record.claims + d, submitted=Record.submitted + d,
-                status=case((and_(~Record.is_gold, Record.submitted + d >= overlap),
-                             "completed"), else_="pending"),
-                queue_state=_queue_state(overlap, d),
+                status=status_after(overlap, d), queue_state=queue_state_after(overlap, d),
             ).execution_options(synchronize_session=False))
-
-
-def _queue_state(overlap: int, delta: int = 0):  # type: ignore[no-untyped-def]
-    """queue_state after adding ``delta`` submissions (and claims), as in accord.store.queue
-    (SET expressions see the row's old values)."""
-    return case((Record.is_gold, QUEUE_GOLD), (Record.submitted + delta >= overlap, QUEUE_DONE),
-                (Record.claims + delta >= overlap, QUEUE_FULL), else_=QUEUE_OPEN)
 
 
 def write_suggestions(session: Session, rows: Sequence[ImportedSuggestion], *,
@@ -274,7 +262,5 @@ def recount_records(session: Session, dataset_id: int, *, overlap: int) -> None:
                     .values(submitted=sub, claims=sub + leases)
                     .execution_options(synchronize_session=False))
     session.execute(update(Record).where(Record.dataset_id == dataset_id).values(
-        status=case((and_(~Record.is_gold, Record.submitted >= overlap), "completed"),
-                    else_="pending"),
-        queue_state=_queue_state(overlap),
+        status=status_after(overlap), queue_state=queue_state_after(overlap),
     ).execution_options(synchronize_session=False))

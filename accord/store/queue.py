@@ -17,13 +17,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, exists, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
-    QUEUE_DONE,
-    QUEUE_FULL,
     QUEUE_GOLD,
     QUEUE_OPEN,
     Dataset,
@@ -32,6 +30,7 @@ from accord.store.models import (
     Record,
     Response,
 )
+from accord.store.record_status import queue_state_after, status_after
 
 __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
@@ -48,13 +47,7 @@ _cur = QueueCursor.__table__
 
 def _queue_state(d_claims, d_submitted):  # type: ignore[no-untyped-def]
     """CASE computing the new queue_state from the old row and the deltas."""
-    overlap = bindparam("overlap")
-    return case(
-        (_rec.c.is_gold, QUEUE_GOLD),
-        (_rec.c.submitted + d_submitted >= overlap, QUEUE_DONE),
-        (_rec.c.claims + d_claims >= overlap, QUEUE_FULL),
-        else_=QUEUE_OPEN,
-    )
+    return queue_state_after(bindparam("overlap"), d_claims, d_submitted)
 
 
 _EXPIRED = (select(_lease.c.record_id, _lease.c.user_id)
@@ -140,8 +133,7 @@ _EXTEND = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
 _BUMP = update(_rec).where(_rec.c.id == bindparam("rid")).values(
     claims=_rec.c.claims + bindparam("dc"),
     submitted=_rec.c.submitted + bindparam("dsub"),
-    status=case((and_(~_rec.c.is_gold, _rec.c.submitted + bindparam("dsub")
-                      >= bindparam("overlap")), "completed"), else_="pending"),
+    status=status_after(bindparam("overlap"), bindparam("dsub")),
     queue_state=_queue_state(bindparam("dc"), bindparam("dsub")),
 )
 
