@@ -234,10 +234,29 @@ class Client:
     def add_suggestions(self, dataset: str, agent: str,
                         suggestions: list[dict[str, Any]]) -> int:
         """Add or replace ``agent``'s suggestions: dicts with record_id or external_id,
-        question, value and optional score."""
+        question, value and optional score and metadata (kept as given; a
+        ``metadata.distribution`` of class -> probability over the question's classes,
+        summing to 1, feeds active learning's margin and entropy)."""
         data = self._call("PUT", f"/datasets/{dataset}/suggestions",
                           json={"agent": agent, "suggestions": suggestions})
         return int(data["suggestions"])
+
+    def vector_names(self, dataset: str) -> list[dict[str, Any]]:
+        """The stored vector names: ``[{"name", "records", "dimension"}]``."""
+        return list(self._call("GET", f"/datasets/{dataset}/vectors")["vectors"])
+
+    def iter_vectors(self, dataset: str, name: str, *,
+                     page_size: int = 500) -> Iterator[dict[str, Any]]:
+        """``{"record_id", "external_id", "vector"}`` for every record with vector ``name``,
+        in record id order, following the keyset cursor."""
+        cursor = 0
+        while True:
+            page = self._call("GET", f"/datasets/{dataset}/vectors/{name}",
+                              params={"after": cursor, "limit": page_size})
+            yield from page["records"]
+            if page["next_cursor"] is None:
+                return
+            cursor = page["next_cursor"]
 
     def set_gold(self, dataset: str, record_id: int, values: dict[str, Any], *,
                  explanation: str | None = None, attention: bool = False) -> None:

@@ -1,9 +1,10 @@
 r"""Active learning: hand people the records the model is least sure about, and diverse ones.
 
 Uncertainty sampling (Settles 2009, section 3.1) from a suggestion's label
-distribution :math:`p` (from logprobs or sample votes, stored in the
-suggestion's metadata; when only the score is known, the rest of the mass
-is spread evenly over the other labels):
+distribution :math:`p` (from logprobs or sample votes, or an external
+model's ``metadata.distribution`` given to ``Client.add_suggestions``; checked
+by :func:`accord.schema.distribution.check_distribution`; when only the score
+is known, the rest of the mass is spread evenly over the other labels):
 
 - least confidence: :math:`1 - p_{(1)}`;
 - margin: :math:`1 - (p_{(1)} - p_{(2)})`;
@@ -36,7 +37,7 @@ from sqlalchemy import Engine
 from accord.assist.prelabel import question_of
 from accord.assist.reference import resolve_agent
 from accord.errors import InputError
-from accord.schema.settings import Settings
+from accord.schema.distribution import check_distribution, distribution_row
 from accord.store.assist_queries import question_suggestions
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope, write_scope
@@ -138,13 +139,13 @@ def k_center_greedy(embeddings: Any, k: int, *, first: int = 0) -> list[int]:
     return chosen
 
 
-def _distribution_row(settings: Settings, question: Any, score: float,
-                      meta: dict[str, Any] | None) -> list[float]:
+def _distribution_row(question: Any, score: float, meta: dict[str, Any] | None,
+                      record_id: int) -> list[float]:
     dist = (meta or {}).get("distribution")
-    if isinstance(dist, dict) and len(dist) >= 1:
-        values = [float(v) for v in dist.values()]
-        k = _n_choices(question) or len(values)
-        return values + [0.0] * max(k - len(values), 0)
+    if dist is not None:
+        checked = check_distribution(question, dist,
+                                     f"record {record_id}: suggestion metadata.distribution")
+        return distribution_row(question, checked)
     k = max(_n_choices(question) or 2, 2)
     rest = (1.0 - score) / (k - 1)
     return [score] + [rest] * (k - 1)
@@ -182,7 +183,8 @@ def prioritize(engine: Engine, dataset: str, question: str, *,
                strategy: str = "least-confidence", agent: str | None = None,
                diversity: int = 0, pool: int | None = None,
                vector: str = "all-MiniLM-L6-v2") -> PrioritizeSummary:
-    """Set ``priority = uncertainty`` for records with a scored suggestion.
+    """Set ``priority = uncertainty`` for records with a scored suggestion (or one with a
+    ``metadata.distribution``).
 
     Parameters
     ----------
@@ -205,16 +207,15 @@ def prioritize(engine: Engine, dataset: str, question: str, *,
         q = question_of(settings, question)
         agent = resolve_agent(session, ds.id, q.name, agent)
         rows = [r for r in question_suggestions(session, ds.id, q.name, agent)
-                if r.score is not None]
+                if r.score is not None or (r.meta or {}).get("distribution") is not None]
         vectors = dict(iter_vectors(session, ds.id, vector)) if diversity > 0 else {}
         dataset_id = ds.id
     summary = PrioritizeSummary(dataset, q.name, agent, strategy, records=len(rows))
     if not rows:
         raise InputError(f"no scored suggestions of {agent} for {q.name!r}", field="--question")
-    width = max(len(_distribution_row(settings, q, r.score, r.meta)) for r in rows)
-    matrix = np.zeros((len(rows), width))
-    for i, r in enumerate(rows):
-        row = _distribution_row(settings, q, r.score, r.meta)
+    dist_rows = [_distribution_row(q, r.score, r.meta, r.record_id) for r in rows]
+    matrix = np.zeros((len(rows), max(len(row) for row in dist_rows)))
+    for i, row in enumerate(dist_rows):
         matrix[i, :len(row)] = row
     scores = uncertainty(matrix, strategy)
     priorities = {r.record_id: float(s) for r, s in zip(rows, scores)}

@@ -174,6 +174,10 @@ class SuggestionIn(BaseModel):
     question: str
     value: Any
     score: float | None = Field(default=None, ge=0.0, le=1.0)
+    metadata: dict[str, Any] | None = Field(
+        default=None, description="kept with the suggestion; ``distribution`` (class -> "
+        "probability over the question's classes, summing to 1) feeds active learning's "
+        "margin and entropy")
 
 
 class SuggestionsPut(BaseModel):

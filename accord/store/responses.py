@@ -161,9 +161,10 @@ def gold_answer(session: Session, record_id: int) -> dict[str, Any] | None:
 
 
 def replace_suggestions(session: Session, dataset_id: int, agent: str,
-                        items: list[tuple[int, str, Any, float | None]],
+                        items: list[tuple[int, str, Any, float | None, dict[str, Any] | None]],
                         now: datetime) -> int:
-    """Add or replace this agent's suggestions: ``(record_id, question, value, score)``."""
+    """Add or replace this agent's suggestions:
+    ``(record_id, question, value, score, metadata)``."""
     if not items:
         return 0
     record_ids = sorted({i[0] for i in items})
@@ -174,8 +175,9 @@ def replace_suggestions(session: Session, dataset_id: int, agent: str,
                                                  Suggestion.agent == agent,
                                                  Suggestion.question.in_(questions)))
     session.execute(Suggestion.__table__.insert(), [
-        {"record_id": r, "question": q, "value": v, "score": s, "agent": agent, "created_at": now}
-        for r, q, v, s in items])
+        {"record_id": r, "question": q, "value": v, "score": s, "agent": agent,
+         "metadata": m, "created_at": now}
+        for r, q, v, s, m in items])
     return len(items)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from accord.store.models import Record
 
-__all__ = ["iter_vectors", "set_vectors"]
+__all__ = ["iter_vectors", "set_vectors", "vector_names", "vectors_page"]
 
 _rec = Record.__table__
 _IN_CHUNK = 900
@@ -67,4 +67,46 @@ def iter_vectors(session: Session, dataset_id: int, name: str,
         for rid, vecs in page:
             if isinstance(vecs, dict) and name in vecs:
                 yield rid, vecs[name]
+        last = page[-1][0]
+
+
+def vectors_page(session: Session, dataset_id: int, name: str, *, after: int = 0,
+                 limit: int = 500) -> list[tuple[int, str, list[float]]]:
+    """Up to ``limit`` ``(record id, external id, vector)`` with vector ``name`` and id above
+    ``after``, in id order (keyset paging: pass the last id as the next ``after``)."""
+    conn = session.connection()
+    out: list[tuple[int, str, list[float]]] = []
+    last = after
+    while len(out) < limit:
+        page = conn.execute(select(_rec.c.id, _rec.c.external_id, _rec.c.vectors).where(
+            _rec.c.dataset_id == dataset_id, _rec.c.id > last, _rec.c.vectors.is_not(None))
+            .order_by(_rec.c.id).limit(max(limit, 200))).all()
+        if not page:
+            break
+        for rid, ext, vecs in page:
+            if isinstance(vecs, dict) and name in vecs:
+                out.append((rid, ext, vecs[name]))
+                if len(out) == limit:
+                    break
+        last = page[-1][0]
+    return out
+
+
+def vector_names(session: Session, dataset_id: int,
+                 *, batch_size: int = 2000) -> dict[str, tuple[int, int]]:
+    """``{vector name: (records with it, dimension)}`` over the dataset's records."""
+    conn = session.connection()
+    out: dict[str, tuple[int, int]] = {}
+    last = 0
+    while True:
+        page = conn.execute(select(_rec.c.id, _rec.c.vectors).where(
+            _rec.c.dataset_id == dataset_id, _rec.c.id > last, _rec.c.vectors.is_not(None))
+            .order_by(_rec.c.id).limit(batch_size)).all()
+        if not page:
+            return out
+        for _, vecs in page:
+            if isinstance(vecs, dict):
+                for key, vec in vecs.items():
+                    n, dim = out.get(key, (0, len(vec)))
+                    out[key] = (n + 1, dim)
         last = page[-1][0]

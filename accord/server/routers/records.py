@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from accord.errors import InputError, NotFound
 from accord.io.importer import ImportOptions, import_file, import_rows
 from accord.schema import validate_value
+from accord.schema.distribution import check_distribution
 from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
@@ -170,7 +171,12 @@ def put_suggestions(body: SuggestionsPut, ctx: Annotated[DatasetCtx, Depends(dat
             value = validate_value(questions[s.question], s.value, rec.fields)
         except InputError as exc:
             raise InputError(f"suggestions[{i}]: {exc.message}", field=s.question) from None
-        items.append((rec.id, s.question, value, s.score))
+        meta = s.metadata
+        if meta is not None and "distribution" in meta:
+            meta = {**meta, "distribution": check_distribution(
+                questions[s.question], meta["distribution"],
+                f"suggestions[{i}].metadata.distribution")}
+        items.append((rec.id, s.question, value, s.score, meta))
     n = replace_suggestions(session, ctx.dataset.id, body.agent, items, utcnow())
     record_event(session, "suggestions.put", "dataset", ctx.dataset.id, user_id=ctx.user.id,
                  dataset_id=ctx.dataset.id, details={"agent": body.agent, "count": n})

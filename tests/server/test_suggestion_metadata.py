@@ -1,0 +1,100 @@
+"""Suggestions keep their metadata; a class distribution feeds active learning; stored
+vectors come back through the API (one server per module and backend)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from accord.assist import prioritize
+from accord.client import Client
+from accord.errors import Forbidden, InputError, NotFound
+from accord.store import make_engine
+
+SETTINGS = {"fields": [{"name": "text", "type": "text"}],
+            "questions": [{"name": "y", "type": "label", "labels": ["a", "b", "c"]}]}
+
+
+@pytest.fixture(scope="module")
+def live_server(module_server):
+    """One server for this module: every test here uses its own dataset and user names."""
+    return module_server
+
+
+def _dataset(server, name: str, n: int = 3) -> Client:
+    admin = Client(server.url, server.admin_token)
+    admin.create_dataset(name, SETTINGS)
+    admin.import_records(name, [{"id": f"r{i}", "text": f"text {i}"} for i in range(n)])
+    return admin
+
+
+def test_add_suggestions_keeps_metadata_and_distribution_orders_by_margin(live_server):
+    admin = _dataset(live_server, "meta")
+    # same top probability (least confidence ties) but different margins
+    dists = {"r0": {"a": 0.5, "b": 0.49, "c": 0.01},  # margin 0.01: most uncertain
+             "r1": {"a": 0.5, "b": 0.25, "c": 0.25},
+             "r2": {"c": 0.1, "a": 0.5, "b": 0.4}}
+    n = admin.add_suggestions("meta", "ext-model", [
+        {"external_id": rid, "question": "y", "value": "a", "score": 0.5,
+         "metadata": {"distribution": d, "model": "tfidf-lr"}} for rid, d in dists.items()])
+    assert n == 3
+    recs = {r.external_id: r for r in admin.records("meta")}
+    s = recs["r2"].suggestions[0]
+    assert s.metadata == {"distribution": {"c": 0.1, "a": 0.5, "b": 0.4}, "model": "tfidf-lr"}
+    engine = make_engine(live_server.db_url)
+    try:
+        prioritize(engine, "meta", "y", strategy="margin", agent="ext-model")
+    finally:
+        engine.dispose()
+    rows = httpx.get(f"{live_server.url}/api/v1/datasets/meta/records",
+                     headers={"Authorization": f"Bearer {live_server.admin_token}"}).json()
+    prio = {r["external_id"]: r["priority"] for r in rows["records"]}
+    assert prio["r0"] == pytest.approx(0.99)
+    assert prio["r2"] == pytest.approx(0.9)  # keys in any order: read by label
+    assert prio["r1"] == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize(("dist", "message"), [
+    ({"a": 0.5, "maybe": 0.5}, "unknown class 'maybe'; expected keys among"),
+    ({"a": 1.2, "b": -0.2}, r"distribution\['b'\]: expected a probability"),
+    ({"a": 0.5, "b": 0.2}, "sum to 0.7; expected 1"),
+    ([0.5, 0.5], "expected an object of class -> probability"),
+    ({"a": "high"}, "expected a probability"),
+])
+def test_a_bad_distribution_is_a_clear_error_and_stores_nothing(live_server, dist, message):
+    name = f"bad{abs(hash(str(dist))) % 10**6}"
+    admin = _dataset(live_server, name, n=2)
+    with pytest.raises(InputError, match=message) as info:
+        admin.add_suggestions(name, "m", [
+            {"external_id": "r0", "question": "y", "value": "a", "score": 0.5},
+            {"external_id": "r1", "question": "y", "value": "a",
+             "metadata": {"distribution": dist}}])
+    assert "suggestions[1].metadata.distribution" in str(info.value)
+    assert all(not r.suggestions for r in admin.records(name))
+
+
+def test_vectors_endpoint_pages_by_record_id(live_server):
+    admin = _dataset(live_server, "vec", n=5)
+    engine = make_engine(live_server.db_url)
+    try:
+        from accord.store import write_scope
+        from accord.store.datasets import get_dataset
+        from accord.store.vectors import set_vectors
+        with write_scope(engine) as s:
+            ds = get_dataset(s, "vec")
+            ids = sorted(r.id for r in admin.records("vec"))
+            set_vectors(s, ds.id, "toy@v1", {rid: [float(i), 0.5] for i, rid in
+                                             enumerate(ids) if i != 2})
+    finally:
+        engine.dispose()
+    pages = list(admin.iter_vectors("vec", "toy@v1", page_size=2))
+    assert [v["external_id"] for v in pages] == ["r0", "r1", "r3", "r4"]
+    assert pages[2]["vector"] == [3.0, 0.5] and pages[2]["record_id"] == ids[3]
+    info = admin.vector_names("vec")
+    assert info == [{"name": "toy@v1", "records": 4, "dimension": 2}]
+    with pytest.raises(NotFound, match=r"no vectors named 'nope'; the dataset has \['toy@v1'\]"):
+        list(admin.iter_vectors("vec", "nope"))
+    token = live_server.make_user("vec-ann")
+    admin.add_member("vec", "vec-ann")
+    with pytest.raises(Forbidden):
+        list(Client(live_server.url, token).iter_vectors("vec", "toy@v1"))
