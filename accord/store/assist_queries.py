@@ -21,6 +21,7 @@ __all__ = [
     "model_user_ids",
     "SuggestionItem",
     "SuggestionRow",
+    "delete_agent_suggestions",
     "few_shot_examples",
     "gold_values",
     "human_values",
@@ -73,6 +74,16 @@ def put_suggestions(session: Session, agent: str, items: list[SuggestionItem],
         {"record_id": i.record_id, "question": i.question, "value": i.value, "score": i.score,
          "agent": agent, "metadata": i.meta, "created_at": now} for i in items])
     return len(items)
+
+
+def delete_agent_suggestions(session: Session, dataset_id: int, question: str, agent: str) -> int:
+    """Delete ``agent``'s suggestions for ``question`` on the dataset's records (a rerun that
+    covers fewer records must not leave the old ones behind)."""
+    table = Suggestion.__table__
+    ids = select(Record.id).where(Record.dataset_id == dataset_id).scalar_subquery()
+    result = session.connection().execute(delete(table).where(
+        table.c.record_id.in_(ids), table.c.agent == agent, table.c.question == question))
+    return int(result.rowcount or 0)
 
 
 def update_suggestion_meta(session: Session, agent: str, question: str,

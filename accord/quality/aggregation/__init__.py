@@ -26,6 +26,7 @@ from accord.quality.aggregation.comparisons import (
 )
 from accord.quality.aggregation.dawid_skene import DawidSkene
 from accord.quality.aggregation.glad import GLAD
+from accord.quality.aggregation.label_model import LabelModel
 from accord.quality.aggregation.mace import MACE
 from accord.quality.aggregation.majority_vote import MajorityVote, vote_shares
 from accord.quality.aggregation.multi_label import MultiLabel, MultiLabelConsensus
@@ -36,7 +37,9 @@ from accord.quality.aggregation.ratings import RatingAggregator
 from accord.quality.aggregation.span_vote import SpanConsensus, SpanVote
 from accord.quality.aggregation.weighted_majority_vote import WeightedMajorityVote
 
-#: Classification aggregators by their short CLI name.
+#: Classification aggregators of people's answers by their short CLI name. The label model
+#: (:class:`LabelModel`) has the same verbs but is for labelling functions' votes with abstains
+#: (``accord assist lf``), so it is not a consensus method for people.
 AGGREGATORS: dict[str, type[Aggregator]] = {
     "mv": MajorityVote,
     "wmv": WeightedMajorityVote,
@@ -64,6 +67,7 @@ __all__ = [
     "DawidSkene",
     "FusedRegion",
     "FusionConsensus",
+    "LabelModel",
     "MajorityVote",
     "MultiLabel",
     "MultiLabelConsensus",
