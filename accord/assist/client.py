@@ -7,7 +7,10 @@ matters. Every call goes through, in order: the on-disk cache
 (:mod:`accord.assist.ratelimit`), a concurrency limit (a semaphore held only
 while a request is in flight, not while backing off) and the retry policy
 (:mod:`accord.assist.backoff`). Token usage and cost go to a
-:class:`~accord.assist.usage.UsageMeter`.
+:class:`~accord.assist.usage.UsageMeter`. A request the server rejects as
+invalid (:func:`accord.assist.structured.is_rejection`) is never retried: the
+server's message is raised at once. With ``schema=`` the client negotiates the
+structured-output mode the server accepts (:mod:`accord.assist.structured`).
 
 Configuration comes from arguments, else the environment:
 ``ACCORD_LLM_BASE_URL`` (or ``OPENAI_BASE_URL``), ``ACCORD_LLM_MODEL``,
@@ -28,6 +31,14 @@ import httpx
 from accord.assist.backoff import RETRY_STATUSES, RetryPolicy, parse_retry_after
 from accord.assist.cache import ResponseCache, request_key
 from accord.assist.ratelimit import RateLimiter
+from accord.assist.structured import (
+    MODES,
+    is_rejection,
+    known_mode,
+    negotiation_lock,
+    remember,
+    structured_body,
+)
 from accord.assist.usage import UsageMeter
 from accord.errors import AccordError, InputError
 
@@ -45,7 +56,18 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class LLMError(AccordError):
-    """The endpoint refused a request, or kept failing after every retry."""
+    """The endpoint refused a request, or kept failing after every retry.
+
+    ``status`` is the last HTTP status (None for a transport error) and
+    ``rejected`` says the server refused the request itself (never retried).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 rejected: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.rejected = rejected
 
 
 @dataclass
@@ -117,6 +139,7 @@ class Completion:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached: bool = False
+    structured: str | None = None  # the structured-output mode used (see MODES), if any
 
 
 class LLMClient:
@@ -165,16 +188,25 @@ class LLMClient:
         self._http.close()
 
     def complete(self, messages: list[dict[str, Any]], *, model: str | None = None,
-                 response_format: dict[str, Any] | None = None, n: int = 1,
-                 temperature: float = 0.0, logprobs: bool = False, top_logprobs: int = 0,
-                 max_tokens: int | None = None, seed: int | None = None) -> Completion:
+                 response_format: dict[str, Any] | None = None,
+                 schema: dict[str, Any] | None = None, schema_name: str = "answer",
+                 n: int = 1, temperature: float = 0.0, logprobs: bool = False,
+                 top_logprobs: int = 0, max_tokens: int | None = None,
+                 seed: int | None = None) -> Completion:
         """Ask for ``n`` choices; servers that ignore ``n`` (Ollama) get more requests.
+
+        ``schema`` asks for a JSON answer matching it in the first mode of
+        :data:`~accord.assist.structured.MODES` the server accepts (learned once
+        per base URL and model); ``response_format`` instead sends a format as is.
 
         Raises
         ------
         LLMError
-            A non-retryable HTTP error (400, 401, 404...) or retries exhausted.
+            A rejected request (400, 401, 404, 422...: never retried), retries
+            exhausted, or every structured-output mode rejected.
         """
+        if schema is not None and response_format is not None:
+            raise ValueError("give schema or response_format, not both")
         model = model or self.config.model
         body: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature}
         if n > 1:
@@ -189,7 +221,12 @@ class LLMClient:
             body["max_tokens"] = max_tokens
         if seed is not None:
             body["seed"] = seed
-        result = self._request(body)
+        mode = None
+        if schema is not None:
+            result, mode = self._structured_request(body, schema, schema_name)
+            body = structured_body(body, mode, schema, schema_name)
+        else:
+            result = self._request(body)
         extra = 0
         while len(result.choices) < n and extra < n:
             extra += 1
@@ -202,7 +239,35 @@ class LLMClient:
             result.completion_tokens += more.completion_tokens
             result.cached = result.cached and more.cached
         result.choices = result.choices[:max(n, 1)]
+        result.structured = mode
         return result
+
+    def _structured_request(self, body: dict[str, Any], schema: dict[str, Any],
+                            name: str) -> tuple[Completion, str]:
+        """The first request of a structured call, in the mode the server accepts."""
+        url, model = self.config.base_url, body["model"]
+        mode = known_mode(url, model)
+        if mode is not None:
+            return self._request(structured_body(body, mode, schema, name)), mode
+        with negotiation_lock(url, model):
+            mode = known_mode(url, model)
+            if mode is not None:
+                return self._request(structured_body(body, mode, schema, name)), mode
+            refused: list[str] = []
+            status: int | None = None
+            for mode in MODES:
+                try:
+                    result = self._request(structured_body(body, mode, schema, name))
+                except LLMError as exc:
+                    if not exc.rejected:
+                        raise
+                    refused.append(f"{mode}: {exc.message}")
+                    status = exc.status
+                    continue
+                remember(url, model, mode)
+                return result, mode
+        raise LLMError("the server rejected the request in every structured-output mode; "
+                       + "; ".join(refused), status=status, rejected=True)
 
     def _request(self, body: dict[str, Any]) -> Completion:
         key = request_key(body) if self.cache is not None else ""
@@ -227,6 +292,7 @@ class LLMClient:
         while True:
             self._limiter.acquire()
             retry_after: float | None = None
+            status: int | None = None
             try:
                 with self._slots:
                     response = self._http.post(url, json=body)
@@ -242,13 +308,17 @@ class LLMClient:
                         return data
                     error = f"unexpected response body {response.text[:200]!r}"
                 else:
-                    error = f"HTTP {response.status_code}: {_error_message(response)}"
-                    if response.status_code not in RETRY_STATUSES:
-                        raise LLMError(f"POST {url} ({body['model']}): {error}")
+                    status = response.status_code
+                    message = _error_message(response)
+                    error = f"HTTP {status}: {message}"
+                    rejected = is_rejection(status, message)
+                    if rejected or status not in RETRY_STATUSES:
+                        raise LLMError(f"POST {url} ({body['model']}): {error}", status=status,
+                                       rejected=rejected)
                     retry_after = parse_retry_after(response.headers)
             if attempt >= self.policy.max_retries:
                 raise LLMError(f"POST {url} ({body['model']}): failed after {attempt + 1} "
-                               f"attempts: {error}")
+                               f"attempts: {error}", status=status)
             with self._retries_lock:
                 self.retries += 1
             self._sleep(self.policy.delay(attempt, retry_after))

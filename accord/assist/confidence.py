@@ -1,20 +1,36 @@
 """Confidence of a model's answer: from token log probabilities, or from agreement of samples.
 
-**Log probabilities.** The answer's JSON value is located in the generated
-text and the tokens covering it are found. For an enumerated answer (label,
-rating, pairwise choice) the chosen value gets the joint probability of its
-tokens, each alternative the probability of a first token (from
-``top_logprobs``) that can only begin that alternative, and the confidence
-is the chosen share after renormalizing over the alternatives:
+**Log probabilities, renormalized over the allowed answers.** The answer's
+JSON value is located in the generated text and the tokens covering it are
+found. For an enumerated answer (label, rating, pairwise choice) the
+confidence is the probability of the chosen value *among the values the
+output schema allows*, walked token by token: at each position where more
+than one allowed value is still possible, the candidates are the chosen
+token and the ``top_logprobs`` alternatives that continue some allowed value
+(an alternative that fits several values is shared equally among them);
+tokens that fit no value (whitespace, prose, a code fence) are dropped and
+the rest renormalized:
 
-.. math:: c = \\frac{p(v)}{p(v) + \\sum_{v' \\ne v} p_1(v')}
+.. math:: q_i = \\frac{p_i(t_i)}{p_i(t_i) + \\sum_{a \\in A_i} p_i(a)},
+          \\qquad c = \\prod_i q_i
 
-so probability mass on tokens that are not answers (whitespace, a quote)
-does not count, and two labels splitting the mass 50/50 give 0.5 whatever
-else the model considered. Alternatives sharing their first token with the
-chosen value cannot be told apart at that position and are left out. For
-other answers (lists, spans, rankings) the confidence is the joint
-probability of the value's tokens.
+and each alternative at position *i* gives its values the mass
+:math:`\\prod_{j<i} q_j \\, p_i(a) / Z_i`. A position where only one allowed
+value is left is forced (:math:`q_i = 1`).
+
+This is what makes the score right under grammar-constrained decoding
+(llama.cpp's ``json_object`` + schema, vLLM's guided decoding): those
+servers report the log probabilities of the *unconstrained* distribution,
+so the tokens the grammar forced can look very unlikely (a chosen first
+token at log probability -12 was seen with llama-cpp-python) although the
+model had no other choice; conditioning on the allowed continuations
+removes that, and two labels splitting the mass 50/50 give 0.5 whatever
+else the model would have written. When the chosen token at a branching
+position is not among the ``top_n`` alternatives the server listed, the
+other values' mass is unknown (each could be as large as the chosen's) and
+no score is given, so the caller falls back to self-consistency. For other
+answers (lists, spans, rankings) the confidence is the joint probability of
+the value's tokens.
 
 **Self-consistency** (Wang et al. 2023): draw *k* answers at a temperature
 above 0; the most frequent answer is the suggestion and its share of the
@@ -105,8 +121,17 @@ def _token_offsets(tokens: list[TokenLogprob]) -> tuple[str, list[tuple[int, int
     return "".join(t.token for t in tokens), spans
 
 
+def _fits(text: str, choice: str) -> bool:
+    """Whether generated value text ``text`` can still become ``choice`` (or is it, followed by
+    a non-word character such as the closing quote)."""
+    if choice.startswith(text):
+        return True
+    return text.startswith(choice) and not text[len(choice)].isalnum()
+
+
 def logprob_confidence(tokens: list[TokenLogprob] | None, key: str,
-                       choices: list[str] | None = None) -> Confidence | None:
+                       choices: list[str] | None = None, *,
+                       top_n: int | None = None) -> Confidence | None:
     """Confidence of the value of ``key`` from the tokens' log probabilities.
 
     Parameters
@@ -118,11 +143,29 @@ def logprob_confidence(tokens: list[TokenLogprob] | None, key: str,
     choices : list of str, optional
         The enumerated alternatives as they appear in JSON without quotes
         (labels, ``"1"``..``"5"``); None for non-enumerated answers.
+    top_n : int, optional
+        How many alternatives per position were asked for; when the server
+        listed that many others and the chosen token ranks below all of them,
+        the distribution is cut off above the chosen value and None is returned.
 
     Returns
     -------
     Confidence or None
-        None when there are no logprobs or the value cannot be located.
+        None when there are no logprobs, the value cannot be located, or the
+        share is not identifiable (see the module docstring).
+
+    Examples
+    --------
+    Under a grammar the quote and the label's second token were forced; the
+    unconstrained log probabilities call them unlikely, which must not count:
+
+    >>> import math
+    >>> t = [TokenLogprob('{"label": "', -12.0),
+    ...      TokenLogprob("pos", math.log(0.2), [("I", math.log(0.7)), ("pos", math.log(0.2)),
+    ...                                          ("neg", math.log(0.1))]),
+    ...      TokenLogprob("itive", math.log(0.01)), TokenLogprob('"}', -3.0)]
+    >>> round(logprob_confidence(t, "label", ["positive", "negative"]).score, 4)
+    0.6667
     """
     if not tokens:
         return None
@@ -136,30 +179,37 @@ def logprob_confidence(tokens: list[TokenLogprob] | None, key: str,
     covering = [i for i, (a, b) in enumerate(offsets) if a < end and b > start]
     if not covering:
         return None
-    joint = math.exp(sum(tokens[i].logprob for i in covering))
-    if choices is None:
-        return Confidence(min(joint, 1.0), "logprobs")
     chosen = text[start:end]
-    first = covering[0]
-    prefix = text[offsets[first][0]:start]  # e.g. the opening quote merged into the token
-    mass = {c: 0.0 for c in choices}
-    if chosen in mass:
-        mass[chosen] = joint
-    for alt, lp in tokens[first].top:
-        if alt == tokens[first].token or not alt.startswith(prefix):
-            continue
-        rest = alt[len(prefix):]
-        if not rest:
-            continue
-        if chosen.startswith(rest) or rest.startswith(chosen):
-            continue  # cannot tell this token from the chosen value's own start
-        hits = [c for c in choices if c != chosen and (c.startswith(rest) or (
-            rest.startswith(c) and not rest[len(c)].isalnum()))]
-        if len(hits) == 1:
-            mass[hits[0]] += math.exp(lp)
-    total = sum(mass.values())
-    if total <= 0 or chosen not in mass:
+    if choices is None or chosen not in choices:
+        joint = math.exp(sum(tokens[i].logprob for i in covering))
         return Confidence(min(joint, 1.0), "logprobs")
+    mass = {c: 0.0 for c in choices}
+    path, generated = 1.0, ""
+    for i in covering:
+        a, b = offsets[i]
+        token = tokens[i]
+        prefix = text[a:start] if a < start else ""  # e.g. an opening quote in the token
+        piece = text[max(a, start):min(b, end)]
+        alive = [c for c in choices if c.startswith(generated)]
+        if len(alive) > 1:
+            others = [(alt, lp) for alt, lp in token.top if alt != token.token]
+            if top_n and len(others) >= top_n and token.logprob < min(lp for _, lp in others):
+                return None  # the chosen token is below the listed cut-off: not identifiable
+            p_chosen = math.exp(token.logprob)
+            shares: list[tuple[list[str], float]] = []
+            for alt, lp in others:
+                rest = alt[len(prefix):] if alt.startswith(prefix) else ""
+                fits = [c for c in alive if rest and _fits(generated + rest, c)]
+                if fits:
+                    shares.append((fits, math.exp(lp)))
+            z = p_chosen + sum(p for _, p in shares)
+            for fits, p in shares:
+                for c in fits:
+                    mass[c] += path * p / z / len(fits)
+            path *= p_chosen / z
+        generated += piece
+    mass[chosen] += path
+    total = sum(mass.values())
     return Confidence(mass[chosen] / total, "logprobs", {c: m / total for c, m in mass.items()})
 
 

@@ -2,11 +2,14 @@
 
 For each record the prompt (:mod:`accord.assist.prompts`, with few-shot
 examples drawn from submitted human responses) asks for structured output
-(:mod:`accord.assist.schema_output`); the answer is parsed, repaired and
-validated, scored (:mod:`accord.assist.confidence`: logprobs when the server
-sends them, else self-consistency over ``fallback_k`` samples) and stored as
-a suggestion of agent ``<model>@p:<prompt version>`` with its metadata
-(prompt version, method, label distribution, repairs, rationale). Records
+(:mod:`accord.assist.schema_output`) in the mode the server accepts
+(:mod:`accord.assist.structured`: ``json_schema``, ``json_object`` with a
+schema, or the schema in the prompt); the answer is parsed, repaired and
+validated, scored (:mod:`accord.assist.confidence`: logprobs renormalized
+over the allowed answers when the server sends them, else self-consistency
+over ``fallback_k`` samples) and stored as a suggestion of agent
+``<model>@p:<prompt version>`` with its metadata (prompt version, method,
+structured-output mode, label distribution, repairs, rationale). Records
 used as few-shot examples are not pre-labelled (their answer is in the
 prompt). Each run writes its full prompt template to the audit log.
 """
@@ -27,8 +30,8 @@ from accord.assist.schema_output import (
     VALUE_KEYS,
     ParsedOutput,
     enum_choices,
+    output_schema,
     parse_output,
-    response_format,
 )
 from accord.errors import InputError
 from accord.schema import Settings
@@ -118,9 +121,10 @@ def suggest_one(client: LLMClient, settings: Settings, question: Any, fields: di
         done = client.complete(messages, temperature=temperature, max_tokens=options.max_tokens)
         parsed = parse_output(question, done.choices[0].content if done.choices else "", fields)
         return parsed.value, None, {"method": None, "k": 1}
-    fmt = response_format(question, fields, rationale=options.rationale)
+    fmt = {"schema": output_schema(question, fields, rationale=options.rationale),
+           "schema_name": f"answer_{question.type}"}
     want_logprobs = options.logprobs and k == 1
-    done = client.complete(messages, response_format=fmt, n=k, temperature=temperature,
+    done = client.complete(messages, **fmt, n=k, temperature=temperature,
                            logprobs=want_logprobs,
                            top_logprobs=options.top_logprobs if want_logprobs else 0,
                            max_tokens=options.max_tokens)
@@ -134,9 +138,9 @@ def suggest_one(client: LLMClient, settings: Settings, question: Any, fields: di
     conf: Confidence | None = None
     if k == 1 and outputs and want_logprobs:
         conf = logprob_confidence(outputs[0][1].logprobs, VALUE_KEYS[question.type],
-                                  enum_choices(question))
+                                  enum_choices(question), top_n=options.top_logprobs)
     if k == 1 and outputs and conf is None and options.fallback_k > 1:
-        more = client.complete(messages, response_format=fmt, n=options.fallback_k - 1,
+        more = client.complete(messages, **fmt, n=options.fallback_k - 1,
                                temperature=temperature or 1.0, max_tokens=options.max_tokens)
         for choice in more.choices:
             try:
@@ -152,7 +156,8 @@ def suggest_one(client: LLMClient, settings: Settings, question: Any, fields: di
                       == vote_key(question.type, value))
     else:
         chosen = outputs[0][0]
-    meta: dict[str, Any] = {"method": conf.method if conf else None, "k": len(outputs)}
+    meta: dict[str, Any] = {"method": conf.method if conf else None, "k": len(outputs),
+                            "structured": done.structured}
     if conf is not None and conf.distribution is not None:
         meta["distribution"] = conf.distribution
     if chosen.repairs:

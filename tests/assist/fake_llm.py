@@ -16,6 +16,18 @@ It can fail the first ``fail_first`` calls with ``fail_status`` (and a
 (like Ollama) or send no logprobs, and records every call (start and end
 time, body, status) for the tests to measure concurrency and pacing.
 
+The schema is read from ``response_format`` (``json_schema``, or
+``json_object`` with a ``schema``) or, without one, from the system message.
+``formats`` lists the ``response_format`` types it accepts; any other is
+rejected with ``reject_status`` (500 with pydantic's "validation error"
+text, as llama-cpp-python's server does). ``llama_cpp()`` builds the fake
+that behaves like llama-cpp-python 0.3's server: only ``json_object`` with a
+schema, no ``n``, words cut into sub-word tokens, and the log probabilities
+of the *unconstrained* distribution although the output follows the grammar
+(the forced first token at -12, the forced rest of a label improbable,
+prose tokens ahead of the labels in ``top_logprobs``, the chosen token
+always listed).
+
 Run standalone: ``python -m tests.assist.fake_llm --port 8765 [--oracle probability]``.
 """
 
@@ -39,10 +51,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-__all__ = ["Call", "FakeLLM", "FakeRequest", "schema_oracle"]
+__all__ = ["LLAMA_CPP", "Call", "FakeLLM", "FakeRequest", "llama_cpp", "schema_oracle"]
 
 _TOKEN = re.compile(r'"?[A-Za-z0-9_]+|\s+|.', re.DOTALL)
 _SURE = math.log(0.9999)
+_SCHEMA_NOTE = re.compile(r"matches this JSON schema:\n(\{.*\})\s*$", re.DOTALL)
+_PYDANTIC = ("1 validation error for CreateChatCompletionRequest\nresponse_format.type\n  "
+             "Input should be 'text' or 'json_object' [type=literal_error]")
 
 
 @dataclass
@@ -105,6 +120,30 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def _subwords(text: str) -> list[str]:
+    """Tokens as a sub-word tokenizer cuts them: words in pieces of at most 3 characters."""
+    out = []
+    for tok in _TOKEN.findall(text):
+        head = 4 if tok.startswith('"') else 3
+        out.append(tok[:head])
+        out.extend(tok[i:i + 3] for i in range(head, len(tok), 3))
+    return out
+
+
+def _schema_of(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """The requested response_format type ("prompt" when none) and the schema asked for."""
+    fmt = body.get("response_format") or {}
+    kind = fmt.get("type")
+    if kind == "json_schema":
+        return kind, (fmt.get("json_schema") or {}).get("schema")
+    if kind == "json_object":
+        return kind, fmt.get("schema")
+    system = next((m.get("content", "") for m in body.get("messages") or []
+                   if m.get("role") == "system"), "")
+    match = _SCHEMA_NOTE.search(system or "")
+    return "prompt", json.loads(match.group(1)) if match else None
+
+
 def _serialize(obj: dict[str, Any]) -> tuple[str, dict[str, int]]:
     """JSON text of ``obj`` and the offset where each top-level value starts."""
     parts, offsets, pos = ["{"], {}, 1
@@ -125,8 +164,13 @@ class FakeLLM:
 
     def __init__(self, oracle: Oracle = schema_oracle, *, latency: float = 0.0,
                  fail_first: int = 0, fail_status: int = 429, retry_after_ms: int | None = None,
-                 logprobs: bool = True, support_n: bool = True) -> None:
+                 logprobs: bool = True, support_n: bool = True,
+                 formats: tuple[str, ...] = ("json_schema", "json_object"),
+                 reject_status: int = 400, unconstrained: bool = False) -> None:
         self.oracle = oracle
+        self.formats = formats
+        self.reject_status = reject_status
+        self.unconstrained = unconstrained
         self.latency = latency
         self.fail_first = fail_first
         self.fail_status = fail_status
@@ -168,7 +212,13 @@ class FakeLLM:
             number = self._count
         if self.latency:
             await asyncio.sleep(self.latency)
-        if number <= self.fail_first:
+        kind = (body.get("response_format") or {}).get("type")
+        if kind is not None and kind not in self.formats:
+            message = _PYDANTIC if self.reject_status == 500 else \
+                f"response_format type {kind!r} is not supported"
+            response = JSONResponse({"error": {"message": message, "type": "invalid_request"}},
+                                    status_code=self.reject_status)
+        elif number <= self.fail_first:
             headers = {} if self.retry_after_ms is None else \
                 {"retry-after-ms": str(self.retry_after_ms)}
             response = JSONResponse({"error": {"message": f"fake failure {number}",
@@ -184,9 +234,7 @@ class FakeLLM:
         messages = body.get("messages") or []
         user_text = next((m.get("content", "") for m in reversed(messages)
                           if m.get("role") == "user"), "")
-        fmt = body.get("response_format") or {}
-        schema = (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == \
-            "json_schema" else None
+        _, schema = _schema_of(body)
         n = int(body.get("n") or 1) if self.support_n else 1
         temperature = float(body.get("temperature") or 0.0)
         seed = int(body.get("seed") or 0)
@@ -210,13 +258,13 @@ class FakeLLM:
                 content, offsets = _serialize(answer)
             else:
                 content, offsets = str(answer), {}
-            tokens = _tokens(content)
+            tokens = _subwords(content) if self.unconstrained else _tokens(content)
             completion_tokens += len(tokens)
             choice: dict[str, Any] = {"index": i, "finish_reason": "stop",
                                       "message": {"role": "assistant", "content": content}}
             if want_lp:
-                choice["logprobs"] = {"content": self._logprobs(tokens, offsets, probs, answer,
-                                                                top_n)}
+                make = self._unconstrained_logprobs if self.unconstrained else self._logprobs
+                choice["logprobs"] = {"content": make(tokens, offsets, probs, answer, top_n)}
             choices.append(choice)
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
         return {"id": "fake-cmpl", "object": "chat.completion", "created": int(time.time()),
@@ -254,6 +302,38 @@ class FakeLLM:
             pos += len(tok)
         return out
 
+    @staticmethod
+    def _unconstrained_logprobs(tokens: list[str], offsets: dict[str, int],
+                                probs: dict[str, dict[str, float]], answer: Any,
+                                top_n: int) -> list[dict[str, Any]]:
+        """llama.cpp under a grammar: what the model would have said without it.
+
+        The answer's values get 30% of the mass at their first token (shared as
+        ``probs`` says), prose gets the rest; every other token was forced by the
+        grammar and looks improbable (the first at -12).
+        """
+        starts = {offsets[k]: k for k in probs if k in offsets}
+        out, pos = [], 0
+        for index, tok in enumerate(tokens):
+            key = next((k for s, k in starts.items() if pos <= s < pos + len(tok)), None)
+            if key is not None:
+                prefix = tok[:offsets[key] - pos]
+                chosen = json.dumps(answer[key])
+                alts = [("I", 0.5), ("\n", 0.2)]
+                alts += [(_subwords(prefix + v)[0], 0.3 * p) for v, p in probs[key].items()]
+                logprob = math.log(max(0.3 * probs[key][chosen], 1e-12))
+            elif index == 0:
+                alts, logprob = [("Sure", 0.6), ("```", 0.3)], -12.0
+            else:
+                alts, logprob = [("\n", 0.5), (" ", 0.3)], math.log(0.05)
+            alts.sort(key=lambda a: -a[1])
+            top = [{"token": t, "logprob": math.log(max(p, 1e-12))} for t, p in alts[:top_n]]
+            if top_n and all(t["token"] != tok for t in top):
+                top.append({"token": tok, "logprob": logprob})  # llama.cpp lists the chosen one
+            out.append({"token": tok, "logprob": logprob, "top_logprobs": top})
+            pos += len(tok)
+        return out
+
     def start(self) -> FakeLLM:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -281,6 +361,16 @@ class FakeLLM:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+#: The options that make the fake behave like llama-cpp-python 0.3's server.
+LLAMA_CPP: dict[str, Any] = {"formats": ("json_object",), "reject_status": 500,
+                             "unconstrained": True, "support_n": False}
+
+
+def llama_cpp(oracle: Oracle = schema_oracle, **options: Any) -> FakeLLM:
+    """A fake that behaves like llama-cpp-python 0.3's server (see the module docstring)."""
+    return FakeLLM(oracle, **{**LLAMA_CPP, **options})
 
 
 def _main() -> None:  # pragma: no cover - manual use

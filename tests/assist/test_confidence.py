@@ -95,9 +95,19 @@ def test_logprob_rules_on_hand_made_tokens():
                                        (" ", p(0.05))]),
                       ("itive", p(0.9), []), ('"}', 0.0, [])])
     conf = logprob_confidence(tokens, "label", ["positive", "negative", "neutral"])
-    chosen = 0.6 * 0.9
-    # "neg" can only start "negative"; "ne" could be negative or neutral: left out
-    assert conf.score == pytest.approx(chosen / (chosen + 0.3))
+    # "neg" can only start "negative"; "ne" could be negative or neutral: shared; " " fits
+    # no label: dropped; "itive" is forced once "pos" is chosen: its 0.9 does not count
+    z = 0.6 + 0.3 + 0.05
+    assert conf.score == pytest.approx(0.6 / z)
+    assert conf.distribution == pytest.approx({"positive": 0.6 / z, "negative": 0.325 / z,
+                                               "neutral": 0.025 / z})
+    # the chosen token ranks below the 3 listed alternatives asked for: not identifiable
+    cut = _tokens([('{"label": "', 0.0, []),
+                   ("pos", p(0.01), [("I", p(0.5)), ("The", p(0.3)), ("neg", p(0.1))]),
+                   ("itive", 0.0, []), ('"}', 0.0, [])])
+    assert logprob_confidence(cut, "label", ["positive", "negative"], top_n=3) is None
+    assert logprob_confidence(cut, "label", ["positive", "negative"], top_n=5).score == \
+        pytest.approx(0.01 / 0.11)
     assert logprob_confidence(None, "label", ["a"]) is None
     assert logprob_confidence(tokens, "missing", ["a"]) is None
     joint = logprob_confidence(_tokens([('{"labels": ["a", "b"]}', p(0.5), [])]), "labels")
