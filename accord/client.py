@@ -86,6 +86,17 @@ class ReviewInfo:
     verdict: str
     reason: str | None
     values: dict[str, Any] | None
+    comment: str | None = None
+    response_version: int | None = None
+    in_force: bool = True
+    created_at: str | None = None
+
+
+def _review(data: dict[str, Any]) -> ReviewInfo:
+    return ReviewInfo(id=data["id"], response_id=data["response_id"], reviewer=data["reviewer"],
+                      verdict=data["verdict"], reason=data["reason"], values=data["values"],
+                      comment=data.get("comment"), response_version=data.get("response_version"),
+                      in_force=data.get("in_force", True), created_at=data.get("created_at"))
 
 
 def _response(data: dict[str, Any]) -> ResponseInfo:
@@ -344,25 +355,43 @@ class Client:
 
     # -- review -------------------------------------------------------------------
     def next_for_review(self, dataset: str, *, annotator: str | None = None,
-                        disagreement: bool = False) -> Record | None:
-        params: dict[str, Any] = {"disagreement": disagreement}
+                        disagreement: bool = False, after: int = 0) -> Record | None:
+        """(reviewer) The next record with a response to judge; ``after``: a record id, to
+        pass over records left for later (the queue continues after it)."""
+        params: dict[str, Any] = {"disagreement": disagreement, "after": after}
         if annotator:
             params["annotator"] = annotator
         data = self._call("GET", f"/datasets/{dataset}/review/next", params=params)
         return None if data is None else _record(data)
 
     def review(self, dataset: str, response_id: int, verdict: str, *, version: int,
-               reason: str | None = None, values: dict[str, Any] | None = None) -> ReviewInfo:
+               reason: str | None = None, values: dict[str, Any] | None = None,
+               comment: str | None = None) -> ReviewInfo:
         """``verdict``: accept, reject (needs ``reason``) or fix (needs ``values``) on
-        ``version`` of the response (the ``ResponseInfo.version`` you judged); raises
-        :class:`~accord.errors.Conflict` (``reason`` ``stale_version``) when the annotator
-        changed it since."""
+        ``version`` of the response (the ``ResponseInfo.version`` you judged), with an
+        optional ``comment``; raises :class:`~accord.errors.Conflict` (``reason``
+        ``stale_version``) when the annotator changed it since."""
         data = self._call("POST", f"/datasets/{dataset}/responses/{response_id}/review",
                           json={"verdict": verdict, "version": version, "reason": reason,
-                                "values": values})
-        return ReviewInfo(id=data["id"], response_id=data["response_id"],
-                          reviewer=data["reviewer"], verdict=data["verdict"],
-                          reason=data["reason"], values=data["values"])
+                                "values": values, "comment": comment})
+        return _review(data)
+
+    def reviews(self, dataset: str, response_id: int) -> list[ReviewInfo]:
+        """The review history of a response, oldest first (``in_force`` marks the verdict
+        that applies to its current version). Annotators may ask for their own only."""
+        return [_review(d) for d in self._call(
+            "GET", f"/datasets/{dataset}/responses/{response_id}/reviews")]
+
+    def my_progress(self, dataset: str) -> dict[str, Any]:
+        """Your progress in a dataset: ``done`` of ``records``, ``left`` for you, drafts,
+        skips and quota (docs/api.md)."""
+        return dict(self._call("GET", f"/datasets/{dataset}/my/progress"))
+
+    def my_rejected(self, dataset: str, *, limit: int = 100) -> list[dict[str, Any]]:
+        """Your responses whose verdict in force is a rejection, with the reviewer's reason
+        and comment; submit the record again to send a fixed version back to review."""
+        return list(self._call("GET", f"/datasets/{dataset}/my/rejected",
+                               params={"limit": limit}))
 
     def response_history(self, dataset: str, response_id: int) -> list[dict[str, Any]]:
         return list(self._call("GET", f"/datasets/{dataset}/responses/{response_id}/history"))

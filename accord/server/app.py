@@ -21,7 +21,7 @@ __all__ = ["create_app", "app_from_env", "ROUTERS"]
 # "annotate" first: a request is matched against the routes in order, and the annotator
 # loop's next and submit are most of the traffic (no other route overlaps their paths)
 ROUTERS = ("annotate", "auth", "users", "datasets", "records", "review", "stats", "exports",
-           "quality", "ui_support", "triage", "media", "workforce", "report", "meta",
+           "quality", "ui_support", "my_work", "triage", "media", "workforce", "report", "meta",
            "vectors")
 
 

@@ -209,6 +209,8 @@ class ReviewIn(BaseModel):
                          "annotator changed it since")
     reason: str | None = Field(default=None, max_length=10_000)
     values: dict[str, Any] | None = None
+    comment: str | None = Field(default=None, max_length=10_000,
+                                description="an optional note on any verdict")
 
 
 class ReviewPublic(BaseModel):
@@ -221,6 +223,7 @@ class ReviewPublic(BaseModel):
     reason: str | None
     values: dict[str, Any] | None
     created_at: datetime
+    comment: str | None = None
 
 
 class GoldIn(BaseModel):

@@ -89,6 +89,7 @@ class ReviewView(NamedTuple):
     reason: str | None
     values: dict[str, Any] | None
     created_at: Any
+    comment: str | None = None
 
 
 class ExportRecord:
@@ -215,7 +216,7 @@ class _Reader:
     def reviews(self, dataset_id: int, lo: int, hi: int) -> list[tuple[Any, ...]]:
         r, p = Review.__table__.c, Response.__table__.c
         stmt = (select(p.record_id, r.response_id, r.reviewer_id, r.verdict, r.reason, r["values"],
-                       r.created_at)
+                       r.created_at, r.comment)
                 .join(Response.__table__, p.id == r.response_id)
                 .where(p.record_id.between(lo, hi)))  # other datasets' rows: dropped by callers
         return [tuple(x) for x in self.conn.execute(stmt.order_by(r.id))]
@@ -294,11 +295,12 @@ def iter_export_records(session: Session, dataset_id: int, *, batch_size: int = 
         if reviews:
             for rec in records.values():
                 rec.reviews = []
-            for rec_id, resp_id, reviewer, verdict, reason, values, created in review_rows:
+            for rec_id, resp_id, reviewer, verdict, reason, values, created, comment \
+                    in review_rows:
                 if rec_id in records:
                     records[rec_id].reviews.append(ReviewView(
                         resp_id, names.get(reviewer) if reviewer is not None else None, verdict,
-                        reason, values, created))
+                        reason, values, created, comment))
         if suggestions:
             for rec in records.values():
                 rec.suggestions = []
@@ -540,6 +542,7 @@ _JSON_REVIEWS = _array(
     "u.id = v.reviewer_id), 'null') END || ',\"verdict\":' || json_quote(v.verdict) || "
     "',\"reason\":' || json_quote(v.reason) || ',\"values\":' || " + _json_value('v."values"')
     + " || ',\"created_at\":' || " + _ts("v.created_at")
+    + " || ',\"comment\":' || json_quote(v.comment)"
     + " || '}' AS j FROM reviews v JOIN responses p ON p.id = v.response_id "
     "WHERE p.record_id = r.id ORDER BY v.id")
 _JSON_GOLD = ("coalesce((SELECT " + _json_value('g."values"') + " FROM gold_answers g "

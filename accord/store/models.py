@@ -277,6 +277,7 @@ class Review(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     values: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)  # on any verdict (migration 0009)
 
 
 class GoldAnswer(Base):

@@ -126,14 +126,26 @@ def reviews_for_response(session: Session, response_id: int) -> list[Review]:
 
 
 def review_queue(session: Session, dataset_id: int, *, annotator_id: int | None = None,
-                 after_id: int = 0, limit: int = 50) -> list[Response]:
-    """Submitted responses without a review verdict, oldest first."""
-    stmt = select(Response).where(Response.dataset_id == dataset_id,
-                                  Response.status == "submitted",
-                                  Response.review_state.is_(None), Response.id > after_id)
+                 reviewer_id: int | None = None, after_record: int = 0,
+                 limit: int = 50) -> list[int]:
+    """The review queue: ids of the records after record ``after_record`` (in id order)
+    that have a submitted response without a verdict in force, by ``annotator_id`` when
+    given and never the reviewer's own (a reviewer cannot judge those).
+
+    The cursor is a record id because the queue hands out records: a caller that passes
+    over a record continues after it, whoever else answered it and when (a response-id
+    cursor skipped the annotator's older responses to later records, issue 20).
+    """
+    stmt = select(Response.record_id).where(Response.dataset_id == dataset_id,
+                                            Response.status == "submitted",
+                                            Response.review_state.is_(None),
+                                            Response.record_id > after_record)
     if annotator_id is not None:
         stmt = stmt.where(Response.user_id == annotator_id)
-    return list(session.scalars(stmt.order_by(Response.id).limit(limit)))
+    if reviewer_id is not None:
+        stmt = stmt.where(Response.user_id != reviewer_id)
+    return list(session.scalars(stmt.group_by(Response.record_id)
+                                .order_by(Response.record_id).limit(limit)))
 
 
 def set_gold(session: Session, record: Record, values: dict[str, Any] | None) -> None:

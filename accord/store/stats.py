@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from accord.store.models import Record, Response, User
 
-__all__ = ["record_counts", "response_rows"]
+__all__ = ["record_counts", "response_rows", "user_response_counts", "records_left_for"]
 
 
 def record_counts(session: Session, dataset_id: int) -> dict[str, int]:
@@ -36,3 +36,31 @@ def response_rows(session: Session, dataset_id: int,
     if since is not None:
         stmt = stmt.where(Response.updated_at >= since)
     return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def user_response_counts(session: Session, dataset_id: int, user_id: int) -> dict[str, int]:
+    """One user's responses in a dataset by status (``submitted``, ``draft``, ``discarded``)
+    and how many of the submitted ones answer gold records (``gold_answered``): the
+    counts :func:`response_rows` gives the dataset's statistics, for one user through
+    the ``(user_id, status, updated_at)`` index."""
+    rows = session.execute(select(Response.status, Response.gold_correct.is_not(None),
+                                  func.count())
+                           .where(Response.user_id == user_id,
+                                  Response.dataset_id == dataset_id)
+                           .group_by(Response.status, Response.gold_correct.is_not(None))).all()
+    out = {"submitted": 0, "draft": 0, "discarded": 0, "gold_answered": 0}
+    for status, gold, n in rows:
+        out[status] = out.get(status, 0) + n
+        if gold and status == "submitted":
+            out["gold_answered"] += n
+    return out
+
+
+def records_left_for(session: Session, dataset_id: int, user_id: int) -> int:
+    """Ordinary records of the dataset that still need responses (``pending``) and that the
+    user has neither submitted nor skipped: the most the queue can still hand them."""
+    done = exists().where(Response.record_id == Record.id, Response.user_id == user_id,
+                          Response.status.in_(("submitted", "discarded")))
+    return int(session.scalar(select(func.count()).select_from(Record).where(
+        Record.dataset_id == dataset_id, Record.status == "pending",
+        Record.is_gold.is_(False), ~done)) or 0)

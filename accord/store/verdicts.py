@@ -22,10 +22,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, select
 
-from accord.store.models import Response, Review
+from accord.store.models import Record, Response, Review, User
 
 __all__ = ["Verdict", "verdict_applies", "review_in_force", "IN_FORCE", "verdicts_in_force",
-           "fixes_in_force"]
+           "fixes_in_force", "rejected_responses"]
 
 _rev = Review.__table__
 _resp = Response.__table__
@@ -90,3 +90,32 @@ def fixes_in_force(conn: Connection, dataset_id: int, lo: int, hi: int) -> dict[
     """``{response id: corrected values}`` for the responses whose verdict in force is a fix."""
     return {rid: v.values for rid, v in verdicts_in_force(conn, dataset_id, lo, hi).items()
             if v.verdict == "fix" and v.values}
+
+
+_rec = Record.__table__
+_user = User.__table__
+_REJECTED = (select(_resp.c.id, _resp.c.record_id, _rec.c.external_id, _resp.c.version,
+                    _resp.c["values"], _resp.c.updated_at, _rev.c.id.label("review_id"),
+                    _rev.c.reason, _rev.c.comment, _rev.c.created_at.label("reviewed_at"),
+                    _user.c.name.label("reviewer"))
+             .join_from(_resp, _rev, IN_FORCE)
+             .join(_rec, _rec.c.id == _resp.c.record_id)
+             .outerjoin(_user, _user.c.id == _rev.c.reviewer_id)
+             .where(_resp.c.dataset_id == bindparam("ds"), _resp.c.user_id == bindparam("uid"),
+                    _resp.c.review_state == "reject")
+             .order_by(_rev.c.id.desc()))
+
+
+def rejected_responses(conn: Connection, dataset_id: int, user_id: int,
+                       limit: int = 200) -> list[Any]:
+    """The user's responses in a dataset whose verdict in force is a rejection, the latest
+    rejection first: rows with the response (``id``, ``record_id``, ``external_id``,
+    ``version``, ``values``, ``updated_at``) and the verdict (``review_id``, ``reason``,
+    ``comment``, ``reviewed_at``, ``reviewer``). A resubmission moves the response's version
+    on, so it leaves this list (the rejection stays in the review history)."""
+    out: dict[int, Any] = {}
+    for row in conn.execute(_REJECTED, {"ds": dataset_id, "uid": user_id}):
+        out.setdefault(row.id, row)  # the latest verdict in force wins
+        if len(out) >= limit:
+            break
+    return list(out.values())

@@ -28,12 +28,15 @@ VERDICTS = ("accept", "reject", "fix")
 def review_response(session: Session, ds: Dataset, settings: Settings, response_id: int,
                     reviewer: User, verdict: str, *, version: int | None = None,
                     reason: str | None = None, values: dict[str, Any] | None = None,
-                    now: datetime | None = None, remote: bool = False) -> Review:
+                    comment: str | None = None, now: datetime | None = None,
+                    remote: bool = False) -> Review:
     """Record a verdict on version ``version`` of a submitted response (the API always
     sends the version the reviewer saw; None, for in-process callers, judges the stored one).
 
     ``reject`` needs a reason; ``fix`` needs corrected values, validated like a
-    submission. The verdict in force is kept on the response (``review_state``)
+    submission. ``comment`` is an optional note on any verdict (shown to the annotator
+    with their rejected responses and in the response's review history, and exported).
+    The verdict in force is kept on the response (``review_state``)
     for queues and correction rates; every verdict stays in ``reviews`` with the
     version it judged. ``remote``: the verdict comes from a caller of the REST API, so the
     role rules of the write policy apply (in-process callers act as the database's owner).
@@ -71,7 +74,7 @@ def review_response(session: Session, ds: Dataset, settings: Settings, response_
     now = now or utcnow()
     review = add_review(session, response_id=resp.id, dataset_id=ds.id, reviewer_id=reviewer.id,
                         verdict=verdict, response_version=resp.version, reason=reason,
-                        values=clean, created_at=now)
+                        values=clean, comment=(comment or "").strip() or None, created_at=now)
     resp.review_state = verdict
     record_event(session, f"review.{verdict}", "response", resp.id, user_id=reviewer.id,
                  dataset_id=ds.id, details={"reason": reason, "version": resp.version}

@@ -56,12 +56,13 @@ def submit(engine: Any, name: str, external_id: str, user: str, values: dict[str
 
 
 def review(engine: Any, name: str, response_id: int, verdict: str, *,
-           values: dict[str, Any] | None = None, reason: str | None = None) -> None:
+           values: dict[str, Any] | None = None, reason: str | None = None,
+           comment: str | None = None) -> None:
     with write_scope(engine) as s:
         ds = get_dataset(s, name)
         reviewer = _user(s, "rev", "reviewer")
         review_response(s, ds, settings_of(ds), response_id, reviewer, verdict, values=values,
-                        reason=reason)
+                        reason=reason, comment=comment)
 
 
 def gold(engine: Any, name: str, external_id: str, values: dict[str, Any]) -> None:

@@ -41,7 +41,8 @@ def test_jsonl_has_everything(engine, tmp_path):
     with session_scope(engine) as s:
         first = next(iter_export_records(s, get_dataset(s, "pw").id, full=True))
     review(engine, "pw", first.responses[0].id, "fix",
-           values={"preference": {"choice": "a"}, "quality": 4, "rewrite": "better"})
+           values={"preference": {"choice": "a"}, "quality": 4, "rewrite": "better"},
+           comment='close call, "a" reads better')
     assert export_jsonl(engine, "pw", tmp_path / "a.jsonl") == 2  # the historical entry point
     r0, r1 = read_jsonl(tmp_path / "a.jsonl")
     assert (r0["external_id"], r0["status"], r0["metadata"]) == ("r0", "completed",
@@ -56,7 +57,8 @@ def test_jsonl_has_everything(engine, tmp_path):
                               "verdict": "fix", "reason": None,
                               "values": {"preference": {"choice": "a"}, "quality": 4,
                                          "rewrite": "better"},
-                              "created_at": r0["reviews"][0]["created_at"]}]
+                              "created_at": r0["reviews"][0]["created_at"],
+                              "comment": 'close call, "a" reads better'}]
     assert r0["suggestions"][0]["agent"] == "model-v1" and r0["suggestions"][0]["score"] == 0.8
     assert [(r["user"], r["status"]) for r in r1["responses"]][-1] == ("u4", "draft")
     assert r1["responses"][-1]["id"] == rid and "aggregates" not in r1

@@ -54,7 +54,8 @@ MATRIX = [
     ("DELETE", "/api/v1/datasets/{name}/records/{record_id}/lease", "annotator", True),
     ("GET", "/api/v1/datasets/{name}/review/next", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/responses/{response_id}/review", "reviewer", True),
-    ("GET", "/api/v1/datasets/{name}/responses/{response_id}/reviews", "reviewer", True),
+    # annotators read their own responses' reviews only (tests/server/test_review_workflow.py)
+    ("GET", "/api/v1/datasets/{name}/responses/{response_id}/reviews", "annotator", True),
     ("GET", "/api/v1/datasets/{name}/responses/{response_id}/history", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/stats", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/export", "reviewer", True),
@@ -63,6 +64,8 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/report", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/quality/aggregate", "admin", True),
     ("GET", "/api/v1/datasets/{name}/my/responses", "annotator", True),
+    ("GET", "/api/v1/datasets/{name}/my/progress", "annotator", True),
+    ("GET", "/api/v1/datasets/{name}/my/rejected", "annotator", True),
     ("GET", "/api/v1/datasets/{name}/guidelines/seen", "annotator", True),
     ("PUT", "/api/v1/datasets/{name}/guidelines/seen", "annotator", True),
     ("GET", "/api/v1/datasets/{name}/review/gold-failures", "reviewer", True),

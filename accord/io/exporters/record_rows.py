@@ -10,7 +10,7 @@ Nested row (``jsonl``)::
      "suggestions": [{"question": "intent", "value": "bug", "score": 0.8, "agent": "...",
                       "created_at": "..."}],
      "reviews": [{"response_id": 7, "annotator": "ann1", "reviewer": "rev", "verdict": "fix",
-                  "reason": null, "values": {...}, "created_at": "..."}],
+                  "reason": null, "values": {...}, "created_at": "...", "comment": null}],
      "gold": null,
      "aggregates": {"intent": {"value": "bug", "agreement": 0.67, "confidence": 0.91,
                                "responses": 3, "contradictory": false, "method": "ds"}}}
@@ -89,7 +89,7 @@ def to_json_record(record: Any) -> JsonRecord:
                 "created_at": iso(s.created_at)} for s in record.suggestions]).decode(),
         dumps([{"response_id": v.response_id, "annotator": users.get(v.response_id),
                 "reviewer": v.reviewer, "verdict": v.verdict, "reason": v.reason,
-                "values": v.values, "created_at": iso(v.created_at)}
+                "values": v.values, "created_at": iso(v.created_at), "comment": v.comment}
                for v in record.reviews]).decode(),
         dumps(record.gold).decode(), fields=record.fields)
 

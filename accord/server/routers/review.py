@@ -8,11 +8,17 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from accord.errors import NotFound
 from accord.server.checked_route import CheckedRoute
-from accord.server.deps import DatasetCtx, ReadSession, WriteSession, dataset_reviewer
+from accord.server.deps import (
+    DatasetCtx,
+    ReadSession,
+    WriteSession,
+    dataset_annotator,
+    dataset_reviewer,
+)
 from accord.server.schemas import HistoryEntry, RecordPublic, ReviewIn, ReviewPublic
 from accord.server.views import record_public
 from accord.store.datasets import get_dataset
-from accord.store.models import Record, User
+from accord.store.models import Record, Review, User
 from accord.store.responses import (
     get_response_by_id,
     response_history,
@@ -57,23 +63,27 @@ def next_for_review(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], sessi
                     annotator: str | None = None,
                     disagreement: Annotated[bool, Query(
                         description="only records where submitted responses differ")] = False,
-                    after: int = 0) -> RecordPublic | Response:
-    """The oldest record with an unreviewed submitted response (optionally by one annotator,
-    or only records where annotators disagree)."""
+                    after: Annotated[int, Query(ge=0, description=(
+                        "a record id: the next record after it (pass the record you leave "
+                        "for later)"))] = 0) -> RecordPublic | Response:
+    """The first record (in id order, after record ``after``) with a submitted response
+    that has no verdict and that the caller may judge (by ``annotator`` when given; never
+    the caller's own), optionally only records where annotators disagree
+    (:func:`accord.store.responses.review_queue` decides)."""
     annotator_id = get_user(session, annotator).id if annotator else None
     cursor = after
     while True:
         batch = review_queue(session, ctx.dataset.id, annotator_id=annotator_id,
-                             after_id=cursor, limit=200)
+                             reviewer_id=ctx.user.id, after_record=cursor, limit=200)
         if not batch:
             return Response(status_code=204)
-        for resp in batch:
-            if disagreement and not _disagrees(session, resp.record_id):
+        for record_id in batch:
+            if disagreement and not _disagrees(session, record_id):
                 continue
-            rec = session.get(Record, resp.record_id)
+            rec = session.get(Record, record_id)
             return record_public(session, rec, viewer_id=ctx.user.id,
                                  viewer_name=ctx.user.name, all_responses=True)
-        cursor = batch[-1].id
+        cursor = batch[-1]
 
 
 @router.post("/datasets/{name}/responses/{response_id}/review", response_model=ReviewPublic,
@@ -81,33 +91,38 @@ def next_for_review(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], sessi
 def review(response_id: int, body: ReviewIn, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
            session: WriteSession) -> ReviewPublic:
     """Accept, reject (with a reason) or fix (with corrected values) version ``version`` of
-    a submitted response: 409 ``stale_version`` when the annotator changed it since, 403
-    ``own_response`` for your own (docs/api.md)."""
+    a submitted response, with an optional ``comment`` on any verdict: 409
+    ``stale_version`` when the annotator changed it since, 403 ``own_response`` for your
+    own (docs/api.md)."""
     ds = get_dataset(session, ctx.dataset.id)
     reviewer = session.get(User, ctx.user.id)
     rv = review_response(session, ds, ctx.settings, response_id, reviewer, body.verdict,
                          version=body.version, reason=body.reason, values=body.values,
-                         remote=True)
+                         comment=body.comment, remote=True)
+    return _review_public(rv, reviewer.name, in_force=True)
+
+
+def _review_public(rv: Review, reviewer: str | None, *, in_force: bool) -> ReviewPublic:
     return ReviewPublic(id=rv.id, response_id=rv.response_id,
-                        response_version=rv.response_version, reviewer=reviewer.name,
-                        verdict=rv.verdict, reason=rv.reason, values=rv.values,
-                        created_at=rv.created_at)
+                        response_version=rv.response_version, in_force=in_force,
+                        reviewer=reviewer, verdict=rv.verdict, reason=rv.reason,
+                        values=rv.values, comment=rv.comment, created_at=rv.created_at)
 
 
 @router.get("/datasets/{name}/responses/{response_id}/reviews", response_model=list[ReviewPublic])
-def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
+def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_annotator)],
             session: ReadSession) -> list[ReviewPublic]:
+    """The review history of a response, oldest first: every verdict with its reviewer,
+    time, reason, comment, fixed values, the response version it judged and whether it is
+    the verdict in force. Reviewers see any response of their datasets; an annotator only
+    their own (404 for anyone else's, as if it did not exist)."""
     resp = _response_in(session, ctx, response_id)
-    out = []
+    if not ctx.can_review and resp.user_id != ctx.user.id:
+        raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
     rows = reviews_for_response(session, response_id)
     current = review_in_force([(rv.id, rv.response_version) for rv in rows], resp.version)
-    for rv in rows:
-        out.append(ReviewPublic(id=rv.id, response_id=rv.response_id,
-                                response_version=rv.response_version,
-                                in_force=rv.id == current,
-                                reviewer=_user_name(session, rv.reviewer_id), verdict=rv.verdict,
-                                reason=rv.reason, values=rv.values, created_at=rv.created_at))
-    return out
+    return [_review_public(rv, _user_name(session, rv.reviewer_id), in_force=rv.id == current)
+            for rv in rows]
 
 
 @router.get("/datasets/{name}/responses/{response_id}/history", response_model=list[HistoryEntry])
