@@ -26,7 +26,7 @@ from accord.schema.fields import FIELD_TYPES, AnyField
 from accord.schema.questions import AnyQuestion, question_type, question_type_names
 from accord.schema.workforce import Assignment, Monitoring, Onboarding
 
-__all__ = ["Distribution", "Assist", "Settings", "parse_settings", "load_settings",
+__all__ = ["Distribution", "Assist", "MetadataProperty", "Settings", "parse_settings", "load_settings",
            "settings_from_columns"]
 
 
@@ -38,6 +38,17 @@ class Distribution(BaseModel):
     overlap: int = Field(default=1, ge=1, le=100)
     lease_seconds: int = Field(default=600, ge=1, le=7 * 24 * 3600)
     gold_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class MetadataProperty(BaseModel):
+    """A key of the records' metadata that the annotate and review pages show next to the
+    fields (``visible: false`` keeps a declared key off the annotate page)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+    title: str | None = Field(default=None, max_length=256)
+    visible: bool = True
 
 
 class Assist(BaseModel):
@@ -77,6 +88,8 @@ class Settings(BaseModel):
     onboarding: Onboarding | None = None  # guidelines, training, qualification (workforce)
     monitoring: Monitoring | None = None  # attention checks, pause thresholds
     assignment: Assignment | None = None  # quota and attribute-matching rules
+    # metadata keys shown to annotators (none by default: metadata stays off the page)
+    metadata: list[MetadataProperty] | None = None
 
     @model_validator(mode="after")
     def _cross_check(self) -> Settings:
@@ -105,6 +118,12 @@ class Settings(BaseModel):
                     problems.append((f"questions[{i}].{qtype.field_key}",
                                      f"{q.type} needs {_field_kinds(qtype.field_types)} "
                                      f"field, {ref!r} is {ftype}"))
+        mseen: dict[str, int] = {}
+        for i, m in enumerate(self.metadata or ()):
+            if m.name in mseen:
+                problems.append((f"metadata[{i}].name", f"duplicate metadata name {m.name!r} "
+                                 f"(also metadata[{mseen[m.name]}])"))
+            mseen.setdefault(m.name, i)
         if self.assist is not None:
             for qname in self.assist.thresholds:
                 if qname not in qseen:

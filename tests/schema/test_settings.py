@@ -101,3 +101,19 @@ def test_bad_yaml_names_file_and_line(tmp_path):
     with pytest.raises(SettingsError) as info:
         load_settings(p)
     assert str(p) in str(info.value) and "line" in str(info.value)
+
+
+def test_metadata_properties_are_optional_and_checked():
+    from accord.errors import SettingsError
+    from accord.schema import parse_settings
+
+    base = {"fields": [{"name": "t", "type": "text"}]}
+    assert "metadata" not in parse_settings(base).to_dict()  # older settings are unchanged
+    got = parse_settings({**base, "metadata": [{"name": "lang", "title": "Language"},
+                                               {"name": "source", "visible": False}]})
+    assert [(m.name, m.title, m.visible) for m in got.metadata] == [
+        ("lang", "Language", True), ("source", None, False)]
+    with pytest.raises(SettingsError, match=r"metadata\[1\]\.name: duplicate metadata name"):
+        parse_settings({**base, "metadata": [{"name": "a"}, {"name": "a"}]})
+    with pytest.raises(SettingsError, match=r"metadata\[0\]\.shown"):
+        parse_settings({**base, "metadata": [{"name": "a", "shown": True}]})
