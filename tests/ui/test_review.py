@@ -52,6 +52,9 @@ def test_accept_reject_and_fix_with_disagreement_highlighted(page, ui_server):
     expect(panel.locator(".question").first).to_be_focused()
     page.keyboard.press("1")  # b -> a
     panel.locator("#save-fix").click()
+    # the fixed record stays shown (the fix next to the original) until "Next record"
+    expect(page.locator("thead .verdict.fix")).to_have_count(1)
+    page.locator("#skip-record").click()
     expect(page.locator("#empty")).to_contain_text("Nothing to review")
     verdicts = [check(ui_server.admin.get(f"/datasets/{name}/responses/{r['id']}/reviews"))
                 for r in responses]

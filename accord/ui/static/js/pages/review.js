@@ -1,5 +1,7 @@
 // The review page: every annotator's response to a record side by side, disagreements
-// highlighted; accept, reject with a reason, or fix a response.
+// highlighted; accept, reject with a reason, or fix a response, with an optional comment,
+// by mouse or keyboard (review/keys.js); a fixed value is shown next to the original and a
+// rewrite as a word diff (review/cells.js); each response's review history (review/history.js).
 
 import { api, enc } from "../api.js";
 import { h, replace, fmtSeconds } from "../dom.js";
@@ -7,9 +9,11 @@ import { renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
 import { loadMeta } from "../meta.js";
 import { createWidget, loadWidgets } from "../questions/index.js";
-import { slicePoints } from "../questions/tokens.js";
-import { confirmBox, notify, pageInfo } from "../shell.js";
-import { formatValue, labelText, sameValue } from "../values.js";
+import { responseCell, diffBase } from "../review/cells.js";
+import { fixInForce, historyList, loadReviews } from "../review/history.js";
+import { bindReviewKeys, helpRows, titleFor } from "../review/keys.js";
+import { confirmBox, notify, pageInfo, showHelp } from "../shell.js";
+import { bestSuggestions, sameValue } from "../values.js";
 
 const { dataset } = pageInfo();
 const base = `/datasets/${enc(dataset)}`;
@@ -21,29 +25,17 @@ let record = null;
 let cursor = 0; // response-id cursor of the review queues
 let list = []; // entries of the list-based queues (low confidence, gold failures)
 let listAt = -1;
+let fixes = new Map(); // response id -> the values of the fix in force
+let selected = null; // id of the response the keyboard acts on
 
 function queue() {
   return { kind: $("queue").value, annotator: $("annotator").value };
 }
 
-function cell(question, value) {
-  if (value === null || value === undefined) return h("span", { class: "muted", text: "—" });
-  if (question.type === "span" && Array.isArray(value)) {
-    const text = record.fields[question.field];
-    const colour = (label) => `lab-${Math.max(0, Object.keys(question.labels).indexOf(label)) % 8}`;
-    return value.length ? h("ul", { class: "span-list" }, value.map((s) => h("li", { class: "span-item" },
-      h("span", { class: `chip ${colour(s.label)}`, text: labelText(question, s.label) }),
-      h("span", { class: "span-quote", text: typeof text === "string" ? slicePoints(text, s.start, s.end) : `${s.start}–${s.end}` }))))
-      : h("span", { class: "muted", text: "(no spans)" });
-  }
-  return document.createTextNode(formatValue(question, value));
-}
-
-/** Per question: the most common value among the responses, and whether all agree. */
-function consensus(question, responses) {
+/** Per question: the most common value among the responses' values, and whether all agree. */
+function consensus(question, values) {
   const groups = [];
-  for (const r of responses) {
-    const v = r.values[question.name] ?? null;
+  for (const v of values) {
     const g = groups.find((x) => sameValue(question, x.value, v));
     if (g) g.n += 1; else groups.push({ value: v, n: 1 });
   }
@@ -56,37 +48,94 @@ function verdictBadge(state) {
     : h("span", { class: "verdict", text: "not reviewed" });
 }
 
+function submitted() {
+  return record ? (record.responses || []).filter((r) => r.status === "submitted") : [];
+}
+
+/** Responses still waiting for a verdict in this queue (the annotator filter applies). */
+function pendingHere() {
+  const { annotator } = queue();
+  return submitted().filter((r) => !r.review_state && (!annotator || r.user === annotator));
+}
+
+function select(id) {
+  selected = id;
+  document.querySelectorAll("#comparison [data-response-id]").forEach((el) => {
+    el.classList.toggle("selected", Number(el.dataset.responseId) === id);
+  });
+}
+
 function renderComparison() {
-  const responses = (record.responses || []).filter((r) => r.status === "submitted");
+  const responses = submitted();
   const box = $("comparison");
+  $("comment-box").hidden = !responses.length;
   if (!responses.length) {
     replace(box, h("p", { class: "card muted", text: "No submitted responses to this record yet." }));
     return;
   }
+  const suggestions = bestSuggestions(record.suggestions);
   const head = h("tr", {}, h("th", { text: "question" }), responses.map((r) => h("th", { dataset: { responseId: String(r.id) } },
     h("div", { class: "annotator-name", text: r.user }),
-    h("div", { class: "row small muted" }, verdictBadge(r.review_state), h("span", { text: fmtSeconds(r.time_spent) })))));
+    h("div", { class: "row small muted" }, verdictBadge(r.review_state), h("span", { text: fmtSeconds(r.time_spent) }),
+      h("button", { type: "button", class: "link", dataset: { action: "history" }, title: titleFor("history", "Review history"),
+        onclick: () => { select(r.id); toggleHistory(r); } }, "history")))));
   const rows = settings.questions.map((q) => {
-    const c = consensus(q, responses);
+    const effective = responses.map((r) => (fixes.has(r.id) && q.name in fixes.get(r.id) ? fixes.get(r.id)[q.name] : r.values[q.name]) ?? null);
+    const c = consensus(q, effective);
+    const ctx = { record, base: diffBase(q, record, suggestions) };
     return h("tr", { class: responses.length > 1 ? (c.agree ? "agree" : "disagree") : "", dataset: { question: q.name } },
       h("th", {}, h("span", { text: q.title || q.name }),
         responses.length > 1 ? h("span", { class: `agree-tag ${c.agree ? "yes" : "no"}`, text: c.agree ? "agree" : "disagree" }) : null),
-      responses.map((r) => {
-        const v = r.values[q.name] ?? null;
-        const minority = !c.agree && (c.tie || !sameValue(q, v, c.top));
-        return h("td", { class: minority ? "minority" : "" }, cell(q, v));
+      responses.map((r, i) => {
+        const minority = !c.agree && (c.tie || !sameValue(q, effective[i], c.top));
+        return h("td", { class: minority ? "minority" : "", dataset: { responseId: String(r.id) } },
+          responseCell(q, r, fixes.get(r.id) || null, ctx));
       }));
   });
-  const actions = h("tr", { class: "actions-row" }, h("th", { text: "review" }), responses.map((r) => h("td", {},
+  const actions = h("tr", { class: "actions-row" }, h("th", { text: "review" }), responses.map((r) => h("td", { dataset: { responseId: String(r.id) } },
     h("div", { class: "review-actions" },
-      h("button", { type: "button", class: "secondary", dataset: { action: "accept" }, onclick: () => verdict(r, "accept") }, "Accept"),
-      h("button", { type: "button", class: "secondary danger", dataset: { action: "reject" }, onclick: () => reject(r) }, "Reject"),
-      h("button", { type: "button", class: "secondary", dataset: { action: "fix" }, onclick: () => openFix(r) }, "Fix")))));
-  replace(box, h("table", { class: "compare-table" }, h("thead", {}, head), h("tbody", {}, rows, actions)),
+      h("button", { type: "button", class: "secondary", dataset: { action: "accept" }, title: titleFor("accept", "Accept"), onclick: () => { select(r.id); verdict(r, "accept"); } }, "Accept"),
+      h("button", { type: "button", class: "secondary danger", dataset: { action: "reject" }, title: titleFor("reject", "Reject"), onclick: () => { select(r.id); reject(r); } }, "Reject"),
+      h("button", { type: "button", class: "secondary", dataset: { action: "fix" }, title: titleFor("fix", "Fix"), onclick: () => { select(r.id); openFix(r); } }, "Fix")))));
+  replace(box, h("div", { class: "table-scroll" }, h("table", { class: "compare-table" }, h("thead", {}, head), h("tbody", {}, rows, actions))),
+    h("div", { id: "history-panel", class: "card review-history-panel", hidden: true }),
     h("div", { id: "fix-panel", class: "fix-panel", hidden: true }));
+  const pending = pendingHere();
+  const keep = responses.find((r) => r.id === selected);
+  select(keep ? keep.id : (pending[0] || responses[0]).id);
 }
 
-function show(rec) {
+async function toggleHistory(response) {
+  const panel = $("history-panel");
+  if (!panel) return;
+  if (!panel.hidden && panel.dataset.responseId === String(response.id)) { panel.hidden = true; return; }
+  panel.dataset.responseId = String(response.id);
+  replace(panel, h("h2", {}, "Review history of ", h("span", { class: "annotator-name", text: response.user }), "'s response"),
+    h("p", { class: "muted small", text: "loading…" }));
+  panel.hidden = false;
+  try {
+    const reviews = await loadReviews(base, response.id);
+    replace(panel, h("div", { class: "row spread" },
+      h("h2", {}, "Review history of ", h("span", { class: "annotator-name", text: response.user }), "'s response"),
+      h("button", { type: "button", class: "link", onclick: () => { panel.hidden = true; } }, "close")),
+    h("p", { class: "muted small", text: `current version ${response.version}` }),
+    historyList(reviews, response));
+  } catch (err) {
+    notify(err.message, "error");
+  }
+}
+
+/** The fix in force of every fixed response, before the table is drawn. */
+async function loadFixes(rec) {
+  fixes = new Map();
+  const fixed = (rec.responses || []).filter((r) => r.status === "submitted" && r.review_state === "fix");
+  const found = await Promise.all(fixed.map((r) => loadReviews(base, r.id).then(fixInForce)));
+  fixed.forEach((r, i) => { if (found[i]) fixes.set(r.id, found[i]); });
+}
+
+async function show(rec) {
+  await loadFixes(rec);
+  if (record && record.id !== rec.id) selected = null;
   record = rec;
   $("empty").hidden = true;
   replace($("record-id"), h("span", { class: "muted small", text: "record " }), h("strong", { text: rec.external_id }),
@@ -97,6 +146,7 @@ function show(rec) {
 
 function showEmpty(message) {
   record = null;
+  $("comment-box").hidden = true;
   replace($("record-id"));
   replace($("fields"));
   replace($("comparison"));
@@ -120,14 +170,14 @@ async function next({ skip = false } = {}) {
   const { kind, annotator } = queue();
   try {
     if (kind === "review" || kind === "disagreement") {
-      if (skip && record) cursor = Math.max(cursor, ...record.responses.map((r) => r.id));
+      if (skip && record) cursor = Math.max(cursor, record.id); // the queue continues after this record
       const params = new URLSearchParams({ after: String(cursor) });
       if (annotator) params.set("annotator", annotator);
       if (kind === "disagreement") params.set("disagreement", "true");
       const rec = await api("GET", `${base}/review/next?${params}`);
       $("queue-info").textContent = "";
       if (rec === null) showEmpty(cursor ? "You reached the end of this queue. Apply the filter again to start over." : "Every submitted response in this queue has a verdict.");
-      else show(rec);
+      else await show(rec);
       return;
     }
     if (listAt < 0) {
@@ -141,29 +191,34 @@ async function next({ skip = false } = {}) {
     listAt += 1;
     if (listAt >= list.length) { showEmpty("You reached the end of this queue."); return; }
     $("queue-info").textContent = `${listAt + 1} of ${list.length} · ${list[listAt].note}`;
-    show(await api("GET", `${base}/records/${list[listAt].record_id}`));
+    await show(await api("GET", `${base}/records/${list[listAt].record_id}`));
   } catch (err) {
     notify(err.message, "error");
   }
 }
 
-async function refresh() {
+/** Reload the record; move on when nothing is left to judge in this queue, unless ``stay``
+ * (after a fix, the reviewer sees the fixed value next to the original first). */
+async function refresh({ stay = false } = {}) {
   const rec = await api("GET", `${base}/records/${record.id}`);
-  const pending = (rec.responses || []).filter((r) => r.status === "submitted" && !r.review_state);
-  if (!pending.length) {
-    notify("All responses to this record are reviewed", "ok");
+  const { kind, annotator } = queue();
+  const pending = (rec.responses || []).filter((r) => r.status === "submitted" && !r.review_state && (!annotator || r.user === annotator));
+  if (!stay && !pending.length && (kind === "review" || kind === "disagreement")) {
+    notify(annotator ? `All of ${annotator}'s responses to this record are reviewed` : "All responses to this record are reviewed", "ok");
     await next();
   } else {
-    show(rec);
+    await show(rec);
   }
 }
 
 async function post(response, body) {
   try {
     // the verdict is bound to the version shown here; a newer one is a 409 (stale_version)
-    await api("POST", `${base}/responses/${response.id}/review`, { ...body, version: response.version });
-    notify(`${body.verdict === "accept" ? "Accepted" : body.verdict === "reject" ? "Rejected" : "Fixed"} ${response.user}'s response`, "ok");
-    await refresh();
+    const comment = $("review-comment").value.trim();
+    await api("POST", `${base}/responses/${response.id}/review`, { ...body, comment: comment || null, version: response.version });
+    $("review-comment").value = "";
+    notify(`${body.verdict === "accept" ? "Accepted" : body.verdict === "reject" ? "Rejected" : "Fixed"} ${response.user}'s response${body.verdict === "fix" ? " · N: next record" : ""}`, "ok");
+    await refresh({ stay: body.verdict === "fix" });
   } catch (err) {
     notify(err.message, "error");
     if (err.status === 409) await refresh(); // show what the annotator changed
@@ -175,15 +230,17 @@ function verdict(response, kind) {
 }
 
 async function reject(response) {
-  const reason = await confirmBox(`Reject ${response.user}'s response? Say why (the annotator's correction rate counts it).`,
+  const reason = await confirmBox(`Reject ${response.user}'s response? Say why: the annotator sees your reason (and comment) with their rejected responses.`,
     { ok: "Reject", input: "reason" });
   if (reason === null) return;
-  await post(response, { verdict: "reject", reason: reason || null });
+  if (!reason.trim()) { notify("A rejection needs a reason", "warn"); return; }
+  await post(response, { verdict: "reject", reason });
 }
 
 function openFix(response) {
   const panel = $("fix-panel");
-  const form = new ResponseForm(settings.questions, response.values);
+  // reopening a fixed response starts from the fix in force, not the annotator's original
+  const form = new ResponseForm(settings.questions, { ...response.values, ...(fixes.get(response.id) || {}) });
   const defs = new Map(settings.fields.map((f) => [f.name, f]));
   const widgets = settings.questions.map((q) => createWidget(q, {
     form, suggestion: null, acceptSuggestion: null,
@@ -214,6 +271,23 @@ function openFix(response) {
   if (widgets[0]) widgets[0].el.focus({ preventScroll: true });
 }
 
+/** Run a verdict action on the selected response. */
+function act(fn) {
+  const r = submitted().find((x) => x.id === selected);
+  if (r) fn(r);
+}
+
+function move(step) {
+  const responses = submitted();
+  if (!responses.length) return;
+  const at = Math.max(0, responses.findIndex((r) => r.id === selected));
+  select(responses[(at + step + responses.length) % responses.length].id);
+}
+
+function help() {
+  showHelp([["Review", helpRows()]]);
+}
+
 async function loadAnnotators() {
   try {
     const stats = await api("GET", `${base}/stats`);
@@ -242,6 +316,7 @@ async function init() {
     e.preventDefault();
     cursor = 0;
     listAt = -1;
+    selected = null; // the new filter picks its own first response
     const q = queue();
     const search = new URLSearchParams({ queue: q.kind });
     if (q.annotator) search.set("annotator", q.annotator);
@@ -249,6 +324,19 @@ async function init() {
     next();
   });
   $("skip-record").addEventListener("click", () => next({ skip: true }));
+  $("skip-record").title = titleFor("next", "Next record");
+  $("review-help").addEventListener("click", help);
+  bindReviewKeys({
+    accept: () => act((r) => verdict(r, "accept")),
+    reject: () => act(reject),
+    fix: () => act(openFix),
+    next: () => next({ skip: true }),
+    prev: () => move(-1),
+    nextResponse: () => move(1),
+    history: () => act(toggleHistory),
+    comment: () => { if (record) $("review-comment").focus(); },
+    help,
+  });
   try {
     await widgetsReady;
   } catch (err) {
