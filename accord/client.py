@@ -46,6 +46,8 @@ class ResponseInfo:
     review_state: str | None = None
     # after a training answer: {"phase", "correct", "score", "answer", "explanation"}
     feedback: dict[str, Any] | None = None
+    # the dataset's settings version when the response was last saved
+    settings_version: int | None = None
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Record:
     response: ResponseInfo | None = None
     responses: list[ResponseInfo] | None = None
     is_gold: bool | None = None
+    priority: float = 0.0  # higher is handed out first
 
 
 @dataclass
@@ -103,7 +106,8 @@ def _response(data: dict[str, Any]) -> ResponseInfo:
     return ResponseInfo(id=data["id"], record_id=data["record_id"], user=data["user"],
                         values=data["values"], status=data["status"], version=data["version"],
                         time_spent=data["time_spent"], review_state=data.get("review_state"),
-                        feedback=data.get("feedback"))
+                        feedback=data.get("feedback"),
+                        settings_version=data.get("settings_version"))
 
 
 def _record(data: dict[str, Any]) -> Record:
@@ -113,7 +117,7 @@ def _record(data: dict[str, Any]) -> Record:
                   response=_response(data["response"]) if data.get("response") else None,
                   responses=[_response(r) for r in data["responses"]]
                   if data.get("responses") is not None else None,
-                  is_gold=data.get("is_gold"))
+                  is_gold=data.get("is_gold"), priority=data.get("priority", 0.0))
 
 
 def _dataset(data: dict[str, Any]) -> Dataset:
@@ -228,10 +232,15 @@ class Client:
 
     def records(self, dataset: str, *, page_size: int = 200, **filters: Any) -> Iterator[Record]:
         """All records matching filters (``status``, ``q``, ``metadata.KEY``,
-        ``response.QUESTION``), following the keyset cursor."""
+        ``response.QUESTION``, ``annotator``, ``min_agreement``, ``max_agreement``,
+        ``min_score``, ``max_score``, ``sort="-id"`` for newest first), following the
+        keyset cursor."""
         cursor = 0
+        key = "before" if filters.get("sort") == "-id" else "after"
         while True:
-            params = {**filters, "after": cursor, "limit": page_size}
+            params = {**filters, "limit": page_size}
+            if cursor or key == "after":
+                params[key] = cursor
             page = self._call("GET", f"/datasets/{dataset}/records", params=params)
             for r in page["records"]:
                 yield _record(r)
@@ -241,6 +250,30 @@ class Client:
 
     def record(self, dataset: str, record_id: int) -> Record:
         return _record(self._call("GET", f"/datasets/{dataset}/records/{record_id}"))
+
+    def similar_records(self, dataset: str, *, record: int | None = None,
+                        text: str | None = None, k: int = 10,
+                        vector: str | None = None) -> list[tuple[Record, float]]:
+        """The ``k`` records most similar to record id ``record`` or to ``text``, with their
+        cosine similarity, best first (vectors stored by ``accord assist embed``)."""
+        params: dict[str, Any] = {"k": k}
+        if record is not None:
+            params["record"] = record
+        if text is not None:
+            params["q"] = text
+        if vector is not None:
+            params["vector"] = vector
+        page = self._call("GET", f"/datasets/{dataset}/records/similar", params=params)
+        return [(_record(hit["record"]), float(hit["score"])) for hit in page["records"]]
+
+    def bulk_records(self, dataset: str, action: str, ids: list[int], *,
+                     priority: float | None = None) -> int:
+        """Set the ``priority`` of, mark as ``gold`` (their consensus as answers) or
+        ``delete`` many records at once; returns how many."""
+        body: dict[str, Any] = {"action": action, "ids": ids}
+        if priority is not None:
+            body["priority"] = priority
+        return int(self._call("POST", f"/datasets/{dataset}/records/bulk", json=body)["records"])
 
     def add_suggestions(self, dataset: str, agent: str,
                         suggestions: list[dict[str, Any]]) -> int:

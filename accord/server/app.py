@@ -20,9 +20,9 @@ __all__ = ["create_app", "app_from_env", "ROUTERS"]
 
 # "annotate" first: a request is matched against the routes in order, and the annotator
 # loop's next and submit are most of the traffic (no other route overlaps their paths)
-ROUTERS = ("annotate", "auth", "users", "datasets", "records", "review", "stats", "exports",
-           "quality", "ui_support", "my_work", "triage", "media", "workforce", "report", "meta",
-           "vectors")
+ROUTERS = ("annotate", "auth", "users", "datasets", "record_browser", "records", "review",
+           "stats", "exports", "quality", "ui_support", "my_work", "triage", "media", "workforce",
+           "report", "meta", "vectors")
 
 
 def create_app(engine: Engine) -> FastAPI:

@@ -140,6 +140,9 @@ class ResponsePublic(BaseModel):
     version: int
     time_spent: float
     review_state: str | None = None
+    settings_version: int | None = Field(
+        default=None, description="the dataset's settings version when this response was "
+        "last saved (GET .../settings/versions)")
     created_at: datetime
     updated_at: datetime
     # after a training answer: {phase, correct, score, answer, explanation}

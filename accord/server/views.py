@@ -16,7 +16,8 @@ def response_public(resp: Response, user_name: str) -> ResponsePublic:
     return ResponsePublic(id=resp.id, record_id=resp.record_id, user=user_name,
                           values=resp.values, status=resp.status, version=resp.version,
                           time_spent=resp.time_spent, review_state=resp.review_state,
-                          created_at=resp.created_at, updated_at=resp.updated_at)
+                          settings_version=resp.settings_version, created_at=resp.created_at,
+                          updated_at=resp.updated_at)
 
 
 def record_public(session: Session, record: Record, *, viewer_id: int, viewer_name: str,

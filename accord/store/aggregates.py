@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from accord.store.models import Aggregate, Record, Response, User
 
-__all__ = ["submitted_answers", "replace_aggregates", "list_aggregates", "aggregate_summary"]
+__all__ = ["submitted_answers", "replace_aggregates", "list_aggregates", "aggregate_summary",
+           "consensus_values"]
 
 
 def submitted_answers(session: Session, dataset_id: int, *, batch_size: int = 5000
@@ -70,3 +71,16 @@ def aggregate_summary(session: Session, dataset_id: int) -> dict[str, dict[str, 
                            .group_by(Aggregate.question, Aggregate.method)).all()
     return {q: {"method": m, "records": n, "mean_confidence": c, "computed_at": at}
             for q, m, n, c, at in rows}
+
+
+def consensus_values(session: Session, dataset_id: int, record_ids: list[int]
+                     ) -> dict[int, dict[str, Any]]:
+    """``{record id: {question: stored consensus value}}`` for the records that have one."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(record_ids), 900):
+        rows = session.execute(select(Aggregate.record_id, Aggregate.question, Aggregate.value)
+                               .where(Aggregate.dataset_id == dataset_id,
+                                      Aggregate.record_id.in_(record_ids[start:start + 900])))
+        for rid, question, value in rows:
+            out.setdefault(rid, {})[question] = value
+    return out

@@ -135,6 +135,8 @@ class Dataset(Base):
     # moves on whenever a record may re-enter the queue ahead of annotators' cursors
     # (a claim given back, priorities or settings changed, records imported): see QueueCursor
     queue_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # moves on whenever stored vectors change (migration 0010): similarity indexes rebuild
+    vectors_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -240,6 +242,8 @@ class Response(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     gold_correct: Mapped[float | None] = mapped_column(Float)  # share of gold answers matched
     review_state: Mapped[str | None] = mapped_column(String(16))  # accept | reject | fix
+    # the dataset's settings version when the response was last saved (migration 0010)
+    settings_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, delete, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from accord.errors import InputError
 from accord.store.models import QUEUE_OPEN, Record
 
 __all__ = ["RecordRow", "UpsertResult", "upsert_records", "iter_records", "records_page_statement",
-           "count_records",
+           "count_records", "delete_records",
            "get_record_by_external_id"]
 
 _records = Record.__table__
@@ -243,3 +243,26 @@ def count_records(session: Session, dataset_id: int) -> int:
 def get_record_by_external_id(session: Session, dataset_id: int, external_id: str) -> Record | None:
     return session.scalar(select(Record).where(Record.dataset_id == dataset_id,
                                                Record.external_id == external_id))
+
+
+def delete_records(session: Session, dataset_id: int, ids: Sequence[int]) -> int:
+    """Delete records of one dataset (ids of other datasets are ignored) with their
+    suggestions, responses, reviews, leases, gold answers and aggregates (cascades).
+
+    Returns
+    -------
+    int
+        Records deleted.
+    """
+    from accord.store.vectors import bump_vectors_epoch
+
+    n = 0
+    wanted = sorted({int(i) for i in ids})
+    for start in range(0, len(wanted), _IN_CHUNK):
+        result = session.execute(delete(Record).where(
+            Record.dataset_id == dataset_id, Record.id.in_(wanted[start:start + _IN_CHUNK]))
+            .execution_options(synchronize_session=False))
+        n += result.rowcount or 0
+    if n:
+        bump_vectors_epoch(session, dataset_id)  # a similarity index must not return them
+    return n

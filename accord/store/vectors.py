@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from accord.store.models import Record
+from accord.store.models import Dataset, Record
 
-__all__ = ["iter_vectors", "set_vectors", "vector_names", "vectors_page"]
+__all__ = ["bump_vectors_epoch", "first_vector_names", "iter_vectors", "record_vectors",
+           "set_vectors", "vector_names", "vectors_epoch", "vectors_page"]
 
 _rec = Record.__table__
 _IN_CHUNK = 900
@@ -50,7 +52,37 @@ def set_vectors(session: Session, dataset_id: int, name: str,
         if params:
             conn.execute(_SET, params)
         n += len(params)
+    if n:
+        bump_vectors_epoch(session, dataset_id)
     return n
+
+
+def bump_vectors_epoch(session: Session, dataset_id: int) -> None:
+    """Say that the dataset's stored vectors changed: similarity indexes built on the old
+    ones are stale (:mod:`accord.assist.similarity`)."""
+    session.execute(update(Dataset).where(Dataset.id == dataset_id)
+                    .values(vectors_epoch=Dataset.vectors_epoch + 1)
+                    .execution_options(synchronize_session=False))
+
+
+def vectors_epoch(session: Session, dataset_id: int) -> int:
+    return int(session.scalar(select(Dataset.vectors_epoch).where(Dataset.id == dataset_id))
+               or 0)
+
+
+def first_vector_names(session: Session, dataset_id: int) -> list[str]:
+    """Names of the vectors stored on the dataset's first record that has any (one indexed
+    row; :func:`vector_names` counts over every record)."""
+    row = session.scalar(select(_rec.c.vectors).where(
+        _rec.c.dataset_id == dataset_id, _rec.c.vectors.is_not(None)).order_by(_rec.c.id)
+        .limit(1))
+    return sorted(row) if isinstance(row, dict) else []
+
+
+def record_vectors(session: Session, record_id: int) -> dict[str, Any]:
+    """``{name: vector}`` stored on one record (empty when none)."""
+    row = session.scalar(select(_rec.c.vectors).where(_rec.c.id == record_id))
+    return row if isinstance(row, dict) else {}
 
 
 def iter_vectors(session: Session, dataset_id: int, name: str,

@@ -105,6 +105,7 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
                            reason="stale_version")
         row = dict(record_id=record.id, dataset_id=ds.id, user_id=user.id, values=clean,
                    status=status, time_spent=counted, version=1, created_at=now,
+                   settings_version=ds.settings_version,
                    updated_at=now, submitted_at=now if status == "submitted" else None)
         try:
             with insert_guard(session):
@@ -123,7 +124,7 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         if status == "submitted" and old_status != "submitted":
             extra["submitted_at"] = now
         extra["review_state"] = None  # a new version: earlier verdicts no longer apply
-        changes = {"values": clean, "status": status,
+        changes = {"values": clean, "status": status, "settings_version": ds.settings_version,
                    "time_spent": resp.time_spent + counted, "updated_at": now, **extra}
         if not update_response_versioned(session, resp.id, expected, **changes):
             raise Conflict(f"stale response: you edited version {expected}, the stored version "

@@ -44,6 +44,8 @@ MATRIX = [
     ("POST", "/api/v1/datasets/{name}/records", "admin", True),
     ("POST", "/api/v1/datasets/{name}/records/upload", "admin", True),
     ("GET", "/api/v1/datasets/{name}/records", "reviewer", True),
+    ("GET", "/api/v1/datasets/{name}/records/similar", "reviewer", True),
+    ("POST", "/api/v1/datasets/{name}/records/bulk", "admin", True),
     ("GET", "/api/v1/datasets/{name}/records/{record_id}", "reviewer", True),
     ("PUT", "/api/v1/datasets/{name}/suggestions", "admin", True),
     ("PUT", "/api/v1/datasets/{name}/records/{record_id}/gold", "reviewer", True),
@@ -103,6 +105,8 @@ def _body(method: str, path: str):  # type: ignore[no-untyped-def]
         return {"json": {"user": "annotator"}}
     if path.endswith("/records") and method == "POST":
         return {"json": {"records": [{"id": "x1", "text": "new"}]}}
+    if path.endswith("/records/bulk"):
+        return {"json": {"action": "priority", "ids": [10**9], "priority": 1}}
     if path.endswith("/upload"):
         return {"files": {"file": ("a.jsonl", b'{"id": "x2", "text": "up"}\n')}}
     if path.endswith("/suggestions"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy.orm import Session
@@ -34,9 +34,10 @@ from accord.server.schemas import (
 from accord.server.views import record_public
 from accord.store.audit import record_event
 from accord.store.models import Record, utcnow
-from accord.store.record_queries import list_records
+from accord.store.record_queries import RangeFilter, list_records
 from accord.store.records import get_record_by_external_id
 from accord.store.responses import replace_suggestions
+from accord.store.users import get_user
 from accord.workflow.gold import mark_gold
 from accord.workflow.policy import require_record_access
 
@@ -114,18 +115,46 @@ def records(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_reviewe
             q: Annotated[str | None, Query(max_length=500, description="text search")] = None,
             gold: bool | None = None,
             after: Annotated[int, Query(ge=0, description="cursor: last id seen")] = 0,
-            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> RecordPage:
+            limit: Annotated[int, Query(ge=1, le=500)] = 50,
+            annotator: Annotated[str | None, Query(
+                max_length=128, description="records with a submitted response of this user")
+            ] = None,
+            min_agreement: Annotated[float | None, Query(ge=-1, le=1)] = None,
+            max_agreement: Annotated[float | None, Query(ge=-1, le=1)] = None,
+            agreement_question: str | None = None,
+            min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+            max_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+            score_question: str | None = None,
+            sort: Annotated[Literal["id", "-id"], Query(
+                description="id: oldest first (cursor after=); -id: newest first (cursor "
+                "before=)")] = "id",
+            before: Annotated[int | None, Query(ge=1, description="cursor for sort=-id")] = None,
+            ) -> RecordPage:
     """List records by id (keyset pagination). Filters: ``status``, ``q`` (text),
-    ``metadata.KEY=VALUE`` and ``response.QUESTION=VALUE`` query parameters."""
+    ``metadata.KEY=VALUE`` and ``response.QUESTION=VALUE`` query parameters,
+    ``annotator``, the stored per-record agreement of the consensus
+    (``min_agreement``/``max_agreement``, of ``agreement_question`` or any) and
+    suggestion scores (``min_score``/``max_score``, of ``score_question`` or any)."""
     meta = {k[len("metadata."):]: v for k, v in request.query_params.items()
             if k.startswith("metadata.")}
     resp = {k[len("response."):]: v for k, v in request.query_params.items()
             if k.startswith("response.")}
-    unknown = [k for k in resp if k not in {qq.name for qq in ctx.settings.questions}]
+    names = {qq.name for qq in ctx.settings.questions}
+    unknown = [k for k in resp if k not in names]
     if unknown:
         raise InputError(f"unknown question {unknown[0]!r} in response filter", field="response")
+    for field, question in (("agreement_question", agreement_question),
+                            ("score_question", score_question)):
+        if question is not None and question not in names:
+            raise InputError(f"unknown question {question!r}; questions are {sorted(names)}",
+                             field=field)
+    annotator_id = get_user(session, annotator).id if annotator else None
     rows = list_records(session, ctx.dataset.id, status=status, metadata=meta,
-                        response_values=resp, text=q, gold=gold, after_id=after, limit=limit)
+                        response_values=resp, text=q, gold=gold, after_id=after, limit=limit,
+                        annotator_id=annotator_id,
+                        agreement=RangeFilter(min_agreement, max_agreement, agreement_question),
+                        score=RangeFilter(min_score, max_score, score_question),
+                        descending=sort == "-id", before_id=before)
     out = [record_public(session, r, viewer_id=ctx.user.id, viewer_name=ctx.user.name,
                          all_responses=True) for r in rows]
     return RecordPage(records=out, next_cursor=rows[-1].id if len(rows) == limit else None)

@@ -1,0 +1,153 @@
+"""The admin record browser's API: filters, sorting, similar records, bulk actions, and the
+settings version on each response (SQLite and PostgreSQL, one server per backend)."""
+
+from __future__ import annotations
+
+import httpx
+import numpy as np
+import pytest
+
+from accord import Client
+from accord.errors import Conflict, Forbidden, InputError, NotFound
+from accord.store import make_engine, write_scope
+from accord.store.datasets import get_dataset
+from accord.store.vectors import set_vectors
+
+SETTINGS = {"fields": [{"name": "text", "type": "text"}],
+            "questions": [{"name": "intent", "type": "label", "labels": ["a", "b", "c"]}],
+            "distribution": {"overlap": 2}}
+
+
+@pytest.fixture
+def live_server(module_server):
+    """One server for this module: every test here uses its own dataset and user names."""
+    return module_server
+
+
+def _h(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _setup(server, name: str, n: int = 6):  # type: ignore[no-untyped-def]
+    admin = Client(server.url, server.admin_token)
+    admin.create_dataset(name, SETTINGS)
+    admin.import_records(name, [{"id": f"r{i}", "text": f"record number {i}", "src": "web"
+                                 if i % 2 else "mail"} for i in range(n)])
+    ids = [r.id for r in admin.records(name)]
+    people = {}
+    for user in (f"{name}-ann1", f"{name}-ann2"):
+        people[user] = Client(server.url, server.make_user(user))
+        admin.add_member(name, user)
+    return admin, ids, people
+
+
+def _vectors(server, name: str, vectors: dict[int, list[float]]) -> None:
+    engine = make_engine(server.db_url)
+    try:
+        with write_scope(engine) as s:
+            set_vectors(s, get_dataset(s, name).id, "all-MiniLM-L6-v2", vectors)
+    finally:
+        engine.dispose()
+
+
+def test_filters_annotator_agreement_score_and_newest_first(live_server):
+    admin, ids, people = _setup(live_server, "rb-filter")
+    c1, c2 = people.values()
+    # ann1 answers the first three records, ann2 agrees on r0 and disagrees on r1
+    for who, values in ((c1, "aac"), (c2, "ab")):
+        for v in values:
+            rec = who.next_record("rb-filter")
+            who.submit("rb-filter", rec.id, {"intent": v})
+    admin.add_suggestions("rb-filter", "model", [
+        {"record_id": ids[3], "question": "intent", "value": "a", "score": 0.2},
+        {"record_id": ids[4], "question": "intent", "value": "b", "score": 0.9}])
+    r = httpx.post(f"{live_server.url}/api/v1/datasets/rb-filter/quality/aggregate", json={},
+                   headers=_h(live_server.admin_token))
+    assert r.status_code == 200, r.text
+
+    def got(**filters):  # type: ignore[no-untyped-def]
+        return [r.external_id for r in admin.records("rb-filter", page_size=2, **filters)]
+
+    assert got(annotator="rb-filter-ann1") == ["r0", "r1", "r2"]
+    assert got(annotator="rb-filter-ann2") == ["r0", "r1"]
+    assert got(min_agreement=0.99) == ["r0"]  # both said "a"
+    assert got(max_agreement=0.6) == ["r1"]  # a vs b: half agree
+    assert got(max_agreement=0.6, agreement_question="intent") == ["r1"]
+    assert got(max_score=0.5) == ["r3"]
+    assert got(min_score=0.5, score_question="intent") == ["r4"]
+    assert got(sort="-id") == ["r5", "r4", "r3", "r2", "r1", "r0"]
+    assert got(sort="-id", **{"metadata.src": "web"}) == ["r5", "r3", "r1"]
+    assert got(q="NUMBER 4") == ["r4"]
+    bad = httpx.get(f"{live_server.url}/api/v1/datasets/rb-filter/records",
+                    params={"score_question": "nope"}, headers=_h(live_server.admin_token))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["field"] == "score_question"
+
+
+def test_similar_records_exact_and_invalidated_when_vectors_change(live_server):
+    admin, ids, _ = _setup(live_server, "rb-sim")
+    r = httpx.get(f"{live_server.url}/api/v1/datasets/rb-sim/records/similar",
+                  params={"record": ids[0]}, headers=_h(live_server.admin_token))
+    assert r.status_code == 409, r.text
+    with pytest.raises(Conflict, match="accord assist embed"):
+        admin.similar_records("rb-sim", text="cats")
+    err = r.json()["error"]
+    assert err["type"] == "conflict" and "accord assist embed" in err["message"]
+    # unit vectors at angles 0, 10, 20, ... degrees in a plane of 384 dimensions
+    vecs = {}
+    for k, rid in enumerate(ids):
+        v = np.zeros(384)
+        v[0], v[1] = np.cos(np.radians(10 * k)), np.sin(np.radians(10 * k))
+        vecs[rid] = v.tolist()
+    _vectors(live_server, "rb-sim", vecs)
+    hits = admin.similar_records("rb-sim", record=ids[2], k=3)
+    assert [rec.external_id for rec, _ in hits] == ["r1", "r3", "r0"]  # r1/r3 tie: smaller id
+    assert hits[0][1] == pytest.approx(np.cos(np.radians(10)), abs=1e-5)
+    # the vectors change: the cached index must not answer with the old ones
+    _vectors(live_server, "rb-sim", {ids[5]: vecs[ids[2]]})
+    hits = admin.similar_records("rb-sim", record=ids[2], k=1)
+    assert hits[0][0].external_id == "r5" and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert admin.bulk_records("rb-sim", "delete", [ids[5]]) == 1
+    assert admin.similar_records("rb-sim", record=ids[2], k=1)[0][0].external_id == "r1"
+    with pytest.raises(InputError):
+        admin.similar_records("rb-sim", k=3)  # neither record nor text
+    reviewer = Client(live_server.url, live_server.make_user("rb-sim-rev", "reviewer"))
+    with pytest.raises((Forbidden, NotFound)):  # not a member of the dataset
+        reviewer.similar_records("rb-sim", record=ids[0])
+
+
+def test_bulk_actions_priority_gold_delete_and_who_may(live_server):
+    admin, ids, people = _setup(live_server, "rb-bulk")
+    c1, c2 = people.values()
+    assert admin.bulk_records("rb-bulk", "priority", ids[:2], priority=5) == 2
+    assert [r.priority for r in admin.records("rb-bulk")][:3] == [5.0, 5.0, 0.0]
+    # the next record handed out is a high-priority one
+    assert c1.next_record("rb-bulk").id == ids[0]
+    with pytest.raises(InputError, match="consensus"):
+        admin.bulk_records("rb-bulk", "gold", [ids[0]])  # no consensus stored yet
+    c1.submit("rb-bulk", ids[0], {"intent": "b"})
+    assert c2.next_record("rb-bulk").id == ids[0]
+    c2.submit("rb-bulk", ids[0], {"intent": "b"})
+    httpx.post(f"{live_server.url}/api/v1/datasets/rb-bulk/quality/aggregate", json={},
+               headers=_h(live_server.admin_token)).raise_for_status()
+    assert admin.bulk_records("rb-bulk", "gold", [ids[0]]) == 1
+    assert [r.external_id for r in admin.records("rb-bulk", gold=True)] == ["r0"]
+    with pytest.raises(InputError):  # ids of another dataset are refused, nothing done
+        admin.bulk_records("rb-bulk", "delete", [ids[1], 10**9])
+    reviewer = Client(live_server.url, live_server.make_user("rb-bulk-rev", "reviewer"))
+    admin.add_member("rb-bulk", "rb-bulk-rev")
+    for who in (reviewer, c1):
+        with pytest.raises(Forbidden):
+            who.bulk_records("rb-bulk", "delete", ids)
+    assert admin.bulk_records("rb-bulk", "delete", ids[1:3]) == 2
+    assert [r.external_id for r in admin.records("rb-bulk")] == ["r0", "r3", "r4", "r5"]
+
+
+def test_each_response_carries_its_settings_version(live_server):
+    admin, ids, people = _setup(live_server, "rb-version", n=2)
+    c1 = people["rb-version-ann1"]
+    c1.submit("rb-version", c1.next_record("rb-version").id, {"intent": "a"})
+    admin.update_settings("rb-version", {**SETTINGS, "guidelines": "pick the intent"})
+    c1.submit("rb-version", c1.next_record("rb-version").id, {"intent": "b"})
+    got = {r.external_id: r.responses[0].settings_version for r in admin.records("rb-version")}
+    assert got == {"r0": 1, "r1": 2}
