@@ -22,6 +22,15 @@ export function notify(message, kind = "info", { sticky = false } = {}) {
   if (!sticky) noticeTimer = setTimeout(() => bar.classList.remove("show"), kind === "error" ? 8000 : 3500);
 }
 
+/** Hide an error or warning notice (the problem it reported was fixed); others stay. */
+export function clearError() {
+  const bar = document.getElementById("notice");
+  if (bar && bar.classList.contains("show") && (bar.classList.contains("error") || bar.classList.contains("warn"))) {
+    bar.classList.remove("show");
+    clearTimeout(noticeTimer);
+  }
+}
+
 /** A modal confirmation built from a <dialog>; resolves to true when confirmed. */
 export function confirmBox(message, { ok = "OK", cancel = "Cancel", input = null } = {}) {
   return new Promise((resolve) => {

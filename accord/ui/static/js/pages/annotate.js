@@ -1,6 +1,9 @@
 // The annotation page: one record at a time, every question type, drafts saved as you go.
 
 import { api, enc } from "../api.js";
+import { metadataList } from "../annotate/metadata.js";
+import { showProgress } from "../annotate/progress.js";
+import { rejectionBanner, showRejected } from "../annotate/rejected.js";
 import { h, replace, fmtDate } from "../dom.js";
 import { fieldsShownByQuestions, renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
@@ -8,7 +11,7 @@ import { showGuidelines } from "../guidelines.js";
 import { explainNoRecord, showFeedback, showPhase } from "../onboarding.js";
 import { loadMeta, questionType } from "../meta.js";
 import { createWidget, loadWidgets, shortcutsFor } from "../questions/index.js";
-import { isTyping, notify, pageInfo, showHelp } from "../shell.js";
+import { clearError, isTyping, notify, pageInfo, showHelp } from "../shell.js";
 import { Stopwatch } from "../stopwatch.js";
 import { bestSuggestions } from "../values.js";
 
@@ -63,7 +66,8 @@ function show(record) {
     stopwatch: new Stopwatch(), conflict: false, suggestions };
 
   const hidden = fieldsShownByQuestions(settings.questions, meta);
-  replace($("fields"), settings.fields.filter((f) => !hidden.has(f.name)).map((f) => renderField(f, record.fields[f.name])));
+  replace($("fields"), metadataList(settings, record), settings.fields.filter((f) => !hidden.has(f.name)).map((f) => renderField(f, record.fields[f.name])));
+  rejectionBanner($("rejection"), record.id);
   const lookup = fieldLookup(record);
   const widgets = settings.questions.map((q, i) => {
     const suggestion = suggestions.get(q.name) || null;
@@ -81,6 +85,8 @@ function show(record) {
       const i = settings.questions.findIndex((q) => q.name === name);
       if (i >= 0) { widgets[i].update(form.get(name)); widgets[i].error.textContent = ""; }
     }
+    // the error a submission reported is gone once no question shows one any more
+    if (!widgets.some((w) => w.error.textContent)) clearError();
     $("undo-button").disabled = !form.canUndo();
     scheduleSave();
   });
@@ -133,15 +139,28 @@ async function next() {
   }
 }
 
-async function open(recordId, { discard = false } = {}) {
+async function open(recordId, { discard = false, fallback = false } = {}) {
   if (!discard && !(await flushDraft())) return;
   try {
     const record = await api("GET", `${base}/records/${enc(recordId)}`);
     history.replaceState(null, "", `${location.pathname}?record=${enc(recordId)}`);
+    $("fallback").hidden = true;
     show(record);
   } catch (err) {
-    notify(err.message, "error");
+    if (!fallback) { notify(err.message, "error"); return; }
+    // a link to a record not handed to this annotator: their next record, and why
+    replace($("fallback"), h("strong", { text: `Record ${recordId} is not open to you` }),
+      h("span", { text: ` (${err.message}). Here is your next record instead.` }),
+      h("button", { type: "button", class: "link", onclick: () => { $("fallback").hidden = true; } }, "dismiss"));
+    $("fallback").hidden = false;
+    await next();
   }
+}
+
+/** Refresh the progress line and the rejected list (after a submission; never blocks). */
+function refreshStanding() {
+  showProgress($("progress"), base);
+  showRejected($("rejected"), base, (id) => open(id));
 }
 
 function scheduleSave() {
@@ -226,6 +245,7 @@ async function submit() {
   try {
     const saved = await put("submitted");
     notify("Submitted", "ok");
+    refreshStanding();
     if (saved.feedback) await showFeedback($("onboarding"), saved.feedback, settings.questions); // training
     await next();
   } catch (err) {
@@ -347,7 +367,8 @@ async function init() {
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveDraft(); });
   setInterval(tick, 1000);
   const wanted = new URLSearchParams(location.search).get("record");
-  if (wanted && /^\d+$/.test(wanted)) await open(Number(wanted)); else await next();
+  refreshStanding();
+  if (wanted && /^\d+$/.test(wanted)) await open(Number(wanted), { fallback: true }); else await next();
 }
 
 init();
