@@ -4,13 +4,11 @@ visible metadata, a link to a record not handed to them, and error toasts that g
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import expect
 
 from tests.ui.conftest import api_login, check, unique
+from tests.ui.test_review_workflow import shot
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 SETTINGS = {"fields": [{"name": "text", "type": "text"}],
             "questions": [{"name": "sentiment", "type": "label",
                            "labels": {"positive": "Positive", "negative": "Negative"},
@@ -22,7 +20,8 @@ RECORDS = [{"id": f"m-{i}", "text": f"movie review {i}", "lang": "en", "source":
            for i in range(4)]
 
 
-def test_progress_rejections_metadata_and_fixing_a_rejected_response(page, ui_server):
+def test_progress_rejections_metadata_and_fixing_a_rejected_response(page, ui_server,
+                                                                     tmp_path):
     user, client = ui_server.user(name=unique("dana"))
     reviewer, rev = ui_server.user("reviewer")
     name = ui_server.dataset(SETTINGS, RECORDS, members=[user, reviewer])
@@ -43,7 +42,7 @@ def test_progress_rejections_metadata_and_fixing_a_rejected_response(page, ui_se
     expect(page.locator(".record-meta")).to_have_text("Language:en")
     expect(page.locator("#fields")).not_to_contain_text("secret-crawl")
     page.locator(".work-bar").click(position={"x": 2, "y": 2})
-    page.locator("#main").screenshot(path=str(DOCS_IMG / "annotate-progress.png"))
+    shot(page.locator("#main"), "annotate-progress.png", tmp_path)
     # submitting the next record moves the progress on
     page.keyboard.press("1")
     page.keyboard.press("Control+Enter")

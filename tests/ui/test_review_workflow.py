@@ -5,13 +5,13 @@ rewrite against the model draft (text nodes only)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.ui.conftest import api_login, check, unique
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 SETTINGS = {"fields": [{"name": "text", "type": "text"}],
             "questions": [{"name": "sentiment", "type": "label",
                            "labels": {"positive": "Positive", "negative": "Negative"},
@@ -21,6 +21,15 @@ SETTINGS = {"fields": [{"name": "text", "type": "text"}],
 TEXTS = ["A gorgeous, witty film that never <b>drags</b>.",
          "The plot is thin and the jokes fall flat.",
          "An uneven but heartfelt debut."]
+
+
+def shot(target, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Screenshot a page or element to ``$ACCORD_SCREENSHOTS`` (the docs/img/ ones come from
+    ``ACCORD_SCREENSHOTS=docs/img pytest tests/ui/...``), else to the test's folder."""
+    folder = Path(os.environ.get("ACCORD_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(folder / name))
+    assert (folder / name).stat().st_size > 5000
 
 
 def _answer_all(client, name, values):  # type: ignore[no-untyped-def]
@@ -48,7 +57,7 @@ def _team(ui_server):  # type: ignore[no-untyped-def]
     return name, people, reviewer, bobs
 
 
-def test_filtered_queue_keyboard_verdicts_fix_history_and_diff(page, ui_server):
+def test_filtered_queue_keyboard_verdicts_fix_history_and_diff(page, ui_server, tmp_path):
     name, people, reviewer, bobs = _team(ui_server)
     bob = people["bob"][0]
     api_login(page.context, reviewer)
@@ -71,7 +80,7 @@ def test_filtered_queue_keyboard_verdicts_fix_history_and_diff(page, ui_server):
     assert diff.locator(".diff-view b").count() == 0  # record text never becomes markup
     expect(diff.locator(".diff-view")).to_contain_text("<b>drags</b>")
     page.locator(".work-bar").click(position={"x": 2, "y": 2})  # leave the text box
-    page.locator("#main").screenshot(path=str(DOCS_IMG / "review-page.png"))
+    shot(page.locator("#main"), "review-page.png", tmp_path)
     page.keyboard.press("a")
     # every response of bob's to sst-0 is judged: the filtered queue moves to his next one
     expect(page.locator("#record-id strong")).to_have_text("sst-1")
@@ -109,7 +118,7 @@ def test_filtered_queue_keyboard_verdicts_fix_history_and_diff(page, ui_server):
     expect(page.locator("dialog.help")).to_contain_text("reject the selected response")
     page.keyboard.press("Escape")
     page.locator("#history-panel").evaluate("el => el.hidden = true")
-    page.locator("#comparison").screenshot(path=str(DOCS_IMG / "review-fix-diff.png"))
+    shot(page.locator("#comparison"), "review-fix-diff.png", tmp_path)
 
 
 def test_word_diff_is_a_word_level_lcs(page, ui_server):
@@ -123,7 +132,8 @@ def test_word_diff_is_a_word_level_lcs(page, ui_server):
         return {
             small: m.diffWords('the cat sat on the mat', 'the dog sat on  the mat'),
             tail: m.diffWords(long + 'end', long + 'finish').slice(-2),
-            back: m.diffWords('a b c', 'c b a').filter(p => p.op !== 'del').map(p => p.text).join(''),
+            back: m.diffWords('a b c', 'c b a').filter(p => p.op !== 'del')
+                .map(p => p.text).join(''),
         };
     }""")
     assert parts["small"] == [{"op": "same", "text": "the "}, {"op": "del", "text": "cat "},

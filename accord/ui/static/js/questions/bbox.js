@@ -2,7 +2,9 @@
 // B draws (drag), V selects (click a box; drag it to move, drag a handle to resize), H or
 // Space+drag pans, wheel or +/-/0 zoom. 1-9 pick the label (and relabel the selected box),
 // Delete/Backspace removes it, arrows nudge it (Shift: 10 px). Model suggestions are dashed
-// with their score: accept one, or all at or above a threshold.
+// with their score: accept one, or all at or above a threshold. By keyboard, with no box
+// selected: arrows move a crosshair (Shift: 10x), Enter anchors a corner, Enter again makes
+// the box, Escape cancels.
 
 import { h, replace, fmtNumber } from "../dom.js";
 import { labelText } from "../values.js";
@@ -35,6 +37,7 @@ export function create(question, ctx) {
   let drag = null; // {kind: "new"|"move"|"resize", ...}
   let preview = null; // the boxes while dragging
   let threshold = 0.5;
+  let cross = null; // keyboard drawing: {pt: [x, y], anchor: [x, y] | null} in image pixels
 
   const boxes = () => ctx.form.get(question.name) || [];
   const save = (next) => ctx.form.set(question.name, next);
@@ -98,6 +101,12 @@ export function create(question, ctx) {
       parts.push(tag(b, labelText(question, b.label)));
     });
     if (drag && drag.kind === "new" && drag.box) parts.push(rect(drag.box, { class: `shape drawing ${labClass(labelIndex, drag.box.label)}` }));
+    if (cross) {
+      if (cross.anchor) parts.push(rect(fromCorners(cross.anchor, cross.pt, state.label), { class: `shape drawing ${labClass(labelIndex, state.label)}` }));
+      const [cx, cy] = stage.toScreen(cross.pt);
+      parts.push(svg("line", { class: "crosshair", x1: cx - 12, y1: cy, x2: cx + 12, y2: cy }),
+        svg("line", { class: "crosshair", x1: cx, y1: cy - 12, x2: cx, y2: cy + 12 }));
+    }
     if (selected >= 0) {
       const b = current[selected];
       for (const name of HANDLES) {
@@ -195,12 +204,38 @@ export function create(question, ctx) {
     save(all.map((o, i) => (i === selected ? { ...own(o), x, y } : o)));
   }
 
+  /** Keyboard drawing (no box selected): arrows move the crosshair, Enter anchors, Enter
+   * again makes the box, Escape cancels; true when the key was used. */
+  function crossKey(event) {
+    if (!stage.natural) return false;
+    const { w, h: ht } = stage.natural;
+    const unit = Math.max(1, Math.round(Math.min(w, ht) / 50)) * (event.shiftKey ? 10 : 1);
+    const arrows = { ArrowLeft: [-unit, 0], ArrowRight: [unit, 0], ArrowUp: [0, -unit], ArrowDown: [0, unit] };
+    if (arrows[event.key] || event.key === "Enter") {
+      if (!cross) cross = { pt: [r2(w / 2), r2(ht / 2)], anchor: null }; // starts at the centre
+      if (arrows[event.key]) {
+        const [dx, dy] = arrows[event.key];
+        cross.pt = [r2(Math.min(w, Math.max(0, cross.pt[0] + dx))), r2(Math.min(ht, Math.max(0, cross.pt[1] + dy)))];
+      } else if (!cross.anchor) cross.anchor = [...cross.pt];
+      else {
+        const box = fromCorners(cross.anchor, cross.pt, state.label);
+        cross = { pt: cross.pt, anchor: null };
+        if (box.w > 0 && box.h > 0 && box.label !== null) { selected = -1; save([...boxes(), box]); return true; }
+      }
+      render();
+      return true;
+    }
+    if (event.key === "Escape" && cross) { cross = null; render(); return true; }
+    return false;
+  }
+
   return {
     el: shell.el,
     error: shell.error,
     update: render,
     key(event) {
       if (base.commonKey(event)) return true;
+      if (selected < 0 && !event.ctrlKey && !event.metaKey && !event.altKey && crossKey(event)) return true;
       if (event.ctrlKey || event.metaKey || event.altKey) return false;
       if ((event.key === "Delete" || event.key === "Backspace") && selected >= 0) {
         const i = selected;
@@ -221,7 +256,7 @@ export function create(question, ctx) {
 export function shortcuts() {
   return [["B", "draw boxes (drag)"], ["V", "select: drag to move, handles resize"], ["H or Space+drag", "pan"],
     ["wheel, + / −, 0", "zoom, fit"], ["1–9", "label (of the selected box)"], ["Delete", "remove the selected box"],
-    ["arrows", "nudge 1 px (Shift: 10)"], ["P / K", "the polygon / keypoints question on the same image"]];
+    ["arrows", "nudge 1 px (Shift: 10)"], ["arrows, Enter, Enter", "no box selected: move the crosshair, anchor a corner, make the box (Esc cancels)"], ["P / K", "the polygon / keypoints question on the same image"]];
 }
 
 /** One-line text of a value (suggestions, review tables). */

@@ -3,6 +3,8 @@
 // 1-9, 0 label the selected segment (or pick the label for the next one), Delete removes it,
 // Space plays/pauses, ←/→ seek 1 s (Shift: 5 s), [ / ] change the speed. Start and end are
 // editable in the list. Without allow_overlap a new segment replaces those it overlaps.
+// By keyboard: Enter anchors a segment at the playhead, ←/→ move the playhead, Enter again
+// makes the segment (Escape cancels).
 
 import { h, replace } from "../dom.js";
 import { labelText } from "../values.js";
@@ -54,6 +56,7 @@ export function create(question, ctx) {
   let selected = -1;
   let drag = null;
   let preview = null; // the segments while an edge is dragged
+  let anchor = null; // the start of a segment made by keyboard (Enter ... Enter)
   const paletteButtons = labels.map(([v, text], i) => optionButton(text, keyLabel(i), () => pick(v), {
     class: ["option", `lab-${i % 8}`], role: "radio", dataset: { value: v },
   }));
@@ -132,6 +135,15 @@ export function create(question, ctx) {
       g.font = "12px system-ui, sans-serif";
       g.fillText(labelText(question, s.label), x(s.start) + 4, 14);
     });
+    if (anchor !== null) {
+      g.globalAlpha = 0.3;
+      g.fillStyle = LAB_HEX[(labelIndex.get(current) ?? 7) % 8];
+      const a = Math.min(anchor, player.currentTime);
+      const b = Math.max(anchor, player.currentTime);
+      g.fillRect(x(a), 0, Math.max(1, x(b) - x(a)), height);
+      g.globalAlpha = 1;
+      g.fillRect(x(anchor) - 1, 0, 2, height);
+    }
     if (drag && drag.to !== null) {
       g.globalAlpha = 0.3;
       g.fillStyle = LAB_HEX[(labelIndex.get(current) ?? 7) % 8];
@@ -212,8 +224,25 @@ export function create(question, ctx) {
     error: shell.error,
     update: render,
     key(event) {
-      if (playerKey(player, event)) return true;
+      if (playerKey(player, event)) {
+        if (anchor !== null) player.draw(); // the anchored segment follows the playhead
+        return true;
+      }
       if (event.ctrlKey || event.metaKey || event.altKey) return false;
+      if (event.key === "Enter") {
+        const t = r2(player.currentTime);
+        if (anchor === null) { anchor = t; note.textContent = `segment from ${fmtTime(t)}: move with ←/→, Enter to finish, Esc to cancel`; }
+        else {
+          const [start, end] = [Math.min(anchor, t), Math.max(anchor, t)];
+          anchor = null;
+          note.textContent = "";
+          if (end > start) add({ start, end, label: current });
+          else note.textContent = "a segment needs a length: move the playhead first";
+        }
+        player.draw();
+        return true;
+      }
+      if (event.key === "Escape" && anchor !== null) { anchor = null; note.textContent = ""; player.draw(); return true; }
       if ((event.key === "Delete" || event.key === "Backspace") && selected >= 0) {
         const i = selected;
         selected = -1;
@@ -230,7 +259,7 @@ export function create(question, ctx) {
 
 /** Keyboard shortcuts for the help dialog. */
 export function shortcuts() {
-  return [["drag", "make a segment on the waveform"], ["click", "seek / select"], ["1–9, 0", "label"],
+  return [["drag", "make a segment on the waveform"], ["Enter … Enter", "make a segment from the playhead by keyboard (Esc cancels)"], ["click", "seek / select"], ["1–9, 0", "label"],
     ["Delete", "remove the selected segment"], ["Space", "play / pause"], ["← / →", "seek 1 s (Shift: 5 s)"], ["[ / ]", "slower / faster"]];
 }
 
