@@ -10,8 +10,9 @@ floor for real sentence embeddings. For each size and library it prints the
 build time, single-query latency p50/p99 (k=10, one thread of the caller, as a
 server request runs it), recall@10 against the exact answer, and the
 installed size of the library. The exact search is the one the server runs
-(:class:`accord.assist.nearest.ExactIndex`); the HNSW rows call the libraries
-with the parameters :mod:`accord.assist.nearest` uses for its index.
+(:class:`accord.assist.nearest.ExactIndex`), and so is the ``hnswlib`` row
+(:class:`accord.assist.nearest.HnswIndex`); ``usearch`` and ``faiss`` (HNSW
+flat) are called with the same M / ef parameters, for the choice.
 """
 
 from __future__ import annotations
@@ -61,22 +62,21 @@ def build(lib: str, ids: np.ndarray, matrix: np.ndarray):  # type: ignore[no-unt
 
     if lib == "exact":
         return nearest.ExactIndex(ids, matrix)
-    if lib == "usearch":
-        return nearest.UsearchIndex.build(ids, matrix)
     if lib == "hnswlib":
-        import hnswlib
+        return nearest.HnswIndex.build(ids, matrix)
+    if lib == "usearch":
+        from usearch.index import Index
 
-        index = hnswlib.Index(space="ip", dim=matrix.shape[1])
-        index.init_index(max_elements=len(ids), M=nearest.HNSW_M,
-                         ef_construction=nearest.HNSW_EF_CONSTRUCTION)
-        index.add_items(matrix, ids, num_threads=os.cpu_count() or 1)
-        index.set_ef(nearest.HNSW_EF_SEARCH)
+        index = Index(ndim=matrix.shape[1], metric="ip", dtype="f32",
+                      connectivity=nearest.HNSW_M, expansion_add=nearest.HNSW_EF_CONSTRUCTION,
+                      expansion_search=nearest.HNSW_EF_SEARCH)
+        index.add(ids.astype(np.uint64), matrix, threads=os.cpu_count() or 1)
 
-        class _H:
+        class _U:
             def search(self, q: np.ndarray, k: int):  # type: ignore[no-untyped-def]
-                labels, dist = index.knn_query(q, k=k, num_threads=1)
-                return labels[0], 1 - dist[0]
-        return _H()
+                found = index.search(q, k, threads=1)
+                return found.keys, 1 - found.distances
+        return _U()
     if lib == "faiss":
         import faiss
 
@@ -133,7 +133,7 @@ def run(n: int, dim: int, libs: list[str], n_queries: int, clusters: int) -> lis
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="100000,1000000")
-    ap.add_argument("--libs", default="exact,usearch,hnswlib,faiss")
+    ap.add_argument("--libs", default="exact,hnswlib,usearch,faiss")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--clusters", type=int, default=0,

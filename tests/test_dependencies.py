@@ -35,7 +35,7 @@ UNDECLARED = {
 
 # import name -> distribution for optional packages whose names differ, so the check holds
 # where they are not installed (a fresh `make test` venv has no bench extra)
-DISTRIBUTION_OF = {"crowdkit": "crowd-kit"}
+DISTRIBUTION_OF = {"crowdkit": "crowd-kit", "faiss": "faiss-cpu"}
 
 
 packages_distributions = functools.cache(_packages_distributions)
@@ -79,7 +79,8 @@ def _imported(top: str) -> set[str]:
     return found
 
 
-RUNTIME = ("core", "postgres", "data", "hf", "quality", "prep", "assist", "distributed")
+RUNTIME = ("core", "postgres", "data", "hf", "quality", "prep", "assist", "similarity",
+           "distributed")
 
 
 def test_every_import_of_accord_is_declared():

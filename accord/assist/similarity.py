@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from accord.assist.nearest import ExactIndex, UsearchIndex, build_index
+from accord.assist.nearest import ExactIndex, HnswIndex, build_index
 from accord.errors import Conflict, InputError, NotFound
 from accord.store.vectors import first_vector_names, iter_vectors, record_vectors, vectors_epoch
 
@@ -65,7 +65,7 @@ def stored_vector_name(session: Session, dataset_id: int, dataset: str,
     return names[0]
 
 
-def _index(session: Session, dataset_id: int, name: str) -> ExactIndex | UsearchIndex:
+def _index(session: Session, dataset_id: int, name: str) -> ExactIndex | HnswIndex:
     epoch = vectors_epoch(session, dataset_id)
     key = (dataset_id, name)
     with _lock:

@@ -55,6 +55,7 @@ PAGES = (
     Page("/datasets/{name}/annotate", "annotate.html", "Annotate"),
     Page("/datasets/{name}/review", "review.html", "Review", "reviewer"),
     Page("/datasets/{name}/dashboard", "dashboard.html", "Dashboard", "reviewer"),
+    Page("/datasets/{name}/records", "records.html", "Records", "reviewer"),
     Page("/datasets/{name}/report", "report.html", "Dataset health", "reviewer"),
     Page("/datasets/{name}/triage", "triage.html", "Feedback triage", "admin"),
     Page("/admin", "admin.html", "Admin", "admin"),

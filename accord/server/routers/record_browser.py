@@ -52,8 +52,11 @@ def similar(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: Read
     """The ``k`` records most similar to a record (``record=ID``, itself left out) or to a
     text (``q=TEXT``, embedded with the model of the stored vectors), by cosine similarity
     of the vectors ``accord assist embed`` stored. 409 ``no_vectors`` when there are none."""
-    from accord.assist.similarity import similar_records
-
+    try:
+        from accord.assist.similarity import similar_records
+    except ImportError:
+        raise InputError("similarity search needs numpy: pip install 'accord[similarity]'",
+                         field="record") from None
     if record is not None:
         rec = session.get(Record, record)
         if rec is None or rec.dataset_id != ctx.dataset.id:

@@ -245,7 +245,7 @@ async function renderManage(name) {
   const box = $("manage");
   try {
     const links = h("section", {}, h("h3", { text: "Pages" }), h("div", { class: "row" },
-      ["annotate", "review", "dashboard", "triage"].map((p) => h("a", { class: "button secondary", href: `/datasets/${enc(name)}/${p}` }, p))));
+      ["annotate", "review", "dashboard", "records", "triage"].map((p) => h("a", { class: "button secondary", href: `/datasets/${enc(name)}/${p}` }, p))));
     const guidelines = await guidelinesSection(name);
     const members = await membersSection(name);
     const workforce = await workforceSection(name, () => renderManage(name));
