@@ -5,7 +5,7 @@
 
 import { api, enc } from "../api.js";
 import { h, replace, fmtNumber } from "../dom.js";
-import { confirmBox, notify, pageInfo } from "../shell.js";
+import { clearError, confirmBox, notify, pageInfo } from "../shell.js";
 
 const { dataset, role } = pageInfo();
 const base = `/datasets/${enc(dataset)}`;
@@ -109,6 +109,7 @@ async function loadPage(reset) {
     const page = await api("GET", `${base}/records?${params}`);
     shown = shown.concat(page.records);
     cursor = page.next_cursor;
+    clearError(); // an error about the filters is gone once they work
     renderTable();
   } catch (err) {
     notify(err.message, "error");
@@ -136,7 +137,7 @@ function renderBulk() {
   if (!isAdmin) return;
   const n = selected.size;
   const all = h("button", { type: "button", class: "link", onclick: () => { shown.forEach((r) => selected.add(r.id)); renderTable(); } }, "select all shown");
-  const priority = h("input", { type: "number", step: "any", id: "bulk-priority", value: 1, "aria-label": "priority" });
+  const priority = h("input", { type: "number", step: "any", id: "bulk-priority", class: "narrow", value: 1, "aria-label": "priority" });
   const act = (label, body, question, cls = "secondary") => h("button", { type: "button", class: cls, disabled: !n, dataset: { action: body().action },
     onclick: async () => {
       if (question && !(await confirmBox(question(), { ok: label }))) return;
