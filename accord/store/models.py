@@ -229,6 +229,10 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("record_id", "user_id"),
         Index("ix_responses_user", "user_id", "status", "updated_at"),
+        # the review queue (accord.store.responses.review_queue): unreviewed submissions only
+        Index("ix_responses_review_queue", "dataset_id", "record_id",
+              sqlite_where=text("status = 'submitted' AND review_state IS NULL"),
+              postgresql_where=text("status = 'submitted' AND review_state IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

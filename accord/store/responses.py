@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from accord.store.models import (
@@ -136,8 +136,10 @@ def review_queue(session: Session, dataset_id: int, *, annotator_id: int | None 
     over a record continues after it, whoever else answered it and when (a response-id
     cursor skipped the annotator's older responses to later records, issue 20).
     """
+    # the status is a literal, so the planner (also PostgreSQL's generic plans) matches the
+    # partial index ix_responses_review_queue: one range scan from the cursor
     stmt = select(Response.record_id).where(Response.dataset_id == dataset_id,
-                                            Response.status == "submitted",
+                                            Response.status == literal_column("'submitted'"),
                                             Response.review_state.is_(None),
                                             Response.record_id > after_record)
     if annotator_id is not None:
