@@ -25,6 +25,18 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
+def ray_executor():
+    """One local Ray instance (2 CPUs) for the whole session: prep and assist share it (its
+    start and its workers' first imports cost tens of seconds on a loaded 2-core machine)."""
+    pytest.importorskip("ray")
+    from accord.prep.executors.ray import RayExecutor
+
+    executor = RayExecutor(num_cpus=2)
+    yield executor
+    executor.close()
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The test data shared by all tests: ``tests/data`` (see its INDEX.md)."""
     if not (TEST_DATA / "INDEX.md").is_file():

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
+from accord.assist.executor_batches import EncodeBatch
 from accord.assist.prompts import render_record
 from accord.assist.runs import RunSummary
 from accord.errors import InputError
+from accord.prep.executors import Executor
+from accord.prep.executors.local import LocalExecutor
 from accord.store.assist_queries import record_ids, records_by_ids
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.engine import session_scope, write_scope
@@ -94,9 +97,15 @@ def record_text(settings: Any, fields: dict[str, Any], field: str | None = None)
 
 def embed_dataset(engine: Engine, dataset: str, *, field: str | None = None,
                   embedder: Embedder | None = None, batch_size: int = 256,
-                  limit: int | None = None, progress: Callable[[int], None] | None = None,
+                  limit: int | None = None, executor: Executor | None = None,
+                  progress: Callable[[int], None] | None = None,
                   total: Callable[[int], None] | None = None) -> RunSummary:
     """Embed every record (one field, or all fields) and store the vectors.
+
+    With an ``executor`` (``local`` processes or ``ray``, see
+    :mod:`accord.assist.executor_batches`) batches of ``batch_size`` records
+    are encoded by its workers, each loading the model once; the vectors are
+    byte-identical to an in-process run's.
 
     Raises
     ------
@@ -113,17 +122,26 @@ def embed_dataset(engine: Engine, dataset: str, *, field: str | None = None,
         dataset_id = ds.id
     if total is not None:
         total(len(ids))
-    embedder = embedder or load_embedder()
-    summary = RunSummary("embed", dataset, agent=embedder.name, records=len(ids))
+    if executor is None:
+        embedder = embedder or load_embedder()
+    summary = RunSummary("embed", dataset, agent=embedder.name if embedder else MODEL_NAME,
+                         records=len(ids))
     summary.started = time.perf_counter()
-    for start in range(0, len(ids), batch_size):
-        with session_scope(engine) as session:
-            batch = records_by_ids(session, ids[start:start + batch_size])
-        texts = [record_text(settings, fields, field) for _, _, fields in batch]
-        vectors = embedder.encode(texts)
+    positions: list[int] = []
+
+    def items() -> Iterator[tuple[int, bytes]]:
+        for start in range(0, len(ids), batch_size):
+            with session_scope(engine) as session:
+                batch = records_by_ids(session, ids[start:start + batch_size])
+            for rid, _, fields in batch:
+                positions.append(rid)
+                yield len(positions) - 1, record_text(settings, fields, field).encode("utf-8")
+
+    runner = executor or LocalExecutor(workers=1)
+    for vectors in runner.map_batches(EncodeBatch(embedder), items(), batch_size):
         with write_scope(engine) as session:
-            summary.written += set_vectors(session, dataset_id, embedder.name,
-                                           {rid: vec for (rid, _, _), vec in zip(batch, vectors)})
+            summary.written += set_vectors(session, dataset_id, summary.agent,
+                                           {positions[i]: vec for i, vec in vectors})
         if progress is not None:
-            progress(len(batch))
+            progress(len(vectors))
     return summary.finish()

@@ -16,16 +16,18 @@ prompt). Each run writes its full prompt template to the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 
-from accord.assist.client import LLMClient
+from accord.assist.client import LLMClient, LLMError
 from accord.assist.confidence import Confidence, logprob_confidence, self_consistency, vote_key
+from accord.assist.executor_batches import PrelabelBatch
 from accord.assist.prompts import TEMPLATES, PromptTemplate, agent_name
-from accord.assist.runs import RunSummary, parallel_map
+from accord.assist.runs import RunSummary
 from accord.assist.schema_output import (
     VALUE_KEYS,
     ParsedOutput,
@@ -34,6 +36,8 @@ from accord.assist.schema_output import (
     parse_output,
 )
 from accord.errors import InputError
+from accord.prep.executors import Executor
+from accord.prep.executors.local import LocalExecutor
 from accord.schema import Settings
 from accord.store.assist_queries import (
     SuggestionItem,
@@ -170,6 +174,7 @@ def suggest_one(client: LLMClient, settings: Settings, question: Any, fields: di
 
 
 def prelabel(engine: Engine, dataset: str, client: LLMClient, options: PrelabelOptions, *,
+             executor: Executor | None = None,
              progress: Callable[[int], None] | None = None,
              total: Callable[[int], None] | None = None) -> RunSummary:
     """Suggest answers to one question for a dataset's records.
@@ -179,10 +184,16 @@ def prelabel(engine: Engine, dataset: str, client: LLMClient, options: PrelabelO
     engine : Engine
     dataset : str
     client : LLMClient
-        Its config's model names the agent; its concurrency bounds the workers.
+        Its config's model names the agent; its concurrency bounds the requests
+        in flight (per worker with an executor).
     options : PrelabelOptions
+    executor : Executor, optional
+        Run the model calls on a prep executor (``local`` processes or ``ray``,
+        :mod:`accord.assist.executor_batches`) in batches of
+        ``options.batch_size`` records; the suggestions are the same as
+        without one. Default: threads in this process.
     progress : callable, optional
-        Called with 1 per finished record.
+        Called with the number of records finished (1 at a time without an executor).
     total : callable, optional
         Called once with the number of records to do.
 
@@ -214,31 +225,49 @@ def prelabel(engine: Engine, dataset: str, client: LLMClient, options: PrelabelO
                          records=len(ids), meter=client.meter, skipped=len(shot_ids))
     if total is not None:
         total(len(ids))
-    examples = [(f, v) for _, f, v in shots]
+    work = PrelabelBatch(client.config, settings, question.name, options, template,
+                         [(f, v) for _, f, v in shots],
+                         cache_dir=client.cache.directory if client.cache is not None else None,
+                         prices=client.meter.prices,
+                         client=client if executor is None else None,
+                         progress=progress if executor is None else None)
+    size = options.batch_size if executor is not None else \
+        max(options.batch_size, 4 * client.config.concurrency)
+    records: dict[int, tuple[int, str]] = {}
 
-    def one(rec: tuple[int, str, dict[str, Any]]) -> Any:
-        try:
-            return suggest_one(client, settings, question, rec[2], options, template, examples)
-        except InputError as exc:
-            return exc
+    def items() -> Iterator[tuple[int, bytes]]:
+        for start in range(0, len(ids), size):
+            with session_scope(engine) as session:
+                batch = records_by_ids(session, ids[start:start + size])
+            for rid, external_id, fields in batch:
+                records[len(records)] = (rid, external_id)
+                yield len(records) - 1, orjson.dumps(fields)
 
-    size = max(options.batch_size, 4 * client.config.concurrency)
-    for start in range(0, len(ids), size):
-        with session_scope(engine) as session:
-            batch = records_by_ids(session, ids[start:start + size])
-        items = []
-        for rec, result in parallel_map(one, batch, workers=client.config.concurrency,
-                                        progress=progress):
-            if isinstance(result, InputError):
-                summary.fail(rec[1], str(result))
-                continue
-            value, score, meta = result
-            meta = {"prompt": version, "template": template.name, **meta}
-            summary.methods[meta["method"] or "none"] += 1
-            items.append(SuggestionItem(rec[0], question.name, value, score, meta))
+    runner = executor or LocalExecutor(workers=1)
+    fatal = None
+    for outcomes in runner.map_batches(work, items(), size):
+        suggestions = []
+        for out in outcomes:
+            if out.usage is not None:
+                client.meter.merge(out.usage)
+                summary.retries += out.usage["retries"]
+            rid, external_id = records[out.index]
+            if out.fatal is not None:
+                fatal = fatal or out.fatal
+            elif out.error is not None:
+                summary.fail(external_id, out.error)
+            else:
+                meta = {"prompt": version, "template": template.name, **out.meta}
+                summary.methods[meta["method"] or "none"] += 1
+                suggestions.append(SuggestionItem(rid, question.name, out.value, out.score,
+                                                  meta))
         with write_scope(engine) as session:
-            summary.written += put_suggestions(session, summary.agent, items, utcnow())
-    summary.retries = client.retries
+            summary.written += put_suggestions(session, summary.agent, suggestions, utcnow())
+        if progress is not None and executor is not None:
+            progress(len(outcomes))
+        if fatal is not None:
+            raise LLMError(fatal)
+    summary.retries += client.retries
     summary.finish()
     with write_scope(engine) as session:
         record_event(session, f"assist.{options.action}", "dataset", dataset_id,
@@ -247,5 +276,6 @@ def prelabel(engine: Engine, dataset: str, client: LLMClient, options: PrelabelO
                               "base_url": _redacted(client.config.base_url),
                               "question": question.name,
                               "template": template.to_dict(), "few_shot": len(shots),
-                              "k": options.k, "counts": summary.to_dict()})
+                              "k": options.k, "executor": runner.name,
+                              "counts": summary.to_dict()})
     return summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from accord.errors import InputError
 
@@ -102,6 +103,17 @@ class UsageMeter:
                 self.unpriced.add(model)
             else:
                 self.cost += price.cost(prompt_tokens, completion_tokens)
+
+    def merge(self, counts: dict[str, Any]) -> None:
+        """Add another meter's totals (``calls``, ``cached_calls``, ``prompt_tokens``,
+        ``completion_tokens``, ``cost``, ``unpriced``), e.g. a worker process's."""
+        with self._lock:
+            self.calls += int(counts.get("calls", 0))
+            self.cached_calls += int(counts.get("cached_calls", 0))
+            self.prompt_tokens += int(counts.get("prompt_tokens", 0))
+            self.completion_tokens += int(counts.get("completion_tokens", 0))
+            self.cost += float(counts.get("cost", 0.0))
+            self.unpriced.update(counts.get("unpriced", ()))
 
     @property
     def tokens(self) -> int:

@@ -47,6 +47,27 @@ Prices = Annotated[list[str] | None, typer.Option(
     "--price", help="MODEL=IN/OUT dollars per million tokens, or @FILE (YAML/JSON "
     "{model: {input, output}}); repeatable.")]
 Against = Annotated[str, typer.Option("--against", help="Reference: gold or responses.")]
+ExecutorName = Annotated[str | None, typer.Option(
+    "--executor", help="Run the per-record work on a prep executor: local (worker processes) "
+    "or ray (default: threads in this process).")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1,
+                                             help="Worker processes of --executor local.")]
+RayAddress = Annotated[str | None, typer.Option(
+    "--ray-address", help="Ray cluster for --executor ray (default: start a local one).")]
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1,
+                                        help="Records per batch (per executor task).")]
+
+
+@contextmanager
+def _executor(name: str | None, workers: int | None, address: str | None) -> Iterator[Any]:
+    from accord.assist.executor_batches import make_executor
+
+    runner = make_executor(name, workers=workers, address=address)
+    try:
+        yield runner
+    finally:
+        if runner is not None:
+            runner.close()
 
 
 def _client(model: str | None, base_url: str | None, api_key: str | None, concurrency: int,
@@ -127,7 +148,9 @@ def prelabel_command(
     only_pending: Annotated[bool, typer.Option("--only-pending")] = False,
     template: Template = None, concurrency: Concurrency = 8, rpm: Rpm = None,
     max_retries: Retries = 6, cache_dir: CacheDir = None, no_cache: NoCache = False,
-    price: Prices = None, db: DbOption = None, as_json: AsJson = False,
+    price: Prices = None, executor: ExecutorName = None, workers: Workers = None,
+    ray_address: RayAddress = None, batch_size: BatchSize = 256, db: DbOption = None,
+    as_json: AsJson = False,
 ) -> None:
     """Suggest answers to QUESTION for the records of DATASET, with confidence scores."""
     from accord.assist import PrelabelOptions, prelabel
@@ -135,11 +158,13 @@ def prelabel_command(
     engine = open_store(db)
     options = PrelabelOptions(question=question, k=k, limit=limit, few_shot=few_shot,
                               fallback_k=fallback_k, temperature=temperature,
-                              only_pending=only_pending, template=_template(template))
+                              only_pending=only_pending, template=_template(template),
+                              batch_size=batch_size)
     with _client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache, price,
-                 max_retries) as client, _bar(f"prelabel {question}") as bar:
-        summary = prelabel(engine, dataset, client, options, progress=bar.advance,
-                           total=bar.total)
+                 max_retries) as client, _executor(executor, workers, ray_address) as runner, \
+            _bar(f"prelabel {question}") as bar:
+        summary = prelabel(engine, dataset, client, options, executor=runner,
+                           progress=bar.advance, total=bar.total)
     _finish(summary, as_json)
 
 
@@ -358,18 +383,19 @@ def embed_command(
     dataset: str,
     field: Annotated[str | None, typer.Option("--field", help="Field to embed (default: "
                                                                "all fields).")] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 256,
-    limit: Limit = None, db: DbOption = None, as_json: AsJson = False,
+    batch_size: BatchSize = 256, limit: Limit = None, executor: ExecutorName = None,
+    workers: Workers = None, ray_address: RayAddress = None, db: DbOption = None,
+    as_json: AsJson = False,
 ) -> None:
     """Store all-MiniLM-L6-v2 embeddings of records (offline; needs torch)."""
     from accord.assist.embeddings import embed_dataset, load_embedder
 
     engine = open_store(db)
-    embedder = load_embedder()
-    with _bar(f"embed {dataset}") as bar:
+    embedder = load_embedder() if executor is None else None
+    with _executor(executor, workers, ray_address) as runner, _bar(f"embed {dataset}") as bar:
         summary = embed_dataset(engine, dataset, field=field, embedder=embedder,
-                                batch_size=batch_size, limit=limit, progress=bar.advance,
-                                total=bar.total)
+                                batch_size=batch_size, limit=limit, executor=runner,
+                                progress=bar.advance, total=bar.total)
     _finish(summary, as_json)
 
 

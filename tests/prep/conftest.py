@@ -1,11 +1,10 @@
-"""Fixtures for the prep tests: the PII test data, one Ray instance, the real CLI."""
+"""Fixtures for the prep tests: the PII test data and the real CLI (Ray: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,6 @@ def pii_dataset() -> Path:
     if not PII_DATA.is_file():
         pytest.fail(f"PII test data not found at {PII_DATA} (see tests/data/pii/SOURCE.md)")
     return PII_DATA
-
-
-@pytest.fixture(scope="session")
-def ray_executor() -> Iterator[object]:
-    """One local Ray instance (2 CPUs) for the whole session."""
-    pytest.importorskip("ray")
-    from accord.prep.executors.ray import RayExecutor
-
-    executor = RayExecutor(num_cpus=2)
-    yield executor
-    executor.close()
 
 
 def run_prep_cli(

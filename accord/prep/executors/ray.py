@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from accord.errors import InputError
 from accord.prep.executors.base import BatchFn, Item
 
 __all__ = ["RayExecutor"]
@@ -72,7 +73,11 @@ class RayExecutor:
         self._started = False
 
     def _ensure_ray(self) -> Any:
-        import ray
+        try:
+            import ray
+        except ImportError:
+            raise InputError("the ray executor needs Ray: pip install 'accord[distributed]'",
+                             field="--executor") from None
 
         if not ray.is_initialized():
             # Ray hands the driver's sys.path to its workers, so they import accord as we do.
