@@ -32,6 +32,7 @@ from accord.assist.backoff import RETRY_STATUSES, RetryPolicy, parse_retry_after
 from accord.assist.cache import ResponseCache, request_key
 from accord.assist.ratelimit import RateLimiter
 from accord.assist.structured import (
+    BODY_REJECTIONS,
     MODES,
     is_rejection,
     known_mode,
@@ -259,8 +260,8 @@ class LLMClient:
                 try:
                     result = self._request(structured_body(body, mode, schema, name))
                 except LLMError as exc:
-                    if not exc.rejected:
-                        raise
+                    if not (exc.rejected and exc.status in BODY_REJECTIONS):
+                        raise  # not about the request's body (401, 404, a timeout...)
                     refused.append(f"{mode}: {exc.message}")
                     status = exc.status
                     continue

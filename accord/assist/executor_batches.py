@@ -123,9 +123,12 @@ class PrelabelBatch:
             cache = ResponseCache(self.cache_dir) if self.cache_dir is not None else None
             client = LLMClient(self.config, cache=cache, meter=UsageMeter(prices=self.prices))
         question = self.settings.question(self.question)
+        failed: list[str] = []  # the endpoint's first failure: the records not started skip
 
         def one(item: Item) -> PrelabelOutcome:
             index, payload = item
+            if failed:
+                return PrelabelOutcome(index, fatal=failed[0])
             try:
                 value, score, meta = suggest_one(client, self.settings, question,
                                                  orjson.loads(payload), self.options,
@@ -133,6 +136,7 @@ class PrelabelBatch:
             except InputError as exc:
                 return PrelabelOutcome(index, error=str(exc))
             except LLMError as exc:
+                failed.append(exc.message)
                 return PrelabelOutcome(index, fatal=exc.message)
             return PrelabelOutcome(index, value, score, meta)
 

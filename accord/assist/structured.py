@@ -13,9 +13,10 @@ OpenAI-compatible servers disagree on how a JSON schema is requested:
 ==============  =====================================================================
 
 :meth:`accord.assist.client.LLMClient.complete` with ``schema=`` tries the
-modes in that order and steps down only when the server *rejects* a mode
-(:func:`is_rejection`: a 4xx other than 408/409/429, or the HTTP 500 that
-llama-cpp-python's server sends for a request that fails its own validation).
+modes in that order and steps down only when the server *rejects* a mode's
+request body (:func:`is_rejection` with status 400 or 422, or the HTTP 500
+that llama-cpp-python's server sends for a request that fails its own
+validation); other rejections (401, 403, 404) stop at once.
 A rejection is never retried as it is. The first mode that is answered is
 remembered for the base URL and model for the rest of the process, so a run
 negotiates once (concurrent first requests wait for that negotiation instead
@@ -32,9 +33,13 @@ import json
 import threading
 from typing import Any
 
-__all__ = ["MODES", "forget", "is_rejection", "known_mode", "remember", "structured_body"]
+__all__ = ["BODY_REJECTIONS", "MODES", "forget", "is_rejection", "known_mode", "remember",
+           "structured_body"]
 
 MODES = ("json_schema", "json_object", "prompt")
+#: Rejections that can be about the request's body, so another mode may be accepted (400 Bad
+#: Request, 422 Unprocessable, llama-cpp-python's validation 500); 401, 403, 404... cannot.
+BODY_REJECTIONS = frozenset({400, 422, 500})
 
 #: Statuses that mean "this request will never work as it is" (everything else in 4xx
 #: except request timeout, conflict and rate limit, which are retried).

@@ -17,6 +17,28 @@ from typing import Annotated, Any
 
 import typer
 
+from accord.cli.assist_options import (
+    Against,
+    Agent,
+    ApiKey,
+    AsJson,
+    BaseUrl,
+    BatchSize,
+    CacheDir,
+    Concurrency,
+    ExecutorName,
+    Limit,
+    Model,
+    NoCache,
+    Prices,
+    Question,
+    RayAddress,
+    Retries,
+    Rpm,
+    Workers,
+    executor_scope,
+    llm_client,
+)
 from accord.cli.console import console, err_console
 from accord.cli.store import DbOption, open_store
 
@@ -25,62 +47,6 @@ __all__ = ["app", "register"]
 app = typer.Typer(name="assist", no_args_is_help=True,
                   help="Model assistance: pre-label, labelling functions, calibrate, route, "
                        "prioritize, generate, judge, embed.")
-
-Question = Annotated[str, typer.Option("--question", "-q", help="Question name.")]
-Model = Annotated[str | None, typer.Option("--model", help="Model name [env ACCORD_LLM_MODEL].")]
-BaseUrl = Annotated[str | None, typer.Option(
-    "--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 "
-    "[env ACCORD_LLM_BASE_URL; default OpenAI].")]
-ApiKey = Annotated[str | None, typer.Option(
-    "--api-key", help="API key (prefer env ACCORD_LLM_API_KEY or OPENAI_API_KEY).")]
-Concurrency = Annotated[int, typer.Option("--concurrency", min=1, help="Requests in flight.")]
-Rpm = Annotated[float | None, typer.Option("--rpm", min=0, help="Requests per minute limit.")]
-Retries = Annotated[int, typer.Option("--max-retries", min=0,
-                                      help="Retries on 429/5xx/timeouts per request.")]
-Limit = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many records.")]
-Agent = Annotated[str | None, typer.Option("--agent", help="Suggestion agent (default: latest).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
-CacheDir = Annotated[Path | None, typer.Option(
-    "--cache-dir", help="Response cache [env ACCORD_CACHE_DIR; default ~/.cache/accord/llm].")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Always call the model.")]
-Prices = Annotated[list[str] | None, typer.Option(
-    "--price", help="MODEL=IN/OUT dollars per million tokens, or @FILE (YAML/JSON "
-    "{model: {input, output}}); repeatable.")]
-Against = Annotated[str, typer.Option("--against", help="Reference: gold or responses.")]
-ExecutorName = Annotated[str | None, typer.Option(
-    "--executor", help="Run the per-record work on a prep executor: local (worker processes) "
-    "or ray (default: threads in this process).")]
-Workers = Annotated[int | None, typer.Option("--workers", min=1,
-                                             help="Worker processes of --executor local.")]
-RayAddress = Annotated[str | None, typer.Option(
-    "--ray-address", help="Ray cluster for --executor ray (default: start a local one).")]
-BatchSize = Annotated[int, typer.Option("--batch-size", min=1,
-                                        help="Records per batch (per executor task).")]
-
-
-@contextmanager
-def _executor(name: str | None, workers: int | None, address: str | None) -> Iterator[Any]:
-    from accord.assist.executor_batches import make_executor
-
-    runner = make_executor(name, workers=workers, address=address)
-    try:
-        yield runner
-    finally:
-        if runner is not None:
-            runner.close()
-
-
-def _client(model: str | None, base_url: str | None, api_key: str | None, concurrency: int,
-            rpm: float | None, cache_dir: Path | None, no_cache: bool,
-            prices: list[str] | None, max_retries: int = 6) -> Any:
-    from accord.assist import LLMClient, LLMConfig, ResponseCache, UsageMeter, default_cache_dir
-    from accord.assist.usage import parse_prices
-
-    config = LLMConfig.from_env(model=model, base_url=base_url, api_key=api_key,
-                                concurrency=concurrency, rpm=rpm, max_retries=max_retries)
-    cache = None if no_cache else ResponseCache(cache_dir or default_cache_dir())
-    return LLMClient(config, cache=cache, meter=UsageMeter(prices=parse_prices(prices)))
-
 
 class _Bar:
     def __init__(self, progress: Any, task: Any) -> None:
@@ -145,6 +111,9 @@ def prelabel_command(
         "--fallback-k", min=0, help="Samples drawn when the server sends no logprobs "
         "(0 or 1: leave unscored).")] = 5,
     temperature: Annotated[float | None, typer.Option("--temperature", min=0)] = None,
+    top_logprobs: Annotated[int, typer.Option(
+        "--top-logprobs", min=0, max=20, help="Alternatives per token asked for (the "
+        "confidence renormalizes over those that continue an allowed answer).")] = 5,
     only_pending: Annotated[bool, typer.Option("--only-pending")] = False,
     template: Template = None, concurrency: Concurrency = 8, rpm: Rpm = None,
     max_retries: Retries = 6, cache_dir: CacheDir = None, no_cache: NoCache = False,
@@ -159,9 +128,9 @@ def prelabel_command(
     options = PrelabelOptions(question=question, k=k, limit=limit, few_shot=few_shot,
                               fallback_k=fallback_k, temperature=temperature,
                               only_pending=only_pending, template=_template(template),
-                              batch_size=batch_size)
-    with _client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache, price,
-                 max_retries) as client, _executor(executor, workers, ray_address) as runner, \
+                              top_logprobs=top_logprobs, batch_size=batch_size)
+    with llm_client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache, price,
+                 max_retries) as client, executor_scope(executor, workers, ray_address) as runner, \
             _bar(f"prelabel {question}") as bar:
         summary = prelabel(engine, dataset, client, options, executor=runner,
                            progress=bar.advance, total=bar.total)
@@ -189,7 +158,7 @@ def judge_command(
     if not agreement_only:
         options = PrelabelOptions(question=question, k=k, limit=limit, few_shot=few_shot,
                                   template=_template(template))
-        with _client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache,
+        with llm_client(model, base_url, api_key, concurrency, rpm, cache_dir, no_cache,
                      price, max_retries) as client, _bar(f"judge {question}") as bar:
             summary = judge(engine, dataset, client, question, options=options,
                             progress=bar.advance, total=bar.total)
@@ -370,7 +339,7 @@ def generate_command(
     options = GenerateOptions(prompt_field=prompt_field, into=into, k=k, models=model_list,
                               temperatures=_floats(temperatures, "--temperatures"), kind=kind,
                               limit=limit, max_tokens=max_tokens)
-    with _client(model or (model_list[0] if model_list else None), base_url, api_key,
+    with llm_client(model or (model_list[0] if model_list else None), base_url, api_key,
                  concurrency, rpm, cache_dir, no_cache, price, max_retries) as client, \
             _bar(f"generate {dataset}") as bar:
         summary = generate_candidates(engine, dataset, client, options, progress=bar.advance,
@@ -392,7 +361,7 @@ def embed_command(
 
     engine = open_store(db)
     embedder = load_embedder() if executor is None else None
-    with _executor(executor, workers, ray_address) as runner, _bar(f"embed {dataset}") as bar:
+    with executor_scope(executor, workers, ray_address) as runner, _bar(f"embed {dataset}") as bar:
         summary = embed_dataset(engine, dataset, field=field, embedder=embedder,
                                 batch_size=batch_size, limit=limit, executor=runner,
                                 progress=bar.advance, total=bar.total)

@@ -100,11 +100,14 @@ def test_a_rejected_request_is_never_retried(fake_llm, make_client, status):
         client.complete(MESSAGES)
     assert info.value.rejected and info.value.status == status
     assert len(fake.calls) == 1 and client.retries == 0
-    # a structured call tries each mode once (three different requests), then gives up
+    # a structured call tries each mode once (three different requests) when the refusal can
+    # be about the body (400, 422), then gives up; 404 cannot: it stops at once
     fake.reset()
-    with pytest.raises(LLMError, match="rejected the request in every structured-output mode"):
+    with pytest.raises(LLMError, match="every structured-output mode" if status != 404 else
+                       "HTTP 404"):
         client.complete(MESSAGES, schema=SCHEMA)
-    assert [_mode(c) for c in fake.calls] == ["json_schema", "json_object", "prompt"]
+    assert [_mode(c) for c in fake.calls] == (["json_schema", "json_object", "prompt"]
+                                              if status != 404 else ["json_schema"])
     assert client.retries == 0
 
 
@@ -136,3 +139,16 @@ def test_a_strict_server_keeps_json_schema(fake_llm, make_client):
     _, score, meta = _suggest(make_client(fake, cache=False), 0.7)
     assert meta["structured"] == "json_schema" and score == pytest.approx(0.7, abs=1e-6)
     assert [(_mode(c), c.status) for c in fake.calls] == [("json_schema", 200)]
+
+
+def test_a_dead_endpoint_stops_the_run_at_once(sqlite_engine, fake_llm, make_client):
+    """401 is not about the request's body: no other mode is tried, and the records not yet
+    started are skipped instead of each failing on its own."""
+    make_dataset(sqlite_engine, "d", LABEL_SETTINGS,
+                 [{"id": f"r{i}", "text": f"review {i} p=0.7"} for i in range(20)])
+    fake = fake_llm(probability_oracle, fail_first=1000, fail_status=401)
+    client = make_client(fake, cache=False, concurrency=2)
+    with pytest.raises(LLMError, match="HTTP 401: fake failure"):
+        prelabel(sqlite_engine, "d", client, PrelabelOptions("y"))
+    assert len(fake.calls) <= 2 and client.retries == 0
+    assert {_mode(c) for c in fake.calls} == {"json_schema"}
