@@ -126,7 +126,7 @@ def main() -> None:
     ray._ensure_ray()
     print(f"ray start {time.perf_counter() - started:.1f} s; {os.cpu_count()} CPUs; "
           f"{args.records} records, batch {args.batch_size}")
-    print(f"| task | executor | records/s | seconds | identical to in-process | load |")
+    print("| task | executor | records/s | seconds | identical to in-process | load |")
     print("|---|---|---:|---:|---|---:|")
     try:
         with tempfile.TemporaryDirectory() as tmp:
