@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.store.models import Record, Response, User
@@ -56,11 +56,16 @@ def user_response_counts(session: Session, dataset_id: int, user_id: int) -> dic
     return out
 
 
-def records_left_for(session: Session, dataset_id: int, user_id: int) -> int:
-    """Ordinary records of the dataset that still need responses (``pending``) and that the
-    user has neither submitted nor skipped: the most the queue can still hand them."""
-    done = exists().where(Response.record_id == Record.id, Response.user_id == user_id,
-                          Response.status.in_(("submitted", "discarded")))
-    return int(session.scalar(select(func.count()).select_from(Record).where(
-        Record.dataset_id == dataset_id, Record.status == "pending",
-        Record.is_gold.is_(False), ~done)) or 0)
+def records_left_for(session: Session, dataset_id: int, user_id: int,
+                     pending: int) -> int:
+    """Ordinary records of the dataset that still need responses (``pending`` of them, from
+    :func:`record_counts`) less those the user has submitted or skipped: the most the queue
+    can still hand them. Reads only the user's own responses (their index), never the
+    dataset's records."""
+    seen = session.scalar(select(func.count()).select_from(Response)
+                          .join(Record, Record.id == Response.record_id)
+                          .where(Response.user_id == user_id,
+                                 Response.status.in_(("submitted", "discarded")),
+                                 Response.dataset_id == dataset_id,
+                                 Record.status == "pending", Record.is_gold.is_(False)))
+    return max(0, pending - int(seen or 0))

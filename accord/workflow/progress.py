@@ -37,7 +37,7 @@ def annotator_progress(session: Session, ds: Dataset, settings: Settings,
     counts = record_counts(session, ds.id)
     mine = user_response_counts(session, ds.id, user.id)
     done = mine["submitted"] - mine["gold_answered"]
-    left = records_left_for(session, ds.id, user.id)
+    left = records_left_for(session, ds.id, user.id, counts["pending"])
     quota = quota_of(settings, session.get(Membership, (ds.id, user.id)))
     if quota is not None:
         left = max(0, min(left, quota - done))

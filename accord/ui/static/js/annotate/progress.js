@@ -10,6 +10,18 @@ export function progressText(p) {
   return `${fmtNumber(p.done)} of ${fmtNumber(p.records)} done, ${left}`;
 }
 
+const REFRESH_EVERY = 10; // submissions between two server counts (a count reads the dataset)
+let last = null; // the last progress shown
+let since = 0; // submissions counted locally since
+
+/** After a submission of a new answer: count it locally, and from the server every few. */
+export function countSubmission(box, base, { fresh }) {
+  since += 1;
+  if (!last || since >= REFRESH_EVERY) return showProgress(box, base);
+  if (fresh) { last = { ...last, done: last.done + 1, left: Math.max(0, last.left - 1) }; draw(box, last); }
+  return Promise.resolve();
+}
+
 /** Fetch and show the caller's progress in ``box``; failures leave the line as it was. */
 export async function showProgress(box, base) {
   let p;
@@ -18,6 +30,12 @@ export async function showProgress(box, base) {
   } catch {
     return; // the line is a help, never a blocker
   }
+  last = p;
+  since = 0;
+  draw(box, p);
+}
+
+function draw(box, p) {
   const extra = [p.drafts ? `${p.drafts} draft${p.drafts === 1 ? "" : "s"}` : null,
     p.skipped ? `${p.skipped} skipped` : null,
     p.quota !== null && p.quota !== undefined ? `quota ${p.quota}` : null].filter(Boolean).join(" · ");

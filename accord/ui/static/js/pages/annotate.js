@@ -2,8 +2,8 @@
 
 import { api, enc } from "../api.js";
 import { metadataList } from "../annotate/metadata.js";
-import { showProgress } from "../annotate/progress.js";
-import { rejectionBanner, showRejected } from "../annotate/rejected.js";
+import { countSubmission, showProgress } from "../annotate/progress.js";
+import { rejectionBanner, rejectionOf, showRejected } from "../annotate/rejected.js";
 import { h, replace, fmtDate } from "../dom.js";
 import { fieldsShownByQuestions, renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
@@ -157,10 +157,17 @@ async function open(recordId, { discard = false, fallback = false } = {}) {
   }
 }
 
-/** Refresh the progress line and the rejected list (after a submission; never blocks). */
+/** Show the progress line and the rejected list (never blocks). */
 function refreshStanding() {
   showProgress($("progress"), base);
   showRejected($("rejected"), base, (id) => open(id));
+}
+
+/** After a submission: the progress moves on (counted locally between server counts); the
+ * rejected list changes when the record was one of them. */
+function afterSubmit(recordId, wasSubmitted) {
+  countSubmission($("progress"), base, { fresh: !wasSubmitted });
+  if (rejectionOf(recordId)) showRejected($("rejected"), base, (id) => open(id));
 }
 
 function scheduleSave() {
@@ -243,9 +250,11 @@ async function submit() {
   clearTimeout(saveTimer);
   setState("submitting…", "pending");
   try {
+    const cur = current;
+    const wasSubmitted = cur.status === "submitted";
     const saved = await put("submitted");
     notify("Submitted", "ok");
-    refreshStanding();
+    afterSubmit(cur.record.id, wasSubmitted);
     if (saved.feedback) await showFeedback($("onboarding"), saved.feedback, settings.questions); // training
     await next();
   } catch (err) {
