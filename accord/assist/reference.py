@@ -37,6 +37,7 @@ __all__ = [
     "ScoredSuggestions",
     "calibrate",
     "correctness",
+    "majority_answers",
     "resolve_agent",
     "scored_suggestions",
 ]
@@ -74,6 +75,17 @@ def correctness(kind: str, value: Any, references: list[Any]) -> float:
     top = max(counts.values())
     modes = [k for k, c in counts.items() if c == top]
     return 1.0 / len(modes) if vote_key(kind, value) in modes else 0.0
+
+
+def majority_answers(session: Any, dataset_id: int, question: str) -> dict[int, str]:
+    """``{record id: answer}`` where people's submitted answers have a strict majority
+    (model agents' answers left out; a tied record has no majority)."""
+    out = {}
+    for rid, values in human_values(session, dataset_id, question).items():
+        counts = Counter(vote_key("label", v) for v in values).most_common(2)
+        if len(counts) == 1 or counts[0][1] > counts[1][1]:
+            out[rid] = counts[0][0]
+    return out
 
 
 def resolve_agent(session: Any, dataset_id: int, question: str, agent: str | None) -> str:

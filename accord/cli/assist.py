@@ -251,57 +251,36 @@ def route_command(
 def prioritize_command(
     dataset: str, question: Question,
     strategy: Annotated[str, typer.Option(
-        "--strategy", help="least-confidence, margin or entropy.")] = "least-confidence",
+        "--strategy", help="auto, typiclust or random: train accord's own model on the "
+        "stored embeddings and the answers so far (auto: typical records first, then "
+        "margin); least-confidence, margin or entropy: a suggestion agent's "
+        "uncertainty.")] = "least-confidence",
     diversity: Annotated[int, typer.Option(
         "--diversity", min=0, help="Put N diverse uncertain records first (k-center greedy "
         "on embeddings).")] = 0,
     pool: Annotated[int | None, typer.Option("--pool", min=1)] = None,
-    agent: Agent = None, db: DbOption = None,
+    batch: Annotated[int, typer.Option(
+        "--batch", min=1, help="auto/typiclust: typical records put first.")] = 20,
+    vector: Annotated[str, typer.Option("--vector", help="Stored vectors to use.")] =
+    "all-MiniLM-L6-v2",
+    agent: Agent = None, db: DbOption = None, as_json: AsJson = False,
 ) -> None:
     """Order records for people by model uncertainty (active learning)."""
-    from accord.assist import prioritize
-
     engine = open_store(db)
-    summary = prioritize(engine, dataset, question, strategy=strategy, agent=agent,
-                         diversity=diversity, pool=pool)
-    console.print(summary.line(), markup=False, highlight=False)
+    if strategy in ("auto", "typiclust", "random"):
+        from accord.assist.learned_order import prioritize_learned
 
+        summary: Any = prioritize_learned(engine, dataset, question, strategy=strategy,
+                                          batch=batch, vector=vector)
+    else:
+        from accord.assist import prioritize
 
-@app.command("lf")
-def lf_command(
-    dataset: str, question: Question,
-    lfs: Annotated[Path, typer.Option("--lfs", help="Labelling functions: a YAML rules file or "
-                                                    "a Python module.")],
-    agent: Annotated[str, typer.Option("--agent", help="Agent name of the suggestions.")] =
-    "label-model",
-    report: Annotated[Path | None, typer.Option(
-        "--report", help="Write the table as JSON (.json) or Markdown (.md).")] = None,
-    db: DbOption = None, as_json: AsJson = False,
-) -> None:
-    """Apply labelling functions; a label model turns their votes into scored suggestions."""
-    from accord.assist.lf import label_dataset, render_markdown
-    from accord.assist.lf.report import rows
-    from accord.atomic import atomic_output
-    from accord.errors import InputError
-
-    if report is not None and report.suffix not in (".json", ".md"):
-        raise InputError(f"expected a .json or .md file, got {report.name!r}", field="--report")
-    run = label_dataset(open_store(db), dataset, question, lfs, agent=agent)
-    if report is not None:
-        text = run.report.to_json() if report.suffix == ".json" else render_markdown(run.report)
-        with atomic_output(report, encoding="utf-8") as fh:
-            fh.write(text)
-    if as_json:
-        typer.echo(json.dumps(run.to_dict(), default=str))
-        return
-    from rich.table import Table
-
-    head, body = rows(run.report)
-    table = Table(*head, title=f"labelling functions on {dataset}/{run.question}")
-    for row in body:
-        table.add_row(*row)
-    console.print(table)
-    console.print(run.line(), markup=False, highlight=False)
+        summary = prioritize(engine, dataset, question, strategy=strategy, agent=agent,
+                             diversity=diversity, pool=pool, vector=vector)
+    if as_json and hasattr(summary, "to_dict"):
+        typer.echo(json.dumps(summary.to_dict()))
+    else:
+        console.print(summary.line(), markup=False, highlight=False)
 
 
 def _floats(text: str, name: str) -> list[float]:
@@ -383,6 +362,8 @@ def edits_command(dataset: str, question: Question, agent: Agent = None, db: DbO
 
 def register(root: typer.Typer) -> None:
     """Add the ``assist`` command group to the root CLI."""
+    import accord.cli.assist_lf  # noqa: F401 (adds ``assist lf`` to the group)
+
     root.add_typer(app, name="assist")
 
 

@@ -13,7 +13,6 @@ replaces the agent's earlier suggestions for the question.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +20,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from accord.assist.confidence import vote_key
 from accord.assist.lf.report import LFReport, build_report
 from accord.assist.lf.rules import LabelingFunction, RecordView, load_rules
 from accord.assist.prelabel import question_of
+from accord.assist.reference import majority_answers
 from accord.errors import InputError
 from accord.quality.aggregation import LabelModel
 from accord.store.assist_queries import (
     SuggestionItem,
     delete_agent_suggestions,
     gold_values,
-    human_values,
     put_suggestions,
 )
 from accord.store.audit import record_event
@@ -179,10 +177,5 @@ def _reference(session: Any, dataset_id: int, question: str) -> tuple[dict[Any, 
     """Gold answers when there are any, else the majority of people's submitted answers."""
     gold = gold_values(session, dataset_id, question)
     if gold:
-        return {rid: vote_key("label", v) for rid, v in gold.items()}, "gold"
-    out = {}
-    for rid, values in human_values(session, dataset_id, question).items():
-        counts = Counter(vote_key("label", v) for v in values).most_common(2)
-        if len(counts) == 1 or counts[0][1] > counts[1][1]:  # a tied majority is no reference
-            out[rid] = counts[0][0]
-    return out, "responses"
+        return gold, "gold"
+    return majority_answers(session, dataset_id, question), "responses"

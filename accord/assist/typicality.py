@@ -1,0 +1,147 @@
+r"""Cold-start selection by diversity: k-means and TypiClust's typical points.
+
+With no or very few answers a model's uncertainty means nothing; Hacohen,
+Dekel & Weinshall (2022) show that with a small budget the best records to
+label first are *typical* ones that cover the data: cluster all records into
+:math:`|L| + B` clusters (:math:`L` the labelled records, :math:`B` the
+budget), and from each of the :math:`B` largest clusters that hold no
+labelled record take the record of highest typicality
+
+.. math::
+
+    \operatorname{typ}(x) = \Big( \frac{1}{k} \sum_{x_i \in \operatorname{kNN}(x)}
+    \lVert x - x_i \rVert \Big)^{-1}
+
+with :math:`k = \min(20, |\text{cluster}| - 1)` neighbours inside its
+cluster (the paper's choice). Clusters of fewer than 5 records are skipped
+while larger uncovered ones remain. k-means is Lloyd's algorithm from a
+k-means++ start (Arthur & Vassilvitskii 2007), seeded.
+
+References
+----------
+.. [1] Hacohen, G., Dekel, A. & Weinshall, D. (2022). Active learning on a
+   budget: opposite strategies suit high and low budgets. ICML 2022, PMLR
+   162, 8175-8195. https://arxiv.org/abs/2202.02794
+.. [2] Arthur, D. & Vassilvitskii, S. (2007). k-means++: the advantages of
+   careful seeding. SODA 2007, 1027-1035.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["kmeans", "typical_points", "typicality"]
+
+
+def _sq_dist(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    d = (x * x).sum(axis=1)[:, None] - 2.0 * x @ centers.T + (centers * centers).sum(axis=1)
+    return np.maximum(d, 0.0)
+
+
+def kmeans(x: Any, k: int, *, seed: int = 0, max_iter: int = 50) -> np.ndarray:
+    """Cluster label (0..k-1) of every row: k-means++ start, then Lloyd iterations.
+
+    Examples
+    --------
+    >>> labels = kmeans([[0, 0], [0, 0.1], [5, 5], [5, 5.1]], 2)
+    >>> bool(labels[0] == labels[1] != labels[2] == labels[3])
+    True
+    """
+    xa = np.asarray(x, dtype=np.float64)
+    n = xa.shape[0]
+    k = max(1, min(k, n))
+    rng = np.random.default_rng(seed)
+    centers = np.empty((k, xa.shape[1]))
+    centers[0] = xa[rng.integers(n)]
+    nearest = _sq_dist(xa, centers[:1])[:, 0]
+    for c in range(1, k):
+        total = nearest.sum()
+        pick = rng.choice(n, p=nearest / total) if total > 0 else rng.integers(n)
+        centers[c] = xa[pick]
+        nearest = np.minimum(nearest, _sq_dist(xa, centers[c:c + 1])[:, 0])
+    labels = np.full(n, -1)
+    for _ in range(max_iter):
+        new = np.argmin(_sq_dist(xa, centers), axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        counts = np.bincount(labels, minlength=k)
+        sums = np.zeros_like(centers)
+        np.add.at(sums, labels, xa)
+        filled = counts > 0
+        centers[filled] = sums[filled] / counts[filled, None]
+    return labels
+
+
+def typicality(x: Any, k: int = 20) -> np.ndarray:
+    """Inverse mean distance of each row to its ``k`` nearest other rows (rows >= 2)."""
+    xa = np.asarray(x, dtype=np.float64)
+    n = xa.shape[0]
+    if n < 2:
+        return np.ones(n)
+    k = min(k, n - 1)
+    d = np.sqrt(_sq_dist(xa, xa))
+    np.fill_diagonal(d, np.inf)
+    knn = np.partition(d, k - 1, axis=1)[:, :k]
+    return 1.0 / np.maximum(knn.mean(axis=1), 1e-12)
+
+
+def typical_points(x: Any, budget: int, *, labelled: Iterable[int] = (), seed: int = 0,
+                   min_cluster: int = 5, max_clusters: int | None = None) -> list[int]:
+    """Up to ``budget`` row indices to label next, by TypiClust (most useful first).
+
+    Parameters
+    ----------
+    x : array, shape (n, d)
+        Every record's embedding, labelled or not.
+    budget : int
+    labelled : iterable of int
+        Rows already labelled (their clusters count as covered).
+    seed : int
+    min_cluster : int, default 5
+    max_clusters : int, optional
+        Cap on the number of clusters (cost is O(n * clusters * d) per k-means round).
+
+    Examples
+    --------
+    >>> pts = [[0, 0], [0, .1], [.1, 0], [0, -.1], [-.1, 0], [0, .05]]
+    >>> pts += [[5, 5], [5, 5.1], [5.1, 5], [5, 4.9], [4.9, 5]]
+    >>> sorted(typical_points(pts, 2))
+    [0, 6]
+    """
+    xa = np.asarray(x, dtype=np.float64)
+    n = xa.shape[0]
+    done = sorted(set(int(i) for i in labelled))
+    budget = min(budget, n - len(done))
+    if budget <= 0:
+        return []
+    n_clusters = len(done) + budget
+    if max_clusters is not None:
+        n_clusters = min(n_clusters, max_clusters)
+    clusters = kmeans(xa, n_clusters, seed=seed)
+    covered = set(clusters[done].tolist())
+    members = {c: np.flatnonzero(clusters == c) for c in np.unique(clusters)}
+    picked: list[int] = []
+    taken = set(done)
+    while len(picked) < budget:
+        open_ = [c for c in members if c not in covered]
+        big = [c for c in open_ if len(members[c]) >= min_cluster]
+        pool = big or open_
+        if not pool:  # every cluster covered: start again over all clusters
+            covered = set()
+            continue
+        best = max(pool, key=lambda c: (len(members[c]), -c))
+        rows = np.array([i for i in members[best] if i not in taken])
+        covered.add(best)
+        if len(rows) == 0:
+            members.pop(best)
+            if not members:
+                break
+            continue
+        pick = int(rows[np.argmax(typicality(xa[rows]))])
+        picked.append(pick)
+        taken.add(pick)
+    return picked
