@@ -1,7 +1,11 @@
 """Export benchmark: N records with 3 submitted responses each, exported to SFT JSONL and
 Parquet, and as whole records (every response as JSON) to Parquet and JSONL.
 
-    python bench/export_bench.py [N] [--db URL] [--keep DIR] [--only NAME,...]
+    python bench/export_bench.py [N] [--db URL | --db postgres] [--keep DIR] [--only NAME,...]
+
+``--db postgres`` starts a throw-away PostgreSQL cluster for the run (the
+tests' ``tests/pg.py``, Debian's binaries) and reports the server's CPU time
+per export next to the client's.
 
 The database is populated through accord.store (the import's upsert and the
 bulk response insert), then each export runs in its own child process
@@ -27,6 +31,8 @@ from pathlib import Path
 import orjson
 from peak_rss import peak_rss_mb  # bench/ is sys.path[0] when a bench runs as a script
 
+ROOT = Path(__file__).resolve().parent.parent
+
 SETTINGS = {
     "guidelines": "Rate the response, then rewrite it to be better.",
     "fields": [{"name": "prompt", "type": "text"}, {"name": "response", "type": "text"}],
@@ -50,7 +56,7 @@ def populate(url: str, n: int, seed: int = 0) -> float:
     from accord.schema import parse_settings
     from accord.store import make_engine, upgrade, write_scope
     from accord.store.datasets import create_dataset
-    from accord.store.export_queries import iter_answers  # noqa: F401  (warm import)
+    from accord.store.export import iter_answers  # noqa: F401  (warm import)
     from accord.store.imported_responses import ensure_users, insert_submitted_fast
     from accord.store.models import utcnow
     from accord.store.records import RecordRow, upsert_records
@@ -94,6 +100,9 @@ def populate(url: str, n: int, seed: int = 0) -> float:
 
 def run_export(url: str, fmt: str, out: str) -> None:
     """Child process: one export, then print rows, seconds and peak RSS (MB)."""
+    from accord.store.export.sqlite import memory_statistics_off
+
+    memory_statistics_off()  # as `accord export` does, before the first connection
     from accord.io.exporters import ExportOptions, export_dataset
     from accord.store import make_engine
 
@@ -106,10 +115,32 @@ def run_export(url: str, fmt: str, out: str) -> None:
                         "seconds": seconds, "cpu": cpu, "rss_mb": rss}).decode())
 
 
+def server_cpu(datadir: Path | None) -> float:
+    """CPU seconds of a local PostgreSQL server so far: the postmaster, its exited children
+    (reaped: counted in its ``cutime``) and its live ones (from /proc)."""
+    if datadir is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    master = int((datadir / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master:
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        elif ppid == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--db", default=None,
+                        help="Database URL, or 'postgres' for a throw-away local cluster.")
     parser.add_argument("--keep", default=None, help="Reuse/keep the database in this directory.")
     parser.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--only", default=None,
@@ -118,6 +149,21 @@ def main() -> None:
     if args.child:
         run_export(args.db, *args.child)
         return
+    server = None
+    if args.db == "postgres":
+        sys.path.insert(0, str(ROOT))
+        from tests.pg import PostgresServer  # the tests' throw-away cluster
+
+        server = PostgresServer().start()
+        args.db = server.create_database("bench")
+    try:
+        bench(args, server.datadir if server is not None else None)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def bench(args: argparse.Namespace, datadir: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -125,6 +171,11 @@ def main() -> None:
         if args.db or not (work / "bench.db").exists():
             print(f"populating {args.n:,} records x 3 responses ...", file=sys.stderr)
             print(f"populated in {populate(url, args.n):.0f} s", file=sys.stderr)
+            if datadir is not None:  # what a loaded database has: statistics, visibility
+                import psycopg
+
+                with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+                    conn.execute("VACUUM ANALYZE")
         else:  # a kept database: bring its schema up to date
             from accord.store import make_engine, upgrade
 
@@ -136,18 +187,23 @@ def main() -> None:
         for fmt, name in EXPORTS:
             if args.only and name not in args.only.split(","):
                 continue
+            db_cpu = server_cpu(datadir)
             out = subprocess.run([sys.executable, __file__, "--db", url, "--child", fmt,
                                   str(work / name)], capture_output=True, text=True, check=True)
-            rows.append((fmt, name, orjson.loads(out.stdout.strip().splitlines()[-1])))
-    backend = url.split(":", 1)[0]
+            result = orjson.loads(out.stdout.strip().splitlines()[-1])
+            result["db_cpu"] = server_cpu(datadir) - db_cpu
+            result["load"] = os.getloadavg()[0]
+            rows.append((fmt, name, result))
+    backend = url.split(":", 1)[0].split("+")[0]
     load = os.getloadavg()[0]
-    print(f"| export | backend | records | rows | seconds | CPU s | records/s | peak RSS MB |"
-          f"  (load average {load_before:.1f} before, {load:.1f} after)")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print(f"| export | backend | records | rows | seconds | CPU s | DB CPU s | records/s | "
+          f"peak RSS MB | load |  (load average {load_before:.1f} before, {load:.1f} after)")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for fmt, name, r in rows:
+        db = f"{r['db_cpu']:.1f}" if datadir is not None else "-"
         print(f"| {fmt} -> {name.split('.')[-1]} | {backend} | {r['records']:,} | {r['rows']:,} | "
-              f"{r['seconds']:.1f} | {r['cpu']:.1f} | {r['records'] / r['seconds']:,.0f} | "
-              f"{r['rss_mb']:.0f} |")
+              f"{r['seconds']:.1f} | {r['cpu']:.1f} | {db} | "
+              f"{r['records'] / r['seconds']:,.0f} | {r['rss_mb']:.0f} | {r['load']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -121,11 +121,15 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export a dataset (written atomically: files appear only when complete)."""
+    from accord.store.export.sqlite import memory_statistics_off
+
+    # before the first SQLite connection (it cannot be set later; process-wide, see there)
+    memory_statistics_off()
     from accord.cli.progress import progress_bar
     from accord.io.exporters import ExportOptions, export_dataset, parse_split
     from accord.store.datasets import get_dataset
     from accord.store.engine import session_scope
-    from accord.store.export_queries import count_export_records
+    from accord.store.export import count_export_records
 
     options = ExportOptions(
         fmt=fmt, to=to, prompt_field=prompt_field, question=question,

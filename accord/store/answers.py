@@ -1,7 +1,7 @@
 """The one loader of a dataset's answers for every agreement and consensus number.
 
 :func:`load_answers` reads the submitted responses once
-(:func:`accord.store.export_queries.iter_answers`, keyset pages in record
+(:func:`accord.store.export.iter_answers`, keyset pages in record
 order), applies the reviewers' verdicts in force and hands each question's
 answers to :mod:`accord.quality` as :class:`~accord.schema.answers.Answers`:
 
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from accord.schema.answers import Answers
 from accord.store.assist_queries import model_user_ids
-from accord.store.export_queries import iter_answers, user_names
+from accord.store.export import iter_answers, user_names
 
 __all__ = ["DatasetAnswers", "counted_values", "load_answers"]
 

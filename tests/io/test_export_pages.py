@@ -25,13 +25,15 @@ from accord.io.exporters.options import ExportOptions
 from accord.io.exporters.run import _Run, prepare_export
 from accord.store import make_engine, session_scope, upgrade, write_scope
 from accord.store.datasets import get_dataset
-from accord.store.export_queries import (
+from accord.store.export import (
     column_page_sql,
     iter_record_columns,
     iter_record_lines,
     line_page_sql,
     snapshot_readers,
+    user_names,
 )
+from accord.store.export.compose import user_params
 from accord.store.models import Record, Response, utcnow
 from accord.store.records import RecordRow, upsert_records
 from tests.io.export_data import export, pairwise_dataset, read_jsonl
@@ -165,13 +167,18 @@ def test_suggestion_scores_read_back_exactly(awkward, tmp_path, score):
 
 def test_many_users_are_looked_up(awkward, tmp_path, monkeypatch):
     """Beyond a few users, names come from a join instead of constants: same text."""
-    import accord.store.export_queries as queries
+    import accord.store.export.compose as compose
 
     export(awkward, "pw", tmp_path / "inline.jsonl", "jsonl")
-    monkeypatch.setattr(queries, "_USERS_INLINE", 2)
+    with session_scope(awkward) as s:
+        inline = line_page_sql(s, get_dataset(s, "pw").id)
+    monkeypatch.setattr(compose, "USERS_INLINE", 2)
     export(awkward, "pw", tmp_path / "joined.jsonl", "jsonl")
     with session_scope(awkward) as s:
-        assert "LEFT JOIN users" in line_page_sql(s, get_dataset(s, "pw").id)
+        joined = line_page_sql(s, get_dataset(s, "pw").id)
+    assert "FROM users u WHERE" in joined and "FROM users u WHERE" not in inline
+    # names are bound values, never part of the statement
+    assert "late2" not in inline and "late2" not in joined
     assert (tmp_path / "inline.jsonl").read_bytes() == (tmp_path / "joined.jsonl").read_bytes()
 
 
@@ -302,10 +309,11 @@ def test_readers_give_way_to_a_long_write(sqlite_url, tmp_path):
     engine.dispose()
 
 
-def _plan(engine, sql: str) -> list[str]:
+def _plan(engine, sql: str, params: dict) -> list[str]:
     with engine.connect() as conn:
         cur = conn.connection.driver_connection.cursor()
-        return [row[3] for row in cur.execute("EXPLAIN QUERY PLAN " + sql, (1, 0, 100))]
+        return [row[3] for row in cur.execute("EXPLAIN QUERY PLAN " + sql,
+                                              {"ds": 1, "lo": 0, "hi": 100, **params})]
 
 
 def test_page_statements_walk_the_primary_key_without_sorting(sqlite_url):
@@ -319,8 +327,9 @@ def test_page_statements_walk_the_primary_key_without_sorting(sqlite_url):
         ds = get_dataset(s, "pw").id
         statements = [column_page_sql(s, ds, ["prompt"]), line_page_sql(s, ds),
                       line_page_sql(s, ds, exclude_gold=True)]
+        params = {"f0": '$."prompt"', **user_params(user_names(s))}
     for sql in statements:
-        plan = _plan(engine, sql)
+        plan = _plan(engine, sql, params)
         assert any("INTEGER PRIMARY KEY" in p for p in plan), plan
         assert any("sqlite_autoindex_responses_1" in p for p in plan), plan
         assert not any("TEMP B-TREE" in p for p in plan), plan

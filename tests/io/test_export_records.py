@@ -11,7 +11,7 @@ from accord.errors import InputError
 from accord.io import export_jsonl
 from accord.store import make_engine, session_scope, write_scope
 from accord.store.datasets import get_dataset
-from accord.store.export_queries import iter_export_records
+from accord.store.export import iter_export_records
 from accord.store.imported_responses import ImportedSuggestion, write_suggestions
 from accord.store.models import utcnow
 from accord.store.records import get_record_by_external_id

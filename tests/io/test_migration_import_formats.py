@@ -12,7 +12,7 @@ from accord.io.importers import import_migration, open_source
 from accord.store import session_scope
 from accord.store.audit import list_events
 from accord.store.datasets import get_dataset, settings_of
-from accord.store.export_queries import iter_export_records
+from accord.store.export import iter_export_records
 from tests.conftest import run_cli
 from tests.io.export_data import export, read_jsonl
 

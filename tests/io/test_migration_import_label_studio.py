@@ -13,7 +13,7 @@ from accord.io.importers.label_studio import PREFIX
 from accord.schema import parse_settings
 from accord.store import session_scope, write_scope
 from accord.store.datasets import create_dataset, get_dataset, settings_of
-from accord.store.export_queries import iter_export_records
+from accord.store.export import iter_export_records
 from accord.store.imported_responses import ImportedSuggestion, write_suggestions
 from accord.store.models import utcnow
 from tests.io.export_data import export, setup, submit

@@ -66,7 +66,7 @@ class ExportFormat:
         One line for ``--help`` and the docs.
     load : dict
         What to read per record (keyword arguments of
-        :func:`accord.store.export_queries.iter_export_records`); the default
+        :func:`accord.store.export.iter_export_records`); the default
         is the lean read of training formats (submitted responses' values).
     """
 

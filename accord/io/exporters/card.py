@@ -88,7 +88,7 @@ def render_card(header: dict[str, Any], body: list[str]) -> str:
 
 def _sources(session: Session, dataset_id: int) -> list[str]:
     from accord.store.audit import list_events
-    from accord.store.export_queries import metadata_values
+    from accord.store.export import metadata_values
 
     found: list[str] = []
     seen: set[str] = set()
@@ -122,7 +122,7 @@ def write_card(session: Session, prep: Any, run: Any, summary: Any, schema: Any,
     """Write README.md into the output directory (``hub``/``disk``) or beside the file."""
     import accord
     from accord.store.datasets import get_dataset
-    from accord.store.export_queries import annotator_count
+    from accord.store.export import annotator_count
 
     options = prep.ctx.options
     ds = get_dataset(session, prep.dataset_id)

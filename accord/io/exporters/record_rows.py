@@ -32,7 +32,7 @@ import orjson
 
 from accord.io.exporters.base import Context, messages_type
 from accord.schema.questions import types_with_role
-from accord.store.export_queries import ColumnPage, JsonRecord, LinePage
+from accord.store.export import ColumnPage, JsonRecord, LinePage, json_record
 
 __all__ = ["FlatBuilder", "NestedBuilder", "iso", "to_json_record"]
 
@@ -67,37 +67,18 @@ def _aggregates(ctx: Context, record_id: int) -> dict[str, Any]:
     return out
 
 
-def _response_dicts(record: Any) -> list[dict[str, Any]]:
-    return [{"id": r.id, "user": r.user, "values": r.values, "status": r.status,
-             "time_spent": r.time_spent, "created_at": iso(r.created_at),
-             "updated_at": iso(r.updated_at), "submitted_at": iso(r.submitted_at),
-             "review_state": r.review_state} for r in record.responses]
-
-
 def to_json_record(record: Any) -> JsonRecord:
-    """An :class:`~accord.store.export_queries.ExportRecord` (read with ``FULL_LOAD``) as the
-    :class:`~accord.store.export_queries.JsonRecord` the builders take: the JSON text
-    SQLite builds itself in :func:`~accord.store.export_queries.iter_json_records`, made
-    here with orjson (PostgreSQL, and filters that look at each response)."""
-    users = {r.id: r.user for r in record.responses}
-    dumps = orjson.dumps
-    return JsonRecord(
-        record.id, record.external_id, dumps(record.fields).decode(),
-        dumps(record.metadata).decode(), record.status, record.is_gold,
-        dumps(_response_dicts(record)).decode(),
-        dumps([{"question": s.question, "value": s.value, "score": s.score, "agent": s.agent,
-                "created_at": iso(s.created_at)} for s in record.suggestions]).decode(),
-        dumps([{"response_id": v.response_id, "annotator": users.get(v.response_id),
-                "reviewer": v.reviewer, "verdict": v.verdict, "reason": v.reason,
-                "values": v.values, "created_at": iso(v.created_at), "comment": v.comment}
-               for v in record.reviews]).decode(),
-        dumps(record.gold).decode(), fields=record.fields)
+    """An :class:`~accord.store.export.ExportRecord` (read with ``FULL_LOAD``) as the
+    :class:`~accord.store.export.JsonRecord` the builders take: the JSON text the
+    database builds itself in :func:`~accord.store.export.iter_json_records`, written
+    here by Python from the same spec (filters that look at each response)."""
+    return json_record(record)
 
 
 class NestedBuilder:
     """One nested object per record (every response, suggestion, review and gold answer).
 
-    Takes :class:`~accord.store.export_queries.JsonRecord` values: their JSON text goes
+    Takes :class:`~accord.store.export.JsonRecord` values: their JSON text goes
     into the row as :class:`orjson.Fragment`, written as it is by the JSONL encoder.
     """
 
@@ -120,7 +101,7 @@ class NestedBuilder:
         return [row]
 
     def text(self, page: LinePage) -> bytes:
-        """A page of records (:func:`~accord.store.export_queries.iter_record_lines`) as
+        """A page of records (:func:`~accord.store.export.iter_record_lines`) as
         the JSONL bytes :meth:`rows` and the JSONL encoder give."""
         if not self.ctx.consensus:
             return page.text
@@ -147,7 +128,7 @@ def _json(value: Any) -> str:
 class FlatBuilder:
     """One flat row per record: scalar and message columns, the rest as JSON text.
 
-    Takes :class:`~accord.store.export_queries.JsonRecord` values (their JSON text is
+    Takes :class:`~accord.store.export.JsonRecord` values (their JSON text is
     the row's JSON columns as it is).
     """
 
@@ -202,7 +183,7 @@ class FlatBuilder:
         return self._plain
 
     def table(self, page: ColumnPage) -> Any:
-        """A page of records (:func:`~accord.store.export_queries.iter_record_columns`) as
+        """A page of records (:func:`~accord.store.export.iter_record_columns`) as
         the Arrow table of :meth:`schema`, holding what :meth:`rows` gives for them."""
         import pyarrow as pa
 

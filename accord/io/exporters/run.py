@@ -271,7 +271,7 @@ class _Run:
     def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
         """``(record, decision, rows)`` for every record that passes the filters."""
         from accord.io.exporters.record_rows import to_json_record
-        from accord.store.export_queries import (
+        from accord.store.export import (
             iter_export_records,
             iter_json_records,
             json_records_supported,
@@ -291,12 +291,13 @@ class _Run:
         dropped.clear()
         self.filter.kept = 0
         read = 0
-        # whole-record formats take JSON records: built by SQLite itself when no filter
+        # whole-record formats take JSON records: built by the database when no filter
         # looks at single responses, else converted from the full read
         as_json = getattr(self.prep.builder, "json_records", False)
         if as_json and not count_responses and json_records_supported(self.session):
             source: Iterator[Any] = iter_json_records(self.session, self.prep.dataset_id,
-                                                      exclude_gold=self.options.exclude_gold)
+                                                      exclude_gold=self.options.exclude_gold,
+                                                      readers=self.readers)
             convert = None
         else:
             source = iter_export_records(self.session, self.prep.dataset_id,
@@ -328,10 +329,11 @@ class _Run:
 
     def page_mode(self, container: str) -> str | None:
         """How whole pages of records can go to the sink without a Python object per
-        record: "text" (JSONL lines built by SQLite), "table" (Arrow columns), or None.
-        Needs SQLite, a whole-record builder that takes pages, and no split or filter on
-        single records (``--aggregate`` alone is fine: its columns are added per page)."""
-        from accord.store.export_queries import json_records_supported
+        record: "text" (JSONL lines built by the database), "table" (Arrow columns), or
+        None. Needs SQLite or PostgreSQL, a whole-record builder that takes pages, and no
+        split or filter on single records (``--aggregate`` alone is fine: its columns are
+        added per page)."""
+        from accord.store.export import json_records_supported
 
         builder = self.prep.builder
         if not _pages_possible(self.options):
@@ -346,7 +348,7 @@ class _Run:
 
     def write_pages(self, mode: str, outputs: Any, progress: Progress | None = None) -> None:
         """Every record, a page at a time, to ``outputs`` (see :meth:`page_mode`)."""
-        from accord.store.export_queries import iter_record_columns, iter_record_lines
+        from accord.store.export import iter_record_columns, iter_record_lines
 
         builder, exclude_gold = self.prep.builder, self.options.exclude_gold
         self.filter.dropped.clear()
@@ -435,9 +437,10 @@ def export_dataset(engine: Engine, dataset: str, out: str | Path,
         _snapshot(session)
         readers: list[Any] = []
         if options.fmt in _PAGE_FORMATS and _pages_possible(options):
-            from accord.store.export_queries import snapshot_readers
+            from accord.store.export import snapshot_readers
 
-            # two more connections on the session's snapshot: SQLite builds two pages at once
+            # two more connections on the session's snapshot: the database builds two pages
+            # at once
             readers = stack.enter_context(snapshot_readers(session))
         prep = prepare_export(session, dataset, options, out)
         run = _Run(session, prep)

@@ -1,0 +1,444 @@
+"""Whole records as JSON text built by the database, a page at a time, on either backend.
+
+The statements come from the spec (:mod:`accord.store.export.compose`) through
+the backend's dialect (:mod:`~accord.store.export.sqlite`,
+:mod:`~accord.store.export.postgres`). Pages are consecutive id ranges
+``(lo, hi]``; each reading connection has a thread that builds the next page
+while the caller handles this one (SQLite runs without the GIL, PostgreSQL in
+its own process). Three shapes:
+
+* :func:`iter_json_records`: a :class:`~accord.store.export.rows.JsonRecord` per record
+  (row builders of whole-record formats);
+* :func:`iter_record_lines`: JSONL text per page (``jsonl`` without filters);
+* :func:`iter_record_columns`: Arrow string arrays per page (Parquet and the hub).
+
+What the database leaves to Python, Python finishes here: markers of doubles the
+database cannot print exactly (:func:`unmark`), and, on PostgreSQL, records
+whose JSON it cannot write as orjson does (flagged ``\\x04``), written by
+:func:`accord.store.export.rows.json_record` from the generic read.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, NamedTuple
+
+import orjson
+from sqlalchemy.orm import Session
+
+from accord.store.export import compose
+from accord.store.export import sqlite as sqlite_dialect
+from accord.store.export.compose import record_cells, user_params
+from accord.store.export.postgres import POSTGRES
+from accord.store.export.reads import _Reader, iter_export_records
+from accord.store.export.rows import JsonRecord, json_record, line_text
+from accord.store.export.spec import CHILDREN
+from accord.store.export.sqlite import SQLITE
+
+__all__ = ["ColumnPage", "LinePage", "column_page_sql", "iter_json_records",
+           "iter_record_columns", "iter_record_lines", "json_records_supported",
+           "line_page_sql", "unmark"]
+
+MARK = "\x01"
+PYTHON = "\x04"  # PostgreSQL: this record is written by Python
+_IN_FLIGHT = 1  # pages per reading connection (read or being read) the caller has not taken
+
+
+class ColumnPage(NamedTuple):
+    """One page of whole records as Arrow arrays (in id order, the length of ``ids``): the
+    cells of the flat export (:class:`~accord.io.exporters.record_rows.FlatBuilder`).
+    Strings, but ``is_gold`` (booleans); ``fields`` maps each field asked for to its text
+    (a JSON string's text, null when missing)."""
+
+    ids: tuple[int, ...]
+    external_id: Any
+    status: Any
+    is_gold: Any
+    fields: dict[str, Any]
+    metadata: Any
+    responses: Any
+    suggestions: Any
+    reviews: Any
+    gold: Any
+
+
+class LinePage(NamedTuple):
+    """One page of whole records as JSONL: ``text`` holds one object per record (the
+    nested row of :class:`~accord.io.exporters.record_rows.NestedBuilder`, without
+    ``aggregates``), each line ending in ``\\n``."""
+
+    ids: tuple[int, ...]
+    text: bytes
+
+
+def _dialect(session: Session) -> Any:
+    name = session.connection().dialect.name
+    return SQLITE if name == "sqlite" else POSTGRES if name == "postgresql" else None
+
+
+def json_records_supported(session: Session) -> bool:
+    """Whether the database builds the JSON text itself (SQLite and PostgreSQL)."""
+    return _dialect(session) is not None
+
+
+def _run(conn: Any, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on a DB-API connection (sqlite3 or psycopg)."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+class _Plan:
+    """What a dataset's page statements depend on: the backend, which children it has,
+    and the users (bound values)."""
+
+    def __init__(self, session: Session, dataset_id: int) -> None:
+        dialect = _dialect(session)
+        if dialect is None:
+            raise ValueError("the database cannot build export JSON "
+                             f"({session.connection().dialect.name})")
+        reader = _Reader(session)
+        self.session, self.dataset_id, self.dialect = session, dataset_id, dialect
+        self.present = {"suggestions": reader.has_suggestions(dataset_id),
+                        "reviews": reader.has_reviews(dataset_id),
+                        "gold": reader.has_gold(dataset_id)}
+        raw = session.connection().connection.driver_connection
+        users = _run(raw, dialect.users_sql(compose.USERS_INLINE + 1), {})
+        self.users = len(users)
+        self.params: dict[str, Any] = {"ds": dataset_id,
+                                       **user_params(dict((int(i), n) for i, n in users))}
+
+    def run(self, conn: Any, sql: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        return _run(conn, sql, {**self.params, "lo": lo, "hi": hi})
+
+    def finish(self, conn: Any, text: Any) -> Any:
+        """``text`` (str or bytes) with its markers replaced."""
+        return unmark(conn, self.dialect, text)
+
+    def python_records(self, ids: Sequence[int]) -> dict[int, JsonRecord]:
+        """The records ``ids`` written by Python from the generic read."""
+        out: dict[int, JsonRecord] = {}
+        for rid in ids:
+            for rec in iter_export_records(self.session, self.dataset_id, after_id=rid - 1,
+                                           batch_size=1, full=True, response_statuses=None,
+                                           suggestions=True, reviews=True, gold=True):
+                if rec.id == rid:
+                    out[rid] = json_record(rec)
+                break
+        return out
+
+
+def unmark(conn: Any, dialect: Any, text: Any) -> Any:
+    """``text`` (str or bytes) with each marker of a double replaced by its ``repr``:
+    PostgreSQL's markers hold the exact text, SQLite's name the row
+    (``alias:column:id``), read here in one query per column."""
+    mark = MARK if text.__class__ is str else MARK.encode()
+    if mark not in text:
+        return text
+    parts = text.split(mark)
+    keys = [key if key.__class__ is str else key.decode() for key in parts[1::2]]
+    exact: dict[str, str] = {}
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        if ":" in key:
+            alias, column, rid = key.split(":")
+            wanted.setdefault((alias, column), []).append(rid)
+        else:
+            exact[key] = repr(float(key))
+    tables = {child.alias: child for child in CHILDREN}
+    for (alias, column), rids in wanted.items():
+        child = tables[alias]
+        for start in range(0, len(rids), 500):
+            chunk = rids[start:start + 500]
+            sql = dialect.lookup_sql(child.table, child.key, column, len(chunk))
+            for rid, value in _run(conn, sql, {f"k{i}": int(r) for i, r in enumerate(chunk)}):
+                exact[f"{alias}:{column}:{rid}"] = (repr(value) if value.__class__ is float
+                                                    else str(value))
+    values = [exact[key] for key in keys]
+    parts[1::2] = values if text.__class__ is str else [v.encode() for v in values]
+    return mark[:0].join(parts)
+
+
+def _range_pages(plan: _Plan, conns: Sequence[Any], width: int,
+                 fetch: Callable[[Any, int, int], Any], after_id: int,
+                 threads: bool = True) -> Iterator[Any]:
+    """``fetch(conn, lo, hi)`` pages (None when empty) over consecutive id ranges
+    ``(lo, hi]`` of ``width`` ids, in order. Each connection has a reading thread (none
+    with ``threads`` False); ``_IN_FLIGHT`` pages per connection at most."""
+    first, last = _run(conns[0], plan.dialect.id_range_sql, {"ds": plan.dataset_id})[0]
+    if first is None:
+        return
+    starts = iter(range(max(first - 1, after_id), last, width))
+    sqlite = plan.dialect is SQLITE
+    saved = [sqlite_dialect.tune(c) for c in conns] if sqlite else []
+    if not threads:
+        for start in starts:
+            page = fetch(conns[0], start, start + width)
+            if page is not None:
+                yield page
+        return
+    pools = [ThreadPoolExecutor(1, thread_name_prefix="accord-export-read") for _ in conns]
+    pending: deque[Future[Any]] = deque()
+    try:
+        for i in range(_IN_FLIGHT * len(conns)):
+            start = next(starts, None)
+            if start is not None:
+                pending.append(pools[i % len(conns)].submit(fetch, conns[i % len(conns)],
+                                                            start, start + width))
+        turn = 0
+        while pending:
+            page = pending.popleft().result()
+            # keep the round robin: the next page goes to the reader that just finished
+            start = next(starts, None)
+            if start is not None:
+                pending.append(pools[turn].submit(fetch, conns[turn], start, start + width))
+            turn = (turn + 1) % len(conns)
+            if page is not None:
+                yield page
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)  # the connections are free again
+        for conn, size in zip(conns, saved, strict=False):
+            sqlite_dialect.untune(conn, size)
+
+
+def _connections(plan: _Plan, readers: Sequence[Any] | None) -> tuple[list[Any], bool]:
+    """The reading connections and whether threads may use them: the session's own
+    connection is not used by a thread on PostgreSQL (Python writes flagged records
+    through the session meanwhile)."""
+    if readers:
+        return list(readers), True
+    raw = plan.session.connection().connection.driver_connection
+    return [raw], plan.dialect is SQLITE
+
+
+_ROW_KEYS = ("external_id", "fields", "metadata", "status", "is_gold", "responses",
+             "suggestions", "reviews", "gold")
+
+
+def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 2000,
+                      exclude_gold: bool = False, after_id: int = 0, prefetch: bool = True,
+                      readers: Sequence[Any] | None = None) -> Iterator[JsonRecord]:
+    """Every record of a dataset in id order as a :class:`JsonRecord`, the JSON written by
+    the database. With ``prefetch`` a thread reads the next page while the caller handles
+    this one (on PostgreSQL, only with ``readers``: see :func:`snapshot_readers`).
+
+    Raises
+    ------
+    ValueError
+        On a backend that cannot build the JSON (see :func:`json_records_supported`).
+    """
+    plan = _Plan(session, dataset_id)
+    sql = plan.dialect.rows_sql(plan.present, plan.users, exclude_gold)
+    python = plan.dialect is POSTGRES
+
+    def fetch(conn: Any, lo: int, hi: int) -> list[tuple[Any, ...]] | None:
+        rows = plan.run(conn, sql, lo, hi)
+        if not rows:
+            return None
+        out = []
+        for row in rows:
+            cells = list(row)
+            for i in (6, 7, 8, 9):  # responses, suggestions, reviews, gold
+                if MARK in cells[i]:
+                    cells[i] = plan.finish(conn, cells[i])
+            out.append(cells)
+        return out
+
+    conns, threads = _connections(plan, readers)
+    for rows in _range_pages(plan, conns, batch_size, fetch, after_id, prefetch and threads):
+        redo = plan.python_records([r[0] for r in rows if any(
+            PYTHON in r[i] for i in (2, 3, 6, 7, 8, 9))]) if python else {}
+        for rid, ext, fields, meta, status, is_gold, resp, sugg, revs, gold in rows:
+            done = redo.get(rid) if redo else None
+            yield done if done is not None else JsonRecord(
+                rid, ext, fields, meta, status, bool(is_gold), resp, sugg, revs, gold)
+
+
+def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> str:
+    """The page statement of :func:`iter_record_lines` (parameters ``ds``, ``lo``, ``hi``
+    and the users' bound values)."""
+    plan = _Plan(session, dataset_id)
+    return plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
+
+
+def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 2000,
+                      exclude_gold: bool = False, after_id: int = 0,
+                      readers: Sequence[Any] | None = None) -> Iterator[LinePage]:
+    """Every record of a dataset in id order as JSONL, a :class:`LinePage` per page
+    (``readers`` as in :func:`iter_json_records`). Each line is the bytes
+    :func:`accord.store.export.rows.line_text` writes for the record."""
+    plan = _Plan(session, dataset_id)
+    sql = plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
+
+    def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
+        ids, text = plan.run(conn, sql, lo, hi)[0]
+        if ids is None:
+            return None
+        return LinePage(tuple(map(int, ids.split(","))), plan.finish(conn, bytes(text)))
+
+    conns, threads = _connections(plan, readers)
+    for page in _range_pages(plan, conns, batch_size, fetch, after_id, threads):
+        if plan.dialect is POSTGRES and PYTHON.encode() in page.text:
+            lines = page.text.split(b"\n")
+            flagged = [rid for rid, line in zip(page.ids, lines, strict=False)
+                       if PYTHON.encode() in line]
+            redo = plan.python_records(flagged)
+            lines = [line_text(redo[rid]).encode() if rid in redo else line
+                     for rid, line in zip(page.ids, lines, strict=False)]
+            page = LinePage(page.ids, b"\n".join(lines) + b"\n")
+        yield page
+
+
+def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool
+                   ) -> tuple[str, list[str]]:
+    """The per-record page statement and the names of its cells (after ``id``)."""
+    d = plan.dialect
+    cells = dict(record_cells(d, plan.present, plan.users))
+    names = ["external_id", "status", "is_gold"] + [f"f{i}" for i in range(len(fields))]
+    cols = ['r."external_id"', 'r."status"', "r.is_gold"]
+    cols += [d.field_sql(i) for i in range(len(fields))]
+    cols += [cells["metadata"], cells["responses"]]
+    names += ["metadata", "responses"]
+    for child in CHILDREN[1:]:
+        if plan.present[child.name]:
+            cols.append(cells[child.name])
+            names.append(child.name)
+    if fields:  # the stored text, for the fields of pages read a row per record
+        cols.append('r."fields"')
+        names.append("fields")
+    return d.page_sql(", ".join(f"{c} AS {n}" for c, n in zip(cols, names, strict=True)),
+                      exclude_gold), names
+
+
+def _field_params(plan: _Plan, fields: Sequence[str]) -> dict[str, Any]:
+    return {f"f{i}": plan.dialect.field_param(name) for i, name in enumerate(fields)}
+
+
+def column_page_sql(session: Session, dataset_id: int, fields: Sequence[str], *,
+                    exclude_gold: bool = False) -> str:
+    """The page statement of :func:`iter_record_columns`: one row per page, each column
+    the page's cells joined by ``\\x02`` (a control character, never raw in JSON text;
+    ``\\x03`` stands for null), and a flag set when a text cell could be mistaken for
+    those (then the page is read a row per record)."""
+    plan = _Plan(session, dataset_id)
+    return _columns_sql(plan, fields, exclude_gold)
+
+
+def _columns_sql(plan: _Plan, fields: Sequence[str], exclude_gold: bool) -> str:
+    inner, names = _column_select(plan, fields, exclude_gold)
+    texts = ["external_id", "status"] + [f"f{i}" for i in range(len(fields))]
+    return plan.dialect.columns_sql(inner, [n for n in names if n != "fields"], texts,
+                                    len(fields))
+
+
+def _split(text: str) -> Any:
+    """A page's cells joined by ``\\x02`` as an Arrow string array (``\\x03``: null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = pc.list_flatten(pc.split_pattern(pa.array([text], pa.string()), "\x02"))
+    nulls = pc.equal(cells, "\x03")
+    if pc.any(nulls).as_py():
+        cells = pc.if_else(nulls, pa.scalar(None, pa.string()), cells)
+    return cells
+
+
+def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str], *,
+                        batch_size: int = 2000, exclude_gold: bool = False, after_id: int = 0,
+                        readers: Sequence[Any] | None = None) -> Iterator[ColumnPage]:
+    """Every record of a dataset in id order, a :class:`ColumnPage` per page of at most
+    ``batch_size`` ids (needs pyarrow). The JSON text is what :func:`iter_json_records`
+    gives. The database returns each page as one row (its cells joined, see
+    :func:`column_page_sql`), which Arrow splits: no Python object per record.
+    ``readers`` as in :func:`iter_json_records`."""
+    import numpy as np
+    import pyarrow as pa
+
+    plan = _Plan(session, dataset_id)
+    for name in fields:  # the settings' names (letters, digits, "_", "-")
+        if not name.replace("_", "").replace("-", "").isalnum() or not name.isascii():
+            raise ValueError(f"not a field name: {name!r}")
+    sql = _columns_sql(plan, fields, exclude_gold)
+    rows_sql, names = _column_select(plan, fields, exclude_gold)
+    page_names = [n for n in names if n != "fields"]
+    plan.params.update(_field_params(plan, fields))
+    string = pa.string()
+    python = plan.dialect is POSTGRES
+
+    def fetch(conn: Any, lo: int, hi: int) -> tuple[Any, ...] | None:
+        """In a reading thread: the page's text (Arrow work is left to the caller's
+        thread: each thread allocating from Arrow's pool keeps a heap of its own)."""
+        ids_text, unsafe, *joined = plan.run(conn, sql, lo, hi)[0]
+        if ids_text is None:
+            return None
+        ids = tuple(map(int, ids_text.split(",")))
+        # stored JSON that breaks the rules (a raw control character) would shift the cells
+        unsafe = unsafe or any(text.count("\x02") != len(ids) - 1
+                               for name, text in zip(page_names, joined, strict=True)
+                               if name != "is_gold") or len(joined[2]) != len(ids)
+        if python and not unsafe:
+            unsafe = any(PYTHON in text for text in joined)
+        if unsafe:  # a text cell holds a separator (or is not text): a row per record
+            rows = plan.run(conn, rows_sql, lo, hi)
+            cells = dict(zip(names, [list(c) for c in zip(*[row[1:] for row in rows],
+                                                           strict=True)], strict=True))
+            for name in ("responses", "suggestions", "reviews"):
+                if name in cells:
+                    cells[name] = [plan.finish(conn, t) for t in cells[name]]
+            if fields:  # from the JSON text: SQLite's json_extract stops at a NUL
+                stored = [orjson.loads(t) if isinstance(t, str) else t  # psycopg decodes
+                          for t in cells.pop("fields")]
+                for i, name in enumerate(fields):
+                    cells[f"f{i}"] = [f.get(name) for f in stored]
+        else:
+            cells = dict(zip(page_names, joined, strict=True))
+            for name in ("responses", "suggestions", "reviews"):
+                if name in cells and MARK in cells[name]:
+                    cells[name] = plan.finish(conn, cells[name])
+        return ids, bool(unsafe), cells
+
+    def page(ids: tuple[int, ...], unsafe: bool, cells: dict[str, Any]) -> ColumnPage:
+        if unsafe:
+            if python:
+                _python_cells(plan, ids, cells, names)
+            arrays = {n: pa.array(cells[n], string) for n in page_names if n != "is_gold"}
+            gold = pa.array([bool(g) for g in cells["is_gold"]], pa.bool_())
+        else:
+            arrays = {n: _split(cells[n]) for n in page_names if n != "is_gold"}
+            gold = pa.array(np.frombuffer(cells["is_gold"].encode(), np.uint8) != ord("0"))
+        n = len(ids)
+        for child in CHILDREN[1:]:
+            if child.name not in arrays:
+                arrays[child.name] = pa.array([child.empty] * n, string)
+        return ColumnPage(ids, arrays["external_id"], arrays["status"], gold,
+                          {name: arrays[f"f{i}"] for i, name in enumerate(fields)},
+                          arrays["metadata"], arrays["responses"], arrays["suggestions"],
+                          arrays["reviews"], arrays["gold"])
+
+    conns, threads = _connections(plan, readers)
+    for raw in _range_pages(plan, conns, batch_size, fetch, after_id, threads):
+        yield page(*raw)
+
+
+def _python_cells(plan: _Plan, ids: tuple[int, ...], cells: dict[str, Any],
+                  names: list[str]) -> None:
+    """PostgreSQL: the cells of flagged records (a row per record) written by Python."""
+    json_names = [n for n in names if n in ("metadata", "responses", "suggestions", "reviews",
+                                            "gold")]
+    flagged = [i for i, _ in enumerate(ids)
+               if any(PYTHON in (cells[n][i] or "") for n in json_names)]
+    if not flagged:
+        return
+    redo = plan.python_records([ids[i] for i in flagged])
+    attr = {"metadata": "metadata_json", "responses": "responses",
+            "suggestions": "suggestions", "reviews": "reviews", "gold": "gold"}
+    for i in flagged:
+        rec = redo[ids[i]]
+        for n in json_names:
+            cells[n][i] = getattr(rec, attr[n])
