@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+REPO = Path(__file__).resolve().parent.parent
+DEPLOY = REPO / "deploy"
 
 
 def _unit(text: str) -> dict[str, dict[str, list[str]]]:
@@ -105,7 +106,7 @@ def test_dockerfile_structure():
 def test_health_endpoint_the_recipes_use_exists():
     """The path the Dockerfile and Caddyfile probe is the app's health route (read from
     the app's source: building the app's OpenAPI costs seconds)."""
-    app = (DEPLOY.parent / "accord" / "server" / "app.py").read_text()
+    app = (REPO / "accord" / "server" / "app.py").read_text()
     assert 'APIRouter(prefix="/api/v1"' in app and '@api.get("/health"' in app
     for name in ("Dockerfile", "Caddyfile"):
         assert "/api/v1/health" in (DEPLOY / name).read_text()
