@@ -124,11 +124,24 @@ def _data(nul: bool) -> st.SearchStrategy[dict]:
     })
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=5, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                  HealthCheck.data_too_large])
 @given(data=_data(nul=True))
 def test_database_writers_give_the_python_bytes(hostile, data):
+    _check(hostile, data)
+
+
+@pytest.mark.soak
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                 HealthCheck.data_too_large])
+@given(data=_data(nul=True))
+def test_database_writers_give_the_python_bytes_at_length(hostile, data):
+    _check(hostile, data)
+
+
+def _check(hostile, data) -> None:
     engine, backend = hostile
     # PostgreSQL stores no NUL in text or jsonb; SQLite keeps it
     _writes(engine, data if backend == "sqlite" else _without_nul(data))
