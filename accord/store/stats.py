@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.store.models import Record, Response, User
+from accord.store.models import Record, Response, Review, User
 
-__all__ = ["record_counts", "response_rows", "user_response_counts", "records_left_for"]
+__all__ = ["record_counts", "response_rows", "user_response_counts", "records_left_for",
+           "submitted_since", "reviews_since", "completions_since"]
 
 
 def record_counts(session: Session, dataset_id: int) -> dict[str, int]:
@@ -69,3 +70,38 @@ def records_left_for(session: Session, dataset_id: int, user_id: int,
                                  Response.dataset_id == dataset_id,
                                  Record.status == "pending", Record.is_gold.is_(False)))
     return max(0, pending - int(seen or 0))
+
+
+def submitted_since(session: Session, dataset_id: int, since: datetime) -> list[datetime]:
+    """``submitted_at`` of the dataset's submitted responses submitted at or after ``since``."""
+    return list(session.scalars(select(Response.submitted_at).where(
+        Response.dataset_id == dataset_id, Response.status == "submitted",
+        Response.submitted_at >= since)))
+
+
+def reviews_since(session: Session, dataset_id: int, since: datetime) -> list[datetime]:
+    """``created_at`` of the dataset's review verdicts given at or after ``since``."""
+    return list(session.scalars(select(Review.created_at).where(
+        Review.dataset_id == dataset_id, Review.created_at >= since)))
+
+
+def completions_since(session: Session, dataset_id: int, since: datetime
+                      ) -> dict[int, list[datetime]]:
+    """``{record id: sorted submitted_at of its submitted responses}`` for the completed,
+    non-gold records with a response submitted at or after ``since`` (the record was
+    completed by one of its submissions, so a recent completion has a recent one)."""
+    recent = (select(Response.record_id).where(
+        Response.dataset_id == dataset_id, Response.status == "submitted",
+        Response.submitted_at >= since).distinct())
+    rows = session.execute(
+        select(Response.record_id, Response.submitted_at)
+        .join(Record, Record.id == Response.record_id)
+        .where(Response.record_id.in_(recent), Response.status == "submitted",
+               Record.status == "completed", Record.is_gold.is_(False),
+               Response.submitted_at.is_not(None)))
+    out: dict[int, list[datetime]] = {}
+    for rid, at in rows:
+        out.setdefault(rid, []).append(at)
+    for times in out.values():
+        times.sort()
+    return out

@@ -45,6 +45,7 @@ MATRIX = [
     ("POST", "/api/v1/datasets/{name}/records/upload", "admin", True),
     ("GET", "/api/v1/datasets/{name}/records", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/records/similar", "reviewer", True),
+    ("GET", "/api/v1/datasets/{name}/dashboard", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/records/bulk", "admin", True),
     ("GET", "/api/v1/datasets/{name}/records/{record_id}", "reviewer", True),
     ("PUT", "/api/v1/datasets/{name}/suggestions", "admin", True),

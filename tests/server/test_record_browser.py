@@ -3,6 +3,8 @@ settings version on each response (SQLite and PostgreSQL, one server per backend
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import numpy as np
 import pytest
@@ -151,3 +153,38 @@ def test_each_response_carries_its_settings_version(live_server):
     c1.submit("rb-version", c1.next_record("rb-version").id, {"intent": "b"})
     got = {r.external_id: r.responses[0].settings_version for r in admin.records("rb-version")}
     assert got == {"r0": 1, "r1": 2}
+
+
+def test_dashboard_changes_since_yesterday_and_label_distributions(live_server):
+    admin, ids, people = _setup(live_server, "rb-dash", n=4)
+    c1, c2 = people.values()
+    submitted = {}
+    for who, values in ((c1, "abca"), (c2, "ab")):
+        for v in values:
+            rec = who.next_record("rb-dash")
+            submitted[(who, rec.id)] = who.submit("rb-dash", rec.id, {"intent": v})
+    # r0 and r1 completed (2 of 2); c1's r2 answer is rejected, c1's r3 answer fixed to "b"
+    admin.review("rb-dash", submitted[(c1, ids[2])].id, "reject", version=1, reason="no")
+    admin.review("rb-dash", submitted[(c1, ids[3])].id, "fix", version=1,
+                 values={"intent": "b"})
+    # r0's two responses and one verdict happened yesterday
+    from sqlalchemy import select
+
+    from accord.store.models import Response, Review
+    engine = make_engine(live_server.db_url)
+    try:
+        with write_scope(engine) as s:
+            for resp in s.scalars(select(Response).where(Response.record_id == ids[0])):
+                resp.submitted_at -= timedelta(hours=30)
+            for rv in s.scalars(select(Review).where(
+                    Review.response_id == submitted[(c1, ids[2])].id)):
+                rv.created_at -= timedelta(hours=30)
+    finally:
+        engine.dispose()
+    out = admin.dashboard("rb-dash")
+    rows = {r["metric"]: (r["last"], r["previous"], r["change"]) for r in out["changes"]["rows"]}
+    assert rows == {"responses submitted": (4, 2, 2), "review verdicts": (1, 1, 0),
+                    "records completed": (1, 1, 0)}
+    # counted answers: r0 a,a; r1 b,b; r2 rejected; r3 fixed a -> b
+    assert out["distributions"] == {"intent": {"type": "label", "answers": 5,
+                                               "counts": [["a", 2], ["b", 3], ["c", 0]]}}

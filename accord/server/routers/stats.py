@@ -25,6 +25,19 @@ def stats(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: ReadSe
     return dataset_stats(session, ds, ctx.settings, bucket=bucket)
 
 
+@router.get("/datasets/{name}/dashboard")
+def dashboard(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
+              session: ReadSession) -> dict[str, Any]:
+    """What changed since yesterday (submitted responses, review verdicts and completed
+    records in the last 24 hours and the 24 before) and, per label-like question, how
+    many counted answers chose each label."""
+    from accord.workflow.dashboard import answer_distributions, changes_since_yesterday
+
+    ds = get_dataset(session, ctx.dataset.id)
+    return {"changes": changes_since_yesterday(session, ds, ctx.settings),
+            "distributions": answer_distributions(session, ds, ctx.settings)}
+
+
 @router.get("/audit", response_model=list[AuditEntryPublic])
 def audit(_: AdminUser, session: ReadSession, dataset: str | None = None,
           action: str | None = None, before: int | None = None,

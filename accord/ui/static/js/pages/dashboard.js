@@ -6,6 +6,7 @@ import { api, enc } from "../api.js";
 import { h, replace, fmtNumber, fmtSeconds } from "../dom.js";
 import { emptyChart, horizontalBars, stackedColumns } from "../charts.js";
 import { loadMeta, questionType } from "../meta.js";
+import { attachCsv, csvButton, renderChanges, renderDistributions } from "../dashboard_tables.js";
 import { notify, pageInfo } from "../shell.js";
 
 const { dataset, role } = pageInfo();
@@ -100,13 +101,26 @@ function renderAgreement(q, meta) {
     : emptyChart("No questions to measure."));
 }
 
+/** CSV downloads of the annotator tables, from the same rows they show. */
+function annotatorCsv(stats, quality) {
+  attachCsv($("annotator-table"), csvButton("annotators-csv", `${dataset}-annotators.csv`,
+    ["annotator", "submitted", "drafts", "skipped", "median_seconds", "gold_accuracy", "gold_answered", "reviewed", "correction_rate"],
+    () => stats.annotators.map((a) => [a.user, a.submitted, a.drafts, a.discarded, a.median_seconds, a.gold_accuracy, a.gold_answered, a.reviewed, a.correction_rate])));
+  attachCsv($("annotator-checks"), csvButton("checks-csv", `${dataset}-annotator-checks.csv`,
+    ["annotator", "labels", "agreement_with_consensus", "spammer_score", "flags"],
+    () => (quality.annotators || []).map((a) => [a.user, a.labels, a.agreement, a.spammer_score, a.flags.join("; ")])));
+}
+
 async function load() {
   const bucket = $("bucket").value;
   try {
-    const [stats, quality, meta] = await Promise.all([api("GET", `${base}/stats?bucket=${bucket}`), api("GET", `${base}/quality`), loadMeta()]);
+    const [stats, quality, meta, board] = await Promise.all([api("GET", `${base}/stats?bucket=${bucket}`), api("GET", `${base}/quality`), loadMeta(), api("GET", `${base}/dashboard`)]);
     renderStats(stats, bucket);
     renderAgreement(quality, meta);
     renderChecks(quality);
+    renderChanges($("changes"), board.changes, dataset);
+    renderDistributions($("distributions"), board.distributions, dataset);
+    annotatorCsv(stats, quality);
   } catch (err) {
     notify(err.message, "error");
   }
