@@ -46,6 +46,8 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/records", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/records/similar", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/dashboard", "reviewer", True),
+    ("GET", "/api/v1/datasets/{name}/vectors", "reviewer", True),
+    ("GET", "/api/v1/datasets/{name}/vectors/{vector}", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/records/bulk", "admin", True),
     ("GET", "/api/v1/datasets/{name}/records/{record_id}", "reviewer", True),
     ("PUT", "/api/v1/datasets/{name}/suggestions", "admin", True),
