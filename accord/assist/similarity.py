@@ -1,16 +1,19 @@
 """"More like this": the records nearest to a record or a free-text query.
 
 Searches the vectors ``accord assist embed`` stored (``records.vectors``).
-The index of a dataset's vectors (exact up to
-:data:`accord.assist.nearest.EXACT_LIMIT`, else HNSW) is built on first use
-and kept per process, keyed by the dataset's ``vectors_epoch``: any write of
-vectors moves the epoch on, and the next search rebuilds. A text query is
+The index of a dataset's vectors is built on first use and kept per process,
+keyed by the dataset's ``vectors_epoch``: any write of vectors moves the
+epoch on, and the next search rebuilds. Searches are exact at once; beyond
+:data:`accord.assist.nearest.EXACT_LIMIT` vectors (with ``hnswlib``) an HNSW
+index is built in a background thread (minutes at a million vectors) and
+answers from when it is ready, unless the vectors changed meanwhile. A text query is
 embedded with the model that made the stored vectors, loaded once per process
 (:func:`text_embedder`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -19,7 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from accord.assist.nearest import ExactIndex, HnswIndex, build_index
+from accord.assist.nearest import EXACT_LIMIT, ExactIndex, HnswIndex
 from accord.errors import Conflict, InputError, NotFound
 from accord.store.vectors import first_vector_names, iter_vectors, record_vectors, vectors_epoch
 
@@ -29,6 +32,7 @@ EMBED_HINT = "run `accord assist embed DATASET` first"
 _CACHE_SIZE = 4
 _lock = threading.Lock()
 _indexes: OrderedDict[tuple[int, str], tuple[int, Any]] = OrderedDict()
+_building: set[tuple[int, str, int]] = set()
 
 
 @lru_cache(maxsize=1)
@@ -78,13 +82,38 @@ def _index(session: Session, dataset_id: int, name: str) -> ExactIndex | HnswInd
         ids.append(rid)
         rows.append(vec)
     matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
-    index = build_index(np.asarray(ids, dtype=np.int64), matrix)
+    index = ExactIndex(np.asarray(ids, dtype=np.int64), matrix)
+    _keep(key, epoch, index)
+    if len(index) > EXACT_LIMIT and importlib.util.find_spec("hnswlib") is not None:
+        with _lock:
+            start = (*key, epoch) not in _building
+            _building.add((*key, epoch))
+        if start:
+            threading.Thread(target=_build_hnsw, args=(key, epoch, index), daemon=True,
+                             name=f"hnsw-{key[0]}").start()
+    return index
+
+
+def _keep(key: tuple[int, str], epoch: int, index: Any) -> None:
     with _lock:
         _indexes[key] = (epoch, index)
         _indexes.move_to_end(key)
         while len(_indexes) > _CACHE_SIZE:
             _indexes.popitem(last=False)
-    return index
+
+
+def _build_hnsw(key: tuple[int, str], epoch: int, exact: ExactIndex) -> None:
+    """Build the HNSW index off the request path; it replaces the exact one only if the
+    vectors did not change meanwhile."""
+    try:
+        hnsw = HnswIndex.build(exact.ids, exact.matrix)
+        with _lock:
+            current = _indexes.get(key)
+            if current is not None and current[0] == epoch:
+                _indexes[key] = (epoch, hnsw)
+    finally:
+        with _lock:
+            _building.discard((*key, epoch))
 
 
 def similar_records(session: Session, dataset_id: int, dataset: str, *,

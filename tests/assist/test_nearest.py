@@ -58,3 +58,50 @@ def test_hnsw_recall_at_10_against_exact_on_clustered_vectors():
         hits += len(want & set(got.tolist()))
         assert np.all(np.diff(scores) <= 1e-6)  # best first
     assert hits / 500 >= 0.95
+
+
+@pytest.mark.skipif(importlib.util.find_spec("hnswlib") is None,
+                    reason="hnswlib (the similarity extra) not installed")
+def test_similar_records_answers_exactly_while_the_hnsw_index_builds(sqlite_url, monkeypatch):
+    import time
+
+    from accord.assist import similarity
+    from accord.schema import parse_settings
+    from accord.store import make_engine, session_scope, write_scope
+    from accord.store.datasets import create_dataset
+    from accord.store.models import utcnow
+    from accord.store.records import RecordRow, upsert_records
+    from accord.store.vectors import set_vectors
+    from tests.dbs import migrated
+
+    monkeypatch.setattr(similarity, "EXACT_LIMIT", 100)
+    engine = make_engine(migrated(sqlite_url))
+    try:
+        with write_scope(engine) as s:
+            ds = create_dataset(s, "sim", parse_settings({
+                "fields": [{"name": "text", "type": "text"}],
+                "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}]}))
+            upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": str(i)}, {})
+                                      for i in range(300)], stamp=utcnow())
+        rng = np.random.default_rng(3)
+        matrix = _unit(rng, 300, 16, rng.standard_normal((10, 16)).astype(np.float32))
+        with write_scope(engine) as s:
+            set_vectors(s, ds.id, "m", {i + 1: matrix[i] for i in range(300)})
+
+        def search():  # type: ignore[no-untyped-def]
+            with session_scope(engine) as s:
+                return similarity.similar_records(s, ds.id, "sim", record_id=1, k=5)
+
+        first = search()
+        assert first["index"] == "exact" and len(first["hits"]) == 5
+        deadline = time.monotonic() + 60
+        while (found := search())["index"] != "hnsw":
+            assert time.monotonic() < deadline, "the HNSW index was never swapped in"
+            time.sleep(0.05)
+        assert [i for i, _ in found["hits"]][:3] == [i for i, _ in first["hits"]][:3]
+        with write_scope(engine) as s:  # new vectors: exact again until rebuilt
+            set_vectors(s, ds.id, "m", {2: matrix[0]})
+        again = search()
+        assert again["hits"][0][0] == 2 and again["hits"][0][1] == pytest.approx(1.0, abs=1e-5)
+    finally:
+        engine.dispose()
