@@ -74,6 +74,7 @@ def serve_command(
                       f"reviewer; same password)", markup=False)
     engine.dispose()
     os.environ["ACCORD_DB"] = url
+    os.environ["ACCORD_WORKERS"] = str(workers)  # each worker's pool size (docs/settings.md)
     os.environ["ACCORD_MAX_UPLOAD_MB"] = f"{max_upload_mb:g}"
     os.environ["ACCORD_MAX_BODY_MB"] = f"{max_body_mb:g}"
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -24,6 +24,7 @@ from sqlalchemy.orm.util import identity_key
 from accord.schema import Settings
 from accord.store.datasets import get_dataset, settings_of
 from accord.store.detached import columns_of, detached
+from accord.store.direct import run
 from accord.store.models import ApiToken, Dataset, Membership, User
 from accord.store.users import TOKEN_COLUMNS, TOKEN_ROW_WIDTH, hash_token, user_from_token_row
 
@@ -64,7 +65,7 @@ def dataset_for_user(session: Session, name: str, user_id: int) -> tuple[Dataset
     NotFound
         When no dataset has that name (the message names no other dataset).
     """
-    row = session.connection().execute(_ACCESS, {"name": name, "uid": user_id}).first()
+    row = run(session, _ACCESS, {"name": name, "uid": user_id}).first()
     return _access_from_row(session, name, user_id, row)
 
 
@@ -79,8 +80,8 @@ def caller_with_dataset(session: Session, token: str, name: str, *, kind: str
     :class:`~accord.errors.NotFound` for an unknown dataset: call it only after the
     user is accepted, so a stranger learns nothing about dataset names.
     """
-    row = session.connection().execute(_CALLER_ACCESS, {"h": hash_token(token),
-                                                        "name": name}).first()
+    row = run(session, _CALLER_ACCESS, {"h": hash_token(token),
+                                        "name": name}).first()
     if row is None:
         return None, _unreachable
     user = user_from_token_row(session, row, kind=kind)

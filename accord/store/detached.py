@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session
 
+from accord.store.direct import run
 from accord.store.models import Base, Record, Response, User
 
 __all__ = ["columns_of", "detached", "load_record", "load_response", "load_user"]
@@ -35,7 +36,7 @@ def detached(model: type[M], keys: list[str], row: Any) -> M:
     (a tenth of the annotator loop's CPU). Unlisted attributes read as None.
     """
     obj = model.__mapper__.class_manager.new_instance()
-    obj.__dict__.update(zip(keys, row))
+    obj.__dict__.update(zip(keys, row, strict=False))
     return obj
 
 
@@ -52,7 +53,7 @@ USER_COLUMNS, USER_KEYS = columns_of(User)
 
 
 def load_record(session: Session, record_id: int) -> Record | None:
-    row = session.connection().execute(_RECORD, {"id": record_id}).first()
+    row = run(session, _RECORD, {"id": record_id}).first()
     return None if row is None else detached(Record, _RECORD_KEYS, row)
 
 
@@ -62,7 +63,7 @@ def load_response(session: Session, record_id: int, user_id: int, *,
     serializes writers already)."""
     stmt = _RESPONSE_LOCKED if for_update and session.get_bind().dialect.name == "postgresql" \
         else _RESPONSE
-    row = session.connection().execute(stmt, {"rid": record_id, "uid": user_id}).first()
+    row = run(session, stmt, {"rid": record_id, "uid": user_id}).first()
     return None if row is None else detached(Response, _RESPONSE_KEYS, row)
 
 

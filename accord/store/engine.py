@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -22,7 +23,7 @@ from accord.errors import AccordError, InputError
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
            "nowait_write", "write_now", "NOT_NOW", "side_connection", "busy_timeout",
-           "is_sqlite_file", "insert_guard",
+           "is_sqlite_file", "pool_size_for_process", "DEFAULT_HOST_CONNECTIONS",
            "is_sqlite", "check_connection"]
 
 DEFAULT_URL = "sqlite:///accord.db"
@@ -63,7 +64,38 @@ def _busy_timeout_ms() -> int:
                          field="ACCORD_SQLITE_BUSY_MS") from None
 
 
-def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
+#: PostgreSQL connections one server host keeps at most, shared by its worker processes
+DEFAULT_HOST_CONNECTIONS = 40
+#: connections each process may open beyond its pool: the login routes are not gated
+LOGIN_OVERFLOW = 4
+#: a pooled PostgreSQL connection idle longer than this is pinged before it is used
+PING_AFTER_IDLE_S = 5.0
+
+
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise InputError(f"${name}={raw!r}: expected a whole number >= {minimum}", field=name)
+    return value
+
+
+def pool_size_for_process() -> int:
+    """Pooled PostgreSQL connections of one process: ``$ACCORD_DB_CONNECTIONS`` (per host,
+    default 40) shared by the host's ``$ACCORD_WORKERS`` processes (``accord serve
+    --workers`` sets it; default 1), at least 4 each. A host then opens at most
+    ``connections + 4 x workers`` (the extra 4 per process: logins, which are not
+    gated); N hosts need N times that below PostgreSQL's ``max_connections``
+    (docs/settings.md, "Pool sizes")."""
+    host = _env_int("ACCORD_DB_CONNECTIONS", DEFAULT_HOST_CONNECTIONS, 4)
+    workers = _env_int("ACCORD_WORKERS", 1, 1)
+    return max(4, host // workers)
+
+
+def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engine:
     """Build an engine for ``url`` (see :func:`resolve_url`).
 
     SQLite connections get ``journal_mode=WAL``, ``foreign_keys=ON``,
@@ -99,16 +131,43 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
                                              "isolation_level": None})
         _configure_sqlite(engine, busy_ms)
     elif parsed.get_backend_name() == "postgresql":
+        size = pool_size or pool_size_for_process()
+        # the server's gate admits fewer requests than the pool holds
+        # (accord.server.gates.postgres_gate_limit), so an admitted request never waits
+        # for a connection; the overflow serves the ungated login routes
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
-                               # more connections than the server's 40 pool threads, so a
-                               # thread never waits for a connection another thread's
-                               # pending commit would return
-                               pool_size=pool_size, max_overflow=max(pool_size, 30),
-                               pool_pre_ping=True)
+                               pool_size=size, max_overflow=LOGIN_OVERFLOW)
+        _ping_when_idle(engine, PING_AFTER_IDLE_S)
     else:
         raise InputError(f"unsupported database {parsed.get_backend_name()!r} in {url!r}; "
                          "accord supports sqlite and postgresql", field="--db")
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Check a pooled connection with a round trip only when it sat idle for ``idle_s``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one extra round trip per
+    request. A connection used a moment ago is alive (and if the database restarted
+    in between, the failing statement invalidates the whole pool, the request gets
+    503 ``unavailable`` and the next one a fresh connection); one that sat idle is
+    pinged first, so a restart during a quiet spell costs nothing.
+    """
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["accord_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.get("accord_idle_since")
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+            dbapi_conn.rollback()  # the ping opened a transaction (psycopg's autobegin)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # the pool drops this connection and checks out another (a fresh one)
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
@@ -154,20 +213,6 @@ def is_sqlite_file(engine: Engine) -> bool:
     database = engine.url.database or ""
     return database not in ("", ":memory:") and not database.startswith("file::memory:") \
         and "mode=memory" not in str(engine.url)
-
-
-@contextmanager
-def insert_guard(session: Session) -> Iterator[None]:
-    """Around an INSERT that a concurrent transaction may race to (IntegrityError): a
-    savepoint on PostgreSQL, so the caller can catch the error and go on. Nothing on
-    SQLite, where write transactions are serialized (``BEGIN IMMEDIATE``) and the caller
-    checked in the same transaction that the row is absent: the savepoint's two extra
-    statements bought nothing there."""
-    if session.get_bind().dialect.name == "sqlite":
-        yield
-        return
-    with session.begin_nested():
-        yield
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:

@@ -9,7 +9,8 @@ under the row lock before a record is handed out.
 
 The statements are built once at import with bound parameters: the annotator
 loop runs them thousands of times a second and SQLAlchemy then reuses their
-compiled form (bench/loop_bench.py).
+compiled form (bench/loop_bench.py); :func:`accord.store.direct.run` executes them on the
+DBAPI cursor.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from accord.store.direct import run
 from accord.store.models import (
     QUEUE_GOLD,
     QUEUE_OPEN,
@@ -36,7 +38,7 @@ __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
            "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
            "bump_epoch_of_record", "NOT_SEEN", "LeaseFact", "lease_of", "held_by_other",
-           "take_lease", "touch_lease"]
+           "take_lease", "touch_lease", "insert_if_new"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
@@ -62,7 +64,8 @@ _LIVE = (select(_lease.c.record_id).where(
     _lease.c.expires_at > bindparam("now"),
     ~exists().where(_resp.c.record_id == _lease.c.record_id,
                     _resp.c.user_id == bindparam("uid"),
-                    _resp.c.status.in_(("submitted", "discarded"))))
+                    # two comparisons, not IN: an IN list is expanded at every execution
+                    or_(_resp.c.status == "submitted", _resp.c.status == "discarded")))
     .order_by(_lease.c.created_at, _lease.c.record_id).limit(1))
 # a record the user has neither answered nor holds (one statement shape for every finder)
 NOT_SEEN = and_(
@@ -113,7 +116,19 @@ _GOLD = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
 _CLAIM = (update(_rec).where(_rec.c.id == bindparam("rid"), _rec.c.queue_state == QUEUE_OPEN,
                              _rec.c.claims < bindparam("overlap"))
           .values(claims=_rec.c.claims + 1, queue_state=_queue_state(1, 0)))
-_ADD_LEASE = insert(_lease)
+
+
+def insert_if_new(dialect: str, table, conflict):  # type: ignore[no-untyped-def]
+    """INSERT ... ON CONFLICT DO NOTHING: a row that exists already (a concurrent request
+    of the same user won) is not an error, and costs no savepoint (two round trips on
+    PostgreSQL) around the insert."""
+    ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return ins.on_conflict_do_nothing(index_elements=conflict)
+
+
+# RETURNING says whether the row was written (an INSERT's rowcount is not kept)
+_ADD_LEASE = {d: insert_if_new(d, _lease, [_lease.c.record_id, _lease.c.user_id])
+              .returning(_lease.c.record_id) for d in ("postgresql", "sqlite")}
 _DROP_LEASE_ROWS = delete(_lease).where(_lease.c.record_id == bindparam("rid"),
                                         _lease.c.user_id == bindparam("uid"))
 _DROP_LEASE = _DROP_LEASE_ROWS.returning(_lease.c.counted)
@@ -145,11 +160,10 @@ def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: i
     Uses the (dataset_id, expires_at) index: the cost is proportional to the
     number of expired leases, not to the dataset.
     """
-    conn = session.connection()
-    expired = conn.execute(_EXPIRED, {"ds": dataset_id, "now": now, "lim": limit}).all()
+    expired = run(session, _EXPIRED, {"ds": dataset_id, "now": now, "lim": limit}).all()
     n = 0
     for record_id, user_id in expired:
-        gone = conn.execute(_DELETE_EXPIRED, {"rid": record_id, "uid": user_id,
+        gone = run(session, _DELETE_EXPIRED, {"rid": record_id, "uid": user_id,
                                               "now": now}).first()
         if gone is None:
             continue  # another worker reclaimed it first
@@ -161,29 +175,34 @@ def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: i
 
 def live_lease(session: Session, dataset_id: int, user_id: int, now: datetime) -> int | None:
     """Record id of the user's oldest live lease on a record they have not finished."""
-    return session.connection().execute(_LIVE, {"uid": user_id, "ds": dataset_id,
-                                                "now": now}).scalar()
+    return run(session, _LIVE, {"uid": user_id, "ds": dataset_id,
+                                "now": now}).scalar()
 
 
 def cursor_of(session: Session, dataset_id: int, user_id: int) -> tuple[float, int] | None:
     """The user's live queue cursor ``(priority, record id)``, or None when there is none
     or the dataset's queue moved on since it was set (see :class:`QueueCursor`)."""
-    row = session.connection().execute(_CURSOR, {"ds": dataset_id, "uid": user_id}).first()
+    row = run(session, _CURSOR, {"ds": dataset_id, "uid": user_id}).first()
     return None if row is None else (row.priority, row.record_id)
 
 
+_SKIP_LOCKED = {id(stmt): stmt.with_for_update(skip_locked=True)
+                for stmt in (_OPEN_FROM_START, _OPEN_SAME_PRIORITY, _OPEN_LOWER_PRIORITY)}
+
+
 def _lock(stmt, skip_locked: bool):  # type: ignore[no-untyped-def]
-    return stmt.with_for_update(skip_locked=True) if skip_locked else stmt
+    """The finder, locking the row it returns and skipping rows others locked (PostgreSQL);
+    built once per finder, like every statement here."""
+    return _SKIP_LOCKED[id(stmt)] if skip_locked else stmt
 
 
 def find_open_after(session: Session, dataset_id: int, user_id: int, cursor: tuple[float, int],
                     *, skip_locked: bool = False) -> tuple[int, float] | None:
     """``(id, priority)`` of the first open record after ``cursor`` in queue order that the
     user has never seen: two index seeks, whatever the user answered before the cursor."""
-    conn = session.connection()
     params = {"ds": dataset_id, "uid": user_id, "p": cursor[0], "r": cursor[1]}
     for stmt in (_OPEN_SAME_PRIORITY, _OPEN_LOWER_PRIORITY):
-        row = conn.execute(_lock(stmt, skip_locked), params).first()
+        row = run(session, _lock(stmt, skip_locked), params).first()
         if row is not None:
             return row.id, row.priority
     return None
@@ -193,8 +212,8 @@ def find_open_from_start(session: Session, dataset_id: int, user_id: int,
                          *, skip_locked: bool = False) -> tuple[int, float] | None:
     """``(id, priority)`` of the best open record this user has never seen: an index range
     scan in (dataset_id, queue_state, priority DESC, id) order from the top of the queue."""
-    row = session.connection().execute(_lock(_OPEN_FROM_START, skip_locked),
-                                       {"ds": dataset_id, "uid": user_id}).first()
+    row = run(session, _lock(_OPEN_FROM_START, skip_locked),
+              {"ds": dataset_id, "uid": user_id}).first()
     return None if row is None else (row.id, row.priority)
 
 
@@ -202,46 +221,50 @@ def set_cursor(session: Session, dataset_id: int, user_id: int, priority: float,
                record_id: int) -> None:
     """Remember where the user's walk stands, stamped with the dataset's current epoch."""
     stmt = _SET_CURSOR[session.get_bind().dialect.name]
-    session.connection().execute(stmt, {"ds": dataset_id, "uid": user_id, "p": priority,
-                                        "r": record_id})
+    run(session, stmt, {"ds": dataset_id, "uid": user_id, "p": priority,
+                        "r": record_id})
 
 
 def bump_epoch(session: Session, dataset_id: int) -> None:
     """Invalidate every cursor of the dataset: records may now be open behind them."""
-    session.connection().execute(_BUMP_EPOCH, {"ds": dataset_id})
+    run(session, _BUMP_EPOCH, {"ds": dataset_id})
 
 
 def bump_epoch_of_record(session: Session, record_id: int) -> None:
-    session.connection().execute(_BUMP_EPOCH_OF_RECORD, {"rid": record_id})
+    run(session, _BUMP_EPOCH_OF_RECORD, {"rid": record_id})
 
 
 def claim_record(session: Session, record_id: int, overlap: int) -> bool:
     """Take one claim on an open record if it still needs annotators."""
-    result = session.connection().execute(_CLAIM, {"rid": record_id, "overlap": overlap})
+    result = run(session, _CLAIM, {"rid": record_id, "overlap": overlap})
     return result.rowcount == 1
 
 
 def find_gold_record(session: Session, dataset_id: int, user_id: int) -> int | None:
-    return session.connection().execute(_GOLD, {"ds": dataset_id, "uid": user_id}).scalar()
+    return run(session, _GOLD, {"ds": dataset_id, "uid": user_id}).scalar()
 
 
 def add_lease(session: Session, record_id: int, user_id: int, dataset_id: int,
-              now: datetime, seconds: int, *, counted: bool) -> None:
-    session.connection().execute(_ADD_LEASE, {
+              now: datetime, seconds: int, *, counted: bool) -> bool:
+    """Lease the record to the user; False (nothing written) when they hold it already:
+    the same user asked twice at the same moment and the other request won."""
+    stmt = _ADD_LEASE[session.get_bind().dialect.name]
+    return run(session, stmt, {
         "record_id": record_id, "user_id": user_id, "dataset_id": dataset_id,
-        "counted": counted, "expires_at": now + timedelta(seconds=seconds), "created_at": now})
+        "counted": counted, "expires_at": now + timedelta(seconds=seconds),
+        "created_at": now}).first() is not None
 
 
 def drop_lease(session: Session, record_id: int, user_id: int) -> bool | None:
     """Delete the user's lease; returns whether it held a claim (None if there was none)."""
-    row = session.connection().execute(_DROP_LEASE, {"rid": record_id, "uid": user_id}).first()
+    row = run(session, _DROP_LEASE, {"rid": record_id, "uid": user_id}).first()
     return None if row is None else bool(row.counted)
 
 
 def extend_lease(session: Session, record_id: int, user_id: int, now: datetime,
                  seconds: int) -> None:
-    session.connection().execute(_EXTEND, {"rid": record_id, "uid": user_id,
-                                           "until": now + timedelta(seconds=seconds)})
+    run(session, _EXTEND, {"rid": record_id, "uid": user_id,
+                           "until": now + timedelta(seconds=seconds)})
 
 
 def bump_counters(session: Session, record_id: int, overlap: int, *, d_claims: int = 0,
@@ -251,11 +274,10 @@ def bump_counters(session: Session, record_id: int, overlap: int, *, d_claims: i
     A claim given back can re-open a record behind annotators' cursors, so it also
     moves the dataset's queue epoch on.
     """
-    conn = session.connection()
-    conn.execute(_BUMP, {"rid": record_id, "dc": d_claims, "dsub": d_submitted,
+    run(session, _BUMP, {"rid": record_id, "dc": d_claims, "dsub": d_submitted,
                          "overlap": overlap})
     if d_claims < 0:
-        conn.execute(_BUMP_EPOCH_OF_RECORD, {"rid": record_id})
+        run(session, _BUMP_EPOCH_OF_RECORD, {"rid": record_id})
 
 
 class LeaseFact(NamedTuple):
@@ -272,26 +294,26 @@ def _fact(row) -> LeaseFact | None:  # type: ignore[no-untyped-def]
 
 def lease_of(session: Session, record_id: int, user_id: int) -> LeaseFact | None:
     """The user's lease on the record (live or expired but not yet taken back), or None."""
-    return _fact(session.connection().execute(_LEASE_OF, {"rid": record_id,
-                                                          "uid": user_id}).first())
+    return _fact(run(session, _LEASE_OF, {"rid": record_id,
+                                          "uid": user_id}).first())
 
 
 def held_by_other(session: Session, record_id: int, user_id: int, now: datetime) -> bool:
     """Whether another user holds a live lease on the record."""
-    return session.connection().execute(_HELD_BY_OTHER, {"rid": record_id, "uid": user_id,
-                                                         "now": now}).first() is not None
+    return run(session, _HELD_BY_OTHER, {"rid": record_id, "uid": user_id,
+                                         "now": now}).first() is not None
 
 
 def take_lease(session: Session, record_id: int, user_id: int) -> LeaseFact | None:
     """Delete the user's lease (a submission or a discard ends it) and return what it was:
     one statement that both answers "was it handed out?" and moves the queue on."""
-    return _fact(session.connection().execute(_TAKE_LEASE, {"rid": record_id,
-                                                           "uid": user_id}).first())
+    return _fact(run(session, _TAKE_LEASE, {"rid": record_id,
+                                            "uid": user_id}).first())
 
 
 def touch_lease(session: Session, record_id: int, user_id: int, now: datetime,
                 seconds: int) -> LeaseFact | None:
     """Extend the user's lease (a draft keeps the record) and return what it is."""
-    return _fact(session.connection().execute(_TOUCH_LEASE, {
+    return _fact(run(session, _TOUCH_LEASE, {
         "rid": record_id, "uid": user_id,
         "until": now + timedelta(seconds=seconds)}).first())

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
+from accord.store.direct import run
 from accord.store.models import (
     QUEUE_GOLD,
     QUEUE_OPEN,
@@ -19,7 +20,7 @@ from accord.store.models import (
     Suggestion,
     User,
 )
-from accord.store.queue import bump_epoch
+from accord.store.queue import bump_epoch, insert_if_new
 
 _resp_t = Response.__table__
 _ADD_HISTORY = ResponseHistory.__table__.insert()
@@ -61,23 +62,28 @@ def insert_response(session: Session, **values: Any) -> Response:
     return resp
 
 
-_INSERT_RESPONSE = _resp_t.insert().returning(_resp_t.c.id)
+_INSERT_RESPONSE = {
+    d: insert_if_new(d, _resp_t, [_resp_t.c.record_id, _resp_t.c.user_id])
+    .returning(_resp_t.c.id) for d in ("postgresql", "sqlite")}
 _VERSION = select(_resp_t.c.version).where(_resp_t.c.id == bindparam("id"))
 _SET_GOLD_CORRECT = (update(_resp_t).where(_resp_t.c.id == bindparam("b_id"))
                      .values(gold_correct=bindparam("b_score")))
 
 
-def insert_response_row(session: Session, row: dict[str, Any]) -> int:
-    """Insert a response with one Core statement; returns its id."""
-    return int(session.connection().execute(_INSERT_RESPONSE, row).scalar_one())
+def insert_response_row(session: Session, row: dict[str, Any]) -> int | None:
+    """Insert a response with one Core statement; returns its id, or None when the user
+    has a response to the record already (a concurrent save of theirs won)."""
+    stmt = _INSERT_RESPONSE[session.get_bind().dialect.name]
+    new_id = run(session, stmt, row).scalar()
+    return None if new_id is None else int(new_id)
 
 
 def stored_version(session: Session, response_id: int) -> int | None:
-    return session.connection().execute(_VERSION, {"id": response_id}).scalar()
+    return run(session, _VERSION, {"id": response_id}).scalar()
 
 
 def set_gold_correct(session: Session, response_id: int, score: float | None) -> None:
-    session.connection().execute(_SET_GOLD_CORRECT, {"b_id": response_id, "b_score": score})
+    run(session, _SET_GOLD_CORRECT, {"b_id": response_id, "b_score": score})
 
 
 def update_response_versioned(session: Session, response_id: int, expected_version: int,
@@ -90,7 +96,7 @@ def update_response_versioned(session: Session, response_id: int, expected_versi
 
 
 def add_history(session: Session, **values: Any) -> None:
-    session.connection().execute(_ADD_HISTORY, values)
+    run(session, _ADD_HISTORY, values)
 
 
 def response_history(session: Session, response_id: int) -> list[ResponseHistory]:
@@ -200,6 +206,9 @@ _SUGGESTIONS = (select(_sugg.c.record_id, _sugg.c.question, _sugg.c.value, _sugg
                        _sugg.c.agent, _sugg.c.metadata.label("meta"), _sugg.c.created_at)
                 .where(_sugg.c.record_id.in_(bindparam("ids", expanding=True)))
                 .order_by(_sugg.c.record_id, _sugg.c.question, _sugg.c.score.desc()))
+_SUGGESTIONS_OF_ONE = (select(*_SUGGESTIONS.selected_columns)
+                       .where(_sugg.c.record_id == bindparam("id"))
+                       .order_by(_sugg.c.question, _sugg.c.score.desc()))
 
 
 def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int, list[Any]]:
@@ -208,7 +217,11 @@ def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int
     out: dict[int, list[Any]] = {rid: [] for rid in record_ids}
     if not record_ids:
         return out
-    for row in session.connection().execute(_SUGGESTIONS, {"ids": list(record_ids)}):
+    if len(record_ids) == 1:  # the annotator loop's record: a prepared statement
+        rows = run(session, _SUGGESTIONS_OF_ONE, {"id": record_ids[0]}).all()
+    else:
+        rows = session.connection().execute(_SUGGESTIONS, {"ids": list(record_ids)})
+    for row in rows:
         out[row.record_id].append(row)
     return out
 

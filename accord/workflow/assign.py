@@ -12,13 +12,11 @@ import random
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.schema import Settings
 from accord.store import queue
 from accord.store.detached import load_record
-from accord.store.engine import insert_guard
 from accord.store.models import Dataset, Record, User, utcnow
 
 __all__ = ["next_record", "release_record", "lease_record"]
@@ -88,12 +86,7 @@ def _find(session: Session, dataset_id: int, user_id: int, cursor: tuple[float, 
 def lease_record(session: Session, record_id: int, user: User, ds: Dataset, now: datetime,
                  seconds: int, *, counted: bool) -> bool:
     """Lease ``record_id`` to ``user``; False when the same user raced to it (PostgreSQL)."""
-    try:
-        with insert_guard(session):
-            queue.add_lease(session, record_id, user.id, ds.id, now, seconds, counted=counted)
-        return True
-    except IntegrityError:  # the same user asked twice at the same moment
-        return False
+    return queue.add_lease(session, record_id, user.id, ds.id, now, seconds, counted=counted)
 
 
 def release_record(session: Session, ds: Dataset, settings: Settings, record: Record,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +19,6 @@ from accord.schema import Settings, validate_values
 from accord.store import queue
 from accord.store.audit import record_event
 from accord.store.detached import load_response
-from accord.store.engine import insert_guard
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
     add_history,
@@ -107,12 +105,10 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
                    status=status, time_spent=counted, version=1, created_at=now,
                    settings_version=ds.settings_version,
                    updated_at=now, submitted_at=now if status == "submitted" else None)
-        try:
-            with insert_guard(session):
-                new_id = insert_response_row(session, row)
-        except IntegrityError:  # the same user saved this record at the same moment
+        new_id = insert_response_row(session, row)
+        if new_id is None:  # the same user saved this record at the same moment
             raise Conflict("a concurrent save of this response won; reload and apply "
-                           "your change again", reason="stale_version") from None
+                           "your change again", reason="stale_version")
         resp = Response(id=new_id, gold_correct=None, review_state=None, **row)
         new_version = 1
     else:
