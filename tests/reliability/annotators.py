@@ -4,6 +4,8 @@ next -> submit loop over HTTP and recording every acknowledged (HTTP 200) submis
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,7 +47,8 @@ def values_for(user: str, record_id: int) -> dict[str, Any]:
             "note": f"{user} on {record_id}"}
 
 
-def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str = "d",
+def annotate(base_url: str | list[str], user: str, token: str, tally: Tally, *,
+             dataset: str = "d",
              stop: threading.Event | None = None, max_records: int | None = None,
              think: float = 0.0, timeout: float = 60.0, fail_fast: bool = False,
              allow_conflict: bool = False) -> None:
@@ -55,16 +58,28 @@ def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str
     transport error; with ``fail_fast`` any error stops every annotator. With
     ``allow_conflict`` a 409 on submit (another connection of the same user
     saved the same response at the same moment) is counted, not an error.
+    Several ``base_url``: servers (hosts) on one database, used in turn, so a
+    record handed out by one host is submitted through the next.
     """
     headers = {"Authorization": f"Bearer {token}"}
     done = 0
-    with httpx.Client(base_url=base_url + "/api/v1", headers=headers, timeout=timeout) as http:
+    bases = [base_url] if isinstance(base_url, str) else list(base_url)
+    clients = [httpx.Client(base_url=b + "/api/v1", headers=headers, timeout=timeout)
+               for b in bases]
+    turn = itertools.count(sum(map(ord, user)))  # annotators start on different hosts
+
+    def host() -> httpx.Client:
+        return clients[next(turn) % len(clients)]
+
+    with contextlib.ExitStack() as stack:
+        for c in clients:
+            stack.enter_context(c)
         while not (stop is not None and stop.is_set()) and \
                 not (fail_fast and tally.failed.is_set()):
             if max_records is not None and done >= max_records:
                 return
             try:
-                r = http.post(f"/datasets/{dataset}/next")
+                r = host().post(f"/datasets/{dataset}/next")
                 if r.status_code == 204:
                     return
                 if r.status_code != 200:
@@ -76,8 +91,8 @@ def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str
                 if think:
                     time.sleep(think)
                 values = values_for(user, rid)
-                s = http.put(f"/datasets/{dataset}/records/{rid}/response",
-                             json={"values": values, "status": "submitted"})
+                s = host().put(f"/datasets/{dataset}/records/{rid}/response",
+                               json={"values": values, "status": "submitted"})
                 if s.status_code == 409 and allow_conflict:
                     with tally.lock:
                         tally.conflicts += 1
@@ -95,7 +110,7 @@ def annotate(base_url: str, user: str, token: str, tally: Tally, *, dataset: str
                 return
 
 
-def run_annotators(base_url: str, tokens: dict[str, str], tally: Tally, *,
+def run_annotators(base_url: str | list[str], tokens: dict[str, str], tally: Tally, *,
                    stop: threading.Event | None = None,
                    **kwargs: Any) -> list[threading.Thread]:
     """Start one thread per annotator; returns the started threads."""
