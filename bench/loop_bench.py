@@ -1,12 +1,19 @@
 """Annotator-loop benchmark: next + submit against a real uvicorn on 127.0.0.1.
 
-    python bench/loop_bench.py [N_RECORDS] [--db URL] [--clients 8,50] [--seconds 20]
+    python bench/loop_bench.py [N_RECORDS] [--db URL|postgres] [--workers W]
+                               [--clients 8,50] [--seconds 20]
 
 Builds a dataset of N records (default 1,000,000) through the import code
-path, starts ``accord serve``'s app under uvicorn (1 worker), then measures:
-sequential next/submit latency (p50/p99 ms), and closed-loop runs with C
-concurrent clients, each its own annotator in its own process (p50/p99 ms of
-each call, cycles/s), plus the server's peak RSS.
+path, starts ``accord serve``'s app under uvicorn (``--workers``, default 1),
+then measures: sequential next/submit latency (p50/p99 ms), and closed-loop
+runs with C concurrent clients, each its own annotator in its own process
+(p50/p99 ms of each call, cycles/s), plus the server's peak RSS.
+
+``--db postgres`` starts a throw-away PostgreSQL cluster the way the tests do
+(tests/pg.py) and removes it afterwards. Server CPU per next + submit cycle
+(user + system time of the uvicorn processes, from /proc) is the figure that
+does not depend on what else the machine runs; on PostgreSQL the database
+backends' CPU per cycle is reported beside it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # tests/pg.py
 from import_bench import generate  # noqa: E402
 from peak_rss import peak_rss_mb  # noqa: E402
 
@@ -99,108 +107,169 @@ def worker(base: str, token: str, seconds: float, out: mp.Queue[list]) -> None:
     out.put([nexts, submits, errors])
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (what a request costs the server,
-    whatever else the machine is doing)."""
+def _stat(pid: int | str) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return float("nan")
+        return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live descendants so far (what a request
+    costs the server, whatever else the machine is doing): uvicorn's workers, or a
+    PostgreSQL postmaster's backends."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(entry.name)
+            if fields is not None:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        fields = _stat(p)
+        if fields is not None:
+            total += int(fields[11]) + int(fields[12])
+        todo.extend(children.get(p, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class _Cpu:
+    """CPU seconds of the server (and the database's processes, when it has them)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+
+    def now(self) -> list[float]:
+        return [cpu_seconds(p) for p in self.pids]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--db", default=None,
+                        help="database URL, or 'postgres' for a throw-away cluster")
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--clients", default="8,50")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--sequential", type=int, default=500)
     args = parser.parse_args()
     concurrency = [int(c) for c in args.clients.split(",") if c]
     users = 1 + sum(concurrency)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.db or f"sqlite:///{tmp}/loop.db"
-        tokens = build(url, args.n, Path(tmp), users)
-        import socket
+    pg = None
+    if args.db == "postgres":
+        from tests.pg import PostgresServer
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {**os.environ, "ACCORD_DB": url}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "accord.server.app:app_from_env",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(base + "/api/v1/health").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit(f"the server did not start on port {port}")
-            rows = []
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"},
-                              timeout=60) as client:
-                for _ in range(20):
-                    cycle(client)  # warm-up
+        pg = PostgresServer().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = pg.create_database("bench") if pg is not None else \
+                args.db or f"sqlite:///{tmp}/loop.db"
+            rows, peak, url = run(args, url, concurrency, users, Path(tmp), pg)
+    finally:
+        if pg is not None:
+            pg.stop()
+    report(args, url, rows, peak, pg is not None)
+
+
+def _measure(cpu: _Cpu, calls):  # type: ignore[no-untyped-def]
+    """Run ``calls()`` -> (nexts, subs, errors); returns them with the wall time and the
+    CPU ms per cycle of each process tree in ``cpu``."""
+    t0, c0 = time.perf_counter(), cpu.now()
+    nexts, subs, errors = calls()
+    elapsed = time.perf_counter() - t0
+    per = [(b - a) * 1000 / max(len(nexts), 1) for a, b in zip(c0, cpu.now(), strict=True)]
+    return nexts, subs, errors, elapsed, per
+
+
+def run(args, url, concurrency, users, tmp, pg):  # type: ignore[no-untyped-def]
+    import socket
+
+    tokens = build(url, args.n, tmp, users)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "ACCORD_DB": url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "accord.server.app:app_from_env", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--workers", str(args.workers)], env=env)
+    cpu = _Cpu([server.pid] + ([pg.proc.pid] if pg is not None else []))
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(base + "/api/v1/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"the server did not start on port {port}")
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[0]}"},
+                          timeout=60) as client:
+            for _ in range(20 * args.workers):
+                cycle(client)  # warm-up (every worker)
+
+            def sequential():  # type: ignore[no-untyped-def]
                 nexts, subs = [], []
-                t0, c0 = time.perf_counter(), cpu_seconds(server.pid)
                 for _ in range(args.sequential):
                     res = cycle(client)
                     nexts.append(res[0])
                     subs.append(res[1])
-                elapsed = time.perf_counter() - t0
-                cpu = (cpu_seconds(server.pid) - c0) * 1000 / max(len(nexts), 1)
-            rows.append(("sequential", 1, nexts, subs, args.sequential / elapsed, 0, cpu))
-            offset = 1
-            for c in concurrency:
-                queue: mp.Queue = mp.Queue()
-                procs = [mp.Process(target=worker, args=(base, tokens[offset + i], args.seconds,
-                                                         queue)) for i in range(c)]
-                offset += c
-                t0, c0 = time.perf_counter(), cpu_seconds(server.pid)
+                return nexts, subs, 0
+
+            nexts, subs, errors, elapsed, per = _measure(cpu, sequential)
+        rows.append(("sequential", 1, nexts, subs, len(nexts) / elapsed, errors, per))
+        offset = 1
+        for c in concurrency:
+            queue: mp.Queue = mp.Queue()
+            procs = [mp.Process(target=worker, args=(base, tokens[offset + i], args.seconds,
+                                                     queue)) for i in range(c)]
+            offset += c
+
+            def concurrent(procs=procs, queue=queue):  # type: ignore[no-untyped-def]
                 for p in procs:
                     p.start()
                 results = [queue.get() for _ in procs]
                 for p in procs:
                     p.join()
-                elapsed = time.perf_counter() - t0
-                nexts = [x for r in results for x in r[0]]
-                subs = [x for r in results for x in r[1]]
-                errors = sum(r[2] for r in results)
-                cpu = (cpu_seconds(server.pid) - c0) * 1000 / max(len(nexts), 1)
-                rows.append((f"{c} clients", c, nexts, subs, len(nexts) / elapsed, errors, cpu))
-            peak = peak_rss_mb(server.pid)
-        finally:
-            server.terminate()
-            server.wait()
-    backend = url.split(":", 1)[0]
+                return ([x for r in results for x in r[0]], [x for r in results for x in r[1]],
+                        sum(r[2] for r in results))
+
+            nexts, subs, errors, elapsed, per = _measure(cpu, concurrent)
+            rows.append((f"{c} clients", c, nexts, subs, len(nexts) / elapsed, errors, per))
+        peak = max(peak_rss_mb(p) for p in [server.pid, *_children(server.pid)])
+    finally:
+        server.terminate()
+        server.wait()
+    return rows, peak, url
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(entry.name)
+            if fields is not None and int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def report(args, url, rows, peak, with_db_cpu):  # type: ignore[no-untyped-def]
+    backend = url.split(":", 1)[0].split("+")[0]
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"records: {args.n:,} on {backend}; server peak RSS {peak:.0f} MB; "
-          f"load average at the end {load}")
+    print(f"records: {args.n:,} on {backend}, {args.workers} worker(s); server peak RSS "
+          f"{peak:.0f} MB; load average at the end {load}")
+    db_col = " PostgreSQL CPU ms/cycle |" if with_db_cpu else ""
     print("| run | clients | next p50 ms | next p99 ms | submit p50 ms | submit p99 ms | "
-          "cycles/s | server CPU ms/cycle | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, c, nexts, subs, rate, errors, cpu in rows:
+          f"cycles/s | server CPU ms/cycle |{db_col} errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if with_db_cpu else "") + "---:|")
+    for name, c, nexts, subs, rate, errors, per in rows:
+        db = f" {per[1]:.2f} |" if with_db_cpu else ""
         print(f"| {name} | {c} | {statistics.median(nexts):.1f} | {_pct(nexts, 0.99):.1f} | "
               f"{statistics.median(subs):.1f} | {_pct(subs, 0.99):.1f} | {rate:.1f} | "
-              f"{cpu:.2f} | {errors} |")
+              f"{per[0]:.2f} |{db} {errors} |")
 
 
 if __name__ == "__main__":
