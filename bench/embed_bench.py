@@ -1,0 +1,104 @@
+"""Embedding throughput and quality per backend, batch size and thread count.
+
+    python bench/embed_bench.py [--texts 512] [--batches 16,32,64] [--threads 1,2]
+                                [--backends torch,onnx] [--quality 400]
+
+Texts: the first ``--texts`` databricks-dolly open_qa responses of at least 200
+characters (tests/data/sft), cut to exactly 200 characters. For each backend
+(``torch``: sentence-transformers fp32; ``onnx``: int8 on ONNX Runtime, see
+accord/assist/onnx_embed.py), thread count and batch size it prints texts per
+second of wall time and milliseconds of process CPU per text. On a shared
+machine the wall rate depends on the load (printed with each run); CPU per
+text does not, much: a machine with T idle cores runs about
+``1000 * T / cpu_ms`` texts/s at T threads when ONNX Runtime scales.
+
+``--quality N``: cosine of each backend's vectors to fp32's on N texts (SST-2
+dev sentences and dolly responses) and recall@10 of each text's nearest
+neighbours, the similarity-search view of the trade-off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from accord.assist.embeddings import load_embedder  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+
+
+def _texts(n: int) -> list[str]:
+    rows = (json.loads(line) for line in
+            (DATA / "sft" / "dolly_open_qa_2000.jsonl").read_text(encoding="utf-8").splitlines())
+    return [r["response"][:200] for r in rows if len(r["response"]) >= 200][:n]
+
+
+def _quality_texts(n: int) -> list[str]:
+    sst = [json.loads(line)["text"] for line in
+           (DATA / "sst2" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    dolly = [json.loads(line)["response"][:200] for line in
+             (DATA / "sft" / "dolly_open_qa_2000.jsonl").read_text(encoding="utf-8")
+             .splitlines()]
+    return sst[:n // 2] + dolly[:n - n // 2]
+
+
+def _run(embedder, texts: list[str], batch: int) -> tuple[float, float]:
+    embedder.encode(texts[:batch], batch_size=batch)  # warm up
+    cpu, wall = time.process_time(), time.perf_counter()
+    embedder.encode(texts, batch_size=batch)
+    rate = len(texts) / (time.perf_counter() - wall)
+    return rate, 1000 * (time.process_time() - cpu) / len(texts)
+
+
+def _recall_at_10(a: np.ndarray, b: np.ndarray) -> float:
+    sa, sb = a @ a.T, b @ b.T
+    np.fill_diagonal(sa, -1)
+    np.fill_diagonal(sb, -1)
+    na, nb = np.argsort(-sa, axis=1)[:, :10], np.argsort(-sb, axis=1)[:, :10]
+    return float(np.mean([len(set(x) & set(y)) / 10 for x, y in zip(na, nb, strict=True)]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--texts", type=int, default=512)
+    ap.add_argument("--batches", default="16,32,64")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--backends", default="torch,onnx")
+    ap.add_argument("--quality", type=int, default=400)
+    args = ap.parse_args()
+    texts = _texts(args.texts)
+    print(f"{len(texts)} texts of {np.mean([len(t) for t in texts]):.0f} characters, "
+          f"{os.cpu_count()} CPUs")
+    print("| backend | threads | batch | texts/s (wall) | CPU ms/text | load avg |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for backend in args.backends.split(","):
+        for threads in (int(t) for t in args.threads.split(",")):
+            started = time.perf_counter()
+            embedder = load_embedder(backend=backend, threads=threads)
+            load_s = time.perf_counter() - started
+            for batch in (int(b) for b in args.batches.split(",")):
+                rate, cpu_ms = _run(embedder, texts, batch)
+                print(f"| {backend} | {threads} | {batch} | {rate:.0f} | {cpu_ms:.1f} | "
+                      f"{os.getloadavg()[0]:.1f} |", flush=True)
+            print(f"<!-- {backend} with {threads} threads loaded in {load_s:.1f} s -->")
+    if args.quality:
+        sample = _quality_texts(args.quality)
+        ref = load_embedder(backend="torch").encode(sample)
+        for backend in args.backends.split(","):
+            vecs = load_embedder(backend=backend).encode(sample)
+            cos = (ref * vecs).sum(axis=1)
+            print(f"{backend}: cosine to fp32 mean {cos.mean():.4f}, min {cos.min():.4f}; "
+                  f"recall@10 of neighbours {_recall_at_10(ref, vecs):.3f} ({len(sample)} texts)")
+
+
+if __name__ == "__main__":
+    main()
