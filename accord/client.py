@@ -285,6 +285,14 @@ class Client:
                           json={"agent": agent, "suggestions": suggestions})
         return int(data["suggestions"])
 
+    def review_pii(self, dataset: str, record_id: int, *, slot: str, start: int, end: int,
+                   state: str) -> dict[str, Any]:
+        """Confirm (``state="confirmed"``) or dismiss a PII finding of a record (reviewers
+        and admins); returns the record's findings ``{slot: [...]}``."""
+        body = {"slot": slot, "start": start, "end": end, "state": state}
+        return dict(self._call("PUT", f"/datasets/{dataset}/records/{record_id}/pii",
+                               json=body)["pii"])
+
     def vector_names(self, dataset: str) -> list[dict[str, Any]]:
         """The stored vector names: ``[{"name", "records", "dimension"}]``."""
         return list(self._call("GET", f"/datasets/{dataset}/vectors")["vectors"])

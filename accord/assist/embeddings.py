@@ -6,8 +6,8 @@ backends compute the same model:
 
 - ``onnx`` (the default when onnxruntime and onnx are installed): int8 weights
   on ONNX Runtime, exported once from the package's weights and cached
-  (:mod:`accord.assist.onnx_embed`); about 6x less CPU per text, within 0.01
-  cosine of fp32;
+  (:mod:`accord.assist.onnx_embed`); 2.3 times less CPU per text, within
+  0.01 cosine of fp32 on average;
 - ``torch``: sentence-transformers in fp32 (``HF_HUB_OFFLINE=1`` and
   ``TRANSFORMERS_OFFLINE=1`` set first), torch threads = physical cores.
 

@@ -88,6 +88,12 @@ def export_command(
     texts: Annotated[str, typer.Option(
         "--texts", help="SFT completions from a text question: one per record or all.",
         rich_help_panel=_SEL)] = "one",
+    redact_pii: Annotated[bool, typer.Option(
+        "--redact-pii", help="Replace PII findings a reviewer confirmed with [ENTITY] in the "
+        "fields.", rich_help_panel=_SEL)] = False,
+    drop_pii: Annotated[bool, typer.Option(
+        "--drop-pii", help="Leave out records with any confirmed PII finding.",
+        rich_help_panel=_SEL)] = False,
     all_responses: Annotated[bool, typer.Option(
         "--all-responses", help="coco: every annotator's boxes, polygons and keypoints instead "
         "of the consensus.", rich_help_panel=_SEL)] = False,
@@ -139,7 +145,8 @@ def export_command(
         kto_desirable=tuple(v.strip() for v in (kto_desirable or "").split(",") if v.strip()),
         texts=texts, system_prompt=system_prompt, margin=margin, split=parse_split(split),
         seed=seed, near_dup=near_dup, license=license_, card=card, shard_rows=shard_rows,
-        all_responses=all_responses, command=_command_line())
+        all_responses=all_responses, redact_pii=redact_pii, drop_pii=drop_pii,
+        command=_command_line())
     options.check()
     engine = open_store(db)
     with session_scope(engine) as session:

@@ -22,7 +22,7 @@ __all__ = ["create_app", "app_from_env", "ROUTERS"]
 # loop's next and submit are most of the traffic (no other route overlaps their paths)
 ROUTERS = ("annotate", "auth", "users", "datasets", "record_browser", "records", "review",
            "stats", "exports", "quality", "ui_support", "my_work", "triage", "media", "workforce",
-           "report", "meta", "vectors")
+           "report", "meta", "vectors", "pii")
 
 
 def create_app(engine: Engine) -> FastAPI:

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from accord.store.models import Record, Suggestion, User
 
 __all__ = ["guess_slice_keys", "report_rows", "slice_values", "record_slices",
-           "coded_suggestions", "annotator_attributes", "ValueCoder", "MAX_SLICE_VALUES"]
+           "coded_suggestions", "annotator_attributes", "pii_metadata", "ValueCoder",
+           "MAX_SLICE_VALUES"]
 
 _BATCH = 50_000
 #: a metadata key with more distinct values is no slice (an id, a free-text field)
@@ -228,3 +229,17 @@ def annotator_attributes(session: Session, user_ids: list[int]
                                                 .where(User.id.in_(chunk))):
             found[uid] = (name, attrs or {})
     return found
+
+
+def pii_metadata(session: Session, dataset_id: int) -> Iterator[dict[str, Any]]:
+    """The metadata of the dataset's records that carry PII findings (``_pii``)."""
+    rec = Record.__table__
+    stmt = select(rec.c.id, rec.c.metadata).where(
+        _of_dataset(session, rec.c.dataset_id, dataset_id),
+        cast(rec.c.metadata, String).like('%"_pii"%'))
+    for rows in _pages(session, stmt, rec.c.id):
+        for _, meta in rows:
+            if isinstance(meta, str | bytes):
+                meta = orjson.loads(meta)
+            if isinstance(meta, dict) and "_pii" in meta:
+                yield meta

@@ -58,7 +58,7 @@ from accord.workflow.onboarding import Standing, message_for, standing
 from accord.workflow.quotas import quota_of
 
 __all__ = ["ACTIONS", "Refusal", "member_standing", "record_refusal", "require_record_access",
-           "review_refusal", "needs_free_slot", "REASONS"]
+           "review_refusal", "pii_review_refusal", "needs_free_slot", "REASONS"]
 
 #: what a caller does to a record
 ACTIONS = ("read", "draft", "submitted", "discarded")
@@ -188,6 +188,15 @@ def _not_handed(session: Session, ds: Dataset, settings: Settings, user: User, r
                        "right now; ask for the next record")
     return Refusal("not_handed_out", "this record was not handed to you (or your hold on it "
                    "expired and it went back to the pool); ask for the next record")
+
+
+def pii_review_refusal(user: User, *, remote: bool = True) -> Refusal | None:
+    """May ``user`` confirm or dismiss a record's PII findings? Reviewers and admins
+    (``remote``: the role rules; an in-process caller is the database's owner)."""
+    if remote and user.role not in ("reviewer", "admin"):
+        return Refusal("role", f"reviewing PII findings needs the reviewer role; {user.name!r} "
+                       f"is {user.role}")
+    return None
 
 
 def review_refusal(user: User, response: Response, seen_version: int, *,

@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
+from accord.prep.pii_findings import pii_counts
 from accord.quality.health.data import (
     MISSING,
     NOT_SET,
@@ -215,4 +216,6 @@ def dataset_report(session: Session, name: str, *, slices: Sequence[str] | None 
     ds = get_dataset(session, name)
     data = load_health_data(session, ds, settings_of(ds), slices=slices, group_by=group_by,
                             questions=questions, progress=progress)
-    return build_report(data, options)
+    report = build_report(data, options)
+    report["pii"] = pii_counts(report_queries.pii_metadata(session, ds.id))
+    return report

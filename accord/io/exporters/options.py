@@ -92,6 +92,11 @@ class ExportOptions:
     all_responses : bool
         ``coco``: every annotator's answer (each annotation names its
         ``annotator``) instead of the consensus.
+    redact_pii : bool
+        Replace each PII finding a reviewer confirmed (``metadata._pii``) with
+        ``[ENTITY]`` in the exported fields.
+    drop_pii : bool
+        Leave out records with any confirmed PII finding.
     """
 
     fmt: str = "jsonl"
@@ -120,6 +125,8 @@ class ExportOptions:
     shard_rows: int = 500_000
     part: str | None = None
     all_responses: bool = False
+    redact_pii: bool = False
+    drop_pii: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def check(self) -> None:
@@ -190,7 +197,8 @@ def parse_split(text: str | None) -> dict[str, float] | None:
 
 _FLOATS = {"min_agreement", "kto_threshold", "near_dup"}
 _INTS = {"min_responses", "seed", "shard_rows"}
-_BOOLS = {"drop_contradictory", "exclude_gold", "margin", "card", "all_responses"}
+_BOOLS = {"drop_contradictory", "exclude_gold", "margin", "card", "all_responses",
+          "redact_pii", "drop_pii"}
 
 
 def options_from_mapping(values: Mapping[str, Any]) -> ExportOptions:
@@ -246,7 +254,7 @@ def _convert(key: str, raw: Any, name: str) -> Any:
 
 _COMMON_OPTIONS = ("to", "aggregate", "min_agreement", "min_responses", "status",
                    "drop_contradictory", "exclude_gold", "split", "seed", "near_dup", "license",
-                   "card", "shard_rows", "part")
+                   "card", "shard_rows", "part", "redact_pii", "drop_pii")
 _KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "records": ("question",),
     "sft": ("prompt_field", "question", "completion_field", "texts", "system_prompt"),

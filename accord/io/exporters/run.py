@@ -190,7 +190,7 @@ class _PairRecord:
 def _pages_possible(o: ExportOptions) -> bool:
     """No split and no filter on single records (what :meth:`_Run.page_mode` needs)."""
     return not (o.split or o.part or o.min_responses is not None or o.min_agreement is not None
-                or o.drop_contradictory)
+                or o.drop_contradictory or o.redact_pii or o.drop_pii)
 
 
 class _Run:
@@ -239,7 +239,7 @@ class _Run:
             return False
         if o.system_prompt or o.status != "submitted" or o.texts != "one" or \
                 o.min_responses is not None or o.min_agreement is not None or \
-                o.drop_contradictory:
+                o.drop_contradictory or o.redact_pii or o.drop_pii:
             return False
         from accord.store.export_pairs import has_reviews
 
@@ -271,6 +271,7 @@ class _Run:
     def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
         """``(record, decision, rows)`` for every record that passes the filters."""
         from accord.io.exporters.record_rows import to_json_record
+        from accord.prep.pii_findings import has_confirmed, redact_confirmed
         from accord.store.export import (
             iter_export_records,
             iter_json_records,
@@ -294,7 +295,9 @@ class _Run:
         # whole-record formats take JSON records: built by the database when no filter
         # looks at single responses, else converted from the full read
         as_json = getattr(self.prep.builder, "json_records", False)
-        if as_json and not count_responses and json_records_supported(self.session):
+        redact, drop_pii = self.options.redact_pii, self.options.drop_pii
+        if as_json and not count_responses and not (redact or drop_pii) and \
+                json_records_supported(self.session):
             source: Iterator[Any] = iter_json_records(self.session, self.prep.dataset_id,
                                                       exclude_gold=self.options.exclude_gold,
                                                       readers=self.readers)
@@ -313,6 +316,12 @@ class _Run:
                 r.values, r.fix, r.review_state, status) is not None) if count_responses else 0
             if not keep(n, decision):
                 continue
+            if drop_pii and has_confirmed(rec.metadata):
+                dropped["pii_confirmed"] += 1
+                self.filter.kept -= 1
+                continue
+            if redact:
+                rec.fields = redact_confirmed(rec.fields, rec.metadata)
             if convert is not None:
                 rec = convert(rec)
             rows = build(rec, decision)

@@ -75,6 +75,10 @@ class RecordFilter:
         out = [f"responses: {o.status} (rejected responses never count; fixes applied)"]
         if o.exclude_gold:
             out.append("gold records excluded")
+        if o.drop_pii:
+            out.append("records with a confirmed PII finding left out")
+        if o.redact_pii:
+            out.append("confirmed PII findings replaced by [ENTITY]")
         if o.min_responses is not None:
             out.append(f"at least {o.min_responses} responses per record")
         if o.min_agreement is not None:

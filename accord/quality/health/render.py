@@ -158,6 +158,19 @@ def _question(q: dict[str, Any]) -> list[str]:
     return out
 
 
+def _pii(pii: dict[str, Any] | None) -> list[str]:
+    if not pii or not pii["found"]:
+        return []
+    out = ["## PII findings", "",
+           f"{pii['found']:,} findings on {pii['records']:,} records (prep's PII step); "
+           f"{pii['records_confirmed']:,} records have a confirmed one.", ""]
+    rows = [[md_text(e), _num(c["found"]), _num(c["confirmed"]), _num(c["dismissed"]),
+             _num(c["open"])] for e, c in pii["by_entity"].items()]
+    rows.append(["**all**", _num(pii["found"]), _num(pii["confirmed"]), _num(pii["dismissed"]),
+                 _num(pii["open"])])
+    return out + _table(["entity", "found", "confirmed", "dismissed", "open"], rows)
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as a markdown document: overview, warnings, coverage, one section per
     question, skipped questions."""
@@ -183,6 +196,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                                  for r in rows])
     if not report["coverage"]:
         out += ["No slices: pass metadata keys with --slice.", ""]
+    out += _pii(report.get("pii"))
     for q in report["questions"]:
         out += _question(q)
     out += ["## Skipped questions", ""]

@@ -50,6 +50,10 @@ def export_dataset(
     part: Annotated[str | None, Query(description="The split to download.")] = None,
     seed: int = 42,
     near_dup: Annotated[float | None, Query(gt=0, lt=1)] = None,
+    redact_pii: Annotated[bool, Query(description="Replace confirmed PII findings with "
+                                      "[ENTITY].")] = False,
+    drop_pii: Annotated[bool, Query(description="Leave out records with a confirmed PII "
+                                    "finding.")] = False,
 ) -> StreamingResponse:
     """Stream an export of the dataset (reviewers and admins of the dataset)."""
     values = {"format": format, "to": to, "prompt_field": prompt_field, "question": question,
@@ -58,7 +62,8 @@ def export_dataset(
               "drop_contradictory": drop_contradictory, "exclude_gold": exclude_gold,
               "pairs": pairs, "kto_threshold": kto_threshold, "kto_desirable": kto_desirable,
               "texts": texts, "system_prompt": system_prompt, "margin": margin, "split": split,
-              "part": part, "seed": seed, "near_dup": near_dup}
+              "part": part, "seed": seed, "near_dup": near_dup, "redact_pii": redact_pii,
+              "drop_pii": drop_pii}
     try:
         options = options_from_mapping({k: v for k, v in values.items() if v is not None})
         options.command = f"GET {request.url.path}?{request.url.query}"

@@ -7,6 +7,7 @@ import { rejectionBanner, rejectionOf, showRejected } from "../annotate/rejected
 import { h, replace, fmtDate } from "../dom.js";
 import { fieldsShownByQuestions, renderField } from "../fields.js";
 import { ResponseForm } from "../form.js";
+import { piiPanel } from "../pii/findings.js";
 import { showGuidelines } from "../guidelines.js";
 import { explainNoRecord, showFeedback, showPhase } from "../onboarding.js";
 import { loadMeta, questionType } from "../meta.js";
@@ -66,7 +67,7 @@ function show(record) {
     stopwatch: new Stopwatch(), conflict: false, suggestions };
 
   const hidden = fieldsShownByQuestions(settings.questions, meta);
-  replace($("fields"), metadataList(settings, record), settings.fields.filter((f) => !hidden.has(f.name)).map((f) => renderField(f, record.fields[f.name])));
+  replace($("fields"), piiPanel(record), metadataList(settings, record), settings.fields.filter((f) => !hidden.has(f.name)).map((f) => renderField(f, record.fields[f.name])));
   rejectionBanner($("rejection"), record.id);
   const lookup = fieldLookup(record);
   const widgets = settings.questions.map((q, i) => {
