@@ -53,6 +53,7 @@ MATRIX = [
     ("PUT", "/api/v1/datasets/{name}/suggestions", "admin", True),
     ("PUT", "/api/v1/datasets/{name}/records/{record_id}/gold", "reviewer", True),
     ("DELETE", "/api/v1/datasets/{name}/records/{record_id}/gold", "reviewer", True),
+    ("PUT", "/api/v1/datasets/{name}/records/{record_id}/pii", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/next", "annotator", True),
     ("PUT", "/api/v1/datasets/{name}/records/{record_id}/response", "annotator", True),
     ("GET", "/api/v1/datasets/{name}/records/{record_id}/response", "annotator", True),
@@ -114,6 +115,8 @@ def _body(method: str, path: str):  # type: ignore[no-untyped-def]
         return {"files": {"file": ("a.jsonl", b'{"id": "x2", "text": "up"}\n')}}
     if path.endswith("/suggestions"):
         return {"json": {"agent": "m", "suggestions": []}}
+    if path.endswith("/pii"):  # no such finding: 404 for those allowed, the role rule first
+        return {"json": {"slot": "text", "start": 0, "end": 1, "state": "confirmed"}}
     if path.endswith("/gold") and method == "PUT":
         return {"json": {"values": {"y": "a"}}}
     if path.endswith("/response") and method == "PUT":
