@@ -26,6 +26,8 @@ class Dialect(Protocol):
 
     def param(self, name: str) -> str: ...
 
+    def concat(self, parts: list[str]) -> str: ...
+
     def value(self, column: Column, src: str, child: Child | None) -> str: ...
 
     def array(self, child: Child, obj: str) -> str: ...
@@ -70,15 +72,16 @@ def user_sql(d: Dialect, column: Column, src: str, count: int) -> str:
     return body
 
 
-def object_sql(pairs: list[tuple[str, str]]) -> str:
-    """``{"k":v,...}`` as one chain of ``||`` over the values' JSON text."""
+def object_sql(d: Dialect, pairs: list[tuple[str, str]]) -> str:
+    """``{"k":v,...}``: the keys and the values' JSON text, joined as the backend joins
+    text fastest."""
     parts = []
     for i, (key, value) in enumerate(pairs):
         lead = "{" if i == 0 else ","
         parts.append(f"'{lead}\"{key}\":'")
         parts.append(value)
     parts.append("'}'")
-    return " || ".join(parts)
+    return d.concat(parts)
 
 
 def child_sql(d: Dialect, child: Child, users: int) -> str:
@@ -92,8 +95,8 @@ def child_sql(d: Dialect, child: Child, users: int) -> str:
             values.append(d.value(column, src, child))
     if not child.many:
         return d.single(child, values[0])
-    return d.array(child, object_sql([(c.key, v) for c, v in zip(child.columns, values,
-                                                                  strict=True)]))
+    return d.array(child, object_sql(d, [(c.key, v) for c, v in zip(child.columns, values,
+                                                                     strict=True)]))
 
 
 def record_cells(d: Dialect, present: dict[str, bool], users: int) -> list[tuple[str, str]]:
@@ -109,4 +112,4 @@ def record_cells(d: Dialect, present: dict[str, bool], users: int) -> list[tuple
 
 def line_sql(d: Dialect, present: dict[str, bool], users: int) -> str:
     """A record's whole JSON object (the JSONL line)."""
-    return object_sql(record_cells(d, present, users))
+    return object_sql(d, record_cells(d, present, users))

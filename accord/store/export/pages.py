@@ -277,10 +277,14 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
     sql = plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
 
     def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
-        ids, text = plan.run(conn, sql, lo, hi)[0]
-        if ids is None:
+        ids_text, text = plan.run(conn, sql, lo, hi)[0]
+        if ids_text is None:
             return None
-        return LinePage(tuple(map(int, ids.split(","))), plan.finish(conn, bytes(text)))
+        ids, text = tuple(map(int, ids_text.split(","))), bytes(text)
+        if not _ascending(ids):  # the aggregate did not keep the subquery's order
+            pairs = sorted(zip(ids, text.split(b"\n"), strict=False))
+            ids, text = tuple(i for i, _ in pairs), b"\n".join(t for _, t in pairs) + b"\n"
+        return LinePage(ids, plan.finish(conn, text))
 
     conns, threads = _connections(plan, readers)
     for page in _range_pages(plan, conns, batch_size, fetch, after_id, threads):
@@ -293,6 +297,10 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
                      for rid, line in zip(page.ids, lines, strict=False)]
             page = LinePage(page.ids, b"\n".join(lines) + b"\n")
         yield page
+
+
+def _ascending(ids: tuple[int, ...]) -> bool:
+    return all(a < b for a, b in zip(ids, ids[1:], strict=False))
 
 
 def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool
@@ -378,14 +386,16 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
         if ids_text is None:
             return None
         ids = tuple(map(int, ids_text.split(",")))
-        # stored JSON that breaks the rules (a raw control character) would shift the cells
-        unsafe = unsafe or any(text.count("\x02") != len(ids) - 1
+        # stored JSON that breaks the rules (a raw control character) would shift the cells;
+        # cells out of id order are read again a row per record (ORDER BY r.id)
+        unsafe = unsafe or not _ascending(ids) or any(text.count("\x02") != len(ids) - 1
                                for name, text in zip(page_names, joined, strict=True)
                                if name != "is_gold") or len(joined[2]) != len(ids)
         if python and not unsafe:
             unsafe = any(PYTHON in text for text in joined)
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = plan.run(conn, rows_sql, lo, hi)
+            ids = tuple(row[0] for row in rows)
             cells = dict(zip(names, [list(c) for c in zip(*[row[1:] for row in rows],
                                                            strict=True)], strict=True))
             for name in ("responses", "suggestions", "reviews"):

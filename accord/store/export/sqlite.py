@@ -55,6 +55,9 @@ class _SQLite:
     def param(self, name: str) -> str:
         return f":{name}"
 
+    def concat(self, parts: list[str]) -> str:
+        return " || ".join(parts)  # one chain: faster than printf() here
+
     def value(self, column: Column, src: str, child: Child | None) -> str:
         kind, null = column.kind, column.nullable
         if kind == "int":
@@ -120,7 +123,7 @@ class _SQLite:
 
     def lines_sql(self, present: dict[str, bool], users: int, exclude_gold: bool) -> str:
         """One row per page: the ids joined by commas, the JSONL text as bytes."""
-        line = object_sql(record_cells(self, present, users))
+        line = object_sql(self, record_cells(self, present, users))
         # SQLite joins the lines (in the subquery's id order) without handing the GIL back
         # and forth for each record
         return ("SELECT group_concat(id), CAST(group_concat(line, char(10)) || char(10) AS BLOB) "
