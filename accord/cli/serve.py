@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -42,6 +42,11 @@ def serve_command(
         help="Comma-separated addresses or networks of reverse proxies whose "
              "X-Forwarded-For/-Proto headers are believed (e.g. 127.0.0.1 or 10.0.0.0/8); "
              "default none: the client address is the connection's peer.")] = "",
+    relearn_interval: Annotated[float, typer.Option(
+        "--relearn-interval", min=0,
+        help="Seconds between checks for datasets whose assist.active_learning is due "
+             "(every N new answers: retrain and reorder in a background thread); 0: off.")]
+    = 10.0,
 ) -> None:
     """Serve the REST API (/api/v1, docs at /docs) and the web UI."""
     import uvicorn
@@ -84,9 +89,25 @@ def serve_command(
     proxies = _trusted_proxies(trusted_proxies)
     # forwarded headers only from configured proxies: anyone else could choose the
     # address their failed logins are counted under (docs/security.md)
-    uvicorn.run("accord.server.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, proxy_headers=bool(proxies),
-                forwarded_allow_ips=proxies or None)
+    relearner = _relearner(url, relearn_interval)
+    try:
+        uvicorn.run("accord.server.app:app_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level=log_level, proxy_headers=bool(proxies),
+                    forwarded_allow_ips=proxies or None)
+    finally:
+        if relearner is not None:
+            relearner.stop()
+            relearner.engine.dispose()
+
+
+def _relearner(url: str, interval: float) -> Any:
+    """The background active-learning loop of this ``serve`` (one per command, however many
+    workers; several servers share the work through the database lease)."""
+    if interval <= 0:
+        return None
+    from accord.cli.relearn import Relearner
+
+    return Relearner(open_store(url), interval=interval).start()
 
 
 def _trusted_proxies(text: str) -> list[str]:

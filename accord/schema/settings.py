@@ -51,6 +51,19 @@ class MetadataProperty(BaseModel):
     visible: bool = True
 
 
+class ActiveLearning(BaseModel):
+    """Retrain accord's own model and reorder the records every ``every`` new answers
+    (``accord serve`` does it in the background; docs/assist.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    every: int = Field(default=20, ge=1)
+    strategy: Literal["auto", "typiclust", "random"] = "auto"
+    batch: int | None = Field(default=None, ge=1)  # typical records first; default: every
+    vector: str = "all-MiniLM-L6-v2"
+
+
 class Assist(BaseModel):
     """Model assistance: what happens to confident model suggestions (docs/assist.md).
 
@@ -65,6 +78,7 @@ class Assist(BaseModel):
 
     auto_accept: Literal["off", "response", "prefill"] = "off"
     thresholds: dict[str, float] = Field(default_factory=dict)
+    active_learning: ActiveLearning | None = None
 
     @field_validator("thresholds")
     @classmethod
@@ -129,6 +143,14 @@ class Settings(BaseModel):
                 if qname not in qseen:
                     problems.append((f"assist.thresholds.{qname}", f"unknown question {qname!r}; "
                                      f"questions are {sorted(qseen)}"))
+            al = self.assist.active_learning
+            if al is not None and al.question not in qseen:
+                problems.append(("assist.active_learning.question", f"unknown question "
+                                 f"{al.question!r}; questions are {sorted(qseen)}"))
+            elif al is not None and self.questions[qseen[al.question]].type != "label":
+                problems.append(("assist.active_learning.question", f"{al.question!r} is a "
+                                 f"{self.questions[qseen[al.question]].type} question; active "
+                                 "learning trains a classifier for label questions"))
         if problems:
             # raised as ValueError so pydantic wraps it; parse_settings unwraps it.
             raise ValueError(_ProblemList(problems))

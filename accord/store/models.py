@@ -33,7 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base", "User", "ApiToken", "Dataset", "SettingsVersion", "Membership", "Record", "Suggestion",
     "Response", "ResponseHistory", "Review", "GoldAnswer", "Lease", "AuditEntry", "Aggregate",
-    "QueueCursor", "LoginThrottle",
+    "QueueCursor", "LoginThrottle", "AssistJob",
     "utcnow",
     "QUEUE_OPEN", "QUEUE_FULL", "QUEUE_DONE", "QUEUE_GOLD",
 ]
@@ -298,6 +298,20 @@ class GoldAnswer(Base):
     explanation: Mapped[str | None] = mapped_column(Text)  # shown after a training answer
     attention: Mapped[bool] = mapped_column(Boolean, default=False,  # an attention check
                                             server_default=text("false"))
+
+
+class AssistJob(Base):
+    """A lease on one kind of background model work for a dataset (accord/store/assist_jobs.py)."""
+
+    __tablename__ = "assist_jobs"
+
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answers_seen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Lease(Base):
