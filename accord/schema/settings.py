@@ -26,8 +26,8 @@ from accord.schema.fields import FIELD_TYPES, AnyField
 from accord.schema.questions import AnyQuestion, question_type, question_type_names
 from accord.schema.workforce import Assignment, Monitoring, Onboarding
 
-__all__ = ["Distribution", "Assist", "MetadataProperty", "Settings", "parse_settings", "load_settings",
-           "settings_from_columns"]
+__all__ = ["ActiveLearning", "Distribution", "Assist", "MetadataProperty", "Settings",
+           "parse_settings", "load_settings", "settings_from_columns"]
 
 
 class Distribution(BaseModel):
