@@ -94,6 +94,9 @@ def export_command(
     drop_pii: Annotated[bool, typer.Option(
         "--drop-pii", help="Leave out records with any confirmed PII finding.",
         rich_help_panel=_SEL)] = False,
+    with_vectors: Annotated[bool, typer.Option(
+        "--with-vectors", help="jsonl, csv, parquet, hf: add each record's stored vectors "
+        "({name: [floats]}; JSON text in tables).", rich_help_panel=_OUT)] = False,
     all_responses: Annotated[bool, typer.Option(
         "--all-responses", help="coco: every annotator's boxes, polygons and keypoints instead "
         "of the consensus.", rich_help_panel=_SEL)] = False,
@@ -146,6 +149,7 @@ def export_command(
         texts=texts, system_prompt=system_prompt, margin=margin, split=parse_split(split),
         seed=seed, near_dup=near_dup, license=license_, card=card, shard_rows=shard_rows,
         all_responses=all_responses, redact_pii=redact_pii, drop_pii=drop_pii,
+        with_vectors=with_vectors,
         command=_command_line())
     options.check()
     engine = open_store(db)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from accord.store.models import Dataset, Record
 
 __all__ = ["bump_vectors_epoch", "first_vector_names", "iter_vectors", "record_vectors",
-           "set_vectors", "vector_names", "vectors_epoch", "vectors_page"]
+           "set_vectors", "vector_names", "vectors_epoch", "vectors_of", "vectors_page"]
 
 _rec = Record.__table__
 _IN_CHUNK = 900
@@ -142,3 +142,18 @@ def vector_names(session: Session, dataset_id: int,
                     n, dim = out.get(key, (0, len(vec)))
                     out[key] = (n + 1, dim)
         last = page[-1][0]
+
+
+def vectors_of(session: Session, dataset_id: int,
+               record_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """``{record id: {name: vector}}`` for those of ``record_ids`` that have vectors."""
+    conn = session.connection()
+    out: dict[int, dict[str, Any]] = {}
+    ids = sorted(set(record_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        for rid, vecs in conn.execute(select(_rec.c.id, _rec.c.vectors).where(
+                _rec.c.dataset_id == dataset_id, _rec.c.id.in_(ids[start:start + _IN_CHUNK]),
+                _rec.c.vectors.is_not(None))):
+            if isinstance(vecs, dict) and vecs:
+                out[rid] = vecs
+    return out

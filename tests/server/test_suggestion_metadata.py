@@ -1,9 +1,12 @@
 """Suggestions keep their metadata; a class distribution feeds active learning; stored
-vectors come back through the API (one server per module and backend)."""
+vectors come back through the API and exports (one server per module and backend)."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from accord.assist import prioritize
@@ -73,7 +76,7 @@ def test_a_bad_distribution_is_a_clear_error_and_stores_nothing(live_server, dis
     assert all(not r.suggestions for r in admin.records(name))
 
 
-def test_vectors_endpoint_pages_by_record_id(live_server):
+def test_vectors_endpoint_pages_by_record_id_and_exports_carry_them(live_server, tmp_path):
     admin = _dataset(live_server, "vec", n=5)
     engine = make_engine(live_server.db_url)
     try:
@@ -94,6 +97,16 @@ def test_vectors_endpoint_pages_by_record_id(live_server):
     assert info == [{"name": "toy@v1", "records": 4, "dimension": 2}]
     with pytest.raises(NotFound, match=r"no vectors named 'nope'; the dataset has \['toy@v1'\]"):
         list(admin.iter_vectors("vec", "nope"))
+    rows = [json.loads(line) for line in admin.export(
+        "vec", "jsonl", tmp_path / "v.jsonl", with_vectors=True).read_text().splitlines()]
+    assert [r["vectors"] for r in rows][1:3] == [{"toy@v1": [1.0, 0.5]}, {}]
+    table = pq.read_table(admin.export("vec", "parquet", tmp_path / "v.parquet",
+                                       with_vectors=True)).to_pylist()
+    assert json.loads(table[3]["vectors"]) == {"toy@v1": [3.0, 0.5]}
+    assert table[2]["vectors"] is None
+    with pytest.raises(InputError, match="with_vectors applies to whole-record formats"):
+        admin.export("vec", "sft-messages", tmp_path / "s.jsonl", with_vectors=True,
+                     prompt_field="text", completion_field="text")
     token = live_server.make_user("vec-ann")
     admin.add_member("vec", "vec-ann")
     with pytest.raises(Forbidden):

@@ -97,6 +97,10 @@ class ExportOptions:
         ``[ENTITY]`` in the exported fields.
     drop_pii : bool
         Leave out records with any confirmed PII finding.
+    with_vectors : bool
+        Whole-record formats (``jsonl``, ``csv``, ``parquet``, ``hf``): add each
+        record's stored vectors, ``{name: [floats]}`` (``vectors`` column; JSON text
+        in flat tables).
     """
 
     fmt: str = "jsonl"
@@ -127,6 +131,7 @@ class ExportOptions:
     all_responses: bool = False
     redact_pii: bool = False
     drop_pii: bool = False
+    with_vectors: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def check(self) -> None:
@@ -198,7 +203,7 @@ def parse_split(text: str | None) -> dict[str, float] | None:
 _FLOATS = {"min_agreement", "kto_threshold", "near_dup"}
 _INTS = {"min_responses", "seed", "shard_rows"}
 _BOOLS = {"drop_contradictory", "exclude_gold", "margin", "card", "all_responses",
-          "redact_pii", "drop_pii"}
+          "redact_pii", "drop_pii", "with_vectors"}
 
 
 def options_from_mapping(values: Mapping[str, Any]) -> ExportOptions:
@@ -256,7 +261,7 @@ _COMMON_OPTIONS = ("to", "aggregate", "min_agreement", "min_responses", "status"
                    "drop_contradictory", "exclude_gold", "split", "seed", "near_dup", "license",
                    "card", "shard_rows", "part", "redact_pii", "drop_pii")
 _KIND_OPTIONS: dict[str, tuple[str, ...]] = {
-    "records": ("question",),
+    "records": ("question", "with_vectors"),
     "sft": ("prompt_field", "question", "completion_field", "texts", "system_prompt"),
     "preference": ("prompt_field", "question", "pairs", "margin", "system_prompt"),
     "kto": ("prompt_field", "question", "completion_field", "kto_threshold", "kto_desirable",

@@ -86,6 +86,7 @@ class NestedBuilder:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.vectors: dict[int, Any] = {}  # with_vectors: the current page's, set by the run
 
     def rows(self, record: JsonRecord, decision: Any) -> list[dict[str, Any]]:
         fragment = orjson.Fragment
@@ -98,6 +99,8 @@ class NestedBuilder:
         }
         if self.ctx.consensus:
             row["aggregates"] = _aggregates(self.ctx, record.id)
+        if self.ctx.options.with_vectors:
+            row["vectors"] = self.vectors.get(record.id, {})
         return [row]
 
     def text(self, page: LinePage) -> bytes:
@@ -143,6 +146,7 @@ class FlatBuilder:
         self._plain = all(t not in ("chat", "json") for _, t in self.fields)
         self._names = [n for n, _ in self.fields]
         self._schema: Any = None
+        self.vectors: dict[int, Any] = {}  # with_vectors: the current page's, set by the run
 
     def rows(self, record: JsonRecord, decision: Any) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"external_id": record.external_id, "status": record.status,
@@ -175,6 +179,9 @@ class FlatBuilder:
                 value = self.dump(value)
             row[f"consensus_{name}"] = value
             row[f"agreement_{name}"] = None if d is None else d.agreement
+        if self.ctx.options.with_vectors:
+            vecs = self.vectors.get(record.id)
+            row["vectors"] = None if vecs is None else self.dump(vecs)
         return [row]
 
     @property
@@ -210,6 +217,8 @@ class FlatBuilder:
         cols += ["metadata", "responses", "suggestions", "reviews", "gold"]
         for name in self.ctx.consensus:
             cols += [f"consensus_{name}", f"agreement_{name}"]
+        if self.ctx.options.with_vectors:
+            cols.append("vectors")
         return cols
 
     def schema(self) -> Any:
@@ -224,4 +233,6 @@ class FlatBuilder:
         for name, qc in self.ctx.consensus.items():
             kind = pa.float64() if qc.qtype == "rating" else pa.string()
             cols += [(f"consensus_{name}", kind), (f"agreement_{name}", pa.float64())]
+        if self.ctx.options.with_vectors:
+            cols.append(("vectors", pa.string()))
         return pa.schema(cols)

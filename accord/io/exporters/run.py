@@ -155,6 +155,9 @@ def prepare_export(session: Session, dataset: str, options: ExportOptions,
     card_questions = [q for q in settings.questions if q.type in columns] if card else []
     ctx = Context(ds.name, settings, plan, options)
     builder = fmt.builder(ctx)
+    if options.with_vectors and not hasattr(builder, "vectors"):
+        raise InputError(f"--with-vectors applies to whole-record formats (jsonl, csv, "
+                         f"parquet, hf), not {fmt.name}", field="--with-vectors")
     return PreparedExport(ds.id, fmt, container, ctx, builder, card, card_questions,
                           ds.settings_version)
 
@@ -190,7 +193,7 @@ class _PairRecord:
 def _pages_possible(o: ExportOptions) -> bool:
     """No split and no filter on single records (what :meth:`_Run.page_mode` needs)."""
     return not (o.split or o.part or o.min_responses is not None or o.min_agreement is not None
-                or o.drop_contradictory or o.redact_pii or o.drop_pii)
+                or o.drop_contradictory or o.redact_pii or o.drop_pii or o.with_vectors)
 
 
 class _Run:
@@ -239,7 +242,7 @@ class _Run:
             return False
         if o.system_prompt or o.status != "submitted" or o.texts != "one" or \
                 o.min_responses is not None or o.min_agreement is not None or \
-                o.drop_contradictory or o.redact_pii or o.drop_pii:
+                o.drop_contradictory or o.redact_pii or o.drop_pii or o.with_vectors:
             return False
         from accord.store.export_pairs import has_reviews
 
@@ -307,6 +310,8 @@ class _Run:
                                          exclude_gold=self.options.exclude_gold,
                                          **self.prep.fmt.load)
             convert = to_json_record if as_json else None
+        if self.options.with_vectors:
+            source = self._with_vectors(source)
         for rec in source:
             read += 1
             if progress is not None and read % 1000 == 0:
@@ -335,6 +340,24 @@ class _Run:
         self.records_read = read
         if progress is not None:
             progress(read % 1000)
+
+    def _with_vectors(self, source: Iterator[Any], size: int = 500) -> Iterator[Any]:
+        """``source``'s records, a page at a time, with the builder's ``vectors`` set to that
+        page's stored vectors (read while the page is exported)."""
+        from accord.store.vectors import vectors_of
+
+        builder = self.prep.builder  # prepare_export checked it takes vectors
+        page: list[Any] = []
+        for rec in source:
+            page.append(rec)
+            if len(page) == size:
+                builder.vectors = vectors_of(self.session, self.prep.dataset_id,
+                                             [r.id for r in page])
+                yield from page
+                page = []
+        if page:
+            builder.vectors = vectors_of(self.session, self.prep.dataset_id, [r.id for r in page])
+            yield from page
 
     def page_mode(self, container: str) -> str | None:
         """How whole pages of records can go to the sink without a Python object per

@@ -54,6 +54,8 @@ def export_dataset(
                                       "[ENTITY].")] = False,
     drop_pii: Annotated[bool, Query(description="Leave out records with a confirmed PII "
                                     "finding.")] = False,
+    with_vectors: Annotated[bool, Query(description="Whole-record formats: add each "
+                                        "record's stored vectors.")] = False,
 ) -> StreamingResponse:
     """Stream an export of the dataset (reviewers and admins of the dataset)."""
     values = {"format": format, "to": to, "prompt_field": prompt_field, "question": question,
@@ -63,7 +65,7 @@ def export_dataset(
               "pairs": pairs, "kto_threshold": kto_threshold, "kto_desirable": kto_desirable,
               "texts": texts, "system_prompt": system_prompt, "margin": margin, "split": split,
               "part": part, "seed": seed, "near_dup": near_dup, "redact_pii": redact_pii,
-              "drop_pii": drop_pii}
+              "drop_pii": drop_pii, "with_vectors": with_vectors}
     try:
         options = options_from_mapping({k: v for k, v in values.items() if v is not None})
         options.command = f"GET {request.url.path}?{request.url.query}"
