@@ -10,7 +10,8 @@ Every writer builds its UPDATE from :func:`status_after` and
 :mod:`accord.store.queue`, bulk imports and recounts in
 :mod:`accord.store.imported_responses`), and a settings change that moves
 ``distribution.overlap`` calls :func:`restatus_records` in its transaction, so
-records completed under the old overlap re-open (or complete) under the new one.
+records completed under the old overlap re-open (or complete) under the new one; making a
+record gold or ordinary again calls :func:`restatus_record`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from accord.store.models import QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Record
 
-__all__ = ["status_after", "queue_state_after", "restatus_records"]
+__all__ = ["status_after", "queue_state_after", "restatus_records", "restatus_record"]
 
 _rec = Record.__table__
 
@@ -58,3 +59,14 @@ def restatus_records(session: Session, dataset_id: int, overlap: int) -> int:
                            or_(_rec.c.status != status, _rec.c.queue_state != state))
         .values(status=status, queue_state=state))
     return int(result.rowcount or 0)
+
+
+def restatus_record(session: Session, record_id: int, overlap: int) -> None:
+    """Apply the rule to one record (after its gold flag changed); the ORM copy of the
+    record, if loaded, re-reads its status and queue state."""
+    session.flush()
+    session.connection().execute(update(_rec).where(_rec.c.id == record_id).values(
+        status=status_after(overlap), queue_state=queue_state_after(overlap)))
+    record = session.get(Record, record_id)
+    if record is not None:
+        session.expire(record, ["status", "queue_state"])

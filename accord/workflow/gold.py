@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from accord.schema import Settings, validate_values
 from accord.store.models import Record
+from accord.store.record_status import restatus_record
 from accord.store.responses import set_gold
 from accord.store.workforce import set_gold_extras
 
@@ -26,6 +27,8 @@ def mark_gold(session: Session, settings: Settings, record: Record,
     if values is not None:
         values = validate_values(settings, values, record.fields, require_complete=False)
     set_gold(session, record, values)
+    # completed or not, open or full: the one rule decides, with or without the gold flag
+    restatus_record(session, record.id, settings.distribution.overlap)
     if values is not None:
         set_gold_extras(session, record.id, explanation=explanation, attention=attention)
 

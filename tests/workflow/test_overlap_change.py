@@ -5,7 +5,7 @@ from __future__ import annotations
 from accord.schema import parse_settings
 from accord.store import session_scope, write_scope
 from accord.store.datasets import get_dataset, settings_of, update_settings
-from accord.store.models import QUEUE_DONE, QUEUE_FULL, QUEUE_OPEN, Record
+from accord.store.models import QUEUE_DONE, QUEUE_FULL, QUEUE_GOLD, QUEUE_OPEN, Record
 from accord.workflow import dataset_stats
 from tests.workflow.test_distribution import SETTINGS, _next, _setup, _submit
 
@@ -62,3 +62,24 @@ def test_lowering_the_overlap_completes_records_with_enough_responses(engine):
     _set_overlap(engine, 2)  # back up: r0 has 1 submission + 1 lease = full, not done
     assert _states(engine)["r0"] == ("pending", QUEUE_FULL)
     assert _remaining(engine) == 5
+
+
+def test_gold_on_and_off_follows_the_one_status_rule(engine):
+    from accord.workflow import mark_gold
+
+    _setup(engine, n=2)
+    r0 = _next(engine, "u1")
+    _submit(engine, "u1", r0)
+    assert _next(engine, "u2") == r0
+    _submit(engine, "u2", r0)  # r0 completed at overlap 2
+    assert _states(engine)["r0"] == ("completed", QUEUE_DONE)
+
+    def gold(values):  # type: ignore[no-untyped-def]
+        with write_scope(engine) as s:
+            ds = get_dataset(s, "d")
+            mark_gold(s, settings_of(ds), s.get(Record, r0), values)
+
+    gold({"y": "a"})
+    assert _states(engine)["r0"] == ("pending", QUEUE_GOLD)  # gold never completes
+    gold(None)  # ordinary again: its two submissions still complete it
+    assert _states(engine)["r0"] == ("completed", QUEUE_DONE)
