@@ -508,7 +508,7 @@ class Client:
     def dashboard(self, dataset: str) -> dict[str, Any]:
         """``{"changes": {"rows": [{metric, last, previous, change}], ...},
         "distributions": {question: {"type", "answers", "counts": [[label, n]]}}}``."""
-        return self._call("GET", f"/datasets/{dataset}/dashboard")
+        return dict(self._call("GET", f"/datasets/{dataset}/dashboard"))
 
     def report(self, dataset: str, *, slices: list[str] | None = None,
                group_by: list[str] | None = None, questions: list[str] | None = None,

@@ -77,7 +77,7 @@ def populate(engine: Engine, n_records: int = 120) -> None:
             review_response(s, ds, settings, rid, reviewer, "accept" if k % 2 else "reject",
                             reason=None if k % 2 else "wrong label", now=now)
         mark_gold(s, settings, s.get(Record, n_records), {"label": "pos"})
-        replace_suggestions(s, ds.id, "model-v1", [(r, "label", "pos", 0.25 + r / 1000)
+        replace_suggestions(s, ds.id, "model-v1", [(r, "label", "pos", 0.25 + r / 1000, None)
                                                    for r in range(1, 30)], now)
         replace_aggregates(s, ds.id, "label", [
             {"record_id": r, "value": "pos", "confidence": 0.9, "agreement": 1.0,

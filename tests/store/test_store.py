@@ -136,8 +136,8 @@ def test_numeric_json_values_round_trip(engine):
         ds = create_dataset(s, "d", SETTINGS)
         upsert_records(s, ds.id, [RecordRow("a", {"text": "x"}, {})], stamp=utcnow())
         rid = s.scalar(select(Record.id))
-        replace_suggestions(s, ds.id, "m", [(rid, "y", 5, 0.5), (rid, "z", 2.5, None),
-                                            (rid, "w", "5", None)], utcnow())
+        replace_suggestions(s, ds.id, "m", [(rid, "y", 5, 0.5, None), (rid, "z", 2.5, None, None),
+                                            (rid, "w", "5", None, None)], utcnow())
     with session_scope(engine) as s:
         values = {x.question: x.value for x in suggestions_for_records(s, [rid])[rid]}
         assert values == {"y": 5, "z": 2.5, "w": "5"}
