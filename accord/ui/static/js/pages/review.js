@@ -128,14 +128,20 @@ async function toggleHistory(response) {
 
 /** The fix in force of every fixed response, before the table is drawn. */
 async function loadFixes(rec) {
-  fixes = new Map();
+  const out = new Map();
   const fixed = (rec.responses || []).filter((r) => r.status === "submitted" && r.review_state === "fix");
   const found = await Promise.all(fixed.map((r) => loadReviews(base, r.id).then(fixInForce)));
-  fixed.forEach((r, i) => { if (found[i]) fixes.set(r.id, found[i]); });
+  fixed.forEach((r, i) => { if (found[i]) out.set(r.id, found[i]); });
+  return out;
 }
 
+let shows = 0; // the latest show() wins when two overlap (a filter applied while loading)
+
 async function show(rec) {
-  await loadFixes(rec);
+  const mine = ++shows;
+  const found = await loadFixes(rec);
+  if (mine !== shows) return;
+  fixes = found;
   if (record && record.id !== rec.id) selected = null;
   record = rec;
   $("empty").hidden = true;
@@ -166,8 +172,11 @@ async function loadList(kind, annotator) {
     .map((x) => ({ record_id: x.record_id, note: `${x.question}: consensus confidence ${x.confidence.toFixed(2)}` }));
 }
 
+let navigations = 0; // a later next() supersedes an earlier one still waiting for the server
+
 async function next({ skip = false } = {}) {
   await widgetsReady.catch(() => null); // a failure is shown by init
+  const mine = ++navigations;
   const { kind, annotator } = queue();
   try {
     if (kind === "review" || kind === "disagreement") {
@@ -176,6 +185,7 @@ async function next({ skip = false } = {}) {
       if (annotator) params.set("annotator", annotator);
       if (kind === "disagreement") params.set("disagreement", "true");
       const rec = await api("GET", `${base}/review/next?${params}`);
+      if (mine !== navigations) return;
       $("queue-info").textContent = "";
       if (rec === null) showEmpty(cursor ? "You reached the end of this queue. Apply the filter again to start over." : "Every submitted response in this queue has a verdict.");
       else await show(rec);
@@ -183,6 +193,7 @@ async function next({ skip = false } = {}) {
     }
     if (listAt < 0) {
       list = await loadList(kind, annotator);
+      if (mine !== navigations) return;
       if (!list.length) {
         showEmpty(kind === "gold" ? "No unreviewed answers to gold records missed a gold answer."
           : "No low-confidence consensus. Consensus is computed by an admin (Dashboard, or accord quality aggregate).");
@@ -192,7 +203,8 @@ async function next({ skip = false } = {}) {
     listAt += 1;
     if (listAt >= list.length) { showEmpty("You reached the end of this queue."); return; }
     $("queue-info").textContent = `${listAt + 1} of ${list.length} · ${list[listAt].note}`;
-    await show(await api("GET", `${base}/records/${list[listAt].record_id}`));
+    const rec = await api("GET", `${base}/records/${list[listAt].record_id}`);
+    if (mine === navigations) await show(rec);
   } catch (err) {
     notify(err.message, "error");
   }
