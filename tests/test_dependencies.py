@@ -25,8 +25,6 @@ NOT_IMPORTED = {
     "ruff": "run by tests/test_structure.py",
     "mypy": "run by tests/test_structure.py",
     "import-linter": "run by tests/test_structure.py (module importlinter)",
-    "llama-cpp-python": "run as a server process (python -m llama_cpp.server) by "
-                        "tests/assist/test_local_model.py",
     "onnx": "onnxruntime's quantizer imports it when accord exports the embedding model",
 }
 # imported but not declared, each for a reason
@@ -35,7 +33,7 @@ UNDECLARED: dict[str, str] = {}
 
 # import name -> distribution for optional packages whose names differ, so the check holds
 # where they are not installed (a fresh `make test` venv has no bench extra)
-DISTRIBUTION_OF = {"crowdkit": "crowd-kit", "faiss": "faiss-cpu"}
+DISTRIBUTION_OF = {"crowdkit": "crowd-kit", "faiss": "faiss-cpu", "llama_cpp": "llama-cpp-python"}
 
 
 packages_distributions = functools.cache(_packages_distributions)
