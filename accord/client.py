@@ -210,6 +210,13 @@ class Client:
     def update_settings(self, name: str, settings: dict[str, Any]) -> Dataset:
         return _dataset(self._call("PUT", f"/datasets/{name}/settings", json=settings))
 
+    def rename_labels(self, dataset: str, question: str,
+                      mapping: dict[str, str]) -> dict[str, Any]:
+        """Rename labels (``{old: new}``) in the settings (a new version) and in every stored
+        answer, in one transaction; returns ``{"settings_version", "rewritten"}``."""
+        return self._call("POST", f"/datasets/{dataset}/settings/rename-labels",
+                          json={"question": question, "mapping": mapping})
+
     def add_member(self, dataset: str, user: str) -> None:
         self._call("POST", f"/datasets/{dataset}/members", json={"user": user})
 

@@ -46,6 +46,7 @@ MATRIX = [
     ("GET", "/api/v1/datasets/{name}/records", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/records/similar", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/dashboard", "reviewer", True),
+    ("POST", "/api/v1/datasets/{name}/settings/rename-labels", "admin", True),
     ("GET", "/api/v1/datasets/{name}/vectors", "reviewer", True),
     ("GET", "/api/v1/datasets/{name}/vectors/{vector}", "reviewer", True),
     ("POST", "/api/v1/datasets/{name}/records/bulk", "admin", True),
@@ -109,6 +110,8 @@ def _body(method: str, path: str):  # type: ignore[no-untyped-def]
         return {"json": {"user": "annotator"}}
     if path.endswith("/records") and method == "POST":
         return {"json": {"records": [{"id": "x1", "text": "new"}]}}
+    if path.endswith("/rename-labels"):
+        return {"json": {"question": "y", "mapping": {"nope": "x"}}}
     if path.endswith("/records/bulk"):
         return {"json": {"action": "priority", "ids": [10**9], "priority": 1}}
     if path.endswith("/upload"):

@@ -3,6 +3,7 @@ settings version on each response (SQLite and PostgreSQL, one server per backend
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import httpx
@@ -188,3 +189,42 @@ def test_dashboard_changes_since_yesterday_and_label_distributions(live_server):
     # counted answers: r0 a,a; r1 b,b; r2 rejected; r3 fixed a -> b
     assert out["distributions"] == {"intent": {"type": "label", "answers": 5,
                                                "counts": [["a", 2], ["b", 3], ["c", 0]]}}
+
+
+def test_rename_labels_rewrites_every_stored_answer_and_retired_labels_stay_valid(
+        live_server, tmp_path):
+    admin, ids, people = _setup(live_server, "rb-rename", n=3)
+    c1, c2 = people.values()
+    r1 = c1.submit("rb-rename", c1.next_record("rb-rename").id, {"intent": "a"})
+    r2 = c2.submit("rb-rename", c2.next_record("rb-rename").id, {"intent": "c"})
+    admin.review("rb-rename", r2.id, "fix", version=1, values={"intent": "a"})
+    admin.add_suggestions("rb-rename", "model", [
+        {"record_id": ids[1], "question": "intent", "value": "c", "score": 0.5}])
+    with pytest.raises(InputError, match="'zz' is not a label"):
+        admin.rename_labels("rb-rename", "intent", {"zz": "x"})
+    out = admin.rename_labels("rb-rename", "intent", {"a": "alpha", "c": "b"})  # c merges
+    assert out["settings_version"] == 2
+    assert out["rewritten"] == {"responses": 2, "fixes": 1, "suggestions": 1, "gold": 0,
+                                "consensus": 0}
+    ds = admin.dataset("rb-rename")
+    assert ds.settings_version == 2
+    assert list(ds.settings["questions"][0]["labels"]) == ["alpha", "b"]
+    recs = {r.external_id: r for r in admin.records("rb-rename")}
+    assert recs["r0"].responses[0].values == {"intent": "alpha"}
+    assert recs["r0"].responses[1].values == {"intent": "b"}
+    assert recs["r1"].suggestions[0].value == "b"
+    fix = admin.reviews("rb-rename", r2.id)[0]
+    assert fix.values == {"intent": "alpha"}
+    # retire "b": hidden from annotators, but an answer with it stays valid and exported
+    settings = {**ds.settings}
+    settings["questions"] = [{**settings["questions"][0], "labels": ["alpha", "b", "new"],
+                              "retired": ["b"]}]
+    assert admin.update_settings("rb-rename", settings).settings_version == 3
+    c1.submit("rb-rename", r1.record_id, {"intent": "b"}, version=r1.version)
+    exported = admin.export("rb-rename", "jsonl", tmp_path / "out.jsonl")
+    lines = [json.loads(x) for x in exported.read_text().splitlines()]
+    answers = sorted(r["values"]["intent"] for line in lines
+                     for r in line.get("responses", []))
+    assert answers == ["b", "b"]
+    versions = sorted(r["settings_version"] for line in lines for r in line.get("responses", []))
+    assert versions == [1, 3]  # c2's answer was saved under version 1, c1's new one under 3

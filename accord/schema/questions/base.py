@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from accord.errors import InputError
 
@@ -125,15 +125,31 @@ class QuestionBase(BaseModel):
 
 
 class Labelled(QuestionBase):
-    """A question with ``labels`` (a list or a ``{value: display text}`` mapping)."""
+    """A question with ``labels`` (a list or a ``{value: display text}`` mapping).
+
+    ``retired`` labels stay valid answers (stored answers keep them, exports and
+    agreement count them) but the annotation widgets no longer offer them.
+    """
 
     labels: dict[str, str]
+    retired: list[str] | None = None
     min_labels: ClassVar[int] = 2
 
     @field_validator("labels", mode="before")
     @classmethod
     def _labels(cls, value: object) -> dict[str, str]:
         return normalize_labels(value, cls.min_labels)
+
+    @model_validator(mode="after")
+    def _retired(self) -> Labelled:
+        if self.retired:
+            unknown = [r for r in self.retired if r not in self.labels]
+            if unknown:
+                raise ValueError(f"retired labels {unknown} are not labels of the question; "
+                                 f"labels are {list(self.labels)}")
+            if len(set(self.retired)) >= len(self.labels):
+                raise ValueError("every label is retired; keep at least one")
+        return self
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from accord.schema import parse_settings
@@ -82,6 +83,29 @@ def put_settings(body: dict, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
     record_event(session, "dataset.settings", "dataset", ds.id, user_id=ctx.user.id,
                  dataset_id=ds.id, details={"version": version.version})
     return _public(ds)
+
+
+class LabelRename(BaseModel):
+    question: str = Field(min_length=1, max_length=64)
+    mapping: dict[str, str] = Field(description="{old label: new label}; a new label that "
+                                    "exists already merges the two")
+
+
+@router.post("/datasets/{name}/settings/rename-labels")
+def rename_labels_route(body: LabelRename, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
+                        session: WriteSession) -> dict[str, Any]:
+    """Rename labels of a question: the settings are saved as a new version and every
+    stored answer (responses, fixes, suggestions, gold, consensus) is rewritten in the same
+    transaction."""
+    from accord.workflow.settings_edit import rename_labels
+
+    ds = get_dataset(session, ctx.dataset.id)
+    out = rename_labels(session, ds, ctx.settings, body.question, body.mapping,
+                        user_id=ctx.user.id)
+    record_event(session, "dataset.rename_labels", "dataset", ds.id, user_id=ctx.user.id,
+                 dataset_id=ds.id, details={"question": body.question, "mapping": body.mapping,
+                                            **out})
+    return out
 
 
 @router.get("/datasets/{name}/settings/versions", response_model=list[SettingsVersionPublic])

@@ -98,6 +98,7 @@ RESPONSES = Child("responses", "responses", "p", (
     Column("updated_at", "updated_at", "time", nullable=False),
     Column("submitted_at", "submitted_at", "time"),
     Column("review_state", "review_state", "text"),
+    Column("settings_version", "settings_version", "int"),
 ), order=("id",))
 
 SUGGESTIONS = Child("suggestions", "suggestions", "s", (

@@ -4,6 +4,7 @@ import { api, enc, upload } from "../api.js";
 import { h, replace, fmtDate, fmtNumber } from "../dom.js";
 import { loadMeta } from "../meta.js";
 import { settingsBuilder } from "../settings_builder.js";
+import { settingsEditSection } from "../settings_edit.js";
 import { confirmBox, notify } from "../shell.js";
 import { workforceSection } from "../workforce_admin.js";
 
@@ -247,11 +248,12 @@ async function renderManage(name) {
     const links = h("section", {}, h("h3", { text: "Pages" }), h("div", { class: "row" },
       ["annotate", "review", "dashboard", "records", "triage"].map((p) => h("a", { class: "button secondary", href: `/datasets/${enc(name)}/${p}` }, p))));
     const guidelines = await guidelinesSection(name);
+    const settingsEdit = await settingsEditSection(name, () => renderManage(name));
     const members = await membersSection(name);
     const workforce = await workforceSection(name, () => renderManage(name));
     const meta = await loadMeta();
     if ($("manage-dataset").value !== name) return; // another dataset was picked meanwhile
-    replace(box, importSection(name), exportSection(name, meta), guidelines, members, workforce, links, dangerSection(name));
+    replace(box, importSection(name), exportSection(name, meta), guidelines, settingsEdit, members, workforce, links, dangerSection(name));
   } catch (err) {
     notify(err.message, "error");
   }

@@ -33,7 +33,15 @@ export async function loadWidgets(meta, questions) {
 export function createWidget(question, ctx) {
   const mod = modules.get(widgetOf.get(question.type));
   if (!mod) throw new Error(`no widget for question type ${question.type}`);
-  return mod.create(question, ctx);
+  return mod.create(offered(question), ctx);
+}
+
+/** The question as the widgets offer it: retired labels (settings `retired`) left out; they
+ * stay valid answers, shown wherever a stored value is formatted. */
+export function offered(question) {
+  if (!question.retired || !question.retired.length || !question.labels) return question;
+  const retired = new Set(question.retired);
+  return { ...question, labels: Object.fromEntries(Object.entries(question.labels).filter(([k]) => !retired.has(k))) };
 }
 
 /** The keyboard shortcuts of a question type's widget, for the help dialog. */
