@@ -214,8 +214,8 @@ class Client:
                       mapping: dict[str, str]) -> dict[str, Any]:
         """Rename labels (``{old: new}``) in the settings (a new version) and in every stored
         answer, in one transaction; returns ``{"settings_version", "rewritten"}``."""
-        return self._call("POST", f"/datasets/{dataset}/settings/rename-labels",
-                          json={"question": question, "mapping": mapping})
+        return dict(self._call("POST", f"/datasets/{dataset}/settings/rename-labels",
+                               json={"question": question, "mapping": mapping}))
 
     def add_member(self, dataset: str, user: str) -> None:
         self._call("POST", f"/datasets/{dataset}/members", json={"user": user})
