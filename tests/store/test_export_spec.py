@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
@@ -133,7 +133,7 @@ def test_database_writers_give_the_python_bytes(hostile, data):
 
 
 @pytest.mark.soak
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=300, deadline=None, phases=[Phase.generate],  # no shrinking: minutes
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                  HealthCheck.data_too_large])
 @given(data=_data(nul=True))
