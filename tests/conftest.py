@@ -24,6 +24,36 @@ TEST_DATA = REPO / "tests" / "data"  # real public data, each folder with its SO
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _close_clients(monkeypatch):
+    """Close, at a test's teardown, every HTTP client (``accord.Client``, ``httpx.Client``)
+    that the test code opened during the test: an unclosed client's pooled sockets are a
+    ResourceWarning, an error here. Only clients made by code under ``tests/`` count, so a
+    client that accord itself leaves open still fails; wider-scoped fixtures close theirs."""
+    import httpx
+
+    from accord.client import Client
+
+    opened: list[Client | httpx.Client] = []
+    tests_dir = str(REPO / "tests")
+
+    def track(cls):  # type: ignore[no-untyped-def]
+        original = cls.__init__
+
+        def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            original(self, *args, **kwargs)
+            if sys._getframe(1).f_code.co_filename.startswith(tests_dir):
+                opened.append(self)
+
+        monkeypatch.setattr(cls, "__init__", init)
+
+    track(Client)
+    track(httpx.Client)
+    yield
+    for client in opened:
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def ray_executor():
     """One local Ray instance (2 CPUs) for the whole session: prep and assist share it (its

@@ -72,7 +72,7 @@ def start_server(db_url: str, *, workers: int = 1) -> LiveServer:
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
          "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 120  # a deadline, not a wait: a loaded machine starts slowly
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
@@ -82,7 +82,9 @@ def start_server(db_url: str, *, workers: int = 1) -> LiveServer:
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("server did not start within 60 s")
+    proc.wait()
+    proc.stderr.close()
+    raise RuntimeError("server did not start within 120 s")
 
 
 def stop_server(server: LiveServer) -> None:

@@ -140,6 +140,7 @@ def world(tmp_path_factory):
     for name, role, _ in ACTORS[1:]:
         tokens[name] = server.make_user(name, role)
     yield server, admin, tokens
+    admin.close()
     stop_server(server)
 
 
