@@ -21,6 +21,7 @@ NOT_IMPORTED = {
     "python-multipart": "FastAPI parses uploaded files with it",
     "psycopg": "SQLAlchemy loads it for postgresql+psycopg:// URLs",
     "pytest-timeout": "a pytest plugin (the timeout ini option)",
+    "pytest-xdist": "a pytest plugin (pytest -n 2: parts of the suite on two workers)",
     "types-pyyaml": "type information for mypy",
     "ruff": "run by tests/test_structure.py",
     "mypy": "run by tests/test_structure.py",
