@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.pg import PostgresServer, find_pg_bin
 
@@ -22,6 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"  # real public data, each folder with its SOURCE.md
 
 _counter = itertools.count()
+
+# The suite runs on a small shared machine (and on two xdist workers): a property test's
+# examples may take longer than Hypothesis's 200 ms deadline, and drawing them longer than
+# its "too slow" health check allows, for reasons that are not the code's. Both are timing
+# checks, not properties; a test that wants them sets them itself.
+settings.register_profile("accord", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("accord")
 
 
 @pytest.fixture(autouse=True)
