@@ -62,6 +62,7 @@ class ResponseView(NamedTuple):
     submitted_at: Any
     review_state: str | None
     fix: dict[str, Any] | None  # the values of the latest "fix" review, if any
+    settings_version: int | None = None  # the settings version it was saved under
 
 
 class SuggestionView(NamedTuple):
@@ -145,7 +146,8 @@ _LEAN = ("id", "record_id", "user_id", "values", "review_state")
 _RESPONSE_COLUMNS = {
     "values": ("record_id", "values"),
     "lean": _LEAN,
-    "full": _LEAN + ("status", "time_spent", "created_at", "updated_at", "submitted_at"),
+    "full": _LEAN + ("status", "time_spent", "created_at", "updated_at", "submitted_at",
+                     "settings_version"),
 }
 
 
@@ -342,14 +344,14 @@ def _attach_responses(records: dict[int, ExportRecord], rows: list[tuple[Any, ..
         if values.__class__ is str:
             values = loads(values)
         if full:
-            resp_id, _, uid, _, state, status, spent, created, updated, submitted = row
+            resp_id, _, uid, _, state, status, spent, created, updated, submitted, version = row
         else:
             resp_id, _, uid, _, state = row
             status = "submitted"
-            spent = created = updated = submitted = None
+            spent = created = updated = submitted = version = None
         append(make(view, (resp_id, uid, names.get(uid) or str(uid), values, status, spent,
                            created, updated, submitted, state,
-                           fixes.get(resp_id) if fixes else None)))
+                           fixes.get(resp_id) if fixes else None, version)))
 
 
 def _attach_values(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]]) -> None:
@@ -366,7 +368,7 @@ def _attach_values(records: dict[int, ExportRecord], rows: list[tuple[Any, ...]]
             append = None if rec is None else rec.responses.append
         if append is not None:
             append(make(view, (None, 0, "", loads(values) if values.__class__ is str else values,
-                               "submitted", None, None, None, None, None, None)))
+                               "submitted", None, None, None, None, None, None, None)))
 
 
 def iter_answers(session: Session, dataset_id: int, *, statuses: Sequence[str] = ("submitted",),
