@@ -187,7 +187,7 @@ def _bump(session: Session, deltas: dict[int, int], overlap: int) -> None:
         for i in range(0, len(ids), _IN_CHUNK):
             session.execute(update(Record).where(Record.id.in_(ids[i:i + _IN_CHUNK])).values(
                 claims=Record.claims + d, submitted=Record.submitted + d,
-                status=status_after(overlap, d), queue_state=queue_state_after(overlap, d),
+                status=status_after(overlap, d), queue_state=queue_state_after(overlap, d, d),
             ).execution_options(synchronize_session=False))
 
 
