@@ -274,12 +274,16 @@ class Client:
         return [(_record(hit["record"]), float(hit["score"])) for hit in page["records"]]
 
     def bulk_records(self, dataset: str, action: str, ids: list[int], *,
-                     priority: float | None = None) -> int:
-        """Set the ``priority`` of, mark as ``gold`` (their consensus as answers) or
-        ``delete`` many records at once; returns how many."""
+                     priority: float | None = None, comment: str | None = None) -> int:
+        """Set the ``priority`` of, mark as ``gold`` (their consensus as answers), send to
+        ``review`` (their judged responses go back to the review queue, with an optional
+        ``comment`` in the review history) or ``delete`` many records at once; returns how
+        many records."""
         body: dict[str, Any] = {"action": action, "ids": ids}
         if priority is not None:
             body["priority"] = priority
+        if comment is not None:
+            body["comment"] = comment
         return int(self._call("POST", f"/datasets/{dataset}/records/bulk", json=body)["records"])
 
     def add_suggestions(self, dataset: str, agent: str,

@@ -279,7 +279,7 @@ class Review(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"),
                                             index=True)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    verdict: Mapped[str] = mapped_column(String(16))  # accept | reject | fix
+    verdict: Mapped[str] = mapped_column(String(16))  # accept | reject | fix | requeue
     # the response version the verdict judged (migration 0007; accord/store/verdicts.py)
     response_version: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)

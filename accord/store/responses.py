@@ -29,7 +29,8 @@ __all__ = ["get_response", "insert_response", "insert_response_row", "stored_ver
            "set_gold_correct", "update_response_versioned", "add_history",
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
            "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
-           "get_response_by_id", "lock_response", "review_queue", "user_responses"]
+           "get_response_by_id", "judged_responses", "lock_response", "review_queue",
+           "user_responses"]
 
 
 _RESPONSE = select(Response).where(Response.record_id == bindparam("rid"),
@@ -124,6 +125,19 @@ def add_review(session: Session, **values: Any) -> Review:
     session.add(review)
     session.flush()
     return review
+
+
+def judged_responses(session: Session, dataset_id: int, record_ids: list[int]) -> list[Response]:
+    """The submitted responses of records ``record_ids`` that have a verdict in force
+    (``review_state`` set), in id order, row-locked on PostgreSQL (an annotator's
+    concurrent edit waits, as for a verdict)."""
+    stmt = select(Response).where(Response.dataset_id == dataset_id,
+                                  Response.record_id.in_(record_ids),
+                                  Response.status == "submitted",
+                                  Response.review_state.is_not(None)).order_by(Response.id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return list(session.scalars(stmt))
 
 
 def reviews_for_response(session: Session, response_id: int) -> list[Review]:

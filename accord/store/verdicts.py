@@ -7,6 +7,13 @@ later edit moves the version on, so no earlier verdict applies any more: the
 response is back in the review queue (``responses.review_state`` is NULL) and
 the old verdicts stay in ``reviews`` as history.
 
+An admin can also send a judged response back to review (the record browser's
+bulk action, :func:`accord.workflow.review.send_to_review`): a review row with
+the verdict :data:`REQUEUE` on the current version. It is the latest applying
+review, and it means "no verdict in force": ``review_state`` becomes NULL, the
+response is back in the review queue and counts as unreviewed everywhere, and
+the next reviewer's verdict is in force again.
+
 ``responses.review_state`` is kept equal to the verdict in force by the two
 writers (:func:`accord.workflow.review.review_response` sets it,
 :func:`accord.workflow.responses.save_response` clears it when the version
@@ -24,8 +31,11 @@ from sqlalchemy import Connection, and_, bindparam, select
 
 from accord.store.models import Record, Response, Review, User
 
-__all__ = ["Verdict", "verdict_applies", "review_in_force", "IN_FORCE", "verdicts_in_force",
-           "fixes_in_force", "rejected_responses"]
+__all__ = ["REQUEUE", "Verdict", "verdict_applies", "review_in_force", "IN_FORCE",
+           "verdicts_in_force", "fixes_in_force", "rejected_responses"]
+
+#: the review kind that ends the verdict in force (an admin sent the response back to review)
+REQUEUE = "requeue"
 
 _rev = Review.__table__
 _resp = Response.__table__
@@ -61,28 +71,37 @@ def verdict_applies(review_version: int | None, response_version: int) -> bool:
     return review_version is not None and review_version == response_version
 
 
-def review_in_force(reviews: Iterable[tuple[int, int | None]],
+def review_in_force(reviews: Iterable[tuple[int, int | None, str]],
                     response_version: int) -> int | None:
-    """The id of the verdict in force among a response's ``(review id, judged version)``
-    pairs: the latest that judged the response's current version; None when none did.
+    """The id of the verdict in force among a response's ``(review id, judged version,
+    verdict)`` triples: the latest that judged the response's current version; None when
+    none did or when that latest one is a :data:`REQUEUE` (sent back to review).
 
-    >>> review_in_force([(1, 2), (2, 2), (3, 3)], 3), review_in_force([(1, 2)], 3)
-    (3, None)
+    >>> review_in_force([(1, 2, "accept"), (2, 2, "fix"), (3, 3, "reject")], 3)
+    3
+    >>> review_in_force([(1, 2, "accept")], 3), review_in_force([(1, 3, "accept"),
+    ...                                                          (2, 3, "requeue")], 3)
+    (None, None)
     """
-    found = None
-    for review_id, version in reviews:
-        if verdict_applies(version, response_version) and (found is None or review_id > found):
-            found = review_id
-    return found
+    found: tuple[int, str] | None = None
+    for review_id, version, verdict in reviews:
+        if verdict_applies(version, response_version) and (found is None or
+                                                           review_id > found[0]):
+            found = (review_id, verdict)
+    return None if found is None or found[1] == REQUEUE else found[0]
 
 
 def verdicts_in_force(conn: Connection, dataset_id: int, lo: int, hi: int) -> dict[int, Verdict]:
     """``{response id: verdict in force}`` for the responses of records ``lo..hi`` (ids) of a
-    dataset; responses without one are absent. One indexed statement per page."""
+    dataset; responses without one (or sent back to review) are absent. One indexed
+    statement per page."""
     out: dict[int, Verdict] = {}
     for response_id, review_id, verdict, values in conn.execute(
             _IN_FORCE_PAGE, {"lo": lo, "hi": hi, "ds": dataset_id}):
-        out[response_id] = Verdict(review_id, verdict, values)  # later reviews win
+        if verdict == REQUEUE:
+            out.pop(response_id, None)  # sent back to review: no verdict in force
+        else:
+            out[response_id] = Verdict(review_id, verdict, values)  # later reviews win
     return out
 
 

@@ -3,7 +3,8 @@
 A verdict is bound to the response version the reviewer saw
 (``reviews.response_version``): judging a version that is no longer the stored
 one is refused (409 ``stale_version``), and an annotator's later edit takes the
-response back to the review queue (:mod:`accord.store.verdicts`).
+response back to the review queue (:mod:`accord.store.verdicts`). An admin sends
+judged responses back to review with :func:`send_to_review`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from accord.errors import InputError, NotFound
 from accord.schema import Settings, validate_values
 from accord.store.audit import record_event
 from accord.store.models import Dataset, Record, Review, User, utcnow
-from accord.store.responses import add_review, get_response_by_id, lock_response
+from accord.store.responses import add_review, get_response_by_id, judged_responses, lock_response
+from accord.store.verdicts import REQUEUE
 from accord.workflow.policy import review_refusal
 
-__all__ = ["VERDICTS", "review_response"]
+__all__ = ["VERDICTS", "review_response", "send_to_review"]
 
 VERDICTS = ("accept", "reject", "fix")
 
@@ -81,3 +83,31 @@ def review_response(session: Session, ds: Dataset, settings: Settings, response_
                  if reason else {"version": resp.version}, at=now)
     session.flush()
     return review
+
+
+def send_to_review(session: Session, ds: Dataset, record_ids: list[int], admin: User, *,
+                   comment: str | None = None, now: datetime | None = None) -> int:
+    """Send the judged submitted responses of ``record_ids`` back to review; returns how
+    many responses went back.
+
+    Each gets a :data:`~accord.store.verdicts.REQUEUE` review row by ``admin`` on its
+    current version (with the optional ``comment``), which the verdict-in-force rule
+    reads as "no verdict": ``review_state`` becomes NULL, the response is back in the
+    review queue and counts as unreviewed in quality and ``--status reviewed`` exports.
+    Responses with no verdict in force are left alone (idempotent). Who may do this is
+    the caller's check (the bulk endpoint's: dataset admins).
+    """
+    now = now or utcnow()
+    note = (comment or "").strip() or None
+    responses = judged_responses(session, ds.id, record_ids)
+    for resp in responses:
+        previous = resp.review_state
+        add_review(session, response_id=resp.id, dataset_id=ds.id, reviewer_id=admin.id,
+                   verdict=REQUEUE, response_version=resp.version, reason=None, values=None,
+                   comment=note, created_at=now)
+        resp.review_state = None
+        record_event(session, f"review.{REQUEUE}", "response", resp.id, user_id=admin.id,
+                     dataset_id=ds.id, details={"version": resp.version, "was": previous},
+                     at=now)
+    session.flush()
+    return len(responses)

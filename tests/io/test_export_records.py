@@ -64,6 +64,40 @@ def test_jsonl_has_everything(engine, tmp_path):
     assert r1["responses"][-1]["id"] == rid and "aggregates" not in r1
 
 
+def test_sent_to_review_is_exported_as_history_and_drops_the_fix(engine, tmp_path):
+    """An admin's "send to review" (accord.workflow.review.send_to_review) ends the verdict in
+    force: the fix no longer applies, review_state is null, the requeue row is in reviews[]."""
+    from accord.store.answers import load_answers
+    from accord.store.users import get_user
+    from accord.workflow.review import send_to_review
+
+    pairwise_dataset(engine, n=1)
+    with session_scope(engine) as s:
+        first = next(iter_export_records(s, get_dataset(s, "pw").id, full=True))
+    rid = first.responses[0].id
+    review(engine, "pw", rid, "fix", values={"preference": {"choice": "b"}, "quality": 1,
+                                             "rewrite": "fixed"})
+
+    def counted() -> tuple[int, int]:  # quality's (fixes applied, reviewed responses counted)
+        with session_scope(engine) as s:
+            ds_id = get_dataset(s, "pw").id
+            return (load_answers(s, ds_id, ["preference"]).fixed,
+                    len(load_answers(s, ds_id, ["preference"], reviewed_only=True).responses))
+
+    assert counted() == (1, 1)
+    with write_scope(engine) as s:
+        ds = get_dataset(s, "pw")
+        admin = get_user(s, "rev")  # in-process: the caller decides who may
+        assert send_to_review(s, ds, [first.id], admin, comment="recheck") == 1
+        assert send_to_review(s, ds, [first.id], admin) == 0  # idempotent
+    assert counted() == (0, 0)
+    export_jsonl(engine, "pw", tmp_path / "a.jsonl")
+    (r0,) = read_jsonl(tmp_path / "a.jsonl")
+    assert [r["review_state"] for r in r0["responses"]] == [None, None, None]
+    assert [(v["verdict"], v["comment"]) for v in r0["reviews"]] == [("fix", None),
+                                                                     ("requeue", "recheck")]
+
+
 def test_csv_parquet_and_hf_tables(engine, tmp_path):
     pairwise_dataset(engine, n=3)
     export(engine, "pw", tmp_path / "t.csv", "csv")

@@ -146,6 +146,58 @@ def test_bulk_actions_priority_gold_delete_and_who_may(live_server):
     assert [r.external_id for r in admin.records("rb-bulk")] == ["r0", "r3", "r4", "r5"]
 
 
+def test_bulk_send_to_review_reopens_judged_responses(live_server):
+    name = "rb-requeue"
+    admin, ids, people = _setup(live_server, name, n=3)
+    c1, c2 = people.values()
+    reviewer = Client(live_server.url, live_server.make_user(f"{name}-rev", "reviewer"))
+    admin.add_member(name, f"{name}-rev")
+    for who, value in ((c1, "a"), (c2, "b")):  # both answer r0: they disagree
+        who.submit(name, who.next_record(name).id, {"intent": value})
+    responses = {r.user: r for r in admin.record(name, ids[0]).responses}
+    bad, good = responses[f"{name}-ann2"], responses[f"{name}-ann1"]
+    reviewer.review(name, bad.id, "reject", version=bad.version, reason="not b")
+    reviewer.review(name, good.id, "accept", version=good.version)
+    assert reviewer.next_for_review(name) is None
+
+    def intent_answers() -> int:  # how many answers agreement counted (a rejection: out)
+        r = httpx.get(f"{live_server.url}/api/v1/datasets/{name}/quality",
+                      headers=_h(live_server.admin_token))
+        r.raise_for_status()
+        return r.json()["agreement"]["intent"]["annotations"]
+
+    counted_before = intent_answers()
+    # annotators and reviewers may not; unknown ids are refused with nothing done
+    for who in (reviewer, c1):
+        with pytest.raises(Forbidden):
+            who.bulk_records(name, "review", ids[:1])
+    with pytest.raises(InputError, match="not in dataset"):
+        admin.bulk_records(name, "review", [ids[0], 10**9])
+    assert reviewer.next_for_review(name) is None
+    r = httpx.post(f"{live_server.url}/api/v1/datasets/{name}/records/bulk",
+                   json={"action": "review", "ids": ids, "comment": "  recheck the labels "},
+                   headers=_h(live_server.admin_token))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"action": "review", "records": 3, "responses": 2}
+    # both responses are unreviewed again: back in the queue, the rejection no longer counts
+    assert reviewer.next_for_review(name).id == ids[0]
+    assert {r.review_state for r in admin.record(name, ids[0]).responses} == {None}
+    assert (counted_before, intent_answers()) == (1, 2)
+    history = admin.reviews(name, bad.id)
+    assert [(h.verdict, h.in_force) for h in history] == [("reject", False),
+                                                           ("requeue", False)]
+    assert (history[-1].reviewer, history[-1].comment) == ("admin", "recheck the labels")
+    assert c2.reviews(name, bad.id)[-1].verdict == "requeue"  # the annotator sees it too
+    # idempotent: nothing judged is left, so nothing changes
+    assert admin.bulk_records(name, "review", ids) == 3
+    assert len(admin.reviews(name, bad.id)) == 2
+    # the next verdict is in force again
+    reviewer.review(name, bad.id, "accept", version=bad.version)
+    assert admin.reviews(name, bad.id)[-1].in_force
+    assert {r.user: r.review_state for r in admin.record(name, ids[0]).responses}[
+        f"{name}-ann2"] == "accept"
+
+
 def test_each_response_carries_its_settings_version(live_server):
     admin, ids, people = _setup(live_server, "rb-version", n=2)
     c1 = people["rb-version-ann1"]

@@ -1,6 +1,6 @@
 """The record browser page in Chromium (issue 20 item 4): search and filters over the keyset
-records API, "More like this" from a row, bulk priority and delete, the text-search error
-without stored vectors, and the record browser and admin pages at phone width.
+records API, "More like this" from a row, bulk priority, delete and send to review, the
+text-search error without stored vectors, and the record browser and admin pages at phone width.
 
 Screenshots for docs/ui.md: ``ACCORD_SCREENSHOTS=docs/img pytest tests/ui/test_record_browser.py``.
 """
@@ -126,6 +126,21 @@ def test_search_filters_similar_and_bulk_actions(page, ui_server, tmp_path):
     left = check(ui_server.admin.get(f"/datasets/{name}/records"))["records"]
     assert [r["external_id"] for r in left] == ["r0", "r1", "r2", "r3", "r5"]
     assert [r["priority"] for r in left if r["external_id"] == "r3"] == [3.0]
+    # send to review: r0's judged response goes back to the review queue, with the note
+    rec = check(ui_server.admin.get(f"/datasets/{name}/records/{ids[0]}"))
+    judged = rec["responses"][0]
+    check(ui_server.admin.post(f"/datasets/{name}/responses/{judged['id']}/review",
+                               json={"verdict": "accept", "version": judged["version"]}))
+    page.locator(f'#record-table tr[data-record="{ids[0]}"] input[type=checkbox]').check()
+    page.fill("#bulk-comment", "label drift")
+    page.click('#bulk button[data-action="review"]')
+    page.locator("dialog.modal button.primary").click()
+    expect(page.locator("#notice")).to_contain_text("1 responses back in the review queue")
+    rec = check(ui_server.admin.get(f"/datasets/{name}/records/{ids[0]}"))
+    assert [r["review_state"] for r in rec["responses"] if r["id"] == judged["id"]] == [None]
+    history = check(ui_server.admin.get(f"/datasets/{name}/responses/{judged['id']}/reviews"))
+    assert [(h["verdict"], h["comment"]) for h in history] == [("accept", None),
+                                                               ("requeue", "label drift")]
 
 
 def test_text_search_without_vectors_says_what_to_run_and_phone_width(page, ui_server,

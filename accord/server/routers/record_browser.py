@@ -24,10 +24,11 @@ from accord.server.schemas import RecordPublic
 from accord.server.views import record_public
 from accord.store.aggregates import consensus_values
 from accord.store.audit import record_event
-from accord.store.models import Record
+from accord.store.models import Record, User
 from accord.store.priorities import set_priorities
 from accord.store.records import delete_records
 from accord.workflow.gold import mark_gold
+from accord.workflow.review import send_to_review
 
 router = APIRouter(tags=["records"], route_class=CheckedRoute)
 
@@ -76,23 +77,30 @@ def similar(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: Read
 
 
 class BulkAction(BaseModel):
-    action: Literal["priority", "gold", "delete"]
+    action: Literal["priority", "gold", "review", "delete"]
     ids: list[int] = Field(min_length=1, max_length=10_000)
     priority: float | None = Field(default=None, description="for action priority")
+    comment: str | None = Field(default=None, max_length=10_000,
+                                description="for action review: a note in the review history")
 
 
 class BulkResult(BaseModel):
     action: str
     records: int
+    responses: int | None = Field(default=None, description="for action review: how many "
+                                  "judged responses went back to review")
 
 
 @router.post("/datasets/{name}/records/bulk", response_model=BulkResult)
 def bulk(body: BulkAction, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
          session: WriteSession) -> BulkResult:
     """One action on many records (admins): ``priority`` (with ``priority``), ``gold``
-    (known answers = each record's stored consensus; records without one are refused)
-    or ``delete``. All or nothing: one transaction."""
+    (known answers = each record's stored consensus; records without one are refused),
+    ``review`` (send the records' judged responses back to the review queue, with an
+    optional ``comment``: :func:`accord.workflow.review.send_to_review`) or ``delete``.
+    All or nothing: one transaction."""
     ids = sorted(set(body.ids))
+    sent = None
     found = set(session.scalars(select(Record.id).where(Record.dataset_id == ctx.dataset.id,
                                                         Record.id.in_(ids))))
     missing = [i for i in ids if i not in found]
@@ -114,9 +122,14 @@ def bulk(body: BulkAction, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
         for rid in ids:
             mark_gold(session, ctx.settings, session.get(Record, rid), answers[rid])
         n = len(ids)
+    elif body.action == "review":
+        n = len(ids)
+        sent = send_to_review(session, ctx.dataset, ids, session.get(User, ctx.user.id),
+                              comment=body.comment)
     else:
         n = delete_records(session, ctx.dataset.id, ids)
     record_event(session, f"records.bulk_{body.action}", "dataset", ctx.dataset.id,
                  user_id=ctx.user.id, dataset_id=ctx.dataset.id,
-                 details={"records": n, "ids": ids[:100], "priority": body.priority})
-    return BulkResult(action=body.action, records=n)
+                 details={"records": n, "ids": ids[:100], "priority": body.priority,
+                          "responses": sent})
+    return BulkResult(action=body.action, records=n, responses=sent)

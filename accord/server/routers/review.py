@@ -120,7 +120,8 @@ def reviews(response_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_annotat
     if not ctx.can_review and resp.user_id != ctx.user.id:
         raise NotFound(f"response {response_id} does not exist in dataset {ctx.dataset.name!r}")
     rows = reviews_for_response(session, response_id)
-    current = review_in_force([(rv.id, rv.response_version) for rv in rows], resp.version)
+    current = review_in_force([(rv.id, rv.response_version, rv.verdict) for rv in rows],
+                              resp.version)
     return [_review_public(rv, _user_name(session, rv.reviewer_id), in_force=rv.id == current)
             for rv in rows]
 

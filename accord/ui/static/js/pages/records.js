@@ -138,12 +138,14 @@ function renderBulk() {
   const n = selected.size;
   const all = h("button", { type: "button", class: "link", onclick: () => { shown.forEach((r) => selected.add(r.id)); renderTable(); } }, "select all shown");
   const priority = h("input", { type: "number", step: "any", id: "bulk-priority", class: "narrow", value: 1, "aria-label": "priority" });
+  const comment = h("input", { type: "text", id: "bulk-comment", maxlength: 10000, placeholder: "why (optional)", "aria-label": "review note" });
   const act = (label, body, question, cls = "secondary") => h("button", { type: "button", class: cls, disabled: !n, dataset: { action: body().action },
     onclick: async () => {
       if (question && !(await confirmBox(question(), { ok: label }))) return;
       try {
         const out = await api("POST", `${base}/records/bulk`, { ids: [...selected], ...body() });
-        notify(`${label}: ${fmtNumber(out.records)} records`, "ok");
+        const back = out.responses == null ? "" : `, ${fmtNumber(out.responses)} responses back in the review queue`;
+        notify(`${label}: ${fmtNumber(out.records)} records${back}`, "ok");
         await loadPage(true);
       } catch (err) {
         notify(err.message, "error");
@@ -153,6 +155,9 @@ function renderBulk() {
     h("label", { class: "inline" }, "priority", priority),
     act("Set priority", () => ({ action: "priority", priority: Number(priority.value) })),
     act("Mark gold", () => ({ action: "gold" })),
+    h("label", { class: "inline" }, "note", comment),
+    act("Send to review", () => ({ action: "review", comment: comment.value.trim() || null }),
+      () => `Send the reviewed responses of ${n} records back to the review queue?`),
     act("Delete", () => ({ action: "delete" }), () => `Delete ${n} records with their responses?`, "danger"));
 }
 

@@ -4,7 +4,9 @@
 import { api } from "../api.js";
 import { h, fmtDate } from "../dom.js";
 
-const VERDICT_TEXT = { accept: "accepted", reject: "rejected", fix: "fixed" };
+// "requeue": an admin sent the response back to review (the record browser's bulk action);
+// it ends the verdict in force, so it is never "in force" itself
+const VERDICT_TEXT = { accept: "accepted", reject: "rejected", fix: "fixed", requeue: "sent to review by" };
 
 /** The response's verdicts, oldest first. */
 export function loadReviews(base, responseId) {
@@ -27,8 +29,9 @@ export function historyList(reviews, response) {
         h("span", { text: r.reviewer || "(deleted user)" }),
         h("span", { class: "muted", text: fmtDate(r.created_at) }),
         h("span", { class: "muted", text: `version ${r.response_version ?? "?"}` }),
-        r.in_force ? h("span", { class: "status-badge", text: "in force" })
-          : h("span", { class: "muted", text: "no longer applies" })),
+        r.verdict === "requeue" ? null
+          : r.in_force ? h("span", { class: "status-badge", text: "in force" })
+            : h("span", { class: "muted", text: "no longer applies" })),
       r.reason ? h("div", { class: "history-reason" }, h("strong", { text: "Reason: " }), h("span", { text: r.reason })) : null,
       r.comment ? h("div", { class: "history-comment" }, h("strong", { text: "Comment: " }), h("span", { text: r.comment })) : null)));
 }
