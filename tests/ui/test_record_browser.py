@@ -43,7 +43,7 @@ def _world(ui_server):  # type: ignore[no-untyped-def]
     records = [{"id": f"r{i}", "text": t, "src": "web" if i % 2 else "mail"}
                for i, t in enumerate(TEXTS)]
     name = ui_server.dataset(SETTINGS, records, members=[u for u, _ in people])
-    for (_, client), answers in zip(people, (["pets", "pets"], ["pets", "money"])):
+    for (_, client), answers in zip(people, (["pets", "pets"], ["pets", "money"]), strict=True):
         for value in answers:
             rec = check(client.post(f"/datasets/{name}/next"))
             check(client.put(f"/datasets/{name}/records/{rec['id']}/response",
