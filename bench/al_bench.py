@@ -2,7 +2,7 @@
 accuracy of a model trained on the whole pool, against random order with the same model.
 
     python bench/al_bench.py [--sets sst2,banking77] [--seeds 5] [--strategies ...]
-                             [--target 0.95] [--test-share 0.3]
+                             [--target 0.95] [--test-share 0.3] [--backend static]
 
 Pool-based simulation: each set is split (seeded) into a pool and a held-out
 test part; a strategy picks a batch of pool records, their true labels are
@@ -18,6 +18,8 @@ Data: SST-2 dev (tests/data/sst2, 872 sentences, 2 classes) and Banking77
 test (bench/data/banking77, 3,080 queries, 77 intents, CC BY 4.0).
 Embeddings are computed once with accord's embedder and cached in
 bench/data/cache/ (not committed; about 2 and 5 minutes of CPU here).
+``--backend`` picks the embedder (as ``accord assist embed --backend``; ``static``
+is the distilled table, to measure its active-learning cost).
 """
 
 from __future__ import annotations
@@ -56,17 +58,17 @@ def load(name: str) -> tuple[list[str], np.ndarray]:
     return [r["text"] for r in rows], np.array([str(r["label"]) for r in rows])
 
 
-def embeddings(name: str, texts: list[str]) -> np.ndarray:
-    from accord.assist.embeddings import MODEL_NAME
+def embeddings(name: str, texts: list[str], backend: str | None = None) -> np.ndarray:
+    from accord.assist.embeddings import vector_name
 
     key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
-    path = CACHE / f"{name}.{MODEL_NAME}.{key}.npy"
+    path = CACHE / f"{name}.{vector_name(backend)}.{key}.npy"
     if path.exists():
         return np.load(path)
     from accord.assist.embeddings import load_embedder
 
     started = time.perf_counter()
-    vectors = np.asarray(load_embedder().encode(texts), dtype=np.float32)
+    vectors = np.asarray(load_embedder(backend=backend).encode(texts), dtype=np.float32)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     print(f"# embedded {name}: {len(texts)} texts in {time.perf_counter() - started:.0f} s",
@@ -106,9 +108,9 @@ def simulate(x: np.ndarray, y: np.ndarray, test: np.ndarray, pool: np.ndarray, g
 
 
 def run_set(name: str, strategies: list[str], seeds: int, target: float,
-            test_share: float) -> list[dict[str, object]]:
+            test_share: float, backend: str | None = None) -> list[dict[str, object]]:
     texts, y = load(name)
-    x = embeddings(name, texts).astype(np.float64)
+    x = embeddings(name, texts, backend).astype(np.float64)
     _, batch = SETS[name]
     n_classes = len(set(y.tolist()))
     results: dict[str, list[int | None]] = {s: [] for s in strategies}
@@ -147,11 +149,12 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--test-share", type=float, default=0.3)
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON.")
+    parser.add_argument("--backend", help="Embedding backend (default: as accord chooses).")
     args = parser.parse_args()
     rows = []
     for name in args.sets.split(","):
         rows += run_set(name, args.strategies.split(","), args.seeds, args.target,
-                        args.test_share)
+                        args.test_share, args.backend)
     print("| set | pool | classes | full-pool accuracy | strategy | labels to 95% (mean) "
           "| per seed | vs random |")
     print("|---|---|---|---|---|---|---|---|")

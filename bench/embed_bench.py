@@ -1,12 +1,13 @@
 """Embedding throughput and quality per backend, batch size and thread count.
 
     python bench/embed_bench.py [--texts 512] [--batches 16,32,64] [--threads 1,2]
-                                [--backends torch,onnx] [--quality 400]
+                                [--backends torch,onnx,static] [--quality 400]
 
 Texts: the first ``--texts`` databricks-dolly open_qa responses of at least 200
 characters (tests/data/sft), cut to exactly 200 characters. For each backend
 (``torch``: sentence-transformers fp32; ``onnx``: int8 on ONNX Runtime, see
-accord/assist/onnx_embed.py), thread count and batch size it prints texts per
+accord/assist/onnx_embed.py; ``static``: the distilled token table of
+accord/assist/static_embed.py, numpy, one thread), thread count and batch size it prints texts per
 second of wall time and milliseconds of process CPU per text. On a shared
 machine the wall rate depends on the load (printed with each run); CPU per
 text does not, much: a machine with T idle cores runs about
@@ -14,7 +15,8 @@ text does not, much: a machine with T idle cores runs about
 
 ``--quality N``: cosine of each backend's vectors to fp32's on N texts (SST-2
 dev sentences and dolly responses) and recall@10 of each text's nearest
-neighbours, the similarity-search view of the trade-off.
+neighbours, the similarity-search view of the trade-off (``static`` is another model
+with 256 dimensions: only its recall is comparable).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def main() -> None:
     ap.add_argument("--texts", type=int, default=512)
     ap.add_argument("--batches", default="16,32,64")
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--backends", default="torch,onnx")
+    ap.add_argument("--backends", default="torch,onnx,static")
     ap.add_argument("--quality", type=int, default=400)
     args = ap.parse_args()
     texts = _texts(args.texts)
@@ -95,9 +97,10 @@ def main() -> None:
         ref = load_embedder(backend="torch").encode(sample)
         for backend in args.backends.split(","):
             vecs = load_embedder(backend=backend).encode(sample)
-            cos = (ref * vecs).sum(axis=1)
-            print(f"{backend}: cosine to fp32 mean {cos.mean():.4f}, min {cos.min():.4f}; "
-                  f"recall@10 of neighbours {_recall_at_10(ref, vecs):.3f} ({len(sample)} texts)")
+            cos = (f"cosine to fp32 mean {(ref * vecs).sum(axis=1).mean():.4f}, min "
+                   f"{(ref * vecs).sum(axis=1).min():.4f}; " if vecs.shape == ref.shape else "")
+            print(f"{backend}: {cos}recall@10 of neighbours {_recall_at_10(ref, vecs):.3f} "
+                  f"({len(sample)} texts)")
 
 
 if __name__ == "__main__":
