@@ -8,8 +8,9 @@ backends compute the same model:
   on ONNX Runtime, exported once from the package's weights and cached
   (:mod:`accord.assist.onnx_embed`); 2.3 times less CPU per text, within
   0.01 cosine of fp32 on average;
-- ``torch``: sentence-transformers in fp32 (``HF_HUB_OFFLINE=1`` and
-  ``TRANSFORMERS_OFFLINE=1`` set first), torch threads = physical cores.
+- ``torch``: sentence-transformers in fp32, torch threads = physical cores.
+
+Every backend loads with ``HF_HUB_OFFLINE=1`` and ``TRANSFORMERS_OFFLINE=1`` set first.
 
 A third, much faster option is a different model: ``static``, a token table
 distilled from this one (:mod:`accord.assist.static_embed`, Model2Vec), 256
@@ -145,6 +146,7 @@ def load_embedder(device: str = "cpu", *, backend: str | None = None,
     key = (chosen, device, threads)
     with _LOCK:
         if key not in _LOADED:
+            _offline()  # every backend reads the installed package; nothing may download
             if chosen == "static":
                 _LOADED[key] = _load_static(threads)
             elif chosen == "onnx":
@@ -166,11 +168,16 @@ def _load_static(threads: int | None) -> Embedder:
     return Embedder(StaticMiniLM(threads=threads), STATIC_NAME, backend="static")
 
 
-def _load_torch(device: str, threads: int | None) -> Embedder:
+def _offline() -> None:
+    """Before any Hugging Face library loads: no hub access, quiet, no tokenizer threads
+    forking (the model and tokenizer come from the installed package only)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _load_torch(device: str, threads: int | None) -> Embedder:
     try:
         import torch
     except ImportError:
