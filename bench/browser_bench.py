@@ -74,12 +74,6 @@ def populate(url: str, n: int, seed: int = 0) -> None:
             {"record_id": rid, "value": "a", "confidence": 0.7,
              "agreement": rng.choice([1 / 3, 1.0]), "n_responses": 3} for rid in answered],
             "mv", stamp)
-    if engine.dialect.name == "postgresql":  # the statistics autovacuum gathers after an import
-        from sqlalchemy import text
-
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
     engine.dispose()
 
 

@@ -99,8 +99,6 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
         stmt = stmt.where(exists().where(Response.record_id == Record.id,
                                          Response.status == "submitted",
                                          Response.values[question].as_string() == value))
-    if text and text.strip() and match.rare:  # sort the index's few matches by id
-        id_col = id_col + 0
     order = id_col.desc() if descending else id_col
     return list(session.scalars(stmt.order_by(order).limit(limit)))
 

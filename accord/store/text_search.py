@@ -61,26 +61,6 @@ class TextMatch(NamedTuple):
 
     condition: ColumnElement[bool]
     index: TableClause | None = None
-    rare: bool = False  # PostgreSQL: a word is rare, so fetch the matches through the index
-
-
-def _pg_has_rare_word(session: Session, query: str) -> bool:
-    """Whether a word of ``query`` is not among the index's most common words (``pg_stats``
-    of the expression index; no statistics yet: every word counts as rare).
-
-    The planner estimates any word missing from that list at a fixed, high share, so for
-    a rare word it walks the primary key in id order and tests every record (8 s at 1M);
-    :func:`accord.store.record_queries.list_records` then orders so that it cannot.
-    """
-    common = session.execute(text(
-        "SELECT most_common_elems::text::text[] FROM pg_stats "
-        "WHERE tablename = 'ix_records_fields_tsv'")).scalar()
-    if not common:
-        return True
-    words = session.execute(text(
-        "SELECT array_agg(w) FROM unnest(tsvector_to_array("
-        "to_tsvector('simple'::regconfig, CAST(:q AS text)))) AS w"), {"q": query}).scalar()
-    return any(w not in set(common) for w in words or [])
 
 
 def matches_text(session: Session, query: str) -> TextMatch:
@@ -98,7 +78,7 @@ def matches_text(session: Session, query: str) -> TextMatch:
     if dialect == "postgresql":
         simple = literal_column("'simple'::regconfig")
         return TextMatch(func.to_tsvector(simple, Record.fields).op("@@")(
-            func.plainto_tsquery(simple, query)), rare=_pg_has_rare_word(session, query))
+            func.plainto_tsquery(simple, query)))
     if dialect == "sqlite" and _sqlite_index_ready(session):
         phrase = " ".join('"' + w.replace('"', '""') + '"' for w in words)
         return TextMatch(literal_column("records_fts").op("MATCH")(phrase), _fts)

@@ -126,26 +126,3 @@ def test_the_migration_back_fills_existing_records(db_url):
                 assert "ix_records_fields_tsv" in plan, plan
     finally:
         engine.dispose()
-
-
-def test_postgres_fetches_a_rare_word_through_the_index(engine):
-    """PostgreSQL estimates a word missing from the index statistics at a high share and
-    would walk every record in id order; a rare word is sorted from the index's matches."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL planner statistics")
-    from accord.store.text_search import matches_text
-
-    with write_scope(engine) as s:
-        ds = create_dataset(s, "d", SETTINGS).id
-        upsert_records(s, ds, [RecordRow(f"r{i}", {"text": f"common word {i}", "title": "t"},
-                                         {}) for i in range(300)], stamp=utcnow())
-    with session_scope(engine) as s:
-        assert matches_text(s, "common").rare  # no statistics yet: trust the index
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE records"))
-        conn.commit()
-    with session_scope(engine) as s:
-        assert not matches_text(s, "common word").rare
-        assert matches_text(s, "common needle").rare
-    assert _found(engine, ds, "common 7") == ["r7"]
-    assert _found(engine, ds, "common", limit=3, descending=True) == ["r299", "r298", "r297"]
