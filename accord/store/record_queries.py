@@ -61,18 +61,11 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
     # in id order already (as in records.records_page_statement; bench/browser_bench.py).
     ds_col = Record.dataset_id + 0 if sqlite and status is None else Record.dataset_id
     stmt = select(Record).where(ds_col == dataset_id)
-    id_col: Any = Record.id  # the id to bound and order by
-    if text and text.strip():
-        match = matches_text(session, text)
-        if match.index is not None:  # SQLite FTS5: walk the index's matches in id order
-            stmt = stmt.join(match.index, match.index.c.rowid == Record.id)
-            id_col = match.index.c.rowid
-        stmt = stmt.where(match.condition)
     if descending:
         if before_id:
-            stmt = stmt.where(id_col < before_id)
+            stmt = stmt.where(Record.id < before_id)
     else:
-        stmt = stmt.where(id_col > after_id)
+        stmt = stmt.where(Record.id > after_id)
     if annotator_id is not None:
         stmt = stmt.where(exists().where(Response.record_id == Record.id,
                                          Response.user_id == annotator_id,
@@ -99,7 +92,9 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
         stmt = stmt.where(exists().where(Response.record_id == Record.id,
                                          Response.status == "submitted",
                                          Response.values[question].as_string() == value))
-    order = id_col.desc() if descending else id_col
+    if text and text.strip():
+        stmt = stmt.where(matches_text(session, text))
+    order = Record.id.desc() if descending else Record.id
     return list(session.scalars(stmt.order_by(order).limit(limit)))
 
 

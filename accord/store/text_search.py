@@ -20,15 +20,24 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Text, cast, column, func, literal_column, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Text,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import TableClause
 
 from accord.store.models import Record
 
-__all__ = ["TextMatch", "search_words", "matches_text"]
+__all__ = ["search_words", "matches_text"]
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -53,18 +62,8 @@ def _sqlite_index_ready(session: Session) -> bool:
     return ready
 
 
-class TextMatch(NamedTuple):
-    """How a query restricts ``Record``: ``condition``, and on SQLite with FTS5 the index
-    table to join on ``rowid = records.id`` (``index``), whose rowid is then the id to
-    bound and order by, so the page walks the index's matches in id order and stops
-    at the page's end (rare and common words alike)."""
-
-    condition: ColumnElement[bool]
-    index: TableClause | None = None
-
-
-def matches_text(session: Session, query: str) -> TextMatch:
-    """Every word of ``query`` occurs in the record's text fields.
+def matches_text(session: Session, query: str) -> ColumnElement[bool]:
+    """A condition on ``Record``: every word of ``query`` occurs in the record's text fields.
 
     Raises
     ------
@@ -77,10 +76,10 @@ def matches_text(session: Session, query: str) -> TextMatch:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         simple = literal_column("'simple'::regconfig")
-        return TextMatch(func.to_tsvector(simple, Record.fields).op("@@")(
-            func.plainto_tsquery(simple, query)))
+        return func.to_tsvector(simple, Record.fields).op("@@")(
+            func.plainto_tsquery(simple, query))
     if dialect == "sqlite" and _sqlite_index_ready(session):
         phrase = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-        return TextMatch(literal_column("records_fts").op("MATCH")(phrase), _fts)
-    return TextMatch(func.lower(cast(Record.fields, Text)).contains(query.lower(),
-                                                                    autoescape=True))
+        hits = select(_fts.c.rowid).where(literal_column("records_fts").op("MATCH")(phrase))
+        return Record.id.in_(hits)
+    return func.lower(cast(Record.fields, Text)).contains(query.lower(), autoescape=True)
