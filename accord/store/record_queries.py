@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, literal, select
+from sqlalchemy import ColumnElement, String, Text, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from accord.store.models import Aggregate, Record, Response, Suggestion
-from accord.store.text_search import matches_text
 
 __all__ = ["RangeFilter", "list_records"]
 
@@ -44,11 +43,9 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
 
     ``metadata`` and ``response_values`` compare the JSON value as text
     (``{"source": "web"}``; ``{"intent": "bug"}`` matches a submitted
-    response answering ``bug``); ``text``: every word of it occurs in the
-    record's text fields (whole words, case-insensitive, through the full-text
-    index; :mod:`accord.store.text_search`; ValueError when it holds no
-    word). ``annotator_id``: records with a submitted response of that user.
-    ``agreement``: records whose stored consensus (the aggregates
+    response answering ``bug``); ``text`` is a case-insensitive substring of
+    the record's fields. ``annotator_id``: records with a submitted response of
+    that user. ``agreement``: records whose stored consensus (the aggregates
     table, written by ``accord quality aggregate`` / POST .../quality/aggregate
     from the one quality core) has a per-record agreement in range.
     ``score``: records with a suggestion whose score is in range.
@@ -92,8 +89,9 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
         stmt = stmt.where(exists().where(Response.record_id == Record.id,
                                          Response.status == "submitted",
                                          Response.values[question].as_string() == value))
-    if text and text.strip():
-        stmt = stmt.where(matches_text(session, text))
+    if text:
+        stmt = stmt.where(func.lower(cast(Record.fields, Text)).contains(text.lower(),
+                                                                         autoescape=True))
     order = Record.id.desc() if descending else Record.id
     return list(session.scalars(stmt.order_by(order).limit(limit)))
 
