@@ -13,6 +13,7 @@ answers).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -287,7 +288,8 @@ def test_every_surface_gives_the_core_numbers(live_server, tmp_path):
         out = run_cli("quality", "aggregate", "--dataset", "par", "--question", q, "--method",
                       "mv", "-o", str(path), "--db", db)
         assert out.returncode == 0, out.stderr
-        got = {by_id[int(r["item"])]: r["label"] for r in csv.DictReader(path.open())}
+        rows = csv.DictReader(io.StringIO(path.read_text()))
+        got = {by_id[int(r["item"])]: r["label"] for r in rows}
         assert got == {rec: str(_norm(q, v) if q != "stars" else v)
                        for rec, (v, _) in consensus[q].items()}, q
 
