@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -114,7 +115,10 @@ def test_concurrent_guesses_never_exceed_the_limit(db_url, tmp_path):
 
     try:
         started = time.monotonic()
-        codes = asyncio.run(guesses())
+        # a fresh thread: under xdist this worker may have run Playwright's sync API, whose
+        # event loop stays set on the main thread, and asyncio.run refuses a running loop
+        with ThreadPoolExecutor(1) as pool:
+            codes = pool.submit(asyncio.run, guesses()).result()
         refills = int((time.monotonic() - started) / PAIR.refill_seconds)
         assert set(codes) <= {401, 429}, codes
         assert PAIR.burst <= codes.count(401) <= PAIR.burst + refills, codes.count(401)
