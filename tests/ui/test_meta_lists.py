@@ -16,6 +16,7 @@ def test_settings_builder_offers_every_type_and_creates_keypoints_and_transcript
     api_login(page.context, "admin", "admin-password-1")
     page.goto("/admin")
     first = page.locator(".question-type").first
+    expect(first.locator("option")).to_have_count(len(meta["question_types"]))  # /meta answered
     offered = first.locator("option").evaluate_all("opts => opts.map(o => o.value)")
     assert offered == [t["name"] for t in meta["question_types"]]
     assert offered[:13] == list(BUILTINS)

@@ -18,6 +18,14 @@ export function fmtTime(t) {
   return `${m}:${s.toFixed(2).padStart(5, "0")}`;
 }
 
+// the player started last: a "play" event that arrives after another player was started
+// (both started within one task) must not pause the newer one
+let current = null;
+
+function pauseOthers(audio) {
+  for (const other of document.querySelectorAll("audio")) if (other !== audio) other.pause();
+}
+
 export class AudioPlayer {
   constructor(src, { height = 110 } = {}) {
     this.duration = NaN;
@@ -83,8 +91,11 @@ export class AudioPlayer {
   }
 
   toggle() {
-    if (this.audio.paused) this.audio.play().catch((err) => { this.status.textContent = `cannot play: ${err.message}`; });
-    else this.audio.pause();
+    if (this.audio.paused) {
+      current = this.audio;
+      pauseOthers(this.audio); // at once, not when the "play" event comes
+      this.audio.play().catch((err) => { this.status.textContent = `cannot play: ${err.message}`; });
+    } else this.audio.pause();
   }
 
   /** Speed one step up (+1) or down (-1). */
@@ -96,12 +107,17 @@ export class AudioPlayer {
   }
 
   playState() {
+    if (!this.audio.paused && current && current !== this.audio && !current.paused) {
+      this.audio.pause(); // a stale start: another player was started after this one
+      return;
+    }
     const playing = !this.audio.paused && !this.audio.ended;
     this.playButton.textContent = playing ? "❚❚ pause" : "▶ play";
     this.el.classList.toggle("playing", playing);
     if (playing) {
       // one player at a time; a player taken off the page (the next record) stops
-      for (const other of document.querySelectorAll("audio")) if (other !== this.audio) other.pause();
+      current = this.audio;
+      pauseOthers(this.audio);
       const frame = () => {
         if (!this.el.isConnected) { this.audio.pause(); return; }
         this.draw();

@@ -311,7 +311,20 @@ async function loadAnnotators() {
   }
 }
 
-async function init() {
+function applyFilter() {
+  cursor = 0;
+  listAt = -1;
+  selected = null; // the new filter picks its own first response
+  const q = queue();
+  const search = new URLSearchParams({ queue: q.kind });
+  if (q.annotator) search.set("annotator", q.annotator);
+  history.replaceState(null, "", `${location.pathname}?${search}`);
+  next();
+}
+
+async function init(setUp) {
+  const params = new URLSearchParams(location.search);
+  if (params.get("queue")) $("queue").value = params.get("queue");
   const metaReady = loadMeta("question_types"); // fetched while the dataset is
   try {
     settings = (await api("GET", base)).settings;
@@ -321,21 +334,8 @@ async function init() {
   }
   // the widgets (for fixes and value text) load while the filters are set up
   widgetsReady = metaReady.then((meta) => loadWidgets(meta, settings.questions));
-  const params = new URLSearchParams(location.search);
-  if (params.get("queue")) $("queue").value = params.get("queue");
   await loadAnnotators();
   if (params.get("annotator")) $("annotator").value = params.get("annotator");
-  $("review-filters").addEventListener("submit", (e) => {
-    e.preventDefault();
-    cursor = 0;
-    listAt = -1;
-    selected = null; // the new filter picks its own first response
-    const q = queue();
-    const search = new URLSearchParams({ queue: q.kind });
-    if (q.annotator) search.set("annotator", q.annotator);
-    history.replaceState(null, "", `${location.pathname}?${search}`);
-    next();
-  });
   $("skip-record").addEventListener("click", () => next({ skip: true }));
   $("skip-record").title = titleFor("next", "Next record");
   $("review-help").addEventListener("click", help);
@@ -356,7 +356,16 @@ async function init() {
     showEmpty(err.message);
     return;
   }
+  setUp();
   await next();
 }
 
-init();
+// Apply is taken over before anything loads: a click while the page is still setting up
+// waits for it instead of submitting the form (which reloaded the page with no filter)
+const ready = new Promise((resolve) => {
+  $("review-filters").addEventListener("submit", (e) => {
+    e.preventDefault();
+    ready.then(applyFilter);
+  });
+  init(resolve);
+});

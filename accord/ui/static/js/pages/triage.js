@@ -71,10 +71,15 @@ async function init() {
   const setTarget = () => { $("target").value = `${dataset}-${document.querySelector("input[name=task]:checked").value}`; };
   setTarget();
   for (const r of document.querySelectorAll("input[name=task]")) r.addEventListener("change", setTarget);
-  $("triage-filter").addEventListener("submit", (e) => { e.preventDefault(); preview(); });
   $("source-field").addEventListener("change", preview);
-  $("triage-form").addEventListener("submit", create);
+  setUp();
   await preview();
 }
 
+// the forms are taken over before anything loads: a click while the page is still setting up
+// waits for it instead of submitting the form natively (a page reload)
+let setUp;
+const ready = new Promise((resolve) => { setUp = resolve; });
+$("triage-filter").addEventListener("submit", (e) => { e.preventDefault(); ready.then(preview); });
+$("triage-form").addEventListener("submit", (e) => { e.preventDefault(); ready.then(() => create(e)); });
 init();
