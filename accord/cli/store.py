@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -30,6 +31,9 @@ def open_store(db: str | None, *, migrate: bool = True) -> Engine:
 
     engine = make_engine(db)
     shown = engine.url.render_as_string(hide_password=True)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the command's connections close when it ends, however it ends
+        context.call_on_close(engine.dispose)
     try:
         current = current_revision(engine)
         if migrate and current is None:
@@ -39,9 +43,12 @@ def open_store(db: str | None, *, migrate: bool = True) -> Engine:
                              f"{head_revision()}: run 'accord db upgrade' (back it up first)",
                              field="--db")
     except OperationalError as exc:
+        engine.dispose()
         raise InputError(f"cannot open database {shown!r}: {exc.orig}", field="--db") from None
     except AccordError:
+        engine.dispose()
         raise
     except Exception as exc:  # driver-level connection errors (psycopg)
+        engine.dispose()
         raise InputError(f"cannot open database {shown!r}: {exc}", field="--db") from None
     return engine
