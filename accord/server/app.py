@@ -67,15 +67,21 @@ def create_app(engine: Engine) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While serving: SQLite WAL checkpoints run in a thread, not inside a request's
-    commit (accord/store/checkpoint.py)."""
+    commit (accord/store/checkpoint.py), and another thread fills the records' text
+    index after imports (accord/store/text_index.py)."""
     from accord.store.checkpoint import WalCheckpointer
+    from accord.store.text_index import TextIndexer
 
     checkpointer = WalCheckpointer(app.state.engine)
     app.state.checkpointer = checkpointer
+    indexer = TextIndexer(app.state.engine)
+    app.state.text_indexer = indexer
     checkpointer.start()
+    indexer.start()
     try:
         yield
     finally:
+        indexer.stop()
         checkpointer.stop()
 
 

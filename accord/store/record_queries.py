@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, Text, cast, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from accord.store.models import Aggregate, Record, Response, Suggestion
+from accord.store.text_search import text_match
 
 __all__ = ["RangeFilter", "list_records"]
 
@@ -43,8 +44,11 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
 
     ``metadata`` and ``response_values`` compare the JSON value as text
     (``{"source": "web"}``; ``{"intent": "bug"}`` matches a submitted
-    response answering ``bug``); ``text`` is a case-insensitive substring of
-    the record's fields. ``annotator_id``: records with a submitted response of
+    response answering ``bug``); ``text``: every word of it occurs in the
+    record's text fields (whole words, case-insensitive, through the full-text
+    index and a scan of the records it does not cover yet;
+    :mod:`accord.store.text_search`; ValueError when it holds no word; only
+    spaces: no filter). ``annotator_id``: records with a submitted response of
     that user. ``agreement``: records whose stored consensus (the aggregates
     table, written by ``accord quality aggregate`` / POST .../quality/aggregate
     from the one quality core) has a per-record agreement in range.
@@ -58,11 +62,6 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
     # in id order already (as in records.records_page_statement; bench/browser_bench.py).
     ds_col = Record.dataset_id + 0 if sqlite and status is None else Record.dataset_id
     stmt = select(Record).where(ds_col == dataset_id)
-    if descending:
-        if before_id:
-            stmt = stmt.where(Record.id < before_id)
-    else:
-        stmt = stmt.where(Record.id > after_id)
     if annotator_id is not None:
         stmt = stmt.where(exists().where(Response.record_id == Record.id,
                                          Response.user_id == annotator_id,
@@ -89,10 +88,38 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
         stmt = stmt.where(exists().where(Response.record_id == Record.id,
                                          Response.status == "submitted",
                                          Response.values[question].as_string() == value))
-    if text:
-        stmt = stmt.where(func.lower(cast(Record.fields, Text)).contains(text.lower(),
-                                                                         autoescape=True))
-    order = Record.id.desc() if descending else Record.id
+    if not (text and text.strip()):
+        return _page(session, stmt, Record.id, after_id, before_id, descending, limit)
+    match = text_match(session, text)
+    tail = stmt.where(match.tail)
+    if match.index is None:
+        return _page(session, tail, Record.id, after_id, before_id, descending, limit)
+    # the index's matches (ids <= upto) walked in id order through the index (SQLite FTS5
+    # stops at the page's end, common words too), then the scanned tail above upto
+    indexed = stmt.join(match.index, match.index_id == Record.id).where(
+        match.index_condition, match.index_id <= match.upto)
+    index_id = match.index_id + 0 if match.rare else match.index_id  # sort a rare word's
+    tail = tail.where(Record.id > match.upto)
+    halves = [(tail, Record.id), (indexed, index_id)] if descending else \
+        [(indexed, index_id), (tail, Record.id)]
+    rows: list[Record] = []
+    for half, id_col in halves:
+        if len(rows) == limit:
+            break
+        rows += _page(session, half, id_col, after_id, before_id, descending, limit - len(rows))
+    return rows
+
+
+def _page(session: Session, stmt: Select[Any], id_col: Any, after_id: int,
+          before_id: int | None, descending: bool, limit: int) -> list[Record]:
+    """One keyset page of ``stmt``: ids after ``after_id`` upwards, or below
+    ``before_id`` downwards, ordered and bounded by ``id_col``."""
+    if descending:
+        if before_id:
+            stmt = stmt.where(id_col < before_id)
+    else:
+        stmt = stmt.where(id_col > after_id)
+    order = id_col.desc() if descending else id_col
     return list(session.scalars(stmt.order_by(order).limit(limit)))
 
 

@@ -81,6 +81,11 @@ def test_filters_annotator_agreement_score_and_newest_first(live_server):
     assert got(sort="-id") == ["r5", "r4", "r3", "r2", "r1", "r0"]
     assert got(sort="-id", **{"metadata.src": "web"}) == ["r5", "r3", "r1"]
     assert got(q="NUMBER 4") == ["r4"]
+    assert got(q='"number" (4*') == ["r4"]  # query syntax is plain words
+    assert got(q="numb") == []  # whole words
+    wordless = httpx.get(f"{live_server.url}/api/v1/datasets/rb-filter/records",
+                         params={"q": '" * -'}, headers=_h(live_server.admin_token))
+    assert wordless.status_code == 422 and wordless.json()["error"]["field"] == "q"
     bad = httpx.get(f"{live_server.url}/api/v1/datasets/rb-filter/records",
                     params={"score_question": "nope"}, headers=_h(live_server.admin_token))
     assert bad.status_code == 422
@@ -280,3 +285,43 @@ def test_rename_labels_rewrites_every_stored_answer_and_retired_labels_stay_vali
     assert answers == ["b", "b"]
     versions = sorted(r["settings_version"] for line in lines for r in line.get("responses", []))
     assert versions == [1, 3]  # c2's answer was saved under version 1, c1's new one under 3
+
+
+def test_text_search_right_after_an_import_and_after_the_background_fill(live_server):
+    """The import does not write the text index; the server fills it in the background.
+    A word in one of 40 records is found at once (the scan of the unindexed records) and
+    after the fill (the index), and an edit after the fill is searched by its new text."""
+    import time
+
+    from sqlalchemy import text
+
+    from accord.store import session_scope
+    from accord.store.text_index import unindexed_tail
+
+    admin = Client(live_server.url, live_server.admin_token)
+    admin.create_dataset("rb-text", SETTINGS)
+    admin.import_records("rb-text", [{"id": f"t{i}", "text": f"line {i} of the log" + (
+        " kilimanjaro" if i == 17 else "")} for i in range(40)])
+
+    def got(q: str) -> list[str]:
+        return [r.external_id for r in admin.records("rb-text", q=q)]
+
+    assert got("Kilimanjaro") == ["t17"]
+    assert got('kilimanjaro" OR line*') == []  # every word, none of them syntax
+    engine = make_engine(live_server.db_url)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with session_scope(engine) as s:
+                if unindexed_tail(s) == 0:
+                    break
+            assert time.monotonic() < deadline, "the server did not fill the text index"
+            time.sleep(0.05)
+        with session_scope(engine) as s:
+            table = "records_fts_docsize" if engine.dialect.name == "sqlite" else "records_tsv"
+            assert s.execute(text(f"SELECT count(*) FROM {table}")).scalar() >= 40
+    finally:
+        engine.dispose()
+    assert got("kilimanjaro") == ["t17"]
+    admin.import_records("rb-text", [{"id": "t17", "text": "line 17 moved to serengeti"}])
+    assert got("kilimanjaro") == [] and got("serengeti") == ["t17"]
