@@ -47,8 +47,8 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
     response answering ``bug``); ``text``: every word of it occurs in the
     record's text fields (whole words, case-insensitive, through the full-text
     index and a scan of the records it does not cover yet;
-    :mod:`accord.store.text_search`; ValueError when it holds no word; only
-    spaces: no filter). ``annotator_id``: records with a submitted response of
+    :mod:`accord.store.text_search`; InputError naming ``q`` when it holds no
+    word; only spaces: no filter). ``annotator_id``: records with a submitted response of
     that user. ``agreement``: records whose stored consensus (the aggregates
     table, written by ``accord quality aggregate`` / POST .../quality/aggregate
     from the one quality core) has a per-record agreement in range.

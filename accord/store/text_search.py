@@ -51,6 +51,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
+from accord.errors import InputError
 from accord.store.models import Record
 from accord.store.text_index import fts5_ready, indexed_upto, unindexed_tail, wake_indexer
 
@@ -132,12 +133,13 @@ def text_match(session: Session, query: str) -> TextMatch:
 
     Raises
     ------
-    ValueError
-        When ``query`` holds no word (only spaces or punctuation).
+    InputError
+        When ``query`` holds no word (only spaces or punctuation); field ``q``.
     """
     words = search_words(query)
     if not words:
-        raise ValueError("the text search needs at least one word (letters or digits)")
+        raise InputError(f"the text search {query!r} has no word; it needs letters or digits",
+                         field="q")
     dialect = session.get_bind().dialect.name
     if unindexed_tail(session) >= WAKE_TAIL:
         wake_indexer(session.get_bind())  # type: ignore[arg-type]

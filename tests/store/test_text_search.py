@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from accord.errors import InputError
 from accord.schema import parse_settings
 from accord.store import make_engine, session_scope, upgrade, write_scope
 from accord.store.datasets import create_dataset, delete_dataset
@@ -103,7 +104,10 @@ def test_query_syntax_in_the_text_is_plain_words(loaded):
 def test_a_query_without_words_is_refused(loaded):
     engine, ds = loaded
     for q in ('"', "*", " - ", "()", "%", "_"):
-        with pytest.raises(ValueError, match="at least one word"):
+        with pytest.raises(InputError, match="has no word") as err:
+            _found(engine, ds, q)
+        assert err.value.field == "q"
+        with pytest.raises(InputError):
             _found(engine, ds, q)
     assert len(_found(engine, ds, "   ")) == len(TEXTS)  # blank: no filter
 

@@ -151,15 +151,12 @@ def records(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_reviewe
             raise InputError(f"unknown question {question!r}; questions are {sorted(names)}",
                              field=field)
     annotator_id = get_user(session, annotator).id if annotator else None
-    try:
-        rows = list_records(
-            session, ctx.dataset.id, status=status, metadata=meta, response_values=resp,
-            text=q, gold=gold, after_id=after, limit=limit, annotator_id=annotator_id,
-            agreement=RangeFilter(min_agreement, max_agreement, agreement_question),
-            score=RangeFilter(min_score, max_score, score_question),
-            descending=sort == "-id", before_id=before)
-    except ValueError as exc:  # the only one: a q without any word
-        raise InputError(str(exc), field="q") from exc
+    rows = list_records(session, ctx.dataset.id, status=status, metadata=meta,
+                        response_values=resp, text=q, gold=gold, after_id=after, limit=limit,
+                        annotator_id=annotator_id,
+                        agreement=RangeFilter(min_agreement, max_agreement, agreement_question),
+                        score=RangeFilter(min_score, max_score, score_question),
+                        descending=sort == "-id", before_id=before)
     out = [record_public(session, r, viewer_id=ctx.user.id, viewer_name=ctx.user.name,
                          all_responses=True) for r in rows]
     return RecordPage(records=out, next_cursor=rows[-1].id if len(rows) == limit else None)
