@@ -106,6 +106,8 @@ def list_records(session: Session, dataset_id: int, *, status: str | None = None
     for half, id_col in halves:
         if len(rows) == limit:
             break
+        if half is tail and match.upto >= match.top:  # nothing above the watermark
+            continue
         rows += _page(session, half, id_col, after_id, before_id, descending, limit - len(rows))
     return rows
 

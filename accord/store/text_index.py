@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from accord.store.engine import is_sqlite_file, write_scope
 
-__all__ = ["indexed_upto", "unindexed_tail", "fill_text_index", "TextIndexer",
+__all__ = ["indexed_upto", "watermark", "unindexed_tail", "fill_text_index", "TextIndexer",
            "fts5_ready", "wake_indexer"]
 
 #: records per fill transaction: about 50 ms of SQLite's write lock each
@@ -76,11 +76,18 @@ def indexed_upto(session: Session) -> int:
                .scalar() or 0)
 
 
-def unindexed_tail(session: Session) -> int:
-    """About how many records lie above the index's watermark (ids above it)."""
+def watermark(session: Session) -> tuple[int, int]:
+    """``(upto, top)``: every record with an id <= upto is indexed; top is the largest
+    record id (0 without records)."""
     row = session.execute(text(
         "SELECT upto, (SELECT max(id) FROM records) FROM record_text_index WHERE id = 1")).one()
-    return max(0, int(row[1] or 0) - int(row[0] or 0))
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def unindexed_tail(session: Session) -> int:
+    """About how many records lie above the index's watermark (ids above it)."""
+    upto, top = watermark(session)
+    return max(0, top - upto)
 
 
 def _pg_committed_top(engine: Engine) -> int | None:

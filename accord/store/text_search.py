@@ -40,6 +40,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    cast,
     column,
     func,
     literal_column,
@@ -53,7 +54,7 @@ from sqlalchemy.sql.expression import TableClause
 
 from accord.errors import InputError
 from accord.store.models import Record
-from accord.store.text_index import fts5_ready, indexed_upto, unindexed_tail, wake_indexer
+from accord.store.text_index import fts5_ready, wake_indexer, watermark
 
 __all__ = ["TextMatch", "search_words", "has_words", "text_match", "WAKE_TAIL"]
 
@@ -98,7 +99,8 @@ class TextMatch(NamedTuple):
     """The two halves of a search. ``upto``: the index covers ids <= upto. ``index``:
     the table to join on its id (``index_id``) with ``index_condition`` (None: no
     index; everything is tail). ``tail``: the condition for the records above
-    ``upto``. ``rare``: PostgreSQL, a word is rare, so sort the index's matches."""
+    ``upto``. ``rare``: PostgreSQL, a word is rare, so sort the index's matches.
+    ``top``: the largest record id (``upto >= top``: no tail to scan)."""
 
     upto: int
     index: TableClause | Table | None
@@ -106,6 +108,7 @@ class TextMatch(NamedTuple):
     index_condition: ColumnElement[bool] | None
     tail: ColumnElement[bool]
     rare: bool = False
+    top: int = 0  # the largest record id when the search began
 
 
 def _pg_has_rare_word(session: Session, query: str) -> bool:
@@ -141,27 +144,32 @@ def text_match(session: Session, query: str) -> TextMatch:
         raise InputError(f"the text search {query!r} has no word; it needs letters or digits",
                          field="q")
     dialect = session.get_bind().dialect.name
-    if unindexed_tail(session) >= WAKE_TAIL:
+    upto, top = watermark(session)
+    if top - upto >= WAKE_TAIL:
         wake_indexer(session.get_bind())  # type: ignore[arg-type]
+    lowered = [w.lower() for w in words]
+    # The tail's test runs after a cheap substring test of the record's JSON text for each
+    # ASCII word (LIKE / ILIKE ignore ASCII case, and every letter of such a word is
+    # literal in the JSON); CASE keeps that order.
+    ascii_words = [w for w in lowered if w.isascii()]
     if dialect == "postgresql":
+        as_text = cast(Record.fields, Text)
+        prefilter = and_(*(as_text.ilike(f"%{w}%") for w in ascii_words)) \
+            if ascii_words else None
         simple = literal_column(_SIMPLE)
         tsq = func.plainto_tsquery(simple, query)
-        return TextMatch(indexed_upto(session), _tsv, _tsv.c.id, _tsv.c.tsv.op("@@")(tsq),
-                         func.to_tsvector(simple, Record.fields).op("@@")(tsq),
-                         rare=_pg_has_rare_word(session, query))
-    lowered = [w.lower() for w in words]
-    # accord_has_words decides; the LIKE before it (ASCII words: case-insensitive in
-    # SQLite, and every letter of such a word is literal in the JSON) skips most records
-    # without leaving C. CASE keeps the order: the Python function runs only after it.
+        decide = func.to_tsvector(simple, Record.fields).op("@@")(tsq)
+        tail = decide if prefilter is None else case((prefilter, decide), else_=False)
+        return TextMatch(upto, _tsv, _tsv.c.id, _tsv.c.tsv.op("@@")(tsq), tail,
+                         rare=_pg_has_rare_word(session, query), top=top)
     raw = session.connection().connection.driver_connection
     raw.create_function("accord_has_words", 2, has_words, deterministic=True)  # type: ignore
-    ascii_words = [w for w in lowered if w.isascii()]
     as_text = type_coerce(Record.fields, Text)
     prefilter = and_(*(as_text.like(f"%{w}%") for w in ascii_words)) if ascii_words else None
     decide = func.accord_has_words(as_text, orjson.dumps(lowered).decode()) == 1
     tail = decide if prefilter is None else case((prefilter, decide), else_=False)
     if not fts5_ready(session):
-        return TextMatch(0, None, None, None, tail)
+        return TextMatch(0, None, None, None, tail, top=top)
     phrase = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return TextMatch(indexed_upto(session), _fts, _fts.c.rowid,
-                     literal_column("records_fts").op("MATCH")(phrase), tail)
+    return TextMatch(upto, _fts, _fts.c.rowid,
+                     literal_column("records_fts").op("MATCH")(phrase), tail, top=top)
