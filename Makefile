@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# test worker processes (pytest-xdist); each module stays on one worker (--dist loadscope)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test test-fast bench soak-bench venv clean soak
 
@@ -23,7 +25,7 @@ demo: $(STAMP)
 	$(VENV)/bin/accord serve --demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not soak"
+	$(PY) -m pytest -q -p no:cacheprovider -m "not soak" -n $(TEST_WORKERS) --dist loadscope
 
 # long reliability runs (crash loops, load): not part of CI
 soak: $(STAMP)
