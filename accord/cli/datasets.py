@@ -60,14 +60,14 @@ def show(name: str, db: DbOption = None,
     """Show a dataset's settings and counts."""
     import orjson
 
-    from accord.store.datasets import dataset_counts, get_dataset
+    from accord.store.datasets import dataset_counts, get_dataset, settings_data
     from accord.store.engine import session_scope
 
     engine = open_store(db)
     with session_scope(engine) as session:
         ds = get_dataset(session, name)
         info = {"name": ds.name, "settings_version": ds.settings_version,
-                "counts": dataset_counts(session, ds), "settings": ds.settings}
+                "counts": dataset_counts(session, ds), "settings": settings_data(ds.settings)}
     if as_json:
         typer.echo(orjson.dumps(info, option=orjson.OPT_INDENT_2).decode())
         return

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from accord.schema import Settings
 from accord.server.schemas import RecordPublic, ResponsePublic, SuggestionPublic
 from accord.store.detached import load_response
-from accord.store.models import Record, Response
+from accord.store.models import Record, Response, User
 from accord.store.responses import responses_for_record, suggestions_for_records
+from accord.workflow.policy import visible_metadata
 
 __all__ = ["response_public", "record_public"]
 
@@ -20,22 +22,25 @@ def response_public(resp: Response, user_name: str) -> ResponsePublic:
                           updated_at=resp.updated_at)
 
 
-def record_public(session: Session, record: Record, *, viewer_id: int, viewer_name: str,
+def record_public(session: Session, record: Record, *, settings: Settings, viewer: User,
                   all_responses: bool) -> RecordPublic:
     """A record with its suggestions and the viewer's own response.
 
     ``all_responses`` (reviewers and admins) adds everyone's responses and the
     gold flag; annotators never see other people's responses (blind annotation).
+    The metadata is what :func:`accord.workflow.policy.visible_metadata` lets the
+    viewer read (annotators: only the keys the settings show).
     """
     suggestions = suggestions_for_records(session, [record.id])[record.id]
-    own = load_response(session, record.id, viewer_id)
+    own = load_response(session, record.id, viewer.id)
     out = RecordPublic(id=record.id, external_id=record.external_id, fields=record.fields,
-                       metadata=record.meta or {}, status=record.status,
+                       metadata=visible_metadata(settings, viewer, record.meta),
+                       status=record.status,
                        priority=record.priority,
                        suggestions=[SuggestionPublic(question=s.question, value=s.value,
                                                      score=s.score, agent=s.agent,
                                                      metadata=s.meta) for s in suggestions],
-                       response=None if own is None else response_public(own, viewer_name))
+                       response=None if own is None else response_public(own, viewer.name))
     if all_responses:
         out.responses = [response_public(r, name) for r, name in
                          responses_for_record(session, record.id)]

@@ -15,8 +15,40 @@ from accord.store.models import Dataset, Membership, Record, SettingsVersion, Us
 from accord.store.record_status import restatus_records
 
 __all__ = ["create_dataset", "get_dataset", "list_datasets", "delete_dataset", "update_settings",
-           "settings_of", "settings_history", "add_member", "remove_member", "members",
-           "is_member", "dataset_counts"]
+           "settings_of", "settings_data", "settings_history", "add_member", "remove_member",
+           "members", "is_member", "dataset_counts"]
+
+
+def _stored(settings: Settings) -> dict[str, Any]:
+    """The settings as the database keeps them.
+
+    A labelled question's ``labels`` mapping (``{value: text}``) is kept as a list of
+    ``[value, text]`` pairs: PostgreSQL's JSONB keeps an object's keys in its own order
+    (shorter first), and the labels' order is the user's, shown on every page.
+    :func:`settings_data` turns it back; parsing accepts either form.
+    """
+    data = settings.to_dict()
+    data["questions"] = [{**q, "labels": [[k, v] for k, v in q["labels"].items()]}
+                         if isinstance(q.get("labels"), dict) else q
+                         for q in data.get("questions", [])]
+    return data
+
+
+def settings_data(stored: dict[str, Any]) -> dict[str, Any]:
+    """Settings as stored (by :func:`_stored`, or older rows with a labels mapping) in the
+    documented form, labels as ``{value: text}`` in their order: what the API shows.
+
+    >>> settings_data({"questions": [{"name": "y", "labels": [["pos", "Good"], ["neg", "neg"]]}]})
+    {'questions': [{'name': 'y', 'labels': {'pos': 'Good', 'neg': 'neg'}}]}
+    """
+    questions = stored.get("questions")
+    if not questions:
+        return stored
+    return {**stored, "questions": [
+        {**q, "labels": {str(k): str(v) for k, v in q["labels"]}}
+        if isinstance(q.get("labels"), list) and all(
+            isinstance(p, list) and len(p) == 2 for p in q["labels"]) else q
+        for q in questions]}
 
 
 def create_dataset(session: Session, name: str, settings: Settings,
@@ -30,7 +62,7 @@ def create_dataset(session: Session, name: str, settings: Settings,
     """
     if session.scalar(select(Dataset.id).where(Dataset.name == name)) is not None:
         raise Conflict(f"dataset {name!r} already exists")
-    data = settings.to_dict()
+    data = _stored(settings)
     ds = Dataset(name=name, settings=data, settings_version=1)
     session.add(ds)
     session.flush()
@@ -72,8 +104,9 @@ def delete_dataset(session: Session, name: str) -> None:
 
 
 def settings_of(ds: Dataset) -> Settings:
-    """The dataset's parsed settings (memoized on their JSON text, which is cheap to make)."""
-    return _parsed_settings(orjson.dumps(ds.settings, option=orjson.OPT_SORT_KEYS))
+    """The dataset's parsed settings (memoized on their JSON text, which is cheap to make;
+    never with sorted keys: the labels' order is the user's)."""
+    return _parsed_settings(orjson.dumps(ds.settings))
 
 
 @lru_cache(maxsize=256)
@@ -88,7 +121,7 @@ def update_settings(session: Session, ds: Dataset, settings: Settings,
     A changed ``distribution.overlap`` applies to the records already answered, in the
     same transaction (:func:`accord.store.record_status.restatus_records`).
     """
-    data = settings.to_dict()
+    data = _stored(settings)
     old_overlap = settings_of(ds).distribution.overlap
     ds.settings_version += 1
     ds.queue_epoch = (ds.queue_epoch or 0) + 1  # overlap may have changed: cursors start over

@@ -32,6 +32,10 @@ Who may do what (docs/security.md, "The write policy"):
   ``remote=True`` applies only the response rules (values, versions, states).
 - **review**: reviewers and admins judge submitted responses of others, bound
   to the version they saw (:func:`review_refusal`).
+- **record metadata** (:func:`visible_metadata`, called by every serialization
+  of a record): reviewers and admins see all of it; annotators only the keys
+  the settings' ``metadata`` list marks visible, and the PII findings
+  (``_pii``) unless that list hides them.
 
 Cost: the annotator hot path passes the facts it already has (the caller's
 lease from the statement that moves it, the caller's response row, the
@@ -48,6 +52,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, Forbidden
+from accord.prep.pii_findings import PII_KEY
 from accord.schema import Settings
 from accord.store.detached import load_response
 from accord.store.models import Dataset, Record, Response, User, utcnow
@@ -58,7 +63,8 @@ from accord.workflow.onboarding import Standing, message_for, standing
 from accord.workflow.quotas import quota_of
 
 __all__ = ["ACTIONS", "Refusal", "member_standing", "record_refusal", "require_record_access",
-           "review_refusal", "pii_review_refusal", "needs_free_slot", "REASONS"]
+           "review_refusal", "pii_review_refusal", "needs_free_slot", "REASONS",
+           "visible_metadata"]
 
 #: what a caller does to a record
 ACTIONS = ("read", "draft", "submitted", "discarded")
@@ -188,6 +194,36 @@ def _not_handed(session: Session, ds: Dataset, settings: Settings, user: User, r
                        "right now; ask for the next record")
     return Refusal("not_handed_out", "this record was not handed to you (or your hold on it "
                    "expired and it went back to the pool); ask for the next record")
+
+
+def visible_metadata(settings: Settings, user: User,
+                     metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """The part of a record's ``metadata`` that ``user`` may read.
+
+    Reviewers and admins see every key (they judge and manage records by their
+    source, split, scores...). Annotators see the keys the settings' ``metadata``
+    list declares with ``visible: true`` (none when it declares none), plus the
+    PII findings ``_pii`` that the annotate page highlights so they can take care
+    (docs/prep.md, PII review) unless that list declares ``_pii`` with
+    ``visible: false``. Every other key, prep's other ``_`` annotations
+    included, stays on the server.
+
+    >>> from accord.schema import parse_settings
+    >>> s = parse_settings({"fields": [{"name": "t", "type": "text"}],
+    ...                     "metadata": [{"name": "lang"}, {"name": "src", "visible": False}]})
+    >>> meta = {"lang": "en", "src": "crawl", "_pii": {}, "_dedupe": 1}
+    >>> visible_metadata(s, User(name="a", role="annotator"), meta)
+    {'lang': 'en', '_pii': {}}
+    >>> sorted(visible_metadata(s, User(name="r", role="reviewer"), meta))
+    ['_dedupe', '_pii', 'lang', 'src']
+    """
+    if not metadata:
+        return {}
+    if user.role in ("reviewer", "admin"):
+        return dict(metadata)
+    declared = {m.name: m.visible for m in settings.metadata or ()}
+    return {k: v for k, v in metadata.items()
+            if declared.get(k, k == PII_KEY)}
 
 
 def pii_review_refusal(user: User, *, remote: bool = True) -> Refusal | None:

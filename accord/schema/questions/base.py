@@ -85,18 +85,24 @@ def fail(question: str, message: str) -> InputError:
 
 
 def normalize_labels(value: object, minimum: int) -> dict[str, str]:
-    """Accept a list of labels or a ``{value: display text}`` mapping."""
+    """Accept a list of labels, a ``{value: display text}`` mapping, or a list of
+    ``[value, display text]`` pairs (how the database keeps a mapping in order:
+    accord.store.datasets); the order given is kept."""
     if isinstance(value, dict):
         labels = {str(k): str(v) for k, v in value.items()}
     elif isinstance(value, (list, tuple)):
         labels = {}
         for item in value:
+            text = None
+            if isinstance(item, (list, tuple)) and len(item) == 2 and all(
+                    isinstance(x, str) for x in item):
+                item, text = item
             if not isinstance(item, (str, int)) or isinstance(item, bool):
                 raise ValueError(f"labels must be strings, got {type(item).__name__}")
             key = str(item)
             if key in labels:
                 raise ValueError(f"duplicate label {key!r}")
-            labels[key] = key
+            labels[key] = key if text is None else text
     else:
         raise ValueError(f"expected a list of labels or a mapping, got {type(value).__name__}")
     if any(not k.strip() for k in labels):

@@ -39,7 +39,7 @@ async def next_(name: str, request: Request) -> RecordPublic | Response:
         rec = out.record
         if rec is None:  # X-Accord-Reason says why (accord/workflow/workforce.py)
             return Response(status_code=204, headers=out.headers())
-        return record_public(w.session, rec, viewer_id=user.id, viewer_name=user.name,
+        return record_public(w.session, rec, settings=w.ctx.settings, viewer=user,
                              all_responses=False)
 
     return await run_annotator_work(request, name, work)

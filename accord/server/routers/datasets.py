@@ -36,6 +36,7 @@ from accord.store.datasets import (
     list_datasets,
     members,
     remove_member,
+    settings_data,
     settings_history,
     update_settings,
 )
@@ -47,7 +48,7 @@ router = APIRouter(tags=["datasets"], route_class=CheckedRoute)
 
 
 def _public(ds: Dataset, counts: dict[str, int] | None = None) -> DatasetPublic:
-    return DatasetPublic(id=ds.id, name=ds.name, settings=ds.settings,
+    return DatasetPublic(id=ds.id, name=ds.name, settings=settings_data(ds.settings),
                          settings_version=ds.settings_version, created_at=ds.created_at,
                          counts=counts)
 
@@ -112,7 +113,8 @@ def rename_labels_route(body: LabelRename, ctx: Annotated[DatasetCtx, Depends(da
 def versions(ctx: Annotated[DatasetCtx, Depends(dataset_reader)],
              session: ReadSession) -> list[SettingsVersionPublic]:
     ds = get_dataset(session, ctx.dataset.id)
-    return [SettingsVersionPublic.model_validate(v) for v in settings_history(session, ds)]
+    return [SettingsVersionPublic.model_validate(v).model_copy(
+        update={"settings": settings_data(v.settings)}) for v in settings_history(session, ds)]
 
 
 @router.delete("/datasets/{name}", status_code=204)

@@ -72,7 +72,7 @@ def similar(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: Read
         if rec is None or rec.dataset_id != ctx.dataset.id:  # deleted since the index was built
             continue
         hits.append(SimilarHit(score=score, record=record_public(
-            session, rec, viewer_id=ctx.user.id, viewer_name=ctx.user.name, all_responses=True)))
+            session, rec, settings=ctx.settings, viewer=ctx.user, all_responses=True)))
     return SimilarPage(vector=found["vector"], index=found["index"], records=hits)
 
 

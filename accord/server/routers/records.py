@@ -157,7 +157,7 @@ def records(request: Request, ctx: Annotated[DatasetCtx, Depends(dataset_reviewe
                         agreement=RangeFilter(min_agreement, max_agreement, agreement_question),
                         score=RangeFilter(min_score, max_score, score_question),
                         descending=sort == "-id", before_id=before)
-    out = [record_public(session, r, viewer_id=ctx.user.id, viewer_name=ctx.user.name,
+    out = [record_public(session, r, settings=ctx.settings, viewer=ctx.user,
                          all_responses=True) for r in rows]
     return RecordPage(records=out, next_cursor=rows[-1].id if len(rows) == limit else None)
 
@@ -176,7 +176,7 @@ def record(record_id: int, ctx: Annotated[DatasetCtx, Depends(dataset_reader)],
     their own response."""
     rec = _record(session, ctx, record_id)
     require_record_access(session, ctx.dataset, ctx.settings, ctx.user, rec, "read")
-    return record_public(session, rec, viewer_id=ctx.user.id, viewer_name=ctx.user.name,
+    return record_public(session, rec, settings=ctx.settings, viewer=ctx.user,
                          all_responses=ctx.can_review)
 
 

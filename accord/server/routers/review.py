@@ -81,8 +81,8 @@ def next_for_review(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], sessi
             if disagreement and not _disagrees(session, record_id):
                 continue
             rec = session.get(Record, record_id)
-            return record_public(session, rec, viewer_id=ctx.user.id,
-                                 viewer_name=ctx.user.name, all_responses=True)
+            return record_public(session, rec, settings=ctx.settings,
+                                 viewer=ctx.user, all_responses=True)
         cursor = batch[-1]
 
 

@@ -1,4 +1,6 @@
-// The record's metadata keys that the dataset's settings mark visible (settings.metadata).
+// The record's metadata keys that the dataset's settings declare (settings.metadata). The
+// server decides what a user may read (annotators get only the visible keys:
+// accord.workflow.policy.visible_metadata); this only lays out what came.
 
 import { h } from "../dom.js";
 
@@ -7,9 +9,12 @@ function text(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** A <dl> of the visible metadata of ``record``, or null when the settings show none. */
-export function metadataList(settings, record) {
-  const shown = (settings.metadata || []).filter((m) => m.visible !== false && record.metadata
+/**
+ * A <dl> of the declared metadata of ``record`` in the settings' order, or null when there is
+ * none: the visible keys, and with ``all`` (the review page) the ``visible: false`` ones too.
+ */
+export function metadataList(settings, record, { all = false } = {}) {
+  const shown = (settings.metadata || []).filter((m) => (all || m.visible !== false) && record.metadata
     && Object.prototype.hasOwnProperty.call(record.metadata, m.name));
   if (!shown.length) return null;
   return h("dl", { class: "record-meta field", "aria-label": "metadata" },

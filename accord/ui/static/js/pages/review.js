@@ -7,6 +7,7 @@ import { api, enc } from "../api.js";
 import { h, replace, fmtSeconds } from "../dom.js";
 import { renderField } from "../fields.js";
 import { piiPanel } from "../pii/findings.js";
+import { metadataList } from "../annotate/metadata.js";
 import { ResponseForm } from "../form.js";
 import { loadMeta } from "../meta.js";
 import { createWidget, loadWidgets } from "../questions/index.js";
@@ -147,7 +148,7 @@ async function show(rec) {
   $("empty").hidden = true;
   replace($("record-id"), h("span", { class: "muted small", text: "record " }), h("strong", { text: rec.external_id }),
     rec.is_gold ? h("span", { class: "status-badge", text: "gold" }) : null);
-  replace($("fields"), piiPanel(rec), settings.fields.map((f) => renderField(f, rec.fields[f.name])));
+  replace($("fields"), piiPanel(rec), metadataList(settings, rec, { all: true }), settings.fields.map((f) => renderField(f, rec.fields[f.name])));
   renderComparison();
 }
 
