@@ -1,6 +1,7 @@
 """Settings stay editable (issue 20 item 5): the admin renames a label everywhere, retires one
-and adds one from the admin page; the annotator is no longer offered the retired label and
-each response carries the settings version it was saved under."""
+and adds one from the admin page, in the settings form or as JSON; the annotator is no longer
+offered the retired label, labels keep the settings' order, and each response carries the
+settings version it was saved under (shown on the review page)."""
 
 from __future__ import annotations
 
@@ -30,26 +31,30 @@ def test_rename_retire_and_add_a_label_from_the_admin_page(page, ui_server):
     tools.locator("#label-new").fill("positive")
     tools.locator("#label-rename").click()
     expect(page.locator("#notice")).to_contain_text("Renamed pos to positive")
-    expect(page.locator("#settings-edit h3")).to_have_text("Settings (version 2)")
+    expect(page.locator("#settings-edit-title")).to_have_text("Settings (version 2)")
     page.locator("#label-tools #label-old").select_option("meh")
     page.locator("#label-retire").click()
-    expect(page.locator("#settings-edit h3")).to_have_text("Settings (version 3)")
+    expect(page.locator("#settings-edit-title")).to_have_text("Settings (version 3)")
     expect(page.locator("#label-old option", has_text="meh (retired)")).to_have_count(1)
-    # add a label through the settings JSON
+    # add a label through the settings JSON (the "Advanced" editor)
+    page.locator("#settings-json summary").click()
     text = page.locator("#settings-edit-text")
     text.fill(text.input_value().replace('"neg": "neg"', '"neg": "neg", "mixed": "mixed"'))
-    page.locator("#settings-edit form button[type=submit]").first.click()
-    expect(page.locator("#settings-edit h3")).to_have_text("Settings (version 4)")
+    page.locator("#settings-json-save").click()
+    expect(page.locator("#settings-edit-title")).to_have_text("Settings (version 4)")
     ds = check(ui_server.admin.get(f"/datasets/{name}"))
     q = ds["settings"]["questions"][0]
-    assert sorted(q["labels"]) == ["meh", "mixed", "neg", "positive"] and q["retired"] == ["meh"]
-    # the annotator sees every label but the retired one; the old answer kept "meh"
+    # the settings' order, not sorted: the renamed label kept its place
+    assert list(q["labels"]) == ["positive", "neg", "mixed", "meh"]
+    assert q["retired"] == ["meh"]
+    # the annotator sees every label but the retired one, in the settings' order; the old
+    # answer kept "meh"
     api_login(page.context, ann)
     page.goto(f"/datasets/{name}/annotate")
     options = page.locator('[data-question="y"] .option')
     expect(options).to_have_count(3)
-    assert sorted(options.evaluate_all("els => els.map(e => e.dataset.value)")) == [
-        "mixed", "neg", "positive"]
+    assert options.evaluate_all("els => els.map(e => e.dataset.value)") == [
+        "positive", "neg", "mixed"]
     options.filter(has_text="positive").first.click()
     page.locator("#submit-button").click()
     deadline = time.monotonic() + 15
@@ -60,3 +65,63 @@ def test_rename_retire_and_add_a_label_from_the_admin_page(page, ui_server):
     assert responses[rec["external_id"]]["settings_version"] == 1
     assert {r["settings_version"] for k, r in responses.items()
             if k != rec["external_id"]} == {4}
+
+
+def test_the_settings_form_opens_filled_in_and_saves_a_new_version(page, ui_server):
+    admin, _ = ui_server.user("admin")
+    ann, client = ui_server.user()
+    reviewer, _ = ui_server.user("reviewer")
+    settings = {"guidelines": "Old rules.",
+                "fields": [{"name": "text", "type": "text", "title": "Review text"}],
+                "questions": [{"name": "y", "type": "label", "title": "Sentiment",
+                               "labels": {"pos": "Positive", "neg": "Negative"}}],
+                "metadata": [{"name": "lang"}], "distribution": {"overlap": 1}}
+    name = ui_server.dataset(settings, [{"id": f"b{i}", "text": f"t{i}"} for i in range(2)],
+                             members=[ann, reviewer])
+    api_login(page.context, admin)
+    page.goto("/admin")
+    page.locator("#manage-dataset").select_option(name)
+    form = page.locator("#settings-builder-form")
+    expect(form.locator("#edit-builder-guidelines")).to_have_value("Old rules.")
+    row = form.locator('.builder-row[data-question="y"]')
+    expect(row.locator(".question-labels")).to_have_value("pos, neg")  # the settings' order
+    # add a label and a question, retire one, new guidelines: one new version
+    row.locator(".question-labels").fill("pos, neg, mixed")
+    row.locator(".question-retired").fill("neg")
+    form.locator("#edit-add-question").click()
+    added = form.locator(".builder-row").last
+    added.locator(".question-name").fill("why")
+    added.locator(".question-type").select_option("text")
+    form.locator("#edit-builder-guidelines").fill("New rules.")
+    form.locator("#settings-builder-save").click()
+    expect(page.locator("#notice")).to_contain_text("Saved: settings version 2")
+    expect(page.locator("#settings-edit-title")).to_have_text("Settings (version 2)")
+
+    versions = check(ui_server.admin.get(f"/datasets/{name}/settings/versions"))
+    assert [v["version"] for v in versions] == [1, 2]
+    new = versions[-1]["settings"]
+    y, why = new["questions"]
+    # what the form has no input for is kept: titles, label texts, metadata
+    assert y == {"name": "y", "type": "label", "title": "Sentiment", "required": False,
+                 "labels": {"pos": "Positive", "neg": "Negative", "mixed": "mixed"},
+                 "retired": ["neg"]}
+    assert (why["name"], why["type"]) == ("why", "text")
+    assert new["fields"] == versions[0]["settings"]["fields"] and new["metadata"] == [
+        {"name": "lang", "visible": True}]
+    assert new["guidelines"] == "New rules."
+    # a problem the server finds is shown, nothing is saved
+    page.locator('#settings-builder-form .builder-row[data-question="y"] .question-retired'
+                 ).fill("pos, neg, mixed")
+    page.locator("#settings-builder-save").click()
+    expect(page.locator("#settings-edit-result")).to_contain_text("every label is retired")
+    assert len(check(ui_server.admin.get(f"/datasets/{name}/settings/versions"))) == 2
+
+    # the response carries the version; the review page shows it
+    rec = check(client.post(f"/datasets/{name}/next"))
+    saved = check(client.put(f"/datasets/{name}/records/{rec['id']}/response", json={
+        "values": {"y": "mixed", "why": "mixed feelings"}, "status": "submitted"}))
+    assert saved["settings_version"] == 2
+    page.context.clear_cookies()
+    api_login(page.context, reviewer)
+    page.goto(f"/datasets/{name}/review")
+    expect(page.locator("#comparison .settings-version")).to_have_text("settings v2")

@@ -1,10 +1,14 @@
-// Admin: edit an existing dataset's settings as a new version (the settings as JSON), rename
-// a label everywhere its answers are stored (POST .../settings/rename-labels), and retire or
-// restore a label (retired labels stay valid and exported, annotators are no longer offered
-// them).
+// Admin: edit an existing dataset's settings as a new version in the settings form
+// (settings_builder.js, pre-filled with the current settings; the settings as JSON under
+// "Advanced"), rename a label everywhere its answers are stored (POST
+// .../settings/rename-labels), and retire or restore a label (retired labels stay valid and
+// exported, annotators are no longer offered them). Every save is PUT .../settings: the
+// server validates, the page shows its problems.
 
 import { api, enc } from "./api.js";
 import { h, replace } from "./dom.js";
+import { loadMeta } from "./meta.js";
+import { settingsBuilder } from "./settings_builder.js";
 import { notify } from "./shell.js";
 
 function problems(err) {
@@ -14,7 +18,7 @@ function problems(err) {
 
 /** The "Settings" section of Manage a dataset; `reload()` re-renders the whole panel. */
 export async function settingsEditSection(name, reload) {
-  const ds = await api("GET", `/datasets/${enc(name)}`);
+  const [ds, meta] = await Promise.all([api("GET", `/datasets/${enc(name)}`), loadMeta()]);
   const out = h("p", { class: "small", id: "settings-edit-result", role: "status" });
   const text = h("textarea", { id: "settings-edit-text", rows: 10, spellcheck: "false", value: JSON.stringify(ds.settings, null, 2), "aria-label": "settings (JSON)" });
   const save = async (settings, what) => {
@@ -26,7 +30,14 @@ export async function settingsEditSection(name, reload) {
       replace(out, h("span", { class: "error-text", text: problems(err) }));
     }
   };
-  const editForm = h("form", {}, text, h("button", { type: "submit", class: "primary" }, "Save settings as a new version"));
+  const builder = settingsBuilder(meta, ds.settings);
+  const builderForm = h("form", { id: "settings-builder-form" }, builder.el,
+    h("button", { type: "submit", class: "primary", id: "settings-builder-save" }, "Save settings as a new version"));
+  builderForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    save(builder.value(), "Saved");
+  });
+  const editForm = h("form", { id: "settings-json-form" }, text, h("button", { type: "submit", class: "primary", id: "settings-json-save" }, "Save settings as a new version"));
   editForm.addEventListener("submit", (e) => {
     e.preventDefault();
     let settings;
@@ -77,9 +88,10 @@ export async function settingsEditSection(name, reload) {
       }
     });
   }
-  return h("section", { id: "settings-edit" }, h("h3", { text: `Settings (version ${ds.settings_version})` }),
+  return h("section", { id: "settings-edit" }, h("h3", { id: "settings-edit-title", text: `Settings (version ${ds.settings_version})` }),
     h("p", { class: "muted small", text: "Add labels and questions, change the guidelines or the distribution; saved as a new version. Each response records the version it was saved under." }),
-    editForm,
+    builderForm,
     labelTools ? [h("h4", { text: "Labels" }), h("p", { class: "muted small", text: "Renaming rewrites every stored answer, fix, suggestion and gold answer in one transaction; naming an existing label merges the two. A retired label is no longer offered to annotators; its answers are kept and exported." }), labelTools] : null,
-    out);
+    out,
+    h("details", { id: "settings-json" }, h("summary", { text: "Advanced: edit the settings as JSON" }), editForm));
 }

@@ -79,6 +79,7 @@ function renderComparison() {
   const head = h("tr", {}, h("th", { text: "question" }), responses.map((r) => h("th", { dataset: { responseId: String(r.id) } },
     h("div", { class: "annotator-name", text: r.user }),
     h("div", { class: "row small muted" }, verdictBadge(r.review_state), h("span", { text: fmtSeconds(r.time_spent) }),
+      r.settings_version ? h("span", { class: "settings-version", title: "the settings version this response was saved under", text: `settings v${r.settings_version}` }) : null,
       h("button", { type: "button", class: "link", dataset: { action: "history" }, title: titleFor("history", "Review history"),
         onclick: () => { select(r.id); toggleHistory(r); } }, "history")))));
   const rows = settings.questions.map((q) => {
