@@ -141,3 +141,40 @@ def test_word_diff_is_a_word_level_lcs(page, ui_server):
                               {"op": "same", "text": "sat on  the mat"}]
     assert parts["tail"] == [{"op": "del", "text": "end"}, {"op": "add", "text": "finish"}]
     assert parts["back"] == "c b a"  # kept and added parts give the new text back
+
+
+def test_history_shows_who_sent_a_response_back_to_review(page, ui_server):
+    """An admin's bulk "Send to review" in the record browser (verdict ``requeue``) shows in
+    the response's review history on the review page, with the admin's name and note."""
+    ann, client = ui_server.user()
+    admin, _ = ui_server.user("admin")
+    reviewer, rev = ui_server.user("reviewer")
+    name = ui_server.dataset({**SETTINGS, "distribution": {"overlap": 1}},
+                             [{"id": f"rq-{i}", "text": t} for i, t in enumerate(TEXTS[:2])],
+                             members=[ann, reviewer])
+    first, _ = _answer_all(client, name, lambda r: {"sentiment": "positive"})
+    check(rev.post(f"/datasets/{name}/responses/{first['id']}/review",
+                   json={"verdict": "accept", "version": first["version"]}))
+
+    api_login(page.context, admin)
+    page.goto(f"/datasets/{name}/records")
+    page.locator(f'#record-table tr[data-record="{first["record_id"]}"] input[type=checkbox]'
+                 ).check()
+    page.fill("#bulk-comment", "label drift")
+    page.click('#bulk button[data-action="review"]')
+    page.locator("dialog.modal button.primary").click()
+    expect(page.locator("#notice")).to_contain_text("1 responses back in the review queue")
+
+    page.context.clear_cookies()
+    api_login(page.context, reviewer)
+    page.goto(f"/datasets/{name}/review")
+    expect(page.locator("#record-id strong")).to_have_text("rq-0")  # back in the queue
+    page.locator(f'th[data-response-id="{first["id"]}"] [data-action="history"]').click()
+    items = page.locator("#history-panel .review-history li")
+    expect(items).to_have_count(2)  # newest first
+    expect(items.first.locator(".verdict")).to_have_text("sent to review by")
+    expect(items.first).to_contain_text(admin)
+    expect(items.first.locator(".history-comment")).to_have_text("Comment: label drift")
+    expect(items.first.locator(".status-badge")).to_have_count(0)  # never "in force" itself
+    expect(items.nth(1).locator(".verdict")).to_have_text("accepted")
+    expect(items.nth(1)).to_contain_text("no longer applies")
