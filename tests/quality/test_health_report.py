@@ -20,7 +20,7 @@ from accord.workflow.gold import mark_gold
 from accord.workflow.report import dataset_report
 from tests.quality.health_fixture import ATTRIBUTES, SOURCES, build, record_meta, suggestion
 
-LABELS = ["neg", "neutral", "pos"]  # settings keep labels sorted
+LABELS = ["pos", "neg", "neutral"]  # the settings' order
 
 
 def _majority(values):

@@ -38,8 +38,8 @@ def test_report_json_and_markdown(server):
     assert (data["dataset"], data["records"], data["responses"]) == ("health", 60, 180)
     assert data["slices"] == ["source", "lang"] and data["groups"] == ["locale"]
     part = data["questions"][0]["parts"][0]
-    assert data["questions"][0]["name"] == "sentiment" and part["values"] == ["neg", "neutral",
-                                                                             "pos"]
+    assert data["questions"][0]["name"] == "sentiment" and part["values"] == ["pos", "neg",
+                                                                             "neutral"]
     table = [row["record_counts"] for row in part["slices"]["source"]["rows"]]
     ref = chi2_contingency([r for r in table if sum(r)], correction=False)
     assert part["slices"]["source"]["chi_square"]["chi2"] == pytest.approx(ref.statistic)
