@@ -21,10 +21,11 @@ fast tokenizer (``tokenizer.json``, truncation at 256 tokens like the model's
 physical core whose threads sleep instead of spinning between operators. On
 this project's 2-core CPU (AVX512-VNNI and AMX: ONNX Runtime's int8 GEMM ran
 at about 1,000 GOPS a core, 7.6 times its fp32 GEMM) the matrix products are
-no longer the cost; small batches are (8 texts of 200 characters stay in the
-2 MB L2 cache: 4.4 ms of CPU per text against 6.3 at 32 and 7.7 at 128), and
-so is spinning (two threads that spin while a busy machine runs others spent
-10-12 ms per text, sleeping threads 4.4). ONNX Runtime's BERT fusions
+not what costs; the other operators' memory traffic and the threads' waiting
+are. Batches of 8 texts of 200 characters keep the activations in the 2 MB
+L2 cache (one thread at load 10-12: 4.4 ms of CPU per text, against 6.3 at
+32 and 7.7 at 128), and two threads that spin while a busy machine runs
+other jobs spent 10-12 ms per text, sleeping ones 4.4-5.6. ONNX Runtime's BERT fusions
 (``onnxruntime.transformers.optimizer``: Attention, SkipLayerNormalization,
 BiasGelu, then int8 QAttention) cost 1-1.5 ms more per text here and are
 not used. Vectors are within 0.01 cosine of the fp32 sentence-transformers
