@@ -10,6 +10,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.ui.conftest import api_login, check
+from tests.ui.test_review_workflow import shot
 
 SETTINGS = {"fields": [{"name": "text", "type": "text"}],
             "questions": [{"name": "y", "type": "label", "labels": ["pos", "neg", "meh"]}]}
@@ -67,7 +68,7 @@ def test_rename_retire_and_add_a_label_from_the_admin_page(page, ui_server):
             if k != rec["external_id"]} == {4}
 
 
-def test_the_settings_form_opens_filled_in_and_saves_a_new_version(page, ui_server):
+def test_the_settings_form_opens_filled_in_and_saves_a_new_version(page, ui_server, tmp_path):
     admin, _ = ui_server.user("admin")
     ann, client = ui_server.user()
     reviewer, _ = ui_server.user("reviewer")
@@ -93,6 +94,7 @@ def test_the_settings_form_opens_filled_in_and_saves_a_new_version(page, ui_serv
     added.locator(".question-name").fill("why")
     added.locator(".question-type").select_option("text")
     form.locator("#edit-builder-guidelines").fill("New rules.")
+    shot(page.locator("#settings-edit"), "settings-edit.png", tmp_path)
     form.locator("#settings-builder-save").click()
     expect(page.locator("#notice")).to_contain_text("Saved: settings version 2")
     expect(page.locator("#settings-edit-title")).to_have_text("Settings (version 2)")
