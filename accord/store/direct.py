@@ -20,7 +20,7 @@ from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
@@ -90,6 +90,7 @@ class Rows:
         return self.rows
 
 
+_CONNECTION = "accord_direct_connection"
 _cache: dict[tuple[int, str, tuple[str, ...]], Prepared] = {}
 _cache_lock = threading.Lock()
 
@@ -104,10 +105,26 @@ def prepare(stmt: ClauseElement, dialect: Dialect, keys: Sequence[str]) -> Prepa
     return found
 
 
+def _connection(session: Session) -> Connection:
+    """``session.connection()``, remembered for the session's current transaction.
+
+    ``Session.connection`` walks the session's transaction state on every call (about
+    as much Python as the rest of :func:`run`); the connection of an active root
+    transaction does not change until that transaction ends.
+    """
+    tx = session.get_transaction()
+    cached = session.info.get(_CONNECTION)
+    if cached is not None and tx is not None and cached[0] is tx and tx.is_active:
+        return cached[1]  # type: ignore[no-any-return]
+    conn = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), conn)
+    return conn
+
+
 def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Rows:
     """Execute ``stmt`` with ``params`` in the session's transaction, as
     ``session.connection().execute(stmt, params)`` would, for a fraction of the cost."""
-    conn = session.connection()
+    conn = _connection(session)
     dialect = conn.dialect
     p = prepare(stmt, dialect, tuple(params))
     values = []

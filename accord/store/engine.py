@@ -183,14 +183,31 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # straight on the driver connection: every request begins a transaction, and
+        # SQLAlchemy's statement execution cost more than SQLite's BEGIN itself
         options = conn.get_execution_options()
+        dbapi_conn = conn.connection.driver_connection
         if options.get("accord_nowait"):  # see write_now: fail at once instead of waiting
-            with busy_timeout(conn.connection.driver_connection, 0):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # the connection's standing busy timeout is busy_ms (set on connect above)
+            dbapi_conn.execute("PRAGMA busy_timeout=0")
+            try:
+                _begin(conn, dbapi_conn, "BEGIN IMMEDIATE")
+            finally:
+                dbapi_conn.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         elif options.get("accord_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin(conn, dbapi_conn, "BEGIN IMMEDIATE")
         else:
-            conn.exec_driver_sql("BEGIN")
+            _begin(conn, dbapi_conn, "BEGIN")
+
+
+def _begin(conn: Connection, dbapi_conn: Any, sql: str) -> None:
+    try:
+        dbapi_conn.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # SQLAlchemy's exception types (OperationalError "database is locked", ...), as
+        # exec_driver_sql raised them
+        conn._handle_dbapi_exception(exc, sql, (), None, None)
+        raise  # pragma: no cover - the call above always raises
 
 
 @contextmanager
