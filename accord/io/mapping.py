@@ -21,6 +21,7 @@ from accord.store.records import RecordRow
 __all__ = ["parse_mapping", "RowMapper", "DEFAULT_MAX_FIELD_CHARS"]
 
 DEFAULT_MAX_FIELD_CHARS = 10_000_000
+_new_row = tuple.__new__
 
 
 def parse_mapping(items: list[str] | None) -> dict[str, str]:
@@ -100,7 +101,8 @@ class RowMapper:
                                       f"--map); columns are {sorted(row)}", line,
                                       f"metadata.{key}")
                 meta[key] = row[column]
-        return RecordRow(ext, fields, meta, line)
+        # tuple.__new__ straight: the named tuple's generated __new__ is a Python frame per row
+        return _new_row(RecordRow, (ext, fields, meta, line))
 
     def _id_key(self, row: dict[str, Any]) -> str | None:
         if self.id_column is not None:

@@ -64,11 +64,9 @@ def storable_problem(value: Any, field: str = "") -> tuple[str, str] | None:
     not a ``RecursionError``. Scalars inside a container are checked in place
     (the import path calls this for every row).
     """
-    problem = _scalar_problem(value)
-    if problem is not None:
-        return field, problem
     if type(value) is not dict and type(value) is not list:
-        return None
+        problem = _scalar_problem(value)
+        return None if problem is None else (field, problem)
     stack: list[tuple[Any, str, int]] = [(value, field, 0)]
     while stack:
         item, path, depth = stack.pop()
@@ -89,6 +87,12 @@ def storable_problem(value: Any, field: str = "") -> tuple[str, str] | None:
                         return _join(path, key), problem
             elif kind is dict or kind is list:
                 stack.append((sub, _join(path, key), depth + 1))
+            elif kind is float:
+                if sub - sub != 0.0:  # NaN or an infinity (the import's common case inline)
+                    return _join(path, key), _scalar_problem(sub)  # type: ignore[return-value]
+            elif kind is int:
+                if not INT_MIN <= sub <= INT_MAX:
+                    return _join(path, key), _scalar_problem(sub)  # type: ignore[return-value]
             elif sub is not None and kind is not bool:
                 problem = _scalar_problem(sub)
                 if problem is not None:
