@@ -51,3 +51,13 @@ def test_the_ui_is_mounted(app):
     assert "/login" in paths
     assert {page.path for page in PAGES} <= paths
     assert any(isinstance(r, Mount) and r.path == "/static" for r in app.routes)
+
+
+def test_the_annotator_loop_is_matched_before_the_nested_routers(app):
+    """FastAPI walks every route of an included router and its sub-routers on each request
+    it matches against them; the loop's next and submit (most of the traffic) are included
+    on the app itself, ahead of the /api/v1 router that nests the others."""
+    loop = importlib.import_module("accord.server.routers.annotate").router
+    included = [getattr(r, "original_router", None) for r in app.router.routes]
+    first_other = min(i for i, r in enumerate(included) if r is not None and r is not loop)
+    assert included.index(loop) < first_other

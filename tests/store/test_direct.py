@@ -63,3 +63,19 @@ def test_errors_are_sqlalchemy_errors(engine):
         row = {"name": "twin", "role": "annotator", "active": True, "created_at": utcnow()}
         run(s, _NEW_USER, row)
         run(s, _NEW_USER, row)
+
+
+def test_each_transaction_of_a_session_runs_on_its_own_connection(engine):
+    """run() remembers the connection of the session's transaction; after a commit the
+    session's next transaction may hold another one, and run() must follow it."""
+    with write_scope(engine) as s:
+        ds = create_dataset(s, "d", SETTINGS)
+        upsert_records(s, ds.id, [RecordRow("r0", {"text": "t"}, {})], stamp=utcnow())
+        first = s.connection()
+        assert len(run(s, _RECORD, {"ds": ds.id}).all()) == 1
+        s.commit()
+        upsert_records(s, ds.id, [RecordRow("r1", {"text": "t"}, {})], stamp=utcnow())
+        assert s.connection() is not first
+        assert len(run(s, _RECORD, {"ds": ds.id}).all()) == 2
+        s.rollback()
+        assert len(run(s, _RECORD, {"ds": ds.id}).all()) == 1
