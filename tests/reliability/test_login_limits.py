@@ -70,15 +70,22 @@ def test_a_stranger_slows_only_their_own_address(served):
 
 
 def test_forged_forwarded_for_cannot_lock_a_user_out(served):
-    """No proxy is configured: ``X-Forwarded-For`` is ignored, and 100 failures with a
+    """No proxy is configured: ``X-Forwarded-For`` is ignored, and 40 failures with a
     fresh forged address each all count against the sender's own address."""
+    tries = 4 * PAIR.burst
+    started = time.monotonic()
     codes = [_login(served, "victim", f"guess-{i}", "127.0.0.1",
-                    forwarded=f"198.51.100.{i}").status_code for i in range(100)]
-    assert codes.count(401) == PAIR.burst and codes.count(429) == 100 - PAIR.burst
+                    forwarded=f"198.51.100.{i}").status_code for i in range(tries)]
+    forged = _login(served, "victim", PASSWORD, "127.0.0.1", forwarded="203.0.113.200")
+    elapsed = time.monotonic() - started
+    # the bucket refills one try per refill_seconds: on a machine so loaded that the
+    # tries took that long, the refilled tries are checked too (and may be the last one)
+    refilled = int(elapsed // PAIR.refill_seconds)
+    assert PAIR.burst <= codes.count(401) <= PAIR.burst + refilled, (codes, elapsed)
+    assert codes.count(429) >= tries - PAIR.burst - refilled
     assert _login(served, "victim", PASSWORD, "127.0.0.2").status_code == 200
     # the forged address does not open a fresh budget either
-    assert _login(served, "victim", PASSWORD, "127.0.0.1",
-                  forwarded="203.0.113.200").status_code == 429
+    assert forged.status_code == 429 or (refilled and forged.status_code == 200), elapsed
 
 
 def test_forwarded_for_counts_only_from_a_trusted_proxy(db_url, tmp_path):

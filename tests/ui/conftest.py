@@ -17,6 +17,16 @@ import pytest
 
 from tests.server.conftest import LiveServer, start_server, stop_server
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the tests that need Playwright say so themselves
+    expect = None
+else:
+    # an assertion waits up to 15 s (Playwright's default is 5): a password check (argon2)
+    # or a page's first load takes seconds on a loaded 2-core machine; a passing
+    # assertion returns as soon as it holds, so this costs nothing when all is well
+    expect.set_options(timeout=15_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
