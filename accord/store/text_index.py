@@ -31,7 +31,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from accord.store.engine import is_sqlite_file, write_scope
+from accord.store.engine import is_sqlite_file, session_scope, write_scope
 
 __all__ = ["indexed_upto", "watermark", "unindexed_tail", "fill_text_index", "TextIndexer",
            "fts5_ready", "wake_indexer"]
@@ -112,6 +112,11 @@ def fill_text_index(engine: Engine, *, max_rows: int | None = None,
     same transaction as the chunk it covers). Returns the number of ids covered.
     """
     pg = engine.dialect.name == "postgresql"
+    if pg or engine.dialect.name == "sqlite":
+        with session_scope(engine) as s:  # nothing to do: no write lock, no table lock
+            upto, top = watermark(s)
+            if top <= upto or not (pg or fts5_ready(s)):
+                return 0
     if pg:
         top = _pg_committed_top(engine)
         if top is None:
