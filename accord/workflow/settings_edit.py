@@ -1,8 +1,9 @@
-"""Editing a dataset's settings after creation: renaming labels with a mapping.
+"""Editing a dataset's settings after creation: new versions, renaming labels with a mapping.
 
 Adding labels and questions, retiring labels (``retired: [...]`` on a
 labelled question: still valid, still exported, no longer offered) and new
-guidelines are a plain settings update (a new version). Renaming rewrites
+guidelines are a plain settings update (a new version, :func:`save_settings`); removing a
+label that stored answers use is refused there, naming retire and rename instead. Renaming rewrites
 the answers too: :func:`rename_labels` saves the renamed settings as the next
 version and rewrites every stored value of the question (responses,
 reviewers' fixes, suggestions, gold answers, stored consensus) in the
@@ -15,13 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from accord.errors import InputError
+from accord.errors import Conflict, InputError
 from accord.schema import Settings, parse_settings
 from accord.store.answer_rewrite import rewrite_question_values
-from accord.store.datasets import update_settings
-from accord.store.models import Dataset
+from accord.store.datasets import settings_of, update_settings
+from accord.store.models import Dataset, SettingsVersion
 
-__all__ = ["rename_labels", "renamed_value"]
+__all__ = ["rename_labels", "renamed_value", "save_settings"]
 
 
 def renamed_value(value: Any, mapping: dict[str, str]) -> Any:
@@ -94,3 +95,47 @@ def rename_labels(session: Session, ds: Dataset, settings: Settings, question: s
     counts = rewrite_question_values(session, ds.id, question,
                                      lambda v: renamed_value(v, mapping))
     return {"settings_version": version.version, "rewritten": counts}
+
+
+class _Used(Exception):
+    """A stored value uses a label that the new settings drop."""
+
+
+def save_settings(session: Session, ds: Dataset, settings: Settings,
+                  *, user_id: int | None = None) -> SettingsVersion:
+    """Save ``settings`` as the dataset's next version, refusing to drop a label that a
+    stored answer, fix, suggestion, gold answer or consensus value uses (it would make
+    them invalid): such a label is retired (``retired: [...]``) or renamed instead.
+
+    Raises
+    ------
+    Conflict
+        A removed label is still used; the message names the question and the labels.
+    """
+    old = {q.name: q for q in settings_of(ds).questions}
+    for q in settings.questions:
+        before = old.get(q.name)
+        old_labels = list(getattr(before, "labels", None) or {})
+        if before is None or before.type != q.type or not old_labels:
+            continue
+        removed = [lab for lab in old_labels if lab not in (getattr(q, "labels", None) or {})]
+        if removed:
+            _refuse_if_used(session, ds, q.name, removed)
+    return update_settings(session, ds, settings, user_id=user_id)
+
+
+def _refuse_if_used(session: Session, ds: Dataset, question: str, removed: list[str]) -> None:
+    marker = {lab: "\x00removed" for lab in removed}
+
+    def check(value: Any) -> Any:  # reads only: returns every value unchanged
+        if renamed_value(value, marker) != value:
+            raise _Used
+        return value
+
+    try:
+        rewrite_question_values(session, ds.id, question, check)
+    except _Used:
+        raise Conflict(
+            f"question {question!r}: label(s) {removed} are used by stored answers; retire "
+            "them instead (add them to the question's 'retired' list: still valid, no "
+            "longer offered) or rename them (POST .../settings/rename-labels)") from None

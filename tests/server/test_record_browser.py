@@ -287,6 +287,27 @@ def test_rename_labels_rewrites_every_stored_answer_and_retired_labels_stay_vali
     assert versions == [1, 3]  # c2's answer was saved under version 1, c1's new one under 3
 
 
+def test_removing_a_label_that_answers_use_is_refused(live_server):
+    """A settings update that drops a label still used by a stored answer (or suggestion)
+    is a 409 naming retire and rename; an unused label can be dropped."""
+    admin, ids, people = _setup(live_server, "rb-drop", n=3)
+    c1 = next(iter(people.values()))
+    c1.submit("rb-drop", c1.next_record("rb-drop").id, {"intent": "a"})
+    admin.add_suggestions("rb-drop", "model", [
+        {"record_id": ids[2], "question": "intent", "value": "b", "score": 0.5}])
+    ds = admin.dataset("rb-drop")
+    question = ds.settings["questions"][0]
+    for dropped, kept in (("a", ["b", "c"]), ("b", ["a", "c"])):
+        with pytest.raises(Conflict, match=rf"\['{dropped}'\] are used by stored answers.*retire"):
+            admin.update_settings("rb-drop", {**ds.settings, "questions": [
+                {**question, "labels": kept}]})
+    assert admin.dataset("rb-drop").settings_version == 1  # nothing saved
+    out = admin.update_settings("rb-drop", {**ds.settings, "questions": [
+        {**question, "labels": ["a", "b"]}]})                 # "c" is unused
+    assert out.settings_version == 2
+    assert list(out.settings["questions"][0]["labels"]) == ["a", "b"]
+
+
 def test_text_search_right_after_an_import_and_after_the_background_fill(live_server):
     """The import does not write the text index; the server fills it in the background.
     A word in one of 40 records is found at once (the scan of the unindexed records) and

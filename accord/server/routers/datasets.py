@@ -38,7 +38,6 @@ from accord.store.datasets import (
     remove_member,
     settings_data,
     settings_history,
-    update_settings,
 )
 from accord.store.models import Dataset
 from accord.store.retry import retry_write
@@ -80,7 +79,9 @@ def put_settings(body: dict, ctx: Annotated[DatasetCtx, Depends(dataset_admin)],
     """Replace the settings; saved as a new version (guidelines are versioned with them)."""
     settings = parse_settings(body)
     ds = get_dataset(session, ctx.dataset.id)
-    version = update_settings(session, ds, settings, user_id=ctx.user.id)
+    from accord.workflow.settings_edit import save_settings
+
+    version = save_settings(session, ds, settings, user_id=ctx.user.id)
     record_event(session, "dataset.settings", "dataset", ds.id, user_id=ctx.user.id,
                  dataset_id=ds.id, details={"version": version.version})
     return _public(ds)
