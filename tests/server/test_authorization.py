@@ -146,7 +146,7 @@ def world(tmp_path_factory):
 
 def test_matrix_covers_every_endpoint(world):
     server, _, _ = world
-    spec = httpx.get(server.url + "/openapi.json").json()
+    spec = httpx.get(server.url + "/openapi.json", timeout=60).json()
     served = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
     listed = {(m, p) for m, p, _, _ in MATRIX}
     assert served - listed == set(), "endpoints missing from the authorization matrix"
@@ -159,8 +159,8 @@ def test_matrix_covers_every_endpoint(world):
 @pytest.mark.parametrize("actor,role,member", ACTORS + [("anonymous", None, False)])
 def test_authorization_matrix(world, actor, role, member):
     server, admin, tokens = world
-    spec_paths = {(m.upper(), p) for p, ops in
-                  httpx.get(server.url + "/openapi.json").json()["paths"].items() for m in ops}
+    spec = httpx.get(server.url + "/openapi.json", timeout=60).json()
+    spec_paths = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
     name = f"ds-{actor}"
     admin.create_dataset(name, SETTINGS)
     admin.import_records(name, [{"id": f"r{i}", "text": f"t{i}"} for i in range(3)])

@@ -69,6 +69,7 @@ class UiServer:
         self.url = live.url
         self.admin = httpx.Client(base_url=live.url + "/api/v1", timeout=30,
                                   headers={"Authorization": f"Bearer {live.admin_token}"})
+        self.clients: list[httpx.Client] = []
 
     def user(self, role: str = "annotator", name: str | None = None) -> tuple[str, httpx.Client]:
         """Create a user with the test password; returns its name and a bearer client."""
@@ -76,6 +77,7 @@ class UiServer:
         token = self.live.make_user(name, role, password=PASSWORD)
         client = httpx.Client(base_url=self.url + "/api/v1", timeout=30,
                               headers={"Authorization": f"Bearer {token}"})
+        self.clients.append(client)  # closed at the end at the latest (close())
         return name, client
 
     def dataset(self, settings: dict[str, Any], records: list[dict[str, Any]],
@@ -103,6 +105,8 @@ class UiServer:
 
     def close(self) -> None:
         self.admin.close()
+        for client in self.clients:
+            client.close()
 
 
 def check(res: httpx.Response) -> Any:

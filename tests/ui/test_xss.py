@@ -91,13 +91,14 @@ def hostile(ui_server):
         "agent": IMG, "suggestions": [
             {"external_id": "second", "question": "lab", "value": IMG, "score": 0.5},
             {"external_id": "second", "question": "rewrite", "value": SCRIPT}]}))
-    rec = check(evil_client.post(f"/datasets/{name}/next"))
-    check(evil_client.put(f"/datasets/{name}/records/{rec['id']}/response", json={
-        "status": "submitted", "time_spent": 3, "values": {
-            "lab": IMG, "multi": [SCRIPT], "rewrite": SCRIPT,
-            "spans": [{"start": 6, "end": 12, "label": IMG}],
-            "rank": [IMG, "c2"], "pair": {"choice": "a"},
-            "safety": [{"label": IMG, "severity": SVG}]}}))
+    with evil_client:  # a module fixture's client is not closed by the per-test teardown
+        rec = check(evil_client.post(f"/datasets/{name}/next"))
+        check(evil_client.put(f"/datasets/{name}/records/{rec['id']}/response", json={
+            "status": "submitted", "time_spent": 3, "values": {
+                "lab": IMG, "multi": [SCRIPT], "rewrite": SCRIPT,
+                "spans": [{"start": 6, "end": 12, "label": IMG}],
+                "rank": [IMG, "c2"], "pair": {"choice": "a"},
+                "safety": [{"label": IMG, "severity": SVG}]}}))
     return {"dataset": name, "evil": evil, "reviewer": reviewer, "answered": rec["id"]}
 
 
