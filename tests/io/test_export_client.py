@@ -105,7 +105,7 @@ def test_interrupted_download_leaves_nothing_under_the_name(server, tmp_path):
             client.export("big", "jsonl", {str(target)!r})
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE,
-                            preexec_fn=_lowest_priority)
+                            preexec_fn=_interruptible)
     stderr = _interrupt_when_writing(proc, tmp_path)
     assert proc.returncode != 0 and b"KeyboardInterrupt" in stderr
     assert not target.exists()
@@ -117,9 +117,12 @@ def test_interrupted_download_leaves_nothing_under_the_name(server, tmp_path):
     assert len(lines) == 60_000 and orjson.loads(lines[-1])["external_id"] == "r59999"
 
 
-def _lowest_priority() -> None:
-    """The export runs at nice 19, so on a loaded machine it cannot finish between two looks
-    of the test's polling loop (it did under xdist: the SIGINT came after the rename)."""
+def _interruptible() -> None:
+    """The export runs with SIGINT's default action and at nice 19. An xdist worker ignores
+    SIGINT, and an ignored signal stays ignored across exec: the child then never saw the
+    Ctrl-C and finished its export. nice 19: on a loaded machine the export cannot finish
+    between two looks of the test's polling loop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.nice(19)
 
 
@@ -147,7 +150,7 @@ def test_cli_export_interrupted_leaves_nothing_under_the_name(sqlite_url, tmp_pa
     proc = subprocess.Popen([sys.executable, "-m", "accord", "export", "big", "--format", fmt,
                              "-o", str(out / name), "--db", sqlite_url, "--no-health-check"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "COLUMNS": "200"}, preexec_fn=_lowest_priority)
+                            env={**os.environ, "COLUMNS": "200"}, preexec_fn=_interruptible)
     _interrupt_when_writing(proc, out)
     assert proc.returncode != 0
     assert (out / name).read_text() == "earlier export"

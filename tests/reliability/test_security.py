@@ -143,9 +143,16 @@ def test_filters_match_metacharacters_literally(world):
         assert r.status_code == 200, r.text
         return {rec["external_id"] for rec in r.json()["records"]}
 
-    assert ids(q="%") == {"p1"}
-    assert ids(q="_") == {"p2"}
+    # text search is by whole words: LIKE's wildcards and FTS syntax are plain text
+    assert ids(q="100%") == {"p1"}
+    assert ids(q="10%") == set()          # as a LIKE pattern, 10% would match "100%"
+    assert ids(q="snake_case") == {"p2"}
+    assert ids(q="s_ake") == set()        # as a LIKE pattern, s_ake would match "snake"
     assert ids(q="' OR 1=1 --") == set()
+    for no_word in ("%", "_", "*", '"'):  # nothing to search for: a 422 naming q
+        r = httpx.get(f"{server.url}/api/v1/datasets/d/records", params={"q": no_word},
+                      headers=_h(w.admin_token))
+        assert r.status_code == 422 and r.json()["error"]["field"] == "q", r.text
     assert ids(**{"metadata.src": "web"}) == {"p1", "p3"}
 
 
