@@ -127,3 +127,47 @@ def test_the_settings_form_opens_filled_in_and_saves_a_new_version(page, ui_serv
     api_login(page.context, reviewer)
     page.goto(f"/datasets/{name}/review")
     expect(page.locator("#comparison .settings-version")).to_have_text("settings v2")
+
+
+def test_raising_overlap_in_the_form_reopens_completed_records(page, ui_server):
+    """Issue 20 item 3 in the browser: every record is complete at overlap 1, so a second
+    annotator has nothing to do; the admin raises the overlap to 2 in the settings form and
+    that annotator gets the records; lowering it back completes them again."""
+    admin, _ = ui_server.user("admin")
+    first, first_client = ui_server.user()
+    second, _ = ui_server.user()
+    settings = {"fields": [{"name": "text", "type": "text"}],
+                "questions": [{"name": "y", "type": "label", "labels": ["pos", "neg"]}],
+                "distribution": {"overlap": 1}}
+    name = ui_server.dataset(settings, [{"id": f"o{i}", "text": f"text {i}"} for i in range(2)],
+                             members=[first, second])
+    for _ in range(2):
+        rec = check(first_client.post(f"/datasets/{name}/next"))
+        check(first_client.put(f"/datasets/{name}/records/{rec['id']}/response",
+                               json={"values": {"y": "pos"}, "status": "submitted"}))
+    assert check(ui_server.admin.get(f"/datasets/{name}"))["counts"]["completed"] == 2
+    api_login(page.context, second)
+    page.goto(f"/datasets/{name}/annotate")
+    expect(page.locator("#empty")).to_be_visible()              # nothing left at overlap 1
+
+    def set_overlap(value: int, version: int) -> None:
+        page.context.clear_cookies()
+        api_login(page.context, admin)
+        page.goto("/admin")
+        page.locator("#manage-dataset").select_option(name)
+        form = page.locator("#settings-builder-form")
+        form.locator("#edit-builder-overlap").fill(str(value))
+        form.locator("#settings-builder-save").click()
+        expect(page.locator("#settings-edit-title")).to_have_text(
+            f"Settings (version {version})")
+
+    set_overlap(2, 2)
+    ds = check(ui_server.admin.get(f"/datasets/{name}"))
+    assert ds["settings"]["distribution"]["overlap"] == 2, ds["settings"]
+    assert check(ui_server.admin.get(f"/datasets/{name}"))["counts"]["completed"] == 0
+    page.context.clear_cookies()
+    api_login(page.context, second)
+    page.goto(f"/datasets/{name}/annotate")
+    expect(page.locator("#record-id strong")).to_have_text(["o0"])  # handed out again
+    set_overlap(1, 3)
+    assert check(ui_server.admin.get(f"/datasets/{name}"))["counts"]["completed"] == 2

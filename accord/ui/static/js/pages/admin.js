@@ -242,7 +242,12 @@ function dangerSection(name) {
     } }, "Delete dataset"));
 }
 
+let renders = 0; // the latest render wins: an earlier one still loading is dropped
+let rendering = null; // the dataset of the latest render requested
+
 async function renderManage(name) {
+  const mine = ++renders;
+  rendering = name;
   const box = $("manage");
   try {
     const links = h("section", {}, h("h3", { text: "Pages" }), h("div", { class: "row" },
@@ -252,14 +257,17 @@ async function renderManage(name) {
     const members = await membersSection(name);
     const workforce = await workforceSection(name, () => renderManage(name));
     const meta = await loadMeta();
-    if ($("manage-dataset").value !== name) return; // another dataset was picked meanwhile
+    if (mine !== renders) return; // picked again or another dataset meanwhile
     replace(box, importSection(name), exportSection(name, meta), guidelines, settingsEdit, members, workforce, links, dangerSection(name));
   } catch (err) {
     notify(err.message, "error");
   }
 }
 
-$("manage-dataset").addEventListener("change", () => renderManage($("manage-dataset").value));
+// picking the dataset already shown (or loading) keeps its forms and what was typed in them
+$("manage-dataset").addEventListener("change", () => {
+  if ($("manage-dataset").value !== rendering) renderManage($("manage-dataset").value);
+});
 
 (async () => {
   try {
