@@ -21,20 +21,14 @@ META = {"lang": "en", "source": "secret-crawl", "split": "train", "_pii": PII,
         "_dedupe": {"cluster": 4}}
 FULL = set(META)
 
-_clients: list[Client] = []
-
-
 @pytest.fixture
 def live_server(module_server):
     """One server for this module: every test uses its own dataset and user names."""
-    yield module_server
-    while _clients:
-        _clients.pop().close()
+    return module_server
 
 
 def _client(server, token: str) -> Client:
-    _clients.append(Client(server.url, token))
-    return _clients[-1]
+    return Client(server.url, token)  # closed at the test's teardown (tests/conftest.py)
 
 
 def _dataset(server, ds: str, metadata: list[dict] | None):
