@@ -67,6 +67,7 @@ def test_a_user_changes_their_password_in_the_ui(page, ui_server, offsite):
     login(page, user)
     page.locator("#user-name").click()
     expect(page).to_have_url(f"{ui_server.url}/account")
+    page.wait_for_load_state()  # the URL changes before the page's script takes the form over
     page.fill("#current-password", "not-my-password")
     page.fill("#new-password", NEW_PASSWORD)
     page.fill("#new-password-again", NEW_PASSWORD)
