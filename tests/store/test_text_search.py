@@ -220,11 +220,10 @@ def test_the_upgrade_marks_existing_records_unindexed(db_url):
         engine.dispose()
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # the planner's statistics
 def test_postgres_fetches_a_rare_word_through_the_index(engine):
     """PostgreSQL estimates a word missing from the index statistics at a high share and
     would walk every record in id order; a rare word is sorted from the index's matches."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL planner statistics")
     from accord.store.text_search import text_match
 
     with write_scope(engine) as s:

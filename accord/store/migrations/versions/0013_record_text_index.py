@@ -63,17 +63,26 @@ SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS records_fts_delete",
     "DROP TABLE IF EXISTS records_fts",
 )
+# No foreign key to records: its check takes a KEY SHARE lock on every record the bulk fill
+# indexes, and the annotator queue's FOR UPDATE SKIP LOCKED then skipped those records
+# (annotators were handed records out of queue order right after an import). A statement
+# trigger removes the rows of deleted records instead.
 PG_DDL = (
-    "CREATE TABLE records_tsv (id BIGINT PRIMARY KEY REFERENCES records (id) "
-    "ON DELETE CASCADE, tsv tsvector NOT NULL)",
+    "CREATE TABLE records_tsv (id BIGINT PRIMARY KEY, tsv tsvector NOT NULL)",
     "CREATE INDEX ix_records_tsv ON records_tsv USING gin (tsv)",
     "CREATE FUNCTION records_tsv_edit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "INSERT INTO records_tsv (id, tsv) VALUES (NEW.id, to_tsvector('simple'::regconfig, "
     "NEW.fields)) ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv; RETURN NULL; END $$",
     "CREATE TRIGGER records_tsv_edit AFTER UPDATE OF fields ON records FOR EACH ROW "
     "WHEN (OLD.fields IS DISTINCT FROM NEW.fields) EXECUTE FUNCTION records_tsv_edit()",
+    "CREATE FUNCTION records_tsv_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "DELETE FROM records_tsv t USING gone WHERE t.id = gone.id; RETURN NULL; END $$",
+    "CREATE TRIGGER records_tsv_delete AFTER DELETE ON records REFERENCING OLD TABLE AS gone "
+    "FOR EACH STATEMENT EXECUTE FUNCTION records_tsv_delete()",
 )
 PG_DROP = (
+    "DROP TRIGGER IF EXISTS records_tsv_delete ON records",
+    "DROP FUNCTION IF EXISTS records_tsv_delete()",
     "DROP TRIGGER IF EXISTS records_tsv_edit ON records",
     "DROP FUNCTION IF EXISTS records_tsv_edit()",
     "DROP TABLE IF EXISTS records_tsv",
