@@ -155,8 +155,10 @@ def test_raising_overlap_in_the_form_reopens_completed_records(page, ui_server):
         api_login(page.context, admin)
         page.goto("/admin")
         page.locator("#manage-dataset").select_option(name)
+        page.wait_for_load_state("networkidle")  # the panel's sections have all loaded
         form = page.locator("#settings-builder-form")
         form.locator("#edit-builder-overlap").fill(str(value))
+        expect(form.locator("#edit-builder-overlap")).to_have_value(str(value))
         form.locator("#settings-builder-save").click()
         expect(page.locator("#settings-edit-title")).to_have_text(
             f"Settings (version {version})")
