@@ -157,6 +157,16 @@ def measure(url: str, repeat: int, only_text: bool = False
     return out
 
 
+def _table(timings: dict, backends: list[str], suffix: str) -> None:
+    """A Markdown table: a row per query, p50 and p99 ms per backend."""
+    print("| query | " + " | ".join(f"{b} p50 ms | {b} p99 ms" for b in backends) + " |")
+    print("|---|" + "---:|---:|" * len(backends))
+    for name in next(iter(timings.values())):
+        cells = " | ".join(f"{timings[b][name][0]:.1f} | {timings[b][name][1]:.1f}"
+                           for b in backends)
+        print(f"| {name}{suffix} | {cells} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -191,19 +201,9 @@ def main() -> None:
     print(f"\n{args.records:,} records, a page of 50, {args.repeat} runs each; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     backends = list(results)
-    print("| query | " + " | ".join(f"{b} p50 ms | {b} p99 ms" for b in backends) + " |")
-    print("|---|" + "---:|---:|" * len(backends))
-    for name in next(iter(results.values())):
-        cells = " | ".join(f"{results[b][name][0]:.1f} | {results[b][name][1]:.1f}"
-                           for b in backends)
-        print(f"| {name} | {cells} |")
+    _table(results, backends, "")
     print("\nthe text queries before the fill (every record in the scanned tail):\n")
-    print("| query | " + " | ".join(f"{b} p50 ms | {b} p99 ms" for b in backends) + " |")
-    print("|---|" + "---:|---:|" * len(backends))
-    for name in next(iter(unindexed.values())):
-        cells = " | ".join(f"{unindexed[b][name][0]:.1f} | {unindexed[b][name][1]:.1f}"
-                           for b in backends)
-        print(f"| {name} (unindexed) | {cells} |")
+    _table(unindexed, backends, " (unindexed)")
     print("\nfill: " + ", ".join(f"{b} {fills[b]:.1f} s" for b in backends))
 
 

