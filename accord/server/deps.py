@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from accord.errors import Forbidden
 from accord.schema import Settings
 from accord.store.access import caller_with_dataset, dataset_for_user
+from accord.store.datasets import hold_dataset, hold_dataset_named
 from accord.store.engine import NOT_NOW, session_scope, write_now, write_scope
 from accord.store.models import Dataset, User
 from accord.store.users import user_for_token
@@ -43,7 +44,14 @@ def _read_session(request: Request) -> Iterator[Session]:
 
 def _write_session(request: Request) -> Iterator[Session]:
     with write_scope(request.app.state.engine) as session:
+        # the route's own path, without the /api/v1 prefix it is mounted under
+        if request.scope["route"].path.startswith(_DATASET_PATH):
+            # a write under a dataset locks its row first, as a dataset delete does
+            hold_dataset_named(session, request.path_params["name"])
         yield session
+
+
+_DATASET_PATH = "/datasets/{name}"
 
 
 # scope="function": the transaction commits when the endpoint returns, before the
@@ -175,6 +183,7 @@ async def run_annotator_work(request: Request, name: str,
         found, access = caller_with_dataset(session, token, name, kind=kind)
         user = accept_caller(request, found, kind)
         ctx = _checked_access(name, user, "annotator", *access())
+        hold_dataset(session, ctx.dataset)  # lock order as a dataset delete's
         return work(AnnotatorWork(ctx, session))
 
     # SQLite: run on the event loop when the write can start at once. The unit is a

@@ -12,6 +12,7 @@ the same annotators in the same order. SQLite serializes writers
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from accord.store.engine import write_scope
 __all__ = ["retry_write", "RETRYABLE"]
 
 T = TypeVar("T")
+_log = logging.getLogger("accord.store.retry")
 
 RETRYABLE = {"40P01": "deadlock", "40001": "serialization failure"}
 
@@ -61,7 +63,10 @@ def retry_write(engine: Engine, work: Callable[[Session], T], *, attempts: int =
             with write_scope(engine) as session:
                 return work(session)
         except DBAPIError as exc:
-            if attempt == attempts or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+            state = getattr(exc.orig, "sqlstate", None)
+            if attempt == attempts or state not in RETRYABLE:
                 raise
+            _log.warning("write transaction was a %s victim (attempt %d of %d); retrying",
+                         RETRYABLE[state], attempt, attempts)
         sleep(min(max_delay, first_delay * 2 ** (attempt - 1)) * (0.5 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover
