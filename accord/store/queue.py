@@ -38,7 +38,7 @@ __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
            "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
            "bump_epoch_of_record", "NOT_SEEN", "LeaseFact", "lease_of", "held_by_other",
-           "take_lease", "touch_lease", "insert_if_new"]
+           "take_lease", "touch_lease", "insert_if_new", "skipping_locked"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
@@ -186,12 +186,27 @@ def cursor_of(session: Session, dataset_id: int, user_id: int) -> tuple[float, i
     return None if row is None else (row.priority, row.record_id)
 
 
-_SKIP_LOCKED = {id(stmt): stmt.with_for_update(skip_locked=True)
+def skipping_locked(stmt):  # type: ignore[no-untyped-def]
+    """A finder that locks the record it returns and skips records other requests hold
+    (PostgreSQL): ``FOR NO KEY UPDATE SKIP LOCKED``, the lock the claim's UPDATE takes.
+
+    Not ``FOR UPDATE``: a write that only references a record (a response, lease or
+    history row whose foreign-key check takes ``FOR KEY SHARE`` on it) conflicts with
+    ``FOR UPDATE``, so ``next`` skipped records others were merely writing answers to and
+    handed them out out of queue order (and blocked those inserts while it held one).
+    ``FOR NO KEY UPDATE`` still conflicts with another finder's lock and with the counter
+    updates of a submit or a claim, which is all the finder needs to keep two requests off
+    the same row; exact overlap does not depend on it: the claim's ``UPDATE ... WHERE
+    claims < overlap`` re-checks the row under its own lock."""
+    return stmt.with_for_update(skip_locked=True, key_share=True)
+
+
+_SKIP_LOCKED = {id(stmt): skipping_locked(stmt)
                 for stmt in (_OPEN_FROM_START, _OPEN_SAME_PRIORITY, _OPEN_LOWER_PRIORITY)}
 
 
 def _lock(stmt, skip_locked: bool):  # type: ignore[no-untyped-def]
-    """The finder, locking the row it returns and skipping rows others locked (PostgreSQL);
+    """The finder, locking as :func:`skipping_locked` when ``skip_locked`` (PostgreSQL);
     built once per finder, like every statement here."""
     return _SKIP_LOCKED[id(stmt)] if skip_locked else stmt
 

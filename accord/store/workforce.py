@@ -40,7 +40,7 @@ from accord.store.models import (
     SettingsVersion,
     User,
 )
-from accord.store.queue import NOT_SEEN
+from accord.store.queue import NOT_SEEN, skipping_locked
 
 __all__ = ["UNTRACKED", "mark_untracked", "membership", "guidelines_version", "phase_gold_ids",
            "phase_answers", "find_attention_record", "claim_quota", "release_quota",
@@ -206,7 +206,7 @@ def find_open_matching(session: Session, dataset_id: int, user_id: int,
         params[f"m{i}"] = [str(v) for v in values]
     stmt = stmt.order_by(_rec.c.priority.desc(), _rec.c.id).limit(1)
     if skip_locked:
-        stmt = stmt.with_for_update(skip_locked=True)
+        stmt = skipping_locked(stmt)
     return session.execute(stmt, params).scalar()
 
 

@@ -224,3 +224,22 @@ def test_the_resumed_walk_is_two_index_seeks(tmp_path):
                 assert "TEMP B-TREE" not in plan, plan
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # row locks: PostgreSQL only
+def test_next_does_not_skip_a_record_others_only_reference(engine, db_url):
+    """A record some other transaction only references (a response, lease or history insert:
+    its foreign-key check holds FOR KEY SHARE on the record) is still handed out in queue
+    order; a record another ``next`` has locked is skipped."""
+    import psycopg
+
+    _setup(engine, n=3)
+    with session_scope(engine) as s:
+        first, second = s.scalars(select(Record.id).order_by(Record.id).limit(2)).all()
+    plain = db_url.replace("+psycopg", "")
+    with psycopg.connect(plain) as other:  # a transaction, left open while u1 asks
+        other.execute("SELECT 1 FROM records WHERE id = %s FOR KEY SHARE", (first,))
+        assert _next(engine, "u1") == first
+    with psycopg.connect(plain) as other:  # another next's lock: skip the row
+        other.execute("SELECT 1 FROM records WHERE id = %s FOR NO KEY UPDATE", (first,))
+        assert _next(engine, "u2") == second
