@@ -1,10 +1,12 @@
-"""Agreement and consensus for the region questions: bbox, polygon, keypoints and segment.
+"""Agreement and consensus for the region questions: bbox, polygon, keypoints, segment, cuboid.
 
 The per-question entry points the server and the exporters use: answers in
 (record, annotator, value) rows in, a summary or consensus rows out.
 Boxes and segments are matched by IoU (:mod:`~accord.quality.agreement.boxes`,
 :mod:`~accord.quality.agreement.segments`); consensus boxes and segments
 come from Weighted Boxes Fusion (:mod:`~accord.quality.aggregation.box_fusion`).
+Cuboids are matched by 3D IoU (BEV IoU reported beside it) and fused by
+:mod:`~accord.quality.aggregation.cuboid_fusion`.
 Polygons and keypoints have agreement but no consensus.
 """
 
@@ -16,25 +18,30 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from accord.quality.aggregation.box_fusion import WeightedBoxesFusion, WeightedSegmentsFusion
+from accord.quality.aggregation.cuboid_fusion import WeightedCuboidsFusion
 from accord.quality.agreement.boxes import box_agreement, polygon_agreement
+from accord.quality.agreement.cuboids import cuboid_agreement
 from accord.quality.agreement.keypoints import keypoints_agreement
 from accord.quality.agreement.segments import segment_agreement
+from accord.quality.cuboids import Cuboid, as_cuboid
 from accord.quality.geometry import Box, Segment, as_box, as_segment
 
 __all__ = ["REGION_AGREEMENT", "REGION_CONSENSUS", "region_question_agreement",
            "region_consensus_rows"]
 
 REGION_AGREEMENT = {"bbox": box_agreement, "polygon": polygon_agreement,
-                    "segment": segment_agreement, "keypoints": keypoints_agreement}
+                    "segment": segment_agreement, "keypoints": keypoints_agreement,
+                    "cuboid": cuboid_agreement}
 """Question type -> agreement function (F1 at an IoU threshold, mean IoU; for keypoints
 object keypoint similarity in place of IoU)."""
 
 REGION_CONSENSUS: dict[str, type[WeightedBoxesFusion]] = {
-    "bbox": WeightedBoxesFusion, "segment": WeightedSegmentsFusion}
+    "bbox": WeightedBoxesFusion, "segment": WeightedSegmentsFusion,
+    "cuboid": WeightedCuboidsFusion}
 """Question type -> fusion aggregator."""
 
-REGION_PARSERS: dict[str, Callable[[Any], Box | Segment]] = {"bbox": as_box,
-                                                              "segment": as_segment}
+REGION_PARSERS: dict[str, Callable[[Any], Box | Segment | Cuboid]] = {
+    "bbox": as_box, "segment": as_segment, "cuboid": as_cuboid}
 
 
 def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any, Any]], *,
@@ -43,7 +50,7 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
 
     Parameters
     ----------
-    question_type : {"bbox", "polygon", "segment", "keypoints"}
+    question_type : {"bbox", "polygon", "segment", "keypoints", "cuboid"}
     rows : iterable of (record, annotator, value)
         Submitted values of the question.
     threshold : float, default 0.5
@@ -55,7 +62,8 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
         ``metric`` (e.g. ``"box_f1@0.5"``), ``value`` (mean F1 over annotator
         pairs per record, None when no record has two annotators), ``mean_iou``
         of matched pairs (mean OKS for keypoints), ``pairs`` compared and
-        ``records_with_2plus``.
+        ``records_with_2plus``. Cuboids (matched by 3D IoU) add ``bev_f1`` and
+        ``mean_bev_iou``: the same matched by their footprints seen from above.
 
     Examples
     --------
@@ -70,20 +78,24 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
     rows = list(rows)
     result = REGION_AGREEMENT[question_type](rows, threshold=threshold)
     kind = {"bbox": "box", "polygon": "polygon", "segment": "segment",
-            "keypoints": "keypoint"}[question_type]
+            "keypoints": "keypoint", "cuboid": "cuboid"}[question_type]
 
     def finite(v: float) -> float | None:
         return None if math.isnan(v) else float(v)
 
-    return {"metric": f"{kind}_f1@{threshold:g}", "value": finite(result.mean_f1),
-            "mean_iou": finite(result.mean_iou), "pairs": result.n_pairs,
-            "records_with_2plus": len(result.per_item), "annotations": len(rows)}
+    out = {"metric": f"{kind}_f1@{threshold:g}", "value": finite(result.mean_f1),
+           "mean_iou": finite(result.mean_iou), "pairs": result.n_pairs,
+           "records_with_2plus": len(result.per_item), "annotations": len(rows)}
+    if question_type == "cuboid":
+        bev = cuboid_agreement(rows, threshold=threshold, bev=True)
+        out.update(bev_f1=finite(bev.mean_f1), mean_bev_iou=finite(bev.mean_iou))
+    return out
 
 
 def region_consensus_rows(question_type: str, rows: Iterable[tuple[Any, Any, Any]], *,
                           iou_threshold: float = 0.55, min_score: float = 0.5,
                           agreement_threshold: float = 0.5) -> list[dict[str, Any]]:
-    """Consensus of one ``bbox`` or ``segment`` question, one row per record.
+    """Consensus of one ``bbox``, ``segment`` or ``cuboid`` question, one row per record.
 
     Each row has ``record_id``, ``value`` (the fused boxes or segments kept,
     each with its ``score``: the share of the record's annotators who drew

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["FieldBase", "TextField", "ChatField", "MarkdownField", "ImageField", "AudioField",
-           "JsonField", "AnyField", "FIELD_TYPES"]
+           "PointCloudField", "JsonField", "AnyField", "FIELD_TYPES"]
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$"
 
@@ -49,13 +49,21 @@ class AudioField(FieldBase):
     type: Literal["audio"]
 
 
+class PointCloudField(FieldBase):
+    """A LiDAR point cloud: a PCD (ASCII or binary) or KITTI velodyne ``.bin`` file under
+    the media root, or an http(s) URL (see :mod:`accord.io.point_clouds`)."""
+
+    type: Literal["point_cloud"]
+
+
 class JsonField(FieldBase):
     type: Literal["json"]
 
 
 AnyField = Annotated[
-    TextField | ChatField | MarkdownField | ImageField | AudioField | JsonField,
+    TextField | ChatField | MarkdownField | ImageField | AudioField | PointCloudField
+    | JsonField,
     Field(discriminator="type"),
 ]
 
-FIELD_TYPES = ("text", "chat", "markdown", "image", "audio", "json")
+FIELD_TYPES = ("text", "chat", "markdown", "image", "audio", "point_cloud", "json")

@@ -24,8 +24,8 @@ def test_meta_lists_every_type_format_and_method(server):
     meta = Client(server.url, token).meta()
 
     types = {t["name"]: t for t in meta["question_types"]}
-    assert list(types)[:13] == list(BUILTINS)
-    assert len(BUILTINS) == 13
+    assert list(types)[:len(BUILTINS)] == list(BUILTINS)
+    assert len(BUILTINS) == 14
     rating = types["rating"]
     assert rating["agreement"] == {"metric": "alpha", "level": "ordinal",
                                    "applicable_metrics": ["alpha", "cohen", "scott", "gwet"]}
@@ -39,9 +39,11 @@ def test_meta_lists_every_type_format_and_method(server):
 
     formats = {f["name"]: f for f in meta["export_formats"]}
     assert list(formats) == list(FORMATS)
-    assert len(formats) == 15
+    assert len(formats) == 17
     assert formats["dpo"]["question_types"] == ["ranking", "pairwise"]
     assert formats["coco"]["question_types"] == ["bbox", "polygon", "keypoints"]
+    assert formats["kitti"]["question_types"] == formats["cuboids"]["question_types"] == ["cuboid"]
+    assert formats["kitti"]["containers"] == ["zip"]
     pairs = {o["name"]: o for o in formats["dpo"]["options"]}["pairs"]
     assert pairs["choices"] == ["best-worst", "all"] and pairs["default"] == "best-worst"
 
@@ -51,14 +53,14 @@ def test_meta_lists_every_type_format_and_method(server):
         assert set(t["consensus"]["methods"]) <= set(methods), t["name"]
     assert methods["ds"]["kind"] == "classification"
     assert {m["name"] for m in meta["agreement_metrics"]} >= {"alpha", "span_f1", "region_f1"}
-    assert "image" in meta["field_types"]
+    assert "image" in meta["field_types"] and "point_cloud" in meta["field_types"]
 
 
 def test_meta_sections(server):
     headers = {"Authorization": f"Bearer {server.admin_token}"}
     only = httpx.get(f"{server.url}/api/v1/meta?include=question_types", headers=headers)
     assert only.status_code == 200 and list(only.json()) == ["question_types"]
-    assert [t["name"] for t in only.json()["question_types"]][:13] == list(BUILTINS)
+    assert [t["name"] for t in only.json()["question_types"]][:len(BUILTINS)] == list(BUILTINS)
     bad = httpx.get(f"{server.url}/api/v1/meta?include=question_types,colours", headers=headers)
     assert bad.status_code == 422
     assert "unknown section 'colours'" in bad.text and "field_types" in bad.text

@@ -11,9 +11,11 @@ from accord.io.exporters import (
     coco,
     conll,
     csv,
+    cuboids,
     dpo,
     hf,
     jsonl,
+    kitti,
     kto,
     label_studio,
     openai_chat,
@@ -33,6 +35,6 @@ __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "ExportOptions", "Export
 
 FORMATS: dict[str, ExportFormat] = {m.FORMAT.name: m.FORMAT for m in (
     jsonl, csv, parquet, hf, sft_messages, sft_prompt_completion, dpo, kto, reward, openai_chat,
-    openai_dpo, conll, label_studio, coco, audio_segments)}
+    openai_dpo, conll, label_studio, coco, audio_segments, kitti, cuboids)}
 
 EXPORT_FORMATS = tuple(FORMATS)

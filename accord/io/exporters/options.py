@@ -269,6 +269,7 @@ _KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "spans": ("question",),
     "images": ("all_responses",),
     "audio": (),
+    "point_clouds": (),
 }
 _CHOICES = {"status": STATUSES, "pairs": PAIRS, "texts": TEXTS}
 

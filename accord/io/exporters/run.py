@@ -48,7 +48,8 @@ __all__ = [
 Progress = Callable[[int], None]
 _PAGE_FORMATS = ("jsonl", "parquet", "hf")  # whole-record formats that may write pages
 _SUFFIX_CONTAINERS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
-                      ".json": "json", ".conll": "conll", ".txt": "conll"}
+                      ".json": "json", ".conll": "conll", ".txt": "conll",
+                      ".zip": "zip"}
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Importers for migrating from other tools: records together with their answers.
 
-``accord import DATASET FILE --format label-studio|argilla|openai-chat|trl-dpo|conll|coco``
+``accord import DATASET FILE --format label-studio|argilla|openai-chat|trl-dpo|conll|coco|
+kitti|cuboids``
 (see docs/import.md). :func:`open_source` picks the reader;
 :func:`~accord.io.importers.migration.import_migration` writes everything in
 one transaction.
@@ -28,7 +29,8 @@ __all__ = [
     "open_source",
 ]
 
-MIGRATION_FORMATS = ("label-studio", "argilla", "openai-chat", "trl-dpo", "conll", "coco")
+MIGRATION_FORMATS = ("label-studio", "argilla", "openai-chat", "trl-dpo", "conll", "coco",
+                     "kitti", "cuboids")
 
 
 def open_source(fmt: str, path: str | Path) -> Any:
@@ -66,5 +68,13 @@ def open_source(fmt: str, path: str | Path) -> Any:
         from accord.io.importers.coco import CocoSource
 
         return CocoSource(p)
+    if fmt == "kitti":
+        from accord.io.importers.kitti import KittiSource
+
+        return KittiSource(p)
+    if fmt == "cuboids":
+        from accord.io.importers.cuboids import CuboidsSource
+
+        return CuboidsSource(p)
     raise InputError(f"unknown migration format {fmt!r}; expected one of "
                      f"{', '.join(MIGRATION_FORMATS)}", field="--format")

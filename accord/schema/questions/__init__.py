@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 from accord.schema.questions.registry import load_builtins, load_plugins
 
 BUILTINS = ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text", "flags",
-            "bbox", "polygon", "keypoints", "segment", "transcript")
+            "bbox", "polygon", "keypoints", "segment", "transcript", "cuboid")
 """The built-in types, registered in this order by importing their modules."""
 
 load_builtins(__name__, BUILTINS)
@@ -34,6 +34,7 @@ from accord.schema.questions.base import (  # noqa: E402
     QuestionType,
 )
 from accord.schema.questions.bbox import BboxQuestion  # noqa: E402
+from accord.schema.questions.cuboid import CuboidQuestion  # noqa: E402
 from accord.schema.questions.flags import FlagsQuestion  # noqa: E402
 from accord.schema.questions.keypoints import KeypointsQuestion  # noqa: E402
 from accord.schema.questions.label import LabelQuestion  # noqa: E402
@@ -60,6 +61,7 @@ __all__ = [
     "QuestionBase", "LabelQuestion", "MultiLabelQuestion", "SpanQuestion", "RatingQuestion",
     "RankingQuestion", "PairwiseQuestion", "TextQuestion", "FlagsQuestion", "BboxQuestion",
     "PolygonQuestion", "KeypointsQuestion", "SegmentQuestion", "TranscriptQuestion",
+    "CuboidQuestion",
     "AnyQuestion", "QUESTION_TYPES", "IMAGE_QUESTION_TYPES", "AUDIO_QUESTION_TYPES",
     "BUILTINS", "all_question_types", "candidate_ids", "parse_question", "question_type",
     "question_type_names", "register", "type_of", "types_with_role", "unregister",

@@ -45,8 +45,8 @@ AGREEMENT_METRICS: dict[str, str] = {
     "gwet": "Gwet's AC1 (nominal) or AC2 (weighted)",
     "percent": "observed agreement (nominal only)",
     "span_f1": "span F1 between annotators (exact character offsets and label)",
-    "region_f1": "F1 of matched regions at IoU 0.5 (object keypoint similarity for keypoints), "
-                 "with the mean IoU of the matches",
+    "region_f1": "F1 of matched regions at IoU 0.5 (object keypoint similarity for keypoints, "
+                 "3D IoU for cuboids), with the mean IoU of the matches",
     "kendall_w": "Kendall's coefficient of concordance W over the rankings",
 }
 """Every agreement metric a question type may name, with a one-line description."""
@@ -69,6 +69,7 @@ EXPORT_ROLES: dict[str, str] = {
     "spans": "its answers are the spans of a CoNLL/BIO export",
     "regions": "its answers are the annotations of a COCO export",
     "audio_segments": "its answers are the rows of an audio-segments export",
+    "cuboids": "its answers are the 3D boxes of a KITTI or cuboids export",
 }
 """What an export can do with a question's answers; a type lists the roles it plays."""
 
