@@ -195,7 +195,8 @@ def _fit(qc: QuestionConsensus, q: Any, data: Answers, threshold: float | None) 
         _fit_classes(qc, q, data)
     elif q.type == "rating":
         _fit_ratings(qc, q, data, threshold)
-    elif q.type in ("bbox", "segment", "cuboid"):
+    elif q.type in ("bbox", "segment", "cuboid", "video_segment", "video_frame_label",
+                    "video_track"):
         _fit_regions(qc, q, data)
     else:
         from accord.quality import consensus_structured

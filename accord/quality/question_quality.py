@@ -37,7 +37,8 @@ __all__ = ["coded_longform", "encode", "longform", "question_agreement"]
 _CODED = ("label", "pairwise", "rating")
 _DESCRIPTIVE = {"alpha": "krippendorff_alpha", "span_f1": "span_f1_exact_pairwise_mean",
                 "kendall_w": "kendall_w_mean"}
-_REGIONS = ("bbox", "polygon", "segment", "keypoints", "cuboid")
+_REGIONS = ("bbox", "polygon", "segment", "keypoints", "cuboid", "video_segment",
+            "video_frame_label", "video_track")
 
 
 def longform(items: Iterable[int], users: Iterable[int], codes: Any, labels: list[Any]) -> Any:
@@ -151,7 +152,8 @@ def question_agreement(answers: Answers, qtype: str, *, metric: str | None = Non
                     "metric_name": region["metric"],
                     "records_with_2plus": region["records_with_2plus"],
                     "mean_iou": region["mean_iou"], "pairs": region["pairs"]})
-        out.update({k: region[k] for k in ("bev_f1", "mean_bev_iou") if k in region})
+        out.update({k: region[k] for k in ("bev_f1", "mean_bev_iou", "mota", "motp")
+                    if k in region})
     elif metric == "span_f1":
         from accord.quality.consensus_structured import span_f1
 

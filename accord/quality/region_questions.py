@@ -1,4 +1,5 @@
-"""Agreement and consensus for the region questions: bbox, polygon, keypoints, segment, cuboid.
+"""Agreement and consensus for the region questions: bbox, polygon, keypoints, segment, cuboid
+(and the video questions, handed to :mod:`accord.quality.video_questions`).
 
 The per-question entry points the server and the exporters use: answers in
 (record, annotator, value) rows in, a summary or consensus rows out.
@@ -25,6 +26,11 @@ from accord.quality.agreement.keypoints import keypoints_agreement
 from accord.quality.agreement.segments import segment_agreement
 from accord.quality.cuboids import Cuboid, as_cuboid
 from accord.quality.geometry import Box, Segment, as_box, as_segment
+from accord.quality.video_questions import (
+    VIDEO_TYPES,
+    video_consensus_rows,
+    video_question_agreement,
+)
 
 __all__ = ["REGION_AGREEMENT", "REGION_CONSENSUS", "region_question_agreement",
            "region_consensus_rows"]
@@ -72,6 +78,8 @@ def region_question_agreement(question_type: str, rows: Iterable[tuple[Any, Any,
     >>> s["metric"], s["value"], s["mean_iou"], s["records_with_2plus"]
     ('box_f1@0.5', 1.0, 1.0, 1)
     """
+    if question_type in VIDEO_TYPES:
+        return video_question_agreement(question_type, rows, threshold=threshold)
     if question_type not in REGION_AGREEMENT:
         raise ValueError(f"no region agreement for question type {question_type!r}; expected "
                          f"one of {', '.join(REGION_AGREEMENT)}")
@@ -112,6 +120,8 @@ def region_consensus_rows(question_type: str, rows: Iterable[tuple[Any, Any, Any
     >>> row["value"], row["confidence"], row["agreement"]
     ([{'start': 0.0, 'end': 2.0, 'label': 'speech', 'score': 1.0}], 1.0, 1.0)
     """
+    if question_type in VIDEO_TYPES:
+        return video_consensus_rows(question_type, rows, threshold=agreement_threshold)
     if question_type not in REGION_CONSENSUS:
         raise ValueError(f"no consensus for question type {question_type!r}; expected one of "
                          f"{', '.join(REGION_CONSENSUS)}")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["FieldBase", "TextField", "ChatField", "MarkdownField", "ImageField", "AudioField",
-           "PointCloudField", "JsonField", "AnyField", "FIELD_TYPES"]
+           "PointCloudField", "VideoField", "JsonField", "AnyField", "FIELD_TYPES"]
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$"
 
@@ -56,14 +56,26 @@ class PointCloudField(FieldBase):
     type: Literal["point_cloud"]
 
 
+class VideoField(FieldBase):
+    """A video (MP4 or WebM, as the browser plays them) given by URL or media path.
+
+    ``fps`` is the frame rate the video questions count frames with (frame ``n``
+    starts at ``n / fps`` seconds).
+    """
+
+    type: Literal["video"]
+    fps: float = Field(default=25.0, gt=0, le=1000)
+
+
 class JsonField(FieldBase):
     type: Literal["json"]
 
 
 AnyField = Annotated[
     TextField | ChatField | MarkdownField | ImageField | AudioField | PointCloudField
+    | VideoField
     | JsonField,
     Field(discriminator="type"),
 ]
 
-FIELD_TYPES = ("text", "chat", "markdown", "image", "audio", "point_cloud", "json")
+FIELD_TYPES = ("text", "chat", "markdown", "image", "audio", "point_cloud", "video", "json")

@@ -1,10 +1,10 @@
-"""What an ``image`` or ``audio`` field value refers to.
+"""What an ``image``, ``audio`` or ``video`` field value refers to.
 
 A media value is one of:
 
 - an ``http://`` or ``https://`` URL;
-- a ``data:image/...;base64,`` (image fields) or ``data:audio/...;base64,`` (audio
-  fields) URI;
+- a ``data:image/...;base64,`` (image fields), ``data:audio/...;base64,`` (audio
+  fields) or ``data:video/mp4|webm;base64,`` (video fields) URI;
 - a relative path of a file under the server's media root (``accord serve
   --media-root``), served by ``GET /api/v1/media/{path}``.
 
@@ -25,7 +25,8 @@ MediaRef = Literal["url", "data", "path"]
 
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 _DATA = {"image": re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE),
-         "audio": re.compile(r"^data:audio/[a-z0-9.+-]+;base64,", re.IGNORECASE)}
+         "audio": re.compile(r"^data:audio/[a-z0-9.+-]+;base64,", re.IGNORECASE),
+         "video": re.compile(r"^data:video/(mp4|webm|ogg);base64,", re.IGNORECASE)}
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -50,7 +51,7 @@ def is_safe_relative_path(value: str) -> bool:
 
 
 def media_ref_kind(value: object, field_type: str) -> MediaRef | None:
-    """Classify an ``image``/``audio`` field value, or ``None`` when it is not usable.
+    """Classify an ``image``/``audio``/``video`` field value, or ``None`` when it is not usable.
 
     Examples
     --------

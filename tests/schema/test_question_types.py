@@ -32,7 +32,7 @@ def test_the_builtins_are_registered_in_order():
     assert TYPES[:len(BUILTINS)] == list(BUILTINS)
     assert BUILTINS == ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text",
                         "flags", "bbox", "polygon", "keypoints", "segment", "transcript",
-                        "cuboid")
+                        "cuboid", "video_segment", "video_frame_label", "video_track")
 
 
 @pytest.mark.parametrize("name", TYPES)
@@ -80,7 +80,9 @@ def test_the_declared_metrics_and_levels():
         "text": (None, None), "flags": (None, None),
         "bbox": ("region_f1", None), "polygon": ("region_f1", None),
         "keypoints": ("region_f1", None), "segment": ("region_f1", None),
-        "transcript": (None, None), "cuboid": ("region_f1", None)}
+        "transcript": (None, None), "cuboid": ("region_f1", None),
+        "video_segment": ("region_f1", None), "video_frame_label": ("region_f1", None),
+        "video_track": ("track_mot", None)}
     assert question_type("rating").metric_refusal("fleiss").endswith(
         "it is a nominal metric and ratings are ordinal; use alpha, cohen, scott or gwet")
 

@@ -79,7 +79,7 @@ BAD = [
      "max (1) must be greater than min (5)"),
     ({"fields": BASE, "distribution": {"overlap": 0}}, "distribution.overlap"),
     ({"fields": BASE, "distribution": {"gold_rate": 1.5}}, "distribution.gold_rate"),
-    ({"fields": [{"name": "t", "type": "video"}]}, "fields[0].type: unknown type 'video'"),
+    ({"fields": [{"name": "t", "type": "hologram"}]}, "fields[0].type: unknown type 'hologram'"),
     ({"fields": []}, "fields"),
     ({"fields": BASE, "questions": [{"name": "bad name", "type": "rating"}]},
      "questions[0].name: 'bad name' is not a valid name"),

@@ -25,7 +25,7 @@ def test_meta_lists_every_type_format_and_method(server):
 
     types = {t["name"]: t for t in meta["question_types"]}
     assert list(types)[:len(BUILTINS)] == list(BUILTINS)
-    assert len(BUILTINS) == 14
+    assert len(BUILTINS) == 17
     rating = types["rating"]
     assert rating["agreement"] == {"metric": "alpha", "level": "ordinal",
                                    "applicable_metrics": ["alpha", "cohen", "scott", "gwet"]}
@@ -33,6 +33,8 @@ def test_meta_lists_every_type_format_and_method(server):
     assert rating["settings_schema"]["properties"]["max"]["default"] == 5
     assert types["bbox"]["agreement"]["metric"] == "region_f1"
     assert types["keypoints"]["widget"] == "keypoints"
+    assert types["video_track"]["agreement"]["metric"] == "track_mot"
+    assert types["video_track"]["consensus"]["default"] == "track_fusion"
     assert [f["key"] for f in types["pairwise"]["form"]] == ["fields", "allow_tie",
                                                              "max_strength"]
     assert "preference_pair" in types["ranking"]["export_roles"]

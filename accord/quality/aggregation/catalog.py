@@ -21,6 +21,10 @@ _OTHER: dict[str, tuple[str, str]] = {
     "borda": ("rankings", "Borda: the mean rank of each candidate"),
     "vote": ("spans", "a character-level vote over the annotators' spans, turned back into spans"),
     "fusion": ("regions", "Weighted Boxes Fusion of matched boxes (1-D for audio segments)"),
+    "frame_vote": ("frames", "a frame-by-frame majority vote over the annotators' labelled "
+                   "frame ranges"),
+    "track_fusion": ("tracks", "tracks matched across annotators by identity, their boxes "
+                     "fused frame by frame (Weighted Boxes Fusion)"),
 }
 
 

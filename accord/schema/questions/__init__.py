@@ -20,7 +20,8 @@ from pydantic_core import PydanticCustomError
 from accord.schema.questions.registry import load_builtins, load_plugins
 
 BUILTINS = ("label", "multi_label", "span", "rating", "ranking", "pairwise", "text", "flags",
-            "bbox", "polygon", "keypoints", "segment", "transcript", "cuboid")
+            "bbox", "polygon", "keypoints", "segment", "transcript", "cuboid",
+            "video_segment", "video_frame_label", "video_track")
 """The built-in types, registered in this order by importing their modules."""
 
 load_builtins(__name__, BUILTINS)
@@ -55,14 +56,18 @@ from accord.schema.questions.segment import SegmentQuestion  # noqa: E402
 from accord.schema.questions.span import SpanQuestion  # noqa: E402
 from accord.schema.questions.text import TextQuestion  # noqa: E402
 from accord.schema.questions.transcript import TranscriptQuestion  # noqa: E402
+from accord.schema.questions.video_frame_label import VideoFrameLabelQuestion  # noqa: E402
+from accord.schema.questions.video_segment import VideoSegmentQuestion  # noqa: E402
+from accord.schema.questions.video_track import VideoTrackQuestion  # noqa: E402
 
 __all__ = [
     "AGREEMENT_METRICS", "EXPORT_ROLES", "FormField", "QuestionType",
     "QuestionBase", "LabelQuestion", "MultiLabelQuestion", "SpanQuestion", "RatingQuestion",
     "RankingQuestion", "PairwiseQuestion", "TextQuestion", "FlagsQuestion", "BboxQuestion",
     "PolygonQuestion", "KeypointsQuestion", "SegmentQuestion", "TranscriptQuestion",
-    "CuboidQuestion",
+    "CuboidQuestion", "VideoSegmentQuestion", "VideoFrameLabelQuestion", "VideoTrackQuestion",
     "AnyQuestion", "QUESTION_TYPES", "IMAGE_QUESTION_TYPES", "AUDIO_QUESTION_TYPES",
+    "VIDEO_QUESTION_TYPES",
     "BUILTINS", "all_question_types", "candidate_ids", "parse_question", "question_type",
     "question_type_names", "register", "type_of", "types_with_role", "unregister",
 ]
@@ -106,6 +111,8 @@ def __getattr__(name: str) -> Any:
         return tuple(t.name for t in all_question_types() if "image" in t.field_types)
     if name == "AUDIO_QUESTION_TYPES":
         return tuple(t.name for t in all_question_types() if "audio" in t.field_types)
+    if name == "VIDEO_QUESTION_TYPES":
+        return tuple(t.name for t in all_question_types() if "video" in t.field_types)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -48,6 +48,8 @@ AGREEMENT_METRICS: dict[str, str] = {
     "region_f1": "F1 of matched regions at IoU 0.5 (object keypoint similarity for keypoints, "
                  "3D IoU for cuboids), with the mean IoU of the matches",
     "kendall_w": "Kendall's coefficient of concordance W over the rankings",
+    "track_mot": "IDF1 of the tracks between annotators (boxes matched per frame at IoU 0.5 by "
+                 "the Hungarian algorithm), with CLEAR MOT's MOTA and MOTP",
 }
 """Every agreement metric a question type may name, with a one-line description."""
 
@@ -70,6 +72,7 @@ EXPORT_ROLES: dict[str, str] = {
     "regions": "its answers are the annotations of a COCO export",
     "audio_segments": "its answers are the rows of an audio-segments export",
     "cuboids": "its answers are the 3D boxes of a KITTI or cuboids export",
+    "video_tracks": "its answers are the tracks of a MOT Challenge or COCO-video export",
 }
 """What an export can do with a question's answers; a type lists the roles it plays."""
 

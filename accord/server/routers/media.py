@@ -29,9 +29,10 @@ router = APIRouter(tags=["media"], route_class=CheckedRoute)
 MEDIA_TYPES = {
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
     ".webp": "image/webp", ".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
-    ".flac": "audio/flac", ".m4a": "audio/mp4", ".webm": "audio/webm",
+    ".flac": "audio/flac", ".m4a": "audio/mp4", ".mp4": "video/mp4", ".webm": "video/webm",
 }
-"""The served extensions and their content types (lower-case extension)."""
+"""The served extensions and their content types (lower-case extension); a ``.webm`` file is
+served as ``video/webm``, which audio elements play as well."""
 
 _HEADERS = {"X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
@@ -56,19 +57,19 @@ def get_media(path: str, request: Request, _: CurrentUser) -> FileResponse:
 
     400 for a path that is absolute, contains ``..``, NUL or a backslash; 404 when
     no media root is configured, the file does not exist, resolves outside the
-    root (symlinks included) or its type is not an allowed image/audio type.
+    root (symlinks included) or its type is not an allowed image/audio/video type.
     """
     root = media_root(request)
     if root is None:
         raise HTTPException(404, "no media root is configured: start the server with "
                             "'accord serve --media-root DIR' (or $ACCORD_MEDIA_ROOT) to serve "
-                            "local image and audio files")
+                            "local image, audio and video files")
     if not is_safe_relative_path(path):
         raise HTTPException(400, f"{path[:200]!r} is not a relative path under the media root "
                             "(no leading '/', '..', '\\' or control characters)")
     suffix = Path(path).suffix.lower()
     if suffix not in MEDIA_TYPES:
-        raise HTTPException(404, f"only image and audio files are served; allowed extensions: "
+        raise HTTPException(404, f"only image, audio and video files are served; allowed extensions: "
                             f"{', '.join(sorted(MEDIA_TYPES))}")
     try:
         base = root.resolve(strict=True)
