@@ -130,8 +130,8 @@ def test_symlink_inside_the_root_is_served(media):
 
 
 @pytest.mark.parametrize("path,message", [
-    ("logo.svg", "only image and audio files are served"),
-    ("notes.txt", "only image and audio files are served"),
+    ("logo.svg", "only image, audio and video files are served"),
+    ("notes.txt", "only image, audio and video files are served"),
     ("cats/missing.png", "not found"), ("dir.png", "not found")])
 def test_only_existing_allowlisted_files(media, path, message):
     server, _ = media
