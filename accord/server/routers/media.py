@@ -69,8 +69,8 @@ def get_media(path: str, request: Request, _: CurrentUser) -> FileResponse:
                             "(no leading '/', '..', '\\' or control characters)")
     suffix = Path(path).suffix.lower()
     if suffix not in MEDIA_TYPES:
-        raise HTTPException(404, f"only image, audio and video files are served; allowed extensions: "
-                            f"{', '.join(sorted(MEDIA_TYPES))}")
+        raise HTTPException(404, "only image, audio and video files are served; allowed "
+                            f"extensions: {', '.join(sorted(MEDIA_TYPES))}")
     try:
         base = root.resolve(strict=True)
         target = (base / path).resolve(strict=True)
