@@ -12,6 +12,8 @@ pages' statements walk indexes without sorting.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import orjson
 import pytest
 from sqlalchemy import select, text, update
@@ -56,6 +58,14 @@ def _awkward_dataset(engine) -> None:
             Response.record_id == r0.id, User.name == "u3"))
         for rid, spent in ((first, 0.1 + 0.2), (second, 1e-05), (u3, 123456789.123456789)):
             s.execute(update(Response).where(Response.id == rid).values(time_spent=spent))
+        # three different times (PostgreSQL writes a response's equal times once) on a
+        # record the database writes (r0 is written by Python there: see _NEEDS_PYTHON)
+        r3 = get_record_by_external_id(s, ds.id, "r3")
+        edited, created = s.execute(select(Response.id, Response.created_at).where(
+            Response.record_id == r3.id).order_by(Response.id).limit(1)).one()
+        s.execute(update(Response).where(Response.id == edited).values(
+            updated_at=created + timedelta(seconds=1, microseconds=5),
+            submitted_at=created + timedelta(seconds=2)))
         rec = get_record_by_external_id(s, ds.id, "r1")
         write_suggestions(s, [ImportedSuggestion(rec.id, "preference", {"choice": "a"},
                                                  0.30000000000000004, "model \"v1\""),
@@ -107,6 +117,9 @@ def test_json_records_are_the_python_writers_bytes(engine):
     assert late1["status"] == "draft" and late1["submitted_at"] is None
     assert r0["responses"][2]["time_spent"] == 123456789.123456789
     assert late2["created_at"].endswith("+00:00") and "T" in late2["created_at"]
+    edited, kept = _decoded(_Texts(fast[3]))["responses"][:2]
+    assert edited["created_at"] < edited["updated_at"] < edited["submitted_at"]
+    assert kept["created_at"] == kept["updated_at"] == kept["submitted_at"]
     assert {v["verdict"] for v in r0["reviews"]} == {"fix", "reject"}
     assert {v["annotator"] for v in r0["reviews"]} == {'late2 "q" ü', "u3"}
     assert [s["question"] for s in r1["suggestions"]] == ["preference", "quality", "rewrite"]

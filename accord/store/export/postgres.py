@@ -25,7 +25,7 @@ back exactly, and the marker ``\\x01<text>\\x01`` has Python write ``repr`` of i
 
 from __future__ import annotations
 
-from accord.store.export.compose import object_sql, record_cells
+from accord.store.export.compose import object_sql, record_cells, source
 from accord.store.export.spec import Child, Column
 
 __all__ = ["POSTGRES"]
@@ -40,6 +40,24 @@ def _compact(src: str) -> str:
     """SQL: a jsonb as compact JSON text, ``\\x04`` first when Python must write it."""
     return (f"CASE WHEN {src} @? '{_NEEDS_PYTHON}' THEN chr(4) ELSE '' END || "
             f"json_strip_nulls({src}::json)::text")
+
+
+_TIMES = "t_"  # the alias of a child row's first time text
+
+
+def _time_text(src: str) -> str:
+    """SQL: a timestamp as its JSON string (null when NULL)."""
+    return (f"'\"' || to_char({src} AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') || '\"'")
+
+
+def _first_time(child: Child | None) -> Column | None:
+    """The first time column of a list with more than one (``to_char`` is the dearest
+    value of a response, and its three times are mostly equal: written once)."""
+    if child is None or not child.many:
+        return None
+    times = [c for c in child.columns if c.kind == "time"]
+    return times[0] if len(times) > 1 else None
 
 
 class _Postgres:
@@ -67,8 +85,14 @@ class _Postgres:
                     f"abs({src}) < 1e15 THEN {src}::text ELSE chr(1) || {src}::text || chr(1) "
                     "END")
         if kind == "time":
-            text = (f"'\"' || to_char({src} AT TIME ZONE 'UTC', "
-                    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') || '\"'")
+            first = _first_time(child)
+            if child is None or first is None:
+                text = _time_text(src)
+            elif src == source(first, child.alias):
+                text = f"{_TIMES}.{child.alias}"
+            else:  # the first time's text when equal (a response saved once: all three)
+                text = (f"CASE WHEN {src} = {source(first, child.alias)} THEN "
+                        f"{_TIMES}.{child.alias} ELSE {_time_text(src)} END")
             return f"coalesce({text}, 'null')" if null else text
         if kind == "json":
             return f"CASE WHEN {src} IS NULL THEN 'null' ELSE {_compact(src)} END"
@@ -82,6 +106,10 @@ class _Postgres:
     def array(self, child: Child, obj: str) -> str:
         a = child.alias
         join = f" JOIN {child.via[0]} {child.via[1]} ON {child.via[2]}" if child.via else ""
+        first = _first_time(child)
+        if first is not None:  # OFFSET 0: computed once per row, not inlined into each use
+            join += (f" CROSS JOIN LATERAL (SELECT {_time_text(source(first, a))} AS {a} "
+                     f"OFFSET 0) {_TIMES}")
         link = child.link if "." in child.link else f"{a}.{child.link}"
         order = ", ".join(f'{a}."{c}"' for c in child.order)
         return (f"coalesce((SELECT '[' || string_agg({obj}, ',' ORDER BY {order}) || ']' "
