@@ -5,7 +5,9 @@ Parquet, and as whole records (every response as JSON) to Parquet and JSONL.
 
 ``--db postgres`` starts a throw-away PostgreSQL cluster for the run (the
 tests' ``tests/pg.py``, Debian's binaries) and reports the server's CPU time
-per export next to the client's.
+per export next to the client's; with ``--keep DIR`` the cluster is kept in
+``DIR/pg`` and the next run starts it again with its populated database, as
+a kept SQLite file is reused.
 
 The database is populated through accord.store (the import's upsert and the
 bulk response insert), then each export runs in its own child process
@@ -154,8 +156,10 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         from tests.pg import PostgresServer  # the tests' throw-away cluster
 
-        server = PostgresServer().start()
-        args.db = server.create_database("bench")
+        # with --keep, the cluster is kept in DIR/pg and started again from there
+        server = PostgresServer(Path(args.keep) / "pg" if args.keep else None).start()
+        args.db = server.url("bench") if _exists(server, "bench") else \
+            server.create_database("bench")
     try:
         bench(args, server.datadir if server is not None else None)
     finally:
@@ -163,12 +167,35 @@ def main() -> None:
             server.stop()
 
 
+def _exists(server, name: str) -> bool:  # type: ignore[no-untyped-def]
+    import psycopg
+
+    with psycopg.connect(server.url("postgres", driver=False)) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (name,)).fetchone() is not None
+
+
+def _populated(url: str) -> bool:
+    """Whether the database already holds the bench's dataset (a kept database)."""
+    from sqlalchemy import inspect, text
+
+    from accord.store import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return "datasets" in inspect(conn).get_table_names() and conn.execute(
+                text("SELECT 1 FROM datasets WHERE name = 'bench'")).first() is not None
+    finally:
+        engine.dispose()
+
+
 def bench(args: argparse.Namespace, datadir: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         url = args.db or f"sqlite:///{work}/bench.db"
-        if args.db or not (work / "bench.db").exists():
+        if not (args.db and _populated(url) or not args.db and (work / "bench.db").exists()):
             print(f"populating {args.n:,} records x 3 responses ...", file=sys.stderr)
             print(f"populated in {populate(url, args.n):.0f} s", file=sys.stderr)
             if datadir is not None:  # what a loaded database has: statistics, visibility

@@ -197,7 +197,9 @@ def run(args, url, concurrency, users, tmp, pg):  # type: ignore[no-untyped-def]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "ACCORD_DB": url}
+    # as `accord serve --workers W` does: each worker's pool is the host's share / W
+    # (docs/reliability.md, "Pool sizes")
+    env = {**os.environ, "ACCORD_DB": url, "ACCORD_WORKERS": str(args.workers)}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "accord.server.app:app_from_env", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",

@@ -36,13 +36,19 @@ class PostgresServer:
     running: dict[int, PostgresServer] = {}  # by port, while started (tests/dbs.py)
     TEMPLATE = "accord_template"
 
-    def __init__(self) -> None:
+    def __init__(self, keep: Path | None = None) -> None:
+        """``keep``: a directory whose cluster outlives :meth:`stop` and is started again
+        by the next :meth:`start` (the benches' kept databases); else a temp dir."""
         bindir = find_pg_bin()
         if bindir is None:
             raise RuntimeError("PostgreSQL binaries (initdb) not found; apt-get install postgresql")
         self.bindir = bindir
         self.port = _free_port()
-        self.tmp = Path(tempfile.mkdtemp(prefix="accord-pg-"))
+        self.keep = keep is not None
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+        self.tmp = keep.resolve() if keep is not None else \
+            Path(tempfile.mkdtemp(prefix="accord-pg-"))
         self.datadir = self.tmp / "data"
         self.prefix: list[str] = []
         if os.geteuid() == 0:  # postgres refuses to run as root
@@ -61,8 +67,9 @@ class PostgresServer:
                        stderr=subprocess.PIPE)
 
     def start(self) -> PostgresServer:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
-                  "-A", "trust", "-E", "UTF8", "--no-sync")
+        if not (self.keep and (self.datadir / "PG_VERSION").exists()):
+            self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
+                      "-A", "trust", "-E", "UTF8", "--no-sync")
         return self._launch()
 
     def pause(self) -> None:
@@ -134,6 +141,9 @@ class PostgresServer:
 
     def stop(self) -> None:
         PostgresServer.running.pop(self.port, None)
+        if self.keep:
+            self.pause()  # a clean shutdown: the kept cluster starts again without recovery
+            return
         if self.proc is not None:
             self.proc.terminate()
             try:
