@@ -123,6 +123,27 @@ def ui_server(tmp_path_factory, chromium_path):
     stop_server(live)
 
 
+@pytest.fixture(scope="session")
+def media_server(tmp_path_factory, chromium_path):
+    """A server of its own with a media root (``.media_root``): one per session, each module
+    writes the files it needs there (the server reads them at request time)."""
+    root = tmp_path_factory.mktemp("media")
+    before = os.environ.get("ACCORD_MEDIA_ROOT")
+    os.environ["ACCORD_MEDIA_ROOT"] = str(root)
+    try:
+        live = start_server(f"sqlite:///{tmp_path_factory.mktemp('mm') / 'accord.db'}")
+    finally:
+        if before is None:
+            del os.environ["ACCORD_MEDIA_ROOT"]
+        else:
+            os.environ["ACCORD_MEDIA_ROOT"] = before
+    server = UiServer(live)
+    server.media_root = root
+    yield server
+    server.close()
+    stop_server(live)
+
+
 class PageProblems:
     """Everything a page should never do: dialogs, script errors, CSP violations."""
 

@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.server.conftest import start_server, stop_server
-from tests.ui.conftest import PageProblems, UiServer, api_login, check
+from tests.ui.conftest import PageProblems, api_login, check
 
 W, H = 320, 240
 
@@ -442,25 +441,13 @@ def test_label_names_with_markup_are_text(page, ui_server):
 
 
 @pytest.fixture(scope="module")
-def media_server(tmp_path_factory, chromium_path):
-    """A server of its own with a media root holding a PNG and a WAV."""
-    root = tmp_path_factory.mktemp("media")
-    (root / "street").mkdir()
+def media_files(media_server):
+    """A PNG and a WAV under the shared media server's root."""
+    root = media_server.media_root
+    (root / "street").mkdir(exist_ok=True)
     (root / "street" / "photo 1.png").write_bytes(_png_bytes())
     (root / "clip.wav").write_bytes(_wav_bytes())
-    before = os.environ.get("ACCORD_MEDIA_ROOT")
-    os.environ["ACCORD_MEDIA_ROOT"] = str(root)
-    try:
-        live = start_server(f"sqlite:///{tmp_path_factory.mktemp('mm') / 'accord.db'}")
-    finally:
-        if before is None:
-            del os.environ["ACCORD_MEDIA_ROOT"]
-        else:
-            os.environ["ACCORD_MEDIA_ROOT"] = before
-    server = UiServer(live)
-    yield server
-    server.close()
-    stop_server(live)
+    return media_server
 
 
 MEDIA = {"fields": [{"name": "photo", "type": "image"}, {"name": "clip", "type": "audio"},
@@ -470,9 +457,10 @@ MEDIA = {"fields": [{"name": "photo", "type": "image"}, {"name": "clip", "type":
                        {"name": "kind", "type": "label", "labels": ["street", "park"]}]}
 
 
-def test_media_paths_load_from_the_media_root(browser, media_server):
+def test_media_paths_load_from_the_media_root(browser, media_files):
     """Relative paths go through GET /api/v1/media/...: the image is drawn on, the audio's
     waveform is decoded; an image field with a label question gets zoom and pan."""
+    media_server = media_files
     user, _client = media_server.user()
     record = {"id": "m1", "photo": "street/photo 1.png", "clip": "clip.wav",
               "thumb": "street/photo 1.png"}

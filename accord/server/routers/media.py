@@ -1,4 +1,4 @@
-"""Local image and audio files for ``image``/``audio`` fields: ``GET /media/{path}``.
+"""Local media files: ``GET /media/{path}`` (image, audio, video) and ``GET /point-cloud/{path}``.
 
 A record's media field may hold a path relative to the server's media root
 (``accord serve --media-root DIR`` or ``$ACCORD_MEDIA_ROOT``). Only files that
@@ -7,15 +7,22 @@ fixed allowlist (no SVG: it can carry script), and always with
 ``X-Content-Type-Options: nosniff`` and a sandboxing CSP. Range requests are
 answered (206) so audio players can seek. Any logged-in user may read media,
 as the UI shows it to every annotator.
+
+Point clouds (PCD, KITTI ``.bin``) are parsed on the server by the one parser
+(:mod:`accord.io.point_clouds`) and sent as little-endian float32 ``x, y, z,
+intensity`` per point, the format the viewer loads; ``X-Point-Count`` says
+how many points. A file that does not parse is a 422 naming the file and what
+was expected.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from accord.schema.media_refs import is_safe_relative_path
 from accord.server.checked_route import CheckedRoute
@@ -59,25 +66,59 @@ def get_media(path: str, request: Request, _: CurrentUser) -> FileResponse:
     no media root is configured, the file does not exist, resolves outside the
     root (symlinks included) or its type is not an allowed image/audio/video type.
     """
+    target = _resolve(request, path, MEDIA_TYPES, "image, audio and video")
+    return FileResponse(target, media_type=MEDIA_TYPES[target.suffix.lower()],
+                        headers=_HEADERS, content_disposition_type="inline")
+
+
+def _resolve(request: Request, path: str, suffixes: Any, what: str) -> Path:
+    """The file ``path`` names under the media root (one check for every media route)."""
     root = media_root(request)
     if root is None:
         raise HTTPException(404, "no media root is configured: start the server with "
                             "'accord serve --media-root DIR' (or $ACCORD_MEDIA_ROOT) to serve "
-                            "local image, audio and video files")
+                            f"local {what} files")
     if not is_safe_relative_path(path):
         raise HTTPException(400, f"{path[:200]!r} is not a relative path under the media root "
                             "(no leading '/', '..', '\\' or control characters)")
-    suffix = Path(path).suffix.lower()
-    if suffix not in MEDIA_TYPES:
-        raise HTTPException(404, "only image, audio and video files are served; allowed "
-                            f"extensions: {', '.join(sorted(MEDIA_TYPES))}")
+    if Path(path).suffix.lower() not in suffixes:
+        raise HTTPException(404, f"only {what} files are served; allowed extensions: "
+                            f"{', '.join(sorted(suffixes))}")
     try:
         base = root.resolve(strict=True)
         target = (base / path).resolve(strict=True)
     except OSError:  # missing, not a directory, a symlink loop, a name too long
         raise HTTPException(404, f"media file {path[:200]!r} not found") from None
     if not target.is_relative_to(base) or not target.is_file() or \
-            target.suffix.lower() not in MEDIA_TYPES:
+            target.suffix.lower() not in suffixes:
         raise HTTPException(404, f"media file {path[:200]!r} not found")
-    return FileResponse(target, media_type=MEDIA_TYPES[suffix], headers=_HEADERS,
-                        content_disposition_type="inline")
+    return target
+
+
+_CLOUD_RESPONSES: dict[int | str, dict[str, object]] = {
+    **ERROR_RESPONSES, 400: {"description": "bad_request"},
+    200: {"content": {"application/octet-stream": {}},
+          "description": "float32 x, y, z, intensity per point (little-endian)"}}
+
+
+@router.get("/point-cloud/{path:path}", response_class=Response, responses=_CLOUD_RESPONSES)
+def get_point_cloud(path: str, request: Request, _: CurrentUser) -> Response:
+    """A point cloud under the media root as float32 ``x, y, z, intensity`` per point,
+    e.g. ``/api/v1/point-cloud/velodyne/000001.bin``; ``X-Point-Count`` holds the count.
+
+    400/404 as for ``/media``; 422 when the file is not a PCD (ascii, binary) or KITTI
+    ``.bin`` point cloud, naming the file and what was expected.
+    """
+    from accord.errors import InputError
+    from accord.io.point_clouds import POINT_CLOUD_SUFFIXES, parse_point_cloud, to_float32_bytes
+
+    target = _resolve(request, path, POINT_CLOUD_SUFFIXES, "point-cloud")
+    try:
+        points = parse_point_cloud(target.read_bytes(), path)
+    except OSError:
+        raise HTTPException(404, f"media file {path[:200]!r} not found") from None
+    except InputError as exc:
+        where = f"{path}:{exc.line}" if exc.line is not None else path
+        raise InputError(f"{where}: {exc.message}", field="path") from None
+    return Response(to_float32_bytes(points), media_type="application/octet-stream",
+                    headers={**_HEADERS, "X-Point-Count": str(len(points))})

@@ -51,6 +51,14 @@ function mediaBody(value, kind) {
   return new AudioPlayer(src).el;
 }
 
+// the viewer (and three.js) is loaded only on pages that show a point cloud
+function pointCloudBody(value) {
+  const box = h("div", { class: "pc-field" });
+  import("./point_cloud/viewer.js").then((m) => box.append(m.pointCloudBody(value)))
+    .catch((err) => box.append(h("p", { class: "muted small", text: `point cloud viewer failed: ${err.message}` })));
+  return box;
+}
+
 function jsonBody(value) {
   return h("pre", { class: "json-body", text: JSON.stringify(value, null, 2) ?? "null" });
 }
@@ -62,6 +70,7 @@ export function fieldBody(type, value) {
     case "markdown": return markdownBody(value);
     case "image": return mediaBody(value, "image");
     case "audio": return mediaBody(value, "audio");
+    case "point_cloud": return pointCloudBody(value);
     case "json": return jsonBody(value);
     default: return textBody(value);
   }
