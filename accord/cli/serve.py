@@ -63,6 +63,10 @@ def serve_command(
         raise InputError(f"--workers {workers} needs PostgreSQL: a SQLite database is served by "
                          "one process (drop --workers, or use --db postgresql://...)",
                          field="--workers")
+    if media_root is None and demo:
+        from accord.demo import DEMO_MEDIA
+
+        media_root = str(DEMO_MEDIA)  # the demo's point clouds
     if media_root is not None:
         if not os.path.isdir(media_root):
             raise InputError(f"--media-root {media_root!r} is not a directory",

@@ -14,9 +14,12 @@ from accord.store.datasets import add_member, create_dataset, list_datasets
 from accord.store.engine import write_scope
 from accord.store.users import create_user, get_user
 
-__all__ = ["DEMO_DATASETS", "DEMO_PASSWORD", "DEMO_USERS", "build_demo"]
+__all__ = ["DEMO_DATASETS", "DEMO_MEDIA", "DEMO_PASSWORD", "DEMO_USERS", "build_demo"]
 
 DATA = Path(__file__).resolve().parent / "data"
+DEMO_MEDIA = DATA / "media"
+"""The media root of ``accord serve --demo`` when no ``--media-root`` is given (the demo's
+point clouds are files under it)."""
 DEMO_PASSWORD = "accord-demo"
 DEMO_USERS = [("admin", "admin"), ("reviewer", "reviewer"), ("alice", "annotator"),
               ("bob", "annotator"), ("carol", "annotator")]
@@ -67,6 +70,15 @@ DEMO_DATASETS: dict[str, tuple[str, dict[str, Any]]] = {
                    {"name": "candidates", "type": "json"}],
         "questions": [{"name": "order", "type": "ranking", "field": "candidates",
                        "allow_ties": True, "required": True}],
+        "distribution": {"overlap": 2},
+    }),
+    "lidar-cuboids": ("lidar.jsonl", {
+        "guidelines": "Draw a cuboid around every car, pedestrian and cyclist: drag its "
+                      "footprint in the top view (T), then fit its height in the side view (S). "
+                      "The box should hold all of the object's points and nothing of the road.",
+        "fields": [{"name": "scan", "type": "point_cloud"}],
+        "questions": [{"name": "objects", "type": "cuboid", "field": "scan",
+                       "labels": ["car", "pedestrian", "cyclist"], "required": True}],
         "distribution": {"overlap": 2},
     }),
 }

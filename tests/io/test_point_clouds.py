@@ -80,3 +80,22 @@ def test_bad_files_name_the_file_and_what_was_expected(name, data, message):
     with pytest.raises(InputError) as exc:
         parse_point_cloud(data, name)
     assert str(exc.value).startswith(message)
+
+
+def test_the_demo_scans_parse_and_their_true_cuboids_hold_points():
+    import json
+
+    from accord.demo import DEMO_DATASETS, DEMO_MEDIA
+    from accord.quality.cuboids import count_points
+    from accord.schema import parse_settings, validate_values
+
+    filename, settings = DEMO_DATASETS["lidar-cuboids"]
+    parsed = parse_settings(settings)
+    rows = [json.loads(x) for x in (DEMO_MEDIA.parent / filename).read_text().splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        pts = read_point_cloud(DEMO_MEDIA / row["scan"])
+        assert 3000 <= len(pts) <= 5000
+        # the true cuboids are valid answers, and each holds the object's points
+        assert validate_values(parsed, {"objects": row["truth"]}) == {"objects": row["truth"]}
+        assert all(count_points(pts, c) >= 40 for c in row["truth"])
