@@ -83,9 +83,11 @@ def json_records_supported(session: Session) -> bool:
     return _dialect(session) is not None
 
 
-def _run(conn: Any, sql: str, params: Any) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` on a DB-API connection (sqlite3 or psycopg)."""
-    cursor = conn.cursor()
+def _run(conn: Any, sql: str, params: Any, *, binary: bool = False) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on a DB-API connection (sqlite3 or psycopg); ``binary``: psycopg
+    reads the result in binary format (a ``bytea`` then arrives as its bytes, not as hex
+    text the server writes and the client decodes: 4 us of client CPU per JSONL line)."""
+    cursor = conn.cursor(binary=True) if binary else conn.cursor()
     try:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -113,8 +115,11 @@ class _Plan:
         self.params: dict[str, Any] = {"ds": dataset_id,
                                        **user_params(dict((int(i), n) for i, n in users))}
 
-    def run(self, conn: Any, sql: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
-        return _run(conn, sql, {**self.params, "lo": lo, "hi": hi})
+    def run(self, conn: Any, sql: str, lo: int, hi: int, *,
+            binary: bool = False) -> list[tuple[Any, ...]]:
+        """``binary``: read a PostgreSQL result in binary format (see :func:`_run`)."""
+        return _run(conn, sql, {**self.params, "lo": lo, "hi": hi},
+                    binary=binary and self.dialect is POSTGRES)
 
     def finish(self, conn: Any, text: Any) -> Any:
         """``text`` (str or bytes) with its markers replaced."""
@@ -277,7 +282,7 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
     sql = plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
 
     def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
-        ids_text, text = plan.run(conn, sql, lo, hi)[0]
+        ids_text, text = plan.run(conn, sql, lo, hi, binary=True)[0]
         if ids_text is None:
             return None
         ids, text = tuple(map(int, ids_text.split(","))), bytes(text)
