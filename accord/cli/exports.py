@@ -43,11 +43,12 @@ def export_command(
                                       "--to hub/disk); split names go before the suffix.")],
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv, parquet, hf, sft-messages, "
                                      "sft-prompt-completion, dpo, kto, reward, openai-chat, "
-                                     "openai-dpo, conll, label-studio, coco, audio-segments.")
+                                     "openai-dpo, conll, label-studio, coco, audio-segments, "
+                                     "kitti, cuboids.")
                        ] = "jsonl",
     to: Annotated[str | None, typer.Option(
         "--to", help="Container: jsonl, csv, parquet, hub (Parquet shards + dataset card), "
-        "disk (save_to_disk + card), json, conll. Default: from the format and -o.",
+        "disk (save_to_disk + card), json, conll, zip (kitti). Default: from the format and -o.",
         rich_help_panel=_OUT)] = None,
     prompt_field: Annotated[str | None, typer.Option(
         "--prompt-field", help="Field holding the prompt.", rich_help_panel=_ROLE)] = None,
