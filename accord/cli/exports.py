@@ -44,7 +44,7 @@ def export_command(
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv, parquet, hf, sft-messages, "
                                      "sft-prompt-completion, dpo, kto, reward, openai-chat, "
                                      "openai-dpo, conll, label-studio, coco, audio-segments, "
-                                     "kitti, cuboids.")
+                                     "kitti, cuboids, mot, coco-video.")
                        ] = "jsonl",
     to: Annotated[str | None, typer.Option(
         "--to", help="Container: jsonl, csv, parquet, hub (Parquet shards + dataset card), "

@@ -38,7 +38,7 @@ def import_command(
     fmt: Annotated[str | None, typer.Option(
         "--format", help="jsonl, json, csv, parquet, hf (default: from the name); migrations "
         "with their answers: label-studio, argilla, openai-chat, trl-dpo, conll, coco, kitti, "
-        "cuboids.")] = None,
+        "cuboids, mot, coco-video.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 5000,
     max_field_chars: Annotated[int, typer.Option(
         "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,

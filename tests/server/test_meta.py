@@ -41,7 +41,8 @@ def test_meta_lists_every_type_format_and_method(server):
 
     formats = {f["name"]: f for f in meta["export_formats"]}
     assert list(formats) == list(FORMATS)
-    assert len(formats) == 17
+    assert len(formats) == 19
+    assert formats["mot"]["question_types"] == ["video_track"]
     assert formats["dpo"]["question_types"] == ["ranking", "pairwise"]
     assert formats["coco"]["question_types"] == ["bbox", "polygon", "keypoints"]
     assert formats["kitti"]["question_types"] == formats["cuboids"]["question_types"] == ["cuboid"]

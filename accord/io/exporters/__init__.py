@@ -9,6 +9,7 @@ from __future__ import annotations
 from accord.io.exporters import (
     audio_segments,
     coco,
+    coco_video,
     conll,
     csv,
     cuboids,
@@ -18,6 +19,7 @@ from accord.io.exporters import (
     kitti,
     kto,
     label_studio,
+    mot,
     openai_chat,
     openai_dpo,
     parquet,
@@ -35,6 +37,6 @@ __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "ExportOptions", "Export
 
 FORMATS: dict[str, ExportFormat] = {m.FORMAT.name: m.FORMAT for m in (
     jsonl, csv, parquet, hf, sft_messages, sft_prompt_completion, dpo, kto, reward, openai_chat,
-    openai_dpo, conll, label_studio, coco, audio_segments, kitti, cuboids)}
+    openai_dpo, conll, label_studio, coco, audio_segments, kitti, cuboids, mot, coco_video)}
 
 EXPORT_FORMATS = tuple(FORMATS)

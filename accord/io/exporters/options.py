@@ -270,6 +270,7 @@ _KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "images": ("all_responses",),
     "audio": (),
     "point_clouds": (),
+    "video": ("question",),
 }
 _CHOICES = {"status": STATUSES, "pairs": PAIRS, "texts": TEXTS}
 

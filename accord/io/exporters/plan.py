@@ -28,13 +28,15 @@ from accord.schema.questions import question_type, types_with_role
 
 __all__ = ["KINDS", "ROLE_OF_KIND", "Plan", "question_types_for", "resolve_plan"]
 
-KINDS = ("records", "sft", "preference", "kto", "spans", "images", "audio", "point_clouds")
-# per-record consensus of their own (coco, audio-segments, kitti and cuboids)
-_MEDIA_KINDS = ("images", "audio", "point_clouds")
+KINDS = ("records", "sft", "preference", "kto", "spans", "images", "audio", "point_clouds",
+         "video")
+# per-record consensus of their own (coco, audio-segments, kitti, cuboids, mot, coco-video)
+_MEDIA_KINDS = ("images", "audio", "point_clouds", "video")
 
 ROLE_OF_KIND: dict[str, str] = {
     "preference": "preference_pair", "kto": "kto_label", "sft": "sft_target", "spans": "spans",
     "images": "regions", "audio": "audio_segments", "point_clouds": "cuboids",
+    "video": "video_tracks",
     "records": "records_filter"}
 """The export role (:data:`accord.schema.questions.EXPORT_ROLES`) a question needs per kind."""
 
@@ -47,7 +49,7 @@ def question_types_for(kind: str) -> tuple[str, ...]:
 _WHAT = {"preference": "make preference pairs", "kto": "make KTO labels",
          "sft": "give completions", "spans": "give spans", "records": "be aggregated",
          "images": "give image regions", "audio": "give audio segments",
-         "point_clouds": "give cuboids"}
+         "point_clouds": "give cuboids", "video": "give video tracks"}
 _PROMPT_NAMES = ("prompt", "instruction", "question", "input", "query", "messages",
                  "conversation", "chat")
 _COMPLETION_NAMES = ("completion", "response", "output", "answer", "chosen")

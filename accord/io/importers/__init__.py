@@ -1,7 +1,7 @@
 """Importers for migrating from other tools: records together with their answers.
 
 ``accord import DATASET FILE --format label-studio|argilla|openai-chat|trl-dpo|conll|coco|
-kitti|cuboids``
+kitti|cuboids|mot|coco-video``
 (see docs/import.md). :func:`open_source` picks the reader;
 :func:`~accord.io.importers.migration.import_migration` writes everything in
 one transaction.
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 MIGRATION_FORMATS = ("label-studio", "argilla", "openai-chat", "trl-dpo", "conll", "coco",
-                     "kitti", "cuboids")
+                     "kitti", "cuboids", "mot", "coco-video")
 
 
 def open_source(fmt: str, path: str | Path) -> Any:
@@ -72,6 +72,14 @@ def open_source(fmt: str, path: str | Path) -> Any:
         from accord.io.importers.kitti import KittiSource
 
         return KittiSource(p)
+    if fmt == "mot":
+        from accord.io.importers.mot import MotSource
+
+        return MotSource(p)
+    if fmt == "coco-video":
+        from accord.io.importers.coco_video import CocoVideoSource
+
+        return CocoVideoSource(p)
     if fmt == "cuboids":
         from accord.io.importers.cuboids import CuboidsSource
 
