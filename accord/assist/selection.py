@@ -10,10 +10,14 @@ memory), so the benchmark measures what users run:
   :class:`~accord.assist.classifier.SoftmaxRegression` on the answered
   records and rank the others by its uncertainty
   (:func:`accord.assist.active.uncertainty`);
+- ``diverse-margin``: ``margin``, and the ``batch`` records to label first
+  chosen among the ``BETA * batch`` most uncertain ones, one per k-means
+  group, the most uncertain x typical of each
+  (:func:`accord.assist.diverse_batch.diverse_uncertain`, Zhdanov 2019);
 - ``auto``: ``typiclust`` while fewer than ``cold_start`` records are
   answered (default :data:`COLD_START` per class of the question, at least
   :data:`MIN_COLD_START`) or fewer than two classes were seen, then
-  ``margin``; Hacohen et al. (2022) find typical points best for small
+  ``diverse-margin``; Hacohen et al. (2022) find typical points best for small
   budgets and uncertainty for larger ones;
 - ``random``: a seeded shuffle (the benchmark's baseline).
 """
@@ -28,12 +32,14 @@ import numpy as np
 
 from accord.assist.active import uncertainty
 from accord.assist.classifier import SoftmaxRegression
+from accord.assist.diverse_batch import diverse_uncertain
 from accord.assist.typicality import typical_points
 from accord.errors import InputError
 
 __all__ = ["AUTO_STRATEGIES", "COLD_START", "MIN_COLD_START", "Ranking", "rank_unlabelled"]
 
-AUTO_STRATEGIES = ("auto", "typiclust", "least-confidence", "margin", "entropy", "random")
+AUTO_STRATEGIES = ("auto", "typiclust", "least-confidence", "margin", "entropy",
+                   "diverse-margin", "random")
 #: answered records per class of the question before ``auto`` switches to uncertainty
 COLD_START = 2
 MIN_COLD_START = 20
@@ -41,6 +47,8 @@ MIN_COLD_START = 20
 MODEL_C = 10.0
 #: TypiClust's cap on the number of k-means clusters (cost O(records x clusters x dimensions))
 MAX_CLUSTERS = 500
+#: rows whose class probabilities are computed at a time (bounds memory on large datasets)
+PREDICT_CHUNK = 65536
 
 
 @dataclass
@@ -50,7 +58,8 @@ class Ranking:
     ``order`` holds every unlabelled row for the uncertainty strategies and
     ``random``, and the ``batch`` chosen rows for ``typiclust``;
     ``scores`` is the uncertainty of the rows of ``order`` (``None`` for
-    ``typiclust`` and ``random``).
+    ``typiclust`` and ``random``), non-increasing; for ``diverse-margin`` the
+    ``batch`` chosen rows come first with 1 + their uncertainty.
     """
 
     order: np.ndarray
@@ -73,7 +82,8 @@ def rank_unlabelled(x: Any, answers: Mapping[int, Any], *, strategy: str = "auto
     strategy : str, default "auto"
         One of :data:`AUTO_STRATEGIES`.
     batch : int, default 10
-        How many typical points to choose (``typiclust`` and ``auto``'s cold start).
+        How many records are labelled before the next ranking: the typical points of
+        ``typiclust`` (and ``auto``'s cold start), the diverse batch of ``diverse-margin``.
     n_classes : int, optional
         The question's number of classes (for ``auto``'s cold-start size).
     cold_start : int, optional
@@ -89,7 +99,9 @@ def rank_unlabelled(x: Any, answers: Mapping[int, Any], *, strategy: str = "auto
     if strategy not in AUTO_STRATEGIES:
         raise InputError(f"expected one of {', '.join(AUTO_STRATEGIES)}, got {strategy!r}",
                          field="--strategy")
-    xa = np.asarray(x, dtype=np.float64)
+    xa = np.asarray(x)
+    if not np.issubdtype(xa.dtype, np.floating):
+        xa = xa.astype(np.float64)
     n = xa.shape[0]
     done = np.array(sorted(answers), dtype=np.int64)
     rest = np.setdiff1d(np.arange(n), done)
@@ -97,7 +109,7 @@ def rank_unlabelled(x: Any, answers: Mapping[int, Any], *, strategy: str = "auto
     if strategy == "auto":
         need = cold_start if cold_start is not None else \
             max(MIN_COLD_START, COLD_START * (n_classes or seen or 2))
-        strategy = "typiclust" if len(done) < need or seen < 2 else "margin"
+        strategy = "typiclust" if len(done) < need or seen < 2 else "diverse-margin"
     if strategy == "random":
         return Ranking(np.random.default_rng(seed).permutation(rest), None, strategy)
     if strategy == "typiclust":
@@ -107,9 +119,20 @@ def rank_unlabelled(x: Any, answers: Mapping[int, Any], *, strategy: str = "auto
     if seen < 2:
         raise InputError(f"{strategy} needs answers of at least two classes; got {seen}",
                          field="--strategy")
-    model = SoftmaxRegression(C=MODEL_C).fit(xa[done], [answers[int(i)] for i in done])
+    model = SoftmaxRegression(C=MODEL_C).fit(xa[done].astype(np.float64),
+                                             [answers[int(i)] for i in done])
     if len(rest) == 0:
         return Ranking(rest, np.zeros(0), strategy, model)
-    scores = uncertainty(model.predict_proba(xa[rest]), strategy)
+    measure = "margin" if strategy == "diverse-margin" else strategy
+    scores = np.concatenate([
+        uncertainty(model.predict_proba(xa[rest[i:i + PREDICT_CHUNK]]), measure)
+        for i in range(0, len(rest), PREDICT_CHUNK)])
     order = np.argsort(-scores, kind="stable")
-    return Ranking(rest[order], scores[order], strategy, model)
+    rows, scores = rest[order], scores[order]
+    if strategy == "diverse-margin" and len(rows) > batch:
+        first = diverse_uncertain(xa, rows, scores, batch, seed=seed)
+        later = np.ones(len(rows), dtype=bool)
+        later[first] = False
+        rows = np.concatenate([rows[first], rows[later]])
+        scores = np.concatenate([1.0 + scores[first], scores[later]])
+    return Ranking(rows, scores, strategy, model)

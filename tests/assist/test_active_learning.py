@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from accord.assist.classifier import SoftmaxRegression
+from accord.assist.diverse_batch import BETA, diverse_uncertain, sampled_typicality
 from accord.assist.selection import rank_unlabelled
-from accord.assist.typicality import kmeans, typical_points
+from accord.assist.typicality import kmeans, typical_points, typicality
 from accord.errors import InputError
 from accord.store import session_scope, write_scope
 from accord.store.datasets import get_dataset, settings_of
@@ -74,15 +75,58 @@ def test_auto_starts_with_typical_records_then_asks_about_the_boundary():
     assert first.strategy == "typiclust" and len(first.order) == 6
     answers = {int(i): str(y[i]) for i in range(0, 60, 3)}  # 20 answers, both classes
     later = rank_unlabelled(x, answers, strategy="auto", batch=6, n_classes=2)
-    assert later.strategy == "margin" and len(later.order) == 40
+    assert later.strategy == "diverse-margin" and len(later.order) == 40
     assert not set(later.order.tolist()) & set(answers)
-    assert np.all(np.diff(later.scores) <= 0)  # most uncertain first
+    assert np.all(np.diff(later.scores) <= 0)  # the diverse batch (1 + margin), then by margin
+    assert np.all(later.scores[:6] > 1) and np.all(later.scores[6:] <= 1)
     # the first records asked about are nearer the boundary (x0 = 0) than the last ones
     assert np.abs(x[later.order[:5], 0]).mean() < np.abs(x[later.order[-5:], 0]).mean()
+    plain = rank_unlabelled(x, answers, strategy="margin", batch=6)
+    assert set(later.order.tolist()) == set(plain.order.tolist())
+    assert set(later.order[:6].tolist()) <= set(plain.order[:6 * BETA].tolist())
     with pytest.raises(InputError, match="at least two classes"):
         rank_unlabelled(x, {0: "neg"}, strategy="margin")
     with pytest.raises(InputError, match="expected one of auto"):
         rank_unlabelled(x, {}, strategy="smart")
+
+
+def test_diverse_batch_takes_one_typical_uncertain_record_per_group():
+    """Zhdanov (2019) with density: 3 groups of 20 uncertain records, each with one record
+    on its fringe that is the most uncertain of the group; a batch of 3 takes one record
+    per group, the most uncertain x typical one, which is never the fringe record."""
+    rng = np.random.default_rng(5)
+    centers = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    x = np.vstack([c + rng.normal(0, 0.05, (20, 2)) for c in centers])
+    fringe = np.array([0, 20, 40])
+    x[fringe] = centers + [0.6, 0.6]
+    group = np.arange(60) // 20
+    u = np.where(np.isin(np.arange(60), fringe), 1.0, np.linspace(0.9, 0.5, 60))
+    rows = np.argsort(-u, kind="stable")  # most uncertain first
+    picked = rows[diverse_uncertain(x, rows, u[rows], 3, beta=20, seed=0)]
+    assert sorted(group[picked].tolist()) == [0, 1, 2] and not set(picked) & set(fringe)
+    weight = u * sampled_typicality(x, np.arange(60))
+    for p in picked:
+        mates = np.flatnonzero(group == group[p])
+        assert p == mates[np.argmax(weight[mates])]
+    again = rows[diverse_uncertain(x, rows, u[rows], 3, beta=20, seed=0)]
+    assert again.tolist() == picked.tolist()  # deterministic for a seed
+    assert diverse_uncertain(x, rows[:3], u[rows[:3]], 5).tolist() == [0, 1, 2]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 8), st.integers(1, 5), st.integers(0, 99))
+def test_diverse_batch_properties(n, batch, beta, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n + 5, 3))
+    rows = rng.permutation(n + 5)[:n]
+    u = np.sort(rng.random(n))[::-1]
+    picked = diverse_uncertain(x, rows, u, batch, beta=beta, seed=seed)
+    assert len(picked) == len(set(picked.tolist())) == min(batch, n)
+    assert np.all(picked < min(n, beta * batch)) and np.all(np.diff(picked) > 0)
+    # against every row (the sample holds them all) it is TypiClust's typicality
+    assert np.allclose(sampled_typicality(x, rows, k=4), typicality(x, k=4)[rows])
+    small = sampled_typicality(x, rows, sample=4, k=2)  # a sample: still one finite value each
+    assert small.shape == (n,) and np.all(np.isfinite(small) & (small > 0))
 
 
 def test_cli_auto_reorders_records(db_url):
@@ -118,7 +162,7 @@ def test_cli_auto_reorders_records(db_url):
     from accord.assist.learned_order import prioritize_learned
 
     warm = prioritize_learned(engine, "al", "y", vector="tiny")
-    assert warm.used == "margin" and warm.answered == 20 and warm.prioritized == 20
+    assert warm.used == "diverse-margin" and warm.answered == 20 and warm.prioritized == 20
     with session_scope(engine) as s:
         pr = priorities_of(s, dataset_id)
     odd = {i: pr[ids[str(i)]] for i in range(1, 40, 2)}
