@@ -54,9 +54,9 @@ export function safeHttpUrl(raw) {
   }
 }
 
-const DATA_MEDIA = /^data:(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/(mpeg|ogg|wav|webm|flac|mp4|x-wav));base64,[A-Za-z0-9+/=\s]+$/i;
+const DATA_MEDIA = /^data:(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/(mpeg|ogg|wav|webm|flac|mp4|x-wav)|video\/(mp4|webm|ogg));base64,[A-Za-z0-9+/=\s]+$/i;
 
-/** A URL safe as an <img>/<audio> source: http(s) or a base64 data URI of that media kind. */
+/** A URL safe as an <img>/<audio>/<video> source: http(s) or a base64 data URI of that media kind. */
 export function safeMediaUrl(raw, kind) {
   if (typeof raw !== "string") return null;
   const value = raw.trim();

@@ -3,6 +3,7 @@
 import { h } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 import { AudioPlayer } from "./media/audio_player.js";
+import { VideoPlayer, videoKey } from "./media/video_player.js";
 import { ImageStage } from "./media/image_stage.js";
 import { mediaSource } from "./media/source.js";
 
@@ -59,18 +60,29 @@ function pointCloudBody(value) {
   return box;
 }
 
+function videoBody(value, def) {
+  const src = mediaSource(value, "video");
+  if (!src) return mediaBody(value, "video");
+  const player = new VideoPlayer(src, { fps: def && def.fps ? def.fps : 25 });
+  // the field alone (no video question on it): frame keys work when the player has focus
+  player.el.tabIndex = 0;
+  player.el.addEventListener("keydown", (e) => { if (videoKey(player, e)) { e.preventDefault(); e.stopPropagation(); } });
+  return player.el;
+}
+
 function jsonBody(value) {
   return h("pre", { class: "json-body", text: JSON.stringify(value, null, 2) ?? "null" });
 }
 
 /** The body element of one field value, by field type. */
-export function fieldBody(type, value) {
+export function fieldBody(type, value, def = null) {
   switch (type) {
     case "chat": return chatBody(value);
     case "markdown": return markdownBody(value);
     case "image": return mediaBody(value, "image");
     case "audio": return mediaBody(value, "audio");
     case "point_cloud": return pointCloudBody(value);
+    case "video": return videoBody(value, def);
     case "json": return jsonBody(value);
     default: return textBody(value);
   }
@@ -83,7 +95,7 @@ export function renderField(field, value) {
     field.description ? h("p", { class: "muted small", text: field.description }) : null,
     value === undefined || value === null
       ? h("p", { class: "muted small", text: "(empty)" })
-      : fieldBody(field.type, value));
+      : fieldBody(field.type, value, field));
 }
 
 /**

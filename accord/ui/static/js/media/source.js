@@ -17,7 +17,7 @@ export function isMediaPath(value) {
 
 /**
  * The URL to load a media field value from, or null when the value is not allowed.
- * kind is "image" or "audio".
+ * kind is "image", "audio" or "video".
  */
 export function mediaSource(value, kind) {
   if (typeof value !== "string") return null;

@@ -41,6 +41,7 @@ function fieldLookup(record) {
     fieldValue: (name) => record.fields[name],
     fieldType: (name) => (defs.get(name) || { type: "text" }).type,
     fieldTitle: (name) => { const f = defs.get(name); return f ? f.title || f.name : name; },
+    fieldDef: (name) => defs.get(name) || null,
   };
 }
 

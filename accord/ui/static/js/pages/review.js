@@ -262,6 +262,7 @@ function openFix(response) {
     fieldValue: (name) => record.fields[name],
     fieldType: (name) => (defs.get(name) || { type: "text" }).type,
     fieldTitle: (name) => (defs.get(name) ? defs.get(name).title || name : name),
+    fieldDef: (name) => defs.get(name) || null,
   }));
   widgets.forEach((w, i) => w.update(form.get(settings.questions[i].name)));
   form.addEventListener("change", (e) => e.detail.names.forEach((name) => {
