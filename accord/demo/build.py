@@ -81,6 +81,20 @@ DEMO_DATASETS: dict[str, tuple[str, dict[str, Any]]] = {
                        "labels": ["car", "pedestrian", "cyclist"], "required": True}],
         "distribution": {"overlap": 2},
     }),
+    "video-tracks": ("videos.jsonl", {
+        "guidelines": "Track the red square: draw its box on the first frame, step on with "
+                      ". (Shift+. ten frames) and drag the box where it is to add a keyframe; "
+                      "the frames in between are interpolated (dashed). Mark the frames where "
+                      "the white square moves.",
+        "fields": [{"name": "clip", "type": "video", "fps": 25}],
+        "questions": [
+            {"name": "objects", "type": "video_track", "field": "clip",
+             "labels": ["red square", "white square"], "required": True},
+            {"name": "motion", "type": "video_frame_label", "field": "clip",
+             "labels": ["moving", "still"]},
+        ],
+        "distribution": {"overlap": 2},
+    }),
 }
 
 

@@ -125,3 +125,17 @@ def test_track_boxes_is_box_at_frame_by_frame_and_simplify_keeps_the_boxes(raw):
     for b in boxes:
         c = box_at(again, b["frame"])
         assert all(abs(c[k] - b[k]) <= 1e-6 for k in ("x", "y", "w", "h"))
+
+
+def test_the_demo_video_dataset_parses_and_ships_its_webm():
+    import json
+
+    from accord.demo import DEMO_DATASETS, DEMO_MEDIA
+
+    filename, settings = DEMO_DATASETS["video-tracks"]
+    parsed = parse_settings(settings)
+    assert [q.type for q in parsed.questions] == ["video_track", "video_frame_label"]
+    [row] = [json.loads(x) for x in (DEMO_MEDIA.parent / filename).read_text().splitlines()]
+    assert media_ref_kind(row["clip"], "video") == "path"
+    data = (DEMO_MEDIA / row["clip"]).read_bytes()
+    assert data[:4] == b"\x1a\x45\xdf\xa3" and len(data) < 300_000  # an EBML (WebM) file

@@ -15,7 +15,8 @@ from accord.io.exporters.mot import mot_lines
 from accord.schema.tracks import box_at
 from tests.ui.conftest import api_login
 
-VIDEO = Path(__file__).resolve().parents[2] / "accord" / "demo" / "data" / "moving_squares.webm"
+VIDEO = (Path(__file__).resolve().parents[2] / "accord" / "demo" / "data" / "media" / "videos"
+         / "moving_squares.webm")
 SETTINGS = {
     "fields": [{"name": "clip", "type": "video", "fps": 25}],
     "questions": [
