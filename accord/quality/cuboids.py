@@ -84,7 +84,9 @@ def as_cuboid(value: Any) -> Cuboid:
     if min(c[3:6]) <= 0:
         raise InputError(f"cuboid {value!r}: l, w and h must be > 0")
     score = value.get("score")
-    return Cuboid(*c, value.get("label"), 1.0 if score is None else _num(score, "score"))
+    x, y, z, length, w, h, yaw = c
+    return Cuboid(x, y, z, length, w, h, yaw, value.get("label"),
+                  1.0 if score is None else _num(score, "score"))
 
 
 def bev_corners(c: Cuboid) -> list[tuple[float, float]]:
