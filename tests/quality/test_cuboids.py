@@ -103,3 +103,27 @@ def test_fusion_averages_centers_and_headings_on_the_circle_with_confidence():
     assert f["score"] == pytest.approx(3 / 4)  # three of the four annotators drew it
     row = region_consensus_rows("cuboid", rows)[0]
     assert row["confidence"] == pytest.approx(3 / 4) and row["n_responses"] == 4
+
+
+def test_the_quality_core_scores_and_fuses_cuboid_questions():
+    """The entry points every caller uses (REST quality, aggregate, CLI, export filters)."""
+    from accord.quality.consensus import question_consensus
+    from accord.quality.question_quality import question_agreement
+    from accord.schema.answers import Answers
+    from accord.schema.questions import question_type
+
+    rows = [(1, 10, [C(), C(x=10, label="pedestrian")]), (1, 11, [C(z=1.5)]),
+            (2, 10, [C(x=3)]), (2, 11, [C(x=3.2)])]
+    summary = question_agreement(Answers.from_rows(rows), "cuboid")
+    # record 1: the cars miss in 3D (1/7), the pedestrian is one-sided: F1 0; record 2: match
+    assert summary["metric"] == "cuboid_f1@0.5" and summary["value"] == pytest.approx(0.5)
+    # from above, record 1's cars coincide: F1 2 * 1 / 3
+    assert summary["bev_f1"] == pytest.approx((2 / 3 + 1) / 2)
+    q = question_type("cuboid").model.model_validate(
+        {"name": "objects", "type": "cuboid", "field": "scan", "labels": ["car", "pedestrian"]})
+    qc = question_consensus(Answers.from_rows(rows), q)
+    assert qc.method == "fusion"
+    [fused] = qc.get(2).value
+    assert fused["x"] == pytest.approx(3.1) and fused["score"] == pytest.approx(1.0)
+    # record 1: two cars apart in 3D, each drawn by one of two annotators: kept at 1/2
+    assert sorted(c["label"] for c in qc.get(1).value) == ["car", "car", "pedestrian"]

@@ -135,3 +135,26 @@ def test_point_cloud_route_sends_float32_points_and_names_bad_files(cloud_server
     assert client.get("/point-cloud/scans/missing.bin").status_code == 404
     assert client.get("/point-cloud/scans/000001.png").status_code == 404
     assert client.get("/point-cloud/..%2Fsecret.bin").status_code in (400, 404)
+
+
+def test_a_point_cloud_field_without_a_cuboid_question_is_shown_in_the_viewer(browser,
+                                                                              cloud_server):
+    user, _client = cloud_server.user()
+    settings = {"fields": [{"name": "scan", "type": "point_cloud"}],
+                "questions": [{"name": "busy", "type": "label", "labels": ["yes", "no"]}]}
+    name = cloud_server.dataset(settings, [{"id": "f1", "scan": "scans/000001.bin"}],
+                                members=[user])
+    ctx = browser.new_context(base_url=cloud_server.url, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    problems = PageProblems(page)
+    try:
+        api_login(ctx, user)
+        page.goto(f"/datasets/{name}/annotate")
+        field = page.locator('.field[data-field="scan"]')
+        expect(field.locator(".pc-status")).to_have_text(f"{len(POINTS):,} points")
+        field.get_by_role("button", name="top").click()
+        expect(field.locator('[data-view="top"]')).to_have_attribute("aria-pressed", "true")
+        problems.assert_clean()
+    finally:
+        ctx.close()
