@@ -99,8 +99,9 @@ def simplify_keyframes(boxes: Sequence[dict[str, Any]], *,
 
     ``boxes`` are ``{frame, x, y, w, h}`` of consecutive frames (an importer's
     or a consensus's boxes of one track); a box is kept as a keyframe unless
-    :func:`box_at` between the last kept keyframe and the next box gives every
-    box in between within ``tolerance`` pixels. A gap in the frames always
+    the straight line from the last kept keyframe to the next box passes every
+    box in between within ``tolerance`` pixels (the "swing door" test: one pass,
+    an interval of admissible slopes per coordinate). A gap in the frames always
     starts a new keyframe on both sides, but the track still interpolates
     across it (a value has no "absent" frames).
 
@@ -113,22 +114,25 @@ def simplify_keyframes(boxes: Sequence[dict[str, Any]], *,
     ordered = sorted(boxes, key=lambda b: b["frame"])
     if len(ordered) <= 2:
         return [{"frame": b["frame"], **{c: b[c] for c in COORDS}} for b in ordered]
+    # "swing door": from the last keyframe a, the slopes that keep every box since a within
+    # the tolerance form an interval per coordinate; a box whose slope leaves it ends the run
+    inf = float("inf")
     kept = [ordered[0]]
     start = 0
-    for j in range(2, len(ordered)):
+    lo, hi = dict.fromkeys(COORDS, -inf), dict.fromkeys(COORDS, inf)
+    j = 1
+    while j < len(ordered):
         a, b = ordered[start], ordered[j]
-        fits = b["frame"] - a["frame"] == j - start and all(
-            abs(box[c] - v) <= tolerance
-            for box in ordered[start + 1:j]
-            for c, v in _between(a, b, box["frame"]).items())
-        if not fits:
+        dt = b["frame"] - a["frame"]
+        if j > start + 1 and (dt != j - start or not all(
+                lo[c] <= (b[c] - a[c]) / dt <= hi[c] for c in COORDS)):
             kept.append(ordered[j - 1])
             start = j - 1
+            lo, hi = dict.fromkeys(COORDS, -inf), dict.fromkeys(COORDS, inf)
+            continue
+        for c in COORDS:
+            lo[c] = max(lo[c], (b[c] - tolerance - a[c]) / dt)
+            hi[c] = min(hi[c], (b[c] + tolerance - a[c]) / dt)
+        j += 1
     kept.append(ordered[-1])
     return [{"frame": b["frame"], **{c: b[c] for c in COORDS}} for b in kept]
-
-
-def _between(a: dict[str, Any], b: dict[str, Any], frame: int) -> dict[str, float]:
-    box = box_at([a, b], frame)
-    assert box is not None  # frame lies between a and b by construction
-    return {c: box[c] for c in COORDS}

@@ -156,3 +156,15 @@ def test_frame_vote_and_segments_by_hand():
     row = region_consensus_rows("video_segment", [(1, "a", seg), (1, "b", seg)])[0]
     assert row["value"] == {"duration": 5.0, "segments": [
         {"start": 0.0, "end": 2.0, "label": "run", "score": 1.0}]}
+
+
+def test_fusion_falls_back_to_weighted_boxes_fusion_where_boxes_do_not_overlap():
+    a = _value(_track(1, "car", (0, 0, 0, 10, 10), (9, 0, 0, 10, 10)))
+    # b follows the same car but jumps away at frame 5: no overlap there
+    b = _value(_track(4, "car", (0, 2, 0, 10, 10), (4, 2, 0, 10, 10), (5, 100, 0, 10, 10),
+                      (6, 2, 0, 10, 10), (9, 2, 0, 10, 10)))
+    value, _ = fuse_tracks([("a", a), ("b", b)])
+    [track] = value["tracks"]
+    # overlapping frames: the mean box; frame 5: two clusters of one annotator each, the
+    # first of weighted_boxes_fusion's order (score, then coordinates) is kept
+    assert [box_at(track["keyframes"], f)["x"] for f in (3, 5, 8)] == [1.0, 0.0, 1.0]

@@ -36,18 +36,23 @@ from accord.schema.tracks import COORDS, simplify_keyframes, track_boxes
 __all__ = ["fuse_tracks"]
 
 
-def _boxes(track: dict[str, Any]) -> dict[int, np.ndarray]:
-    return {b["frame"]: np.array([b[c] for c in COORDS], dtype=np.float64)
-            for b in track_boxes(track["keyframes"])}
+class _Track:
+    """One annotator's track as arrays: its frames (sorted) and their ``(n, 4)`` boxes."""
+
+    def __init__(self, track: dict[str, Any]) -> None:
+        boxes = list(track_boxes(track["keyframes"]))
+        self.frames = np.array([b["frame"] for b in boxes], dtype=np.int64)
+        self.coords = np.array([[b[c] for c in COORDS] for b in boxes], dtype=np.float64)
+
+    def items(self) -> Any:
+        return zip(self.frames.tolist(), self.coords, strict=True)
 
 
-def _overlap(a: dict[int, np.ndarray], b: dict[int, np.ndarray], threshold: float) -> int:
-    shared = sorted(a.keys() & b.keys())
-    if not shared:
+def _overlap(a: _Track, b: _Track, threshold: float) -> int:
+    _, ia, ib = np.intersect1d(a.frames, b.frames, assume_unique=True, return_indices=True)
+    if not len(ia):
         return 0
-    ba = np.stack([a[f] for f in shared])
-    bb = np.stack([b[f] for f in shared])
-    return int((paired_iou(ba, bb) >= threshold).sum())
+    return int((paired_iou(a.coords[ia], b.coords[ib]) >= threshold).sum())
 
 
 def fuse_tracks(answers: Sequence[tuple[Any, Any]], *, iou_threshold: float = 0.5,
@@ -88,10 +93,10 @@ def fuse_tracks(answers: Sequence[tuple[Any, Any]], *, iou_threshold: float = 0.
     values = [v or {} for _, v in answers]
     extent = {k: max((v.get(k) or 0) for v in values) for k in ("frames", "width", "height")}
     order = sorted(range(n), key=lambda i: -len(values[i].get("tracks", [])))
-    # groups: [(label, [(annotator index, per-frame boxes)])]
-    groups: list[tuple[Any, list[tuple[int, dict[int, np.ndarray]]]]] = []
+    # groups: [(label, [(annotator index, track)])]
+    groups: list[tuple[Any, list[tuple[int, _Track]]]] = []
     for i in order:
-        tracks = [(t["label"], _boxes(t)) for t in values[i].get("tracks", [])]
+        tracks = [(t["label"], _Track(t)) for t in values[i].get("tracks", [])]
         if not groups:
             groups = [(label, [(i, boxes)]) for label, boxes in tracks]
             continue
@@ -124,18 +129,40 @@ def fuse_tracks(answers: Sequence[tuple[Any, Any]], *, iou_threshold: float = 0.
     return {**extent, "tracks": out_tracks}, float(confidence)
 
 
-def _fuse_frames(label: Any, members: list[tuple[int, dict[int, np.ndarray]]], n: int,
+def _fuse_frames(label: Any, members: list[tuple[int, _Track]], n: int,
                  min_share: float) -> list[dict[str, Any]]:
-    frames = sorted(set().union(*(boxes.keys() for _, boxes in members)))
+    frames = np.unique(np.concatenate([t.frames for _, t in members]))
+    m = len(members)
+    coords = np.full((m, len(frames), 4), np.nan)
+    for i, (_, t) in enumerate(members):
+        coords[i, np.searchsorted(frames, t.frames)] = t.coords
+    present = ~np.isnan(coords[:, :, 0])
+    keep = present.sum(axis=0) / n >= min_share - 1e-12
+    # Boxes that overlap pairwise (positive area) share a point inside every weighted mean
+    # of them, so Weighted Boxes Fusion puts them in one cluster: their mean. Frames where
+    # some do not overlap go through weighted_boxes_fusion itself.
+    simple = np.ones(len(frames), dtype=bool)
+    for i in range(m):
+        for j in range(i + 1, m):
+            a, b = coords[i], coords[j]
+            iw = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+            ih = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+            both = present[i] & present[j]
+            simple &= ~both | ((iw > 0) & (ih > 0))
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(np.where(present[:, :, None], coords, np.nan), axis=0) \
+            if m > 1 else coords[0]
     kept = []
-    for f in frames:
-        present = [(i, boxes[f]) for i, boxes in members if f in boxes]
-        if len({i for i, _ in present}) / n < min_share - 1e-12:
-            continue
-        fused = weighted_boxes_fusion(
-            [{"x": b[0], "y": b[1], "w": b[2], "h": b[3], "label": label} for _, b in present],
-            [i for i, _ in present], n_sources=n, iou_threshold=1e-9)
-        best = max(fused, key=lambda r: (len(r.sources), r.score))
-        kept.append({"frame": f, "x": best.region.x, "y": best.region.y, "w": best.region.w,
-                     "h": best.region.h})
+    for k in np.nonzero(keep)[0]:
+        if simple[k]:
+            x, y, w, h = (float(v) for v in mean[k])
+        else:
+            present_k = [(i, coords[i, k]) for i in range(m) if present[i, k]]
+            fused = weighted_boxes_fusion(
+                [{"x": b[0], "y": b[1], "w": b[2], "h": b[3], "label": label}
+                 for _, b in present_k],
+                [members[i][0] for i, _ in present_k], n_sources=n, iou_threshold=1e-9)
+            best = max(fused, key=lambda r: (len(r.sources), r.score))
+            x, y, w, h = best.region.x, best.region.y, best.region.w, best.region.h
+        kept.append({"frame": int(frames[k]), "x": x, "y": y, "w": w, "h": h})
     return kept
