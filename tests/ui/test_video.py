@@ -98,6 +98,14 @@ def test_track_with_two_keyframes_and_keyboard_frame_stepping(page, ui_server, v
     expect(q.locator(".frame-number")).to_have_text("frame 10 / 74")
     expect(q.locator(".track-readout")).to_contain_text("interpolated")
     shown = q.locator(".track-readout").inner_text()
+    # K makes this frame a keyframe; the mouse removes it again from the keyframe list
+    page.keyboard.press("k")
+    expect(q.locator(".track-list .shape-item")).to_contain_text("3 keyframes")
+    expect(q.locator(".track-readout")).to_contain_text("keyframe")
+    q.get_by_label("remove keyframe 10").click()
+    expect(q.locator(".track-list .shape-item")).to_contain_text("2 keyframes")
+    expect(q.locator(".track-readout")).to_have_text(shown)
+    q.locator(".question-head").click()
 
     # frame labels by keyboard: Tab to the question, Enter at frame 10 and at frame 20
     page.keyboard.press("Tab")

@@ -4,7 +4,8 @@
 // shows the boxes the exports write). Keyframes are drawn solid, interpolated boxes dashed.
 // Mouse: drag on empty video makes a new track (a keyframe at this frame); drag a box to move
 // it, its lower-right corner to resize it (either makes or moves this frame's keyframe);
-// click a box to select its track. Keys: , / . one frame (Shift: 10), Space play, [ / ]
+// click a box to select its track; the selected track lists its keyframes (click one to go
+// there, × to remove it). Keys: , / . one frame (Shift: 10), Space play, [ / ]
 // speed, N new track, T next track, K keyframe here, arrows move the selected box 1 px
 // (Shift: 10), + / - grow / shrink it, Delete removes this frame's keyframe (Shift+Delete
 // the whole track), 1-9 label.
@@ -204,6 +205,14 @@ export function create(question, ctx) {
     return true;
   }
 
+  function removeKeyframe(id, frame) {
+    const t = trackOf(id);
+    if (!t) return;
+    const rest = t.keyframes.filter((k) => k.frame !== frame);
+    if (!rest.length) removeTrack(id);
+    else save(tracks().map((x) => (x.id === id ? { ...x, keyframes: rest } : x)));
+  }
+
   function removeTrack(id) {
     if (selected === id) selected = null;
     save(tracks().filter((t) => t.id !== id));
@@ -223,7 +232,10 @@ export function create(question, ctx) {
       h("button", { type: "button", class: `chip ${labClass(labelIndex, t.label)}`, tabindex: -1, title: "select; go to its first keyframe",
         onclick: () => { selected = t.id; player.seekFrame(t.keyframes[0].frame); render(); }, text: `${t.id} ${labelText(question, t.label)}` }),
       h("span", { class: "muted small", text: `frames ${t.keyframes[0].frame}–${t.keyframes[t.keyframes.length - 1].frame}, ${t.keyframes.length} keyframe${t.keyframes.length === 1 ? "" : "s"}` }),
-      h("button", { type: "button", class: "link", tabindex: -1, "aria-label": `remove track ${t.id}`, onclick: () => removeTrack(t.id) }, "remove"))));
+      h("button", { type: "button", class: "link", tabindex: -1, "aria-label": `remove track ${t.id}`, onclick: () => removeTrack(t.id) }, "remove"),
+      t.id === selected ? h("span", { class: "keyframes small" }, t.keyframes.map((k) => h("span", { class: "keyframe-chip" },
+        h("button", { type: "button", class: "link", tabindex: -1, title: "go to this keyframe", onclick: () => player.seekFrame(k.frame), text: `${k.frame}` }),
+        h("button", { type: "button", class: "link", tabindex: -1, "aria-label": `remove keyframe ${k.frame}`, onclick: () => removeKeyframe(t.id, k.frame), text: "×" })))) : null)));
   }
 
   player.onFrame(() => render());
