@@ -1,6 +1,6 @@
 """Video annotation in Chromium: a track drawn over 30 frames with two keyframes (the page
 shows the interpolated boxes the exports write), frame stepping by keyboard only, frame
-labels by keyboard. The video is the demo WebM shipped with accord (VP8: Chromium here has
+labels and a time segment by keyboard. The video is the demo WebM shipped with accord (VP8: Chromium here has
 no proprietary codecs)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ SETTINGS = {
         {"name": "tracks", "type": "video_track", "field": "clip", "labels": ["car", "sign"]},
         {"name": "acts", "type": "video_frame_label", "field": "clip",
          "labels": ["moving", "still"]},
+        {"name": "scenes", "type": "video_segment", "field": "clip", "labels": ["start", "end"]},
     ],
 }
 
@@ -115,12 +116,22 @@ def test_track_with_two_keyframes_and_keyboard_frame_stepping(page, ui_server, v
     for key in ("Shift+.", "Enter", "Shift+.", "Enter"):
         page.keyboard.press(key)
     expect(acts.locator(".range-list .shape-item")).to_contain_text("frame 10 – frame 20")
+    # a time segment: from frame 0 to the end of frame 10, in seconds
+    page.keyboard.press("Tab")
+    scenes = page.locator('.question[data-question="scenes"]')
+    expect(scenes).to_be_focused()
+    expect(scenes.locator(".video-player")).to_have_attribute("data-ready", "true")
+    for key in ("2", "Enter", "Shift+.", "Enter"):
+        page.keyboard.press(key)
+    expect(scenes.locator(".range-list .shape-item")).to_contain_text("0:00.00 – 0:00.44")
 
     page.keyboard.press("Control+Enter")
     expect(page.locator("#empty")).to_be_visible()
     [resp] = [r for rs in ui_server.responses(name).values() for r in rs if r["user"] == user]
     assert resp["values"]["acts"] == {"frames": 75, "ranges": [
         {"start": 10, "end": 20, "label": "moving"}]}
+    assert resp["values"]["scenes"] == {"duration": 3.0, "segments": [
+        {"start": 0, "end": 0.44, "label": "end"}]}
     value = resp["values"]["tracks"]
     assert (value["frames"], value["width"], value["height"]) == (75, 320, 240)
     [track] = value["tracks"]
