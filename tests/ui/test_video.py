@@ -1,7 +1,7 @@
 """Video annotation in Chromium: a track drawn over 30 frames with two keyframes (the page
 shows the interpolated boxes the exports write), frame stepping by keyboard only, frame
-labels and a time segment by keyboard. The video is the demo WebM shipped with accord (VP8: Chromium here has
-no proprietary codecs)."""
+labels and a time segment by keyboard. The video is the demo WebM shipped with accord
+(VP8: Chromium here has no proprietary codecs)."""
 
 from __future__ import annotations
 
