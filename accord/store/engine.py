@@ -358,28 +358,95 @@ def write_now(engine: Engine, fn: Callable[[Session], T]) -> T | object:
     or another process holds the database's write lock (the ``BEGIN IMMEDIATE``
     runs with a busy timeout of 0). Otherwise the result of ``fn``, committed; an
     exception in ``fn`` rolls back and propagates.
+
+    On a SQLite file the unit runs on a connection kept for it (see
+    :func:`_loop_connection`); the session joins that connection's transaction.
     """
     lock = _write_lock(engine)
     if lock is None or not lock.acquire(blocking=False):
         return NOT_NOW
     try:
-        with _factory(engine)() as session:
-            try:
-                session.connection(execution_options={"accord_write": True,
-                                                      "accord_nowait": True})
-            except OperationalError as exc:
-                if _is_busy(exc):
-                    return NOT_NOW
-                raise
-            try:
-                out = fn(session)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            return out
+        if not is_sqlite_file(engine):
+            return _write_now_pooled(engine, fn)
+        conn = _loop_connection(engine)
+        try:
+            tx = conn.begin()
+        except OperationalError as exc:
+            if _is_busy(exc):
+                return NOT_NOW
+            raise
+        # "rollback_only": session.commit() flushes but leaves the transaction to tx;
+        # a session rollback rolls it back
+        session = Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only")
+        try:
+            out = fn(session)
+            session.commit()
+            tx.commit()
+        except BaseException:
+            session.rollback()
+            if tx.is_active:
+                tx.rollback()
+            raise
+        finally:
+            session.close()
+        return out
     finally:
         lock.release()
+
+
+def _write_now_pooled(engine: Engine, fn: Callable[[Session], T]) -> T | object:
+    """:func:`write_now` on an in-memory SQLite database: a session from the pool."""
+    with _factory(engine)() as session:
+        try:
+            session.connection(execution_options={"accord_write": True, "accord_nowait": True})
+        except OperationalError as exc:
+            if _is_busy(exc):
+                return NOT_NOW
+            raise
+        try:
+            out = fn(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return out
+
+
+_LOOP_CONNECTION = "_accord_loop_connection"
+
+
+def _loop_connection(engine: Engine) -> Connection:
+    """The connection :func:`write_now` runs on, kept checked out between units.
+
+    Only ever used under the process's write lock, so one is enough. Checking a
+    connection out of the pool, building its ``Connection`` and returning it (with the
+    pool's reset) cost about 60 microseconds of Python per unit of work, two units per
+    next + submit cycle (``bench/loop_bench.py``). Closed when the engine is disposed;
+    a connection that died is replaced.
+    """
+    conn: Connection | None = engine.__dict__.get(_LOOP_CONNECTION)
+    if conn is None or conn.closed:
+        if conn is None:
+            event.listen(engine, "engine_disposed", _close_loop_connection)
+        conn = engine.connect().execution_options(accord_write=True, accord_nowait=True)
+        setattr(engine, _LOOP_CONNECTION, conn)
+    return conn
+
+
+def _close_loop_connection(engine: Engine) -> None:
+    conn: Connection | None = engine.__dict__.get(_LOOP_CONNECTION)
+    if conn is not None and not conn.closed:
+        # the pool it came from was just replaced: close the DBAPI connection itself
+        # instead of checking it back into the discarded pool
+        lock = _write_lock(engine)
+        with lock if lock is not None else _no_lock():
+            conn.invalidate()
+            conn.close()
+
+
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield
 
 
 def _is_busy(exc: OperationalError) -> bool:
