@@ -50,7 +50,9 @@ class SQLiteWriteGate:
             await self.app(scope, receive, send)
             return
         if self._lock is None:
-            self._lock = anyio.Lock()
+            # fast_acquire: an uncontended acquire does not yield to the event loop first
+            # (two loop turns per write request, about 3 % of a next + submit cycle's CPU)
+            self._lock = anyio.Lock(fast_acquire=True)
         async with self._lock:
             await self.app(scope, receive, send)
 
@@ -69,6 +71,6 @@ class PostgresGate:
             await self.app(scope, receive, send)
             return
         if self._sem is None:
-            self._sem = anyio.Semaphore(self.limit)
+            self._sem = anyio.Semaphore(self.limit, fast_acquire=True)  # as above
         async with self._sem:
             await self.app(scope, receive, send)
