@@ -375,12 +375,13 @@ def write_now(engine: Engine, fn: Callable[[Session], T]) -> T | object:
             if _is_busy(exc):
                 return NOT_NOW
             raise
-        # "rollback_only": session.commit() flushes but leaves the transaction to tx;
-        # a session rollback rolls it back
+        # "rollback_only": the transaction is tx's (a session rollback rolls it back);
+        # the session only flushes its pending changes into it (Session.commit would do
+        # the same here through its commit machinery, about 12 us more per unit)
         session = Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only")
         try:
             out = fn(session)
-            session.commit()
+            session.flush()
             tx.commit()
         except BaseException:
             session.rollback()

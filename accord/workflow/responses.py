@@ -18,7 +18,7 @@ from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
 from accord.store import queue
 from accord.store.audit import record_event
-from accord.store.detached import load_response
+from accord.store.detached import detached, load_response
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
     add_history,
@@ -109,7 +109,9 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         if new_id is None:  # the same user saved this record at the same moment
             raise Conflict("a concurrent save of this response won; reload and apply "
                            "your change again", reason="stale_version")
-        resp = Response(id=new_id, gold_correct=None, review_state=None, **row)
+        # built like a loaded row: the mapped constructor fires an event per attribute
+        resp = detached(Response, ["id", "gold_correct", "review_state", *row],
+                        (new_id, None, None, *row.values()))
         new_version = 1
     else:
         if old_status == "submitted" and status == "draft":
