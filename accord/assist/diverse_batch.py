@@ -21,10 +21,11 @@ an isolated one.
 
 Settles & Craven's density compares every record with every other one
 (:math:`O(n^2)`). Here it is computed for the ``beta * k`` candidates only,
-against a fixed seeded sample of at most :data:`REFERENCE_SAMPLE` records
-(exact when the data has fewer), so the work after the model's uncertainty
-pass is :math:`O(\beta k \cdot S \cdot d)` whatever the number of records,
-and memory is bounded by :data:`CHUNK` rows at a time. Weighting *every*
+against a fixed seeded sample of at most
+:data:`accord.assist.typicality.REFERENCE_SAMPLE` records (exact when the
+data has fewer; :func:`accord.assist.typicality.sampled_typicality`), so the
+work after the model's uncertainty pass is :math:`O(\beta k \cdot S \cdot d)`
+whatever the number of records. Weighting *every*
 record's margin by density instead (no groups) needed 0.44 of random's
 labels on SST-2 but 0.70 on Banking77 (``docs/assist.md``), where the fine
 intent boundaries are not in the dense regions; grouped as here, 0.55 and 0.52.
@@ -45,59 +46,12 @@ from typing import Any
 
 import numpy as np
 
-from accord.assist.typicality import kmeans
+from accord.assist.typicality import kmeans, sampled_typicality
 
-__all__ = ["BETA", "CHUNK", "REFERENCE_SAMPLE", "diverse_uncertain", "sampled_typicality"]
+__all__ = ["BETA", "diverse_uncertain"]
 
 #: candidates per batch slot (the ``beta * k`` most uncertain records are clustered)
 BETA = 20
-#: records the density of a candidate is measured against (a fixed seeded sample)
-REFERENCE_SAMPLE = 2000
-#: neighbours in the typicality (TypiClust's choice)
-NEIGHBOURS = 20
-#: rows per distance block (bounds memory to CHUNK x REFERENCE_SAMPLE floats)
-CHUNK = 1024
-
-
-def sampled_typicality(x: Any, rows: Any, *, sample: int = REFERENCE_SAMPLE,
-                       k: int = NEIGHBOURS) -> np.ndarray:
-    """Typicality of ``x[rows]``: inverse mean distance to the ``k`` nearest other rows of a
-    fixed sample of ``sample`` rows of ``x`` (every row when ``x`` has at most ``sample``).
-
-    The sample is drawn with seed 0, so a record's typicality does not change between
-    runs on the same data.
-
-    Examples
-    --------
-    >>> x = [[0.0, 0.0], [0.0, 0.1], [0.1, 0.0], [3.0, 3.0]]
-    >>> t = sampled_typicality(x, [0, 3], k=2)
-    >>> bool(t[0] > t[1])
-    True
-    """
-    xa = np.asarray(x)
-    rows = np.asarray(rows, dtype=np.int64)
-    n = xa.shape[0]
-    if len(rows) == 0:
-        return np.zeros(0)
-    if n < 2:
-        return np.ones(len(rows))
-    ref = np.arange(n) if n <= sample else \
-        np.sort(np.random.default_rng(0).choice(n, sample, replace=False))
-    r = xa[ref].astype(np.float64)
-    r_sq = (r * r).sum(axis=1)
-    k = max(1, min(k, len(ref) - 1))
-    out = np.empty(len(rows))
-    for start in range(0, len(rows), CHUNK):
-        part = rows[start:start + CHUNK]
-        c = xa[part].astype(np.float64)
-        d = (c * c).sum(axis=1)[:, None] - 2.0 * c @ r.T + r_sq[None, :]
-        d = np.sqrt(np.maximum(d, 0.0))
-        d[part[:, None] == ref[None, :]] = np.inf  # a record is not its own neighbour
-        knn = np.partition(d, k - 1, axis=1)[:, :k]
-        out[start:start + CHUNK] = 1.0 / np.maximum(knn.mean(axis=1), 1e-12)
-    return out
-
-
 def diverse_uncertain(x: Any, rows: Any, scores: Any, batch: int, *, beta: int = BETA,
                       seed: int = 0) -> np.ndarray:
     """Positions (into ``rows``) of up to ``batch`` records to label together.

@@ -97,10 +97,15 @@ def prioritize_learned(engine: Engine, dataset: str, question: str, *, strategy:
         if q.type != "label":
             raise InputError(f"prioritize --strategy {strategy} trains a classifier for label "
                              f"questions; {q.name!r} is a {q.type} question", field="--question")
-        ids, rows = [], []
+        ids, blocks, rows = [], [], []
         for rid, vec in iter_vectors(session, ds.id, vector):
             ids.append(rid)
             rows.append(vec)
+            if len(rows) == 4096:  # float32 blocks: 1M x 384 vectors take 1.5 GB, not lists
+                blocks.append(np.asarray(rows, dtype=np.float32))
+                rows = []
+        if rows:
+            blocks.append(np.asarray(rows, dtype=np.float32))
         answers = {**majority_answers(session, ds.id, q.name),
                    **gold_values(session, ds.id, q.name)}
         dataset_id = ds.id
@@ -109,7 +114,7 @@ def prioritize_learned(engine: Engine, dataset: str, question: str, *, strategy:
                          "embed' first", field="--strategy")
     position = {rid: i for i, rid in enumerate(ids)}
     known = {position[rid]: str(v) for rid, v in answers.items() if rid in position}
-    ranking = rank_unlabelled(np.asarray(rows, dtype=np.float64), known, strategy=strategy,
+    ranking = rank_unlabelled(np.concatenate(blocks), known, strategy=strategy,
                               batch=batch, n_classes=len(q.labels), seed=seed)
     order = [ids[i] for i in ranking.order.tolist()]
     if ranking.scores is not None:

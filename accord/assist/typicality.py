@@ -15,7 +15,10 @@ labelled record take the record of highest typicality
 with :math:`k = \min(20, |\text{cluster}| - 1)` neighbours inside its
 cluster (the paper's choice). Clusters of fewer than 5 records are skipped
 while larger uncovered ones remain. k-means is Lloyd's algorithm from a
-k-means++ start (Arthur & Vassilvitskii 2007), seeded.
+k-means++ start (Arthur & Vassilvitskii 2007), seeded. On large data the
+distances are computed :data:`CHUNK` rows at a time, and a cluster of more
+than :data:`REFERENCE_SAMPLE` records measures typicality against a fixed
+sample of them (:func:`sampled_typicality`), so no step compares all pairs.
 
 References
 ----------
@@ -33,12 +36,68 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["kmeans", "typical_points", "typicality"]
+__all__ = ["REFERENCE_SAMPLE", "kmeans", "sampled_typicality", "typical_points", "typicality"]
+
+#: records the density of a candidate is measured against (a fixed seeded sample)
+REFERENCE_SAMPLE = 2000
+#: rows per distance block (bounds memory to CHUNK x REFERENCE_SAMPLE floats)
+CHUNK = 1024
+
+
+def sampled_typicality(x: Any, rows: Any, *, sample: int = REFERENCE_SAMPLE,
+                       k: int = 20) -> np.ndarray:
+    """Typicality of ``x[rows]``: inverse mean distance to the ``k`` nearest other rows of a
+    fixed sample of ``sample`` rows of ``x`` (every row when ``x`` has at most ``sample``).
+
+    The sample is drawn with seed 0, so a record's typicality does not change between
+    runs on the same data.
+
+    Examples
+    --------
+    >>> x = [[0.0, 0.0], [0.0, 0.1], [0.1, 0.0], [3.0, 3.0]]
+    >>> t = sampled_typicality(x, [0, 3], k=2)
+    >>> bool(t[0] > t[1])
+    True
+    """
+    xa = np.asarray(x)
+    rows = np.asarray(rows, dtype=np.int64)
+    n = xa.shape[0]
+    if len(rows) == 0:
+        return np.zeros(0)
+    if n < 2:
+        return np.ones(len(rows))
+    ref = np.arange(n) if n <= sample else \
+        np.sort(np.random.default_rng(0).choice(n, sample, replace=False))
+    r = xa[ref].astype(np.float64)
+    r_sq = (r * r).sum(axis=1)
+    k = max(1, min(k, len(ref) - 1))
+    out = np.empty(len(rows))
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start:start + CHUNK]
+        c = xa[part].astype(np.float64)
+        d = (c * c).sum(axis=1)[:, None] - 2.0 * c @ r.T + r_sq[None, :]
+        d = np.sqrt(np.maximum(d, 0.0))
+        d[part[:, None] == ref[None, :]] = np.inf  # a record is not its own neighbour
+        knn = np.partition(d, k - 1, axis=1)[:, :k]
+        out[start:start + CHUNK] = 1.0 / np.maximum(knn.mean(axis=1), 1e-12)
+    return out
 
 
 def _sq_dist(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
     d = (x * x).sum(axis=1)[:, None] - 2.0 * x @ centers.T + (centers * centers).sum(axis=1)
     return np.maximum(d, 0.0)
+
+
+def _floats(x: Any) -> np.ndarray:
+    """``x`` as an array of floats, without copying float32 input (1M x 384 stays 1.5 GB)."""
+    xa = np.asarray(x)
+    return xa if np.issubdtype(xa.dtype, np.floating) else xa.astype(np.float64)
+
+
+def _nearest_center(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest center, :data:`CHUNK` rows at a time (bounded memory)."""
+    return np.concatenate([np.argmin(_sq_dist(x[i:i + CHUNK], centers), axis=1)
+                           for i in range(0, x.shape[0], CHUNK)])
 
 
 def kmeans(x: Any, k: int, *, seed: int = 0, max_iter: int = 50) -> np.ndarray:
@@ -50,7 +109,7 @@ def kmeans(x: Any, k: int, *, seed: int = 0, max_iter: int = 50) -> np.ndarray:
     >>> bool(labels[0] == labels[1] != labels[2] == labels[3])
     True
     """
-    xa = np.asarray(x, dtype=np.float64)
+    xa = _floats(x)
     n = xa.shape[0]
     k = max(1, min(k, n))
     rng = np.random.default_rng(seed)
@@ -64,7 +123,7 @@ def kmeans(x: Any, k: int, *, seed: int = 0, max_iter: int = 50) -> np.ndarray:
         nearest = np.minimum(nearest, _sq_dist(xa, centers[c:c + 1])[:, 0])
     labels = np.full(n, -1)
     for _ in range(max_iter):
-        new = np.argmin(_sq_dist(xa, centers), axis=1)
+        new = _nearest_center(xa, centers)
         if np.array_equal(new, labels):
             break
         labels = new
@@ -112,7 +171,7 @@ def typical_points(x: Any, budget: int, *, labelled: Iterable[int] = (), seed: i
     >>> sorted(typical_points(pts, 2))
     [0, 6]
     """
-    xa = np.asarray(x, dtype=np.float64)
+    xa = _floats(x)
     n = xa.shape[0]
     done = sorted(set(int(i) for i in labelled))
     budget = min(budget, n - len(done))
@@ -141,7 +200,10 @@ def typical_points(x: Any, budget: int, *, labelled: Iterable[int] = (), seed: i
             if not members:
                 break
             continue
-        pick = int(rows[np.argmax(typicality(xa[rows]))])
+        # all pairs within the cluster, or against a sample of it when it is large
+        typ = typicality(xa[rows]) if len(rows) <= REFERENCE_SAMPLE else \
+            sampled_typicality(xa[rows], np.arange(len(rows)))
+        pick = int(rows[np.argmax(typ)])
         picked.append(pick)
         taken.add(pick)
     return picked

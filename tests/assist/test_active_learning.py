@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from accord.assist.classifier import SoftmaxRegression
-from accord.assist.diverse_batch import BETA, diverse_uncertain, sampled_typicality
+from accord.assist.diverse_batch import BETA, diverse_uncertain
 from accord.assist.selection import rank_unlabelled
-from accord.assist.typicality import kmeans, typical_points, typicality
+from accord.assist.typicality import kmeans, sampled_typicality, typical_points, typicality
 from accord.errors import InputError
 from accord.store import session_scope, write_scope
 from accord.store.datasets import get_dataset, settings_of
@@ -56,6 +56,25 @@ def test_typiclust_takes_one_typical_record_per_cluster():
     # a cluster holding a labelled record is covered: the next picks go elsewhere
     more = typical_points(x, 3, labelled=[0, 1], seed=3)
     assert 0 not in {i // 25 for i in more} and len(set(more)) == 3
+
+
+def test_typiclust_on_large_data_works_in_chunks_and_samples(monkeypatch):
+    """kmeans assigns rows CHUNK at a time and a cluster larger than REFERENCE_SAMPLE
+    measures typicality against a sample: same clusters, still the typical records."""
+    import accord.assist.typicality as typ
+
+    rng = np.random.default_rng(1)
+    centers = np.array([[0, 0], [10, 0], [0, 10], [10, 10]], dtype=float)
+    x = np.vstack([c + rng.normal(0, 0.5, (25, 2)) for c in centers])
+    whole = kmeans(x, 4, seed=3)
+    monkeypatch.setattr(typ, "CHUNK", 7)
+    monkeypatch.setattr(typ, "REFERENCE_SAMPLE", 10)  # every cluster (25) is "large"
+    assert kmeans(x, 4, seed=3).tolist() == whole.tolist()
+    assert kmeans(x.astype(np.float32), 4, seed=3).tolist() == whole.tolist()
+    picked = typical_points(x.astype(np.float32), 4, seed=3)
+    assert sorted(i // 25 for i in picked) == [0, 1, 2, 3]
+    for i in picked:
+        assert np.linalg.norm(x[i] - centers[i // 25]) < 0.6
 
 
 @settings(max_examples=25, deadline=None)
