@@ -19,6 +19,10 @@ from hypothesis import HealthCheck, settings
 
 from tests.pg import PostgresServer, find_pg_bin
 
+# the CLI's rich consoles read the width when accord.cli.console is imported; run_cli
+# runs the CLI in this process, so set it before anything imports them
+os.environ["COLUMNS"] = "200"
+
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"  # real public data, each folder with its SOURCE.md
 
@@ -121,11 +125,75 @@ def engine(db_url):
 
 
 def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-            cwd: str | Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real ``accord`` CLI in a subprocess."""
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "accord", *args], input=input,
-                          capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
+            cwd: str | Path | None = None, fresh_process: bool = False,
+            ) -> subprocess.CompletedProcess[str]:
+    """Run the real ``accord`` CLI (its entry point, :func:`accord.cli.main`) and return
+    what a subprocess would: exit code, stdout and stderr as text.
+
+    It runs in this process: a new interpreter spends about a second importing
+    accord per call, and the suite makes hundreds of calls. stdin, stdout,
+    stderr, argv, the environment and the working directory are swapped for the
+    call and restored after it. ``fresh_process=True`` (and any ``env`` key that
+    is read at import time) runs ``python -m accord`` in a subprocess instead.
+    """
+    full_env = {"COLUMNS": "200", **(env or {})}
+    if fresh_process or _IMPORT_TIME_ENV.intersection(full_env):
+        return subprocess.run([sys.executable, "-m", "accord", *args], input=input,
+                              capture_output=True, text=True,
+                              env={**os.environ, **full_env}, cwd=cwd, timeout=300)
+    return _run_cli_here(list(args), input, full_env, cwd)
+
+
+# environment variables read when accord is imported: those calls need a new process
+_IMPORT_TIME_ENV = {"ACCORD_PLUGINS"}
+
+
+def _run_cli_here(args: list[str], input: str | None, env: dict[str, str],
+                  cwd: str | Path | None) -> subprocess.CompletedProcess[str]:
+    import io
+    import traceback
+
+    from accord.cli import main
+
+    saved_env = dict(os.environ)
+    saved = (sys.argv, sys.stdin, sys.stdout, sys.stderr)
+    saved_cwd = os.getcwd()
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")
+    code: int = 0
+    try:
+        os.environ.update(env)
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.argv = ["accord", *args]
+        sys.stdin, sys.stdout, sys.stderr = stdin, out, err
+        try:
+            main()
+        except SystemExit as exc:
+            if exc.code is None:
+                code = 0
+            elif isinstance(exc.code, int):
+                code = exc.code
+            else:
+                err.write(f"{exc.code}\n")
+                code = 1
+        except BaseException:  # what the interpreter would print for an uncaught error
+            err.write(traceback.format_exc())
+            code = 1
+    finally:
+        sys.argv, sys.stdin, sys.stdout, sys.stderr = saved
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    out.flush()
+    err.flush()
+    result = subprocess.CompletedProcess(
+        ["accord", *args], code, out.buffer.getvalue().decode("utf-8", "replace"),  # type: ignore[attr-defined]
+        err.buffer.getvalue().decode("utf-8", "replace"))  # type: ignore[attr-defined]
+    for stream in (out, err, stdin):
+        stream.close()
+    return result
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]

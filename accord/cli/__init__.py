@@ -56,6 +56,7 @@ app = build_app()
 
 def main() -> None:
     """Entry point: usage errors exit 2 (typer), accord errors print one line and exit 2."""
+    from accord.cli.store import close_stores
     from accord.errors import AccordError
 
     try:
@@ -66,3 +67,5 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         sys.exit(130)
+    finally:
+        close_stores()

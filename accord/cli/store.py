@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from accord.errors import AccordError, InputError
 
-__all__ = ["DbOption", "open_store"]
+__all__ = ["DbOption", "open_store", "close_stores"]
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="ACCORD_DB", help="Database URL (default sqlite:///accord.db).",
     show_envvar=True)]
+
+
+# every engine a command opened; accord.cli.main disposes them when the command ends
+_opened: list[Engine] = []
+
+
+def close_stores() -> None:
+    """Dispose every engine :func:`open_store` made (the command's connections close)."""
+    while _opened:
+        _opened.pop().dispose()
 
 
 def open_store(db: str | None, *, migrate: bool = True) -> Engine:
@@ -31,9 +40,7 @@ def open_store(db: str | None, *, migrate: bool = True) -> Engine:
 
     engine = make_engine(db)
     shown = engine.url.render_as_string(hide_password=True)
-    context = click.get_current_context(silent=True)
-    if context is not None:  # the command's connections close when it ends, however it ends
-        context.call_on_close(engine.dispose)
+    _opened.append(engine)  # closed by close_stores when the command ends, however it ends
     try:
         current = current_revision(engine)
         if migrate and current is None:

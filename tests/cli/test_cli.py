@@ -134,3 +134,24 @@ def test_env_var_selects_database(workdir):
                   env={"ACCORD_DB": _db(workdir)})
     assert res.returncode == 0, res.stderr
     assert "viaenv" in _snapshot(workdir)
+
+
+@pytest.mark.parametrize("args", [["db", "current"], ["dataset", "list"], ["user", "list"]])
+def test_a_command_closes_its_database_connections(db_url, args):
+    """run_cli runs the CLI in this process, where an engine left open is a ResourceWarning
+    (an error in this suite) when it is collected; ``db current`` on PostgreSQL left one
+    (the dispose hook was registered on a click context that typer's own copy of click
+    never closes)."""
+    import gc
+    import warnings
+
+    from tests.dbs import migrated
+
+    url = migrated(db_url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        done = run_cli(*args, "--db", url)
+        gc.collect()
+    assert done.returncode == 0, done.stderr
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], \
+        [str(w.message) for w in caught]
