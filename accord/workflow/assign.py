@@ -54,6 +54,12 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
     cursor = None if find_open is not None else queue.cursor_of(session, ds.id, user.id)
     for _ in range(20):
         found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=postgres)
+        if found is None and postgres:
+            # every open record left is locked by other requests at this instant (the end of
+            # a queue, several annotators claiming its last records): "nothing left" would
+            # send this annotator away from work they must still do. Find without skipping;
+            # the claim's UPDATE waits for the holder, then re-checks the record's room.
+            found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=False)
         if found is None:
             return None
         record_id, priority = found

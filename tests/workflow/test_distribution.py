@@ -243,3 +243,29 @@ def test_next_does_not_skip_a_record_others_only_reference(engine, db_url):
     with psycopg.connect(plain) as other:  # another next's lock: skip the row
         other.execute("SELECT 1 FROM records WHERE id = %s FOR NO KEY UPDATE", (first,))
         assert _next(engine, "u2") == second
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # row locks: PostgreSQL only
+def test_next_waits_for_the_last_records_instead_of_saying_nothing_is_left(engine, db_url):
+    """When every record a user may still take is locked by other requests at that instant
+    (the end of a queue, annotators claiming its last records), ``next`` waits for them
+    instead of answering "nothing left" to someone who still has work: a full test run
+    ended one annotator's loop early that way (359 of 360 answers)."""
+    import threading
+
+    import psycopg
+
+    _setup(engine, n=1)
+    with session_scope(engine) as s:
+        only = s.scalar(select(Record.id))
+    got: list[int | None] = []
+    plain = db_url.replace("+psycopg", "")
+    with psycopg.connect(plain) as other:  # another next, claiming the last record
+        other.execute("SELECT 1 FROM records WHERE id = %s FOR NO KEY UPDATE", (only,))
+        asking = threading.Thread(target=lambda: got.append(_next(engine, "u1")))
+        asking.start()
+        asking.join(timeout=1.0)
+        assert asking.is_alive(), f"next answered {got} while the record was only locked"
+        other.rollback()
+    asking.join(timeout=30)
+    assert got == [only]
