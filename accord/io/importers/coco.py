@@ -29,7 +29,7 @@ from accord.errors import InputError
 from accord.io.importers.migration import MigratedRecord
 from accord.schema import Settings, parse_settings
 
-__all__ = ["AGENT", "CocoSource"]
+__all__ = ["AGENT", "CocoSource", "CocoJsonFile"]
 
 AGENT = "coco-import"
 
@@ -39,8 +39,13 @@ def _number_list(value: Any) -> bool:
                                            not isinstance(v, bool) for v in value)
 
 
-class CocoSource:
-    format = "coco"
+class CocoJsonFile:
+    """A COCO-style JSON file (COCO, COCO-video): the object loaded once, its ``top`` list
+    required, its other lists checked and its categories indexed by id (``data["_cats"]``);
+    errors name the file and the key."""
+
+    top = "images"
+    expected = "a COCO object with an 'images' list"
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -56,9 +61,9 @@ class CocoSource:
             data = orjson.loads(self.path.read_bytes())
         except orjson.JSONDecodeError as exc:
             raise self._error(f"not valid JSON: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("images"), list):
-            raise self._error("expected a COCO object with an 'images' list", field="images")
-        for key in ("annotations", "categories"):
+        if not isinstance(data, dict) or not isinstance(data.get(self.top), list):
+            raise self._error(f"expected {self.expected}", field=self.top)
+        for key in ("images", "annotations", "categories"):
             if not isinstance(data.get(key, []), list):
                 raise self._error(f"expected a list, got {type(data[key]).__name__}", field=key)
         cats = {}
@@ -68,8 +73,16 @@ class CocoSource:
                                   field="categories")
             cats[c["id"]] = c
         data["_cats"] = cats
-        self._data = data
+        self._data = self._checked(data)
+        return self._data
+
+    def _checked(self, data: dict[str, Any]) -> dict[str, Any]:
+        """What a format adds to the common checks (COCO: nothing)."""
         return data
+
+
+class CocoSource(CocoJsonFile):
+    format = "coco"
 
     def infer_settings(self) -> Settings:
         data = self._load()

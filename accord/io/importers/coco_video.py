@@ -19,12 +19,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import orjson
-
 from accord.errors import InputError
+from accord.io.importers.coco import CocoJsonFile
 from accord.io.importers.migration import MigratedRecord
 from accord.io.importers.tracks import tracks_value
 from accord.schema import Settings, parse_settings
@@ -38,34 +36,13 @@ def _positive(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
 
 
-class CocoVideoSource:
+class CocoVideoSource(CocoJsonFile):
     format = "coco-video"
+    top = "videos"
+    expected = "a COCO-video object with a 'videos' list"
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._data: dict[str, Any] | None = None
-
-    def _error(self, message: str, field: str | None = None) -> InputError:
-        return InputError(message, path=str(self.path), field=field)
-
-    def _load(self) -> dict[str, Any]:
-        if self._data is not None:
-            return self._data
-        try:
-            data = orjson.loads(self.path.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise self._error(f"not valid JSON: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("videos"), list):
-            raise self._error("expected a COCO-video object with a 'videos' list", "videos")
-        for key in ("images", "annotations", "categories"):
-            if not isinstance(data.get(key, []), list):
-                raise self._error(f"expected a list, got {type(data[key]).__name__}", key)
-        cats = {}
-        for i, c in enumerate(data.get("categories", [])):
-            if not isinstance(c, dict) or "id" not in c or not isinstance(c.get("name"), str):
-                raise self._error(f"category {i}: expected {{id, name}}, got {c!r}"[:200],
-                                  "categories")
-            cats[c["id"]] = c["name"]
+    def _checked(self, data: dict[str, Any]) -> dict[str, Any]:
+        data["_cats"] = {i: c["name"] for i, c in data["_cats"].items()}
         images = {}
         for i, img in enumerate(data.get("images", [])):
             if not isinstance(img, dict) or "id" not in img or \
@@ -73,8 +50,7 @@ class CocoVideoSource:
                 raise self._error(f"image {i}: expected {{id, video_id, frame_id}}, got "
                                   f"{img!r}"[:200], "images")
             images[img["id"]] = img
-        data["_cats"], data["_images"] = cats, images
-        self._data = data
+        data["_images"] = images
         return data
 
     def infer_settings(self) -> Settings:
