@@ -72,6 +72,10 @@ def test_a_valid_track_comes_back_with_keyframes_in_order():
     (_value(_track((0, 0, 0, 5, 5), tid=0)), "track id must be a whole number >= 1"),
     (_value(frames=0), "frames (the video's number of frames) must be a whole number > 0"),
     ({"tracks": []}, "missing ['frames', 'width', 'height']"),
+    # bounds on what one answer makes the server walk frame by frame (agreement, export)
+    (_value(frames=1_000_001), "at most 1,000,000 frames are supported"),
+    (_value(*[_track((0, 0, 0, 5, 5), (999_999, 0, 0, 5, 5), tid=i) for i in (1, 2)],
+            frames=1_000_000), "the tracks span 2,000,000 boxes in all"),
     ([], "expected {\"frames\""),
 ])
 def test_bad_tracks_are_refused_naming_the_question(value, message):

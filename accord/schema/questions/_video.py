@@ -13,7 +13,13 @@ from typing import Any
 from accord.schema.questions._media import is_number
 from accord.schema.questions.base import fail, short
 
-__all__ = ["extent", "frame_number", "video_object"]
+__all__ = ["extent", "frame_number", "video_object", "MAX_FRAMES", "MAX_TRACK_BOXES"]
+
+# Bounds on what one answer may make the server expand frame by frame (agreement,
+# consensus and the MOT export walk every frame of every track): about 9 hours of
+# video at 30 fps, and as many boxes over all of an answer's tracks.
+MAX_FRAMES = 1_000_000
+MAX_TRACK_BOXES = 1_000_000
 
 
 def video_object(name: str, value: Any, keys: tuple[str, ...], shape: str) -> dict[str, Any]:
@@ -37,6 +43,9 @@ def extent(name: str, value: dict[str, Any], key: str, *, integer: bool) -> int 
         kind = "a whole number" if integer else "a number"
         raise fail(name, f"{key} (the video's {_EXTENT[key]}) must be {kind} > 0, got "
                    f"{short(v)}")
+    if key == "frames" and v > MAX_FRAMES:
+        raise fail(name, f"frames (the video's number of frames) is {v}; at most {MAX_FRAMES:,} "
+                   "frames are supported")
     return v  # type: ignore[no-any-return]
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from accord.schema.questions._media import coordinate, items, label_of, score_of
-from accord.schema.questions._video import extent, frame_number, video_object
+from accord.schema.questions._video import MAX_TRACK_BOXES, extent, frame_number, video_object
 from accord.schema.questions.base import (
     FormField,
     Labelled,
@@ -102,6 +102,10 @@ def validate(value: Any, question: VideoTrackQuestion, record_fields: dict[str, 
                            "one box per frame")
         tracks.append({"id": tid, "label": label_of(name, question.labels, track),
                        "keyframes": kfs, **score_of(name, track)})
+    boxes = sum(t["keyframes"][-1]["frame"] - t["keyframes"][0]["frame"] + 1 for t in tracks)
+    if boxes > MAX_TRACK_BOXES:
+        raise fail(name, f"the tracks span {boxes:,} boxes in all (each track from its first "
+                   f"to its last keyframe); at most {MAX_TRACK_BOXES:,} per answer")
     return {"frames": frames, "width": width, "height": height, "tracks": tracks}
 
 
