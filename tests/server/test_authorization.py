@@ -86,6 +86,7 @@ MATRIX = [
     ("POST", "/api/v1/datasets/{name}/workforce/check", "admin", True),
     ("GET", "/api/v1/datasets/{name}/timesheet", "reviewer", True),
     ("GET", "/api/v1/media/{path}", "annotator", False),
+    ("GET", "/api/v1/point-cloud/{path}", "annotator", False),
 ]
 RANK = {"annotator": 0, "reviewer": 1, "admin": 2}
 ACTORS = [("admin", "admin", False), ("reviewer", "reviewer", True),

@@ -15,7 +15,8 @@ METRICS = tuple(AGREEMENT_METRICS)  # every value ?metric= allows
 SETTINGS = {
     "fields": [{"name": "text", "type": "text"}, {"name": "a", "type": "text"},
                {"name": "b", "type": "text"}, {"name": "c", "type": "json"},
-               {"name": "image", "type": "image"}, {"name": "clip", "type": "audio"}],
+               {"name": "image", "type": "image"}, {"name": "clip", "type": "audio"},
+               {"name": "video", "type": "video"}, {"name": "scan", "type": "point_cloud"}],
     "questions": [
         {"name": "label", "type": "label", "labels": ["pos", "neg"]},
         {"name": "multi_label", "type": "multi_label", "labels": ["x", "y"]},
@@ -29,7 +30,12 @@ SETTINGS = {
         {"name": "polygon", "type": "polygon", "field": "image", "labels": ["car"]},
         {"name": "keypoints", "type": "keypoints", "field": "image", "points": ["a", "b"]},
         {"name": "segment", "type": "segment", "field": "clip", "labels": ["speech"]},
-        {"name": "transcript", "type": "transcript", "field": "clip"}],
+        {"name": "transcript", "type": "transcript", "field": "clip"},
+        {"name": "video_track", "type": "video_track", "field": "video", "labels": ["car"]},
+        {"name": "video_segment", "type": "video_segment", "field": "video", "labels": ["run"]},
+        {"name": "video_frame_label", "type": "video_frame_label", "field": "video",
+         "labels": ["walk"]},
+        {"name": "cuboid", "type": "cuboid", "field": "scan", "labels": ["car"]}],
     "distribution": {"overlap": 2}}
 CANDS = [{"id": "c1", "text": "x"}, {"id": "c2", "text": "y"}]
 
@@ -45,7 +51,17 @@ def _answer(user: int, rec: int) -> dict:
             "polygon": [{"points": [[0, 0], [10, 0], [10, 10]], "label": "car"}],
             "keypoints": [{"points": {"a": [1, 2], "b": [3, 4]}}],
             "segment": [{"start": 0, "end": 2, "label": "speech"}],
-            "transcript": {"text": "hello"}}
+            "transcript": {"text": "hello"},
+            "video_track": {"frames": 30, "width": 320, "height": 240, "tracks": [
+                {"id": 1, "label": "car", "keyframes": [
+                    {"frame": 0, "x": 10, "y": 20, "w": 30 + odd, "h": 40},
+                    {"frame": 29, "x": 60, "y": 20, "w": 30, "h": 40}]}]},
+            "video_segment": {"duration": 4.0, "segments": [
+                {"start": 0.5, "end": 2.0 + odd, "label": "run"}]},
+            "video_frame_label": {"frames": 30, "ranges": [
+                {"start": 0, "end": 9 + odd, "label": "walk"}]},
+            "cuboid": [{"x": 1.0, "y": 2.0, "z": 0.5, "l": 4.0 + odd, "w": 2.0, "h": 1.5,
+                        "yaw": 0.3, "label": "car"}]}
 
 
 def test_every_metric_on_every_question_type_is_json(live_server):
@@ -53,7 +69,8 @@ def test_every_metric_on_every_question_type_is_json(live_server):
     admin = Client(live_server.url, live_server.admin_token)
     admin.create_dataset("all", SETTINGS)
     admin.import_records("all", [{"id": f"r{i}", "text": "Alice runs", "a": "A", "b": "B",
-                                  "c": CANDS, "image": f"img/{i}.png", "clip": f"clip/{i}.wav"}
+                                  "c": CANDS, "image": f"img/{i}.png", "clip": f"clip/{i}.wav",
+                                  "video": f"video/{i}.webm", "scan": f"scan/{i}.pcd"}
                                  for i in range(3)])
     for u, name in enumerate(("u1", "u2")):
         client = Client(live_server.url, live_server.make_user(name))
@@ -66,11 +83,12 @@ def test_every_metric_on_every_question_type_is_json(live_server):
     assert default.status_code == 200, default.text
     agreement = default.json()["agreement"]
     for name in ("label", "rating", "pairwise", "multi_label", "span", "ranking", "bbox",
-                 "segment"):
+                 "segment", "video_track", "video_segment", "video_frame_label", "cuboid"):
         assert agreement[name]["value"] is not None, name
     assert agreement["rating"]["alpha"] is not None and agreement["rating"]["level"] == "ordinal"
     measured = {"label", "multi_label", "span", "rating", "ranking", "pairwise", "bbox",
-                "polygon", "keypoints", "segment"}
+                "polygon", "keypoints", "segment", "video_track", "video_segment",
+                "video_frame_label", "cuboid"}
     for metric in METRICS:
         res = httpx.get(base, headers=h, params={"metric": metric}, timeout=120)
         assert res.status_code in (200, 422), (metric, res.status_code, res.text)
