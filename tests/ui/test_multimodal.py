@@ -475,13 +475,15 @@ def test_media_paths_load_from_the_media_root(browser, media_files):
         stage = Stage(page, "objects")
         expect(page.locator(".q-bbox img.image-body")).to_have_attribute(
             "src", "/api/v1/media/street/photo%201.png")
-        stage.drag((40, 60), (140, 120))
         assert Wave(page, "events").duration == pytest.approx(SECONDS, abs=0.01)
         player = page.locator(".q-segment .audio-player")
         expect(player).not_to_have_attribute("data-waveform", "none")
-        # the image field shown beside the label question: zoom with the button, pan by dragging
         thumb = page.locator('.field[data-field="thumb"] .image-stage')
         expect(thumb).to_have_attribute("data-ready", "true")
+        # draw once the media above and beside the stage have loaded: a waveform or image
+        # that arrived during the drag moved the stage under the mouse (y 60 -> 30.44)
+        stage.drag((40, 60), (140, 120))
+        # the image field shown beside the label question: zoom with the button, pan by dragging
         thumb.get_by_role("button", name="+").click()
         scale = float(thumb.get_attribute("data-view").split(",")[0])
         assert scale > 1
