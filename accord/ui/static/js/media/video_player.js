@@ -5,6 +5,8 @@
 // back / forward (Shift: 10), Space play / pause, [ / ] speed 0.25x-2x.
 
 import { h } from "../dom.js";
+import { questionShell } from "../questions/shell.js";
+import { mediaSource } from "./source.js";
 
 export const VIDEO_SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
 
@@ -194,4 +196,18 @@ export function videoFor(question, ctx, mediaSource) {
   const def = ctx.fieldDef ? ctx.fieldDef(question.field) : null;
   const player = new VideoPlayer(src, { fps: def && def.fps ? def.fps : 25 });
   return { player, el: player.el };
+}
+
+/** The frame of every video question widget: its labels (and their index), the question's
+ * shell with ``hint`` and the suggestion, and the player (null when the video cannot play,
+ * the shell then shows why). */
+export function videoQuestion(question, ctx, hint) {
+  const labels = Object.entries(question.labels);
+  const labelIndex = new Map(labels.map(([v], i) => [v, i]));
+  const shell = questionShell(question, {
+    hint, suggestion: ctx.suggestion, onAccept: ctx.acceptSuggestion,
+  });
+  const { player, el } = videoFor(question, ctx, mediaSource);
+  shell.body.append(el);
+  return { labels, labelIndex, shell, player };
 }

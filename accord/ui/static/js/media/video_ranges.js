@@ -8,9 +8,8 @@ import { h, replace } from "../dom.js";
 import { labelText } from "../values.js";
 import { LAB_HEX } from "./audio_player.js";
 import { labClass } from "./image_question.js";
-import { mediaSource } from "./source.js";
-import { fmtClock, videoFor, videoKey } from "./video_player.js";
-import { digitIndex, keyLabel, optionButton, questionShell } from "../questions/shell.js";
+import { fmtClock, videoKey, videoQuestion } from "./video_player.js";
+import { digitIndex, keyLabel, optionButton } from "../questions/shell.js";
 
 const r2 = (v) => Math.round(v * 100) / 100;
 
@@ -18,14 +17,8 @@ const r2 = (v) => Math.round(v * 100) / 100;
  * unit "second": {duration, segments:[{start, end, label}]} (overlap when allowed). */
 export function createRanges(question, ctx, unit) {
   const key = unit === "frame" ? "ranges" : "segments";
-  const labels = Object.entries(question.labels);
-  const labelIndex = new Map(labels.map(([v], i) => [v, i]));
-  const shell = questionShell(question, {
-    hint: ", . frame · Enter … Enter mark a range · 1–9 label · Del remove",
-    suggestion: ctx.suggestion, onAccept: ctx.acceptSuggestion,
-  });
-  const { player, el } = videoFor(question, ctx, mediaSource);
-  shell.body.append(el);
+  const { labels, labelIndex, shell, player } = videoQuestion(question, ctx,
+    ", . frame · Enter … Enter mark a range · 1–9 label · Del remove");
   if (!player) return { el: shell.el, error: shell.error, update() {}, key: () => false };
   let current = labels[0][0];
   let anchor = null;

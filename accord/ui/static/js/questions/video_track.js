@@ -14,9 +14,8 @@ import { h, replace } from "../dom.js";
 import { labelText } from "../values.js";
 import { LAB_HEX } from "../media/audio_player.js";
 import { labClass } from "../media/image_question.js";
-import { mediaSource } from "../media/source.js";
-import { videoFor, videoKey } from "../media/video_player.js";
-import { digitIndex, keyLabel, optionButton, questionShell } from "./shell.js";
+import { videoKey, videoQuestion } from "../media/video_player.js";
+import { digitIndex, keyLabel, optionButton } from "./shell.js";
 
 const COORDS = ["x", "y", "w", "h"];
 const MIN_PX = 2;
@@ -38,14 +37,8 @@ export function boxAt(keyframes, frame) {
 }
 
 export function create(question, ctx) {
-  const labels = Object.entries(question.labels);
-  const labelIndex = new Map(labels.map(([v], i) => [v, i]));
-  const shell = questionShell(question, {
-    hint: "drag to draw · , . frame · N new · K keyframe · Del remove",
-    suggestion: ctx.suggestion, onAccept: ctx.acceptSuggestion,
-  });
-  const { player, el } = videoFor(question, ctx, mediaSource);
-  shell.body.append(el);
+  const { labels, labelIndex, shell, player } = videoQuestion(question, ctx,
+    "drag to draw · , . frame · N new · K keyframe · Del remove");
   if (!player) return { el: shell.el, error: shell.error, update() {}, key: () => false };
   let current = labels[0][0];
   let selected = null; // track id
