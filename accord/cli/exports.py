@@ -11,6 +11,7 @@ import typer
 
 from accord.cli.console import console
 from accord.cli.store import DbOption, open_store
+from accord.io.catalog import CONTAINERS, EXPORT_FORMATS, names
 
 __all__ = ["register"]
 
@@ -41,14 +42,12 @@ def export_command(
     dataset: Annotated[str, typer.Argument(help="Dataset name.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="Output file (a directory for "
                                       "--to hub/disk); split names go before the suffix.")],
-    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv, parquet, hf, sft-messages, "
-                                     "sft-prompt-completion, dpo, kto, reward, openai-chat, "
-                                     "openai-dpo, conll, label-studio, coco, audio-segments, "
-                                     "kitti, cuboids, mot, coco-video.")
+    fmt: Annotated[str, typer.Option("--format", help=f"{names(EXPORT_FORMATS)}.")
                        ] = "jsonl",
     to: Annotated[str | None, typer.Option(
-        "--to", help="Container: jsonl, csv, parquet, hub (Parquet shards + dataset card), "
-        "disk (save_to_disk + card), json, conll, zip (kitti). Default: from the format and -o.",
+        "--to", help="Container, one the format allows: "
+        f"{', '.join(f'{k} ({v})' for k, v in CONTAINERS.items())}. "
+        "Default: from the format and -o.",
         rich_help_panel=_OUT)] = None,
     prompt_field: Annotated[str | None, typer.Option(
         "--prompt-field", help="Field holding the prompt.", rich_help_panel=_ROLE)] = None,

@@ -9,6 +9,7 @@ import typer
 
 from accord.cli.console import console, err_console
 from accord.cli.store import DbOption, open_store
+from accord.io.catalog import MIGRATION_FORMATS, READ_FORMATS, names
 
 __all__ = ["register", "count_lines"]
 
@@ -36,9 +37,8 @@ def import_command(
     report: Annotated[Path | None, typer.Option(
         "--report", help="Where to write rejected lines (JSONL).")] = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="jsonl, json, csv, parquet, hf (default: from the name); migrations "
-        "with their answers: label-studio, argilla, openai-chat, trl-dpo, conll, coco, kitti, "
-        "cuboids, mot, coco-video.")] = None,
+        "--format", help=f"{names(READ_FORMATS)} (default: from the name); migrations "
+        f"with their answers: {names(MIGRATION_FORMATS)}.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 5000,
     max_field_chars: Annotated[int, typer.Option(
         "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,

@@ -1,42 +1,35 @@
 """Exporters: one module per format, each streaming records to an atomic output.
 
 :func:`export_dataset` runs an export (see :mod:`accord.io.exporters.run`);
-:data:`FORMATS` maps each ``--format`` name to its :class:`ExportFormat`.
+:data:`FORMATS` maps each ``--format`` name (:data:`accord.io.catalog.EXPORT_FORMATS`)
+to its :class:`ExportFormat`.
 """
 
 from __future__ import annotations
 
-from accord.io.exporters import (
-    audio_segments,
-    coco,
-    coco_video,
-    conll,
-    csv,
-    cuboids,
-    dpo,
-    hf,
-    jsonl,
-    kitti,
-    kto,
-    label_studio,
-    mot,
-    openai_chat,
-    openai_dpo,
-    parquet,
-    reward,
-    sft_messages,
-    sft_prompt_completion,
-)
+import importlib
+
+from accord.io.catalog import CONTAINERS, EXPORT_FORMATS, export_module
 from accord.io.exporters.base import ExportFormat
 from accord.io.exporters.jsonl import export_jsonl
 from accord.io.exporters.options import ExportOptions, options_from_mapping, parse_split
 from accord.io.exporters.run import ExportSummary, export_dataset
 
 __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "ExportOptions", "ExportSummary",
-           "export_dataset", "export_jsonl", "options_from_mapping", "parse_split"]
+           "checked", "export_dataset", "export_jsonl", "options_from_mapping",
+           "parse_split"]
 
-FORMATS: dict[str, ExportFormat] = {m.FORMAT.name: m.FORMAT for m in (
-    jsonl, csv, parquet, hf, sft_messages, sft_prompt_completion, dpo, kto, reward, openai_chat,
-    openai_dpo, conll, label_studio, coco, audio_segments, kitti, cuboids, mot, coco_video)}
 
-EXPORT_FORMATS = tuple(FORMATS)
+def checked(name: str, fmt: ExportFormat) -> ExportFormat:
+    """``fmt`` if it is the catalog's format ``name`` with containers the catalog knows."""
+    if fmt.name != name:
+        raise RuntimeError(f"{export_module(name)}.FORMAT is named {fmt.name!r}, not {name!r}")
+    unknown = [c for c in fmt.containers if c not in CONTAINERS]
+    if unknown:
+        raise RuntimeError(f"export format {name!r}: unknown container {unknown[0]!r}")
+    return fmt
+
+
+FORMATS: dict[str, ExportFormat] = {
+    name: checked(name, importlib.import_module(export_module(name)).FORMAT)
+    for name in EXPORT_FORMATS}

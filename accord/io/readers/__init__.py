@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.io.catalog import READ_FORMATS
 
 __all__ = ["FORMATS", "detect_format", "read_rows"]
 
-FORMATS = ("jsonl", "json", "csv", "parquet", "hf")
+FORMATS = READ_FORMATS
 
 
 def detect_format(path: Path) -> str:
