@@ -116,6 +116,9 @@ def test_hh_rlhf_annotated_through_the_api_then_exported_as_dpo(server, shared_d
     assert denied.status_code == 403
     bad = httpx.get(url, params={"format": "dpo", "pairs": "some"}, headers=auth)
     assert bad.status_code == 422
-    bad = httpx.get(url, params={"format": "dpo", "to": "hub"}, headers=auth)
+    bad = httpx.get(url, params={"format": "dpo", "to": "csv"}, headers=auth)  # not DPO's
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "to"
+    hub = httpx.get(url, params={"format": "dpo", "to": "hub"}, headers=auth)  # a directory
+    assert hub.status_code == 200 and hub.headers["content-type"] == "application/zip"
+    assert 'filename="hh-dpo.zip"' in hub.headers["content-disposition"]
     admin.close()

@@ -4,9 +4,11 @@
 options, roles) before the first byte, so the server can still answer with
 a clean error; the returned chunks are then produced lazily, record page by
 record page, in one read transaction. Text containers (JSONL, CSV, JSON,
-CoNLL) stream directly; Parquet is written to a temporary file first (its
-footer comes last) and streamed from there. One split per download
-(``part``).
+CoNLL) stream directly; the others are written by :func:`export_dataset` to a
+temporary directory first and streamed from there: Parquet (its footer comes
+last), COCO JSON and ZIP archives as they are, the ``hub`` and ``disk``
+directories as one ZIP. So every format downloads in every container it
+allows. One split per download (``part``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,13 @@ from accord.store.engine import session_scope
 
 __all__ = ["DOWNLOAD_CONTAINERS", "Download", "open_download", "with_query_names"]
 
-DOWNLOAD_CONTAINERS = TEXT_CONTAINERS + ("parquet",)
+# container -> (file suffix, media type) of what a temporary export is streamed as
+_FILES = {"parquet": (SUFFIXES["parquet"], MEDIA_TYPES["parquet"]),
+          "coco": (".json", "application/json"),
+          "zip": (".zip", "application/zip"),
+          "hub": (".zip", "application/zip"),  # the directory, zipped
+          "disk": (".zip", "application/zip")}
+DOWNLOAD_CONTAINERS = TEXT_CONTAINERS + tuple(_FILES)
 _CHUNK = 256 * 1024
 
 
@@ -79,12 +88,12 @@ def open_download(engine: Engine, dataset: str, options: ExportOptions) -> Downl
                          f"{sorted(options.split)})", field="part")
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset)
     name = f"{safe}-{prep.fmt.name}" + (f".{options.part}" if options.part else "")
-    filename = name + SUFFIXES[container]
-    if container == "parquet":
-        chunks = _parquet_chunks(engine, dataset, options)
-    else:
-        chunks = _text_chunks(engine, dataset, options)
-    return Download(filename, MEDIA_TYPES[container], chunks)
+    if container in _FILES:
+        suffix, media_type = _FILES[container]
+        return Download(name + suffix, media_type,
+                        _file_chunks(engine, dataset, options, container))
+    return Download(name + SUFFIXES[container], MEDIA_TYPES[container],
+                    _text_chunks(engine, dataset, options))
 
 
 def _text_chunks(engine: Engine, dataset: str, options: ExportOptions) -> Iterator[bytes]:
@@ -113,14 +122,31 @@ def _text_chunks(engine: Engine, dataset: str, options: ExportOptions) -> Iterat
             yield bytes(buf)
 
 
-def _parquet_chunks(engine: Engine, dataset: str, options: ExportOptions) -> Iterator[bytes]:
+def _file_chunks(engine: Engine, dataset: str, options: ExportOptions,
+                 container: str) -> Iterator[bytes]:
+    """The export written to a temporary directory, then streamed (a directory zipped)."""
     tmp = Path(tempfile.mkdtemp(prefix="accord-download-"))
     try:
-        target = tmp / "export.parquet"
-        options.to = "parquet"
+        options.to = container
+        directory = container in ("hub", "disk")
+        target = tmp / ("export" if directory else "export" + _FILES[container][0])
         summary = export_dataset(engine, dataset, target, options)
-        with open(summary.paths[0], "rb") as fh:
+        path = summary.paths[0]
+        if directory:
+            path = _zipped(path, tmp / "export.zip")
+        with open(path, "rb") as fh:
             while chunk := fh.read(_CHUNK):
                 yield chunk
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _zipped(directory: Path, target: Path) -> Path:
+    """``directory``'s files in a ZIP at ``target``, named relative to it (Parquet and
+    Arrow files are compressed already: stored, not deflated)."""
+    with zipfile.ZipFile(target, "w") as zf:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            method = zipfile.ZIP_STORED if path.suffix in (".parquet", ".arrow") \
+                else zipfile.ZIP_DEFLATED
+            zf.write(path, path.relative_to(directory).as_posix(), compress_type=method)
+    return target

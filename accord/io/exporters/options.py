@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from accord.errors import InputError
+from accord.io import catalog
 
 __all__ = [
     "CONTAINERS",
@@ -29,7 +30,7 @@ __all__ = [
 STATUSES = ("submitted", "reviewed")
 PAIRS = ("best-worst", "all")
 TEXTS = ("one", "all")
-CONTAINERS = ("jsonl", "csv", "parquet", "hub", "disk", "json", "conll")
+CONTAINERS = tuple(catalog.CONTAINERS)
 
 
 @dataclass
