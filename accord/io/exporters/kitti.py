@@ -22,7 +22,6 @@ and point-cloud reference. ``accord import --format kitti`` reads the ZIP back.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
@@ -30,6 +29,7 @@ import orjson
 
 from accord.io.exporters.base import Context, ExportFormat
 from accord.io.exporters.cuboids import CuboidFrames
+from accord.io.exporters.sinks import ZipLayout, ZipSink
 from accord.io.kitti_labels import cuboid_to_kitti
 
 __all__ = ["FORMAT", "frame_name"]
@@ -50,26 +50,20 @@ def frame_name(external_id: str, record_id: int) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", external_id)[:100] + f"-{record_id}"
 
 
-class _ZipSink:
-    def __init__(self, fh: BinaryIO) -> None:
-        self.zip = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED)
-        self.index: list[bytes] = []
-        self.rows = 0
+class _LabelFiles(ZipSink):
+    """``label_2/<frame>.txt`` per record, then ``frames.jsonl`` indexing them."""
 
-    def write(self, row: dict[str, Any]) -> None:
-        self.rows += 1
-        self.zip.writestr(f"label_2/{row['frame']}.txt", row["text"])
+    def __init__(self, fh: BinaryIO) -> None:
+        super().__init__(fh)
+        self.index: list[bytes] = []
+
+    def entries(self, row: dict[str, Any]) -> Iterable[tuple[str, str | bytes]]:
         self.index.append(orjson.dumps({"frame": row["frame"], "external_id": row["external_id"],
                                         "point_cloud": row["point_cloud"]}))
+        return [(f"label_2/{row['frame']}.txt", row["text"])]
 
-    def close(self) -> None:
-        self.zip.writestr("frames.jsonl", b"\n".join(self.index) + (b"\n" if self.index else b""))
-        self.zip.close()
-
-
-class _Layout:
-    def open_sink(self, fh: BinaryIO) -> _ZipSink:
-        return _ZipSink(fh)
+    def closing(self) -> Iterable[tuple[str, str | bytes]]:
+        return [("frames.jsonl", b"\n".join(self.index) + (b"\n" if self.index else b""))]
 
 
 class _Builder:
@@ -88,8 +82,8 @@ class _Builder:
     def columns(self) -> list[str]:
         return ["frame", "external_id", "point_cloud", "text"]
 
-    def schema(self) -> _Layout:
-        return _Layout()
+    def schema(self) -> ZipLayout:
+        return ZipLayout(_LabelFiles)
 
 
 FORMAT = ExportFormat("kitti", "point_clouds", ("zip",), _Builder,

@@ -20,14 +20,14 @@ safe file name, else a safe version of it with ``-<record id>`` appended.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
 from accord.io.exporters.base import Context, ExportFormat
 from accord.io.exporters.kitti import frame_name
+from accord.io.exporters.sinks import ZipLayout, ZipSink
 from accord.io.exporters.video_tracks import VideoTracks
 from accord.schema.tracks import track_boxes
 
@@ -72,24 +72,13 @@ def _ini(values: dict[str, Any]) -> bytes:
     return ("[Sequence]\n" + "".join(f"{k}={v}\n" for k, v in values.items())).encode()
 
 
-class _ZipSink:
-    def __init__(self, fh: BinaryIO) -> None:
-        self.zip = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED)
-        self.rows = 0
+class _Sequences(ZipSink):
+    """``<sequence>/seqinfo.ini`` and ``<sequence>/gt/gt.txt`` per record."""
 
-    def write(self, row: dict[str, Any]) -> None:
-        self.rows += 1
+    def entries(self, row: dict[str, Any]) -> Iterable[tuple[str, str | bytes]]:
         seq = row["sequence"]
-        self.zip.writestr(f"{seq}/seqinfo.ini", _ini(row["seqinfo"]))
-        self.zip.writestr(f"{seq}/gt/gt.txt", "".join(line + "\n" for line in row["lines"]))
-
-    def close(self) -> None:
-        self.zip.close()
-
-
-class _Layout:
-    def open_sink(self, fh: BinaryIO) -> _ZipSink:
-        return _ZipSink(fh)
+        return [(f"{seq}/seqinfo.ini", _ini(row["seqinfo"])),
+                (f"{seq}/gt/gt.txt", "".join(line + "\n" for line in row["lines"]))]
 
 
 class _Builder:
@@ -115,8 +104,8 @@ class _Builder:
     def columns(self) -> list[str]:
         return ["sequence", "seqinfo", "lines"]
 
-    def schema(self) -> _Layout:
-        return _Layout()
+    def schema(self) -> ZipLayout:
+        return ZipLayout(_Sequences)
 
 
 FORMAT = ExportFormat("mot", "video", ("zip",), _Builder,

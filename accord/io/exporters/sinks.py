@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import operator
 import shutil
+import zipfile
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Self
 
@@ -68,6 +71,45 @@ class TextSink:
 
     def close(self) -> None:
         self.fh.write(self.encoder.footer)
+
+
+class ZipSink:
+    """Rows written as files in a ZIP archive (``--to zip``).
+
+    A format subclasses it with :meth:`entries` (a row's files) and, if it
+    needs one, :meth:`closing` (files written after the last row, such as an
+    index); :class:`ZipLayout` opens it for :class:`Outputs`.
+    """
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.zip = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED)
+        self.rows = 0
+
+    def entries(self, row: dict[str, Any]) -> Iterable[tuple[str, str | bytes]]:
+        raise NotImplementedError
+
+    def closing(self) -> Iterable[tuple[str, str | bytes]]:
+        return ()
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.rows += 1
+        for name, data in self.entries(row):
+            self.zip.writestr(name, data)
+
+    def close(self) -> None:
+        for name, data in self.closing():
+            self.zip.writestr(name, data)
+        self.zip.close()
+
+
+@dataclass(frozen=True)
+class ZipLayout:
+    """The "schema" of a ZIP format: :class:`Outputs` opens one ``sink`` per output file."""
+
+    sink: type[ZipSink]
+
+    def open_sink(self, fh: BinaryIO) -> ZipSink:
+        return self.sink(fh)
 
 
 class ParquetSink:
