@@ -15,7 +15,8 @@ import orjson
 
 from accord.store.export.spec import CHILDREN, RECORD, Child, Column
 
-__all__ = ["Dialect", "USERS_INLINE", "child_sql", "record_cells", "source", "user_params"]
+__all__ = ["Dialect", "USERS_INLINE", "child_object", "child_sql", "record_cells", "source",
+           "user_params"]
 
 #: Up to this many users, a name is a CASE over bound values; beyond, a lookup.
 USERS_INLINE = 200
@@ -84,8 +85,9 @@ def object_sql(d: Dialect, pairs: list[tuple[str, str]]) -> str:
     return d.concat(parts)
 
 
-def child_sql(d: Dialect, child: Child, users: int) -> str:
-    """A record's (``r``) list of ``child`` rows as JSON text (its value for a single)."""
+def child_object(d: Dialect, child: Child, users: int) -> str:
+    """One ``child`` row (alias ``child.alias``) as JSON text: its object, or for a single
+    its one value."""
     values = []
     for column in child.columns:
         src = source(column, child.alias)
@@ -94,9 +96,14 @@ def child_sql(d: Dialect, child: Child, users: int) -> str:
         else:
             values.append(d.value(column, src, child))
     if not child.many:
-        return d.single(child, values[0])
-    return d.array(child, object_sql(d, [(c.key, v) for c, v in zip(child.columns, values,
-                                                                     strict=True)]))
+        return values[0]
+    return object_sql(d, [(c.key, v) for c, v in zip(child.columns, values, strict=True)])
+
+
+def child_sql(d: Dialect, child: Child, users: int) -> str:
+    """A record's (``r``) list of ``child`` rows as JSON text (its value for a single)."""
+    obj = child_object(d, child, users)
+    return d.array(child, obj) if child.many else d.single(child, obj)
 
 
 def record_cells(d: Dialect, present: dict[str, bool], users: int) -> list[tuple[str, str]]:

@@ -42,7 +42,6 @@ __all__ = ["ColumnPage", "LinePage", "column_page_sql", "iter_json_records",
            "line_page_sql", "unmark"]
 
 MARK = "\x01"
-PYTHON = "\x04"  # PostgreSQL: this record is written by Python
 _IN_FLIGHT = 1  # pages per reading connection (read or being read) the caller has not taken
 
 
@@ -85,9 +84,13 @@ def json_records_supported(session: Session) -> bool:
 
 def _run(conn: Any, sql: str, params: Any, *, binary: bool = False) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` on a DB-API connection (sqlite3 or psycopg); ``binary``: psycopg
-    reads the result in binary format (a ``bytea`` then arrives as its bytes, not as hex
-    text the server writes and the client decodes: 4 us of client CPU per JSONL line)."""
+    reads the result in binary format and gives ``text`` as its UTF-8 bytes (no hex text
+    of a ``bytea`` for the server to write and the client to decode, no ``str``)."""
     cursor = conn.cursor(binary=True) if binary else conn.cursor()
+    if binary:
+        from psycopg.types.string import ByteaBinaryLoader
+
+        cursor.adapters.register_loader("text", ByteaBinaryLoader)
     try:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -222,6 +225,7 @@ def _connections(plan: _Plan, readers: Sequence[Any] | None) -> tuple[list[Any],
     return [raw], plan.dialect is SQLITE
 
 
+_JSON_CELLS = ("metadata", "responses", "suggestions", "reviews", "gold")
 _ROW_KEYS = ("external_id", "fields", "metadata", "status", "is_gold", "responses",
              "suggestions", "reviews", "gold")
 
@@ -258,7 +262,7 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
     conns, threads = _connections(plan, readers)
     for rows in _range_pages(plan, conns, batch_size, fetch, after_id, prefetch and threads):
         redo = plan.python_records([r[0] for r in rows if any(
-            PYTHON in r[i] for i in (2, 3, 6, 7, 8, 9))]) if python else {}
+            POSTGRES.flagged(r[i]) for i in (2, 3, 6, 7, 8, 9))]) if python else {}
         for rid, ext, fields, meta, status, is_gold, resp, sugg, revs, gold in rows:
             done = redo.get(rid) if redo else None
             yield done if done is not None else JsonRecord(
@@ -281,22 +285,27 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
     plan = _Plan(session, dataset_id)
     sql = plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
 
-    def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
+    postgres = plan.dialect is POSTGRES
+
+    def fetch(conn: Any, lo: int, hi: int) -> tuple[LinePage, bool] | None:
         ids_text, text = plan.run(conn, sql, lo, hi, binary=True)[0]
         if ids_text is None:
             return None
-        ids, text = tuple(map(int, ids_text.split(","))), bytes(text)
+        ids, text = tuple(map(int, ids_text.split(b"," if postgres else ","))), bytes(text)
+        if postgres:  # the text without its last newline
+            text += b"\n"
         if not _ascending(ids):  # the aggregate did not keep the subquery's order
             pairs = sorted(zip(ids, text.split(b"\n"), strict=False))
             ids, text = tuple(i for i, _ in pairs), b"\n".join(t for _, t in pairs) + b"\n"
-        return LinePage(ids, plan.finish(conn, text))
+        return LinePage(ids, plan.finish(conn, text)), postgres and POSTGRES.flagged(text)
 
     conns, threads = _connections(plan, readers)
-    for page in _range_pages(plan, conns, batch_size, fetch, after_id, threads):
-        if plan.dialect is POSTGRES and PYTHON.encode() in page.text:
+    for page, flagged_page in _range_pages(plan, conns, batch_size, fetch, after_id,
+                                           threads):
+        if flagged_page:
             lines = page.text.split(b"\n")
             flagged = [rid for rid, line in zip(page.ids, lines, strict=False)
-                       if PYTHON.encode() in line]
+                       if POSTGRES.flagged(line)]
             redo = plan.python_records(flagged)
             lines = [line_text(redo[rid]).encode() if rid in redo else line
                      for rid, line in zip(page.ids, lines, strict=False)]
@@ -326,7 +335,7 @@ def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool
         cols.append('r."fields"')
         names.append("fields")
     return d.page_sql(", ".join(f"{c} AS {n}" for c, n in zip(cols, names, strict=True)),
-                      exclude_gold), names
+                      exclude_gold, plan.present, plan.users), names
 
 
 def _field_params(plan: _Plan, fields: Sequence[str]) -> dict[str, Any]:
@@ -397,7 +406,9 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
                                for name, text in zip(page_names, joined, strict=True)
                                if name != "is_gold") or len(joined[2]) != len(ids)
         if python and not unsafe:
-            unsafe = any(PYTHON in text for text in joined)
+            unsafe = any(POSTGRES.flagged(text) for name, text in zip(page_names, joined,
+                                                                      strict=True)
+                         if name in _JSON_CELLS)
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = plan.run(conn, rows_sql, lo, hi)
             ids = tuple(row[0] for row in rows)
@@ -444,10 +455,9 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
 def _python_cells(plan: _Plan, ids: tuple[int, ...], cells: dict[str, Any],
                   names: list[str]) -> None:
     """PostgreSQL: the cells of flagged records (a row per record) written by Python."""
-    json_names = [n for n in names if n in ("metadata", "responses", "suggestions", "reviews",
-                                            "gold")]
+    json_names = [n for n in names if n in _JSON_CELLS]
     flagged = [i for i, _ in enumerate(ids)
-               if any(PYTHON in (cells[n][i] or "") for n in json_names)]
+               if any(POSTGRES.flagged(cells[n][i] or "") for n in json_names)]
     if not flagged:
         return
     redo = plan.python_records([ids[i] for i in flagged])

@@ -107,7 +107,8 @@ class _SQLite:
 
     # -- pages --
 
-    def page_sql(self, columns: str, exclude_gold: bool) -> str:
+    def page_sql(self, columns: str, exclude_gold: bool, present: object = None,
+                 users: int = 0) -> str:
         gold = " AND r.is_gold = 0" if exclude_gold else ""
         # "+dataset_id": keep SQLite on the primary key (an index on dataset_id would make
         # every page sort the whole dataset)
