@@ -42,6 +42,7 @@ __all__ = ["POSTGRES"]
 #: in the text, after a separator or a minus, of 19 or more digits.
 _RUN = 19
 _DIGITS = bytes.maketrans(b"0123456789:,[-\x02", b"0000000000#####")
+_SEPARATED_RUN = b"#" + b"0" * _RUN
 
 
 def _json_of(src: str, child: Child | None) -> str:
@@ -146,7 +147,10 @@ class _Postgres:
         as a double, ``numeric`` writes every digit). Digits after a separator or a minus
         in a string are a false positive, which only costs time."""
         raw = text if text.__class__ is bytes else text.encode()  # type: ignore[union-attr]
-        return b"\x04" in raw or b"#" + b"0" * _RUN in (b"#" + raw).translate(_DIGITS)
+        if b"\x04" in raw:
+            return True
+        digits = raw.translate(_DIGITS)  # digits as "0", separators and "-" as "#"
+        return _SEPARATED_RUN in digits or digits.startswith(_SEPARATED_RUN[1:])
 
     def quote_user_id(self, src: str) -> str:
         return f"to_json({src}::text)::text"
