@@ -40,8 +40,8 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from accord.assist.classifier import SoftmaxRegression  # noqa: E402
-from accord.assist.selection import MODEL_C, rank_unlabelled  # noqa: E402
+from accord.assist.classifier import fit_answers  # noqa: E402
+from accord.assist.selection import rank_unlabelled  # noqa: E402
 
 SETS = {
     # name: (file, batch size per round)
@@ -94,12 +94,14 @@ def embeddings(name: str, texts: list[str], backend: str | None = None) -> np.nd
     return vectors
 
 
-def accuracy(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+def accuracy(xp: np.ndarray, answers: dict[int, str], x_test: np.ndarray,
              y_test: np.ndarray) -> float:
-    if len(set(y_train.tolist())) < 2:
-        return float(np.mean(y_test == y_train[0])) if len(y_train) else 0.0
-    model = SoftmaxRegression(C=MODEL_C).fit(x_train, y_train)
-    return float(np.mean(model.predict(x_test) == y_test))
+    """Test accuracy of the model ``auto`` trains (``fit_answers``) on the answered pool rows:
+    random order's model and the full-pool model are the same one, whatever it becomes."""
+    labels = list(answers.values())
+    if len(set(labels)) < 2:
+        return float(np.mean(y_test == labels[0])) if labels else 0.0
+    return float(np.mean(fit_answers(xp, answers).predict(x_test) == y_test))
 
 
 def simulate(x: np.ndarray, y: np.ndarray, test: np.ndarray, pool: np.ndarray, goal: float,
@@ -116,8 +118,7 @@ def simulate(x: np.ndarray, y: np.ndarray, test: np.ndarray, pool: np.ndarray, g
             if ranking.model is not None:
                 acc = float(np.mean(ranking.model.predict(x[test]) == y[test]))
             else:
-                rows = np.array(sorted(answers))
-                acc = accuracy(xp[rows], yp[rows], x[test], y[test])
+                acc = accuracy(xp, answers, x[test], y[test])
             if acc >= goal:
                 return len(answers)
         for i in ranking.order[:batch].tolist():
@@ -137,7 +138,8 @@ def run_set(name: str, strategies: list[str], seeds: int, target: float,
         order = np.random.default_rng(1000 + seed).permutation(len(y))
         n_test = int(len(y) * test_share)
         test, pool = order[:n_test], order[n_test:]
-        full = accuracy(x[pool], y[pool], x[test], y[test])
+        every = {i: str(label) for i, label in enumerate(y[pool].tolist())}
+        full = accuracy(x[pool], every, x[test], y[test])
         full_accs.append(full)
         for strategy in strategies:
             started = time.perf_counter()

@@ -14,6 +14,16 @@ objective is scikit-learn's ``LogisticRegression(C=C)``:
 are the sorted distinct labels seen in training; with one class every
 probability is 1.
 
+:func:`fit_answers` is the one place that says which model active learning
+trains from the answers (``SoftmaxRegression(C=MODEL_C)`` on the answered
+rows): :func:`accord.assist.selection.rank_unlabelled` and
+``bench/al_bench.py`` (random order's model, the full-pool accuracy) call it,
+so a change of the model changes all three numbers the benchmark compares.
+Model changes tried and not adopted (label spreading and self-training over
+the unlabelled records, C by cross-validation, centering and whitening, class
+weights, prior re-estimation, Laplace-moderated probabilities) are listed
+with their numbers in ``docs/assist.md``.
+
 References
 ----------
 .. [1] Bishop, C. M. (2006). Pattern Recognition and Machine Learning,
@@ -22,12 +32,15 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SoftmaxRegression"]
+__all__ = ["MODEL_C", "SoftmaxRegression", "fit_answers"]
+
+#: inverse regularization of the model accord trains from the answers (scikit-learn's C)
+MODEL_C = 10.0
 
 
 class SoftmaxRegression:
@@ -104,3 +117,19 @@ class SoftmaxRegression:
 
     def predict(self, x: Any) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(x), axis=1)]
+
+
+def fit_answers(x: Any, answers: Mapping[int, Any]) -> SoftmaxRegression:
+    """The model active learning trains: :class:`SoftmaxRegression` with ``C = MODEL_C`` on
+    the rows of ``x`` that have an answer (``{row: label}``, rows in sorted order).
+
+    Examples
+    --------
+    >>> x = [[0.0, 1.0], [1.0, 0.0], [0.1, 0.9], [0.9, 0.1]]
+    >>> fit_answers(x, {0: "a", 1: "b"}).predict([[0.2, 0.8]]).tolist()
+    ['a']
+    """
+    xa = np.asarray(x)
+    rows = np.array(sorted(answers), dtype=np.int64)
+    return SoftmaxRegression(C=MODEL_C).fit(xa[rows].astype(np.float64),
+                                            [answers[int(i)] for i in rows])

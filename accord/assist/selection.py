@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from accord.assist.active import uncertainty
-from accord.assist.classifier import SoftmaxRegression
+from accord.assist.classifier import SoftmaxRegression, fit_answers
 from accord.assist.diverse_batch import diverse_uncertain
 from accord.assist.typicality import typical_points
 from accord.errors import InputError
@@ -43,8 +43,6 @@ AUTO_STRATEGIES = ("auto", "typiclust", "least-confidence", "margin", "entropy",
 #: answered records per class of the question before ``auto`` switches to uncertainty
 COLD_START = 2
 MIN_COLD_START = 20
-#: inverse regularization of the model accord trains (scikit-learn's C)
-MODEL_C = 10.0
 #: TypiClust's cap on the number of k-means clusters (cost O(records x clusters x dimensions))
 MAX_CLUSTERS = 500
 #: rows whose class probabilities are computed at a time (bounds memory on large datasets)
@@ -119,8 +117,7 @@ def rank_unlabelled(x: Any, answers: Mapping[int, Any], *, strategy: str = "auto
     if seen < 2:
         raise InputError(f"{strategy} needs answers of at least two classes; got {seen}",
                          field="--strategy")
-    model = SoftmaxRegression(C=MODEL_C).fit(xa[done].astype(np.float64),
-                                             [answers[int(i)] for i in done])
+    model = fit_answers(xa, answers)
     if len(rest) == 0:
         return Ranking(rest, np.zeros(0), strategy, model)
     measure = "margin" if strategy == "diverse-margin" else strategy
