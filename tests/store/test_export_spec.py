@@ -215,6 +215,9 @@ def test_postgres_flags_exactly_what_python_must_write(hostile):
         ds = get_dataset(s, "pw").id
         python = [json_record(r) for r in iter_export_records(s, ds, **FULL)]
         lines = b"".join(p.text for p in iter_record_lines(s, ds, batch_size=2))
+        rows = [r.responses for r in iter_json_records(s, ds, batch_size=2)]
+        cells = [t for p in iter_record_columns(s, ds, [], batch_size=2)
+                 for t in p.responses.to_pylist()]
         sql = line_page_sql(s, ds)
         raw = s.connection().connection.driver_connection
         names = dict(raw.execute("SELECT id, name FROM users").fetchall())
@@ -225,6 +228,7 @@ def test_postgres_flags_exactly_what_python_must_write(hostile):
         plan = "\n".join(r[0] for r in raw.execute(
             f"EXPLAIN {sql}", {"ds": ds, "lo": 0, "hi": 10 ** 12, **user_params(names)}))
     assert lines == b"".join(line_text(r).encode() + b"\n" for r in python)
+    assert rows == cells == [r.responses for r in python]
     responses = [response for line, in row for response in
                  line.split('"responses":', 1)[1].split(',"suggestions":')[0].split('},{"id":')]
     assert len(responses) == len(ids)

@@ -263,10 +263,12 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
     for rows in _range_pages(plan, conns, batch_size, fetch, after_id, prefetch and threads):
         redo = plan.python_records([r[0] for r in rows if any(
             POSTGRES.flagged(r[i]) for i in (2, 3, 6, 7, 8, 9))]) if python else {}
+        clean = POSTGRES.clean if python else _same
         for rid, ext, fields, meta, status, is_gold, resp, sugg, revs, gold in rows:
             done = redo.get(rid) if redo else None
             yield done if done is not None else JsonRecord(
-                rid, ext, fields, meta, status, bool(is_gold), resp, sugg, revs, gold)
+                rid, ext, clean(fields), clean(meta), status, bool(is_gold), clean(resp),
+                clean(sugg), clean(revs), clean(gold))
 
 
 def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> str:
@@ -297,7 +299,7 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
         if not _ascending(ids):  # the aggregate did not keep the subquery's order
             pairs = sorted(zip(ids, text.split(b"\n"), strict=False))
             ids, text = tuple(i for i, _ in pairs), b"\n".join(t for _, t in pairs) + b"\n"
-        return LinePage(ids, plan.finish(conn, text)), postgres and POSTGRES.flagged(text)
+        return LinePage(ids, plan.finish(conn, text)), postgres and POSTGRES.marked(text)
 
     conns, threads = _connections(plan, readers)
     for page, flagged_page in _range_pages(plan, conns, batch_size, fetch, after_id,
@@ -307,10 +309,14 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
             flagged = [rid for rid, line in zip(page.ids, lines, strict=False)
                        if POSTGRES.flagged(line)]
             redo = plan.python_records(flagged)
-            lines = [line_text(redo[rid]).encode() if rid in redo else line
+            lines = [line_text(redo[rid]).encode() if rid in redo else POSTGRES.clean(line)
                      for rid, line in zip(page.ids, lines, strict=False)]
             page = LinePage(page.ids, b"\n".join(lines) + b"\n")
         yield page
+
+
+def _same(text: Any) -> Any:
+    return text
 
 
 def _ascending(ids: tuple[int, ...]) -> bool:
@@ -409,6 +415,9 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
             unsafe = any(POSTGRES.flagged(text) for name, text in zip(page_names, joined,
                                                                       strict=True)
                          if name in _JSON_CELLS)
+            if not unsafe:
+                joined = [POSTGRES.clean(text) if name in _JSON_CELLS else text
+                          for name, text in zip(page_names, joined, strict=True)]
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = plan.run(conn, rows_sql, lo, hi)
             ids = tuple(row[0] for row in rows)
@@ -458,6 +467,8 @@ def _python_cells(plan: _Plan, ids: tuple[int, ...], cells: dict[str, Any],
     json_names = [n for n in names if n in _JSON_CELLS]
     flagged = [i for i, _ in enumerate(ids)
                if any(POSTGRES.flagged(cells[n][i] or "") for n in json_names)]
+    for n in json_names:  # the marks of the records the database wrote
+        cells[n] = [POSTGRES.clean(t) if t else t for t in cells[n]]
     if not flagged:
         return
     redo = plan.python_records([ids[i] for i in flagged])

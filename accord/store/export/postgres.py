@@ -33,6 +33,8 @@ back exactly, and the marker ``\\x01<text>\\x01`` has Python write ``repr`` of i
 
 from __future__ import annotations
 
+from typing import Any
+
 from accord.store.export.compose import child_object, object_sql, record_cells, source
 from accord.store.export.spec import CHILDREN, RECORD, Child, Column
 
@@ -59,9 +61,19 @@ def _compact(j: str) -> str:
     """SQL: a ``json`` holding ``jsonb``'s text (``{"a": 1, "b": [1, 2]}``) as compact
     JSON text, ``\\x04`` first when Python must write it: an object key with a null
     value (``json_strip_nulls`` drops it) or a number below 1e-4 (``numeric`` writes
-    ``0.00001``, orjson ``1e-05``). Text tests: a false positive only costs time."""
-    return (f"CASE WHEN strpos({j}::text, '\": null') > 0 OR strpos({j}::text, '0.0000') > 0 "
-            f"THEN chr(4) ELSE '' END || json_strip_nulls({j})::text")
+    ``0.00001``, orjson ``1e-05``). Text tests: a false positive only costs time.
+
+    ``\\x05`` first when the text holds ``00``, and so may hold a number from 2**63
+    (``numeric`` writes every digit, orjson reads a double): such a number was stored by
+    orjson as a double (``1e20``; it writes no integer beyond 64 bits), whose 17
+    significant digits leave its 19 or more digits ending in ``00``. The page reader
+    looks for the digit run in those values only (:meth:`_Postgres.flagged`) and removes
+    the mark."""
+    t = f"{j}::text"
+    # two strpos for most values (each call costs its setup: the tests are nested)
+    return (f"CASE WHEN strpos({t}, '\": null') > 0 THEN chr(4) WHEN strpos({t}, '00') = 0 "
+            f"THEN '' WHEN strpos({t}, '0.0000') > 0 THEN chr(4) ELSE chr(5) END || "
+            f"json_strip_nulls({j})::text")
 
 
 _TIMES = "t_"  # the column of a child row's first time text
@@ -143,14 +155,27 @@ class _Postgres:
     def flagged(self, text: bytes | str) -> bool:
         """Whether the JSON text ``text`` (a page's, a column's cells joined by ``\\x02``,
         or one record's) holds a record Python must write: flagged ``\\x04`` by the
-        statement, or a number of 19 digits or more (orjson reads an integer from 2**64
-        as a double, ``numeric`` writes every digit). Digits after a separator or a minus
-        in a string are a false positive, which only costs time."""
+        statement, or, in a text marked ``\\x05``, a number of 19 digits or more (after a
+        separator or a minus; in a string, a false positive, which only costs time)."""
+        if not self.marked(text):
+            return False
         raw = text if text.__class__ is bytes else text.encode()  # type: ignore[union-attr]
         if b"\x04" in raw:
             return True
         digits = raw.translate(_DIGITS)  # digits as "0", separators and "-" as "#"
         return _SEPARATED_RUN in digits or digits.startswith(_SEPARATED_RUN[1:])
+
+    def marked(self, text: bytes | str) -> bool:
+        """Whether ``text`` holds a mark (``\\x04`` or ``\\x05``, see :meth:`flagged`)."""
+        if text.__class__ is bytes:
+            return b"\x04" in text or b"\x05" in text  # type: ignore[operator]
+        return "\x04" in text or "\x05" in text  # type: ignore[operator]
+
+    def clean(self, text: Any) -> Any:
+        """``text`` (str or bytes, of records Python does not write) without the
+        ``\\x05`` marks."""
+        soft = "\x05" if text.__class__ is str else b"\x05"
+        return text.replace(soft, soft[:0]) if soft in text else text
 
     def quote_user_id(self, src: str) -> str:
         return f"to_json({src}::text)::text"
