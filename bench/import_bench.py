@@ -3,13 +3,18 @@
     python bench/import_bench.py [N] [--db URL]
 
 Uses the same code path as ``accord import`` (accord.io.import_file) and
-prints one table row: records/s and peak RSS of the importing process.
+prints one table row: wall seconds, CPU seconds (user + system of the importing
+process and any helper it started), records/s, peak RSS of the importing process and
+the load average (1 minute) before and after the run: the wall time depends on what
+else the 2 cores do, the CPU time much less.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import string
 import subprocess
 import sys
@@ -49,11 +54,25 @@ def run_import(path: Path, url: str, parallel: bool = False) -> None:
         create_dataset(session, "bench", parse_settings(
             {"fields": [{"name": "text", "type": "text"}],
              "questions": [{"name": "label", "type": "label", "labels": ["a", "b"]}]}))
+    engine.dispose()
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     summary = import_file(engine, "bench", path, ImportOptions(parallel=parallel))
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
+    load_after = os.getloadavg()[0]
     rss = peak_rss_mb()
-    print(orjson.dumps({"n": summary.inserted, "seconds": seconds, "rss_mb": rss}).decode())
+    engine.dispose()
+    print(orjson.dumps({"n": summary.inserted, "seconds": seconds, "cpu": cpu, "rss_mb": rss,
+                        "load": [load_before, load_after]}).decode())
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its waited-for children (a helper process)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> None:
@@ -77,11 +96,13 @@ def main() -> None:
         result = orjson.loads(out.stdout.strip().splitlines()[-1])
     rate = result["n"] / result["seconds"]
     backend = url.split(":", 1)[0]
-    print("| benchmark | backend | records | seconds | records/s | peak RSS MB |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| benchmark | backend | records | wall s | CPU s | records/s | peak RSS MB | load |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     mode = "parallel" if args.parallel else "serial"
-    print(f"| import jsonl ({mode}) | {backend} | {result['n']:,} | {result['seconds']:.1f} | "
-          f"{rate:,.0f} | {result['rss_mb']:.0f} |")
+    before, after = result["load"]
+    print(f"| import jsonl ({mode}) | {backend} | {result['n']:,} | {result['seconds']:.2f} | "
+          f"{result['cpu']:.2f} | {rate:,.0f} | {result['rss_mb']:.0f} | "
+          f"{before:.1f} -> {after:.1f} |")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,10 @@ import orjson
 from sqlalchemy import Engine
 
 from accord.errors import InputError, NotFound
+from accord.io.jsonl_import import MappedChunk, jsonl_chunks, reject_reason
 from accord.io.mapping import DEFAULT_MAX_FIELD_CHARS, RowMapper
-from accord.io.parallel import MappedChunk, worth_parallel
+from accord.io.parallel import worth_parallel
+from accord.io.read_ahead import read_ahead
 from accord.io.readers import detect_format, read_rows
 from accord.schema import Settings, settings_from_columns
 from accord.store.datasets import create_dataset, get_dataset, settings_of
@@ -119,7 +121,7 @@ def _import_file(engine: Engine, dataset: str, p: Path, options: ImportOptions,
                  progress: Progress | None) -> ImportSummary:
     fmt = options.fmt or detect_format(p)
     bad: list[tuple[int | None, str]] = []
-    on_bad = (lambda exc: bad.append((exc.line, _reason(exc)))) \
+    on_bad = (lambda exc: bad.append((exc.line, reject_reason(exc)))) \
         if options.on_error == "skip" else None
     chunks = None
     if options.prep is not None:
@@ -129,12 +131,15 @@ def _import_file(engine: Engine, dataset: str, p: Path, options: ImportOptions,
         return import_rows(engine, dataset, kept, options, source=str(p), progress=progress,
                            reader_rejects=bad)
     rows = read_rows(p, fmt, on_bad)
-    if options.parallel and fmt == "jsonl" and worth_parallel(p, options.parallel_min_bytes):
+    skip = options.on_error == "skip"
+    if fmt == "jsonl" and options.parallel and worth_parallel(p, options.parallel_min_bytes):
         from accord.io.parallel import parallel_jsonl_chunks
 
         def chunks(mapper: RowMapper) -> Iterator[MappedChunk]:
-            return parallel_jsonl_chunks(p, mapper, skip=options.on_error == "skip",
-                                         chunk_size=options.batch_size)
+            return parallel_jsonl_chunks(p, mapper, skip=skip, chunk_size=options.batch_size)
+    elif fmt == "jsonl":  # whole chunks of lines, most rows proven storable from their text
+        def chunks(mapper: RowMapper) -> Iterator[MappedChunk]:
+            return read_ahead(jsonl_chunks(p, mapper, skip=skip, size=options.batch_size))
     return import_rows(engine, dataset, rows, options, source=str(p), progress=progress,
                        reader_rejects=bad, chunks=chunks)
 
@@ -148,8 +153,9 @@ def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str
     """Import ``(line, row)`` pairs; the engine of :func:`import_file` (also used by the API).
 
     ``chunks``, when given, produces the mapped rows instead of mapping ``rows``
-    here (the parallel JSONL path); ``rows`` then only serves ``--create``'s
-    settings inference from the first row.
+    here (the JSONL paths); ``rows`` then only serves ``--create``'s settings
+    inference from the first row. Otherwise ``rows`` are mapped a chunk ahead in a
+    helper thread (:func:`accord.io.read_ahead.read_ahead`) while this one writes.
     """
     options = options or ImportOptions()
     if options.on_error not in ("fail", "skip"):
@@ -191,16 +197,17 @@ def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str
             batch.clear()
 
         source_chunks = chunks(mapper) if chunks is not None else \
-            _serial_chunks(iterator, mapper, skip, options.batch_size)
-        for mapped, rejects, n_read in source_chunks:
-            summary.rejects.extend(rejects)
-            batch.extend(mapped)
-            read += n_read
-            if len(batch) >= options.batch_size:
-                flush()
-            if progress is not None and read:
-                progress(read)
-                read = 0
+            read_ahead(_serial_chunks(iterator, mapper, skip, options.batch_size))
+        with closing(source_chunks):
+            for mapped, rejects, n_read in source_chunks:
+                summary.rejects.extend(rejects)
+                batch.extend(mapped)
+                read += n_read
+                if len(batch) >= options.batch_size:
+                    flush()
+                if progress is not None and read:
+                    progress(read)
+                    read = 0
         if batch:
             flush()
         summary.rejects.sort(key=lambda r: r[0] or 0)
@@ -238,7 +245,7 @@ def _serial_chunks(rows: Iterator[tuple[int, dict[str, Any]]], mapper: RowMapper
             except InputError as exc:
                 if not skip:
                     raise
-                rejects.append((line, _reason(exc)))
+                rejects.append((line, reject_reason(exc)))
             if n >= size:
                 break
         if n == 0:
@@ -250,10 +257,6 @@ def _chain(first: tuple[int, dict[str, Any]],
            rest: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
     yield first
     yield from rest
-
-
-def _reason(exc: InputError) -> str:
-    return f"field '{exc.field}': {exc.message}" if exc.field else exc.message
 
 
 def _infer_settings(sample: dict[str, Any], mapping: dict[str, str], source: str) -> Settings:

@@ -70,10 +70,16 @@ class RowMapper:
     def _error(self, message: str, line: int | None, field: str | None) -> InputError:
         return InputError(message, path=self.source, line=line, field=field)
 
-    def map(self, line: int | None, row: dict[str, Any]) -> RecordRow:
-        found = storable_problem(row)  # NUL, surrogates, 64-bit integers, depth: both backends
-        if found is not None:
-            raise self._error(found[1], line, found[0] or None)
+    def map(self, line: int | None, row: dict[str, Any], proven: bool = False) -> RecordRow:
+        """``row`` as a record, or :class:`InputError` naming the line and field.
+
+        ``proven``: the reader proved the row storable from its text
+        (:func:`accord.schema.storable.orjson_text_storable`), so the walk is skipped.
+        """
+        if not proven:  # NUL, surrogates, 64-bit integers, depth: both backends
+            found = storable_problem(row)
+            if found is not None:
+                raise self._error(found[1], line, found[0] or None)
         fields: dict[str, Any] = {}
         limit = self.max_field_chars
         for name, ftype, required, column, mapped in self.fields:

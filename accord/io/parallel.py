@@ -14,20 +14,18 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from accord.errors import InputError
+from accord.io.jsonl_import import MappedChunk, map_lines
 from accord.io.mapping import RowMapper
-from accord.io.readers.jsonl import _parse
+from accord.io.readers.jsonl import read_line_chunks
 from accord.store.records import RecordRow
 
-__all__ = ["MappedChunk", "parallel_jsonl_chunks", "worth_parallel"]
-
-MappedChunk = tuple[list[RecordRow], list[tuple[int | None, str]], int]
+__all__ = ["parallel_jsonl_chunks", "worth_parallel"]
 
 _mapper: RowMapper | None = None
 _skip = False
@@ -49,44 +47,17 @@ def _init(mapper: RowMapper, skip: bool) -> None:
 def _map_chunk(chunk: tuple[int, list[bytes]]) -> tuple[str, Any]:
     first_line, lines = chunk
     assert _mapper is not None
-    src = _mapper.source or ""
+    try:
+        mapped, rejects, n = map_lines(first_line, lines, _mapper, _skip, _mapper.source or "")
+    except InputError as exc:
+        return "error", (exc.message, exc.path, exc.line, exc.field)
     dumps = orjson.dumps
-    exts: list[str] = []
-    fields: list[str] = []
-    metas: list[str] = []
-    lines_out: list[int] = []
-    rejects: list[tuple[int | None, str]] = []
-    for offset, raw in enumerate(lines):
-        lineno = first_line + offset
-        if not raw.strip():
-            continue
-        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            rec = _mapper.map(lineno, _parse(raw, src, lineno))
-        except InputError as exc:
-            if not _skip:
-                return "error", (exc.message, exc.path, exc.line, exc.field)
-            reason = f"field '{exc.field}': {exc.message}" if exc.field else exc.message
-            rejects.append((lineno, reason))
-            continue
-        exts.append(rec.external_id)
-        fields.append(dumps(rec.fields).decode())
-        metas.append(dumps(rec.meta).decode())
-        lines_out.append(lineno)
+    exts = [r.external_id for r in mapped]
+    fields = [dumps(r.fields).decode() for r in mapped]
+    metas = [dumps(r.meta).decode() for r in mapped]
+    lines_out = [r.line for r in mapped]
     # columns of plain strings pickle ~10x faster than a list of named tuples
-    return "ok", ((exts, fields, metas, lines_out), rejects, len(lines))
-
-
-def _chunks(path: Path, size: int) -> Iterator[tuple[int, list[bytes]]]:
-    with open(path, "rb") as fh:
-        line = 1
-        while True:
-            lines = list(islice(fh, size))
-            if not lines:
-                return
-            yield line, lines
-            line += len(lines)
+    return "ok", ((exts, fields, metas, lines_out), rejects, n)
 
 
 def parallel_jsonl_chunks(path: Path, mapper: RowMapper, *, skip: bool,
@@ -100,7 +71,7 @@ def parallel_jsonl_chunks(path: Path, mapper: RowMapper, *, skip: bool,
     """
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     pending: deque[Any] = deque()
-    source = _chunks(path, chunk_size)
+    source = read_line_chunks(path, chunk_size)
     with ctx.Pool(1, initializer=_init, initargs=(mapper, skip)) as pool:
         while True:
             # at most `ahead` chunks in flight: constant memory whatever the file size
@@ -116,4 +87,4 @@ def parallel_jsonl_chunks(path: Path, mapper: RowMapper, *, skip: bool,
                 message, src, line, field = payload
                 raise InputError(message, path=src, line=line, field=field)
             columns, rejects, n = payload
-            yield list(map(RecordRow._make, zip(*columns))), rejects, n
+            yield list(map(RecordRow._make, zip(*columns, strict=True))), rejects, n

@@ -46,8 +46,10 @@ _PG_EXISTING = text(
     "SELECT r.external_id, r.updated_at FROM unnest(CAST(:ids AS text[])) AS u(eid) "
     "CROSS JOIN LATERAL (SELECT external_id, updated_at FROM records "
     "WHERE dataset_id = :ds AND external_id = u.eid) AS r")
-_SQLITE_EXISTING = ("SELECT external_id, updated_at FROM records WHERE dataset_id = ? AND "
-                    "external_id IN (SELECT value FROM json_each(?))")
+# one result row (a JSON object id -> updated_at): one sqlite3_step, so the GIL is released
+# once for the whole look-up (a read-ahead thread holds it meanwhile: accord/io/read_ahead.py)
+_SQLITE_EXISTING = ("SELECT json_group_object(external_id, updated_at) FROM records "
+                    "WHERE dataset_id = ? AND external_id IN (SELECT value FROM json_each(?))")
 
 
 def _existing(conn: Connection, dataset_id: int, ids: Sequence[str]) -> dict[str, Any]:
@@ -55,8 +57,9 @@ def _existing(conn: Connection, dataset_id: int, ids: Sequence[str]) -> dict[str
         # one statement with the ids as a JSON array: no per-id bound parameters to build
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(_SQLITE_EXISTING, (dataset_id, orjson.dumps(list(ids)).decode()))
-            return dict(cursor.fetchall())
+            cursor.execute(_SQLITE_EXISTING, (dataset_id, orjson.dumps(list(ids))))
+            found: dict[str, Any] = orjson.loads(cursor.fetchone()[0])
+            return found
         finally:
             cursor.close()
     if conn.dialect.name == "postgresql":
@@ -98,31 +101,38 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
     """
     dups: list[RecordRow] = []
     conn = session.connection()
-    seen: dict[str, int | None] = {}
-    unique_rows: list[RecordRow] = []
-    for row in rows:
-        if row.external_id in seen:
-            if strict:
-                raise InputError(f"duplicate external_id {row.external_id!r} (first at line "
-                                 f"{seen[row.external_id]})", path=source, line=row.line,
-                                 field="external_id")
-            dups.append(row)
-            continue
-        seen[row.external_id] = row.line
-        unique_rows.append(row)
-    existing = _existing(conn, dataset_id, list(seen)) if seen else {}
-    stamp_key = _stamp_key(stamp)
-    rows = []
-    for row in unique_rows:
-        prev = existing.get(row.external_id)
-        if prev is not None and _stamp_key(prev) == stamp_key:
-            if strict:
-                raise InputError(f"duplicate external_id {row.external_id!r} (earlier in this "
-                                 "file)", path=source, line=row.line, field="external_id")
-            dups.append(row)
-            del existing[row.external_id]
-            continue
-        rows.append(row)
+    ids = [row.external_id for row in rows]
+    unique_rows: Sequence[RecordRow] = rows
+    if len(set(ids)) != len(ids):  # a duplicate in this batch: find and report it in order
+        seen: dict[str, int | None] = {}
+        unique_rows = []
+        for row in rows:
+            if row.external_id in seen:
+                if strict:
+                    raise InputError(f"duplicate external_id {row.external_id!r} (first at "
+                                     f"line {seen[row.external_id]})", path=source,
+                                     line=row.line, field="external_id")
+                dups.append(row)
+                continue
+            seen[row.external_id] = row.line
+            unique_rows.append(row)
+        ids = list(seen)
+    existing = _existing(conn, dataset_id, ids) if ids else {}
+    rows = unique_rows
+    if existing:
+        stamp_key = _stamp_key(stamp)
+        rows = []
+        for row in unique_rows:
+            prev = existing.get(row.external_id)
+            if prev is not None and _stamp_key(prev) == stamp_key:
+                if strict:
+                    raise InputError(f"duplicate external_id {row.external_id!r} (earlier in "
+                                     "this file)", path=source, line=row.line,
+                                     field="external_id")
+                dups.append(row)
+                del existing[row.external_id]
+                continue
+            rows.append(row)
     if not rows:
         return UpsertResult(0, 0, dups)
     if conn.dialect.name == "sqlite":
@@ -155,10 +165,18 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
     return UpsertResult(len(rows) - updated, updated, dups)
 
 
+# One statement a batch: the rows travel as one JSON array ``[[external_id, fields,
+# metadata], ...]`` read by json_each, in array order (ids follow the file). executemany
+# would step once a row and take the GIL back after each; one step releases it for the
+# whole batch (accord/io/read_ahead.py maps the next batch meanwhile). json_extract gives
+# a string's text and an object's JSON text as written, which is orjson's compact text
+# (tests/store/test_store.py checks the stored text against orjson.dumps).
 _SQLITE_INSERT = (
     "INSERT INTO records (dataset_id, external_id, fields, metadata, status, priority, "
     "queue_state, claims, submitted, is_gold, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, 'pending', 0.0, ?, 0, 0, 0, ?, ?)")
+    "SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+    "json_extract(value, '$[2]'), 'pending', 0.0, ?2, 0, 0, 0, ?3, ?3 "
+    "FROM json_each(?4) WHERE true")
 _SQLITE_UPSERT = _SQLITE_INSERT + (
     " ON CONFLICT (dataset_id, external_id) DO UPDATE SET fields = excluded.fields, "
     "metadata = excluded.metadata, updated_at = excluded.updated_at")
@@ -166,31 +184,36 @@ _SQLITE_UPSERT = _SQLITE_INSERT + (
 
 def _sqlite_upsert(conn: Connection, dataset_id: int, rows: Sequence[RecordRow],
                    stamp: datetime, existing: Container[str]) -> None:
-    """The import hot path on SQLite: prepared statements, bound tuples, orjson.
+    """The import hot path on SQLite: one statement per batch, the rows as one JSON array.
 
-    Same statement as the Core version used on PostgreSQL; it skips
-    SQLAlchemy's per-row parameter processing, which is most of the time of a
-    1M-record import (bench/import_bench.py: about 2x faster). Records not in
-    ``existing`` (read in this write transaction: SQLite has one writer) go in by
-    a plain INSERT: an upsert pays for the table's UPDATE trigger (the text
-    index's, migration 0013) on every row even when it updates none, about 15 %
-    of the statement's time.
+    It skips SQLAlchemy's per-row parameter processing, which was most of the time of a
+    1M-record import, and executemany's per-row step. Records not in ``existing`` (read
+    in this write transaction: SQLite has one writer) go in by a plain INSERT: an upsert
+    pays for the table's UPDATE trigger (the text index's, migration 0013) on every row
+    even when it updates none, about 15 % of the statement's time.
     """
-    dumps = orjson.dumps
     when = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime format
-    params = [(dataset_id, r.external_id,
-               r.fields if type(r.fields) is str else dumps(r.fields).decode(),
-               r.meta if type(r.meta) is str else dumps(r.meta).decode(),
-               QUEUE_OPEN, when, when) for r in rows]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if not existing:
-            cursor.executemany(_SQLITE_INSERT, params)
+            cursor.execute(_SQLITE_INSERT, (dataset_id, QUEUE_OPEN, when, _json_rows(rows)))
             return
-        cursor.executemany(_SQLITE_INSERT, [p for p in params if p[1] not in existing])
-        cursor.executemany(_SQLITE_UPSERT, [p for p in params if p[1] in existing])
+        for statement, part in ((_SQLITE_INSERT, [r for r in rows if r[0] not in existing]),
+                                (_SQLITE_UPSERT, [r for r in rows if r[0] in existing])):
+            if part:
+                cursor.execute(statement, (dataset_id, QUEUE_OPEN, when, _json_rows(part)))
     finally:
         cursor.close()
+
+
+def _json_rows(rows: Sequence[RecordRow]) -> bytes:
+    """``[[external_id, fields, metadata], ...]`` as JSON; text already serialized (the
+    parallel reader's) goes in as it is."""
+    fragment = orjson.Fragment
+    return orjson.dumps([
+        (ext, fragment(fields) if type(fields) is str else fields,
+         fragment(meta) if type(meta) is str else meta)
+        for ext, fields, meta, _ in rows])
 
 
 def _stamp_key(value: Any) -> str:

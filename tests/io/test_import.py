@@ -4,7 +4,7 @@ import json
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from accord.errors import InputError, NotFound
 from accord.io import ImportOptions, export_jsonl, import_file
@@ -205,3 +205,59 @@ def test_import_with_prep_drops_duplicates_and_reports_them(engine, tmp_path):
     assert "jane@example.com" not in texts["4"] and "<EMAIL_ADDRESS>" in texts["4"]
     with pytest.raises(InputError, match="unknown prep option 'colour'"):
         load_prep_config({"colour": "red"})
+
+
+def test_stored_json_is_orjsons_text_in_file_order(engine, tmp_path):
+    """The batch insert (one statement, rows as one JSON array on SQLite) stores each
+    record's fields and metadata as orjson's compact text, ids in file order, on a new
+    import and on the update of a re-import."""
+    hostile = {"quote": 'a "b" \\ c', "ctl": "\n\t\x01\x1f", "uni": "café \u2028 \U0001f600",
+               "big": 2**63 - 1, "neg": -(2**63), "small": 1e-7, "huge": 1.5e300, "z": -0.0,
+               "nested": {"l": [1, [2, {"k": None}]], "t": True}, "esc": "\\u0000 as text"}
+    rows = [{"id": f"r{i}", "prompt": f"p{i} {hostile['uni']}", **hostile, "i": i}
+            for i in (5, 3, 9, 1, 7)]
+    with write_scope(engine) as s:
+        ds_id = create_dataset(s, "d", SETTINGS).id
+    f = tmp_path / "a.jsonl"
+    for round_, suffix in enumerate(["", " again"]):
+        f.write_bytes(b"".join(orjson.dumps({**r, "prompt": r["prompt"] + suffix}) + b"\n"
+                               for r in rows))
+        summary = import_file(engine, "d", f, ImportOptions(batch_size=2))
+        assert (summary.inserted, summary.updated) == ((5, 0), (0, 5))[round_]
+        with session_scope(engine) as s:
+            table = Record.__table__
+            stored = s.execute(select(table.c.external_id, cast(table.c.fields, Text),
+                                      cast(table.c.metadata, Text)).where(
+                table.c.dataset_id == ds_id).order_by(table.c.id)).all()
+        assert [ext for ext, _, _ in stored] == [r["id"] for r in rows]
+        for (_, fields, meta), row in zip(stored, rows, strict=True):
+            expected_meta = {k: v for k, v in row.items() if k not in ("id", "prompt")}
+            assert orjson.loads(fields) == {"prompt": row["prompt"] + suffix}
+            assert orjson.loads(meta) == expected_meta
+            if engine.dialect.name == "sqlite":  # PostgreSQL's jsonb keeps its own form
+                assert fields == orjson.dumps({"prompt": row["prompt"] + suffix}).decode()
+                assert meta == orjson.dumps(expected_meta).decode()
+
+
+def test_skip_mode_rejects_in_line_order_across_chunks(engine, tmp_path):
+    """Reader errors, mapping errors, unstorable values and duplicates, spread over
+    chunks the read-ahead thread maps while the previous one is written."""
+    with write_scope(engine) as s:
+        create_dataset(s, "d", SETTINGS)
+    lines = [json.dumps({"id": i, "prompt": f"p{i}"}) for i in range(40)]
+    lines[3] = "{not json"
+    lines[11] = json.dumps({"id": 11, "prompt": "a\x00b"})
+    lines[12] = '{"id": 12, "prompt": "x", "deep": ' + "[" * 120 + "]" * 120 + "}"
+    lines[20] = json.dumps({"id": 2, "prompt": "dup of line 3"})
+    lines[27] = "[1, 2]"
+    lines[33] = json.dumps({"id": 33, "k": 2**64})
+    lines[34] = ""
+    f = tmp_path / "a.jsonl"
+    f.write_text("\n".join(lines) + "\n")
+    summary = import_file(engine, "d", f, ImportOptions(on_error="skip", batch_size=4))
+    assert [line for line, _ in summary.rejects] == [4, 12, 13, 21, 28, 34]
+    reasons = dict(summary.rejects)
+    assert "not valid JSON" in reasons[4] and "NUL" in reasons[12]
+    assert "nested more than" in reasons[13] and "duplicate external_id" in reasons[21]
+    assert "expected a JSON object" in reasons[28] and "out of range" in reasons[34]
+    assert summary.inserted == 40 - 7 and _count(engine) == 33

@@ -16,10 +16,13 @@ from typing import Any
 
 import orjson
 
-__all__ = ["loads_exact", "loads_as_stdlib", "DecodeError"]
+from accord.schema.storable import orjson_text_storable
 
-# digits -> "0", every other byte -> " ": a 19-digit run is then a substring test
-_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+__all__ = ["loads_exact", "loads_proven", "loads_as_stdlib", "DecodeError"]
+
+# digits -> "0", "[" and "{" -> "[", every other byte -> " ": a 19-digit run is then a
+# substring test and the opening brackets one count
+_DIGITS = bytes(48 if 48 <= b <= 57 else 91 if b in (91, 123) else 32 for b in range(256))
 _RUN = b"0" * 19
 
 
@@ -58,6 +61,23 @@ def loads_exact(data: bytes) -> Any:
         raise DecodeError(exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:
         raise DecodeError("nested too deeply to read") from None
+
+
+def loads_proven(data: bytes) -> tuple[Any, bool]:
+    """:func:`loads_exact`, and whether the value is proven storable without walking it
+    (:func:`accord.schema.storable.orjson_text_storable`; False: walk it).
+
+    >>> loads_proven(b'{"a": [1, "x"]}'), loads_proven(b'{"a": "\\\\u0000"}')[1]
+    (({'a': [1, 'x']}, True), False)
+    """
+    scan = data.translate(_DIGITS)
+    if _RUN not in scan:
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError(exc.msg, exc.lineno, exc.colno) from None
+        return value, orjson_text_storable(data, scan.count(b"["))
+    return loads_exact(data), False
 
 
 def loads_as_stdlib(data: bytes) -> Any:

@@ -1,15 +1,23 @@
-"""JSON Lines reader: one JSON object per line, read in binary and decoded per line."""
+"""JSON Lines reader: one JSON object per line, read in binary and decoded per line.
+
+:func:`read_jsonl` yields ``(line, object)`` like every reader; the import's hot path
+reads whole chunks of lines instead (:func:`read_line_chunks`, :func:`parse_line`) and
+keeps, per line, whether the object is already proven storable.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
-from accord.io.readers.json_text import DecodeError, loads_exact
+from accord.io.readers.json_text import DecodeError, loads_proven
 
-__all__ = ["read_jsonl"]
+__all__ = ["read_jsonl", "read_line_chunks", "parse_line"]
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def read_jsonl(path: Path, on_bad_line: Callable[[InputError], None] | None = None
@@ -29,10 +37,8 @@ def read_jsonl(path: Path, on_bad_line: Callable[[InputError], None] | None = No
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
             try:
-                obj = _parse(raw, src, lineno)
+                obj = parse_line(raw, src, lineno)[0]
             except InputError as exc:
                 if on_bad_line is None:
                     raise
@@ -41,9 +47,31 @@ def read_jsonl(path: Path, on_bad_line: Callable[[InputError], None] | None = No
             yield lineno, obj
 
 
-def _parse(raw: bytes, src: str, lineno: int) -> dict[str, Any]:
+def read_line_chunks(path: Path, size: int) -> Iterator[tuple[int, list[bytes]]]:
+    """Yield ``(number of the first line, up to size raw lines)`` in file order."""
+    with open(path, "rb") as fh:
+        line = 1
+        while True:
+            lines = list(islice(fh, size))
+            if not lines:
+                return
+            yield line, lines
+            line += len(lines)
+
+
+def parse_line(raw: bytes, src: str, lineno: int) -> tuple[dict[str, Any], bool]:
+    """One non-blank line to ``(object, proven storable)``
+    (:func:`accord.io.readers.json_text.loads_proven`).
+
+    Raises
+    ------
+    InputError
+        For invalid UTF-8, invalid JSON or a line that is not an object.
+    """
+    if lineno == 1 and raw.startswith(_BOM):
+        raw = raw[3:]
     try:
-        obj = loads_exact(raw)
+        obj, proven = loads_proven(raw)
     except (DecodeError, UnicodeDecodeError) as exc:
         try:
             raw.decode("utf-8")
@@ -52,7 +80,7 @@ def _parse(raw: bytes, src: str, lineno: int) -> dict[str, Any]:
                              "re-encode the file as UTF-8", path=src, line=lineno) from None
         where = f" at column {exc.colno}" if getattr(exc, "colno", None) else ""
         raise InputError(f"not valid JSON: {exc}{where}", path=src, line=lineno) from None
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         raise InputError(f"expected a JSON object, got {type(obj).__name__}", path=src,
                          line=lineno)
-    return obj
+    return obj, proven
