@@ -29,7 +29,7 @@ from accord.schema import Settings, settings_from_columns
 from accord.store.datasets import create_dataset, get_dataset, settings_of
 from accord.store.engine import write_scope
 from accord.store.models import utcnow
-from accord.store.records import RecordRow, upsert_records
+from accord.store.records import PackedRows, RecordRow, pack_rows, upsert_records
 
 __all__ = ["ImportOptions", "ImportSummary", "import_file", "import_rows", "write_rejects"]
 
@@ -138,8 +138,13 @@ def _import_file(engine: Engine, dataset: str, p: Path, options: ImportOptions,
         def chunks(mapper: RowMapper) -> Iterator[MappedChunk]:
             return parallel_jsonl_chunks(p, mapper, skip=skip, chunk_size=options.batch_size)
     elif fmt == "jsonl":  # whole chunks of lines, most rows proven storable from their text
-        def chunks(mapper: RowMapper) -> Iterator[MappedChunk]:
-            return read_ahead(jsonl_chunks(p, mapper, skip=skip, size=options.batch_size))
+        # open for the whole import: the reader thread reaches the end of the file before
+        # the writer does (tests/reliability/test_crash_import.py reads its offset)
+        with open(p, "rb") as fh:
+            return import_rows(
+                engine, dataset, rows, options, source=str(p), progress=progress,
+                reader_rejects=bad, chunks=lambda mapper: jsonl_chunks(
+                    fh, mapper, skip=skip, size=options.batch_size, src=str(p)))
     return import_rows(engine, dataset, rows, options, source=str(p), progress=progress,
                        reader_rejects=bad, chunks=chunks)
 
@@ -154,8 +159,9 @@ def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str
 
     ``chunks``, when given, produces the mapped rows instead of mapping ``rows``
     here (the JSONL paths); ``rows`` then only serves ``--create``'s settings
-    inference from the first row. Otherwise ``rows`` are mapped a chunk ahead in a
-    helper thread (:func:`accord.io.read_ahead.read_ahead`) while this one writes.
+    inference from the first row. Chunks are mapped (and on SQLite packed for the
+    insert) one ahead in a helper thread (:func:`accord.io.read_ahead.read_ahead`)
+    while this one writes the previous chunk.
     """
     options = options or ImportOptions()
     if options.on_error not in ("fail", "skip"):
@@ -178,38 +184,31 @@ def import_rows(engine: Engine, dataset: str, rows: Iterable[tuple[int, dict[str
             settings = _infer_settings(first[1], options.mapping, source)
             ds = create_dataset(session, dataset, settings)
             summary.created_dataset = True
-            iterator = _chain(first, iterator)
+            if chunks is not None:  # the chunks read the file themselves: close this reader
+                close = getattr(iterator, "close", None)
+                if close is not None:
+                    close()
+            else:
+                iterator = _chain(first, iterator)
         mapper = RowMapper(settings, options.mapping, source=source,
                            max_field_chars=options.max_field_chars)
         stamp = utcnow()
         skip = options.on_error == "skip"
-        batch: list[RecordRow] = []
-        read = 0
-
-        def flush() -> None:
-            result = upsert_records(session, ds.id, batch, stamp=stamp, source=source,
-                                    strict=not skip)
-            summary.inserted += result.inserted
-            summary.updated += result.updated
-            for dup in result.duplicates:
-                summary.rejects.append((dup.line, f"field 'external_id': duplicate external_id "
-                                                  f"{dup.external_id!r} in this file"))
-            batch.clear()
-
-        source_chunks = chunks(mapper) if chunks is not None else \
-            read_ahead(_serial_chunks(iterator, mapper, skip, options.batch_size))
-        with closing(source_chunks):
-            for mapped, rejects, n_read in source_chunks:
+        produced = chunks(mapper) if chunks is not None else \
+            _serial_chunks(iterator, mapper, skip, options.batch_size)
+        with closing(read_ahead(_packed(produced, engine.dialect.name == "sqlite"))) as ahead:
+            for mapped, rejects, n_read, packed in ahead:
                 summary.rejects.extend(rejects)
-                batch.extend(mapped)
-                read += n_read
-                if len(batch) >= options.batch_size:
-                    flush()
-                if progress is not None and read:
-                    progress(read)
-                    read = 0
-        if batch:
-            flush()
+                if mapped:
+                    result = upsert_records(session, ds.id, mapped, stamp=stamp, source=source,
+                                            strict=not skip, packed=packed)
+                    summary.inserted += result.inserted
+                    summary.updated += result.updated
+                    for dup in result.duplicates:
+                        summary.rejects.append((dup.line, "field 'external_id': duplicate "
+                                                f"external_id {dup.external_id!r} in this file"))
+                if progress is not None and n_read:
+                    progress(n_read)
         summary.rejects.sort(key=lambda r: r[0] or 0)
         summary.rejected = len(summary.rejects)
         if summary.inserted + summary.updated + summary.rejected == 0:
@@ -251,6 +250,19 @@ def _serial_chunks(rows: Iterator[tuple[int, dict[str, Any]]], mapper: RowMapper
         if n == 0:
             return
         yield mapped, rejects, n
+
+
+def _packed(chunks: Iterator[MappedChunk], sqlite: bool
+            ) -> Iterator[tuple[list[RecordRow], list[tuple[int | None, str]], int,
+                                PackedRows | None]]:
+    """Each chunk with its rows packed for SQLite's insert (in the read-ahead thread)."""
+    try:
+        for mapped, rejects, n_read in chunks:
+            yield mapped, rejects, n_read, pack_rows(mapped) if sqlite and mapped else None
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def _chain(first: tuple[int, dict[str, Any]],

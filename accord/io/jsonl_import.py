@@ -10,7 +10,7 @@ listed as a reject. The serial import runs it in a read-ahead thread
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import BinaryIO
 
 from accord.errors import InputError
 from accord.io.mapping import RowMapper
@@ -55,9 +55,9 @@ def map_lines(first_line: int, lines: list[bytes], mapper: RowMapper, skip: bool
     return mapped, rejects, len(lines)
 
 
-def jsonl_chunks(path: Path, mapper: RowMapper, *, skip: bool, size: int,
-                 src: str | None = None) -> Iterator[MappedChunk]:
-    """The mapped chunks of ``path`` in file order, ``size`` lines each."""
-    name = str(path) if src is None else src
-    for first, lines in read_line_chunks(path, size):
-        yield map_lines(first, lines, mapper, skip, name)
+def jsonl_chunks(fh: BinaryIO, mapper: RowMapper, *, skip: bool, size: int,
+                 src: str) -> Iterator[MappedChunk]:
+    """The mapped chunks of the open JSONL file ``fh`` (named ``src`` in errors) in file
+    order, ``size`` lines each."""
+    for first, lines in read_line_chunks(fh, size):
+        yield map_lines(first, lines, mapper, skip, src)

@@ -66,6 +66,7 @@ class RowMapper:
         self.meta_map = {k[len("metadata."):]: v for k, v in mapping.items()
                          if k.startswith("metadata.")}
         self.used = {c for _, _, _, c, _ in self.fields} | set(self.meta_map.values())
+        self._not_meta = tuple(self.used)
 
     def _error(self, message: str, line: int | None, field: str | None) -> InputError:
         return InputError(message, path=self.source, line=line, field=field)
@@ -96,10 +97,18 @@ class RowMapper:
                 fields[name] = value  # the common case, kept cheap
             else:
                 fields[name] = self._check(name, ftype, value, line)
-        id_key = self._id_key(row)
-        ext = self._external_id(row, fields, line, id_key)
-        used = self.used
-        meta = {k: v for k, v in row.items() if k not in used and k != id_key}
+        id_key = self.id_column
+        if id_key is None:  # _id_key, inline: this runs for every imported row
+            id_key = "external_id" if "external_id" in row else "id" if "id" in row else None
+        ext = row.get(id_key) if id_key is not None else None
+        if type(ext) is not str or not 0 < len(ext) <= 256:
+            ext = self._external_id(row, fields, line, id_key)
+        meta = row.copy()  # then without the fields' columns and the id: the key order kept
+        pop = meta.pop
+        for column in self._not_meta:
+            pop(column, None)
+        if id_key is not None:
+            pop(id_key, None)
         if self.meta_map:
             for key, column in self.meta_map.items():
                 if column not in row:

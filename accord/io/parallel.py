@@ -71,8 +71,8 @@ def parallel_jsonl_chunks(path: Path, mapper: RowMapper, *, skip: bool,
     """
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     pending: deque[Any] = deque()
-    source = read_line_chunks(path, chunk_size)
-    with ctx.Pool(1, initializer=_init, initargs=(mapper, skip)) as pool:
+    with open(path, "rb") as fh, ctx.Pool(1, initializer=_init, initargs=(mapper, skip)) as pool:
+        source = read_line_chunks(fh, chunk_size)
         while True:
             # at most `ahead` chunks in flight: constant memory whatever the file size
             while len(pending) < ahead:

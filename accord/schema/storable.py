@@ -124,7 +124,8 @@ def orjson_text_storable(data: bytes, openings: int) -> bool:
 
     False means "not proven", not "unstorable": the caller walks the value.
     """
-    return openings < MAX_DEPTH and b"\\u0000" not in data
+    # one byte first: memchr finds no backslash in most rows faster than the escape
+    return openings < MAX_DEPTH and (b"\\" not in data or b"\\u0000" not in data)
 
 
 def _scalar_problem(item: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterator, Sequence
 from datetime import datetime
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 import orjson
@@ -14,8 +15,8 @@ from sqlalchemy.orm import Session
 from accord.errors import InputError
 from accord.store.models import QUEUE_OPEN, Record
 
-__all__ = ["RecordRow", "UpsertResult", "upsert_records", "iter_records", "records_page_statement",
-           "count_records", "delete_records",
+__all__ = ["RecordRow", "UpsertResult", "PackedRows", "pack_rows", "upsert_records",
+           "iter_records", "records_page_statement", "count_records", "delete_records",
            "get_record_by_external_id"]
 
 _records = Record.__table__
@@ -52,12 +53,15 @@ _SQLITE_EXISTING = ("SELECT json_group_object(external_id, updated_at) FROM reco
                     "WHERE dataset_id = ? AND external_id IN (SELECT value FROM json_each(?))")
 
 
-def _existing(conn: Connection, dataset_id: int, ids: Sequence[str]) -> dict[str, Any]:
+def _existing(conn: Connection, dataset_id: int, ids: Sequence[str],
+              ids_json: str | None = None) -> dict[str, Any]:
     if conn.dialect.name == "sqlite":
         # one statement with the ids as a JSON array: no per-id bound parameters to build
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(_SQLITE_EXISTING, (dataset_id, orjson.dumps(list(ids))))
+            if ids_json is None:
+                ids_json = orjson.dumps(list(ids)).decode()
+            cursor.execute(_SQLITE_EXISTING, (dataset_id, ids_json))
             found: dict[str, Any] = orjson.loads(cursor.fetchone()[0])
             return found
         finally:
@@ -84,7 +88,7 @@ def _existing(conn: Connection, dataset_id: int, ids: Sequence[str]) -> dict[str
 
 def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
                    *, stamp: datetime, source: str | None = None,
-                   strict: bool = True) -> UpsertResult:
+                   strict: bool = True, packed: PackedRows | None = None) -> UpsertResult:
     """Insert or update ``rows`` by ``(dataset_id, external_id)`` in the caller's transaction.
 
     Existing records get new fields and metadata; their responses, status and
@@ -93,6 +97,8 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
     one file is told apart from a re-import.
 
     With ``strict=False`` duplicates are left out and returned instead.
+    ``packed``: :func:`pack_rows` of ``rows``, built ahead by the caller (on SQLite
+    an import packs the next batch in its read-ahead thread while this one is written).
 
     Raises
     ------
@@ -101,7 +107,7 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
     """
     dups: list[RecordRow] = []
     conn = session.connection()
-    ids = [row.external_id for row in rows]
+    ids = packed.ids if packed is not None else [row.external_id for row in rows]
     unique_rows: Sequence[RecordRow] = rows
     if len(set(ids)) != len(ids):  # a duplicate in this batch: find and report it in order
         seen: dict[str, int | None] = {}
@@ -117,7 +123,9 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
             seen[row.external_id] = row.line
             unique_rows.append(row)
         ids = list(seen)
-    existing = _existing(conn, dataset_id, ids) if ids else {}
+        packed = None
+    existing = _existing(conn, dataset_id, ids, None if packed is None else packed.ids_json) \
+        if ids else {}
     rows = unique_rows
     if existing:
         stamp_key = _stamp_key(stamp)
@@ -133,10 +141,11 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
                 del existing[row.external_id]
                 continue
             rows.append(row)
+        packed = None
     if not rows:
         return UpsertResult(0, 0, dups)
     if conn.dialect.name == "sqlite":
-        _sqlite_upsert(conn, dataset_id, rows, stamp, existing)
+        _sqlite_upsert(conn, dataset_id, rows, stamp, existing, packed)
     else:
         loads = orjson.loads
         params = [
@@ -165,26 +174,56 @@ def upsert_records(session: Session, dataset_id: int, rows: Sequence[RecordRow],
     return UpsertResult(len(rows) - updated, updated, dups)
 
 
-# One statement a batch: the rows travel as one JSON array ``[[external_id, fields,
-# metadata], ...]`` read by json_each, in array order (ids follow the file). executemany
-# would step once a row and take the GIL back after each; one step releases it for the
-# whole batch (accord/io/read_ahead.py maps the next batch meanwhile). json_extract gives
-# a string's text and an object's JSON text as written, which is orjson's compact text
-# (tests/store/test_store.py checks the stored text against orjson.dumps).
+class PackedRows(NamedTuple):
+    """A batch of rows in the form SQLite's insert reads (:func:`pack_rows`)."""
+
+    ids: list[str]
+    ids_json: str  # the external ids as one JSON array
+    texts: bytes  # each row's fields JSON, then its metadata JSON, row after row
+    starts: bytes  # where each text starts in ``texts`` (1-based), then the end: 12 digits each
+
+
+_START = b"%012d"
+
+
+def pack_rows(rows: Sequence[RecordRow]) -> PackedRows:
+    """The SQLite form of ``rows``: fields and metadata as orjson's JSON text (text already
+    serialized, the parallel reader's, as it is)."""
+    dumps = orjson.dumps
+    texts: list[bytes] = []
+    append = texts.append
+    for _, fields, meta, _ in rows:
+        append(fields.encode() if type(fields) is str else dumps(fields))
+        append(meta.encode() if type(meta) is str else dumps(meta))
+    starts = list(accumulate(map(len, texts), initial=1))
+    ids = [row[0] for row in rows]
+    return PackedRows(ids, dumps(ids).decode(), b"".join(texts),
+                      (_START * len(starts)) % tuple(starts))
+
+
+# One statement a batch: json_each walks the ids (in array order: ids follow the file) and
+# each row's two texts are cut from one BLOB at the offsets of a second one (fixed-width
+# decimal: substr of a BLOB counts bytes, so each cut is O(1)). executemany would step once
+# a row and take the GIL back after each; one step releases it for the whole batch
+# (accord/io/read_ahead.py maps the next batch meanwhile), and cutting texts costs SQLite
+# far less than extracting them from JSON (docs/benchmarks.md).
 _SQLITE_INSERT = (
     "INSERT INTO records (dataset_id, external_id, fields, metadata, status, priority, "
     "queue_state, claims, submitted, is_gold, created_at, updated_at) "
-    "SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-    "json_extract(value, '$[2]'), 'pending', 0.0, ?2, 0, 0, 0, ?3, ?3 "
-    "FROM json_each(?4) WHERE true")
+    "SELECT ?1, ext, CAST(substr(?5, f, m - f) AS TEXT), CAST(substr(?5, m, e - m) AS TEXT), "
+    "'pending', 0.0, ?2, 0, 0, 0, ?3, ?3 FROM ("
+    "SELECT atom AS ext, CAST(substr(?6, key * 24 + 1, 12) AS INTEGER) AS f, "
+    "CAST(substr(?6, key * 24 + 13, 12) AS INTEGER) AS m, "
+    "CAST(substr(?6, key * 24 + 25, 12) AS INTEGER) AS e FROM json_each(?4)) WHERE true")
 _SQLITE_UPSERT = _SQLITE_INSERT + (
     " ON CONFLICT (dataset_id, external_id) DO UPDATE SET fields = excluded.fields, "
     "metadata = excluded.metadata, updated_at = excluded.updated_at")
 
 
 def _sqlite_upsert(conn: Connection, dataset_id: int, rows: Sequence[RecordRow],
-                   stamp: datetime, existing: Container[str]) -> None:
-    """The import hot path on SQLite: one statement per batch, the rows as one JSON array.
+                   stamp: datetime, existing: Container[str],
+                   packed: PackedRows | None) -> None:
+    """The import hot path on SQLite: one statement per batch (:func:`pack_rows`).
 
     It skips SQLAlchemy's per-row parameter processing, which was most of the time of a
     1M-record import, and executemany's per-row step. Records not in ``existing`` (read
@@ -195,25 +234,16 @@ def _sqlite_upsert(conn: Connection, dataset_id: int, rows: Sequence[RecordRow],
     when = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime format
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        if not existing:
-            cursor.execute(_SQLITE_INSERT, (dataset_id, QUEUE_OPEN, when, _json_rows(rows)))
-            return
-        for statement, part in ((_SQLITE_INSERT, [r for r in rows if r[0] not in existing]),
-                                (_SQLITE_UPSERT, [r for r in rows if r[0] in existing])):
+        parts = [(_SQLITE_INSERT, rows)] if not existing else [
+            (_SQLITE_INSERT, [r for r in rows if r[0] not in existing]),
+            (_SQLITE_UPSERT, [r for r in rows if r[0] in existing])]
+        for statement, part in parts:
             if part:
-                cursor.execute(statement, (dataset_id, QUEUE_OPEN, when, _json_rows(part)))
+                p = packed if part is rows and packed is not None else pack_rows(part)
+                cursor.execute(statement, (dataset_id, QUEUE_OPEN, when, p.ids_json, p.texts,
+                                           p.starts))
     finally:
         cursor.close()
-
-
-def _json_rows(rows: Sequence[RecordRow]) -> bytes:
-    """``[[external_id, fields, metadata], ...]`` as JSON; text already serialized (the
-    parallel reader's) goes in as it is."""
-    fragment = orjson.Fragment
-    return orjson.dumps([
-        (ext, fragment(fields) if type(fields) is str else fields,
-         fragment(meta) if type(meta) is str else meta)
-        for ext, fields, meta, _ in rows])
 
 
 def _stamp_key(value: Any) -> str:

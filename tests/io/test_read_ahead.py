@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -44,3 +45,16 @@ def test_a_consumer_that_stops_stops_the_thread_and_closes_the_source():
     items.close()
     assert log[-1] == "closed" and len(log) <= 3 + 2 + 3  # produced at most depth ahead
     assert threading.active_count() == before
+
+
+def test_the_switch_interval_is_short_while_any_read_ahead_runs():
+    before = sys.getswitchinterval()
+    log: list[str] = []
+    first, second = read_ahead(_items(5, log)), read_ahead(_items(5, log))
+    next(first)
+    next(second)
+    assert sys.getswitchinterval() == min(before, 0.001)
+    first.close()
+    assert sys.getswitchinterval() == min(before, 0.001)  # the second one still runs
+    assert list(second) == [1, 2, 3, 4]
+    assert sys.getswitchinterval() == before

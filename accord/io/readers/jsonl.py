@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from accord.errors import InputError
 from accord.io.readers.json_text import DecodeError, loads_proven
@@ -47,16 +47,16 @@ def read_jsonl(path: Path, on_bad_line: Callable[[InputError], None] | None = No
             yield lineno, obj
 
 
-def read_line_chunks(path: Path, size: int) -> Iterator[tuple[int, list[bytes]]]:
-    """Yield ``(number of the first line, up to size raw lines)`` in file order."""
-    with open(path, "rb") as fh:
-        line = 1
-        while True:
-            lines = list(islice(fh, size))
-            if not lines:
-                return
-            yield line, lines
-            line += len(lines)
+def read_line_chunks(fh: BinaryIO, size: int) -> Iterator[tuple[int, list[bytes]]]:
+    """Yield ``(number of the first line, up to size raw lines)`` of an open binary file,
+    in file order (the caller opens and closes it)."""
+    line = 1
+    while True:
+        lines = list(islice(fh, size))
+        if not lines:
+            return
+        yield line, lines
+        line += len(lines)
 
 
 def parse_line(raw: bytes, src: str, lineno: int) -> tuple[dict[str, Any], bool]:
