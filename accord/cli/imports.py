@@ -43,8 +43,9 @@ def import_command(
     max_field_chars: Annotated[int, typer.Option(
         "--max-field-chars", min=1, help="Longest accepted field value.")] = 10_000_000,
     parallel: Annotated[bool, typer.Option(
-        "--parallel", help="Parse big JSONL files in a helper process (helps on an idle "
-        "multi-core machine; slower when the cores are busy).")] = False,
+        "--parallel", help="Parse big JSONL files in a helper process instead of the "
+        "default helper thread (more CPU for the process boundary; slower on 2 cores).")]
+    = False,
     prep: Annotated[bool, typer.Option(
         "--prep", help="Run the prep pipeline first (text repair, exact dedupe by default).")]
     = False,
