@@ -14,8 +14,10 @@ its own process). Three shapes:
 
 What the database leaves to Python, Python finishes here: markers of doubles the
 database cannot print exactly (:func:`unmark`), and, on PostgreSQL, records
-whose JSON it cannot write as orjson does (flagged ``\\x04``), written by
-:func:`accord.store.export.rows.json_record` from the generic read.
+whose JSON it cannot write as orjson does (flagged ``\\x04``, or a long number in a
+value marked ``\\x05``: :meth:`~accord.store.export.postgres._Postgres.flagged`), written
+by :func:`accord.store.export.rows.json_record` from the generic read; the other
+records' marks are removed.
 """
 
 from __future__ import annotations
