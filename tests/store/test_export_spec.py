@@ -193,7 +193,7 @@ _DATABASE_WRITES = [{"list": [None, 1, None]}, {"id": "x 12345678901234567890123
                     {"edge": 0.0001, "large": 10 ** 17, "text": "null 0.000"}]
 
 
-def test_postgres_flags_exactly_what_python_must_write(hostile):
+def test_postgres_flags_exactly_what_python_must_write(hostile, monkeypatch):
     """Each value PostgreSQL cannot write as orjson does has its record written by Python
     (the bytes match), and the database writes the rest itself (no flag)."""
     engine, backend = hostile
@@ -235,3 +235,9 @@ def test_postgres_flags_exactly_what_python_must_write(hostile):
     for text, value in zip(responses, values, strict=False):
         assert POSTGRES.flagged(text) == (value in _PYTHON_WRITES), (value, text)
     assert "SubPlan" not in plan and "Aggregate" in plan, plan
+    import accord.store.export.compose as compose
+
+    monkeypatch.setattr(compose, "USERS_INLINE", 1)  # names looked up in the aggregates
+    with session_scope(engine) as s:
+        assert "FROM users u WHERE" in line_page_sql(s, ds)
+        assert b"".join(p.text for p in iter_record_lines(s, ds, batch_size=2)) == lines
