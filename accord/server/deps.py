@@ -20,7 +20,7 @@ from accord.errors import Forbidden
 from accord.schema import Settings
 from accord.store.access import caller_with_dataset, dataset_for_user
 from accord.store.datasets import hold_dataset, hold_dataset_named
-from accord.store.engine import NOT_NOW, session_scope, write_now, write_scope
+from accord.store.engine import NOT_NOW, session_scope, write_now, write_scope, write_unit
 from accord.store.models import Dataset, User
 from accord.store.users import user_for_token
 
@@ -194,11 +194,7 @@ async def run_annotator_work(request: Request, name: str,
     if out is not NOT_NOW:
         return out  # type: ignore[return-value]
 
-    def unit() -> T:
-        with write_scope(engine) as session:
-            return body(session)
-
-    return await anyio.to_thread.run_sync(unit)
+    return await anyio.to_thread.run_sync(write_unit, engine, body)
 
 
 dataset_reader = _dataset_access("annotator")

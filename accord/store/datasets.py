@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, NotFound
 from accord.schema import Settings
+from accord.store.direct import run
 from accord.store.models import Dataset, Membership, Record, SettingsVersion, User, utcnow
 from accord.store.record_status import restatus_records
 
@@ -125,7 +126,7 @@ def hold_dataset(session: Session, ds: Dataset) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    if session.scalar(_KEY_SHARE, {"id": ds.id}) is None:
+    if run(session, _KEY_SHARE, {"id": ds.id}).first() is None:
         raise NotFound(f"dataset {ds.name!r} does not exist (it was deleted)")
 
 

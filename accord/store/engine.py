@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 from accord.errors import AccordError, InputError
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
-           "nowait_write", "write_now", "NOT_NOW", "side_connection", "busy_timeout",
+           "nowait_write", "write_now", "write_unit", "NOT_NOW", "side_connection", "busy_timeout",
            "is_sqlite_file", "pool_size_for_process", "DEFAULT_HOST_CONNECTIONS",
            "is_sqlite", "check_connection"]
 
@@ -393,6 +393,37 @@ def write_now(engine: Engine, fn: Callable[[Session], T]) -> T | object:
         return out
     finally:
         lock.release()
+
+
+def write_unit(engine: Engine, fn: Callable[[Session], T]) -> T:
+    """Run ``fn(session)`` in one write transaction and commit it (waiting for the write to
+    start, unlike :func:`write_now`): the annotator loop's unit of work off the event loop.
+
+    On PostgreSQL the session joins a pooled connection's transaction and only flushes
+    into it; the commit is the connection's. :func:`write_scope`'s session begins its
+    own transaction on a connection it checks out and commits through its transaction
+    machinery: about 30-100 microseconds more of Python per unit, two units per next +
+    submit cycle. SQLite goes through :func:`write_scope` (its write lock and
+    ``BEGIN IMMEDIATE``). An exception in ``fn`` rolls back and propagates.
+    """
+    if engine.dialect.name != "postgresql":
+        with write_scope(engine) as session:
+            return fn(session)
+    with engine.connect() as conn:
+        tx = conn.begin()
+        session = Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only")
+        try:
+            out = fn(session)
+            session.flush()
+            tx.commit()
+        except BaseException:
+            session.rollback()
+            if tx.is_active:
+                tx.rollback()
+            raise
+        finally:
+            session.close()
+        return out
 
 
 def _write_now_pooled(engine: Engine, fn: Callable[[Session], T]) -> T | object:
