@@ -180,7 +180,9 @@ async def run_annotator_work(request: Request, name: str,
     def body(session: Session) -> T:
         token, kind = credentials(request)
         # the caller and the dataset in one statement (accord.store.access)
-        found, access = caller_with_dataset(session, token, name, kind=kind)
+        # on PostgreSQL it also takes the dataset's key-share lock, which hold_dataset
+        # below then finds held
+        found, access = caller_with_dataset(session, token, name, kind=kind, hold=True)
         user = accept_caller(request, found, kind)
         ctx = _checked_access(name, user, "annotator", *access())
         hold_dataset(session, ctx.dataset)  # lock order as a dataset delete's

@@ -112,6 +112,17 @@ def hold_dataset_named(session: Session, name: str) -> None:
         session.execute(_KEY_SHARE_BY_NAME, {"name": name})
 
 
+_HELD = "accord_held_dataset"
+
+
+def note_dataset_held(session: Session, dataset_id: int) -> None:
+    """Remember that the session's current transaction holds the key-share lock on the
+    dataset row (taken by another statement, see
+    :func:`accord.store.access.caller_with_dataset`), so :func:`hold_dataset` need not
+    take it again."""
+    session.info[_HELD] = (session.get_transaction(), dataset_id)
+
+
 def hold_dataset(session: Session, ds: Dataset) -> None:
     """Take the dataset row's key-share lock first thing in a write transaction (PostgreSQL).
 
@@ -126,6 +137,9 @@ def hold_dataset(session: Session, ds: Dataset) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    held = session.info.get(_HELD)
+    if held is not None and held[1] == ds.id and held[0] is session.get_transaction():
+        return  # this transaction's first statement took it (note_dataset_held)
     if run(session, _KEY_SHARE, {"id": ds.id}).first() is None:
         raise NotFound(f"dataset {ds.name!r} does not exist (it was deleted)")
 
