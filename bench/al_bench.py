@@ -1,8 +1,9 @@
 """Active-learning benchmark: how many labels each strategy needs to reach 95% of the
 accuracy of a model trained on the whole pool, against random order with the same model.
 
-    python bench/al_bench.py [--sets sst2,banking77] [--seeds 5] [--strategies ...]
-                             [--target 0.95] [--test-share 0.3] [--backend static]
+    python bench/al_bench.py [--sets sst2,banking77] [--seeds 5] [--first-seed 0]
+                             [--strategies ...] [--target 0.95] [--test-share 0.3]
+                             [--backend static]
 
 Pool-based simulation: each set is split (seeded) into a pool and a held-out
 test part; a strategy picks a batch of pool records, their true labels are
@@ -13,6 +14,8 @@ on all-MiniLM-L6-v2 embeddings, the one ``auto`` trains) is scored on the test
 part. The number reported is the labels at which the test accuracy first
 reaches ``--target`` times the accuracy of the same model trained on every
 pool record; "ratio" is that number over random order's (mean over seeds).
+Seeds run from ``--first-seed`` (default 0): a strategy chosen on seeds 0-29
+is checked on seeds it was not chosen on with ``--first-seed 30``.
 
 Data: SST-2 dev (tests/data/sst2, 872 sentences, 2 classes) and Banking77
 test (bench/data/banking77, 3,080 queries, 77 intents, CC BY 4.0).
@@ -127,14 +130,15 @@ def simulate(x: np.ndarray, y: np.ndarray, test: np.ndarray, pool: np.ndarray, g
 
 
 def run_set(name: str, strategies: list[str], seeds: int, target: float,
-            test_share: float, backend: str | None = None) -> list[dict[str, object]]:
+            test_share: float, backend: str | None = None,
+            first_seed: int = 0) -> list[dict[str, object]]:
     texts, y = load(name)
     x = embeddings(name, texts, backend).astype(np.float64)
     _, batch = SETS[name]
     n_classes = len(set(y.tolist()))
     results: dict[str, list[int | None]] = {s: [] for s in strategies}
     full_accs = []
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         order = np.random.default_rng(1000 + seed).permutation(len(y))
         n_test = int(len(y) * test_share)
         test, pool = order[:n_test], order[n_test:]
@@ -164,6 +168,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="sst2,banking77")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="First seed (seeds run from it, --seeds of them).")
     parser.add_argument("--strategies", default="random,least-confidence,margin,entropy,"
                                                 "typiclust,auto")
     parser.add_argument("--target", type=float, default=0.95)
@@ -174,7 +180,7 @@ def main() -> None:
     rows = []
     for name in args.sets.split(","):
         rows += run_set(name, args.strategies.split(","), args.seeds, args.target,
-                        args.test_share, args.backend)
+                        args.test_share, args.backend, args.first_seed)
     print("| set | pool | classes | full-pool accuracy | strategy | labels to 95% (mean) "
           "| per seed | vs random |")
     print("|---|---|---|---|---|---|---|---|")
