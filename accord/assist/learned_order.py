@@ -11,9 +11,9 @@ through :func:`accord.store.priorities.set_priorities`:
   priorities from 2 down to just above 1, every other unanswered record 0;
 - uncertainty (``margin``, ``least-confidence``, ``entropy``): each
   unanswered record gets its uncertainty (0 to 1);
-- ``diverse-margin`` (``auto`` after the cold start): the same, and the
-  ``batch`` records of a diverse batch
-  (:func:`accord.assist.diverse_batch.diverse_uncertain`) get 1 + their
+- ``balanced-margin`` (``auto`` after the cold start): the same, and the
+  ``batch`` records of a batch spread over the predicted classes
+  (:func:`accord.assist.balanced_batch.class_balanced`) get 1 + their
   margin, above every other;
 - ``random``: a seeded shuffle spread over 0 to 1.
 
@@ -51,7 +51,7 @@ class LearnedOrder:
     dataset: str
     question: str
     strategy: str  # the one asked for
-    used: str = ""  # what ran (auto: typiclust or diverse-margin)
+    used: str = ""  # what ran (auto: typiclust or balanced-margin)
     records: int = 0  # records with vectors
     answered: int = 0
     prioritized: int = 0

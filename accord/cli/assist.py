@@ -254,15 +254,16 @@ def prioritize_command(
     strategy: Annotated[str, typer.Option(
         "--strategy", help="auto, typiclust or random: train accord's own model on the "
         "stored embeddings and the answers so far (auto: typical records first, then "
-        "diverse batches of low-margin records); least-confidence, margin or entropy: "
+        "low-margin records spread over the predicted classes); least-confidence, margin "
+        "or entropy: "
         "a suggestion agent's uncertainty.")] = "least-confidence",
     diversity: Annotated[int, typer.Option(
         "--diversity", min=0, help="Put N diverse uncertain records first (k-center greedy "
         "on embeddings).")] = 0,
     pool: Annotated[int | None, typer.Option("--pool", min=1)] = None,
     batch: Annotated[int, typer.Option(
-        "--batch", min=1, help="auto/typiclust: records put first (typical, or a "
-        "diverse uncertain batch).")] = 20,
+        "--batch", min=1, help="auto/typiclust: records put first (typical, or "
+        "uncertain ones spread over the predicted classes).")] = 20,
     vector: Annotated[str, typer.Option("--vector", help="Stored vectors to use.")] =
     "all-MiniLM-L6-v2",
     agent: Agent = None, db: DbOption = None, as_json: AsJson = False,

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from accord.assist.balanced_batch import class_balanced
 from accord.assist.classifier import SoftmaxRegression
 from accord.assist.diverse_batch import BETA, diverse_uncertain
 from accord.assist.selection import rank_unlabelled
@@ -94,15 +95,20 @@ def test_auto_starts_with_typical_records_then_asks_about_the_boundary():
     assert first.strategy == "typiclust" and len(first.order) == 6
     answers = {int(i): str(y[i]) for i in range(0, 60, 3)}  # 20 answers, both classes
     later = rank_unlabelled(x, answers, strategy="auto", batch=6, n_classes=2)
-    assert later.strategy == "diverse-margin" and len(later.order) == 40
+    assert later.strategy == "balanced-margin" and len(later.order) == 40
     assert not set(later.order.tolist()) & set(answers)
-    assert np.all(np.diff(later.scores) <= 0)  # the diverse batch (1 + margin), then by margin
+    assert np.all(np.diff(later.scores) <= 0)  # the balanced batch (1 + margin), then by margin
     assert np.all(later.scores[:6] > 1) and np.all(later.scores[6:] <= 1)
     # the first records asked about are nearer the boundary (x0 = 0) than the last ones
     assert np.abs(x[later.order[:5], 0]).mean() < np.abs(x[later.order[-5:], 0]).mean()
     plain = rank_unlabelled(x, answers, strategy="margin", batch=6)
     assert set(later.order.tolist()) == set(plain.order.tolist())
-    assert set(later.order[:6].tolist()) <= set(plain.order[:6 * BETA].tolist())
+    # the batch: the 3 most uncertain records the model calls neg and the 3 it calls pos
+    called = later.model.predict(x[plain.order])
+    want = [plain.order[called == c][:3] for c in ("neg", "pos")]
+    assert sorted(later.order[:6].tolist()) == sorted(np.concatenate(want).tolist())
+    diverse = rank_unlabelled(x, answers, strategy="diverse-margin", batch=6)
+    assert set(diverse.order[:6].tolist()) <= set(plain.order[:6 * BETA].tolist())
     with pytest.raises(InputError, match="at least two classes"):
         rank_unlabelled(x, {0: "neg"}, strategy="margin")
     with pytest.raises(InputError, match="expected one of auto"):
@@ -148,6 +154,33 @@ def test_diverse_batch_properties(n, batch, beta, seed):
     assert small.shape == (n,) and np.all(np.isfinite(small) & (small > 0))
 
 
+def test_balanced_batch_takes_each_predicted_class_in_turn():
+    # most uncertain first: class 7 three times, then 2, then 7, 5, 2, 2
+    predicted = [7, 7, 7, 2, 7, 5, 2, 2]
+    assert class_balanced(predicted, 3).tolist() == [0, 3, 5]  # one of each class
+    assert class_balanced(predicted, 5).tolist() == [0, 1, 3, 5, 6]  # then each one's second
+    assert class_balanced(predicted, 8).tolist() == list(range(8))
+    assert class_balanced(predicted, 0).tolist() == class_balanced([], 3).tolist() == []
+    assert class_balanced(["b", "a"], 1).tolist() == [0]  # the class seen first goes first
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 6), max_size=60), st.integers(0, 20))
+def test_balanced_batch_properties(predicted, batch):
+    picked = class_balanced(predicted, batch)
+    pred = np.array(predicted, dtype=np.int64)
+    assert len(picked) == len(set(picked.tolist())) == min(batch, len(pred))
+    assert np.all(np.diff(picked) > 0)
+    counts = {c: int(np.sum(pred[picked] == c)) for c in set(predicted)}
+    for c, got in counts.items():
+        # each class gives its most uncertain records, a prefix of its own
+        assert picked[pred[picked] == c].tolist() == np.flatnonzero(pred == c)[:got].tolist()
+        # round robin: a class short of the most-picked one has nothing left to give
+        if got < max(counts.values()) - 1:
+            assert got == int(np.sum(pred == c))
+    assert picked.tolist() == class_balanced(predicted, batch).tolist()  # deterministic
+
+
 def test_cli_auto_reorders_records(db_url):
     from accord.store import make_engine
     from tests.dbs import migrated
@@ -181,7 +214,7 @@ def test_cli_auto_reorders_records(db_url):
     from accord.assist.learned_order import prioritize_learned
 
     warm = prioritize_learned(engine, "al", "y", vector="tiny")
-    assert warm.used == "diverse-margin" and warm.answered == 20 and warm.prioritized == 20
+    assert warm.used == "balanced-margin" and warm.answered == 20 and warm.prioritized == 20
     with session_scope(engine) as s:
         pr = priorities_of(s, dataset_id)
     odd = {i: pr[ids[str(i)]] for i in range(1, 40, 2)}
