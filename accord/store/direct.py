@@ -106,18 +106,20 @@ def prepare(stmt: ClauseElement, dialect: Dialect, keys: Sequence[str]) -> Prepa
 
 
 def _connection(session: Session) -> Connection:
-    """``session.connection()``, remembered for the session's current transaction.
+    """``session.connection()``, remembered for the session's innermost transaction (a
+    ``begin_nested()`` block is one: its SAVEPOINT is emitted by ``session.connection()``).
 
     ``Session.connection`` walks the session's transaction state on every call (about
     as much Python as the rest of :func:`run`); the connection of an active root
     transaction does not change until that transaction ends.
     """
-    tx = session.get_transaction()
+    tx = session.get_nested_transaction() or session.get_transaction()
     cached = session.info.get(_CONNECTION)
     if cached is not None and tx is not None and cached[0] is tx and tx.is_active:
         return cached[1]  # type: ignore[no-any-return]
-    conn = session.connection()
-    session.info[_CONNECTION] = (session.get_transaction(), conn)
+    conn = session.connection()  # in a begin_nested() block: emits its SAVEPOINT
+    session.info[_CONNECTION] = (session.get_nested_transaction() or session.get_transaction(),
+                                 conn)
     return conn
 
 

@@ -104,3 +104,20 @@ def test_one_cursor_per_connection_and_a_new_one_after_an_error(engine):
     with write_scope(engine) as s:
         assert len(run(s, _RECORD, {"ds": ds.id}).all()) == 1
         assert s.connection().connection.info["accord_direct_cursor"][1] is not kept
+
+
+def test_a_failed_statement_in_a_savepoint_leaves_the_transaction_usable(engine):
+    """run() inside ``session.begin_nested()`` runs in the savepoint: a statement that fails
+    there rolls back to it, and the outer transaction goes on (on PostgreSQL a failed
+    statement outside a savepoint aborts the whole transaction)."""
+    row = {"name": "twin", "role": "annotator", "active": True, "created_at": utcnow()}
+    with write_scope(engine) as s:
+        run(s, _NEW_USER, row)  # the connection is taken (and remembered) before the savepoint
+        with pytest.raises(IntegrityError), s.begin_nested():
+            run(s, _NEW_USER, {**row, "name": "other"})
+            run(s, _NEW_USER, row)
+        names = run(s, select(User.name).order_by(User.name), {}).all()
+        assert [r.name for r in names] == ["twin"]  # "other" went with the savepoint
+        run(s, _NEW_USER, {**row, "name": "after"})
+    with write_scope(engine) as s:
+        assert sorted(s.scalars(select(User.name))) == ["after", "twin"]
