@@ -63,6 +63,7 @@ def test_a_directory_export_downloads_as_one_zip(engine, tmp_path):
     with zipfile.ZipFile(io.BytesIO(body)) as zf:
         names = zf.namelist()
         assert "README.md" in names and "dataset_info.json" in names
+        assert ".accord-export" not in names
         assert all(not n.startswith("/") and ".." not in n for n in names)
         zf.extractall(tmp_path / "unzipped")
     rows = datasets.load_from_disk(str(tmp_path / "unzipped"))

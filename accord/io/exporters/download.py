@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from accord.atomic import MARKER
 from accord.errors import InputError
 from accord.io.exporters.encoders import MEDIA_TYPES, SUFFIXES, TEXT_CONTAINERS, make_encoder
 from accord.io.exporters.options import ExportOptions
@@ -142,10 +143,12 @@ def _file_chunks(engine: Engine, dataset: str, options: ExportOptions,
 
 
 def _zipped(directory: Path, target: Path) -> Path:
-    """``directory``'s files in a ZIP at ``target``, named relative to it (Parquet and
-    Arrow files are compressed already: stored, not deflated)."""
+    """``directory``'s files in a ZIP at ``target``, named relative to it, without the
+    marker that lets a later export replace the directory (Parquet and Arrow files are
+    compressed already: stored, not deflated)."""
     with zipfile.ZipFile(target, "w") as zf:
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        for path in sorted(p for p in directory.rglob("*")
+                           if p.is_file() and p.name != MARKER):  # the overwrite marker
             method = zipfile.ZIP_STORED if path.suffix in (".parquet", ".arrow") \
                 else zipfile.ZIP_DEFLATED
             zf.write(path, path.relative_to(directory).as_posix(), compress_type=method)
