@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(VENV)/bin/accord serve --demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not soak" -n $(TEST_WORKERS) --dist loadscope
+	$(PY) -m pytest -q -p no:cacheprovider -m "not soak" -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 # long reliability runs (crash loops, load): not part of CI
 soak: $(STAMP)
