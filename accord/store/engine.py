@@ -375,24 +375,31 @@ def write_now(engine: Engine, fn: Callable[[Session], T]) -> T | object:
             if _is_busy(exc):
                 return NOT_NOW
             raise
-        # "rollback_only": the transaction is tx's (a session rollback rolls it back);
-        # the session only flushes its pending changes into it (Session.commit would do
-        # the same here through its commit machinery, about 12 us more per unit)
-        session = Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only")
-        try:
-            out = fn(session)
-            session.flush()
-            tx.commit()
-        except BaseException:
-            session.rollback()
-            if tx.is_active:
-                tx.rollback()
-            raise
-        finally:
-            session.close()
-        return out
+        return _in_transaction(conn, tx, fn)
     finally:
         lock.release()
+
+
+def _in_transaction(conn: Connection, tx: Any, fn: Callable[[Session], T]) -> T:
+    """``fn(session)`` with a session joined to ``conn``'s transaction ``tx``, then commit.
+
+    "rollback_only": the transaction is tx's (a session rollback rolls it back); the
+    session only flushes its pending changes into it (Session.commit would do the same
+    through its commit machinery, about 12 us more per unit). An exception rolls back.
+    """
+    session = Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only")
+    try:
+        out = fn(session)
+        session.flush()
+        tx.commit()
+    except BaseException:
+        session.rollback()
+        if tx.is_active:
+            tx.rollback()
+        raise
+    finally:
+        session.close()
+    return out
 
 
 def write_unit(engine: Engine, fn: Callable[[Session], T]) -> T:
@@ -410,20 +417,7 @@ def write_unit(engine: Engine, fn: Callable[[Session], T]) -> T:
         with write_scope(engine) as session:
             return fn(session)
     with engine.connect() as conn:
-        tx = conn.begin()
-        session = Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only")
-        try:
-            out = fn(session)
-            session.flush()
-            tx.commit()
-        except BaseException:
-            session.rollback()
-            if tx.is_active:
-                tx.rollback()
-            raise
-        finally:
-            session.close()
-        return out
+        return _in_transaction(conn, conn.begin(), fn)
 
 
 def _write_now_pooled(engine: Engine, fn: Callable[[Session], T]) -> T | object:
