@@ -193,12 +193,12 @@ _DATABASE_WRITES = [{"list": [None, 1, None]}, {"id": "x 12345678901234567890123
                     {"edge": 0.0001, "large": 10 ** 17, "text": "null 0.000"}]
 
 
+@pytest.mark.parametrize("hostile", ["postgres"], indirect=True)  # PostgreSQL's statements
 def test_postgres_flags_exactly_what_python_must_write(hostile, monkeypatch):
     """Each value PostgreSQL cannot write as orjson does has its record written by Python
     (the bytes match), and the database writes the rest itself (no flag)."""
     engine, backend = hostile
-    if backend != "postgres":
-        pytest.skip("PostgreSQL's page statements")
+    assert backend == "postgres"
     from accord.store.export import line_page_sql
     from accord.store.export.compose import user_params
     from accord.store.export.postgres import POSTGRES

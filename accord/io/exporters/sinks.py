@@ -18,6 +18,7 @@ from __future__ import annotations
 import operator
 import shutil
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -73,7 +74,7 @@ class TextSink:
         self.fh.write(self.encoder.footer)
 
 
-class ZipSink:
+class ZipSink(ABC):
     """Rows written as files in a ZIP archive (``--to zip``).
 
     A format subclasses it with :meth:`entries` (a row's files) and, if it
@@ -85,8 +86,9 @@ class ZipSink:
         self.zip = zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED)
         self.rows = 0
 
+    @abstractmethod
     def entries(self, row: dict[str, Any]) -> Iterable[tuple[str, str | bytes]]:
-        raise NotImplementedError
+        """The files (name, content) of one row."""
 
     def closing(self) -> Iterable[tuple[str, str | bytes]]:
         return ()
