@@ -5,7 +5,7 @@
 // back / forward (Shift: 10), Space play / pause, [ / ] speed 0.25x-2x.
 
 import { h } from "../dom.js";
-import { questionShell } from "../questions/shell.js";
+import { digitIndex, questionShell } from "../questions/shell.js";
 import { mediaSource } from "./source.js";
 
 export const VIDEO_SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
@@ -209,5 +209,24 @@ export function videoQuestion(question, ctx, hint) {
   });
   const { player, el } = videoFor(question, ctx, mediaSource);
   shell.body.append(el);
-  return { labels, labelIndex, shell, player };
+  // the widget: redrawn on every frame and once the video is ready; a key goes to the player
+  // first, then (no modifier held) to the question's own `key`, then 1-9, 0 pick a label
+  const widget = ({ render, pick, key }) => {
+    player.onFrame(() => render());
+    player.el.addEventListener("ready", () => render());
+    return {
+      el: shell.el,
+      error: shell.error,
+      update: render,
+      key(event) {
+        if (videoKey(player, event)) return true;
+        if (event.ctrlKey || event.metaKey || event.altKey) return false;
+        if (key(event)) return true;
+        const i = digitIndex(event);
+        if (i >= 0 && i < labels.length) { pick(labels[i][0]); return true; }
+        return false;
+      },
+    };
+  };
+  return { labels, labelIndex, shell, player, widget };
 }

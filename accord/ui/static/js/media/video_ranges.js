@@ -8,8 +8,8 @@ import { h, replace } from "../dom.js";
 import { labelText } from "../values.js";
 import { LAB_HEX } from "./audio_player.js";
 import { labClass } from "./image_question.js";
-import { fmtClock, videoKey, videoQuestion } from "./video_player.js";
-import { digitIndex, keyLabel, optionButton } from "../questions/shell.js";
+import { fmtClock, videoQuestion } from "./video_player.js";
+import { keyLabel, optionButton } from "../questions/shell.js";
 
 const r2 = (v) => Math.round(v * 100) / 100;
 
@@ -17,7 +17,7 @@ const r2 = (v) => Math.round(v * 100) / 100;
  * unit "second": {duration, segments:[{start, end, label}]} (overlap when allowed). */
 export function createRanges(question, ctx, unit) {
   const key = unit === "frame" ? "ranges" : "segments";
-  const { labels, labelIndex, shell, player } = videoQuestion(question, ctx,
+  const { labels, labelIndex, shell, player, widget } = videoQuestion(question, ctx,
     ", . frame · Enter … Enter mark a range · 1–9 label · Del remove");
   if (!player) return { el: shell.el, error: shell.error, update() {}, key: () => false };
   let current = labels[0][0];
@@ -82,16 +82,8 @@ export function createRanges(question, ctx, unit) {
         onclick: () => save(items().filter((_, j) => j !== i)) }, "remove"))));
   }
 
-  player.onFrame(() => render());
-  player.el.addEventListener("ready", () => render());
   pick(current);
-  return {
-    el: shell.el,
-    error: shell.error,
-    update: render,
-    key(event) {
-      if (videoKey(player, event)) return true;
-      if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  return widget({ render, pick, key(event) {
       if (event.key === "Enter") {
         const t = here();
         if (anchor === null) { anchor = t; note.textContent = `range from ${show(t)}: step to its end, Enter to finish, Esc to cancel`; return true; }
@@ -110,11 +102,8 @@ export function createRanges(question, ctx, unit) {
         save(items().filter((_, j) => j !== i));
         return true;
       }
-      const i = digitIndex(event);
-      if (i >= 0 && i < labels.length) { pick(labels[i][0]); return true; }
       return false;
-    },
-  };
+    } });
 }
 
 export function rangeShortcuts() {

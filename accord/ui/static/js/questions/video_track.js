@@ -14,8 +14,8 @@ import { h, replace } from "../dom.js";
 import { labelText } from "../values.js";
 import { LAB_HEX } from "../media/audio_player.js";
 import { labClass } from "../media/image_question.js";
-import { videoKey, videoQuestion } from "../media/video_player.js";
-import { digitIndex, keyLabel, optionButton } from "./shell.js";
+import { videoQuestion } from "../media/video_player.js";
+import { keyLabel, optionButton } from "./shell.js";
 
 const COORDS = ["x", "y", "w", "h"];
 const MIN_PX = 2;
@@ -37,7 +37,7 @@ export function boxAt(keyframes, frame) {
 }
 
 export function create(question, ctx) {
-  const { labels, labelIndex, shell, player } = videoQuestion(question, ctx,
+  const { labels, labelIndex, shell, player, widget } = videoQuestion(question, ctx,
     "drag to draw · , . frame · N new · K keyframe · Del remove");
   if (!player) return { el: shell.el, error: shell.error, update() {}, key: () => false };
   let current = labels[0][0];
@@ -231,16 +231,8 @@ export function create(question, ctx) {
         h("button", { type: "button", class: "link", tabindex: -1, "aria-label": `remove keyframe ${k.frame}`, onclick: () => removeKeyframe(t.id, k.frame), text: "×" })))) : null)));
   }
 
-  player.onFrame(() => render());
-  player.el.addEventListener("ready", () => render());
   pick(current);
-  return {
-    el: shell.el,
-    error: shell.error,
-    update: render,
-    key(event) {
-      if (videoKey(player, event)) return true;
-      if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  return widget({ render, pick, key(event) {
       const big = event.shiftKey ? 10 : 1;
       const k = event.key;
       if (k === "n" || k === "N") {
@@ -268,11 +260,8 @@ export function create(question, ctx) {
         return removeHere();
       }
       if (k === "Escape" && selected !== null) { selected = null; render(); return true; }
-      const i = digitIndex(event);
-      if (i >= 0 && i < labels.length) { pick(labels[i][0]); return true; }
       return false;
-    },
-  };
+    } });
 }
 
 /** Keyboard shortcuts for the help dialog. */
