@@ -27,6 +27,7 @@ let current = null; // {record, form, widgets, version, status, stopwatch, confl
 let active = 0;
 let saveTimer = null;
 let saving = Promise.resolve();
+let layoutReady = Promise.resolve(); // the panels above the record, laid out (init)
 let recent = [];
 
 function setState(text, kind = "") {
@@ -133,6 +134,7 @@ async function next() {
       $("onboarding").hidden = true;
       await explainNoRecord($("empty"), dataset, { onReady: next }); // guidelines, qualification, pause, quota
     } else {
+      await layoutReady;
       show(record);
       if (settings.onboarding) await showPhase($("onboarding"), dataset);
     }
@@ -147,6 +149,7 @@ async function open(recordId, { discard = false, fallback = false } = {}) {
     const record = await api("GET", `${base}/records/${enc(recordId)}`);
     history.replaceState(null, "", `${location.pathname}?record=${enc(recordId)}`);
     $("fallback").hidden = true;
+    await layoutReady;
     show(record);
   } catch (err) {
     if (!fallback) { notify(err.message, "error"); return; }
@@ -157,12 +160,6 @@ async function open(recordId, { discard = false, fallback = false } = {}) {
     $("fallback").hidden = false;
     await next();
   }
-}
-
-/** Show the progress line and the rejected list (never blocks). */
-function refreshStanding() {
-  showProgress($("progress"), base);
-  showRejected($("rejected"), base, (id) => open(id));
 }
 
 /** After a submission: the progress moves on (counted locally between server counts); the
@@ -363,7 +360,6 @@ async function init() {
     return;
   }
   if (settings.questions.some((q) => questionType(meta, q.type).wide)) document.querySelector(".work").classList.add("stacked");
-  showGuidelines($("guidelines"), dataset, user).catch((err) => notify(`guidelines: ${err.message}`, "error"));
   $("submit-button").addEventListener("click", submit);
   $("skip-button").addEventListener("click", skip);
   $("undo-button").addEventListener("click", undo);
@@ -378,7 +374,14 @@ async function init() {
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveDraft(); });
   setInterval(tick, 1000);
   const wanted = new URLSearchParams(location.search).get("record");
-  refreshStanding();
+  // the panels above the record (guidelines, progress, rejected responses) are laid out before
+  // the first record shows, so nothing moves under the annotator's mouse; their requests run
+  // beside the record's own
+  layoutReady = Promise.allSettled([
+    showGuidelines($("guidelines"), dataset, user).catch((err) => notify(`guidelines: ${err.message}`, "error")),
+    showProgress($("progress"), base),
+    showRejected($("rejected"), base, (id) => open(id)),
+  ]);
   if (wanted && /^\d+$/.test(wanted)) await open(Number(wanted), { fallback: true }); else await next();
 }
 
