@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.ui.conftest import api_login
+from tests.ui.conftest import api_login, check
 
 SETTINGS = {"guidelines": "Label **every** record.",
             "fields": [{"name": "text", "type": "text"}],
@@ -40,4 +40,20 @@ def test_record_does_not_move_when_side_requests_answer_late(page, ui_server):
     expect(page.locator("#guidelines")).to_be_visible()
     expect(page.locator("#progress")).to_be_visible()
     page.wait_for_timeout(500)
+    assert page.evaluate("window.firstBox") == page.evaluate(NOW_BOX)
+
+
+def test_training_banner_is_drawn_before_the_record(page, ui_server):
+    user, _ = ui_server.user()
+    settings = {**SETTINGS, "onboarding": {"training": {"count": 1}}}
+    name = ui_server.dataset(settings, [{"id": "g0", "text": "hello"}], members=[user])
+    rec = check(ui_server.admin.get(f"/datasets/{name}/records", params={"limit": 1}))["records"][0]
+    check(ui_server.admin.put(f"/datasets/{name}/records/{rec['id']}/gold",
+                              json={"values": {"y": "a"}}))
+    api_login(page.context, user)
+    page.add_init_script(FIRST_BOX)
+    page.goto(f"/datasets/{name}/annotate")
+    expect(page.locator(".question").first).to_be_focused()
+    expect(page.locator("#onboarding")).to_contain_text("Training: record 1 of 1")
+    page.wait_for_timeout(300)
     assert page.evaluate("window.firstBox") == page.evaluate(NOW_BOX)

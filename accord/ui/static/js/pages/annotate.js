@@ -135,8 +135,9 @@ async function next() {
       await explainNoRecord($("empty"), dataset, { onReady: next }); // guidelines, qualification, pause, quota
     } else {
       await layoutReady;
-      show(record);
+      // the training/qualification banner sits above the record: drawn first, so it does not move it
       if (settings.onboarding) await showPhase($("onboarding"), dataset);
+      show(record);
     }
   } catch (err) {
     notify(err.message, "error");
