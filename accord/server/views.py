@@ -6,9 +6,8 @@ from sqlalchemy.orm import Session
 
 from accord.schema import Settings
 from accord.server.schemas import RecordPublic, ResponsePublic, SuggestionPublic
-from accord.store.detached import load_response
 from accord.store.models import Record, Response, User
-from accord.store.responses import responses_for_record, suggestions_for_records
+from accord.store.responses import record_extras, responses_for_record
 from accord.workflow.policy import visible_metadata
 
 __all__ = ["response_public", "record_public"]
@@ -31,8 +30,7 @@ def record_public(session: Session, record: Record, *, settings: Settings, viewe
     The metadata is what :func:`accord.workflow.policy.visible_metadata` lets the
     viewer read (annotators: only the keys the settings show).
     """
-    suggestions = suggestions_for_records(session, [record.id])[record.id]
-    own = load_response(session, record.id, viewer.id)
+    suggestions, own = record_extras(session, record.id, viewer.id)
     out = RecordPublic(id=record.id, external_id=record.external_id, fields=record.fields,
                        metadata=visible_metadata(settings, viewer, record.meta),
                        status=record.status,

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from accord.store.direct import run
 from accord.store.models import Base, Record, Response, User
 
-__all__ = ["columns_of", "detached", "load_record", "load_response", "load_user"]
+__all__ = ["columns_of", "detached", "load_record", "load_response", "load_user",
+           "RESPONSE_COLUMNS", "RESPONSE_KEYS"]
 
 M = TypeVar("M", bound=Base)
 
@@ -48,6 +49,7 @@ def _by(model: type[Base], *where: Any) -> tuple[Select[Any], list[str]]:
 _RECORD, _RECORD_KEYS = _by(Record, Record.id == bindparam("id"))
 _RESPONSE, _RESPONSE_KEYS = _by(Response, Response.record_id == bindparam("rid"),
                                 Response.user_id == bindparam("uid"))
+RESPONSE_COLUMNS, RESPONSE_KEYS = columns_of(Response)
 _RESPONSE_LOCKED = _RESPONSE.with_for_update()
 USER_COLUMNS, USER_KEYS = columns_of(User)
 

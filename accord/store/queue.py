@@ -18,10 +18,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from accord.store.detached import columns_of
 from accord.store.direct import run
 from accord.store.models import (
     QUEUE_GOLD,
@@ -38,7 +39,8 @@ __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
            "find_open_after", "find_open_from_start", "set_cursor", "bump_epoch",
            "bump_epoch_of_record", "NOT_SEEN", "LeaseFact", "lease_of", "held_by_other",
-           "take_lease", "touch_lease", "insert_if_new", "skipping_locked"]
+           "take_lease", "touch_lease", "insert_if_new", "skipping_locked",
+           "NextState", "next_state", "counter_update", "Claimed", "claim_and_lease", "RECORD_KEYS"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
@@ -92,6 +94,16 @@ _CURSOR = (select(_cur.c.priority, _cur.c.record_id)
            .join_from(_cur, _ds, _ds.c.id == _cur.c.dataset_id)
            .where(_cur.c.dataset_id == bindparam("ds"), _cur.c.user_id == bindparam("uid"),
                   _cur.c.epoch == _ds.c.queue_epoch))
+# what ``next`` reads before it finds a record, in one statement (one round trip on
+# PostgreSQL instead of three): whether any lease of the dataset expired (the reclaim then
+# runs), the caller's live lease and their queue cursor (NULLs when it is stale or unset)
+_NEXT_STATE = (select(
+    exists(_EXPIRED.with_only_columns(_lease.c.record_id).limit(None)).label("expired"),
+    _LIVE.scalar_subquery().label("held"), _cur.c.priority, _cur.c.record_id)
+    .select_from(_ds).outerjoin(_cur, and_(_cur.c.dataset_id == _ds.c.id,
+                                           _cur.c.user_id == bindparam("uid"),
+                                           _cur.c.epoch == _ds.c.queue_epoch))
+    .where(_ds.c.id == bindparam("ds")))
 _EPOCH = select(_ds.c.queue_epoch).where(_ds.c.id == bindparam("ds")).scalar_subquery()
 _BUMP_EPOCH = (update(_ds).where(_ds.c.id == bindparam("ds"))
                .values(queue_epoch=_ds.c.queue_epoch + 1))
@@ -116,6 +128,43 @@ _GOLD = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
 _CLAIM = (update(_rec).where(_rec.c.id == bindparam("rid"), _rec.c.queue_state == QUEUE_OPEN,
                              _rec.c.claims < bindparam("overlap"))
           .values(claims=_rec.c.claims + 1, queue_state=_queue_state(1, 0)))
+
+
+def _claim_lease_cursor(with_cursor: bool):  # type: ignore[no-untyped-def]
+    """PostgreSQL: the claim, the caller's lease and (``with_cursor``) their queue cursor in
+    ONE statement (data-modifying CTEs; three round trips on PostgreSQL otherwise),
+    returning the claimed record's columns (the new row) and whether the lease was written.
+    The parts are the statements SQLite runs one by one (:data:`_CLAIM`, :data:`_ADD_LEASE`,
+    :data:`_SET_CURSOR`): no row when the claim found no room, ``leased`` NULL when the
+    caller held a lease on the record already (their concurrent request won)."""
+    claimed = _CLAIM.returning(*_RECORD_COLUMNS).cte("claimed")
+    ins = postgresql.insert(_lease).from_select(
+        ["record_id", "user_id", "dataset_id", "counted", "expires_at", "created_at"],
+        select(claimed.c.id, bindparam("uid", type_=_lease.c.user_id.type),
+               bindparam("ds", type_=_lease.c.dataset_id.type), true(),
+               bindparam("until", type_=_lease.c.expires_at.type),
+               bindparam("now", type_=_lease.c.created_at.type)))
+    leased = (ins.on_conflict_do_nothing(index_elements=[_lease.c.record_id, _lease.c.user_id])
+              .returning(_lease.c.record_id).cte("leased"))
+    stmt = (select(*claimed.c, leased.c.record_id.label("leased"))
+            .select_from(claimed.outerjoin(leased, true())))
+    if with_cursor:
+        cur = postgresql.insert(_cur).from_select(
+            ["dataset_id", "user_id", "epoch", "priority", "record_id"],
+            select(bindparam("ds", type_=_cur.c.dataset_id.type),
+                   bindparam("uid", type_=_cur.c.user_id.type), _EPOCH,
+                   bindparam("p", type_=_cur.c.priority.type), leased.c.record_id))
+        moved = cur.on_conflict_do_update(
+            index_elements=[_cur.c.dataset_id, _cur.c.user_id],
+            set_={"epoch": cur.excluded.epoch, "priority": cur.excluded.priority,
+                  "record_id": cur.excluded.record_id}).cte("moved")
+        stmt = stmt.add_cte(moved)
+    return stmt
+
+
+_RECORD_COLUMNS, RECORD_KEYS = columns_of(Record)
+_CLAIM_RECORD = _CLAIM.returning(*_RECORD_COLUMNS)
+_CLAIM_LEASE = {True: _claim_lease_cursor(True), False: _claim_lease_cursor(False)}
 
 
 def insert_if_new(dialect: str, table, conflict):  # type: ignore[no-untyped-def]
@@ -145,12 +194,20 @@ _TOUCH_LEASE = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
 _EXTEND = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
                                 _lease.c.user_id == bindparam("uid"))
            .values(expires_at=bindparam("until")))
-_BUMP = update(_rec).where(_rec.c.id == bindparam("rid")).values(
-    claims=_rec.c.claims + bindparam("dc"),
-    submitted=_rec.c.submitted + bindparam("dsub"),
-    status=status_after(bindparam("overlap"), bindparam("dsub")),
-    queue_state=_queue_state(bindparam("dc"), bindparam("dsub")),
-)
+
+
+def counter_update():  # type: ignore[no-untyped-def]
+    """The record counters' UPDATE (:func:`bump_counters`; parameters ``rid``, ``dc``,
+    ``dsub``, ``overlap``), for statements that combine it with others."""
+    return update(_rec).where(_rec.c.id == bindparam("rid")).values(
+        claims=_rec.c.claims + bindparam("dc"),
+        submitted=_rec.c.submitted + bindparam("dsub"),
+        status=status_after(bindparam("overlap"), bindparam("dsub")),
+        queue_state=_queue_state(bindparam("dc"), bindparam("dsub")),
+    )
+
+
+_BUMP = counter_update()
 
 
 def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: int,
@@ -177,6 +234,25 @@ def live_lease(session: Session, dataset_id: int, user_id: int, now: datetime) -
     """Record id of the user's oldest live lease on a record they have not finished."""
     return run(session, _LIVE, {"uid": user_id, "ds": dataset_id,
                                 "now": now}).scalar()
+
+
+class NextState(NamedTuple):
+    """What ``next`` starts from: whether leases of the dataset expired (reclaim them, then
+    read again), the caller's live lease (a record id) and their queue cursor."""
+
+    expired: bool
+    held: int | None
+    cursor: tuple[float, int] | None
+
+
+def next_state(session: Session, dataset_id: int, user_id: int, now: datetime) -> NextState:
+    """:func:`live_lease`, :func:`cursor_of` and whether :func:`reclaim_expired` has work,
+    in one statement."""
+    row = run(session, _NEXT_STATE, {"ds": dataset_id, "uid": user_id, "now": now}).first()
+    if row is None:  # the dataset is gone (a delete waits for the caller's lock on it)
+        return NextState(False, None, None)
+    return NextState(bool(row.expired), row.held,
+                     None if row.record_id is None else (row.priority, row.record_id))
 
 
 def cursor_of(session: Session, dataset_id: int, user_id: int) -> tuple[float, int] | None:
@@ -253,6 +329,40 @@ def claim_record(session: Session, record_id: int, overlap: int) -> bool:
     """Take one claim on an open record if it still needs annotators."""
     result = run(session, _CLAIM, {"rid": record_id, "overlap": overlap})
     return result.rowcount == 1
+
+
+class Claimed(NamedTuple):
+    """A claim taken by :func:`claim_and_lease`: the record's row after it (its columns
+    named as :data:`RECORD_KEYS`) and whether the caller's lease was written (False: they
+    hold one on the record already; the claim is taken and must be given back)."""
+
+    row: tuple
+    leased: bool
+
+
+def claim_and_lease(session: Session, record_id: int, user_id: int, dataset_id: int,
+                    now: datetime, seconds: int, overlap: int,
+                    priority: float | None) -> Claimed | None:
+    """Claim the record (:func:`claim_record`), lease it to the user (:func:`add_lease`,
+    counted) and, when ``priority`` is given, move their queue cursor to it
+    (:func:`set_cursor`): None when the record had no room left. One statement on
+    PostgreSQL; three on SQLite, where a statement is a function call."""
+    until = now + timedelta(seconds=seconds)
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"rid": record_id, "overlap": overlap, "uid": user_id, "ds": dataset_id,
+                  "until": until, "now": now}
+        if priority is not None:
+            params["p"] = priority
+        row = run(session, _CLAIM_LEASE[priority is not None], params).first()
+        return None if row is None else Claimed(tuple(row[:-1]), row[-1] is not None)
+    row = run(session, _CLAIM_RECORD, {"rid": record_id, "overlap": overlap}).first()
+    if row is None:
+        return None
+    if not add_lease(session, record_id, user_id, dataset_id, now, seconds, counted=True):
+        return Claimed(tuple(row), False)
+    if priority is not None:
+        set_cursor(session, dataset_id, user_id, priority, record_id)
+    return Claimed(tuple(row), True)
 
 
 def find_gold_record(session: Session, dataset_id: int, user_id: int) -> int | None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, func, literal_column, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, literal_column, select, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from accord.store.detached import RESPONSE_COLUMNS, RESPONSE_KEYS, detached, load_response
 from accord.store.direct import run
 from accord.store.models import (
     QUEUE_GOLD,
@@ -20,7 +23,7 @@ from accord.store.models import (
     Suggestion,
     User,
 )
-from accord.store.queue import bump_epoch, insert_if_new
+from accord.store.queue import bump_counters, bump_epoch, counter_update, insert_if_new
 
 _resp_t = Response.__table__
 _ADD_HISTORY = ResponseHistory.__table__.insert()
@@ -30,7 +33,7 @@ __all__ = ["get_response", "insert_response", "insert_response_row", "stored_ver
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
            "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
            "get_response_by_id", "judged_responses", "lock_response", "review_queue",
-           "user_responses"]
+           "user_responses", "record_extras", "SuggestionRow", "insert_response_with_history"]
 
 
 _RESPONSE = select(Response).where(Response.record_id == bindparam("rid"),
@@ -77,6 +80,67 @@ def insert_response_row(session: Session, row: dict[str, Any]) -> int | None:
     stmt = _INSERT_RESPONSE[session.get_bind().dialect.name]
     new_id = run(session, stmt, row).scalar()
     return None if new_id is None else int(new_id)
+
+
+_RESPONSE_ROW = ("record_id", "dataset_id", "user_id", "values", "status", "time_spent",
+                 "version", "created_at", "settings_version", "updated_at", "submitted_at")
+_HISTORY_ROW = ("user_id", "version", "old_status", "new_status", "old_values", "new_values",
+                "changed_at")
+
+
+def _insert_with_history(bump: bool):  # type: ignore[no-untyped-def]
+    """PostgreSQL: :data:`_INSERT_RESPONSE`, its first history row (:func:`add_history`) and,
+    with ``bump``, the record's counters (:func:`accord.store.queue.bump_counters`, a
+    non-negative claims delta) in ONE statement (data-modifying CTEs), returning the new
+    response's id; nothing is written beyond the response's conflict check when the user
+    has a response to the record already. The counter UPDATE, the write that may wait for
+    another annotator's lock on the record, runs last."""
+    ins = (postgresql.insert(_resp_t)
+           .values({k: bindparam("r_" + k, type_=_resp_t.c[k].type) for k in _RESPONSE_ROW})
+           .on_conflict_do_nothing(index_elements=[_resp_t.c.record_id, _resp_t.c.user_id])
+           .returning(_resp_t.c.id).cte("inserted"))
+    hist = ResponseHistory.__table__
+    history = hist.insert().from_select(
+        ["response_id", *_HISTORY_ROW],
+        select(ins.c.id, *(bindparam("h_" + k, type_=hist.c[k].type) for k in _HISTORY_ROW))
+    ).cte("history")
+    stmt = select(ins.c.id).add_cte(history)
+    if bump:
+        stmt = stmt.add_cte(counter_update().where(exists(select(ins.c.id))).cte("counted"))
+    return stmt
+
+
+_INSERT_WITH_HISTORY = {True: _insert_with_history(True), False: _insert_with_history(False)}
+
+
+def insert_response_with_history(session: Session, row: dict[str, Any],
+                                 history: dict[str, Any], *, overlap: int, d_claims: int,
+                                 d_submitted: int) -> int | None:
+    """:func:`insert_response_row`, then (when it wrote the row) :func:`add_history` with
+    ``history`` (the new response's id added) and, when a delta is not zero,
+    :func:`accord.store.queue.bump_counters`: one statement on PostgreSQL, three on SQLite
+    (where a statement is a function call). ``d_claims`` must not be negative (giving a
+    claim back also moves the queue's epoch: call ``bump_counters``)."""
+    if d_claims < 0:
+        raise ValueError("insert_response_with_history: a negative claims delta")
+    bump = bool(d_claims or d_submitted)
+    if session.get_bind().dialect.name == "postgresql":
+        # parameters named after no column: accord.store.direct compiles with the names
+        # as column keys, which would add them to the counter UPDATE's SET
+        params = {**{"r_" + k: v for k, v in row.items()},
+                  **{"h_" + k: v for k, v in history.items()}}
+        if bump:
+            params.update(rid=row["record_id"], overlap=overlap, dc=d_claims, dsub=d_submitted)
+        new_id = run(session, _INSERT_WITH_HISTORY[bump], params).scalar()
+        return None if new_id is None else int(new_id)
+    new_id = insert_response_row(session, row)
+    if new_id is None:
+        return None
+    add_history(session, response_id=new_id, **history)
+    if bump:
+        bump_counters(session, row["record_id"], overlap, d_claims=d_claims,
+                      d_submitted=d_submitted)
+    return new_id
 
 
 def stored_version(session: Session, response_id: int) -> int | None:
@@ -223,6 +287,46 @@ _SUGGESTIONS = (select(_sugg.c.record_id, _sugg.c.question, _sugg.c.value, _sugg
 _SUGGESTIONS_OF_ONE = (select(*_SUGGESTIONS.selected_columns)
                        .where(_sugg.c.record_id == bindparam("id"))
                        .order_by(_sugg.c.question, _sugg.c.score.desc()))
+
+
+class SuggestionRow(NamedTuple):
+    """A suggestion as :func:`suggestions_for_records` gives it."""
+
+    record_id: int
+    question: str
+    value: Any
+    score: float | None
+    agent: str
+    meta: dict[str, Any] | None
+    created_at: datetime
+
+
+# PostgreSQL: a record's suggestions (one JSON array, best first within a question) and the
+# viewer's own response in ONE statement; SQLite runs the two statements, which are
+# function calls there
+_SUGGESTIONS_JSON = (select(func.json_agg(aggregate_order_by(
+    func.json_build_array(_sugg.c.question, _sugg.c.value, _sugg.c.score, _sugg.c.agent,
+                          _sugg.c.metadata, _sugg.c.created_at),
+    _sugg.c.question, _sugg.c.score.desc())).label("suggestions"))
+    .where(_sugg.c.record_id == bindparam("rid")).subquery("s"))
+_EXTRAS = (select(_SUGGESTIONS_JSON.c.suggestions, *RESPONSE_COLUMNS)
+           .select_from(_SUGGESTIONS_JSON.outerjoin(_resp_t, and_(
+               _resp_t.c.record_id == bindparam("rid"), _resp_t.c.user_id == bindparam("uid")))))
+
+
+def record_extras(session: Session, record_id: int,
+                  user_id: int) -> tuple[list[Any], Response | None]:
+    """A record's suggestions (as :func:`suggestions_for_records`) and ``user_id``'s own
+    response to it (as :func:`accord.store.detached.load_response`): one round trip on
+    PostgreSQL."""
+    if session.get_bind().dialect.name != "postgresql":
+        return (suggestions_for_records(session, [record_id])[record_id],
+                load_response(session, record_id, user_id))
+    row = run(session, _EXTRAS, {"rid": record_id, "uid": user_id}).first()
+    suggestions = [SuggestionRow(record_id, q, v, score, agent, meta, datetime.fromisoformat(at))
+                   for q, v, score, agent, meta, at in row[0] or ()]
+    own = None if row[1] is None else detached(Response, RESPONSE_KEYS, row[1:])
+    return suggestions, own
 
 
 def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int, list[Any]]:

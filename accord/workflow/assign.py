@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accord.schema import Settings
 from accord.store import queue
-from accord.store.detached import load_record
+from accord.store.detached import detached, load_record
 from accord.store.models import Dataset, Record, User, utcnow
 
 __all__ = ["next_record", "release_record", "lease_record"]
@@ -39,8 +39,11 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
     """
     now = now or utcnow()
     dist = settings.distribution
-    queue.reclaim_expired(session, ds.id, now, dist.overlap)
-    held = queue.live_lease(session, ds.id, user.id, now)
+    state = queue.next_state(session, ds.id, user.id, now)
+    if state.expired:  # rare: leases ran out; the reclaim may move the queue's epoch
+        queue.reclaim_expired(session, ds.id, now, dist.overlap)
+        state = queue.next_state(session, ds.id, user.id, now)
+    held = state.held
     if held is not None:
         queue.extend_lease(session, held, user.id, now, dist.lease_seconds)
         return load_record(session, held)
@@ -51,7 +54,7 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
             return load_record(session, gold_id)
     postgres = session.get_bind().dialect.name == "postgresql"
     # the default walk resumes at the user's queue cursor (accord.store.models.QueueCursor)
-    cursor = None if find_open is not None else queue.cursor_of(session, ds.id, user.id)
+    cursor = None if find_open is not None else state.cursor
     for _ in range(20):
         found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=postgres)
         if found is None and postgres:
@@ -63,12 +66,14 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
         if found is None:
             return None
         record_id, priority = found
-        if not queue.claim_record(session, record_id, dist.overlap):
+        # the claim, the lease and the cursor (one statement on PostgreSQL)
+        claimed = queue.claim_and_lease(session, record_id, user.id, ds.id, now,
+                                        dist.lease_seconds, dist.overlap, priority)
+        if claimed is None:
             continue  # someone else took the last slot; try the next record
-        if lease_record(session, record_id, user, ds, now, dist.lease_seconds, counted=True):
-            if priority is not None:
-                queue.set_cursor(session, ds.id, user.id, priority, record_id)
-            return load_record(session, record_id)
+        if claimed.leased:
+            return detached(Record, queue.RECORD_KEYS, claimed.row)
+        # the same user raced to it (PostgreSQL) and holds it: give this claim back
         queue.bump_counters(session, record_id, dist.overlap, d_claims=-1)
     return None
 

@@ -24,6 +24,7 @@ from accord.store.responses import (
     add_history,
     gold_answer,
     insert_response_row,
+    insert_response_with_history,
     set_gold_correct,
     stored_version,
     update_response_versioned,
@@ -105,7 +106,18 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
                    status=status, time_spent=counted, version=1, created_at=now,
                    settings_version=ds.settings_version,
                    updated_at=now, submitted_at=now if status == "submitted" else None)
-        new_id = insert_response_row(session, row)
+        history = dict(user_id=user.id, version=1, old_status=None, new_status=status,
+                       old_values=None, new_values=clean, changed_at=now)
+        claim, d_claims, d_sub = _queue_change(record, None, status, lease,
+                                               free_slot_only=needs_free_slot(user, remote))
+        if claim or d_claims < 0:  # the rare cases: the statements one by one
+            new_id = insert_response_row(session, row)
+            if new_id is not None:
+                add_history(session, response_id=new_id, **history)
+                _update_queue(session, record, overlap, claim, d_claims, d_sub)
+        else:  # the response, its history and the record's counters (one statement, PG)
+            new_id = insert_response_with_history(session, row, history, overlap=overlap,
+                                                  d_claims=d_claims, d_submitted=d_sub)
         if new_id is None:  # the same user saved this record at the same moment
             raise Conflict("a concurrent save of this response won; reload and apply "
                            "your change again", reason="stale_version")
@@ -131,12 +143,13 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         new_version = expected + 1
         for key, value in {**changes, "version": new_version}.items():
             set_committed_value(resp, key, value)  # mirror the UPDATE without re-reading
-    add_history(session, response_id=resp.id, user_id=user.id, version=new_version,
-                old_status=old_status, new_status=status,
-                old_values=old_values,
-                new_values=clean, changed_at=now)
-    _update_queue(session, record, old_status, status, overlap, lease,
-                  free_slot_only=needs_free_slot(user, remote))
+        add_history(session, response_id=resp.id, user_id=user.id, version=new_version,
+                    old_status=old_status, new_status=status,
+                    old_values=old_values,
+                    new_values=clean, changed_at=now)
+        _update_queue(session, record, overlap,
+                      *_queue_change(record, old_status, status, lease,
+                                     free_slot_only=needs_free_slot(user, remote)))
     if record.is_gold and status == "submitted":
         gold = gold_answer(session, record.id)
         resp.gold_correct = score_against_gold(gold or {}, clean)
@@ -162,31 +175,33 @@ def _bounded_time(asked: float, now: datetime, lease: queue.LeaseFact | None,
     return min(asked, bound)
 
 
-def _update_queue(session: Session, record: Record, old: str | None, new: str, overlap: int,
-                  lease: queue.LeaseFact | None, *, free_slot_only: bool) -> None:
-    """Move the record's counters after a save; ``lease`` is the caller's lease as the save
-    found it (extended for a draft, deleted otherwise)."""
+def _queue_change(record: Record, old: str | None, new: str, lease: queue.LeaseFact | None,
+                  *, free_slot_only: bool) -> tuple[bool, int, int]:
+    """How a save moves the record's counters: ``(claim a free slot first, claims delta,
+    submitted delta)``; ``lease`` is the caller's lease as the save found it (extended for
+    a draft, deleted otherwise)."""
     was_sub, now_sub = old == "submitted", new == "submitted"
     if new == "draft" or record.is_gold:
-        return  # a draft keeps its lease; gold records hold no claims
+        return False, 0, 0  # a draft keeps its lease; gold records hold no claims
     counted = lease is not None and lease.counted
     if now_sub and not was_sub:
-        if not counted and free_slot_only:
-            # an own draft or skip whose lease expired and was taken back: take a free slot
-            # under the row lock, or refuse rather than over-assign the record
-            if not queue.claim_record(session, record.id, overlap):
-                raise Conflict("this record needs no more annotators (your hold on it expired "
-                               "and it went to someone else); ask for the next record",
-                               reason="record_full")
-            counted = True
-        # a counted lease turns into the submission's claim; without one, add a claim
-        queue.bump_counters(session, record.id, overlap, d_claims=0 if counted else 1,
-                            d_submitted=1)
-    elif was_sub:  # an edit or a discard of a submission; a stray lease gives its claim back
+        # an own draft or skip whose lease expired and was taken back: take a free slot
+        # under the row lock, or refuse rather than over-assign the record; a counted
+        # lease (or that slot) turns into the submission's claim; without one, add a claim
+        claim = not counted and free_slot_only
+        return claim, 0 if counted or claim else 1, 1
+    if was_sub:  # an edit or a discard of a submission; a stray lease gives its claim back
         d_sub = 0 if now_sub else -1
-        d_claims = d_sub - (1 if counted else 0)
-        if d_claims or d_sub:
-            queue.bump_counters(session, record.id, overlap, d_claims=d_claims,
-                                d_submitted=d_sub)
-    elif counted:  # discarded
-        queue.bump_counters(session, record.id, overlap, d_claims=-1)
+        return False, d_sub - (1 if counted else 0), d_sub
+    return False, -1 if counted else 0, 0  # discarded: a counted lease gives its claim back
+
+
+def _update_queue(session: Session, record: Record, overlap: int, claim: bool, d_claims: int,
+                  d_sub: int) -> None:
+    """Apply :func:`_queue_change`'s answer."""
+    if claim and not queue.claim_record(session, record.id, overlap):
+        raise Conflict("this record needs no more annotators (your hold on it expired "
+                       "and it went to someone else); ask for the next record",
+                       reason="record_full")
+    if d_claims or d_sub:
+        queue.bump_counters(session, record.id, overlap, d_claims=d_claims, d_submitted=d_sub)
