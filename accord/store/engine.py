@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from accord.errors import AccordError, InputError
+from accord.store.json_text import json_text
 
 __all__ = ["DEFAULT_URL", "resolve_url", "make_engine", "session_scope", "write_scope",
            "nowait_write", "write_now", "write_unit", "NOT_NOW", "side_connection", "busy_timeout",
@@ -38,12 +39,6 @@ def resolve_url(url: str | None = None) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
-
-
-def _json_dumps(obj: object) -> str:
-    import orjson
-
-    return orjson.dumps(obj).decode()
 
 
 def _json_loads(text: str | bytes | int | float) -> object:
@@ -125,7 +120,7 @@ def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engi
                 raise InputError(f"cannot open database {url!r}: directory {str(parent)!r} does "
                                  "not exist", field="--db")
         busy_ms = _busy_timeout_ms()
-        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
+        engine = create_engine(url, json_serializer=json_text, json_deserializer=_json_loads,
                                connect_args={"timeout": busy_ms / 1000,
                                              "check_same_thread": False,
                                              "isolation_level": None})
@@ -135,7 +130,7 @@ def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engi
         # the server's gate admits fewer requests than the pool holds
         # (accord.server.gates.postgres_gate_limit), so an admitted request never waits
         # for a connection; the overflow serves the ungated login routes
-        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads,
+        engine = create_engine(url, json_serializer=json_text, json_deserializer=_json_loads,
                                pool_size=size, max_overflow=LOGIN_OVERFLOW)
         _ping_when_idle(engine, PING_AFTER_IDLE_S)
     else:

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import orjson
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from accord.store.json_text import json_text
 from accord.store.models import (
     Lease,
     Membership,
@@ -234,8 +234,7 @@ def insert_submitted_fast(session: Session, dataset_id: int,
     conn = session.connection()
     if conn.dialect.name == "sqlite":
         when = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
-        dumps = orjson.dumps
-        params = [(r, dataset_id, u, dumps(v).decode(), t, when, when, when)
+        params = [(r, dataset_id, u, json_text(v), t, when, when, when)
                   for r, u, v, t in rows]
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:

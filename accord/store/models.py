@@ -2,7 +2,9 @@
 
 Tables: users, api_tokens, datasets, settings_versions, memberships, records,
 suggestions, responses, response_history, reviews, gold_answers, leases,
-audit_log. JSON columns are JSON on SQLite and JSONB on PostgreSQL.
+audit_log. JSON columns are JSON on SQLite; on PostgreSQL the columns a
+whole-record export reads are ``json`` (the compact text accord wrote, kept
+verbatim: :data:`StoredJSON`, migration 0014), the others ``jsonb``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ __all__ = [
 ]
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# The exported JSON columns (accord/store/export/spec.py): ``json`` on PostgreSQL too, which
+# keeps the text accord.store.json_text wrote, so an export copies it instead of writing
+# jsonb's text again (migration 0014). No jsonb operators on these: ``->`` and ``->>`` work,
+# ``@>``/``?|`` need a cast, and equality compares the texts.
+StoredJSON = JSON()
 # BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
 IdType = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -194,8 +201,8 @@ class Record(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(256))
-    fields: Mapped[dict[str, Any]]
-    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    fields: Mapped[dict[str, Any]] = mapped_column(StoredJSON)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", StoredJSON, default=dict)
     vectors: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | completed
     # higher first; the queue index orders by (priority DESC, id)
@@ -215,7 +222,7 @@ class Suggestion(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
     question: Mapped[str] = mapped_column(String(64))
-    value: Mapped[Any] = mapped_column(JSONType)
+    value: Mapped[Any] = mapped_column(StoredJSON)
     score: Mapped[float | None] = mapped_column(Float)
     agent: Mapped[str] = mapped_column(String(256), default="")
     # model assistance details: prompt version, confidence method, label distribution,
@@ -240,7 +247,7 @@ class Response(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"),
                                             index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    values: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    values: Mapped[dict[str, Any]] = mapped_column(StoredJSON, default=dict)
     status: Mapped[str] = mapped_column(String(16))  # draft | submitted | discarded
     time_spent: Mapped[float] = mapped_column(Float, default=0.0)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -283,7 +290,7 @@ class Review(Base):
     # the response version the verdict judged (migration 0007; accord/store/verdicts.py)
     response_version: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
-    values: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    values: Mapped[dict[str, Any] | None] = mapped_column(StoredJSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     comment: Mapped[str | None] = mapped_column(Text)  # on any verdict (migration 0009)
 
@@ -293,7 +300,7 @@ class GoldAnswer(Base):
 
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"),
                                            primary_key=True)
-    values: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    values: Mapped[dict[str, Any]] = mapped_column(StoredJSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     explanation: Mapped[str | None] = mapped_column(Text)  # shown after a training answer
     attention: Mapped[bool] = mapped_column(Boolean, default=False,  # an attention check

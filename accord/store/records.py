@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
+from accord.store.json_text import json_bytes
 from accord.store.models import QUEUE_OPEN, Record
 
 __all__ = ["RecordRow", "UpsertResult", "PackedRows", "pack_rows", "upsert_records",
@@ -189,7 +190,7 @@ _START = b"%012d"
 def pack_rows(rows: Sequence[RecordRow]) -> PackedRows:
     """The SQLite form of ``rows``: fields and metadata as orjson's JSON text (text already
     serialized, the parallel reader's, as it is)."""
-    dumps = orjson.dumps
+    dumps = json_bytes
     texts: list[bytes] = []
     append = texts.append
     for _, fields, meta, _ in rows:

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import (
     bindparam,
+    cast,
     exists,
     func,
     literal,
     or_,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -181,10 +181,11 @@ def _match_clause(dialect: str, key: str, param: str) -> Any:
     """Record metadata ``key`` is absent, or its value (or any item of a list) is among the
     bound list ``param``."""
     if dialect == "postgresql":
-        meta = type_coerce(_rec.c["metadata"], postgresql.JSONB)
-        return or_(meta[key].is_(None),
-                   meta[key].has_any(bindparam(param, type_=postgresql.ARRAY(
-                       postgresql.TEXT))))
+        # metadata is json (migration 0014): the key's value is cast to jsonb for ?|
+        value = _rec.c["metadata"][key]
+        return or_(value.is_(None),
+                   cast(value, postgresql.JSONB).has_any(bindparam(
+                       param, type_=postgresql.ARRAY(postgresql.TEXT))))
     path = '$."' + key.replace('"', "") + '"'
     each = func.json_each(_rec.c["metadata"], path).table_valued("value")
     return or_(func.json_type(_rec.c["metadata"], path).is_(None),

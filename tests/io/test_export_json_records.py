@@ -58,8 +58,7 @@ def _awkward_dataset(engine) -> None:
             Response.record_id == r0.id, User.name == "u3"))
         for rid, spent in ((first, 0.1 + 0.2), (second, 1e-05), (u3, 123456789.123456789)):
             s.execute(update(Response).where(Response.id == rid).values(time_spent=spent))
-        # three different times (PostgreSQL writes a response's equal times once) on a
-        # record the database writes (r0 is written by Python there: see _Postgres.flagged)
+        # three different times (PostgreSQL writes a response's equal times once)
         r3 = get_record_by_external_id(s, ds.id, "r3")
         edited, created = s.execute(select(Response.id, Response.created_at).where(
             Response.record_id == r3.id).order_by(Response.id).limit(1)).one()

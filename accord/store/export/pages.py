@@ -13,11 +13,8 @@ its own process). Three shapes:
 * :func:`iter_record_columns`: Arrow string arrays per page (Parquet and the hub).
 
 What the database leaves to Python, Python finishes here: markers of doubles the
-database cannot print exactly (:func:`unmark`), and, on PostgreSQL, records
-whose JSON it cannot write as orjson does (flagged ``\\x04``, or a long number in a
-value marked ``\\x05``: :meth:`~accord.store.export.postgres._Postgres.flagged`), written
-by :func:`accord.store.export.rows.json_record` from the generic read; the other
-records' marks are removed.
+database cannot print exactly (:func:`unmark`). The JSON values are the text stored
+by :mod:`accord.store.json_text` on both backends, copied.
 """
 
 from __future__ import annotations
@@ -34,8 +31,8 @@ from accord.store.export import compose
 from accord.store.export import sqlite as sqlite_dialect
 from accord.store.export.compose import record_cells, user_params
 from accord.store.export.postgres import POSTGRES
-from accord.store.export.reads import _Reader, iter_export_records
-from accord.store.export.rows import JsonRecord, json_record, line_text
+from accord.store.export.reads import _Reader
+from accord.store.export.rows import JsonRecord
 from accord.store.export.spec import CHILDREN
 from accord.store.export.sqlite import SQLITE
 
@@ -130,18 +127,6 @@ class _Plan:
         """``text`` (str or bytes) with its markers replaced."""
         return unmark(conn, self.dialect, text)
 
-    def python_records(self, ids: Sequence[int]) -> dict[int, JsonRecord]:
-        """The records ``ids`` written by Python from the generic read."""
-        out: dict[int, JsonRecord] = {}
-        for rid in ids:
-            for rec in iter_export_records(self.session, self.dataset_id, after_id=rid - 1,
-                                           batch_size=1, full=True, response_statuses=None,
-                                           suggestions=True, reviews=True, gold=True):
-                if rec.id == rid:
-                    out[rid] = json_record(rec)
-                break
-        return out
-
 
 def unmark(conn: Any, dialect: Any, text: Any) -> Any:
     """``text`` (str or bytes) with each marker of a double replaced by its ``repr``:
@@ -219,15 +204,14 @@ def _range_pages(plan: _Plan, conns: Sequence[Any], width: int,
 
 def _connections(plan: _Plan, readers: Sequence[Any] | None) -> tuple[list[Any], bool]:
     """The reading connections and whether threads may use them: the session's own
-    connection is not used by a thread on PostgreSQL (Python writes flagged records
-    through the session meanwhile)."""
+    connection is not used by a thread on PostgreSQL (the caller's thread may use the
+    session meanwhile)."""
     if readers:
         return list(readers), True
     raw = plan.session.connection().connection.driver_connection
     return [raw], plan.dialect is SQLITE
 
 
-_JSON_CELLS = ("metadata", "responses", "suggestions", "reviews", "gold")
 _ROW_KEYS = ("external_id", "fields", "metadata", "status", "is_gold", "responses",
              "suggestions", "reviews", "gold")
 
@@ -246,7 +230,6 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
     """
     plan = _Plan(session, dataset_id)
     sql = plan.dialect.rows_sql(plan.present, plan.users, exclude_gold)
-    python = plan.dialect is POSTGRES
 
     def fetch(conn: Any, lo: int, hi: int) -> list[tuple[Any, ...]] | None:
         rows = plan.run(conn, sql, lo, hi)
@@ -263,14 +246,9 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
 
     conns, threads = _connections(plan, readers)
     for rows in _range_pages(plan, conns, batch_size, fetch, after_id, prefetch and threads):
-        redo = plan.python_records([r[0] for r in rows if any(
-            POSTGRES.flagged(r[i]) for i in (2, 3, 6, 7, 8, 9))]) if python else {}
-        clean = POSTGRES.clean if python else _same
         for rid, ext, fields, meta, status, is_gold, resp, sugg, revs, gold in rows:
-            done = redo.get(rid) if redo else None
-            yield done if done is not None else JsonRecord(
-                rid, ext, clean(fields), clean(meta), status, bool(is_gold), clean(resp),
-                clean(sugg), clean(revs), clean(gold))
+            yield JsonRecord(rid, ext, fields, meta, status, bool(is_gold), resp, sugg, revs,
+                             gold)
 
 
 def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> str:
@@ -291,7 +269,7 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
 
     postgres = plan.dialect is POSTGRES
 
-    def fetch(conn: Any, lo: int, hi: int) -> tuple[LinePage, bool] | None:
+    def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
         ids_text, text = plan.run(conn, sql, lo, hi, binary=True)[0]
         if ids_text is None:
             return None
@@ -301,24 +279,10 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
         if not _ascending(ids):  # the aggregate did not keep the subquery's order
             pairs = sorted(zip(ids, text.split(b"\n"), strict=False))
             ids, text = tuple(i for i, _ in pairs), b"\n".join(t for _, t in pairs) + b"\n"
-        return LinePage(ids, plan.finish(conn, text)), postgres and POSTGRES.marked(text)
+        return LinePage(ids, plan.finish(conn, text))
 
     conns, threads = _connections(plan, readers)
-    for page, flagged_page in _range_pages(plan, conns, batch_size, fetch, after_id,
-                                           threads):
-        if flagged_page:
-            lines = page.text.split(b"\n")
-            flagged = [rid for rid, line in zip(page.ids, lines, strict=False)
-                       if POSTGRES.flagged(line)]
-            redo = plan.python_records(flagged)
-            lines = [line_text(redo[rid]).encode() if rid in redo else POSTGRES.clean(line)
-                     for rid, line in zip(page.ids, lines, strict=False)]
-            page = LinePage(page.ids, b"\n".join(lines) + b"\n")
-        yield page
-
-
-def _same(text: Any) -> Any:
-    return text
+    yield from _range_pages(plan, conns, batch_size, fetch, after_id, threads)
 
 
 def _ascending(ids: tuple[int, ...]) -> bool:
@@ -399,7 +363,6 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
     page_names = [n for n in names if n != "fields"]
     plan.params.update(_field_params(plan, fields))
     string = pa.string()
-    python = plan.dialect is POSTGRES
 
     def fetch(conn: Any, lo: int, hi: int) -> tuple[Any, ...] | None:
         """In a reading thread: the page's text (Arrow work is left to the caller's
@@ -413,13 +376,6 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
         unsafe = unsafe or not _ascending(ids) or any(text.count("\x02") != len(ids) - 1
                                for name, text in zip(page_names, joined, strict=True)
                                if name != "is_gold") or len(joined[2]) != len(ids)
-        if python and not unsafe:
-            unsafe = any(POSTGRES.flagged(text) for name, text in zip(page_names, joined,
-                                                                      strict=True)
-                         if name in _JSON_CELLS)
-            if not unsafe:
-                joined = [POSTGRES.clean(text) if name in _JSON_CELLS else text
-                          for name, text in zip(page_names, joined, strict=True)]
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = plan.run(conn, rows_sql, lo, hi)
             ids = tuple(row[0] for row in rows)
@@ -442,8 +398,6 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
 
     def page(ids: tuple[int, ...], unsafe: bool, cells: dict[str, Any]) -> ColumnPage:
         if unsafe:
-            if python:
-                _python_cells(plan, ids, cells, names)
             arrays = {n: pa.array(cells[n], string) for n in page_names if n != "is_gold"}
             gold = pa.array([bool(g) for g in cells["is_gold"]], pa.bool_())
         else:
@@ -461,22 +415,3 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
     conns, threads = _connections(plan, readers)
     for raw in _range_pages(plan, conns, batch_size, fetch, after_id, threads):
         yield page(*raw)
-
-
-def _python_cells(plan: _Plan, ids: tuple[int, ...], cells: dict[str, Any],
-                  names: list[str]) -> None:
-    """PostgreSQL: the cells of flagged records (a row per record) written by Python."""
-    json_names = [n for n in names if n in _JSON_CELLS]
-    flagged = [i for i, _ in enumerate(ids)
-               if any(POSTGRES.flagged(cells[n][i] or "") for n in json_names)]
-    for n in json_names:  # the marks of the records the database wrote
-        cells[n] = [POSTGRES.clean(t) if t else t for t in cells[n]]
-    if not flagged:
-        return
-    redo = plan.python_records([ids[i] for i in flagged])
-    attr = {"metadata": "metadata_json", "responses": "responses",
-            "suggestions": "suggestions", "reviews": "reviews", "gold": "gold"}
-    for i in flagged:
-        rec = redo[ids[i]]
-        for n in json_names:
-            cells[n][i] = getattr(rec, attr[n])

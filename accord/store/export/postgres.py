@@ -2,29 +2,19 @@
 
 The text must be the bytes the Python writer (:mod:`accord.store.export.rows`)
 gives for the same rows, and PostgreSQL's own JSON output is not that:
-``json_build_object`` writes ``{"a" : 1}``, ``json_agg`` puts a newline between
-elements, and ``jsonb``'s text has ``", "`` and ``": "`` between items. So the
-objects are chains of ``||`` (as on SQLite), strings go through ``to_json``
-(which escapes exactly as orjson does), and a JSON column is made compact by
-``json_strip_nulls`` over its text (PostgreSQL's JSON parser re-writes every
-token without whitespace, strings escaped again the same way).
-
-Where that is not the Python bytes, Python writes: ``json_strip_nulls`` drops
-object keys whose value is null, and ``jsonb`` keeps numbers as ``numeric``
-(``0.00001`` for orjson's ``1e-05``, every digit of ``1e20``, which orjson
-reads back as a double). A JSON value whose text holds ``": null`` or ``0.0000``
-(two ``strpos``, cheaper than a jsonpath over the value) is prefixed with
-``\\x04``; a run of 19 digits after a separator the page reader finds in the
-text (:meth:`_Postgres.flagged`). The records holding either are written by
-Python from the generic read (rare: answers are labels, numbers, texts; a
-false positive of the text tests only costs time). The stored JSON was written
-by orjson (accord's serializer), so its numbers carry no other form (no ``1.50``).
+``json_build_object`` writes ``{"a" : 1}`` and ``json_agg`` puts a newline between
+elements. So the objects are chains of text (``concat``, as ``||`` on SQLite) and
+strings go through ``to_json`` (which escapes exactly as orjson does). The JSON
+columns are ``json`` holding the compact text accord wrote
+(:mod:`accord.store.json_text`, migration 0014), which PostgreSQL keeps verbatim:
+a JSON value is its stored text, copied. A bare double (a number with a point or an
+exponent: orjson writes ``0.00001``, the Python writer ``repr``, ``1e-05``, as SQLite
+keeps such a value as a REAL) is marked for Python, as a ``real`` value is.
 
 A page is one statement: the page's records by primary key, each child table read
 once for the whole page (a range scan of its ``record_id`` index, one
 ``string_agg`` per record, joined by record id) instead of a subquery per record;
-each ``jsonb`` column's text and a response's first time are computed once per
-row in the page's subqueries.
+a response's first time text is computed once per row in the page's subquery.
 
 ``float8`` text is the shortest exact decimal, Python's repr in fixed notation
 (1e-4 to 1e15, with ".0" added to whole numbers); outside that range it reads
@@ -33,48 +23,10 @@ back exactly, and the marker ``\\x01<text>\\x01`` has Python write ``repr`` of i
 
 from __future__ import annotations
 
-from typing import Any
-
 from accord.store.export.compose import child_object, object_sql, record_cells, source
-from accord.store.export.spec import CHILDREN, RECORD, Child, Column
+from accord.store.export.spec import CHILDREN, Child, Column
 
 __all__ = ["POSTGRES"]
-
-#: The digit run that has Python write a record (see :meth:`_Postgres.flagged`): a number
-#: in the text, after a separator or a minus, of 19 or more digits.
-_RUN = 19
-_DIGITS = bytes.maketrans(b"0123456789:,[-\x02", b"0000000000#####")
-_SEPARATED_RUN = b"#" + b"0" * _RUN
-
-
-def _json_of(src: str, child: Child | None) -> str:
-    """SQL: the ``jsonb`` column ``src`` as ``json`` (``to_json``: ``jsonb``'s text, which
-    is not parsed again, as a cast to ``json`` would): the page's subquery wrote it once
-    as ``"<column>__t"`` (a record's, or a child's read without a joined table); else
-    written here."""
-    if child is None or child.via is None:
-        return src[:-1] + '__t"'
-    return f"to_json({src})"
-
-
-def _compact(j: str) -> str:
-    """SQL: a ``json`` holding ``jsonb``'s text (``{"a": 1, "b": [1, 2]}``) as compact
-    JSON text, ``\\x04`` first when Python must write it: an object key with a null
-    value (``json_strip_nulls`` drops it) or a number below 1e-4 (``numeric`` writes
-    ``0.00001``, orjson ``1e-05``). Text tests: a false positive only costs time.
-
-    ``\\x05`` first when the text holds ``00``, and so may hold a number from 2**63
-    (``numeric`` writes every digit, orjson reads a double): such a number was stored by
-    orjson as a double (``1e20``; it writes no integer beyond 64 bits), whose 17
-    significant digits leave its 19 or more digits ending in ``00``. The page reader
-    looks for the digit run in those values only (:meth:`_Postgres.flagged`) and removes
-    the mark."""
-    t = f"{j}::text"
-    # two strpos for most values (each call costs its setup: the tests are nested)
-    return (f"CASE WHEN strpos({t}, '\": null') > 0 THEN chr(4) WHEN strpos({t}, '00') = 0 "
-            f"THEN '' WHEN strpos({t}, '0.0000') > 0 THEN chr(4) ELSE chr(5) END || "
-            f"json_strip_nulls({j})::text")
-
 
 _TIMES = "t_"  # the column of a child row's first time text
 
@@ -93,12 +45,6 @@ def _first_time(child: Child | None) -> Column | None:
         return None
     times = [c for c in child.columns if c.kind == "time"]
     return times[0] if len(times) > 1 else None
-
-
-def _texts(columns: tuple[Column, ...], alias: str) -> list[str]:
-    """The subquery's extra columns: each ``jsonb`` column as ``json`` (its text)."""
-    return [f'to_json({alias}."{c.source}") AS "{c.source}__t"' for c in columns
-            if c.kind in ("json", "object") and "." not in c.source]
 
 
 class _Postgres:
@@ -135,14 +81,15 @@ class _Postgres:
                 text = (f"CASE WHEN {src} = {source(first, child.alias)} THEN "
                         f"{child.alias}.{_TIMES} ELSE {_time_text(src)} END")
             return f"coalesce({text}, 'null')" if null else text
-        if kind == "json":
-            return (f"CASE WHEN {src} IS NULL THEN 'null' ELSE "
-                    f"{_compact(_json_of(src, child))} END")
-        if kind == "object":
+        if kind == "json":  # the stored text (SQL NULL: null); a bare double as its repr
+            t = f"{src}::text"
+            return (f"CASE WHEN {src} IS NULL THEN 'null' WHEN json_typeof({src}) = 'number' "
+                    f"AND {t} ~ '[.eE]' THEN chr(1) || {t} || chr(1) ELSE {t} END")
+        if kind == "object":  # the stored text ({} for SQL NULL or JSON null)
             if not null:
-                return _compact(_json_of(src, child))
-            return (f"CASE WHEN {src} IS NULL OR jsonb_typeof({src}) = 'null' THEN '{{}}' "
-                    f"ELSE {_compact(_json_of(src, child))} END")
+                return f"{src}::text"
+            return (f"CASE WHEN {src} IS NULL THEN '{{}}' WHEN {src}::text = 'null' THEN '{{}}' "
+                    f"ELSE {src}::text END")
         raise ValueError(f"column {column.key!r}: no PostgreSQL form for kind {kind!r}")
 
     def array(self, child: Child, obj: str) -> str:
@@ -151,31 +98,6 @@ class _Postgres:
 
     def single(self, child: Child, value: str) -> str:
         return f"coalesce(c_{child.alias}.s, '{child.empty}')"
-
-    def flagged(self, text: bytes | str) -> bool:
-        """Whether the JSON text ``text`` (a page's, a column's cells joined by ``\\x02``,
-        or one record's) holds a record Python must write: flagged ``\\x04`` by the
-        statement, or, in a text marked ``\\x05``, a number of 19 digits or more (after a
-        separator or a minus; in a string, a false positive, which only costs time)."""
-        if not self.marked(text):
-            return False
-        raw = text if text.__class__ is bytes else text.encode()  # type: ignore[union-attr]
-        if b"\x04" in raw:
-            return True
-        digits = raw.translate(_DIGITS)  # digits as "0", separators and "-" as "#"
-        return _SEPARATED_RUN in digits or digits.startswith(_SEPARATED_RUN[1:])
-
-    def marked(self, text: bytes | str) -> bool:
-        """Whether ``text`` holds a mark (``\\x04`` or ``\\x05``, see :meth:`flagged`)."""
-        if text.__class__ is bytes:
-            return b"\x04" in text or b"\x05" in text  # type: ignore[operator]
-        return "\x04" in text or "\x05" in text  # type: ignore[operator]
-
-    def clean(self, text: Any) -> Any:
-        """``text`` (str or bytes, of records Python does not write) without the
-        ``\\x05`` marks."""
-        soft = "\x05" if text.__class__ is str else b"\x05"
-        return text.replace(soft, soft[:0]) if soft in text else text
 
     def quote_user_id(self, src: str) -> str:
         return f"to_json({src}::text)::text"
@@ -194,11 +116,11 @@ class _Postgres:
             rows = f"{child.table} {a} JOIN {child.via[0]} {child.via[1]} ON {child.via[2]}"
             link = child.link
         else:
-            extra = _texts(child.columns, a)
+            extra = []
             first = _first_time(child)
             if first is not None:
                 extra.append(f"{_time_text(source(first, a))} AS {_TIMES}")
-            # OFFSET 0: the texts are computed once per row, not inlined into each use;
+            # OFFSET 0: the time text is computed once per row, not inlined into each use;
             # ORDER BY: in the index's order, which the join and the GROUP BY then keep
             rows = (f"(SELECT {', '.join([f'{a}.*'] + extra)} FROM {child.table} {a} "
                     f"WHERE {a}.{child.link} > %(lo)s AND {a}.{child.link} <= %(hi)s "
@@ -216,10 +138,9 @@ class _Postgres:
     def page_sql(self, columns: str, exclude_gold: bool, present: dict[str, bool],
                  users: int) -> str:
         gold = " AND NOT r.is_gold" if exclude_gold else ""
-        texts = ", ".join(["r.*"] + _texts(RECORD, "r"))
         joins = "".join(self._child_join(child, users) for child in CHILDREN
                         if present.get(child.name, True) and f"c_{child.alias}.s" in columns)
-        return (f"SELECT r.id, {columns} FROM (SELECT {texts} FROM records r WHERE "
+        return (f"SELECT r.id, {columns} FROM (SELECT r.* FROM records r WHERE "
                 f"r.dataset_id = %(ds)s AND r.id > %(lo)s AND r.id <= %(hi)s{gold} "
                 f"ORDER BY r.id OFFSET 0) r{joins} ORDER BY r.id")
 
