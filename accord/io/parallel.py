@@ -21,7 +21,7 @@ from accord.errors import InputError
 from accord.io.jsonl_import import MappedChunk, map_lines
 from accord.io.mapping import RowMapper
 from accord.io.readers.jsonl import read_line_chunks
-from accord.store.json_text import json_text
+from accord.store.json_text import json_bytes
 from accord.store.records import RecordRow
 
 __all__ = ["parallel_jsonl_chunks", "worth_parallel"]
@@ -50,9 +50,10 @@ def _map_chunk(chunk: tuple[int, list[bytes]]) -> tuple[str, Any]:
         mapped, rejects, n = map_lines(first_line, lines, _mapper, _skip, _mapper.source or "")
     except InputError as exc:
         return "error", (exc.message, exc.path, exc.line, exc.field)
+    dumps = json_bytes  # the text the database stores
     exts = [r.external_id for r in mapped]
-    fields = [json_text(r.fields) for r in mapped]  # the text the database stores
-    metas = [json_text(r.meta) for r in mapped]
+    fields = [dumps(r.fields).decode() for r in mapped]
+    metas = [dumps(r.meta).decode() for r in mapped]
     lines_out = [r.line for r in mapped]
     # columns of plain strings pickle ~10x faster than a list of named tuples
     return "ok", ((exts, fields, metas, lines_out), rejects, n)

@@ -18,9 +18,9 @@ import orjson
 __all__ = ["json_bytes", "json_text"]
 
 
-def json_bytes(value: Any) -> bytes:
-    """``value`` as the UTF-8 bytes of its stored JSON text."""
-    return orjson.dumps(value)
+#: ``value`` as the UTF-8 bytes of its stored JSON text (orjson.dumps itself: the import's
+#: hot loops call it per value, without a Python frame around it)
+json_bytes = orjson.dumps
 
 
 def json_text(value: Any) -> str:
