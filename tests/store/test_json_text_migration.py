@@ -18,6 +18,7 @@ from sqlalchemy import select, text, update
 from accord.store import make_engine, upgrade
 from accord.store.engine import session_scope, write_scope
 from accord.store.json_text import json_text
+from accord.store.migrate import downgrade
 from accord.store.models import Record
 
 VALUES = [{"gone": None, "k": 1}, {"small": 1e-05, "tiny": 2.5e-7}, {"big": 1e20},
@@ -84,6 +85,13 @@ def test_upgrade_stores_orjsons_text_of_every_value(db_url):
             assert s.execute(text("SELECT tsv::text FROM records_tsv WHERE id = 1")
                              ).scalar() == "'zebra':1"
             assert s.scalar(select(Record.fields).where(Record.id == 1)) == {"p": "zebra"}
+        downgrade(engine, "0013")  # back to jsonb, the same values
+        with psycopg.connect(raw, autocommit=True) as c:
+            assert c.execute("SELECT data_type FROM information_schema.columns WHERE "
+                             "table_name = 'responses' AND column_name = 'values'"
+                             ).fetchone() == ("jsonb",)
+            assert c.execute('SELECT id, "values"::text FROM responses ORDER BY id'
+                             ).fetchall() == before["responses", "values"]
     finally:
         engine.dispose()
 
