@@ -56,19 +56,31 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
     # the default walk resumes at the user's queue cursor (accord.store.models.QueueCursor)
     cursor = None if find_open is not None else state.cursor
     for _ in range(20):
-        found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=postgres)
-        if found is None and postgres:
-            # every open record left is locked by other requests at this instant (the end of
-            # a queue, several annotators claiming its last records): "nothing left" would
-            # send this annotator away from work they must still do. Find without skipping;
-            # the claim's UPDATE waits for the holder, then re-checks the record's room.
-            found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=False)
-        if found is None:
-            return None
-        record_id, priority = found
-        # the claim, the lease and the cursor (one statement on PostgreSQL)
-        claimed = queue.claim_and_lease(session, record_id, user.id, ds.id, now,
-                                        dist.lease_seconds, dist.overlap, priority)
+        if postgres and find_open is None:
+            # the finder, the claim, the lease and the cursor in one statement
+            out = queue.find_and_claim(session, ds.id, user.id, cursor, now,
+                                       dist.lease_seconds, dist.overlap, skip_locked=True)
+            if out is queue.NOT_FOUND:  # all locked at this instant: as below
+                out = queue.find_and_claim(session, ds.id, user.id, cursor, now,
+                                           dist.lease_seconds, dist.overlap, skip_locked=False)
+            if out is queue.NOT_FOUND:
+                return None
+            record_id, claimed = out  # type: ignore[misc]
+        else:
+            found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=postgres)
+            if found is None and postgres:
+                # every open record left is locked by other requests at this instant (the
+                # end of a queue, several annotators claiming its last records): "nothing
+                # left" would send this annotator away from work they must still do. Find
+                # without skipping; the claim's UPDATE waits for the holder, then re-checks
+                # the record's room.
+                found = _find(session, ds.id, user.id, cursor, find_open, skip_locked=False)
+            if found is None:
+                return None
+            record_id, priority = found
+            # the claim, the lease and the cursor (one statement on PostgreSQL)
+            claimed = queue.claim_and_lease(session, record_id, user.id, ds.id, now,
+                                            dist.lease_seconds, dist.overlap, priority)
         if claimed is None:
             continue  # someone else took the last slot; try the next record
         if claimed.leased:

@@ -18,7 +18,7 @@ from accord.errors import Conflict, InputError
 from accord.schema import Settings, validate_values
 from accord.store import queue
 from accord.store.audit import record_event
-from accord.store.detached import detached, load_response
+from accord.store.detached import detached
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.responses import (
     add_history,
@@ -83,13 +83,11 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
     clean = validate_values(settings, values or {}, record.fields,
                             require_complete=status == "submitted")
     overlap = settings.distribution.overlap
-    resp = load_response(session, record.id, user.id, for_update=True)
-    # the statement that moves the caller's lease on also says whether they hold one
-    if status == "draft":
-        lease = queue.touch_lease(session, record.id, user.id, now,
-                                  settings.distribution.lease_seconds)
-    else:
-        lease = queue.take_lease(session, record.id, user.id)
+    # the caller's response, locked, and their lease moved on (extended for a draft, taken
+    # otherwise): the statement that moves it also says whether they hold one
+    resp, lease = queue.response_and_lease(
+        session, record.id, user.id, now,
+        settings.distribution.lease_seconds if status == "draft" else None)
     if remote:
         require_record_access(session, ds, settings, user, record, status,
                               held=lease is not None, response=resp, now=now)

@@ -24,12 +24,12 @@ from tests.dbs import migrated
 SETTINGS = parse_settings({"fields": [{"name": "text", "type": "text"}],
                            "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}],
                            "distribution": {"overlap": 2}})
-# BEGIN, the caller and the dataset, the queue's state, the finder, the claim with the
+# BEGIN, the caller and the dataset, the queue's state, the finder with the claim, the
 # lease and the cursor, the suggestions with the caller's response, COMMIT
-NEXT = 7
-# BEGIN, the caller and the dataset, the record, the response (locked), the lease taken,
-# the response with its history and the record's counters, COMMIT
-SUBMIT = 7
+NEXT = 6
+# BEGIN, the caller and the dataset, the record, the response (locked) with the lease
+# taken, the response written with its history and the record's counters, COMMIT
+SUBMIT = 6
 
 
 class Tracer:
@@ -65,7 +65,7 @@ class Tracer:
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_a_next_and_a_submit_take_seven_round_trips_each(db_url, tmp_path):
+def test_a_next_and_a_submit_take_six_round_trips_each(db_url, tmp_path):
     engine = make_engine(migrated(db_url))
     try:
         with write_scope(engine) as s:
