@@ -3,8 +3,9 @@
 Every API request that names a dataset needs the dataset's id, its settings
 and whether the caller is a member. :func:`dataset_for_user` answers all
 three with one query on the unique ``datasets.name`` index plus the
-membership primary key (the membership row joins the session's identity map
-for the workforce gate), and reads the settings JSON only when this process
+membership primary key (the membership row is kept as a plain row for the
+workforce gate, :func:`accord.store.workforce.member_row`), and reads the
+settings JSON only when this process
 has not parsed that version yet (the cache key includes ``created_at``, so a
 dataset deleted and re-created under a reused id is never served stale).
 """
@@ -18,28 +19,27 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from accord.schema import Settings
 from accord.store.datasets import get_dataset, note_dataset_held, settings_of
-from accord.store.detached import columns_of, detached
+from accord.store.detached import detached
 from accord.store.direct import run
 from accord.store.models import ApiToken, Dataset, Membership, User
 from accord.store.users import TOKEN_COLUMNS, TOKEN_ROW_WIDTH, hash_token, user_from_token_row
+from accord.store.workforce import MEMBER_COLUMNS, MemberRow, note_member_row
 
 __all__ = ["dataset_for_user", "caller_with_dataset"]
 
-_MEMBER_COLUMNS, _MEMBER_KEYS = columns_of(Membership)
 _ACCESS = (select(Dataset.id, Dataset.name, Dataset.settings_version, Dataset.created_at,
-                  Dataset.updated_at, *_MEMBER_COLUMNS)
+                  Dataset.updated_at, *MEMBER_COLUMNS)
            .outerjoin(Membership, and_(Membership.dataset_id == Dataset.id,
                                        Membership.user_id == bindparam("uid")))
            .where(Dataset.name == bindparam("name")))
 _N_DATASET = 5
 # the same columns after the token's and the user's (accord.store.users.TOKEN_COLUMNS)
 _CALLER_ACCESS = (select(*TOKEN_COLUMNS, Dataset.id, Dataset.name, Dataset.settings_version,
-                         Dataset.created_at, Dataset.updated_at, *_MEMBER_COLUMNS)
+                         Dataset.created_at, Dataset.updated_at, *MEMBER_COLUMNS)
                   .join_from(ApiToken, User, ApiToken.user_id == User.id)
                   .outerjoin(Dataset, Dataset.name == bindparam("name"))
                   .outerjoin(Membership, and_(Membership.dataset_id == Dataset.id,
@@ -135,12 +135,8 @@ def _access_from_row(session: Session, name: str, user_id: int,
     ds = detached(Dataset, _DATASET_KEYS, (ds_id, ds_name, hit[0], version, created_at,
                                            updated_at))
     member = row[_N_DATASET] is not None  # memberships.dataset_id of the joined row
-    if member and identity_key(Membership, (ds_id, user_id)) not in session.identity_map:
-        # put the membership row in the session's identity map without another SELECT:
-        # the workforce gate reads it (session.get) and may change it (flushed by PK)
-        m = detached(Membership, _MEMBER_KEYS, row[_N_DATASET:])
-        make_transient_to_detached(m)
-        session.add(m)
-        # the identity map holds clean objects weakly: keep this one for the session
-        session.info.setdefault("accord_pinned", []).append(m)
+    # the membership row travels as a plain row: the workforce gate and the write policy
+    # read it (accord.store.workforce.member_row) without another SELECT
+    note_member_row(session, ds_id, user_id,
+                    MemberRow._make(row[_N_DATASET:]) if member else None)
     return ds, hit[1], member

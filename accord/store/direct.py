@@ -24,6 +24,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
+from accord.store.unit import LoopUnit
+
 __all__ = ["run", "Rows", "prepare"]
 
 _MISSING = object()
@@ -105,7 +107,7 @@ def prepare(stmt: ClauseElement, dialect: Dialect, keys: Sequence[str]) -> Prepa
     return found
 
 
-def _connection(session: Session) -> Connection:
+def _connection(session: Session | LoopUnit) -> Connection:
     """``session.connection()``, remembered for the session's innermost transaction (a
     ``begin_nested()`` block is one: its SAVEPOINT is emitted by ``session.connection()``).
 
@@ -113,6 +115,8 @@ def _connection(session: Session) -> Connection:
     as much Python as the rest of :func:`run`); the connection of an active root
     transaction does not change until that transaction ends.
     """
+    if type(session) is LoopUnit:  # it made its session: use that one's transaction state
+        session = session.orm()
     tx = session.get_nested_transaction() or session.get_transaction()
     cached = session.info.get(_CONNECTION)
     if cached is not None and tx is not None and cached[0] is tx and tx.is_active:
@@ -146,7 +150,9 @@ def _cursor(conn: Connection) -> Any:
 def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Rows:
     """Execute ``stmt`` with ``params`` in the session's transaction, as
     ``session.connection().execute(stmt, params)`` would, for a fraction of the cost."""
-    conn = _connection(session)
+    conn = session.direct_connection() if type(session) is LoopUnit else None
+    if conn is None:
+        conn = _connection(session)
     dialect = conn.dialect
     p = prepare(stmt, dialect, tuple(params))
     values = []

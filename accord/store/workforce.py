@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     bindparam,
@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from accord.store.detached import columns_of
 from accord.store.models import (
     QUEUE_GOLD,
     QUEUE_OPEN,
@@ -42,7 +43,8 @@ from accord.store.models import (
 )
 from accord.store.queue import NOT_SEEN, skipping_locked
 
-__all__ = ["UNTRACKED", "mark_untracked", "membership", "guidelines_version", "phase_gold_ids",
+__all__ = ["UNTRACKED", "mark_untracked", "membership", "MemberRow", "member_row",
+           "note_member_row", "MEMBER_COLUMNS", "guidelines_version", "phase_gold_ids",
            "phase_answers", "find_attention_record", "claim_quota", "release_quota",
            "recount_quota",
            "find_open_matching", "recent_gold_scores", "recent_consensus_pairs",
@@ -56,14 +58,72 @@ _gold = GoldAnswer.__table__
 _mem = Membership.__table__
 
 
+class MemberRow(NamedTuple):
+    """A membership row as read, for reading: the workforce gate and the write policy read
+    it on every loop request (:func:`member_row`); changing it goes through the ORM
+    object of :func:`membership` or an UPDATE here."""
+
+    dataset_id: int
+    user_id: int
+    guidelines_seen: int
+    created_at: datetime
+    phase: str | None
+    phase_started_at: datetime | None
+    attempts: int
+    last_score: float | None
+    passed_at: datetime | None
+    failed_at: datetime | None
+    retry_at: datetime | None
+    paused: bool
+    pause_reason: str | None
+    paused_at: datetime | None
+    monitor_since: datetime | None
+    quota: int | None
+    claimed: int
+
+
+MEMBER_COLUMNS, _MEMBER_KEYS = columns_of(Membership)
+"""The membership columns in :class:`MemberRow`'s order, for a statement that reads them."""
+if tuple(_MEMBER_KEYS) != MemberRow._fields:  # a new column needs a field here too
+    raise AssertionError(f"MemberRow's fields differ from the memberships table: {_MEMBER_KEYS}")
+
+_MEMBER = "accord_member_row"
+
+
+def note_member_row(session: Session, dataset_id: int, user_id: int,
+                    row: MemberRow | None) -> None:
+    """Remember the membership row (None: not a member) that the transaction's first
+    statement read with the caller and the dataset (:mod:`accord.store.access`), for
+    :func:`member_row`. Anything here that changes the row forgets it."""
+    session.info[_MEMBER] = (session.get_transaction(), dataset_id, user_id, row)
+
+
+def _forget_member_row(session: Session) -> None:
+    session.info.pop(_MEMBER, None)
+
+
+def member_row(session: Session, dataset_id: int, user_id: int) -> MemberRow | Membership | None:
+    """The membership row to READ (None: not a member): the one this transaction read first
+    (:func:`note_member_row`) while nothing changed it, else :func:`membership`'s object.
+    Both have the same attributes; change the row only through :func:`membership`."""
+    kept = session.info.get(_MEMBER)
+    if kept is not None and kept[1] == dataset_id and kept[2] == user_id \
+            and kept[0] is session.get_transaction():
+        return kept[3]  # type: ignore[no-any-return]
+    return membership(session, dataset_id, user_id)
+
+
 def membership(session: Session, dataset_id: int, user_id: int) -> Membership | None:
-    """The membership row (a primary-key lookup, usually from the identity map)."""
+    """The membership row as an ORM object, to change it (a primary-key lookup, from the
+    identity map after the first)."""
+    _forget_member_row(session)
     return session.get(Membership, (dataset_id, user_id))
 
 
 def lock_membership(session: Session, dataset_id: int, user_id: int) -> Membership | None:
     """The membership row, locked for this transaction on PostgreSQL (SQLite serializes
     writers already), re-read from the database."""
+    _forget_member_row(session)
     stmt = select(Membership).where(Membership.dataset_id == dataset_id,
                                     Membership.user_id == user_id)
     if session.get_bind().dialect.name == "postgresql":
@@ -133,6 +193,7 @@ def claim_quota(session: Session, dataset_id: int, user_id: int, quota: int) -> 
     """Take one unit of the member's quota: a single conditional UPDATE, so the check and
     the claim are atomic under concurrent requests (the row lock serializes them). A
     negative counter (:data:`UNTRACKED`) never claims: the caller recounts first."""
+    _forget_member_row(session)
     result = session.connection().execute(_CLAIM_QUOTA, {"ds": dataset_id, "uid": user_id,
                                                          "limit_": quota})
     return result.rowcount == 1
@@ -143,12 +204,14 @@ UNTRACKED = -1  # memberships.claimed while no quota applied: recount before the
 
 def mark_untracked(session: Session, dataset_id: int, user_id: int) -> None:
     """Records are being handed out without a quota: the counter is no longer exact."""
+    _forget_member_row(session)
     session.connection().execute(update(_mem).where(
         _mem.c.dataset_id == dataset_id, _mem.c.user_id == user_id,
         _mem.c.claimed != UNTRACKED).values(claimed=UNTRACKED))
 
 
 def release_quota(session: Session, dataset_id: int, user_id: int) -> None:
+    _forget_member_row(session)
     session.connection().execute(_RELEASE_QUOTA, {"ds": dataset_id, "uid": user_id})
 
 

@@ -22,11 +22,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from accord.errors import Forbidden
 from accord.schema import Settings
 from accord.store import queue
 from accord.store.audit import record_event
 from accord.store.models import Dataset, Lease, Membership, Record, User, utcnow
 from accord.store.workforce import (
+    MemberRow,
     gold_extras,
     guidelines_version,
     lock_membership,
@@ -123,7 +125,7 @@ def _start(m: Membership, phase: str, now: datetime) -> None:
 
 
 def standing(session: Session, ds: Dataset, settings: Settings, user: User,
-             m: Membership | None, *, now: datetime | None = None,
+             m: MemberRow | Membership | None, *, now: datetime | None = None,
              advance: bool = True) -> Standing:
     """Evaluate (and with ``advance`` move on) the member's onboarding.
 
@@ -146,13 +148,18 @@ def standing(session: Session, ds: Dataset, settings: Settings, user: User,
     return _phase_standing(session, ds, settings, m, now, advance, base)
 
 
-def _phase_standing(session: Session, ds: Dataset, settings: Settings, m: Membership,
-                    now: datetime, advance: bool, base: dict[str, Any]) -> Standing:
+def _phase_standing(session: Session, ds: Dataset, settings: Settings,
+                    m: MemberRow | Membership, now: datetime, advance: bool,
+                    base: dict[str, Any]) -> Standing:
     ob = settings.onboarding
     assert ob is not None
     if advance and m.phase != "qualified":
-        # serialize the member's own concurrent requests while a phase may change
-        lock_membership(session, m.dataset_id, m.user_id)
+        # serialize the member's own concurrent requests while a phase may change; the
+        # phase moves on in the ORM object (re-read under the lock), not in a read row
+        locked = lock_membership(session, m.dataset_id, m.user_id)
+        if locked is None:  # removed from the dataset since this request began
+            raise Forbidden(f"user {m.user_id} is no longer a member of dataset {ds.name!r}")
+        m = locked
     n_train = ob.training.count if ob.training else 0
     phase = m.phase
     for _ in range(4):  # at most: start -> training -> qualification -> verdict

@@ -57,7 +57,7 @@ from accord.schema import Settings
 from accord.store.detached import load_response
 from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.queue import held_by_other, lease_of
-from accord.store.workforce import membership, recount_quota
+from accord.store.workforce import member_row, recount_quota
 from accord.workflow.assignment_rules import record_matches
 from accord.workflow.onboarding import Standing, message_for, standing
 from accord.workflow.quotas import quota_of
@@ -107,7 +107,7 @@ def member_standing(session: Session, ds: Dataset, settings: Settings, user: Use
     without, so a check never changes the member's row. Roles above annotator and
     non-members are always ``ok``.
     """
-    m = membership(session, ds.id, user.id) if user.role == "annotator" else None
+    m = member_row(session, ds.id, user.id) if user.role == "annotator" else None
     return standing(session, ds, settings, user, m, now=now, advance=advance)
 
 
@@ -182,7 +182,7 @@ def _not_handed(session: Session, ds: Dataset, settings: Settings, user: User, r
     theirs (the refusal path only: these look-ups cost nothing on allowed requests)."""
     now = now or utcnow()
     if where is not None and not record.is_gold:
-        m = membership(session, ds.id, user.id)
+        m = member_row(session, ds.id, user.id)
         quota = quota_of(settings, m)
         if m is not None and quota is not None and \
                 recount_quota(session, ds.id, user.id, now) >= quota:

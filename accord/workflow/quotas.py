@@ -23,6 +23,7 @@ from accord.schema import Settings
 from accord.store.models import Membership
 from accord.store.workforce import (
     UNTRACKED,
+    MemberRow,
     claim_quota,
     mark_untracked,
     recount_quota,
@@ -32,7 +33,7 @@ from accord.store.workforce import (
 __all__ = ["quota_of", "take_unit", "give_back_unit", "note_untracked"]
 
 
-def quota_of(settings: Settings, m: Membership | None) -> int | None:
+def quota_of(settings: Settings, m: MemberRow | Membership | None) -> int | None:
     """The member's quota (their override, else the dataset default); None: unlimited."""
     if m is None:
         return None
@@ -41,7 +42,7 @@ def quota_of(settings: Settings, m: Membership | None) -> int | None:
     return settings.assignment.quota if settings.assignment is not None else None
 
 
-def take_unit(session: Session, m: Membership, quota: int, now: datetime) -> bool:
+def take_unit(session: Session, m: MemberRow | Membership, quota: int, now: datetime) -> bool:
     """Claim one record of the member's quota; False when it is used up."""
     if claim_quota(session, m.dataset_id, m.user_id, quota):
         return True
@@ -49,14 +50,13 @@ def take_unit(session: Session, m: Membership, quota: int, now: datetime) -> boo
     return claim_quota(session, m.dataset_id, m.user_id, quota)
 
 
-def note_untracked(session: Session, m: Membership) -> None:
+def note_untracked(session: Session, m: MemberRow | Membership) -> None:
     """A record was handed out without a quota: mark the counter untracked (a write only
-    the first time)."""
+    the first time; ``m`` is the row as read before)."""
     if m.claimed != UNTRACKED:
         mark_untracked(session, m.dataset_id, m.user_id)
-        m.claimed = UNTRACKED  # mirrors the UPDATE (no further write while untracked)
 
 
-def give_back_unit(session: Session, m: Membership) -> None:
+def give_back_unit(session: Session, m: MemberRow | Membership) -> None:
     """Undo :func:`take_unit` when no record was handed out after all."""
     release_quota(session, m.dataset_id, m.user_id)

@@ -28,6 +28,7 @@ from accord.store.models import Dataset, Record, Response, User, utcnow
 from accord.store.workforce import (
     find_attention_record,
     lock_membership,
+    member_row,
     membership,
     recount_quota,
 )
@@ -78,13 +79,15 @@ def hand_out(session: Session, ds: Dataset, settings: Settings, user: User, *,
              now: datetime | None = None, rng: random.Random | None = None) -> Handout:
     """The next record for ``user`` under the dataset's workforce rules (see module doc)."""
     now = now or utcnow()
-    m = membership(session, ds.id, user.id) if user.role == "annotator" else None
+    m = member_row(session, ds.id, user.id) if user.role == "annotator" else None
     if m is None:
         rec = next_record(session, ds, settings, user, now=now, rng=rng)
         return Handout(rec, None if rec is not None else "no_records")
     where = member_standing(session, ds, settings, user, now=now, advance=True)  # the policy
     if where.state in ("training", "qualification"):
-        rec = phase_record(session, ds, settings, user, where, m, now)
+        # the phase may have just moved on (its start time with it): the row as it is now
+        rec = phase_record(session, ds, settings, user, where,
+                           membership(session, ds.id, user.id) or m, now)
         return Handout(rec, None if rec is not None else "no_records", phase=where.state)
     if where.state != "ok":
         return Handout(None, where.state, retry_at=where.retry_at)
