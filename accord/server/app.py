@@ -53,8 +53,11 @@ def create_app(engine: Engine) -> FastAPI:
     # routes: FastAPI (0.165) walks every route of an included router and its sub-routers
     # on each request to see whether they changed, about 10 % of a next + submit cycle's
     # CPU with all the routers nested under one /api/v1 router (bench/loop_bench.py)
-    loop_router = importlib.import_module(f"accord.server.routers.{ROUTERS[0]}").router
-    app.include_router(loop_router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    loop = importlib.import_module(f"accord.server.routers.{ROUTERS[0]}")
+    # next and submit first of all, bound without FastAPI's per-request dependency solving
+    # (accord/server/loop_route.py); their FastAPI routes stay for everything else
+    app.router.routes.extend(loop.loop_routes("/api/v1"))
+    app.include_router(loop.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     for name in ROUTERS[1:]:  # a missing router is an error, never a silently smaller API
         api.include_router(importlib.import_module(f"accord.server.routers.{name}").router)
     app.include_router(api)

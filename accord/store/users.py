@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from accord.errors import Conflict, Forbidden, InputError, NotFound
 from accord.store.detached import USER_COLUMNS, load_user
+from accord.store.direct import run
 from accord.store.engine import nowait_write
 from accord.store.models import ApiToken, User, utcnow
 
@@ -292,7 +293,7 @@ def _touch(session: Session, token_id: int, now: datetime) -> None:
     engine = session.get_bind()
     if engine.dialect.name != "sqlite" or \
             session.connection().get_execution_options().get("accord_write"):
-        session.execute(_TOUCH, params)
+        run(session, _TOUCH, params)  # the loop's unit of work: no ORM session for it
         return
     with nowait_write(engine) as conn:  # type: ignore[arg-type]
         if conn is not None:
