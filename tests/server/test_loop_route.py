@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import shutil
 
+import fastapi.routing
 import pytest
 from fastapi.testclient import TestClient
 
-import fastapi.routing
 from accord.schema import parse_settings
 from accord.server.app import create_app
 from accord.server.loop_route import LoopRoute
