@@ -150,10 +150,17 @@ def _cursor(conn: Connection) -> Any:
 def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Rows:
     """Execute ``stmt`` with ``params`` in the session's transaction, as
     ``session.connection().execute(stmt, params)`` would, for a fraction of the cost."""
-    conn = session.direct_connection() if type(session) is LoopUnit else None
-    if conn is None:
+    if type(session) is LoopUnit and session.session is None:
+        # the loop's unit of work: its connection, dialect and cursor looked up once
+        kept = session.kept
+        if kept is None:
+            conn = session.get_bind()
+            kept = session.kept = (conn, conn.dialect, _cursor(conn))
+        conn, dialect, cursor = kept
+    else:
         conn = _connection(session)
-    dialect = conn.dialect
+        dialect = conn.dialect
+        cursor = _cursor(conn)
     p = prepare(stmt, dialect, tuple(params))
     values = []
     for _sent, key, fixed, proc in p.binds:
@@ -161,7 +168,6 @@ def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Row
         values.append(value if proc is None else proc(value))
     args: Any = values if p.positional else {b[0]: v for b, v in zip(p.binds, values,
                                                                         strict=True)}
-    cursor = _cursor(conn)
     try:
         cursor.execute(p.sql, args)
         rows = cursor.fetchall() if p.returns_rows else []
@@ -174,6 +180,8 @@ def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Row
         # for a lost connection, invalidates the pool, as Connection.execute does (and
         # closes the cursor: the next run takes a new one)
         conn.connection.info.pop(_CURSOR, None)
+        if type(session) is LoopUnit:
+            session.kept = None
         conn._handle_dbapi_exception(exc, p.sql, args, cursor, None)
         raise  # pragma: no cover - the call above always raises
     rowcount = cursor.rowcount

@@ -26,13 +26,16 @@ __all__ = ["LoopUnit"]
 class LoopUnit:
     """Stands for a ``Session`` joined to ``conn``'s transaction ``tx`` (see module doc)."""
 
-    __slots__ = ("_conn", "_tx", "info", "session")
+    __slots__ = ("_conn", "_tx", "info", "session", "kept")
 
     def __init__(self, conn: Connection, tx: Any) -> None:
         self._conn = conn
         self._tx = tx
         self.info: dict[Any, Any] = {}
         self.session: Session | None = None  # the real one, once something needed it
+        # (connection, dialect, DBAPI cursor) for accord.store.direct while no session was
+        # made (afterwards the session's connection, which may be in a savepoint)
+        self.kept: tuple[Connection, Any, Any] | None = None
 
     def orm(self) -> Session:
         """The real session, joined to the unit's transaction (made on first use).
@@ -66,11 +69,6 @@ class LoopUnit:
         if self.session is None and not kw:
             return self._conn  # nothing pending to flush, no savepoint open
         return self.orm().connection(**kw)
-
-    def direct_connection(self) -> Connection | None:
-        """The connection :func:`accord.store.direct.run` executes on while no session was
-        made; None afterwards (then the session's, which may be in a savepoint)."""
-        return self._conn if self.session is None else None
 
     def flush(self) -> None:
         if self.session is not None:
