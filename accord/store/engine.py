@@ -273,6 +273,9 @@ def _write_lock(engine: Engine) -> threading.Lock | None:
     on this lock)."""
     if engine.dialect.name != "sqlite":
         return None
+    found = _write_locks.get(id(engine))  # every loop request asks: no guard once made
+    if found is not None:
+        return found
     with _write_locks_guard:
         return _write_locks.setdefault(id(engine), threading.Lock())
 
@@ -362,9 +365,11 @@ def write_now(engine: Engine, fn: Callable[[Session], T]) -> T | object:
     if lock is None or not lock.acquire(blocking=False):
         return NOT_NOW
     try:
-        if not is_sqlite_file(engine):
-            return _write_now_pooled(engine, fn)
-        conn = _loop_connection(engine)
+        conn = engine.__dict__.get(_LOOP_CONNECTION)  # kept: a SQLite file (asked once)
+        if conn is None or conn.closed:
+            if not is_sqlite_file(engine):
+                return _write_now_pooled(engine, fn)
+            conn = _loop_connection(engine)
         try:
             tx = conn.begin()
         except OperationalError as exc:
