@@ -20,11 +20,12 @@ from fastapi.testclient import TestClient
 from accord.schema import parse_settings
 from accord.server.app import create_app
 from accord.server.loop_route import LoopRoute
-from accord.store import make_engine, upgrade, write_scope
+from accord.store import make_engine, write_scope
 from accord.store.datasets import add_member, create_dataset
 from accord.store.models import utcnow
 from accord.store.records import RecordRow, upsert_records
 from accord.store.users import create_token, create_user
+from tests.dbs import migrated
 
 SETTINGS = {"fields": [{"name": "text", "type": "text"}],
             "questions": [{"name": "y", "type": "label", "labels": ["a", "b"],
@@ -36,8 +37,7 @@ _STAMP = re.compile(rb'"\d{4}-\d\d-\d\dT[0-9:.+\-Z]+"')
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory):
     folder = tmp_path_factory.mktemp("loop-route")
-    engine = make_engine(f"sqlite:///{folder / 'a.db'}")
-    upgrade(engine)
+    engine = make_engine(migrated(f"sqlite:///{folder / 'a.db'}"))
     with write_scope(engine) as s:
         ds = create_dataset(s, "d", parse_settings(SETTINGS))
         upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": f"t{i}"}, {}) for i in range(4)],
