@@ -158,11 +158,19 @@ def main() -> None:
     parser.add_argument("--db", default=None,
                         help="database URL, or 'postgres' for a throw-away cluster")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--clients", default="8,50")
+    parser.add_argument("--clients", default="8,50",
+                        help="comma-separated client counts for the concurrent runs "
+                             "(0 or empty: sequential only)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--sequential", type=int, default=500)
     args = parser.parse_args()
-    concurrency = [int(c) for c in args.clients.split(",") if c]
+    try:
+        counts = [int(c) for c in args.clients.split(",") if c.strip()]
+    except ValueError:
+        parser.error(f"--clients: expected comma-separated whole numbers, got {args.clients!r}")
+    if any(c < 0 for c in counts):
+        parser.error(f"--clients: a client count cannot be negative, got {args.clients!r}")
+    concurrency = [c for c in counts if c > 0]
     users = 1 + sum(concurrency)
     pg = None
     if args.db == "postgres":
