@@ -41,7 +41,7 @@ from accord.store.models import (
     SettingsVersion,
     User,
 )
-from accord.store.queue import NOT_SEEN, skipping_locked
+from accord.store.queue import NOT_SEEN, ONE, skipping_locked
 
 __all__ = ["UNTRACKED", "mark_untracked", "membership", "MemberRow", "member_row",
            "note_member_row", "MEMBER_COLUMNS", "guidelines_version", "phase_gold_ids",
@@ -172,7 +172,7 @@ def phase_answers(session: Session, user_id: int, record_ids: list[int],
 _ATTENTION = (select(_rec.c.id).join(_gold, _gold.c.record_id == _rec.c.id)
               .where(_rec.c.dataset_id == bindparam("ds"), _rec.c.queue_state == QUEUE_GOLD,
                      _gold.c.attention, NOT_SEEN)
-              .order_by(_rec.c.priority.desc(), _rec.c.id).limit(1))
+              .order_by(_rec.c.priority.desc(), _rec.c.id).limit(ONE))
 
 
 def find_attention_record(session: Session, dataset_id: int, user_id: int) -> int | None:
@@ -268,7 +268,7 @@ def find_open_matching(session: Session, dataset_id: int, user_id: int,
     for i, (key, values) in enumerate(rules):
         stmt = stmt.where(_match_clause(dialect, key, f"m{i}"))
         params[f"m{i}"] = [str(v) for v in values]
-    stmt = stmt.order_by(_rec.c.priority.desc(), _rec.c.id).limit(1)
+    stmt = stmt.order_by(_rec.c.priority.desc(), _rec.c.id).limit(ONE)
     if skip_locked:
         stmt = skipping_locked(stmt)
     return session.execute(stmt, params).scalar()
