@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from accord.errors import InputError
+from accord.write_behind import open_write_behind
 
 __all__ = ["atomic_path", "atomic_output", "atomic_directory", "check_file_target", "MARKER"]
 
@@ -114,12 +115,13 @@ def atomic_output(path: str | Path, *, encoding: str | None = None, newline: str
                   private: bool = False) -> Iterator[IO[Any]]:
     """Open a file that appears at ``path`` only if the block succeeds.
 
-    Binary (1 MiB buffer) unless ``encoding`` is given, then text with ``newline`` as in
-    :func:`open`.
+    Binary (1 MiB buffer; its pages are written back and leave the page cache as it is
+    written: :mod:`accord.write_behind`) unless ``encoding`` is given, then text with
+    ``newline`` as in :func:`open`.
     """
     with atomic_path(path, private=private) as tmp:
         if encoding is None:
-            with open(tmp, "wb", buffering=1 << 20) as fh:
+            with open_write_behind(tmp) as fh:
                 yield fh
         else:
             with open(tmp, "w", encoding=encoding, newline=newline) as fh:
