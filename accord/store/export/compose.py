@@ -73,15 +73,17 @@ def user_sql(d: Dialect, column: Column, src: str, count: int) -> str:
     return body
 
 
-def object_sql(d: Dialect, pairs: list[tuple[str, str]]) -> str:
+def object_sql(d: Dialect, pairs: list[tuple[str, str]], after: str = "") -> str:
     """``{"k":v,...}``: the keys and the values' JSON text, joined as the backend joins
-    text fastest."""
+    text fastest; ``after``: SQL of text that follows the object, in the same join."""
     parts = []
     for i, (key, value) in enumerate(pairs):
         lead = "{" if i == 0 else ","
         parts.append(f"'{lead}\"{key}\":'")
         parts.append(value)
     parts.append("'}'")
+    if after:
+        parts.append(after)
     return d.concat(parts)
 
 

@@ -274,10 +274,8 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
         if ids_text is None:
             return None
         ids, text = tuple(map(int, ids_text.split(b"," if postgres else ","))), bytes(text)
-        if postgres:  # the text without its last newline
-            text += b"\n"
         if not _ascending(ids):  # the aggregate did not keep the subquery's order
-            pairs = sorted(zip(ids, text.split(b"\n"), strict=False))
+            pairs = sorted(zip(ids, text.split(b"\n")[:-1], strict=True))
             ids, text = tuple(i for i, _ in pairs), b"\n".join(t for _, t in pairs) + b"\n"
         return LinePage(ids, plan.finish(conn, text))
 

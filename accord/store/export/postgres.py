@@ -151,12 +151,14 @@ class _Postgres:
         return self.page_sql(", ".join(cols), exclude_gold, present, users)
 
     def lines_sql(self, present: dict[str, bool], users: int, exclude_gold: bool) -> str:
-        line = object_sql(self, record_cells(self, present, users))
+        # each line ends in its newline, written by the line's own concat (a newline added
+        # to the page's text afterwards is a copy of the whole page, here or in the reader)
+        line = object_sql(self, record_cells(self, present, users), after="chr(10)")
         # the aggregates take the subquery's id order (an ORDER BY in them would sort the
         # page's lines again); the reader checks the ids and sorts if ever they are not
         # read in binary format, as bytes (see accord.store.export.pages): the text as it is,
-        # without a copy into a bytea nor the last newline (the reader adds it)
-        return ("SELECT string_agg(id::text, ','), string_agg(line, chr(10)) "
+        # without a copy into a bytea
+        return ("SELECT string_agg(id::text, ','), string_agg(line, '') "
                 f"FROM ({self.page_sql(line + ' AS line', exclude_gold, present, users)}) x")
 
     def field_sql(self, i: int) -> str:
