@@ -1,7 +1,7 @@
 """Annotator-loop benchmark: next + submit against a real uvicorn on 127.0.0.1.
 
     python bench/loop_bench.py [N_RECORDS] [--db URL|postgres] [--workers W]
-                               [--clients 8,50] [--seconds 20]
+                               [--clients 8,50] [--seconds 20] [--pin]
 
 Builds a dataset of N records (default 1,000,000) through the import code
 path, fills the records' full-text index (as the server's indexer thread would
@@ -15,6 +15,14 @@ runs with C concurrent clients, each its own annotator in its own process
 (user + system time of the uvicorn processes, from /proc) is the figure that
 does not depend on what else the machine runs; on PostgreSQL the database
 backends' CPU per cycle is reported beside it.
+
+The server runs as ``accord serve`` runs it (uvicorn with uvloop and httptools, from
+``uvicorn[standard]``; no forwarded headers, as without ``--trusted-proxies``). ``--pin``
+runs the server on the machine's last CPU and the bench and its clients on the others
+(``sched_setaffinity``), as a load generator on another machine would not share the
+server's core: on 2 cores a sequential client and the server otherwise take turns on the
+same core and each finds the CPU caches filled by the other. PostgreSQL's processes are
+not pinned.
 """
 
 from __future__ import annotations
@@ -163,7 +171,12 @@ def main() -> None:
                              "(0 or empty: sequential only)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--sequential", type=int, default=500)
+    parser.add_argument("--pin", action="store_true",
+                        help="server on the last CPU, the bench and its clients on the others")
     args = parser.parse_args()
+    if args.pin and len(os.sched_getaffinity(0)) < 2:
+        parser.error("--pin needs at least 2 CPUs (one for the server, one for the clients)")
+    args.cpus = pinning() if args.pin else (None, None)
     try:
         counts = [int(c) for c in args.clients.split(",") if c.strip()]
     except ValueError:
@@ -208,10 +221,14 @@ def run(args, url, concurrency, users, tmp, pg):  # type: ignore[no-untyped-def]
     # as `accord serve --workers W` does: each worker's pool is the host's share / W
     # (docs/reliability.md, "Pool sizes")
     env = {**os.environ, "ACCORD_DB": url, "ACCORD_WORKERS": str(args.workers)}
+    server_cpus, client_cpus = args.cpus
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "accord.server.app:app_from_env", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--workers", str(args.workers)], env=env)
+         "--no-proxy-headers", "--workers", str(args.workers)], env=env,
+        preexec_fn=None if server_cpus is None else lambda: os.sched_setaffinity(0, server_cpus))
+    if client_cpus is not None:
+        os.sched_setaffinity(0, client_cpus)  # the client processes inherit it
     cpu = _Cpu([server.pid] + ([pg.proc.pid] if pg is not None else []))
     base = f"http://127.0.0.1:{port}"
     rows = []
@@ -264,6 +281,12 @@ def run(args, url, concurrency, users, tmp, pg):  # type: ignore[no-untyped-def]
     return rows, peak, url
 
 
+def pinning() -> tuple[set[int], set[int]]:
+    """``--pin``: the server's CPU (the last one this process may use) and the others."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return {cpus[-1]}, set(cpus[:-1])
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for entry in Path("/proc").iterdir():
@@ -277,8 +300,13 @@ def _children(pid: int) -> list[int]:
 def report(args, url, rows, peak, with_db_cpu):  # type: ignore[no-untyped-def]
     backend = url.split(":", 1)[0].split("+")[0]
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    pinned = ""
+    if args.pin:
+        server_cpus, client_cpus = args.cpus
+        pinned = (f"; pinned: server on CPU {min(server_cpus)}, clients on CPU(s) "
+                  f"{','.join(map(str, sorted(client_cpus)))}")
     print(f"records: {args.n:,} on {backend}, {args.workers} worker(s); server peak RSS "
-          f"{peak:.0f} MB; load average at the end {load}")
+          f"{peak:.0f} MB; load average at the end {load}{pinned}")
     db_col = " PostgreSQL CPU ms/cycle |" if with_db_cpu else ""
     print("| run | clients | next p50 ms | next p99 ms | submit p50 ms | submit p99 ms | "
           f"cycles/s | server CPU ms/cycle |{db_col} errors |")

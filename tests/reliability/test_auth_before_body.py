@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tomllib
 from pathlib import Path
 
 import orjson
@@ -135,3 +136,20 @@ def test_the_upload_cap_is_for_admins_only(served):
         {**_h(w.admin_token), "Content-Type": "application/json",
          "Content-Length": str(sum(map(len, chunks)))}, chunks)
     assert status == 200, body[:300]
+
+
+def test_accord_serve_runs_on_uvloop_with_httptools(served):
+    """The server's event loop is uvloop and it parses HTTP with httptools, both from the
+    ``uvicorn[standard]`` dependency: uvicorn falls back to asyncio's own loop and h11
+    without a word when they are missing, and a next + submit cycle then costs about
+    15 % more server CPU (docs/benchmarks.md, "Sequential loop CPU")."""
+    server, _w, _tmp = served
+    assert server.proc is not None
+    maps = Path(f"/proc/{server.proc.pid}/maps").read_text()  # the loaded extension modules
+    assert "/uvloop/loop.cpython" in maps, "the server's event loop is not uvloop"
+    assert "/httptools/parser/parser.cpython" in maps, \
+        "the server does not parse HTTP with httptools"
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml")
+                            .read_text())["project"]
+    uvicorn = [d for d in project["dependencies"] if d.replace(" ", "").startswith("uvicorn")]
+    assert uvicorn and all(d.replace(" ", "").startswith("uvicorn[standard]") for d in uvicorn)
