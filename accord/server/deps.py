@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-import anyio
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from accord.errors import Forbidden
 from accord.schema import Settings
+from accord.server.unit_threads import run_in_unit_thread
 from accord.store.access import caller_with_dataset, dataset_for_user
 from accord.store.datasets import hold_dataset, hold_dataset_named
 from accord.store.engine import NOT_NOW, session_scope, write_now, write_scope, write_unit
@@ -196,7 +196,7 @@ async def run_annotator_work(request: Request, name: str,
     if out is not NOT_NOW:
         return out  # type: ignore[return-value]
 
-    return await anyio.to_thread.run_sync(write_unit, engine, body)
+    return await run_in_unit_thread(write_unit, engine, body)
 
 
 dataset_reader = _dataset_access("annotator")
