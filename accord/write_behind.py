@@ -51,7 +51,14 @@ def _sync_file_range() -> Any:
     return call
 
 
-_SYNC_FILE_RANGE = _sync_file_range()
+_SYNC_FILE_RANGE: Any = False  # looked up on first use (ctypes is not imported before)
+
+
+def _sync_call() -> Any:
+    global _SYNC_FILE_RANGE
+    if _SYNC_FILE_RANGE is False:
+        _SYNC_FILE_RANGE = _sync_file_range()
+    return _SYNC_FILE_RANGE
 
 
 class WriteBehindFile(io.FileIO):
@@ -64,7 +71,7 @@ class WriteBehindFile(io.FileIO):
 
     def __init__(self, path: str | Path) -> None:
         super().__init__(path, "wb")
-        self._sync = _SYNC_FILE_RANGE
+        self._sync = _sync_call()
         self._start = 0  # where the window being filled starts
         self._filled = 0  # bytes written since the last window was handed over
         self._previous: tuple[int, int] | None = None  # the window being written back
