@@ -21,8 +21,9 @@ rows): :func:`accord.assist.selection.rank_unlabelled` and
 so a change of the model changes all three numbers the benchmark compares.
 Model changes tried and not adopted (label spreading and self-training over
 the unlabelled records, C by cross-validation, centering and whitening, class
-weights, prior re-estimation, Laplace-moderated probabilities) are listed
-with their numbers in ``docs/assist.md``.
+weights, prior re-estimation, Laplace-moderated probabilities, cosine class
+prototypes, weights shrunk towards the prototypes, a one-hidden-layer MLP)
+are listed with their numbers in ``docs/assist.md``.
 
 References
 ----------

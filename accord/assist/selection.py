@@ -23,7 +23,9 @@ memory), so the benchmark measures what users run:
   ``balanced-margin``; Hacohen et al. (2022) find typical points best for small
   budgets and uncertainty for larger ones. ``balanced-margin`` replaced
   ``diverse-margin`` there: 0.56 of random's labels against 0.59 over 30
-  Banking77 seeds, equal on SST-2 over 90 (``docs/assist.md``);
+  Banking77 seeds, equal on SST-2 over 90 (``docs/assist.md``). Selection rules
+  tried and not adopted (among them expected error reduction, Roy & McCallum
+  2001, equal to ``auto`` on fresh SST-2 seeds) are listed there too;
 - ``random``: a seeded shuffle (the benchmark's baseline).
 """
 
