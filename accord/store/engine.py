@@ -184,6 +184,9 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
         options = conn.get_execution_options()
         dbapi_conn = conn.connection.driver_connection
         if options.get("accord_nowait"):  # see write_now: fail at once instead of waiting
+            if conn.connection.info.get(_WAITS_NEVER):  # write_now's kept connection
+                _begin(conn, dbapi_conn, "BEGIN IMMEDIATE")
+                return
             # the connection's standing busy timeout is busy_ms (set on connect above)
             dbapi_conn.execute("PRAGMA busy_timeout=0")
             try:
@@ -456,8 +459,33 @@ def _loop_connection(engine: Engine) -> Connection:
         if conn is None:
             event.listen(engine, "engine_disposed", _close_loop_connection)
         conn = engine.connect().execution_options(accord_write=True, accord_nowait=True)
+        _never_wait(conn)
         setattr(engine, _LOOP_CONNECTION, conn)
     return conn
+
+
+_WAITS_NEVER = "accord_waits_never"
+"""Key in a pooled SQLite connection's ``info``: its busy timeout stands at 0."""
+
+
+def _never_wait(conn: Connection) -> None:
+    """Set the kept loop connection's busy timeout to 0 for good, when its database is in
+    WAL mode: its ``BEGIN IMMEDIATE`` then fails at once on a lock without the two
+    ``PRAGMA busy_timeout`` statements around it (4 statements per next + submit cycle).
+
+    In WAL mode nothing after a ``BEGIN IMMEDIATE`` waits on a lock: the transaction
+    holds the write lock and its read snapshot from the ``BEGIN`` on, a commit takes no
+    further lock, and the checkpoint a commit may run is a passive one, which never
+    waits. In rollback-journal mode a commit waits for readers, so such a connection
+    keeps its standing timeout. The flag lives in the pool record's ``info``, which
+    SQLAlchemy clears when the record gets a new DBAPI connection (that one's timeout
+    is ``busy_ms`` again, set on connect).
+    """
+    dbapi_conn = conn.connection.driver_connection
+    mode = dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() == "wal":
+        dbapi_conn.execute("PRAGMA busy_timeout=0")
+        conn.connection.info[_WAITS_NEVER] = True
 
 
 def _close_loop_connection(engine: Engine) -> None:

@@ -197,3 +197,37 @@ def test_write_now_keeps_one_connection_and_the_engine_closes_it(sqlite_url):
             is not NOT_NOW
     finally:
         engine.dispose()
+
+
+def test_the_kept_connection_begins_without_busy_timeout_statements(sqlite_url):
+    """WAL mode: the kept connection's busy timeout stands at 0, so a unit's
+    ``BEGIN IMMEDIATE`` needs no ``PRAGMA busy_timeout`` before and after it (the old
+    code ran both in every unit, 4 statements per next + submit cycle); the pool's
+    other connections keep the engine's 30 s; and a unit commits beside a reader holding
+    its snapshot (nothing after the BEGIN waits on a lock in WAL mode)."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    seen: list[sqlite3.Connection] = []
+    statements: list[str] = []
+    reader = sqlite3.connect(_path(sqlite_url), isolation_level=None)
+    try:
+        assert write_now(engine, lambda s: seen.append(
+            s.connection().connection.driver_connection)) is not NOT_NOW
+        kept = seen[0]
+        kept.set_trace_callback(statements.append)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM users").fetchone() == (0,)
+        made = [write_now(engine, lambda s, n=n: create_user(s, n, "annotator").id)
+                for n in ("hal", "ida")]
+        assert NOT_NOW not in made
+        assert reader.execute("SELECT count(*) FROM users").fetchone() == (0,)  # its snapshot
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM users").fetchone() == (2,)
+        kept.set_trace_callback(None)
+        assert statements.count("BEGIN IMMEDIATE") == 2
+        assert not [s for s in statements if "busy_timeout" in s.lower()], statements
+        assert kept.execute("PRAGMA busy_timeout").fetchone() == (0,)
+        assert _busy_timeout(engine) == 30_000
+    finally:
+        reader.close()
+        engine.dispose()
