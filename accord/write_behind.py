@@ -24,7 +24,10 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["WINDOW", "WriteBehindFile", "open_write_behind"]
 
@@ -76,7 +79,7 @@ class WriteBehindFile(io.FileIO):
         self._filled = 0  # bytes written since the last window was handed over
         self._previous: tuple[int, int] | None = None  # the window being written back
 
-    def write(self, data: Any) -> int | None:
+    def write(self, data: ReadableBuffer, /) -> int:
         n = super().write(data)
         if n and self._sync is not None:
             self._filled += n
