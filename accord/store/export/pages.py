@@ -44,7 +44,7 @@ MARK = "\x01"
 # pages per reading connection (read or being read) the caller has not taken: with two,
 # each connection's next page is already queued when it finishes one, so a PostgreSQL
 # backend never waits for the caller to take a page before it reads on (1M x 3 JSONL
-# export: 10.1-12.2 s with one, 9.6-9.9 with two; docs/benchmarks.md)
+# export, median 10.6 s with one, 10.2 s with two; docs/benchmarks.md)
 _IN_FLIGHT = 2
 
 
