@@ -24,10 +24,7 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
+from typing import Any
 
 __all__ = ["WINDOW", "WriteBehindFile", "open_write_behind"]
 
@@ -79,7 +76,7 @@ class WriteBehindFile(io.FileIO):
         self._filled = 0  # bytes written since the last window was handed over
         self._previous: tuple[int, int] | None = None  # the window being written back
 
-    def write(self, data: ReadableBuffer, /) -> int:
+    def write(self, data: Any, /) -> int:
         n = super().write(data)
         if n and self._sync is not None:
             self._filled += n
