@@ -6,7 +6,9 @@ from __future__ import annotations
 import ctypes
 import os
 import random
+import shutil
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -56,11 +58,29 @@ def _resident_pages(path: Path) -> tuple[int, int]:
         os.close(fd)
 
 
+_MEMORY_ONLY = ("tmpfs", "ramfs", "overlay", "")  # the page cache is the file's only copy
+_REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def disk_dir(tmp_path):
+    """A directory on a disk-backed filesystem: the test's temp directory, else a scratch
+    directory in the repository's checkout (removed afterwards)."""
+    if _filesystem(tmp_path) not in _MEMORY_ONLY:
+        yield tmp_path
+        return
+    if _filesystem(_REPOSITORY) in _MEMORY_ONLY:
+        pytest.skip(f"no disk-backed directory: {tmp_path} and {_REPOSITORY} are in memory")
+    scratch = Path(tempfile.mkdtemp(prefix=".write-behind-", dir=_REPOSITORY))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 @linux
-def test_a_large_output_does_not_stay_in_the_page_cache(tmp_path):
-    if _filesystem(tmp_path) in ("tmpfs", "ramfs", "overlay", ""):
-        pytest.skip("the page cache is the file's only copy here")
-    target = tmp_path / "big.jsonl"
+def test_a_large_output_does_not_stay_in_the_page_cache(disk_dir):
+    target = disk_dir / "big.jsonl"
     block = os.urandom(1 << 16)
     with atomic_output(target) as fh:
         for _ in range(4 * WINDOW // len(block)):
