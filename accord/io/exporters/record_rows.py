@@ -104,15 +104,16 @@ class NestedBuilder:
             row["vectors"] = self.vectors.get(record.id, {})
         return [row]
 
-    def text(self, page: LinePage) -> bytes:
+    def text(self, page: LinePage) -> tuple[bytes, ...]:
         """A page of records (:func:`~accord.store.export.iter_record_lines`) as
-        the JSONL bytes :meth:`rows` and the JSONL encoder give."""
+        the JSONL bytes :meth:`rows` and the JSONL encoder give, in chunks to be written
+        one after the other."""
         if not self.ctx.consensus:
-            return page.text
+            return page.chunks
         dumps = orjson.dumps
         lines = page.text.split(b"\n")
-        return b"".join(line[:-1] + b',"aggregates":' + dumps(_aggregates(self.ctx, rid))
-                        + b"}\n" for rid, line in zip(page.ids, lines, strict=False))
+        return (b"".join(line[:-1] + b',"aggregates":' + dumps(_aggregates(self.ctx, rid))
+                         + b"}\n" for rid, line in zip(page.ids, lines, strict=False)),)
 
     def columns(self) -> list[str]:
         cols = ["external_id", "fields", "metadata", "status", "is_gold", "responses",

@@ -19,7 +19,7 @@ import operator
 import shutil
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -63,11 +63,12 @@ class TextSink:
         self.fh.write(self.encoder.encode(row))
         self.rows += 1
 
-    def write_text(self, data: bytes, rows: int) -> None:
-        """``rows`` rows already encoded (lines of a container without separators)."""
+    def write_text(self, data: Sequence[bytes], rows: int) -> None:
+        """``rows`` rows already encoded (lines of a container without separators), in
+        chunks written one after the other."""
         if self.encoder.separator:
             raise ValueError("write_text needs a container without separators (jsonl)")
-        self.fh.write(data)
+        self.fh.writelines(data)
         self.rows += rows
 
     def close(self) -> None:
@@ -301,8 +302,9 @@ class Outputs:
         """A page of rows as an Arrow table (Parquet sinks)."""
         self.sinks[split].write_table(table)
 
-    def write_text(self, split: str | None, data: bytes, rows: int) -> None:
-        """A page of rows already encoded as JSONL lines."""
+    def write_text(self, split: str | None, data: Sequence[bytes], rows: int) -> None:
+        """A page of rows already encoded as JSONL lines, in chunks (see
+        :meth:`TextSink.write_text`)."""
         self.sinks[split].write_text(data, rows)
 
     def rows(self) -> dict[str, int]:

@@ -28,6 +28,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from accord.store.export import compose
+from accord.store.export import postgres as postgres_dialect
 from accord.store.export import sqlite as sqlite_dialect
 from accord.store.export.compose import record_cells, user_params
 from accord.store.export.postgres import POSTGRES
@@ -46,6 +47,11 @@ MARK = "\x01"
 # backend never waits for the caller to take a page before it reads on (1M x 3 JSONL
 # export, median 10.6 s with one, 10.2 s with two; docs/benchmarks.md)
 _IN_FLIGHT = 2
+# PostgreSQL returns a page as rows of about this many bytes (see
+# accord.store.export.postgres, POSTGRES.chunked): below glibc's smallest mmap threshold
+# (128 KiB), so the server's copies of a row reuse memory instead of faulting in new pages
+_CHUNK_BYTES = 64 << 10
+_CHUNK_IDS = 32  # ids per row of a page's first statement (lines of about 2 KB)
 
 
 class ColumnPage(NamedTuple):
@@ -67,12 +73,18 @@ class ColumnPage(NamedTuple):
 
 
 class LinePage(NamedTuple):
-    """One page of whole records as JSONL: ``text`` holds one object per record (the
-    nested row of :class:`~accord.io.exporters.record_rows.NestedBuilder`, without
-    ``aggregates``), each line ending in ``\\n``."""
+    """One page of whole records as JSONL: ``chunks`` together hold one object per record
+    (the nested row of :class:`~accord.io.exporters.record_rows.NestedBuilder`, without
+    ``aggregates``), each line ending in ``\\n``; each chunk is whole lines (a writer
+    writes them one after the other: joined, they would be one more copy of the page)."""
 
     ids: tuple[int, ...]
-    text: bytes
+    chunks: tuple[bytes, ...]
+
+    @property
+    def text(self) -> bytes:
+        """The page's lines as one bytes object."""
+        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
 
 
 def _dialect(session: Session) -> Any:
@@ -121,11 +133,14 @@ class _Plan:
         self.params: dict[str, Any] = {"ds": dataset_id,
                                        **user_params(dict((int(i), n) for i, n in users))}
 
-    def run(self, conn: Any, sql: str, lo: int, hi: int, *,
-            binary: bool = False) -> list[tuple[Any, ...]]:
-        """``binary``: read a PostgreSQL result in binary format (see :func:`_run`)."""
-        return _run(conn, sql, {**self.params, "lo": lo, "hi": hi},
-                    binary=binary and self.dialect is POSTGRES)
+    def run(self, conn: Any, sql: str, lo: int, hi: int, *, binary: bool = False,
+            chunk: int = 0) -> list[tuple[Any, ...]]:
+        """``binary``: read a PostgreSQL result in binary format (see :func:`_run`);
+        ``chunk``: ids per row of a chunked statement (``%(chunk)s``)."""
+        params = {**self.params, "lo": lo, "hi": hi}
+        if chunk:
+            params["chunk"] = chunk
+        return _run(conn, sql, params, binary=binary and self.dialect is POSTGRES)
 
     def finish(self, conn: Any, text: Any) -> Any:
         """``text`` (str or bytes) with its markers replaced."""
@@ -175,6 +190,9 @@ def _range_pages(plan: _Plan, conns: Sequence[Any], width: int,
     starts = iter(range(max(first - 1, after_id), last, width))
     sqlite = plan.dialect is SQLITE
     saved = [sqlite_dialect.tune(c) for c in conns] if sqlite else []
+    if plan.dialect is POSTGRES:
+        for conn in conns:
+            postgres_dialect.tune(conn)
     if not threads:
         for start in starts:
             page = fetch(conns[0], start, start + width)
@@ -256,8 +274,8 @@ def iter_json_records(session: Session, dataset_id: int, *, batch_size: int = 20
 
 
 def line_page_sql(session: Session, dataset_id: int, *, exclude_gold: bool = False) -> str:
-    """The page statement of :func:`iter_record_lines` (parameters ``ds``, ``lo``, ``hi``
-    and the users' bound values)."""
+    """The page statement of :func:`iter_record_lines` (parameters ``ds``, ``lo``, ``hi``,
+    on PostgreSQL ``chunk``, and the users' bound values)."""
     plan = _Plan(session, dataset_id)
     return plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
 
@@ -272,16 +290,23 @@ def iter_record_lines(session: Session, dataset_id: int, *, batch_size: int = 20
     sql = plan.dialect.lines_sql(plan.present, plan.users, exclude_gold)
 
     postgres = plan.dialect is POSTGRES
+    chunk = [_CHUNK_IDS]  # ids per row of the page (PostgreSQL), from the last page's size
 
     def fetch(conn: Any, lo: int, hi: int) -> LinePage | None:
-        ids_text, text = plan.run(conn, sql, lo, hi, binary=True)[0]
-        if ids_text is None:
+        rows = [row for row in plan.run(conn, sql, lo, hi, binary=True, chunk=chunk[0])
+                if row[0] is not None]  # (an empty run of ids gives a row of nulls)
+        if not rows:
             return None
-        ids, text = tuple(map(int, ids_text.split(b"," if postgres else ","))), bytes(text)
-        if not _ascending(ids):  # the aggregate did not keep the subquery's order
-            pairs = sorted(zip(ids, text.split(b"\n")[:-1], strict=True))
-            ids, text = tuple(i for i, _ in pairs), b"\n".join(t for _, t in pairs) + b"\n"
-        return LinePage(ids, plan.finish(conn, text))
+        comma = b"," if postgres else ","
+        ids = tuple(int(i) for ids_text, _ in rows for i in ids_text.split(comma))
+        chunks = tuple(bytes(text) for _, text in rows)
+        if not _ascending(ids):  # the aggregates did not keep the subqueries' order
+            pairs = sorted(zip(ids, b"".join(chunks).split(b"\n")[:-1], strict=True))
+            ids = tuple(i for i, _ in pairs)
+            chunks = (b"\n".join(t for _, t in pairs) + b"\n",)
+        size = sum(map(len, chunks))
+        chunk[0] = max(1, min(hi - lo, _CHUNK_BYTES * len(ids) // max(size, 1)))
+        return LinePage(ids, tuple(plan.finish(conn, text) for text in chunks))
 
     conns, threads = _connections(plan, readers)
     yield from _range_pages(plan, conns, batch_size, fetch, after_id, threads)
