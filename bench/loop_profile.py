@@ -1,7 +1,7 @@
 """Where the annotator loop's CPU goes: next + submit cycles with the ASGI app called in-process.
 
-    python bench/loop_profile.py build DIR [N_RECORDS]   # a loop_bench database + token
-    python bench/loop_profile.py run DIR [--cycles 3000] [--profile] [--top 40]
+    python bench/loop_profile.py build DIR [N_RECORDS] [--db postgres]   # database + token
+    python bench/loop_profile.py run DIR [--cycles 3000] [--profile] [--top 40] [--db postgres]
 
 ``build`` makes the database ``bench/loop_bench.py`` makes (N records, default 100,000,
 one annotator) as ``DIR/base.db`` with the annotator's token in ``DIR/token``. ``run``
@@ -9,6 +9,10 @@ copies it to ``DIR/work.db``, creates the server's app (``accord.server.app.crea
 and calls it directly as an ASGI application: no uvicorn, no sockets, no client beside
 it, so the CPU the process spends per cycle is the app's own (process user + system time
 over the cycles, after 200 warm-up cycles).
+
+``--db postgres`` (both commands): the database is ``base`` in a PostgreSQL cluster kept in
+``DIR/pg`` (tests/pg.py's settings), and ``run`` copies it to ``work`` (``CREATE DATABASE
+... TEMPLATE``) and also prints the CPU of the cluster's processes per cycle (``/proc``).
 
 ``--profile`` samples the stack on a ``SIGPROF`` timer (``setitimer(ITIMER_PROF)``): the
 timer runs on the process's CPU time, so each sample is CPU spent wherever the code is.
@@ -54,6 +58,7 @@ PARTS = (
      and "execute(" in _line(f, line)),
     ("SQLite: statements (execute + fetch)",
      lambda f, n, line: "/accord/store/" in f and any(c in _line(f, line) for c in _SQL_CALLS)),
+    ("psycopg (PostgreSQL's driver)", lambda f, n, line: "/psycopg" in f),
     ("SQLAlchemy", lambda f, n, line: "/sqlalchemy/" in f),
     ("FastAPI / Starlette / pydantic / anyio",
      lambda f, n, line: any(k in f for k in ("/fastapi/", "/starlette/", "/pydantic", "/anyio/"))),
@@ -67,11 +72,38 @@ PARTS = (
 )
 
 
-def build(folder: Path, n: int) -> None:
+def _cluster(folder: Path) -> Any:
+    """The PostgreSQL cluster kept in ``folder/pg``, started."""
+    # appended: ``accord`` still comes from $PYTHONPATH (a before/after pair runs this file
+    # against another checkout)
+    sys.path.append(str(Path(__file__).resolve().parent.parent))
+    from tests.pg import PostgresServer
+
+    return PostgresServer(keep=folder / "pg").start()
+
+
+def _recreate(pg: Any, name: str, template: str | None = None) -> str:
+    import psycopg
+
+    with psycopg.connect(pg.url("postgres", driver=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"'
+                     + (f' TEMPLATE "{template}"' if template else ""))
+    return str(pg.url(name))
+
+
+def build(folder: Path, n: int, db: str) -> None:
     import loop_bench
 
     folder.mkdir(parents=True, exist_ok=True)
-    tokens = loop_bench.build(f"sqlite:///{folder / 'base.db'}", n, folder, 1)
+    if db == "postgres":
+        pg = _cluster(folder)
+        try:
+            tokens = loop_bench.build(_recreate(pg, "base"), n, folder, 1)
+        finally:
+            pg.stop()
+    else:
+        tokens = loop_bench.build(f"sqlite:///{folder / 'base.db'}", n, folder, 1)
     (folder / "token").write_text(tokens[0])
 
 
@@ -161,18 +193,26 @@ class Sampler:
             print(f"  {100 * count / total:5.1f} %  {short(key)}")
 
 
-async def run(folder: Path, cycles: int, profile: bool, top: int) -> None:
+async def run(folder: Path, cycles: int, profile: bool, top: int, db: str) -> None:
+    from loop_bench import cpu_seconds
+
     from accord.server.app import create_app
     from accord.store.checkpoint import WalCheckpointer
     from accord.store.engine import make_engine
 
-    work = folder / "work.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    shutil.copy(folder / "base.db", work)
-    engine = make_engine(f"sqlite:///{work}")
-    checkpointer = WalCheckpointer(engine)
-    checkpointer.start()
+    pg = checkpointer = None
+    if db == "postgres":
+        pg = _cluster(folder)
+        engine = make_engine(_recreate(pg, "work", "base"))
+    else:
+        work = folder / "work.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copy(folder / "base.db", work)
+        engine = make_engine(f"sqlite:///{work}")
+        checkpointer = WalCheckpointer(engine)
+        checkpointer.start()
+    db_cpu = (lambda: cpu_seconds(pg.proc.pid)) if pg is not None else (lambda: 0.0)
     try:
         client = App(create_app(engine), (folder / "token").read_text().strip())
         submit = orjson.dumps({"values": {"label": "pos"}, "status": "submitted"})
@@ -193,15 +233,19 @@ async def run(folder: Path, cycles: int, profile: bool, top: int) -> None:
         if profile:
             signal.signal(signal.SIGPROF, sampler)
             signal.setitimer(signal.ITIMER_PROF, 0.002, 0.002)
-        cpu0, wall0 = _cpu(), time.perf_counter()
+        cpu0, db0, wall0 = _cpu(), db_cpu(), time.perf_counter()
         for _ in range(cycles):
             await cycle()
-        cpu1, wall1 = _cpu(), time.perf_counter()
+        cpu1, db1, wall1 = _cpu(), db_cpu(), time.perf_counter()
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
     finally:
-        checkpointer.stop()
+        if checkpointer is not None:
+            checkpointer.stop()
         engine.dispose()
-    print(f"{cycles} cycles: CPU {1000 * (cpu1 - cpu0) / cycles:.3f} ms/cycle, "
+        if pg is not None:
+            pg.stop()
+    database = f"PostgreSQL CPU {1000 * (db1 - db0) / cycles:.3f} ms/cycle, " if pg else ""
+    print(f"{cycles} cycles: CPU {1000 * (cpu1 - cpu0) / cycles:.3f} ms/cycle, {database}"
           f"wall {1000 * (wall1 - wall0) / cycles:.3f} ms/cycle, "
           f"load average {os.getloadavg()[0]:.1f}")
     if profile:
@@ -214,16 +258,18 @@ def main() -> None:
     b = sub.add_parser("build")
     b.add_argument("dir", type=Path)
     b.add_argument("n", nargs="?", type=int, default=100_000)
+    b.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     r = sub.add_parser("run")
     r.add_argument("dir", type=Path)
     r.add_argument("--cycles", type=int, default=3000)
     r.add_argument("--profile", action="store_true")
     r.add_argument("--top", type=int, default=40)
+    r.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     if args.cmd == "build":
-        build(args.dir, args.n)
+        build(args.dir, args.n, args.db)
     else:
-        asyncio.run(run(args.dir, args.cycles, args.profile, args.top))
+        asyncio.run(run(args.dir, args.cycles, args.profile, args.top, args.db))
 
 
 if __name__ == "__main__":

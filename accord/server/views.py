@@ -30,7 +30,7 @@ def record_public(session: Session, record: Record, *, settings: Settings, viewe
     The metadata is what :func:`accord.workflow.policy.visible_metadata` lets the
     viewer read (annotators: only the keys the settings show).
     """
-    suggestions, own = record_extras(session, record.id, viewer.id)
+    suggestions, own = record_extras(session, record, viewer.id)
     out = RecordPublic(id=record.id, external_id=record.external_id, fields=record.fields,
                        metadata=visible_metadata(settings, viewer, record.meta),
                        status=record.status,

@@ -38,6 +38,7 @@ from accord.store.detached import (
     RESPONSE_KEYS,
     columns_of,
     detached,
+    load_record,
     load_response,
 )
 from accord.store.direct import run
@@ -51,6 +52,7 @@ from accord.store.models import (
     Response,
 )
 from accord.store.record_status import queue_state_after, status_after
+from accord.store.suggestion_rows import SuggestionRow, suggestion_rows, suggestions_json
 
 __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "add_lease", "drop_lease", "extend_lease", "bump_counters", "cursor_of",
@@ -58,7 +60,7 @@ __all__ = ["reclaim_expired", "live_lease", "claim_record", "find_gold_record",
            "bump_epoch_of_record", "NOT_SEEN", "LeaseFact", "lease_of", "held_by_other",
            "take_lease", "touch_lease", "insert_if_new", "skipping_locked",
            "NextState", "next_state", "counter_update", "Claimed", "claim_and_lease", "RECORD_KEYS",
-           "response_and_lease", "find_and_claim", "NOT_FOUND", "ONE"]
+           "response_and_lease", "record_response_and_lease", "find_and_claim", "NOT_FOUND", "ONE"]
 
 _rec = Record.__table__
 _lease = Lease.__table__
@@ -164,7 +166,9 @@ _CLAIM = _claim_of(bindparam("rid"))
 def _claim_lease_cursor(with_cursor: bool, finder=None):  # type: ignore[no-untyped-def]
     """PostgreSQL: the claim, the caller's lease and (``with_cursor``) their queue cursor in
     ONE statement (data-modifying CTEs; three round trips on PostgreSQL otherwise),
-    returning the claimed record's columns (the new row) and whether the lease was written.
+    returning the claimed record's columns (the new row), whether the lease was written and
+    the record's suggestions (:func:`accord.store.suggestion_rows.suggestions_json`: the
+    record ``next`` answers with, without a statement of its own).
     The parts are the statements SQLite runs one by one (:data:`_CLAIM`, :data:`_ADD_LEASE`,
     :data:`_SET_CURSOR`): no row when the claim found no room, ``leased`` NULL when the
     caller held a lease on the record already (their concurrent request won).
@@ -186,13 +190,15 @@ def _claim_lease_cursor(with_cursor: bool, finder=None):  # type: ignore[no-unty
                bindparam("now", type_=_lease.c.created_at.type)))
     leased = (ins.on_conflict_do_nothing(index_elements=[_lease.c.record_id, _lease.c.user_id])
               .returning(_lease.c.record_id).cte("leased"))
+    # the claimed record's suggestions, which ``next`` answers with (record_extras)
+    suggestions = suggestions_json(claimed.c.id).scalar_subquery().label("suggestions")
     if found is None:
-        stmt = (select(*claimed.c, leased.c.record_id.label("leased"))
+        stmt = (select(*claimed.c, leased.c.record_id.label("leased"), suggestions)
                 .select_from(claimed.outerjoin(leased, true())))
         priority = bindparam("p", type_=_cur.c.priority.type)
     else:
         stmt = (select(found.c.id.label("found"), *claimed.c,
-                       leased.c.record_id.label("leased"))
+                       leased.c.record_id.label("leased"), suggestions)
                 .select_from(found.outerjoin(claimed, true()).outerjoin(leased, true())))
         priority = found.c.priority
     if with_cursor:
@@ -353,7 +359,8 @@ def find_and_claim(session: Session, dataset_id: int, user_id: int,
     for stmt, p in stages:
         row = run(session, _FIND_AND_CLAIM[(id(stmt), skip_locked)], p).first()
         if row is not None:
-            claimed = None if row[1] is None else Claimed(tuple(row[1:-1]), row[-1] is not None)
+            claimed = None if row[1] is None else \
+                Claimed(tuple(row[1:-2]), row[-2] is not None, suggestion_rows(row[0], row[-1]))
             return row[0], claimed
     return NOT_FOUND
 
@@ -411,10 +418,13 @@ def claim_record(session: Session, record_id: int, overlap: int) -> bool:
 class Claimed(NamedTuple):
     """A claim taken by :func:`claim_and_lease`: the record's row after it (its columns
     named as :data:`RECORD_KEYS`) and whether the caller's lease was written (False: they
-    hold one on the record already; the claim is taken and must be given back)."""
+    hold one on the record already; the claim is taken and must be given back) and, on
+    PostgreSQL, the record's suggestions (:class:`accord.store.suggestion_rows.SuggestionRow`;
+    None: not read)."""
 
     row: tuple
     leased: bool
+    suggestions: list[SuggestionRow] | None = None
 
 
 def claim_and_lease(session: Session, record_id: int, user_id: int, dataset_id: int,
@@ -431,7 +441,8 @@ def claim_and_lease(session: Session, record_id: int, user_id: int, dataset_id: 
         if priority is not None:
             params["p"] = priority
         row = run(session, _CLAIM_LEASE[priority is not None], params).first()
-        return None if row is None else Claimed(tuple(row[:-1]), row[-1] is not None)
+        return None if row is None else \
+            Claimed(tuple(row[:-2]), row[-2] is not None, suggestion_rows(record_id, row[-1]))
     row = run(session, _CLAIM_RECORD, {"rid": record_id, "overlap": overlap}).first()
     if row is None:
         return None
@@ -513,26 +524,38 @@ def take_lease(session: Session, record_id: int, user_id: int) -> LeaseFact | No
                                             "uid": user_id}).first())
 
 
-def _response_and_lease(lease_stmt):  # type: ignore[no-untyped-def]
+def _response_and_lease(lease_stmt, with_record: bool = False):  # type: ignore[no-untyped-def]
     """PostgreSQL: the caller's response to the record, locked (``FOR UPDATE``), and the
     lease statement ``lease_stmt`` (:data:`_TAKE_LEASE` or :data:`_TOUCH_LEASE`), in ONE
     statement: one row, the response's columns (NULLs when there is none) then the lease's
     fact (NULLs when the caller held none). The response is locked before the lease row,
     as when the two ran one after the other (a concurrent save of the same user waits at
-    the response): the lease statement's one-time filter reads the locked response first."""
+    the response): the lease statement's one-time filter reads the locked response first.
+
+    ``with_record``: the record's columns first (:func:`accord.store.detached.load_record`,
+    not locked; NULLs when it does not exist), and the response and the lease only in the
+    dataset ``ds`` (nothing is locked or changed for a record of another dataset)."""
     resp = (select(*RESPONSE_COLUMNS)
-            .where(_resp.c.record_id == bindparam("rid"), _resp.c.user_id == bindparam("uid"))
-            .with_for_update().cte("resp"))
+            .where(_resp.c.record_id == bindparam("rid"), _resp.c.user_id == bindparam("uid")))
+    if with_record:
+        resp = resp.where(_resp.c.dataset_id == bindparam("ds"))
+        lease_stmt = lease_stmt.where(_lease.c.dataset_id == bindparam("ds"))
+    resp = resp.with_for_update().cte("resp")
     lease = lease_stmt.where(select(func.count()).select_from(resp).scalar_subquery()
                              >= literal_column("0")) \
         .cte("lease")
     one = select(literal_column("1").label("one")).subquery("one")
-    return (select(*resp.c, *lease.c)
-            .select_from(one.outerjoin(resp, true()).outerjoin(lease, true())))
+    joined = one.outerjoin(resp, true()).outerjoin(lease, true())
+    if not with_record:
+        return select(*resp.c, *lease.c).select_from(joined)
+    rec = select(*_RECORD_COLUMNS).where(_rec.c.id == bindparam("rid")).subquery("rec")
+    return select(*rec.c, *resp.c, *lease.c).select_from(joined.outerjoin(rec, true()))
 
 
-_RESPONSE_TAKE_LEASE = _response_and_lease(_TAKE_LEASE)
-_RESPONSE_TOUCH_LEASE = _response_and_lease(_TOUCH_LEASE)
+# (take the lease, with the record): the four shapes, built once
+_RESPONSE_AND_LEASE = {(take, with_record): _response_and_lease(
+    _TAKE_LEASE if take else _TOUCH_LEASE, with_record)
+    for take in (True, False) for with_record in (True, False)}
 
 
 def response_and_lease(session: Session, record_id: int, user_id: int, now: datetime,
@@ -547,11 +570,45 @@ def response_and_lease(session: Session, record_id: int, user_id: int, now: date
         if seconds is None:
             return own, take_lease(session, record_id, user_id)
         return own, touch_lease(session, record_id, user_id, now, seconds)
-    if seconds is None:
-        row = run(session, _RESPONSE_TAKE_LEASE, {"rid": record_id, "uid": user_id}).first()
-    else:
-        row = run(session, _RESPONSE_TOUCH_LEASE, {
-            "rid": record_id, "uid": user_id, "until": now + timedelta(seconds=seconds)}).first()
+    return _response_lease_of(_read(session, record_id, user_id, None, now, seconds))
+
+
+def record_response_and_lease(session: Session, record_id: int, dataset_id: int,
+                              user_id: int, now: datetime, seconds: int | None
+                              ) -> tuple[Record | None, Response | None, LeaseFact | None]:
+    """The record (:func:`accord.store.detached.load_record`) and, when it is in dataset
+    ``dataset_id``, :func:`response_and_lease`; ``(None, None, None)`` when it is not
+    there. One statement on PostgreSQL (a save's first after the caller's: one round trip
+    less), three on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        rec = load_record(session, record_id)
+        if rec is None or rec.dataset_id != dataset_id:
+            return None, None, None
+        return (rec, *response_and_lease(session, record_id, user_id, now, seconds))
+    row = _read(session, record_id, user_id, dataset_id, now, seconds)
+    if row[_RECORD_ID] is None or row[_RECORD_DATASET] != dataset_id:
+        return None, None, None
+    n = len(RECORD_KEYS)
+    return (detached(Record, RECORD_KEYS, row[:n]), *_response_lease_of(row[n:]))
+
+
+def _read(session: Session, record_id: int, user_id: int, dataset_id: int | None,
+          now: datetime, seconds: int | None):  # type: ignore[no-untyped-def]
+    """The row of :data:`_RESPONSE_AND_LEASE`'s statement (PostgreSQL)."""
+    params: dict[str, object] = {"rid": record_id, "uid": user_id}
+    if dataset_id is not None:
+        params["ds"] = dataset_id
+    if seconds is not None:
+        params["until"] = now + timedelta(seconds=seconds)
+    stmt = _RESPONSE_AND_LEASE[(seconds is None, dataset_id is not None)]
+    return run(session, stmt, params).first()
+
+
+_RECORD_ID, _RECORD_DATASET = RECORD_KEYS.index("id"), RECORD_KEYS.index("dataset_id")
+
+
+def _response_lease_of(row):  # type: ignore[no-untyped-def]
+    """``(response, lease fact)`` from the response's and the lease's columns."""
     n = len(RESPONSE_KEYS)
     own = None if row[0] is None else detached(Response, RESPONSE_KEYS, row[:n])
     counted, created_at = row[n:]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from accord.store.detached import RESPONSE_COLUMNS, RESPONSE_KEYS, detached, load_response
@@ -24,6 +23,7 @@ from accord.store.models import (
     User,
 )
 from accord.store.queue import bump_counters, bump_epoch, counter_update, insert_if_new
+from accord.store.suggestion_rows import SuggestionRow, suggestion_rows, suggestions_json
 
 _resp_t = Response.__table__
 _ADD_HISTORY = ResponseHistory.__table__.insert()
@@ -33,7 +33,8 @@ __all__ = ["get_response", "insert_response", "insert_response_row", "stored_ver
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
            "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
            "get_response_by_id", "judged_responses", "lock_response", "review_queue",
-           "user_responses", "record_extras", "SuggestionRow", "insert_response_with_history"]
+           "user_responses", "record_extras", "SuggestionRow", "insert_response_with_history",
+           "mark_unanswered"]
 
 
 _RESPONSE = select(Response).where(Response.record_id == bindparam("rid"),
@@ -289,44 +290,46 @@ _SUGGESTIONS_OF_ONE = (select(*_SUGGESTIONS.selected_columns)
                        .order_by(_sugg.c.question, _sugg.c.score.desc()))
 
 
-class SuggestionRow(NamedTuple):
-    """A suggestion as :func:`suggestions_for_records` gives it."""
-
-    record_id: int
-    question: str
-    value: Any
-    score: float | None
-    agent: str
-    meta: dict[str, Any] | None
-    created_at: datetime
-
-
 # PostgreSQL: a record's suggestions (one JSON array, best first within a question) and the
 # viewer's own response in ONE statement; SQLite runs the two statements, which are
 # function calls there
-_SUGGESTIONS_JSON = (select(func.json_agg(aggregate_order_by(
-    func.json_build_array(_sugg.c.question, _sugg.c.value, _sugg.c.score, _sugg.c.agent,
-                          _sugg.c.metadata, _sugg.c.created_at),
-    _sugg.c.question, _sugg.c.score.desc())).label("suggestions"))
-    .where(_sugg.c.record_id == bindparam("rid")).subquery("s"))
+_SUGGESTIONS_JSON = suggestions_json(bindparam("rid")).subquery("s")
 _EXTRAS = (select(_SUGGESTIONS_JSON.c.suggestions, *RESPONSE_COLUMNS)
            .select_from(_SUGGESTIONS_JSON.outerjoin(_resp_t, and_(
                _resp_t.c.record_id == bindparam("rid"), _resp_t.c.user_id == bindparam("uid")))))
 
 
-def record_extras(session: Session, record_id: int,
+# a record a finder handed to a user (accord.store.queue.NOT_SEEN: one they have not
+# answered) carries this in its ``__dict__`` (no mapped attribute has the name)
+_UNANSWERED = "accord_unanswered"
+
+
+def mark_unanswered(record: Record, user_id: int, suggestions: list[Any] | None) -> None:
+    """Note on ``record``, just claimed for ``user_id`` by the queue's finder (which only
+    finds records the user has not answered), that they have no response to it and, when
+    the claim's statement brought them (PostgreSQL), its suggestions: :func:`record_extras`
+    then reads nothing on PostgreSQL and only the suggestions on SQLite."""
+    record.__dict__[_UNANSWERED] = (user_id, suggestions)
+
+
+def record_extras(session: Session, record: Record,
                   user_id: int) -> tuple[list[Any], Response | None]:
     """A record's suggestions (as :func:`suggestions_for_records`) and ``user_id``'s own
     response to it (as :func:`accord.store.detached.load_response`): one round trip on
-    PostgreSQL."""
+    PostgreSQL, none for a record :func:`mark_unanswered` marked with its suggestions."""
+    record_id = record.id
+    known = record.__dict__.get(_UNANSWERED)
+    if known is not None and known[0] == user_id:
+        suggestions = known[1]
+        if suggestions is None:
+            suggestions = suggestions_for_records(session, [record_id])[record_id]
+        return suggestions, None
     if session.get_bind().dialect.name != "postgresql":
         return (suggestions_for_records(session, [record_id])[record_id],
                 load_response(session, record_id, user_id))
     row = run(session, _EXTRAS, {"rid": record_id, "uid": user_id}).first()
-    suggestions = [SuggestionRow(record_id, q, v, score, agent, meta, datetime.fromisoformat(at))
-                   for q, v, score, agent, meta, at in row[0] or ()]
     own = None if row[1] is None else detached(Response, RESPONSE_KEYS, row[1:])
-    return suggestions, own
+    return suggestion_rows(record_id, row[0]), own
 
 
 def suggestions_for_records(session: Session, record_ids: list[int]) -> dict[int, list[Any]]:

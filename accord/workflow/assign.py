@@ -18,6 +18,7 @@ from accord.schema import Settings
 from accord.store import queue
 from accord.store.detached import detached, load_record
 from accord.store.models import Dataset, Record, User, utcnow
+from accord.store.responses import mark_unanswered
 
 __all__ = ["next_record", "release_record", "lease_record"]
 
@@ -84,7 +85,11 @@ def next_record(session: Session, ds: Dataset, settings: Settings, user: User, *
         if claimed is None:
             continue  # someone else took the last slot; try the next record
         if claimed.leased:
-            return detached(Record, queue.RECORD_KEYS, claimed.row)
+            rec = detached(Record, queue.RECORD_KEYS, claimed.row)
+            # found among the records the user has not answered: no response to read for
+            # the answer, and on PostgreSQL the claim brought the suggestions
+            mark_unanswered(rec, user.id, claimed.suggestions)
+            return rec
         # the same user raced to it (PostgreSQL) and holds it: give this claim back
         queue.bump_counters(session, record_id, dist.overlap, d_claims=-1)
     return None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from accord.errors import Conflict, InputError
+from accord.errors import Conflict, InputError, NotFound
 from accord.schema import Settings, validate_values
 from accord.store import queue
 from accord.store.audit import record_event
@@ -32,7 +32,7 @@ from accord.store.responses import (
 from accord.workflow.gold import score_against_gold
 from accord.workflow.policy import needs_free_slot, require_record_access
 
-__all__ = ["STATUSES", "MAX_TIME_SPENT", "save_response"]
+__all__ = ["STATUSES", "MAX_TIME_SPENT", "save_response", "save_record_response"]
 
 STATUSES = ("draft", "submitted", "discarded")
 MAX_TIME_SPENT = 86400  # seconds one save may report at most
@@ -73,21 +73,73 @@ def save_response(session: Session, ds: Dataset, settings: Settings, record: Rec
         The write policy refused (``reason`` says why), or a stale version
         (``reason`` ``stale_version``).
     """
+    _check_save(status, time_spent)
+    now = now or utcnow()
+    clean = _clean(settings, record, values, status)
+    # the caller's response, locked, and their lease moved on (extended for a draft, taken
+    # otherwise): the statement that moves it also says whether they hold one
+    resp, lease = queue.response_and_lease(session, record.id, user.id, now,
+                                           _lease_seconds(settings, status))
+    return _save(session, ds, settings, record, user, clean, resp, lease, status=status,
+                 version=version, time_spent=time_spent, now=now, remote=remote)
+
+
+def save_record_response(session: Session, ds: Dataset, settings: Settings, record_id: int,
+                         user: User, values: dict[str, Any] | None, *, status: str,
+                         version: int | None = None, time_spent: float = 0.0,
+                         now: datetime | None = None,
+                         remote: bool = False) -> tuple[Record, Response]:
+    """:func:`save_response` to the record ``record_id`` of ``ds``, read with the caller's
+    response and lease (one statement on PostgreSQL: the annotator loop's submit); returns
+    the record and the response.
+
+    Raises
+    ------
+    NotFound
+        ``ds`` has no record ``record_id`` (nothing is read or changed beyond the record).
+    InputError, Forbidden, Conflict
+        As :func:`save_response`.
+    """
+    _check_save(status, time_spent)
+    now = now or utcnow()
+    record, resp, lease = queue.record_response_and_lease(
+        session, record_id, ds.id, user.id, now, _lease_seconds(settings, status))
+    if record is None:
+        raise NotFound(f"record {record_id} does not exist in dataset {ds.name!r}")
+    clean = _clean(settings, record, values, status)
+    return record, _save(session, ds, settings, record, user, clean, resp, lease,
+                         status=status, version=version, time_spent=time_spent, now=now,
+                         remote=remote)
+
+
+def _check_save(status: str, time_spent: float) -> None:
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}",
                          field="status")
     if not 0 <= time_spent <= MAX_TIME_SPENT:  # also refuses NaN
         raise InputError(f"time_spent must be 0..{MAX_TIME_SPENT} seconds, got {time_spent}",
                          field="time_spent")
-    now = now or utcnow()
-    clean = validate_values(settings, values or {}, record.fields,
-                            require_complete=status == "submitted")
+
+
+def _clean(settings: Settings, record: Record, values: dict[str, Any] | None,
+           status: str) -> dict[str, Any]:
+    return validate_values(settings, values or {}, record.fields,
+                           require_complete=status == "submitted")
+
+
+def _lease_seconds(settings: Settings, status: str) -> int | None:
+    """How a save moves the caller's lease: extended by these seconds (a draft), or taken
+    (None)."""
+    return settings.distribution.lease_seconds if status == "draft" else None
+
+
+def _save(session: Session, ds: Dataset, settings: Settings, record: Record, user: User,
+          clean: dict[str, Any], resp: Response | None, lease: queue.LeaseFact | None, *,
+          status: str, version: int | None, time_spent: float, now: datetime,
+          remote: bool) -> Response:
+    """The save itself, from the caller's locked response and their lease as the save's
+    first statement moved it."""
     overlap = settings.distribution.overlap
-    # the caller's response, locked, and their lease moved on (extended for a draft, taken
-    # otherwise): the statement that moves it also says whether they hold one
-    resp, lease = queue.response_and_lease(
-        session, record.id, user.id, now,
-        settings.distribution.lease_seconds if status == "draft" else None)
     if remote:
         require_record_access(session, ds, settings, user, record, status,
                               held=lease is not None, response=resp, now=now)

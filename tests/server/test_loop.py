@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from accord import Client
-from accord.errors import Conflict, Forbidden, InputError
+from accord.errors import Conflict, Forbidden, InputError, NotFound
 from tests.server.conftest import start_server, stop_server
 
 SETTINGS = {
@@ -312,3 +312,45 @@ def test_loop_bodies_are_the_response_models_serialization(live_server, d):
                                  "put", "ResponsePublic")):
         schema = paths[path][method]["responses"]["200"]["content"]["application/json"]
         assert schema["schema"]["$ref"].endswith(f"/{model}"), schema
+
+
+def test_next_answers_with_the_suggestions_and_the_own_response_a_save_names_its_record(
+        live_server, d):
+    """``next`` answers with the record's suggestions (best score first within a question;
+    on PostgreSQL read by the claim's own statement) and the caller's response only when
+    they have one (a held record with a draft); a save of a record of another dataset is a
+    404 (on PostgreSQL the record is read with the response and the lease)."""
+    settings = {**SETTINGS, "distribution": {"overlap": 1, "lease_seconds": 600}}
+    admin, tokens = _populate(live_server, 2, d, settings=settings, annotators=1)
+    admin.add_suggestions(d, "m@1", [{"external_id": "r0", "question": "label", "value": "pos",
+                                      "score": 0.4, "metadata": {"prompt": "p1"}}])
+    admin.add_suggestions(d, "m@2", [
+        {"external_id": "r0", "question": "label", "value": "neg", "score": 0.9},
+        {"external_id": "r0", "question": "order", "value": ["c2", "c1"]}])
+    other = f"{d}-other"
+    admin.create_dataset(other, settings)
+    admin.import_records(other, [{"id": "x0", "text": "elsewhere", "candidates": CANDIDATES}])
+    admin.add_member(other, f"{d}-ann0")
+    expected = [("label", "neg", 0.9, "m@2", None), ("label", "pos", 0.4, "m@1", {"prompt": "p1"}),
+                ("order", ["c2", "c1"], None, "m@2", None)]
+
+    def seen(rec):  # type: ignore[no-untyped-def]
+        return [(s.question, s.value, s.score, s.agent, s.metadata) for s in rec.suggestions]
+
+    with Client(live_server.url, tokens[f"{d}-ann0"]) as a:
+        first = a.next_record(d)
+        assert first.external_id == "r0" and first.response is None
+        assert seen(first) == expected
+        draft = a.save_draft(d, first.id, {"label": "pos"})
+        again = a.next_record(d)  # the held record, with the caller's draft
+        assert again.id == first.id and seen(again) == expected
+        assert again.response is not None and again.response.status == "draft" \
+            and again.response.version == draft.version
+        elsewhere = a.next_record(other)
+        with pytest.raises(NotFound, match="does not exist in dataset"):
+            a.submit(d, elsewhere.id, {"label": "pos"})
+        a.submit(other, elsewhere.id, {"label": "neg"})
+        a.submit(d, first.id, {"label": "neg"}, version=draft.version)
+        last = a.next_record(d)
+        assert last.external_id == "r1" and last.suggestions == [] and last.response is None
+    assert [x.user for x in admin.record(other, elsewhere.id).responses] == [f"{d}-ann0"]

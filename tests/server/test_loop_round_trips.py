@@ -25,11 +25,12 @@ SETTINGS = parse_settings({"fields": [{"name": "text", "type": "text"}],
                            "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]}],
                            "distribution": {"overlap": 2}})
 # BEGIN, the caller and the dataset, the queue's state, the finder with the claim, the
-# lease and the cursor, the suggestions with the caller's response, COMMIT
-NEXT = 6
-# BEGIN, the caller and the dataset, the record, the response (locked) with the lease
+# lease, the cursor and the record's suggestions (the caller has no response to a record
+# the finder found), COMMIT
+NEXT = 5
+# BEGIN, the caller and the dataset, the record with the response (locked) and the lease
 # taken, the response written with its history and the record's counters, COMMIT
-SUBMIT = 6
+SUBMIT = 5
 
 
 class Tracer:
@@ -65,7 +66,7 @@ class Tracer:
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_a_next_and_a_submit_take_six_round_trips_each(db_url, tmp_path):
+def test_a_next_and_a_submit_take_five_round_trips_each(db_url, tmp_path):
     engine = make_engine(migrated(db_url))
     try:
         with write_scope(engine) as s:

@@ -22,10 +22,9 @@ from accord.server.loop_route import LoopRoute
 from accord.server.schemas import RecordPublic, ResponseIn, ResponsePublic
 from accord.server.views import record_public, response_public
 from accord.store.datasets import get_dataset
-from accord.store.detached import load_record
 from accord.store.models import Record, User
 from accord.store.responses import get_response
-from accord.workflow import release_record, save_response
+from accord.workflow import release_record, save_record_response
 from accord.workflow.workforce import after_submit, hand_out
 
 router = APIRouter(tags=["annotate"], route_class=CheckedRoute)
@@ -69,14 +68,13 @@ async def put_response(name: str, record_id: int, body: ResponseIn,
 
     def work(w: AnnotatorWork) -> Response:
         ctx, session = w.ctx, w.session
-        rec = load_record(session, record_id)
-        if rec is None or rec.dataset_id != ctx.dataset.id:
-            raise NotFound(f"record {record_id} does not exist in dataset {ctx.dataset.name!r}")
         user = ctx.user
-        # the write policy runs inside save_response (accord.workflow.policy)
-        resp = save_response(session, ctx.dataset, ctx.settings, rec, user, body.values,
-                             status=body.status, version=body.version,
-                             time_spent=body.time_spent, remote=True)
+        # the record, read with the caller's response and lease (404 when the dataset has
+        # no such record); the write policy runs inside (accord.workflow.policy)
+        rec, resp = save_record_response(session, ctx.dataset, ctx.settings, record_id, user,
+                                         body.values, status=body.status,
+                                         version=body.version, time_spent=body.time_spent,
+                                         remote=True)
         out = response_public(resp, user.name)
         counted = resp.time_spent_counted  # type: ignore[attr-defined]
         if counted < body.time_spent:
