@@ -193,7 +193,8 @@ class Sampler:
             print(f"  {100 * count / total:5.1f} %  {short(key)}")
 
 
-async def run(folder: Path, cycles: int, profile: bool, top: int, db: str) -> None:
+async def run(folder: Path, cycles: int, profile: bool, top: int, db: str,
+              inline: bool = False) -> None:
     from loop_bench import cpu_seconds
 
     from accord.server.app import create_app
@@ -213,6 +214,13 @@ async def run(folder: Path, cycles: int, profile: bool, top: int, db: str) -> No
         checkpointer = WalCheckpointer(engine)
         checkpointer.start()
     db_cpu = (lambda: cpu_seconds(pg.proc.pid)) if pg is not None else (lambda: 0.0)
+    if inline:  # the unit of work on the event loop's thread, where SIGPROF's handler runs
+        import accord.server.deps as deps
+
+        async def in_line(fn: Any, *args: Any) -> Any:
+            return fn(*args)
+
+        deps.run_in_unit_thread = in_line  # type: ignore[assignment]
     try:
         client = App(create_app(engine), (folder / "token").read_text().strip())
         submit = orjson.dumps({"values": {"label": "pos"}, "status": "submitted"})
@@ -265,11 +273,14 @@ def main() -> None:
     r.add_argument("--profile", action="store_true")
     r.add_argument("--top", type=int, default=40)
     r.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    r.add_argument("--inline", action="store_true",
+                   help="run a unit of work that would go to a worker thread inline (a "
+                        "Python signal handler sees only the main thread: use with --profile)")
     args = parser.parse_args()
     if args.cmd == "build":
         build(args.dir, args.n, args.db)
     else:
-        asyncio.run(run(args.dir, args.cycles, args.profile, args.top, args.db))
+        asyncio.run(run(args.dir, args.cycles, args.profile, args.top, args.db, args.inline))
 
 
 if __name__ == "__main__":
