@@ -237,11 +237,20 @@ def test_postgres_copies_the_stored_json_text(hostile, monkeypatch):
         assert b"".join(p.text for p in iter_record_lines(s, ds, batch_size=2)) == lines
 
 
+def _column_cells(s, ds) -> list[tuple]:
+    return [cells for page in iter_record_columns(s, ds, ["prompt"], batch_size=2)
+            for cells in zip(page.ids, page.external_id.to_pylist(), page.status.to_pylist(),
+                             page.is_gold.to_pylist(), page.fields["prompt"].to_pylist(),
+                             page.metadata.to_pylist(), page.responses.to_pylist(),
+                             page.suggestions.to_pylist(), page.reviews.to_pylist(),
+                             page.gold.to_pylist(), strict=True)]
+
+
 def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
-    """PostgreSQL sends a JSONL page as rows of a few records (a value of megabytes is
-    copied into freshly faulted memory by the server, docs/benchmarks.md): together they
-    are the page's lines in id order, also when the rows arrive out of order; the page's
-    statements run without JIT compilation."""
+    """PostgreSQL sends a page (JSONL lines or Arrow columns) as rows of a few records (a
+    value of megabytes is copied into freshly faulted memory by the server,
+    docs/benchmarks.md): together they are the page in id order, also when the rows arrive
+    out of order; the page's statements run without JIT compilation."""
     from accord.store.export import pages
     from accord.store.export.postgres import POSTGRES
 
@@ -250,6 +259,10 @@ def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
         ds = get_dataset(s, "pw").id
         python = [json_record(r) for r in iter_export_records(s, ds, **FULL)]
         expected = b"".join(line_text(r).encode() + b"\n" for r in python)
+        columns = [(r.id, r.external_id, r.status, r.is_gold,
+                    orjson.loads(r.fields_json)["prompt"], r.metadata_json, r.responses,
+                    r.suggestions, r.reviews, r.gold) for r in python]
+        assert _column_cells(s, ds) == columns
         monkeypatch.setattr(pages, "_CHUNK_BYTES", 1)  # a record per row
         monkeypatch.setattr(pages, "_CHUNK_IDS", 1)
         found = list(iter_record_lines(s, ds, batch_size=2))
@@ -257,6 +270,7 @@ def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
         assert [len(p.chunks) for p in found] == (
             [len(p.ids) for p in found] if backend == "postgres" else [1] * len(found))
         assert [len(p.ids) for p in found] == [2, 1]
+        assert _column_cells(s, ds) == columns
         if backend == "postgres":
             assert s.connection().exec_driver_sql("SHOW jit").scalar() == "off"
             chunked = type(POSTGRES).chunked
@@ -265,3 +279,4 @@ def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
             found = list(iter_record_lines(s, ds, batch_size=2))
             assert b"".join(p.text for p in found) == expected
             assert [i for p in found for i in p.ids] == [r.id for r in python]
+            assert _column_cells(s, ds) == columns

@@ -316,9 +316,10 @@ def _ascending(ids: tuple[int, ...]) -> bool:
     return all(a < b for a, b in zip(ids, ids[1:], strict=False))
 
 
-def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool
-                   ) -> tuple[str, list[str]]:
-    """The per-record page statement and the names of its cells (after ``id``)."""
+def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool,
+                   bounds: tuple[str, str] | None = None) -> tuple[str, list[str]]:
+    """The per-record page statement and the names of its cells (after ``id``); ``bounds``:
+    the SQL of its ids' bounds, if not the page's."""
     d = plan.dialect
     cells = dict(record_cells(d, plan.present, plan.users))
     names = ["external_id", "status", "is_gold"] + [f"f{i}" for i in range(len(fields))]
@@ -334,7 +335,7 @@ def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool
         cols.append('r."fields"')
         names.append("fields")
     return d.page_sql(", ".join(f"{c} AS {n}" for c, n in zip(cols, names, strict=True)),
-                      exclude_gold, plan.present, plan.users), names
+                      exclude_gold, plan.present, plan.users, *(bounds or ())), names
 
 
 def _field_params(plan: _Plan, fields: Sequence[str]) -> dict[str, Any]:
@@ -343,27 +344,33 @@ def _field_params(plan: _Plan, fields: Sequence[str]) -> dict[str, Any]:
 
 def column_page_sql(session: Session, dataset_id: int, fields: Sequence[str], *,
                     exclude_gold: bool = False) -> str:
-    """The page statement of :func:`iter_record_columns`: one row per page, each column
-    the page's cells joined by ``\\x02`` (a control character, never raw in JSON text;
-    ``\\x03`` stands for null), and a flag set when a text cell could be mistaken for
-    those (then the page is read a row per record)."""
+    """The page statement of :func:`iter_record_columns`: one row per page (on PostgreSQL
+    one per run of ``chunk`` ids), each column the cells joined by ``\\x02`` (a control
+    character, never raw in JSON text; ``\\x03`` stands for null), and a flag set when a
+    text cell could be mistaken for those (then the page is read a row per record)."""
     plan = _Plan(session, dataset_id)
     return _columns_sql(plan, fields, exclude_gold)
 
 
 def _columns_sql(plan: _Plan, fields: Sequence[str], exclude_gold: bool) -> str:
-    inner, names = _column_select(plan, fields, exclude_gold)
+    names = _column_select(plan, fields, exclude_gold)[1]
     texts = ["external_id", "status"] + [f"f{i}" for i in range(len(fields))]
-    return plan.dialect.columns_sql(inner, [n for n in names if n != "fields"], texts,
-                                    len(fields))
+    return plan.dialect.columns_sql(
+        lambda lo, hi: _column_select(plan, fields, exclude_gold, (lo, hi))[0],
+        [n for n in names if n != "fields"], texts, len(fields))
 
 
-def _split(text: str) -> Any:
-    """A page's cells joined by ``\\x02`` as an Arrow string array (``\\x03``: null)."""
+def _split(texts: Sequence[Any]) -> Any:
+    """A page's cells, its rows' texts (str, or UTF-8 bytes) each joined by ``\\x02``, as
+    an Arrow string array (``\\x03``: null)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cells = pc.list_flatten(pc.split_pattern(pa.array([text], pa.string()), "\x02"))
+    if texts and texts[0].__class__ is not str:  # bytes: checked as UTF-8 by Arrow, no str
+        joined = pa.array(texts, pa.binary()).cast(pa.string())
+    else:
+        joined = pa.array(texts, pa.string())
+    cells = pc.list_flatten(pc.split_pattern(joined, "\x02"))
     nulls = pc.equal(cells, "\x03")
     if pc.any(nulls).as_py():
         cells = pc.if_else(nulls, pa.scalar(None, pa.string()), cells)
@@ -375,7 +382,7 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
                         readers: Sequence[Any] | None = None) -> Iterator[ColumnPage]:
     """Every record of a dataset in id order, a :class:`ColumnPage` per page of at most
     ``batch_size`` ids (needs pyarrow). The JSON text is what :func:`iter_json_records`
-    gives. The database returns each page as one row (its cells joined, see
+    gives. The database returns each page as one row, or a few (its cells joined, see
     :func:`column_page_sql`), which Arrow splits: no Python object per record.
     ``readers`` as in :func:`iter_json_records`."""
     import numpy as np
@@ -391,18 +398,31 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
     plan.params.update(_field_params(plan, fields))
     string = pa.string()
 
+    chunk = [_CHUNK_IDS]  # ids per row of the page (PostgreSQL), as iter_record_lines
+    postgres = plan.dialect is POSTGRES
+
     def fetch(conn: Any, lo: int, hi: int) -> tuple[Any, ...] | None:
         """In a reading thread: the page's text (Arrow work is left to the caller's
-        thread: each thread allocating from Arrow's pool keeps a heap of its own)."""
-        ids_text, unsafe, *joined = plan.run(conn, sql, lo, hi)[0]
-        if ids_text is None:
+        thread: each thread allocating from Arrow's pool keeps a heap of its own). On
+        PostgreSQL, rows of a run of ids each (see :func:`iter_record_lines`), read as
+        UTF-8 bytes."""
+        rows = [row for row in plan.run(conn, sql, lo, hi, binary=True, chunk=chunk[0])
+                if row[0] is not None]  # (an empty run of ids gives a row of nulls)
+        if not rows:
             return None
-        ids = tuple(map(int, ids_text.split(",")))
-        # stored JSON that breaks the rules (a raw control character) would shift the cells;
+        text = rows[0][0].__class__ is str
+        comma, sep = ("," if text else b","), ("\x02" if text else b"\x02")
+        runs = [ids_text.split(comma) for ids_text, *_ in rows]
+        ids = tuple(int(i) for run in runs for i in run)
+        gold = page_names.index("is_gold")
+        # stored JSON that breaks the rules (a raw control character) would shift the cells:
+        # SQLite stores JSON as text, unchecked; PostgreSQL's json refuses raw control
+        # characters (its JSON cells are checked by their count in page(), not scanned here);
         # cells out of id order are read again a row per record (ORDER BY r.id)
-        unsafe = unsafe or not _ascending(ids) or any(text.count("\x02") != len(ids) - 1
-                               for name, text in zip(page_names, joined, strict=True)
-                               if name != "is_gold") or len(joined[2]) != len(ids)
+        unsafe = any(row[1] for row in rows) or not _ascending(ids) or any(
+            len(row[2 + gold]) != len(run) or not postgres and any(
+                cell.count(sep) != len(run) - 1 for i, cell in enumerate(row[2:]) if i != gold)
+            for row, run in zip(rows, runs, strict=True))
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = plan.run(conn, rows_sql, lo, hi)
             ids = tuple(row[0] for row in rows)
@@ -417,10 +437,14 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
                 for i, name in enumerate(fields):
                     cells[f"f{i}"] = [f.get(name) for f in stored]
         else:
-            cells = dict(zip(page_names, joined, strict=True))
+            cells = {name: [row[2 + i] for row in rows] for i, name in enumerate(page_names)}
             for name in ("responses", "suggestions", "reviews"):
-                if name in cells and MARK in cells[name]:
-                    cells[name] = plan.finish(conn, cells[name])
+                if name in cells:
+                    mark = MARK if text else MARK.encode()
+                    cells[name] = [plan.finish(conn, t) if mark in t else t
+                                   for t in cells[name]]
+            size = sum(len(t) for column in cells.values() for t in column)
+            chunk[0] = max(1, min(hi - lo, _CHUNK_BYTES * len(ids) // max(size, 1)))
         return ids, bool(unsafe), cells
 
     def page(ids: tuple[int, ...], unsafe: bool, cells: dict[str, Any]) -> ColumnPage:
@@ -429,7 +453,13 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
             gold = pa.array([bool(g) for g in cells["is_gold"]], pa.bool_())
         else:
             arrays = {n: _split(cells[n]) for n in page_names if n != "is_gold"}
-            gold = pa.array(np.frombuffer(cells["is_gold"].encode(), np.uint8) != ord("0"))
+            flags = [g.encode() if g.__class__ is str else g for g in cells["is_gold"]]
+            gold = pa.array(np.frombuffer(b"".join(flags), np.uint8) != ord("0"))
+            for name, array in arrays.items():  # (see fetch: never seen, never written)
+                if len(array) != len(ids):
+                    raise RuntimeError(f"export page after id {ids[0] - 1}: {len(array)} "
+                                       f"{name} cells for {len(ids)} records (a raw \\x02 "
+                                       "in stored JSON text)")
         n = len(ids)
         for child in CHILDREN[1:]:
             if child.name not in arrays:

@@ -187,14 +187,15 @@ class _Postgres:
     def field_param(self, name: str) -> str:
         return name
 
-    def columns_sql(self, inner: str, names: list[str], texts: list[str], fields: int) -> str:
+    def columns_sql(self, inner: Callable[[str, str], str], names: list[str], texts: list[str],
+                    fields: int) -> str:
         joined = [f"string_agg(coalesce({n}, chr(3)), chr(2))" if n.startswith("f")
                   else "string_agg(CASE WHEN is_gold THEN '1' ELSE '0' END, '')"
                   if n == "is_gold" else f"string_agg({n}, chr(2))" for n in names]
         unsafe = " OR ".join(f"strpos({n}, chr(2)) > 0 OR {n} = chr(3)" for n in texts)
-        # in the subquery's id order, as lines_sql
-        return (f"SELECT string_agg(id::text, ','), coalesce(bool_or({unsafe}), "
-                f"false), {', '.join(joined)} FROM ({inner}) x")
+        # in the subquery's id order, a row per run of ids, as lines_sql
+        return self.chunked(f"string_agg(id::text, ','), coalesce(bool_or({unsafe}), "
+                            f"false), {', '.join(joined)}", inner)
 
     id_range_sql = "SELECT min(id), max(id) FROM records WHERE dataset_id = %(ds)s"
 

@@ -16,6 +16,7 @@ characters never occur in JSON text, so a marker cannot be confused with data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from accord.store.export.compose import object_sql, record_cells
@@ -108,12 +109,13 @@ class _SQLite:
     # -- pages --
 
     def page_sql(self, columns: str, exclude_gold: bool, present: object = None,
-                 users: int = 0) -> str:
+                 users: int = 0, lo: str = ":lo", hi: str = ":hi") -> str:
+        """The records with ids in ``(lo, hi]`` (SQL: the page's bounds by default)."""
         gold = " AND r.is_gold = 0" if exclude_gold else ""
         # "+dataset_id": keep SQLite on the primary key (an index on dataset_id would make
         # every page sort the whole dataset)
         return (f"SELECT r.id, {columns} FROM records r WHERE +r.dataset_id = :ds "
-                f"AND r.id > :lo AND r.id <= :hi{gold} ORDER BY r.id")
+                f"AND r.id > {lo} AND r.id <= {hi}{gold} ORDER BY r.id")
 
     def rows_sql(self, present: dict[str, bool], users: int, exclude_gold: bool) -> str:
         """One row per record: id, then each key's JSON text (external_id and status raw)."""
@@ -136,7 +138,8 @@ class _SQLite:
     def field_param(self, name: str) -> str:
         return f'$."{name}"'
 
-    def columns_sql(self, inner: str, names: list[str], texts: list[str], fields: int) -> str:
+    def columns_sql(self, inner: Callable[[str, str], str], names: list[str], texts: list[str],
+                    fields: int) -> str:
         joined = [f"group_concat(coalesce({n}, char(3)), char(2))" if n.startswith("f") else
                   "group_concat(is_gold, '')" if n == "is_gold" else
                   f"group_concat({n}, char(2))" for n in names]
@@ -145,7 +148,8 @@ class _SQLite:
         if fields:  # json_extract stops at a NUL ("\u0000" in the stored text)
             kinds += " OR instr(fields, '\\u0000')"
         flag = f"max({unsafe}{' OR ' + kinds if kinds else ''})"
-        return f"SELECT group_concat(id), {flag}, {', '.join(joined)} FROM ({inner})"
+        return (f"SELECT group_concat(id), {flag}, {', '.join(joined)} "
+                f"FROM ({inner(':lo', ':hi')})")
 
     id_range_sql = "SELECT min(id), max(id) FROM records WHERE dataset_id = :ds"
 
