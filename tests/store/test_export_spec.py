@@ -280,3 +280,31 @@ def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
             assert b"".join(p.text for p in found) == expected
             assert [i for p in found for i in p.ids] == [r.id for r in python]
             assert _column_cells(s, ds) == columns
+
+
+@pytest.mark.parametrize("hostile", ["postgres"], indirect=True)  # PostgreSQL's statements
+def test_postgres_fields_are_read_by_the_client(hostile):
+    """PostgreSQL's Parquet page sends each record's stored fields text, which Arrow's JSON
+    reader takes the fields from (``->>`` parsed the json text again in the server, 2.6 CPU
+    s per 1M records); a page with a field that is not a string is read a row per record,
+    where the field is ``->>``'s text, as before."""
+    from accord.store.export import column_page_sql
+
+    engine, _backend = hostile
+    with session_scope(engine) as s:
+        ds = get_dataset(s, "pw").id
+        assert "->>" not in column_page_sql(s, ds, ["prompt"])
+        python = [json_record(r) for r in iter_export_records(s, ds, **FULL)]
+        prompts = [orjson.loads(r.fields_json)["prompt"] for r in python]
+        assert [c[4] for c in _column_cells(s, ds)] == prompts
+    with write_scope(engine) as s:
+        first = s.scalar(select(Record.id).order_by(Record.id))
+        before = s.scalar(select(Record.fields).where(Record.id == first))
+        s.execute(update(Record).where(Record.id == first).values(
+            fields={**before, "prompt": 12.5}))
+    try:
+        with session_scope(engine) as s:
+            assert [c[4] for c in _column_cells(s, ds)] == ["12.5"] + prompts[1:]
+    finally:
+        with write_scope(engine) as s:
+            s.execute(update(Record).where(Record.id == first).values(fields=before))

@@ -316,15 +316,26 @@ def _ascending(ids: tuple[int, ...]) -> bool:
     return all(a < b for a, b in zip(ids, ids[1:], strict=False))
 
 
+def _client_fields(plan: _Plan, fields: Sequence[str]) -> bool:
+    """Whether the page statement leaves the fields to the client: on PostgreSQL each
+    ``fields ->> 'name'`` parses the stored ``json`` text again (2.6 of the Parquet
+    statement's 13 CPU s per 1M records), where the stored text costs the server a copy
+    and Arrow's JSON reader 0.7 us per record (docs/benchmarks.md)."""
+    return bool(fields) and plan.dialect is POSTGRES
+
+
 def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool,
-                   bounds: tuple[str, str] | None = None) -> tuple[str, list[str]]:
+                   bounds: tuple[str, str] | None = None,
+                   client: bool = False) -> tuple[str, list[str]]:
     """The per-record page statement and the names of its cells (after ``id``); ``bounds``:
-    the SQL of its ids' bounds, if not the page's."""
+    the SQL of its ids' bounds, if not the page's; ``client``: no cell per field, the
+    stored ``fields`` text instead (see :func:`_client_fields`)."""
     d = plan.dialect
     cells = dict(record_cells(d, plan.present, plan.users))
-    names = ["external_id", "status", "is_gold"] + [f"f{i}" for i in range(len(fields))]
+    count = 0 if client else len(fields)
+    names = ["external_id", "status", "is_gold"] + [f"f{i}" for i in range(count)]
     cols = ['r."external_id"', 'r."status"', "r.is_gold"]
-    cols += [d.field_sql(i) for i in range(len(fields))]
+    cols += [d.field_sql(i) for i in range(count)]
     cols += [cells["metadata"], cells["responses"]]
     names += ["metadata", "responses"]
     for child in CHILDREN[1:]:
@@ -332,7 +343,7 @@ def _column_select(plan: _Plan, fields: Sequence[str], exclude_gold: bool,
             cols.append(cells[child.name])
             names.append(child.name)
     if fields:  # the stored text, for the fields of pages read a row per record
-        cols.append('r."fields"')
+        cols.append('r."fields"::text' if client else 'r."fields"')
         names.append("fields")
     return d.page_sql(", ".join(f"{c} AS {n}" for c, n in zip(cols, names, strict=True)),
                       exclude_gold, plan.present, plan.users, *(bounds or ())), names
@@ -353,11 +364,43 @@ def column_page_sql(session: Session, dataset_id: int, fields: Sequence[str], *,
 
 
 def _columns_sql(plan: _Plan, fields: Sequence[str], exclude_gold: bool) -> str:
-    names = _column_select(plan, fields, exclude_gold)[1]
-    texts = ["external_id", "status"] + [f"f{i}" for i in range(len(fields))]
+    client = _client_fields(plan, fields)
+    names = _column_select(plan, fields, exclude_gold, client=client)[1]
+    count = 0 if client else len(fields)
+    texts = ["external_id", "status"] + [f"f{i}" for i in range(count)]
     return plan.dialect.columns_sql(
-        lambda lo, hi: _column_select(plan, fields, exclude_gold, (lo, hi))[0],
-        [n for n in names if n != "fields"], texts, len(fields))
+        lambda lo, hi: _column_select(plan, fields, exclude_gold, (lo, hi), client)[0],
+        [n for n in names if n != "fields" or client], texts, count)
+
+
+def _read_fields(texts: Sequence[bytes], fields: Sequence[str], count: int) -> dict[str, Any]:
+    """Each field's text (null when missing or JSON null) as an Arrow string array, from
+    the stored ``fields`` texts (compact JSON objects, rows of them joined by ``\\x02``).
+
+    Raises
+    ------
+    ValueError
+        When they are not ``count`` objects, one a line, or a field is not a string (the
+        page is then read a row per record)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    data = b"\n".join(t.replace(b"\x02", b"\n") for t in texts)
+    if data.count(b"\n") != count - 1:  # a raw newline in stored JSON text
+        raise ValueError("not one object a line")
+    schema = pa.schema([(name, pa.string()) for name in fields])
+    try:
+        table = pj.read_json(io.BytesIO(data), pj.ReadOptions(use_threads=False,
+                                                               block_size=len(data) + 1),
+                             pj.ParseOptions(explicit_schema=schema,
+                                             unexpected_field_behavior="ignore"))
+    except pa.ArrowInvalid as exc:
+        raise ValueError(str(exc)) from None
+    if table.num_rows != count:
+        raise ValueError("not one object a line")
+    return {name: table.column(name).combine_chunks() for name in fields}
 
 
 def _split(texts: Sequence[Any]) -> Any:
@@ -394,7 +437,10 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
             raise ValueError(f"not a field name: {name!r}")
     sql = _columns_sql(plan, fields, exclude_gold)
     rows_sql, names = _column_select(plan, fields, exclude_gold)
-    page_names = [n for n in names if n != "fields"]
+    client = _client_fields(plan, fields)
+    page_names = [n for n in _column_select(plan, fields, exclude_gold, client=client)[1]
+                  if n != "fields" or client]
+    read = {f"f{i}" for i in range(len(fields))} if client else set()  # by _read_fields
     plan.params.update(_field_params(plan, fields))
     string = pa.string()
 
@@ -423,6 +469,13 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
             len(row[2 + gold]) != len(run) or not postgres and any(
                 cell.count(sep) != len(run) - 1 for i, cell in enumerate(row[2:]) if i != gold)
             for row, run in zip(rows, runs, strict=True))
+        parsed: dict[str, Any] = {}
+        if client and not unsafe:  # the fields, from the stored JSON texts
+            try:
+                parsed = _read_fields([row[2 + page_names.index("fields")] for row in rows],
+                                      fields, len(ids))
+            except ValueError:  # not one object per record, or a field that is not text
+                unsafe = True
         if unsafe:  # a text cell holds a separator (or is not text): a row per record
             rows = plan.run(conn, rows_sql, lo, hi)
             ids = tuple(row[0] for row in rows)
@@ -431,13 +484,15 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
             for name in ("responses", "suggestions", "reviews"):
                 if name in cells:
                     cells[name] = [plan.finish(conn, t) for t in cells[name]]
-            if fields:  # from the JSON text: SQLite's json_extract stops at a NUL
-                stored = [orjson.loads(t) if isinstance(t, str) else t  # psycopg decodes
-                          for t in cells.pop("fields")]
+            stored = cells.pop("fields", None)
+            if fields and not postgres:  # SQLite's json_extract stops at a NUL: from the text
+                stored = [orjson.loads(t) for t in stored]
                 for i, name in enumerate(fields):
                     cells[f"f{i}"] = [f.get(name) for f in stored]
+            # (PostgreSQL's cells are ->>'s: a field that is not a string as its JSON text)
         else:
-            cells = {name: [row[2 + i] for row in rows] for i, name in enumerate(page_names)}
+            cells = {name: [row[2 + i] for row in rows] for i, name in enumerate(page_names)
+                     if name != "fields"}
             for name in ("responses", "suggestions", "reviews"):
                 if name in cells:
                     mark = MARK if text else MARK.encode()
@@ -445,14 +500,17 @@ def iter_record_columns(session: Session, dataset_id: int, fields: Sequence[str]
                                    for t in cells[name]]
             size = sum(len(t) for column in cells.values() for t in column)
             chunk[0] = max(1, min(hi - lo, _CHUNK_BYTES * len(ids) // max(size, 1)))
+            cells.update({f"f{i}": parsed[name] for i, name in enumerate(fields) if parsed})
         return ids, bool(unsafe), cells
 
     def page(ids: tuple[int, ...], unsafe: bool, cells: dict[str, Any]) -> ColumnPage:
+        texts = [n for n in page_names if n not in ("is_gold", "fields")]
+        texts += sorted(read)
         if unsafe:
-            arrays = {n: pa.array(cells[n], string) for n in page_names if n != "is_gold"}
+            arrays = {n: pa.array(cells[n], string) for n in texts}
             gold = pa.array([bool(g) for g in cells["is_gold"]], pa.bool_())
         else:
-            arrays = {n: _split(cells[n]) for n in page_names if n != "is_gold"}
+            arrays = {n: cells[n] if n in read else _split(cells[n]) for n in texts}
             flags = [g.encode() if g.__class__ is str else g for g in cells["is_gold"]]
             gold = pa.array(np.frombuffer(b"".join(flags), np.uint8) != ord("0"))
             for name, array in arrays.items():  # (see fetch: never seen, never written)
