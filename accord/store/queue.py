@@ -16,7 +16,7 @@ DBAPI cursor.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     and_,
@@ -41,7 +41,7 @@ from accord.store.detached import (
     load_record,
     load_response,
 )
-from accord.store.direct import run
+from accord.store.direct import Rows, run
 from accord.store.models import (
     QUEUE_GOLD,
     QUEUE_OPEN,
@@ -153,11 +153,30 @@ _GOLD = (select(_rec.c.id).where(_rec.c.dataset_id == bindparam("ds"),
          .order_by(_rec.c.priority.desc(), _rec.c.id).limit(ONE))
 
 
-def _claim_of(record_id):  # type: ignore[no-untyped-def]
+def _same_state(d_claims, d_submitted):  # type: ignore[no-untyped-def]
+    """SQLite: the condition under which a counter UPDATE with these deltas leaves the
+    record's ``status`` and ``queue_state`` as they are; the UPDATE then sets only the
+    counters (the ``same_state`` forms of :func:`_claim_of` and :func:`counter_update`).
+
+    SQLite rewrites the index entries of every column an UPDATE's SET names, whether or
+    not its value changes: setting ``status`` and ``queue_state`` to what they were wrote a
+    page of ``ix_records_status`` and of ``ix_records_queue`` to the WAL in most claims
+    and submissions (a record changes state once per ``overlap`` of them), three of the
+    21 pages of a next + submit cycle. :func:`_counters` runs the ``same_state`` form
+    first and the full one when it matched no row; the condition compares the row with
+    the expressions the full statement sets, so the rule stays in
+    :mod:`accord.store.record_status`."""
+    return and_(_rec.c.status == status_after(bindparam("overlap"), d_submitted),
+                _rec.c.queue_state == _queue_state(d_claims, d_submitted))
+
+
+def _claim_of(record_id, same_state: bool = False):  # type: ignore[no-untyped-def]
     """The claim's UPDATE of the record ``record_id`` (a parameter or a sub-SELECT)."""
-    return (update(_rec).where(_rec.c.id == record_id, _rec.c.queue_state == QUEUE_OPEN,
-                               _rec.c.claims < bindparam("overlap"))
-            .values(claims=_rec.c.claims + 1, queue_state=_queue_state(1, 0)))
+    stmt = update(_rec).where(_rec.c.id == record_id, _rec.c.queue_state == QUEUE_OPEN,
+                              _rec.c.claims < bindparam("overlap"))
+    if same_state:
+        return stmt.where(_same_state(1, 0)).values(claims=_rec.c.claims + 1)
+    return stmt.values(claims=_rec.c.claims + 1, queue_state=_queue_state(1, 0))
 
 
 _CLAIM = _claim_of(bindparam("rid"))
@@ -217,6 +236,9 @@ def _claim_lease_cursor(with_cursor: bool, finder=None):  # type: ignore[no-unty
 
 _RECORD_COLUMNS, RECORD_KEYS = columns_of(Record)
 _CLAIM_RECORD = _CLAIM.returning(*_RECORD_COLUMNS)
+_CLAIM_RECORD_SAME_STATE = _claim_of(bindparam("rid"), same_state=True) \
+    .returning(*_RECORD_COLUMNS)
+
 _CLAIM_LEASE = {True: _claim_lease_cursor(True), False: _claim_lease_cursor(False)}
 
 
@@ -249,18 +271,32 @@ _EXTEND = (update(_lease).where(_lease.c.record_id == bindparam("rid"),
            .values(expires_at=bindparam("until")))
 
 
-def counter_update():  # type: ignore[no-untyped-def]
+def counter_update(same_state: bool = False):  # type: ignore[no-untyped-def]
     """The record counters' UPDATE (:func:`bump_counters`; parameters ``rid``, ``dc``,
     ``dsub``, ``overlap``), for statements that combine it with others."""
-    return update(_rec).where(_rec.c.id == bindparam("rid")).values(
-        claims=_rec.c.claims + bindparam("dc"),
-        submitted=_rec.c.submitted + bindparam("dsub"),
-        status=status_after(bindparam("overlap"), bindparam("dsub")),
-        queue_state=_queue_state(bindparam("dc"), bindparam("dsub")),
-    )
+    stmt = update(_rec).where(_rec.c.id == bindparam("rid"))
+    counters = {"claims": _rec.c.claims + bindparam("dc"),
+                "submitted": _rec.c.submitted + bindparam("dsub")}
+    if same_state:
+        return stmt.where(_same_state(bindparam("dc"), bindparam("dsub"))).values(**counters)
+    return stmt.values(**counters, status=status_after(bindparam("overlap"), bindparam("dsub")),
+                       queue_state=_queue_state(bindparam("dc"), bindparam("dsub")))
 
 
 _BUMP = counter_update()
+_BUMP_SAME_STATE = counter_update(same_state=True)
+
+
+def _counters(session: Session, full: Any, same_state: Any, params: dict[str, Any]) -> Rows:
+    """Run the counter UPDATE ``full``; on SQLite its ``same_state`` form first
+    (:func:`_same_state`) when the change may leave the record's state as it is. With an
+    overlap of 1 every claim fills its record and every submission completes it: the full
+    statement at once."""
+    if params["overlap"] > 1 and session.get_bind().dialect.name == "sqlite":
+        result = run(session, same_state, params)
+        if result.rows or result.rowcount > 0:
+            return result
+    return run(session, full, params)
 
 
 def reclaim_expired(session: Session, dataset_id: int, now: datetime, overlap: int,
@@ -443,7 +479,8 @@ def claim_and_lease(session: Session, record_id: int, user_id: int, dataset_id: 
         row = run(session, _CLAIM_LEASE[priority is not None], params).first()
         return None if row is None else \
             Claimed(tuple(row[:-2]), row[-2] is not None, suggestion_rows(record_id, row[-1]))
-    row = run(session, _CLAIM_RECORD, {"rid": record_id, "overlap": overlap}).first()
+    row = _counters(session, _CLAIM_RECORD, _CLAIM_RECORD_SAME_STATE,
+                    {"rid": record_id, "overlap": overlap}).first()
     if row is None:
         return None
     if not add_lease(session, record_id, user_id, dataset_id, now, seconds, counted=True):
@@ -487,8 +524,8 @@ def bump_counters(session: Session, record_id: int, overlap: int, *, d_claims: i
     A claim given back can re-open a record behind annotators' cursors, so it also
     moves the dataset's queue epoch on.
     """
-    run(session, _BUMP, {"rid": record_id, "dc": d_claims, "dsub": d_submitted,
-                         "overlap": overlap})
+    _counters(session, _BUMP, _BUMP_SAME_STATE, {"rid": record_id, "dc": d_claims,
+                                                 "dsub": d_submitted, "overlap": overlap})
     if d_claims < 0:
         run(session, _BUMP_EPOCH_OF_RECORD, {"rid": record_id})
 
