@@ -35,7 +35,7 @@ class Prepared:
     """A statement compiled for one dialect and one set of parameter names."""
 
     __slots__ = ("sql", "binds", "positional", "row", "types", "processors", "ready",
-                 "returns_rows", "statement")
+                 "returns_rows", "statement", "plain")
 
     def __init__(self, stmt: ClauseElement, dialect: Dialect, keys: Sequence[str]) -> None:
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
@@ -56,6 +56,10 @@ class Prepared:
             fixed = _MISSING if bind.key in keys else bind.effective_value
             self.binds.append((escaped.get(name, name), bind.key, fixed,
                                processors.get(name)))
+        # positional, every value a parameter and none processed: the values are the
+        # parameters in order (:func:`run` skips the loop below)
+        self.plain = tuple(b[1] for b in self.binds) if self.positional and all(
+            fixed is _MISSING and proc is None for _s, _k, fixed, proc in self.binds) else None
         columns = compiled._result_columns or []
         self.returns_rows = bool(columns)
         self.row = namedtuple("Row", [c[0] for c in columns], rename=True) if columns else None
@@ -68,7 +72,8 @@ class Prepared:
             codes = [d[1] for d in description or ()] or [None] * len(self.types)
             procs = [t._cached_result_processor(dialect, code)
                      for t, code in zip(self.types, codes, strict=True)]
-            self.processors = procs if any(procs) else None
+            # (column index, processor) of the columns that have one
+            self.processors = [(i, f) for i, f in enumerate(procs) if f is not None] or None
             self.ready = True
         return self.processors
 
@@ -161,13 +166,18 @@ def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Row
         conn = _connection(session)
         dialect = conn.dialect
         cursor = _cursor(conn)
-    p = prepare(stmt, dialect, tuple(params))
-    values = []
-    for _sent, key, fixed, proc in p.binds:
-        value = params[key] if fixed is _MISSING else fixed
-        values.append(value if proc is None else proc(value))
-    args: Any = values if p.positional else {b[0]: v for b, v in zip(p.binds, values,
-                                                                        strict=True)}
+    keys = tuple(params)
+    p = _cache.get((id(stmt), dialect.name, keys)) or prepare(stmt, dialect, keys)
+    args: Any
+    if p.plain is not None:
+        args = [params[key] for key in p.plain]
+    else:
+        values = []
+        for _sent, key, fixed, proc in p.binds:
+            value = params[key] if fixed is _MISSING else fixed
+            values.append(value if proc is None else proc(value))
+        args = values if p.positional else {b[0]: v for b, v in zip(p.binds, values,
+                                                                       strict=True)}
     try:
         cursor.execute(p.sql, args)
         rows = cursor.fetchall() if p.returns_rows else []
@@ -190,6 +200,11 @@ def run(session: Session, stmt: ClauseElement, params: Mapping[str, Any]) -> Row
         if procs is None:
             rows = [make(r) for r in rows]
         else:
-            rows = [make([v if f is None else f(v) for f, v in zip(procs, r, strict=True)])
-                    for r in rows]
+            done = []
+            for r in rows:
+                values = list(r)
+                for i, f in procs:
+                    values[i] = f(values[i])
+                done.append(make(values))
+            rows = done
     return Rows(rows, rowcount)
