@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from accord.errors import InputError
 from accord.store.models import GoldAnswer, Record, Response, Suggestion, User
 
 __all__ = [
@@ -57,9 +58,25 @@ class SuggestionRow(NamedTuple):
 
 def put_suggestions(session: Session, agent: str, items: list[SuggestionItem],
                     now: datetime) -> int:
-    """Add or replace ``agent``'s suggestions (one per record and question), with metadata."""
+    """Add or replace ``agent``'s suggestions (one per record and question), with metadata:
+    each item replaces the agent's suggestion for its record and question, and nothing else.
+
+    Raises
+    ------
+    InputError
+        Two items name the same record and question (``suggestions[j]`` is the item's
+        position in ``items``); nothing is written.
+    """
     if not items:
         return 0
+    first: dict[tuple[int, str], int] = {}
+    for j, item in enumerate(items):
+        i = first.setdefault((item.record_id, item.question), j)
+        if i != j:
+            raise InputError(
+                f"suggestions[{j}]: record {item.record_id} and question {item.question!r} "
+                f"were already given at suggestions[{i}]; an agent has one suggestion per "
+                "record and question", field="question")
     table = Suggestion.__table__
     by_question: dict[str, list[int]] = {}
     for item in items:

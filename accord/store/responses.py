@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, literal_column, select, update
+from sqlalchemy import and_, bindparam, exists, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,7 @@ _ADD_HISTORY = ResponseHistory.__table__.insert()
 __all__ = ["get_response", "insert_response", "insert_response_row", "stored_version",
            "set_gold_correct", "update_response_versioned", "add_history",
            "response_history", "responses_for_record", "add_review", "reviews_for_response",
-           "set_gold", "gold_answer", "replace_suggestions", "suggestions_for_records",
+           "set_gold", "gold_answer", "suggestions_for_records",
            "get_response_by_id", "judged_responses", "lock_response", "review_queue",
            "user_responses", "record_extras", "SuggestionRow", "insert_response_with_history",
            "mark_unanswered"]
@@ -257,27 +256,6 @@ def set_gold(session: Session, record: Record, values: dict[str, Any] | None) ->
 def gold_answer(session: Session, record_id: int) -> dict[str, Any] | None:
     row = session.get(GoldAnswer, record_id)
     return None if row is None else row.values
-
-
-def replace_suggestions(session: Session, dataset_id: int, agent: str,
-                        items: list[tuple[int, str, Any, float | None, dict[str, Any] | None]],
-                        now: datetime) -> int:
-    """Add or replace this agent's suggestions:
-    ``(record_id, question, value, score, metadata)``."""
-    if not items:
-        return 0
-    record_ids = sorted({i[0] for i in items})
-    questions = sorted({i[1] for i in items})
-    for start in range(0, len(record_ids), 500):
-        chunk = record_ids[start:start + 500]
-        session.execute(delete(Suggestion).where(Suggestion.record_id.in_(chunk),
-                                                 Suggestion.agent == agent,
-                                                 Suggestion.question.in_(questions)))
-    session.execute(Suggestion.__table__.insert(), [
-        {"record_id": r, "question": q, "value": v, "score": s, "agent": agent,
-         "metadata": m, "created_at": now}
-        for r, q, v, s, m in items])
-    return len(items)
 
 
 _sugg = Suggestion.__table__

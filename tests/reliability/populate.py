@@ -11,11 +11,11 @@ from sqlalchemy import Engine, MetaData, select
 from accord.io.importer import import_rows
 from accord.schema import parse_settings
 from accord.store.aggregates import replace_aggregates
+from accord.store.assist_queries import SuggestionItem, put_suggestions
 from accord.store.audit import record_event
 from accord.store.datasets import add_member, create_dataset, get_dataset, settings_of
 from accord.store.engine import session_scope, write_scope
 from accord.store.models import Record, Response, utcnow
-from accord.store.responses import replace_suggestions
 from accord.store.users import create_token, create_user, get_user
 from accord.workflow import next_record, save_response
 from accord.workflow.gold import mark_gold
@@ -77,8 +77,8 @@ def populate(engine: Engine, n_records: int = 120) -> None:
             review_response(s, ds, settings, rid, reviewer, "accept" if k % 2 else "reject",
                             reason=None if k % 2 else "wrong label", now=now)
         mark_gold(s, settings, s.get(Record, n_records), {"label": "pos"})
-        replace_suggestions(s, ds.id, "model-v1", [(r, "label", "pos", 0.25 + r / 1000, None)
-                                                   for r in range(1, 30)], now)
+        put_suggestions(s, "model-v1", [SuggestionItem(r, "label", "pos", 0.25 + r / 1000)
+                                        for r in range(1, 30)], now)
         replace_aggregates(s, ds.id, "label", [
             {"record_id": r, "value": "pos", "confidence": 0.9, "agreement": 1.0,
              "n_responses": 2} for r in range(1, 10)], "mv", now)

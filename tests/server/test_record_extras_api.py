@@ -85,6 +85,38 @@ def test_a_bad_distribution_is_a_clear_error_and_stores_nothing(live_server, dis
     assert all(not r.suggestions for r in admin.records(name))
 
 
+def test_two_suggestions_for_one_record_and_question_are_a_clear_error(live_server):
+    """One request naming a record and question twice (by id and by external id here) is a
+    422 that names both items, and stores nothing (it was a 500: the table's unique key)."""
+    admin = _dataset(live_server, "dup", n=2)
+    rid = {r.external_id: r.id for r in admin.records("dup")}["r1"]
+    with pytest.raises(InputError, match=r"suggestions\[2\]: record \d+ and question 'y' "
+                                         r"were already given at suggestions\[1\]"):
+        admin.add_suggestions("dup", "m", [
+            {"external_id": "r0", "question": "y", "value": "a"},
+            {"external_id": "r1", "question": "y", "value": "b"},
+            {"record_id": rid, "question": "y", "value": "c"}])
+    assert all(not r.suggestions for r in admin.records("dup"))
+
+
+def test_a_suggestion_replaces_only_its_own_record_and_question(live_server):
+    """Putting (r0, y) and (r1, z) keeps the agent's earlier (r0, z): only the pairs named
+    are replaced (the route once deleted every record x question combination)."""
+    admin = Client(live_server.url, live_server.admin_token)
+    settings = {"fields": [{"name": "text", "type": "text"}],
+                "questions": [{"name": "y", "type": "label", "labels": ["a", "b"]},
+                              {"name": "z", "type": "label", "labels": ["a", "b"]}]}
+    admin.create_dataset("pairs", settings)
+    admin.import_records("pairs", [{"id": f"r{i}", "text": f"text {i}"} for i in range(2)])
+    admin.add_suggestions("pairs", "m", [{"external_id": "r0", "question": "z", "value": "b"}])
+    assert admin.add_suggestions("pairs", "m", [
+        {"external_id": "r0", "question": "y", "value": "a"},
+        {"external_id": "r1", "question": "z", "value": "a"}]) == 2
+    got = {(r.external_id, s.question): s.value
+           for r in admin.records("pairs") for s in r.suggestions}
+    assert got == {("r0", "y"): "a", ("r0", "z"): "b", ("r1", "z"): "a"}
+
+
 def test_vectors_endpoint_pages_by_record_id_and_exports_carry_them(live_server, tmp_path):
     admin = _dataset(live_server, "vec", n=5)
     engine = make_engine(live_server.db_url)

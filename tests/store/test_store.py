@@ -129,15 +129,17 @@ def test_users_passwords_and_tokens(engine):
 
 def test_numeric_json_values_round_trip(engine):
     """SQLite stores a bare JSON number in a JSON column as a number (NUMERIC affinity)."""
+    from accord.store.assist_queries import SuggestionItem, put_suggestions
     from accord.store.models import Suggestion
-    from accord.store.responses import replace_suggestions, suggestions_for_records
+    from accord.store.responses import suggestions_for_records
 
     with write_scope(engine) as s:
         ds = create_dataset(s, "d", SETTINGS)
         upsert_records(s, ds.id, [RecordRow("a", {"text": "x"}, {})], stamp=utcnow())
         rid = s.scalar(select(Record.id))
-        replace_suggestions(s, ds.id, "m", [(rid, "y", 5, 0.5, None), (rid, "z", 2.5, None, None),
-                                            (rid, "w", "5", None, None)], utcnow())
+        put_suggestions(s, "m", [SuggestionItem(rid, "y", 5, 0.5),
+                                 SuggestionItem(rid, "z", 2.5, None),
+                                 SuggestionItem(rid, "w", "5", None)], utcnow())
     with session_scope(engine) as s:
         values = {x.question: x.value for x in suggestions_for_records(s, [rid])[rid]}
         assert values == {"y": 5, "z": 2.5, "w": "5"}

@@ -32,11 +32,12 @@ from accord.server.schemas import (
     SuggestionsPut,
 )
 from accord.server.views import record_public
+from accord.store.assist_queries import SuggestionItem
+from accord.store.assist_queries import put_suggestions as write_suggestions
 from accord.store.audit import record_event
 from accord.store.models import Record, utcnow
 from accord.store.record_queries import RangeFilter, list_records
 from accord.store.records import get_record_by_external_id
-from accord.store.responses import replace_suggestions
 from accord.store.users import get_user
 from accord.workflow.gold import mark_gold
 from accord.workflow.policy import require_record_access
@@ -207,8 +208,8 @@ def put_suggestions(body: SuggestionsPut, ctx: Annotated[DatasetCtx, Depends(dat
             meta = {**meta, "distribution": check_distribution(
                 questions[s.question], meta["distribution"],
                 f"suggestions[{i}].metadata.distribution")}
-        items.append((rec.id, s.question, value, s.score, meta))
-    n = replace_suggestions(session, ctx.dataset.id, body.agent, items, utcnow())
+        items.append(SuggestionItem(rec.id, s.question, value, s.score, meta))
+    n = write_suggestions(session, body.agent, items, utcnow())
     record_event(session, "suggestions.put", "dataset", ctx.dataset.id, user_id=ctx.user.id,
                  dataset_id=ctx.dataset.id, details={"agent": body.agent, "count": n})
     return {"suggestions": n}
