@@ -88,7 +88,8 @@ SETS = {
     "banking77": BenchSet(ROOT / "bench/data/banking77/test.jsonl", None, 40),
 }
 CACHE = ROOT / "bench/data/cache"
-UNCERTAIN = ("least-confidence", "margin", "entropy")
+#: strategies that need answers of two classes: they start from random records until then
+UNCERTAIN = ("least-confidence", "margin", "entropy", "diverse-margin", "balanced-margin")
 
 
 def load(path: Path) -> tuple[list[str], np.ndarray]:
