@@ -243,7 +243,9 @@ def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.02) 
 
 
 def read_position(pid: int, name_part: str) -> int | None:
-    """Offset of ``pid``'s open file whose path contains ``name_part`` (Linux /proc).
+    """Offset of ``pid``'s file open for reading whose path contains ``name_part`` (Linux
+    /proc); a file it has open for writing does not count (the server writes an upload's
+    copy under the name its import then reads).
 
     Lets a test kill an importer provably in the middle of its input file.
     """
@@ -257,9 +259,12 @@ def read_position(pid: int, name_part: str) -> int | None:
             target = os.readlink(fd)
             if name_part not in target:
                 continue
-            for line in Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text().splitlines():
-                if line.startswith("pos:"):
-                    return int(line.split()[1])
+            info = dict(line.split(":", 1) for line in
+                        Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text().splitlines()
+                        if ":" in line)
+            if int(info["flags"].strip(), 8) & os.O_ACCMODE != os.O_RDONLY:
+                continue
+            return int(info["pos"])
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return None
