@@ -14,11 +14,8 @@ from starlette.testclient import TestClient
 
 from accord.schema import parse_settings
 from accord.server.app import create_app
-from accord.store import make_engine, write_scope
-from accord.store.datasets import add_member, create_dataset
-from accord.store.models import utcnow
-from accord.store.records import RecordRow, upsert_records
-from accord.store.users import create_token, create_user
+from accord.store import make_engine
+from tests.annotators import dataset_with_annotators
 from tests.dbs import migrated
 
 SETTINGS = parse_settings({"fields": [{"name": "text", "type": "text"}],
@@ -69,13 +66,7 @@ class Tracer:
 def test_a_next_and_a_submit_take_five_round_trips_each(db_url, tmp_path):
     engine = make_engine(migrated(db_url))
     try:
-        with write_scope(engine) as s:
-            ds = create_dataset(s, "d", SETTINGS)
-            upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": f"text {i}"}, {})
-                                      for i in range(30)], stamp=utcnow())
-            user = create_user(s, "ann", "annotator")
-            add_member(s, ds, user)
-            token = create_token(s, user)
+        token, = dataset_with_annotators(engine, "d", SETTINGS, 30, ["ann"])
         tracer = Tracer(engine, tmp_path / "trace.txt")
         client = TestClient(create_app(engine), headers={"Authorization": f"Bearer {token}"})
         counts = []

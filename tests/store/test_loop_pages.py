@@ -11,16 +11,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from accord.schema import parse_settings
-from accord.store import make_engine, session_scope, write_scope
+from accord.store import make_engine, session_scope
 from accord.store.access import caller_with_dataset
-from accord.store.datasets import add_member, create_dataset, hold_dataset
+from accord.store.datasets import hold_dataset
 from accord.store.detached import load_record
 from accord.store.engine import NOT_NOW, write_now
-from accord.store.models import QUEUE_DONE, QUEUE_FULL, QUEUE_OPEN, Record, utcnow
-from accord.store.records import RecordRow, upsert_records
-from accord.store.users import create_token, create_user
+from accord.store.models import QUEUE_DONE, QUEUE_FULL, QUEUE_OPEN, Record
 from accord.workflow import save_response
 from accord.workflow.workforce import hand_out
+from tests.annotators import dataset_with_annotators
 from tests.dbs import migrated
 
 SETTINGS = parse_settings({"fields": [{"name": "text", "type": "text"}],
@@ -53,15 +52,7 @@ def test_the_loop_writes_no_index_entry_that_stays_the_same(sqlite_url):
     one b-tree (WITHOUT ROWID, migration 0015)."""
     engine = make_engine(migrated(sqlite_url))
     try:
-        with write_scope(engine) as s:
-            ds = create_dataset(s, "loop", SETTINGS)
-            upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": f"t{i}"}, {})
-                                      for i in range(4)], stamp=utcnow())
-            tokens = []
-            for name in ("a", "b"):
-                user = create_user(s, name, "annotator")
-                add_member(s, ds, user)
-                tokens.append(create_token(s, user))
+        tokens = dataset_with_annotators(engine, "loop", SETTINGS, 4, ["a", "b"])
         wal = Path(f"{engine.url.database}-wal")
 
         def unit(token, work):  # type: ignore[no-untyped-def]
