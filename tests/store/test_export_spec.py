@@ -251,7 +251,7 @@ def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
     value of megabytes is copied into freshly faulted memory by the server,
     docs/benchmarks.md): together they are the page in id order, also when the rows arrive
     out of order; the page's statements run without JIT compilation."""
-    from accord.store.export import pages
+    from accord.store.export import paging
     from accord.store.export.postgres import POSTGRES
 
     engine, backend = hostile
@@ -263,8 +263,8 @@ def test_pages_come_in_rows_of_a_few_records(hostile, monkeypatch):
                     orjson.loads(r.fields_json)["prompt"], r.metadata_json, r.responses,
                     r.suggestions, r.reviews, r.gold) for r in python]
         assert _column_cells(s, ds) == columns
-        monkeypatch.setattr(pages, "_CHUNK_BYTES", 1)  # a record per row
-        monkeypatch.setattr(pages, "_CHUNK_IDS", 1)
+        monkeypatch.setattr(paging, "_CHUNK_BYTES", 1)  # a record per row
+        monkeypatch.setattr(paging, "_CHUNK_IDS", 1)
         found = list(iter_record_lines(s, ds, batch_size=2))
         assert b"".join(p.text for p in found) == expected
         assert [len(p.chunks) for p in found] == (

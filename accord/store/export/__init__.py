@@ -1,19 +1,15 @@
 """Reads for exports: one description of a record's export shape (:mod:`.spec`) and its
 writers (Python :mod:`.rows`, SQLite :mod:`.sqlite`, PostgreSQL :mod:`.postgres`,
 composed by :mod:`.compose`); the generic read of records as Python objects
-(:mod:`.reads`); whole records as JSON text by the page (:mod:`.pages`) and the
-parallel readers of a snapshot (:mod:`.snapshots`)."""
+(:mod:`.reads`); whole records as JSON text by the page (:mod:`.paging`, the machinery
+of the page kinds :mod:`.json_rows`, :mod:`.lines` and :mod:`.columns`, and the
+client's field reader :mod:`.field_reader`) and the parallel readers of a snapshot
+(:mod:`.snapshots`)."""
 
-from accord.store.export.pages import (
-    ColumnPage,
-    LinePage,
-    column_page_sql,
-    iter_json_records,
-    iter_record_columns,
-    iter_record_lines,
-    json_records_supported,
-    line_page_sql,
-)
+from accord.store.export.columns import ColumnPage, column_page_sql, iter_record_columns
+from accord.store.export.json_rows import iter_json_records
+from accord.store.export.lines import LinePage, iter_record_lines, line_page_sql
+from accord.store.export.paging import json_records_supported
 from accord.store.export.reads import (
     Answer,
     ExportRecord,

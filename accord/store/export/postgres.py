@@ -175,7 +175,7 @@ class _Postgres:
         line = object_sql(self, record_cells(self, present, users), after="chr(10)")
         # the aggregates take the subquery's id order (an ORDER BY in them would sort the
         # page's lines again); the reader checks the ids and sorts if ever they are not
-        # read in binary format, as bytes (see accord.store.export.pages): the text as it is,
+        # read in binary format, as bytes (see accord.store.export.lines): the text as it is,
         # without a copy into a bytea
         return self.chunked("string_agg(id::text, ','), string_agg(line, '')",
                             lambda lo, hi: self.page_sql(line + " AS line", exclude_gold,

@@ -9,7 +9,7 @@ unique indexes), never one query per record. User names are read once.
 On SQLite the pages are read through the driver cursor with orjson, which
 skips SQLAlchemy's per-row result processing. PostgreSQL uses the same
 statements through SQLAlchemy Core. Whole-record exports that need no Python
-object per record read JSON text instead (:mod:`accord.store.export.pages`).
+object per record read JSON text instead (:mod:`accord.store.export.paging`).
 """
 
 

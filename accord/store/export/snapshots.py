@@ -27,7 +27,7 @@ def snapshot_readers(session: Session, count: int = 2, *,
                      wait_ms: int = 2000) -> Iterator[list[Any]]:
     """``count`` more driver connections to the session's database, each in a read
     transaction on the session's snapshot, for the page readers of
-    :mod:`accord.store.export.pages`. Call it before the session's first read (on
+    :mod:`accord.store.export.paging`. Call it before the session's first read (on
     PostgreSQL the session must be REPEATABLE READ).
 
     Yields an empty list, and the session reads alone, on another backend, for an

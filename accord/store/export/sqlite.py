@@ -10,7 +10,7 @@ SQLite's float to text conversion keeps 15 digits and is not exact, and its
 SQLite only when that is exact: a whole number or a multiple of 1/1000 (what
 times in seconds are), printed from integers. Any other value leaves a marker,
 ``\\x01<alias>:<column>:<id>\\x01``, that Python replaces with ``repr`` of the
-stored double (:func:`accord.store.export.pages.unmark`). Raw control
+stored double (:func:`accord.store.export.paging.unmark`). Raw control
 characters never occur in JSON text, so a marker cannot be confused with data.
 """
 
