@@ -12,9 +12,14 @@ runs with C concurrent clients, each its own annotator in its own process
 
 ``--db postgres`` starts a throw-away PostgreSQL cluster the way the tests do
 (tests/pg.py) and removes it afterwards. Server CPU per next + submit cycle
-(user + system time of the uvicorn processes, from /proc) is the figure that
-does not depend on what else the machine runs; on PostgreSQL the database
-backends' CPU per cycle is reported beside it.
+(user + system time of the uvicorn processes, from /proc, with the user and system
+shares beside it) is the figure that does not depend on what else the machine runs; on
+PostgreSQL the database backends' CPU per cycle is reported beside it.
+
+``--transport tcp|unix`` (with ``--db postgres``): the server reaches the cluster over TCP
+on 127.0.0.1 (default) or through its Unix-domain socket. A comma-separated list
+(``tcp,unix,tcp,unix``) runs the measurements once per entry, in that order, each with a
+fresh server on the one built database: interleaved pairs on the same data.
 
 The server runs as ``accord serve`` runs it (uvicorn with uvloop and httptools, from
 ``uvicorn[standard]``; no forwarded headers, as without ``--trusted-proxies``). ``--pin``
@@ -134,20 +139,46 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its live descendants so far (what a request
     costs the server, whatever else the machine is doing): uvicorn's workers, or a
     PostgreSQL postmaster's backends."""
+    return sum(cpu_times(pid)[:2])
+
+
+def cpu_times(pid: int) -> tuple[float, float, int]:
+    """:func:`cpu_seconds`'s user and system parts, and the context switches of the live
+    threads of those processes so far (voluntary + involuntary: each is a wake-up after
+    a wait, or a preemption)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             fields = _stat(entry.name)
             if fields is not None:
                 children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0, [pid]
+    user, system, switches, todo = 0, 0, 0, [pid]
     while todo:
         p = todo.pop()
         fields = _stat(p)
         if fields is not None:
-            total += int(fields[11]) + int(fields[12])
+            user += int(fields[11])
+            system += int(fields[12])
+            switches += _switches(p)
         todo.extend(children.get(p, []))
-    return total / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick, switches
+
+
+def _switches(pid: int) -> int:
+    total = 0
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return 0
+    for task in tasks:
+        try:
+            for line in (task / "status").read_text().splitlines():
+                if "ctxt_switches:" in line:
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
 
 
 class _Cpu:
@@ -156,8 +187,8 @@ class _Cpu:
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
 
-    def now(self) -> list[float]:
-        return [cpu_seconds(p) for p in self.pids]
+    def now(self) -> list[tuple[float, float, int]]:
+        return [cpu_times(p) for p in self.pids]
 
 
 def main() -> None:
@@ -171,6 +202,9 @@ def main() -> None:
                              "(0 or empty: sequential only)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--sequential", type=int, default=500)
+    parser.add_argument("--transport", default="tcp",
+                        help="with --db postgres: tcp or unix, or a comma-separated list of "
+                             "them run in turn on the same database (e.g. tcp,unix,tcp,unix)")
     parser.add_argument("--pin", action="store_true",
                         help="server on the last CPU, the bench and its clients on the others")
     args = parser.parse_args()
@@ -184,6 +218,11 @@ def main() -> None:
     if any(c < 0 for c in counts):
         parser.error(f"--clients: a client count cannot be negative, got {args.clients!r}")
     concurrency = [c for c in counts if c > 0]
+    transports = [t.strip() for t in args.transport.split(",") if t.strip()]
+    if not transports or any(t not in ("tcp", "unix") for t in transports):
+        parser.error(f"--transport: expected tcp, unix or a list of them, got {args.transport!r}")
+    if args.db != "postgres" and transports != ["tcp"]:
+        parser.error("--transport applies to --db postgres (the bench's own cluster)")
     users = 1 + sum(concurrency)
     pg = None
     if args.db == "postgres":
@@ -192,13 +231,18 @@ def main() -> None:
         pg = PostgresServer().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            url = pg.create_database("bench") if pg is not None else \
-                args.db or f"sqlite:///{tmp}/loop.db"
-            rows, peak, url = run(args, url, concurrency, users, Path(tmp), pg)
+            if pg is not None:
+                pg.create_database("bench")
+                urls = [(t, pg.url("bench", unix=t == "unix")) for t in transports]
+            else:
+                urls = [("", args.db or f"sqlite:///{tmp}/loop.db")]
+            tokens = build(urls[0][1], args.n, Path(tmp), users)
+            for transport, url in urls:
+                rows, peak = run(args, url, concurrency, tokens, pg)
+                report(args, url, rows, peak, pg is not None, transport)
     finally:
         if pg is not None:
             pg.stop()
-    report(args, url, rows, peak, pg is not None)
 
 
 def _measure(cpu: _Cpu, calls):  # type: ignore[no-untyped-def]
@@ -207,14 +251,15 @@ def _measure(cpu: _Cpu, calls):  # type: ignore[no-untyped-def]
     t0, c0 = time.perf_counter(), cpu.now()
     nexts, subs, errors = calls()
     elapsed = time.perf_counter() - t0
-    per = [(b - a) * 1000 / max(len(nexts), 1) for a, b in zip(c0, cpu.now(), strict=True)]
+    cycles = max(len(nexts), 1)
+    per = [((b[0] - a[0]) * 1000 / cycles, (b[1] - a[1]) * 1000 / cycles, (b[2] - a[2]) / cycles)
+           for a, b in zip(c0, cpu.now(), strict=True)]
     return nexts, subs, errors, elapsed, per
 
 
-def run(args, url, concurrency, users, tmp, pg):  # type: ignore[no-untyped-def]
+def run(args, url, concurrency, tokens, pg):  # type: ignore[no-untyped-def]
     import socket
 
-    tokens = build(url, args.n, tmp, users)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -278,7 +323,7 @@ def run(args, url, concurrency, users, tmp, pg):  # type: ignore[no-untyped-def]
     finally:
         server.terminate()
         server.wait()
-    return rows, peak, url
+    return rows, peak
 
 
 def pinning() -> tuple[set[int], set[int]]:
@@ -297,8 +342,11 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def report(args, url, rows, peak, with_db_cpu):  # type: ignore[no-untyped-def]
+def report(args, url, rows, peak, with_db_cpu, transport=""):  # type: ignore[no-untyped-def]
     backend = url.split(":", 1)[0].split("+")[0]
+    if transport:
+        backend += " over " + ("TCP (127.0.0.1)" if transport == "tcp" else
+                               "its Unix-domain socket")
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     pinned = ""
     if args.pin:
@@ -307,15 +355,19 @@ def report(args, url, rows, peak, with_db_cpu):  # type: ignore[no-untyped-def]
                   f"{','.join(map(str, sorted(client_cpus)))}")
     print(f"records: {args.n:,} on {backend}, {args.workers} worker(s); server peak RSS "
           f"{peak:.0f} MB; load average at the end {load}{pinned}")
-    db_col = " PostgreSQL CPU ms/cycle |" if with_db_cpu else ""
+    db_col = " PostgreSQL CPU ms/cycle (user / sys), switches/cycle |" if with_db_cpu else ""
     print("| run | clients | next p50 ms | next p99 ms | submit p50 ms | submit p99 ms | "
-          f"cycles/s | server CPU ms/cycle |{db_col} errors |")
+          f"cycles/s | server CPU ms/cycle (user / sys), switches/cycle |{db_col} errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if with_db_cpu else "") + "---:|")
+
+    def cpu(part: tuple[float, float, float]) -> str:
+        return f"{part[0] + part[1]:.2f} ({part[0]:.2f} / {part[1]:.2f}), {part[2]:.1f}"
+
     for name, c, nexts, subs, rate, errors, per in rows:
-        db = f" {per[1]:.2f} |" if with_db_cpu else ""
+        db = f" {cpu(per[1])} |" if with_db_cpu else ""
         print(f"| {name} | {c} | {statistics.median(nexts):.1f} | {_pct(nexts, 0.99):.1f} | "
               f"{statistics.median(subs):.1f} | {_pct(subs, 0.99):.1f} | {rate:.1f} | "
-              f"{per[0]:.2f} |{db} {errors} |")
+              f"{cpu(per[0])} |{db} {errors} |", flush=True)
 
 
 if __name__ == "__main__":

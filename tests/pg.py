@@ -112,8 +112,12 @@ class PostgresServer:
                 time.sleep(0.1)
         raise RuntimeError("postgres did not accept connections within 30 s")
 
-    def url(self, dbname: str, *, driver: bool = True) -> str:
+    def url(self, dbname: str, *, driver: bool = True, unix: bool = False) -> str:
+        """``unix``: through the cluster's Unix-domain socket in its directory (``-k``)
+        instead of TCP on 127.0.0.1 (libpq's ``host`` parameter naming a directory)."""
         scheme = "postgresql+psycopg" if driver else "postgresql"
+        if unix:
+            return f"{scheme}://postgres@/{dbname}?host={self.tmp}&port={self.port}"
         return f"{scheme}://postgres@127.0.0.1:{self.port}/{dbname}"
 
     def create_database(self, name: str) -> str:
