@@ -334,3 +334,45 @@ def test_page_statements_walk_the_primary_key_without_sorting(sqlite_url):
         assert any("sqlite_autoindex_responses_1" in p for p in plan), plan
         assert not any("TEMP B-TREE" in p for p in plan), plan
     engine.dispose()
+
+
+def test_sqlite_checks_run_under_the_small_cache(awkward, monkeypatch):
+    """A page export's checks (whether the dataset has suggestions, reviews, gold; its ids'
+    range) run under the export's small page cache too, and every connection has its own
+    setting back afterwards: with the connection's 64 MB cache, the checks that walk the
+    records' index kept 18 MB of its pages for the rest of a 1M-record export."""
+    from accord.store.export import paging
+    from accord.store.export import reads as reads_module
+    from accord.store.export.sqlite import _CACHE_KB
+
+    seen: dict[str, int] = {}
+
+    def cache(conn) -> int:
+        return conn.execute("PRAGMA cache_size").fetchone()[0]
+
+    for name in ("has_suggestions", "has_reviews", "has_gold"):
+        check = getattr(reads_module._Reader, name)
+
+        def spy(self, dataset_id, _check=check, _name=name):
+            seen[_name] = cache(self.conn.connection.driver_connection)
+            return _check(self, dataset_id)
+
+        monkeypatch.setattr(reads_module._Reader, name, spy)
+    run = paging.run
+
+    def run_spy(conn, sql, params, **kw):
+        if "min(id)" in sql:
+            seen["id range"] = cache(conn)
+        return run(conn, sql, params, **kw)
+
+    monkeypatch.setattr(paging, "run", run_spy)
+    with session_scope(awkward) as s, snapshot_readers(s) as readers:
+        ds = get_dataset(s, "pw").id
+        raw = s.connection().connection.driver_connection
+        before = [cache(c) for c in [raw, *readers]]
+        assert readers and before == [-65536] * (1 + len(readers))
+        pages = list(iter_record_lines(s, ds, batch_size=2, readers=readers))
+        assert pages
+        assert seen == {"has_suggestions": _CACHE_KB, "has_reviews": _CACHE_KB,
+                        "has_gold": _CACHE_KB, "id range": _CACHE_KB}
+        assert [cache(c) for c in [raw, *readers]] == before

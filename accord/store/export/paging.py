@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -90,13 +91,15 @@ class Plan:
         if dialect is None:
             raise ValueError("the database cannot build export JSON "
                              f"({session.connection().dialect.name})")
-        reader = _Reader(session)
         self.session, self.dataset_id, self.dialect = session, dataset_id, dialect
-        self.present = {"suggestions": reader.has_suggestions(dataset_id),
-                        "reviews": reader.has_reviews(dataset_id),
-                        "gold": reader.has_gold(dataset_id)}
         raw = session.connection().connection.driver_connection
-        users = run(raw, dialect.users_sql(compose.USERS_INLINE + 1), {})
+        # (SQLite: the checks walk the records' index, see sqlite_dialect.tune)
+        with sqlite_dialect.tuned([raw]) if dialect is SQLITE else nullcontext():
+            reader = _Reader(session)
+            self.present = {"suggestions": reader.has_suggestions(dataset_id),
+                            "reviews": reader.has_reviews(dataset_id),
+                            "gold": reader.has_gold(dataset_id)}
+            users = run(raw, dialect.users_sql(compose.USERS_INLINE + 1), {})
         self.users = len(users)
         self.params: dict[str, Any] = {"ds": dataset_id,
                                        **user_params(dict((int(i), n) for i, n in users))}
@@ -164,21 +167,33 @@ def range_pages(plan: Plan, conns: Sequence[Any], width: int,
     """``fetch(conn, lo, hi)`` pages (None when empty) over consecutive id ranges
     ``(lo, hi]`` of ``width`` ids, in order. Each connection has a reading thread (none
     with ``threads`` False); ``_IN_FLIGHT`` pages per connection at most."""
-    first, last = run(conns[0], plan.dialect.id_range_sql, {"ds": plan.dataset_id})[0]
-    if first is None:
-        return
-    starts = iter(range(max(first - 1, after_id), last, width))
-    sqlite = plan.dialect is SQLITE
-    saved = [sqlite_dialect.tune(c) for c in conns] if sqlite else []
-    if plan.dialect is POSTGRES:
+    with _tuned(plan.dialect, conns):
+        first, last = run(conns[0], plan.dialect.id_range_sql, {"ds": plan.dataset_id})[0]
+        if first is None:
+            return
+        starts = iter(range(max(first - 1, after_id), last, width))
+        if not threads:
+            for start in starts:
+                page = fetch(conns[0], start, start + width)
+                if page is not None:
+                    yield page
+            return
+        yield from _read_ahead(conns, starts, width, fetch)
+
+
+def _tuned(dialect: Any, conns: Sequence[Any]) -> Any:
+    """The backend's settings for an export's statements on ``conns``, for a block
+    (SQLite: a small page cache, given back after; PostgreSQL: no JIT for the rest of
+    the transaction)."""
+    if dialect is POSTGRES:
         for conn in conns:
             postgres_dialect.tune(conn)
-    if not threads:
-        for start in starts:
-            page = fetch(conns[0], start, start + width)
-            if page is not None:
-                yield page
-        return
+    return sqlite_dialect.tuned(conns) if dialect is SQLITE else nullcontext()
+
+
+def _read_ahead(conns: Sequence[Any], starts: Iterator[int], width: int,
+                fetch: Callable[[Any, int, int], Any]) -> Iterator[Any]:
+    """The pages from ``starts``, each connection's read by its own thread."""
     pools = [ThreadPoolExecutor(1, thread_name_prefix="accord-export-read") for _ in conns]
     pending: deque[Future[Any]] = deque()
     try:
@@ -200,8 +215,6 @@ def range_pages(plan: Plan, conns: Sequence[Any], width: int,
     finally:
         for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)  # the connections are free again
-        for conn, size in zip(conns, saved, strict=False):
-            sqlite_dialect.untune(conn, size)
 
 
 def connections(plan: Plan, readers: Sequence[Any] | None) -> tuple[list[Any], bool]:
