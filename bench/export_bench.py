@@ -102,9 +102,11 @@ def populate(url: str, n: int, seed: int = 0) -> float:
 
 def run_export(url: str, fmt: str, out: str) -> None:
     """Child process: one export, then print rows, seconds and peak RSS (MB)."""
+    from accord.io.exporters.arrow_pool import jemalloc_for_exports
     from accord.store.export.sqlite import memory_statistics_off
 
     memory_statistics_off()  # as `accord export` does, before the first connection
+    jemalloc_for_exports()  # and before pyarrow is loaded
     from accord.io.exporters import ExportOptions, export_dataset
     from accord.store import make_engine
 

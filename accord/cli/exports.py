@@ -130,10 +130,12 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export a dataset (written atomically: files appear only when complete)."""
+    from accord.io.exporters.arrow_pool import jemalloc_for_exports
     from accord.store.export.sqlite import memory_statistics_off
 
     # before the first SQLite connection (it cannot be set later; process-wide, see there)
     memory_statistics_off()
+    jemalloc_for_exports()  # before pyarrow is loaded (process-wide, see there)
     from accord.cli.progress import progress_bar
     from accord.io.exporters import ExportOptions, export_dataset, parse_split
     from accord.store.datasets import get_dataset
