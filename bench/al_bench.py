@@ -17,6 +17,12 @@ pool record; "ratio" is that number over random order's (mean over seeds),
 "paired to random" the mean per-seed difference, its standard error and the
 seeds on which the strategy needed fewer / more labels.
 
+``--strategies`` takes the strategies of ``rank_unlabelled`` (plain uncertainty
+strategies start from random records until two classes are seen) and two-phase
+ones for ablations: ``typiclust20+margin`` ranks by TypiClust until 20 answers
+of two classes are in, then by margin (``random10+balanced-margin`` likewise);
+``typiclust20+balanced-margin`` is ``auto`` on a question of up to 10 classes.
+
 Sets (``--sets``):
 
 - ``sst2-train`` (the headline, with ``banking77-train``): the pool is GLUE
@@ -51,6 +57,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -65,7 +72,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from accord.assist.classifier import fit_answers  # noqa: E402
-from accord.assist.selection import rank_unlabelled  # noqa: E402
+from accord.assist.selection import AUTO_STRATEGIES, rank_unlabelled  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ SETS = {
 CACHE = ROOT / "bench/data/cache"
 #: strategies that need answers of two classes: they start from random records until then
 UNCERTAIN = ("least-confidence", "margin", "entropy", "diverse-margin", "balanced-margin")
+#: ``typiclust20+margin``: a cold start of 20 answers by TypiClust, then margin (ablations)
+TWO_PHASE = re.compile(r"(typiclust|random)(\d+)\+([a-z-]+)")
 
 
 def load(path: Path) -> tuple[list[str], np.ndarray]:
@@ -151,6 +160,19 @@ def accuracy(xp: np.ndarray, answers: dict[int, str], x_test: np.ndarray,
     return float(np.mean(fit_answers(xp, answers).predict(x_test) == y_test))
 
 
+def phase(strategy: str, answers: dict[int, str]) -> str:
+    """The strategy that ranks this round: plain uncertainty strategies start from random
+    records until two classes are seen; ``START<N>+<THEN>`` (``typiclust20+margin``,
+    ``random10+balanced-margin``) ranks by ``START`` until ``N`` answers of two classes are
+    in, then by ``THEN``."""
+    seen = len(set(answers.values()))
+    two_phase = TWO_PHASE.fullmatch(strategy)
+    if two_phase:
+        start, size, then = two_phase.groups()
+        return start if len(answers) < int(size) or seen < 2 else then
+    return "random" if strategy in UNCERTAIN and seen < 2 else strategy
+
+
 def simulate(xp: np.ndarray, yp: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
              goal: float, strategy: str, batch: int, seed: int, n_classes: int,
              max_labels: int | None = None) -> int | None:
@@ -159,9 +181,7 @@ def simulate(xp: np.ndarray, yp: np.ndarray, x_test: np.ndarray, y_test: np.ndar
     answers: dict[int, str] = {}
     limit = len(yp) if max_labels is None else min(len(yp), max_labels)
     while True:
-        # plain uncertainty strategies start from random records until two classes are seen
-        cold = strategy in UNCERTAIN and len(set(answers.values())) < 2
-        ranking = rank_unlabelled(xp, answers, strategy="random" if cold else strategy,
+        ranking = rank_unlabelled(xp, answers, strategy=phase(strategy, answers),
                                   batch=batch, n_classes=n_classes, seed=seed + len(answers))
         if answers:  # the model trained on the answers so far, scored on the test set
             if ranking.model is not None:
@@ -248,7 +268,8 @@ def main() -> None:
                         help="First seed (seeds run from it, --seeds of them).")
     parser.add_argument("--strategies", default="random,margin,auto",
                         help="Comma-separated: random, least-confidence, margin, entropy, "
-                             "typiclust, diverse-margin, balanced-margin, auto.")
+                             "typiclust, diverse-margin, balanced-margin, auto, or START<N>+THEN "
+                             "(START typiclust or random for N answers, then THEN).")
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--test-share", type=float, default=0.3,
                         help="Test share of the sets without a test split (sst2, banking77).")
@@ -262,6 +283,11 @@ def main() -> None:
     parser.add_argument("--backend", help="Embedding backend (default: as accord chooses).")
     args = parser.parse_args()
     rows = []
+    for strategy in args.strategies.split(","):
+        two_phase = TWO_PHASE.fullmatch(strategy)
+        if strategy not in AUTO_STRATEGIES and not (two_phase and
+                                                    two_phase.group(3) in AUTO_STRATEGIES):
+            parser.error(f"--strategies: unknown strategy {strategy!r}")
     for name in args.sets.split(","):
         if name not in SETS:
             parser.error(f"--sets: expected names of {', '.join(SETS)}, got {name!r}")
