@@ -63,6 +63,7 @@ class PageEnv:
                                   capture_output=True, text=True, env=self.env, check=True)
         (root / "baseline-vars").write_text(baseline.stdout)
         self.last_stdout = ""
+        self.ran: set[str] = set()  # ids of the page's blocks run (or tried) here
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[str] | None = None
 

@@ -20,6 +20,10 @@ BLOCKS = all_blocks()
 # never run by the test: they install software or run the test suite itself
 _UNSAFE = re.compile(r"\b(pip|uv|apt-get|apt)\s+install\b|^\s*make\b|\bgit\s+clone\b", re.M)
 RUN = [b for b in BLOCKS if b.kind not in ("text",)]
+# the page's blocks before each block, in the page's order, that change its environment
+_EARLIER = {b.id: [p for p in RUN[:i] if p.page == b.page and p.kind in ("file", "bash",
+                                                                        "python")]
+            for i, b in enumerate(RUN)}
 
 
 def _full_settings(block: Block) -> dict | None:
@@ -88,10 +92,24 @@ def test_doc_block(block: Block, doc_pages) -> None:  # type: ignore[no-untyped-
         pytest.fail(f"{block.id}: installs software, builds a virtualenv or clones; "
                     "mark it <!-- doctest: skip (REASON) -->")
     env = doc_pages.get(block.page)
+    # A page's blocks build on each other. pytest-xdist's load distribution (plain ``-n``;
+    # ``make test``'s ``--dist loadscope`` keeps them together) can hand the earlier ones to
+    # another worker: run those here first, in order, without checking their output (their
+    # own tests do).
+    for earlier in _EARLIER[block.id]:
+        if earlier.id not in env.ran and not (earlier.kind == "bash"
+                                              and _UNSAFE.search(earlier.code)):
+            _run(earlier, env, check=False)
+    _run(block, env, check=True)
+
+
+def _run(block: Block, env, *, check: bool) -> None:  # type: ignore[no-untyped-def]
+    env.ran.add(block.id)  # tried: a failed block is not run again for a later one
     if block.kind == "file":
         env.write_file(block.file, block.code)
     elif block.kind == "output":
-        _check_output(block, env.last_stdout)
+        if check:
+            _check_output(block, env.last_stdout)
     elif block.kind == "bash":
         env.run_bash(block.code, block.id)
     elif block.kind == "python":
