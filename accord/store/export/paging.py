@@ -93,8 +93,9 @@ class Plan:
                              f"({session.connection().dialect.name})")
         self.session, self.dataset_id, self.dialect = session, dataset_id, dialect
         raw = session.connection().connection.driver_connection
-        # (SQLite: the checks walk the records' index, see sqlite_dialect.tune)
-        with sqlite_dialect.tuned([raw]) if dialect is SQLITE else nullcontext():
+        # under the export's settings (SQLite: the checks walk the records' index, see
+        # sqlite_dialect.tune)
+        with _tuned(dialect, [raw]):
             reader = _Reader(session)
             self.present = {"suggestions": reader.has_suggestions(dataset_id),
                             "reviews": reader.has_reviews(dataset_id),
