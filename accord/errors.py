@@ -58,16 +58,23 @@ class InputError(AccordError):
 
 
 class SettingsError(AccordError):
-    """Invalid dataset settings; ``problems`` lists ``(path, message)`` pairs."""
+    """Invalid dataset settings; ``problems`` lists ``(path, message)`` pairs, ``lines``
+    the line of a path in the text the settings were read from (when there was one)."""
 
-    def __init__(self, problems: list[tuple[str, str]], *, source: str | None = None) -> None:
+    def __init__(self, problems: list[tuple[str, str]], *, source: str | None = None,
+                 lines: dict[str, int] | None = None) -> None:
         self.problems = problems
         self.source = source
+        self.lines = lines or {}
         super().__init__(str(self))
 
     def __str__(self) -> str:
         prefix = f"{self.source}: " if self.source else ""
-        lines = [f"{path}: {msg}" if path else msg for path, msg in self.problems]
+        lines = []
+        for path, msg in self.problems:
+            line = self.lines.get(path)
+            lines.append(("" if line is None else f"line {line}: ")
+                         + (f"{path}: {msg}" if path else msg))
         if len(lines) == 1:
             return prefix + "invalid settings: " + lines[0]
         return prefix + "invalid settings:\n" + "\n".join("  " + line for line in lines)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.schema.yaml_lines import parse_yaml
 
 __all__ = ["Price", "UsageMeter", "load_prices", "parse_prices"]
 
@@ -57,13 +58,12 @@ def parse_prices(items: list[str] | None) -> dict[str, Price]:
 
 def load_prices(path: str | Path) -> dict[str, Price]:
     """Read ``{model: {input: .., output: ..}}`` from a JSON or YAML file."""
-    import yaml
-
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read prices: {exc}", path=str(p)) from None
+    data = parse_yaml(text, source=str(p)).data
     if not isinstance(data, dict):
         raise InputError("expected a mapping of model to {input, output}", path=str(p))
     prices = {}

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -21,13 +20,14 @@ from pydantic import (
     model_validator,
 )
 
-from accord.errors import SettingsError
+from accord.errors import InputError, SettingsError
 from accord.schema.fields import FIELD_TYPES, AnyField
 from accord.schema.questions import AnyQuestion, question_type, question_type_names
 from accord.schema.workforce import Assignment, Monitoring, Onboarding
+from accord.schema.yaml_lines import parse_yaml
 
 __all__ = ["ActiveLearning", "Distribution", "Assist", "MetadataProperty", "Settings",
-           "parse_settings", "load_settings", "settings_from_columns"]
+           "parse_settings", "load_settings", "settings_from_columns", "settings_from_text"]
 
 
 class Distribution(BaseModel):
@@ -270,14 +270,31 @@ def load_settings(path: str | Path) -> Settings:
         raise SettingsError([("", "file not found")], source=str(p)) from None
     except UnicodeDecodeError as exc:
         raise SettingsError([("", f"not valid UTF-8 at byte {exc.start}")], source=str(p)) from None
+    return settings_from_text(text, source=str(p))
+
+
+def settings_from_text(text: str, *, source: str | None = None) -> Settings:
+    """Parse settings given as YAML or JSON text; every problem keeps the line of its
+    path in ``text`` (:class:`~accord.errors.SettingsError`'s ``lines``).
+
+    Examples
+    --------
+    >>> settings_from_text("fields:\\n  - {name: text, type: text}\\nquestions:\\n"
+    ...                    "  - {name: y, type: label, labels: [a]}\\n")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    accord.errors.SettingsError: invalid settings: line 4: questions[0].labels: needs at ...
+    """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SettingsError([(where, f"not valid YAML/JSON: {problem}")], source=str(p)) from None
-    return parse_settings(data, source=str(p))
+        doc = parse_yaml(text, source=source)
+    except InputError as exc:
+        raise SettingsError([("", exc.message)], source=source,
+                            lines={"": exc.line} if exc.line else None) from None
+    try:
+        return parse_settings(doc.data, source=source)
+    except SettingsError as exc:
+        located = {path: line for path, _ in exc.problems
+                   if (line := doc.line(path)) is not None}
+        raise SettingsError(exc.problems, source=source, lines=located) from None
 
 
 def settings_from_columns(columns: list[str], *,

@@ -62,6 +62,8 @@ def error_response(status: int, kind: str, message: str, *,
 class ErrorProblem(BaseModel):
     path: str
     message: str
+    line: int | None = Field(default=None, description="the path's line in the submitted "
+                             "YAML/JSON text, when the settings came as text")
 
 
 class ErrorInfo(BaseModel):
@@ -210,7 +212,9 @@ def install_error_handlers(app: FastAPI) -> None:
             extra = {"field": exc.field, "line": exc.line}
             message = exc.message if exc.path is None else str(exc)
         elif isinstance(exc, SettingsError):
-            extra = {"problems": [{"path": p, "message": m} for p, m in exc.problems]}
+            extra = {"problems": [{"path": p, "message": m} if p not in exc.lines else
+                                  {"path": p, "message": m, "line": exc.lines[p]}
+                                  for p, m in exc.problems]}
             message = str(exc)
         else:
             message = str(exc)

@@ -104,31 +104,48 @@ def test_all_abstain_gives_no_suggestion(engine, tmp_path):
     assert fit_label_model([], ["neg", "pos"]) is None
 
 
-@pytest.mark.parametrize(("body", "where", "says"), [
-    ("rules:\n  - {name: x, label: pos, regex: 'a(b'}\n", "rules[0] (x).regex",
+@pytest.mark.parametrize(("body", "where", "line", "says"), [
+    ("rules:\n  - {name: x, label: pos, regex: 'a(b'}\n", "rules[0] (x).regex", 2,
      "missing ), unterminated subpattern at position 1"),
-    ("rules:\n  - {name: x, label: pos}\n", "rules[0] (x)", "expected exactly one of regex"),
-    ("rules:\n  - {name: x, label: maybe, keywords: [a]}\n", "rules[0] (x).label",
+    ("rules:\n  - {name: x, label: pos}\n", "rules[0] (x)", 2, "expected exactly one of regex"),
+    ("rules:\n  - {name: x, label: maybe, keywords: [a]}\n", "rules[0] (x).label", 2,
      "expected one of the question's labels ['neg', 'pos'], got 'maybe'"),
     ("rules:\n  - {name: x, label: pos, keywords: [a], colour: red}\n", "rules[0] (x).colour",
-     "unknown key"),
-    ("rules:\n  - {name: x, label: pos, keywords: []}\n", "rules[0] (x).keywords",
+     2, "unknown key"),
+    ("rules:\n  - {name: x, label: pos, keywords: []}\n", "rules[0] (x).keywords", 2,
      "expected a non-empty list of words"),
     ("rules:\n  - {name: x, label: pos, metadata: {stars: {over: 3}}}\n",
-     "rules[0] (x).metadata.stars", "unknown operator 'over'"),
-    ("rules:\n  - {name: x, label: pos, keywords: [a], field: body}\n", "rules[0] (x).field",
+     "rules[0] (x).metadata.stars", 2, "unknown operator 'over'"),
+    ("rules:\n  - {name: x, label: pos, keywords: [a], field: body}\n", "rules[0] (x).field", 2,
      "expected one of the dataset's fields ['text']"),
     ("rules:\n  - {name: x, label: pos, keywords: [a]}\n  - {name: x, label: neg, regex: b}\n",
-     "rules[1] (x).name", "two rules are named 'x'"),
-    ("items: []\n", "rules", "expected a mapping with a 'rules:' list"),
+     "rules[1] (x).name", 3, "two rules are named 'x'"),
+    ("items: []\n", "rules", 1, "expected a mapping with a 'rules:' list"),
+    # block style: the line of the key itself, and of the rule for a check made after loading
+    ("# sentiment rules\nrules:\n  - name: ok\n    label: pos\n    keywords: [fine]\n"
+     "  - name: x\n    label: pos\n    metadata:\n      lang: en\n      stars:\n"
+     "        over: 3\n", "rules[1] (x).metadata.stars", 11, "unknown operator 'over'"),
+    ("rules:\n  - name: ok\n    label: pos\n    keywords: [fine]\n  - name: x\n"
+     "    label: maybe\n    regex: b\n", "rules[1] (x).label", 5, "got 'maybe'"),
+    ("rules:\n  - {name: x, label: pos, keywords: [a]\n", None, 3, "not valid YAML/JSON"),
 ])
-def test_bad_rules_name_the_file_rule_and_key(tmp_path, body, where, says):
+def test_bad_rules_name_the_file_line_rule_and_key(tmp_path, body, where, line, says):
     path = tmp_path / "rules.yaml"
     path.write_text(body)
     with pytest.raises(InputError) as err:
         load_rules(path, labels=["neg", "pos"], fields=["text"])
     assert err.value.path == str(path) and err.value.field == where
+    assert err.value.line == line and str(err.value).startswith(f"{path}:{line}: ")
     assert says in err.value.message
+
+
+def test_a_python_rule_is_located_by_its_definition(tmp_path):
+    path = tmp_path / "r.py"
+    path.write_text("from accord.assist.lf import labeling_function\n\n\n"
+                    "@labeling_function(label='maybe')\ndef odd(record):\n    return True\n")
+    with pytest.raises(InputError) as err:
+        load_rules(path, labels=["neg", "pos"])
+    assert (err.value.line, err.value.field) == (4, "rules[0] (odd).label")
 
 
 def test_rule_kinds_vote_as_written(tmp_path):

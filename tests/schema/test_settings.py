@@ -4,6 +4,7 @@ import pytest
 
 from accord.errors import SettingsError
 from accord.schema import load_settings, parse_settings
+from accord.schema.questions import question_type_names
 
 DESIGN_EXAMPLE = """
 guidelines: |
@@ -101,6 +102,27 @@ def test_bad_yaml_names_file_and_line(tmp_path):
     with pytest.raises(SettingsError) as info:
         load_settings(p)
     assert str(p) in str(info.value) and "line" in str(info.value)
+
+
+def test_every_problem_of_a_settings_file_names_its_line(tmp_path):
+    p = tmp_path / "intents.yaml"
+    p.write_text("# intents\nfields:\n  - name: prompt\n    type: text\nquestions:\n"
+                 "  - name: intent\n    type: label\n    labels: [billing]\n"
+                 "  - {name: tone, type: vote}\n"
+                 "distribution:\n  overlap: 0\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(p)
+    assert info.value.lines == {"questions[0].labels": 8, "questions[1].type": 9,
+                                "distribution.overlap": 11}
+    assert str(info.value).splitlines()[1:] == [
+        "  line 8: questions[0].labels: needs at least 2 labels",
+        "  line 9: questions[1].type: unknown type 'vote'; expected one of "
+        + ", ".join(question_type_names()),
+        "  line 11: distribution.overlap: Input should be greater than or equal to 1"]
+    # settings that came as a mapping, not as text, have no lines to name
+    with pytest.raises(SettingsError) as info:
+        parse_settings({"fields": [{"name": "t", "type": "text"}], "colour": "red"})
+    assert info.value.lines == {} and "line" not in str(info.value)
 
 
 def test_metadata_properties_are_optional_and_checked():

@@ -129,3 +129,13 @@ def test_settings_validate_yaml_and_json(live_server):
     assert bad.json()["error"]["problems"][0]["path"] == "fields[0].type"
     broken = httpx.post(url, headers=h, json={"text": "fields: [unclosed"})
     assert broken.status_code == 422 and "not valid YAML/JSON" in broken.json()["error"]["message"]
+    # every problem carries the line of its path in the submitted text
+    two = httpx.post(url, headers=h, json={"text": "fields:\n  - {name: t, type: text}\n"
+                                                   "questions:\n  - name: y\n    type: label\n"
+                                                   "    labels: [a]\n  - {name: z, type: vote}\n"})
+    assert two.status_code == 422
+    assert [(p["path"], p["line"]) for p in two.json()["error"]["problems"]] == [
+        ("questions[0].labels", 6), ("questions[1].type", 7)]
+    assert "line 6: questions[0].labels: needs at least 2 labels" in two.json()["error"]["message"]
+    assert broken.json()["error"]["problems"] == [
+        {"path": "", "message": broken.json()["error"]["problems"][0]["message"], "line": 1}]

@@ -62,7 +62,7 @@ def test_create_dataset_from_form_and_from_yaml(page, ui_server):
                                 "  - {name: y, type: label, labels: [a]}\n")
     page.locator("#dataset-form button[type=submit]").click()
     expect(page.locator("#dataset-error")).to_contain_text(
-        "questions[0].labels: needs at least 2 labels"
+        "line 4: questions[0].labels: needs at least 2 labels"  # the line in the text area
     )
     page.fill("#settings-text", "fields:\n  - {name: prompt, type: text}\nquestions:\n"
                                 "  - {name: y, type: label, labels: [a, b]}\n")

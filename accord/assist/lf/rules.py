@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from accord.errors import InputError
+from accord.schema.yaml_lines import YamlDoc, parse_yaml, split_path
 
 __all__ = ["OPERATORS", "LabelingFunction", "RecordView", "labeling_function", "load_rules"]
 
@@ -76,6 +75,7 @@ class LabelingFunction:
     field: str | None = None
     source: str = ""
     where: dict[str, Any] = dataclasses.field(default_factory=dict)
+    line: int | None = None  # where the rule is written in ``source``
 
 
 _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -145,36 +145,36 @@ def load_rules(path: str | Path, *, labels: Iterable[Any] | None = None,
         where = f"rules[{i}] ({rule.name})"
         if rule.name in seen:
             raise InputError(f"two rules are named {rule.name!r}; names must be unique",
-                             path=str(path), field=f"{where}.name")
+                             path=str(path), line=rule.line, field=f"{where}.name")
         seen.add(rule.name)
         if label_set is not None and rule.label is not None and rule.label not in label_set:
             raise InputError(f"expected one of the question's labels {label_set}, got "
-                             f"{rule.label!r}", path=str(path), field=f"{where}.label")
+                             f"{rule.label!r}", path=str(path), line=rule.line,
+                             field=f"{where}.label")
         if field_set is not None and rule.field is not None and rule.field not in field_set:
             raise InputError(f"expected one of the dataset's fields {field_set}, got "
-                             f"{rule.field!r}", path=str(path), field=f"{where}.field")
+                             f"{rule.field!r}", path=str(path), line=rule.line,
+                             field=f"{where}.field")
     if not rules:
         raise InputError("no labelling functions found", path=str(path), field="rules")
     return rules
 
 
 def _load_yaml(path: Path, text_fields: list[str]) -> list[LabelingFunction]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=str(path),
-                         line=None if mark is None else mark.line + 1) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
+    doc = parse_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("rules"), list):
         raise InputError("expected a mapping with a 'rules:' list at the top level",
-                         path=str(path), field="rules")
-    return [_yaml_rule(path, i, item, text_fields) for i, item in enumerate(doc["rules"])]
+                         path=str(path), line=doc.line(()), field="rules")
+    return [_yaml_rule(path, doc, i, item, text_fields)
+            for i, item in enumerate(doc.data["rules"])]
 
 
-def _yaml_rule(path: Path, i: int, item: Any, text_fields: list[str]) -> LabelingFunction:
+def _yaml_rule(path: Path, doc: YamlDoc, i: int, item: Any,
+               text_fields: list[str]) -> LabelingFunction:
     def fail(key: str, message: str, name: Any = None) -> InputError:
         where = f"rules[{i}]" + (f" ({name})" if name else "")
-        return InputError(message, path=str(path), field=f"{where}.{key}" if key else where)
+        return InputError(message, path=str(path), line=doc.line(("rules", i, *split_path(key))),
+                          field=f"{where}.{key}" if key else where)
 
     if not isinstance(item, dict):
         raise fail("", f"expected a mapping with name, label and one of {', '.join(_KINDS)}, "
@@ -216,10 +216,10 @@ def _yaml_rule(path: Path, i: int, item: Any, text_fields: list[str]) -> Labelin
                                                   "or {op: value}}", name))
         return LabelingFunction(name, item["label"], kind, _metadata_vote(conditions,
                                                                           item["label"]),
-                                fld, str(path), {"metadata": spec})
+                                fld, str(path), {"metadata": spec}, doc.line(("rules", i)))
     return LabelingFunction(name, item["label"], kind,
                             _text_vote(pattern, item["label"], fld, text_fields), fld,
-                            str(path), {kind: spec})
+                            str(path), {kind: spec}, doc.line(("rules", i)))
 
 
 def keyword_pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -322,9 +322,10 @@ def _load_module(path: Path, text_fields: list[str]) -> list[LabelingFunction]:
     for value in vars(module).values():
         mark = getattr(value, "_accord_lf", None)
         if callable(value) and isinstance(mark, dict):
+            code = getattr(value, "__code__", None)
             rules.append(LabelingFunction(mark["name"], mark["label"], "python",
                                           _python_vote(value, mark["label"]), mark["field"],
-                                          str(path)))
+                                          str(path), line=getattr(code, "co_firstlineno", None)))
     return rules
 
 

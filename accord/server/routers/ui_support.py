@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from accord.errors import InputError, SettingsError
-from accord.schema import parse_settings
+from accord.errors import InputError
+from accord.schema import settings_from_text
 from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     AdminUser,
@@ -131,11 +130,4 @@ def review_gold_failures(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)],
 def validate_settings(body: SettingsText, _: AdminUser) -> dict[str, Any]:
     """Parse settings given as YAML or JSON text; return them normalized (422 lists every
     problem with its path)."""
-    try:
-        data = yaml.safe_load(body.text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SettingsError([(where, f"not valid YAML/JSON: {problem}")]) from None
-    return {"settings": parse_settings(data).to_dict()}
+    return {"settings": settings_from_text(body.text).to_dict()}

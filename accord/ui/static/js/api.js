@@ -11,6 +11,14 @@ export class ApiError extends Error {
   }
 }
 
+/** An error as text: a settings error lists every problem, each with the line of its path
+ * in the submitted text when the server knows it ("line 4: questions[0].labels: ..."). */
+export function problemsText(err) {
+  if (!err.problems) return err.message;
+  const lines = err.problems.map((p) => `${p.line ? `line ${p.line}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
+  return `invalid settings:\n${lines.join("\n")}`;
+}
+
 export function csrfToken() {
   for (const part of document.cookie.split(";")) {
     const [key, ...rest] = part.trim().split("=");

@@ -5,16 +5,11 @@
 // exported, annotators are no longer offered them). Every save is PUT .../settings: the
 // server validates, the page shows its problems.
 
-import { api, enc } from "./api.js";
+import { api, enc, problemsText } from "./api.js";
 import { h, replace } from "./dom.js";
 import { loadMeta } from "./meta.js";
 import { settingsBuilder } from "./settings_builder.js";
 import { notify } from "./shell.js";
-
-function problems(err) {
-  if (!err.problems) return err.message;
-  return err.problems.map((p) => `${p.path ? `${p.path}: ` : ""}${p.message}`).join("\n");
-}
 
 /** The "Settings" section of Manage a dataset; `reload()` re-renders the whole panel. */
 export async function settingsEditSection(name, reload) {
@@ -27,7 +22,7 @@ export async function settingsEditSection(name, reload) {
       notify(`${what}: settings version ${got.settings_version}`, "ok");
       await reload();
     } catch (err) {
-      replace(out, h("span", { class: "error-text", text: problems(err) }));
+      replace(out, h("span", { class: "error-text", text: problemsText(err) }));
     }
   };
   const builder = settingsBuilder(meta, ds.settings);
@@ -84,7 +79,7 @@ export async function settingsEditSection(name, reload) {
         notify(`Renamed ${label.value} to ${fresh.value.trim()}: ${n} stored answers rewritten (settings version ${got.settings_version})`, "ok");
         await reload();
       } catch (err) {
-        replace(out, h("span", { class: "error-text", text: problems(err) }));
+        replace(out, h("span", { class: "error-text", text: problemsText(err) }));
       }
     });
   }

@@ -1,6 +1,6 @@
 // Admin: users and tokens, dataset creation, imports, exports, guidelines, members.
 
-import { api, enc, upload } from "../api.js";
+import { api, enc, problemsText, upload } from "../api.js";
 import { h, replace, fmtDate, fmtNumber } from "../dom.js";
 import { loadMeta } from "../meta.js";
 import { settingsBuilder } from "../settings_builder.js";
@@ -101,11 +101,6 @@ $("settings-file").addEventListener("change", async () => {
   const file = $("settings-file").files[0];
   if (file) $("settings-text").value = await file.text();
 });
-
-function problemsText(err) {
-  if (!err.problems) return err.message;
-  return `invalid settings:\n${err.problems.map((p) => `${p.path ? `${p.path}: ` : ""}${p.message}`).join("\n")}`;
-}
 
 $("dataset-form").addEventListener("submit", async (e) => {
   e.preventDefault();

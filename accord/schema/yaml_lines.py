@@ -1,0 +1,100 @@
+"""YAML (and JSON) text parsed once, remembering the line of every key and item.
+
+Errors about a settings file or a rules file name the file, the line, the field and
+what was expected; the field is a path such as ``questions[2].labels``, and
+:meth:`YamlDoc.line` finds its line in the text the value came from.
+
+Examples
+--------
+>>> doc = parse_yaml("fields:\\n  - {name: text, type: text}\\nquestions:\\n  - name: y\\n"
+...                  "    labels: 3\\n")
+>>> doc.data["questions"][0]["labels"], doc.line("questions[0].labels")
+(3, 5)
+>>> doc.line("questions[0].missing"), doc.line("questions[7]")   # the nearest known parent
+(4, 4)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from accord.errors import InputError
+
+__all__ = ["YamlDoc", "parse_yaml", "split_path"]
+
+_STEP = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def split_path(path: str) -> tuple[str | int, ...]:
+    """``"questions[2].labels"`` -> ``("questions", 2, "labels")``.
+
+    >>> split_path("rules[0].metadata.tier"), split_path("")
+    (('rules', 0, 'metadata', 'tier'), ())
+    """
+    return tuple(int(m.group(1)) if m.group(1) is not None else m.group(2)
+                 for m in _STEP.finditer(path))
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A parsed document: its value and the node tree it was built from."""
+
+    data: Any
+    root: yaml.Node | None
+
+    def line(self, path: str | Sequence[str | int]) -> int | None:
+        """The 1-based line of the value at ``path``; where the path leaves the document
+        (a missing key, an index past the end), the line of the deepest part that exists;
+        ``None`` for an empty document."""
+        steps = split_path(path) if isinstance(path, str) else tuple(path)
+        node = self.root
+        if node is None:
+            return None
+        for step in steps:
+            child = _child(node, step)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1
+
+
+def _child(node: yaml.Node, step: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                found: yaml.Node = value
+                return found
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+            and 0 <= step < len(node.value):
+        child: yaml.Node = node.value[step]
+        return child
+    return None
+
+
+def parse_yaml(text: str, *, source: str | None = None) -> YamlDoc:
+    """Parse ``text`` with YAML's safe loader (JSON is YAML), keeping its node tree.
+
+    Raises
+    ------
+    InputError
+        ``not valid YAML/JSON: <problem>`` with the line of the problem and
+        ``source`` as the path.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"not valid YAML/JSON: {problem}", path=source,
+                         line=None if mark is None else mark.line + 1) from None
+    finally:
+        loader.dispose()
+    return YamlDoc(data, root)

@@ -1,0 +1,67 @@
+"""accord.schema.yaml_lines: the value of a YAML text and the line of every path in it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accord.errors import InputError
+from accord.schema.yaml_lines import parse_yaml, split_path
+
+_KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
+_SCALARS = st.one_of(st.integers(-1000, 1000), st.booleans(), st.none(),
+                     st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12))
+_TREES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=4),
+    st.dictionaries(_KEYS, inner, min_size=1, max_size=4)), max_leaves=20)
+
+
+def _leaves(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, (*path, i))]
+    return [path]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_KEYS, _TREES, min_size=1, max_size=5))
+def test_every_leaf_is_found_on_the_line_that_writes_it(tree):
+    """In block style every scalar sits on its own line, after its key or its dash; the
+    value is the one ``yaml.safe_load`` gives (one parse, the same constructor)."""
+    text = yaml.safe_dump(tree, default_flow_style=False, sort_keys=False, width=10_000)
+    doc = parse_yaml(text)
+    assert doc.data == yaml.safe_load(text) == tree
+    lines = text.splitlines()
+    for path in _leaves(tree):
+        written = lines[doc.line(path) - 1]
+        last = path[-1]
+        if isinstance(last, str):  # a key YAML would read as a boolean is written quoted
+            assert re.match(rf"[ -]*(['\"]?){last}\1:", written), (path, written)
+        else:
+            assert written.lstrip().startswith("-"), (path, written)
+        # a path that leaves the document stops at its deepest part that exists
+        assert doc.line((*path, "no_such_key")) == doc.line(path)
+
+
+def test_paths_as_text_and_the_parents_of_missing_parts():
+    doc = parse_yaml("a:\n  b:\n    - x\n    - {c: 1}\n")
+    assert split_path("a.b[1].c") == ("a", "b", 1, "c")
+    assert doc.line("a.b[1].c") == 4 and doc.line("a.b[0]") == 3
+    assert doc.line("a.b[9]") == doc.line("a.b") == 3  # a block sequence starts at its dash
+    assert doc.line("zz") == doc.line("") == 1
+    assert parse_yaml("").data is None and parse_yaml("").line("a") is None
+
+
+@pytest.mark.parametrize(("text", "line"), [("a: [1, 2\n", 2), ("a: 1\n b: 2\n", 2),
+                                            ("a: 1\n\t- b\n", 2), ('{"a": 1\n', 2)])
+def test_broken_text_names_the_source_and_the_line(text, line):
+    with pytest.raises(InputError) as err:
+        parse_yaml(text, source="s.yaml")
+    assert (err.value.path, err.value.line) == ("s.yaml", line)
+    assert err.value.message.startswith("not valid YAML/JSON: ")
