@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from rich.console import Console
 from rich.markup import escape
 
 __all__ = ["console", "err_console", "report_error"]
 
-console = Console(soft_wrap=True)
+# Piped or redirected output (a report kept in a file, a CI log) has no terminal to fit:
+# rich would squeeze tables into 80 columns and cut their headers ("covera…"). There a
+# table takes its natural width up to PIPE_WIDTH; $COLUMNS still wins when it is set.
+PIPE_WIDTH = 200
+_piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+console = Console(soft_wrap=True, width=PIPE_WIDTH if _piped else None)
 err_console = Console(stderr=True)
 
 
