@@ -86,15 +86,21 @@ def parse_yaml(text: str, *, source: str | None = None) -> YamlDoc:
         ``not valid YAML/JSON: <problem>`` with the line of the problem and
         ``source`` as the path.
     """
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters here
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(f"not valid YAML/JSON: character U+{code:04X} is not allowed",
+                         path=source, line=text.count("\n", 0, exc.position) + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"not valid YAML/JSON: {problem}", path=source,
                          line=None if mark is None else mark.line + 1) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDoc(data, root)

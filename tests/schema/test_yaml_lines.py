@@ -59,9 +59,13 @@ def test_paths_as_text_and_the_parents_of_missing_parts():
 
 
 @pytest.mark.parametrize(("text", "line"), [("a: [1, 2\n", 2), ("a: 1\n b: 2\n", 2),
-                                            ("a: 1\n\t- b\n", 2), ('{"a": 1\n', 2)])
+                                            ("a: 1\n\t- b\n", 2), ('{"a": 1\n', 2),
+                                            ("a: 1\nb: \ud874\n", 2),  # a lone surrogate
+                                            ("a: \x00\n", 1)])
 def test_broken_text_names_the_source_and_the_line(text, line):
     with pytest.raises(InputError) as err:
         parse_yaml(text, source="s.yaml")
     assert (err.value.path, err.value.line) == ("s.yaml", line)
     assert err.value.message.startswith("not valid YAML/JSON: ")
+    if "\ud874" in text:
+        assert err.value.message.endswith("character U+D874 is not allowed")

@@ -3,6 +3,7 @@ settings validation (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -137,5 +138,10 @@ def test_settings_validate_yaml_and_json(live_server):
     assert [(p["path"], p["line"]) for p in two.json()["error"]["problems"]] == [
         ("questions[0].labels", 6), ("questions[1].type", 7)]
     assert "line 6: questions[0].labels: needs at least 2 labels" in two.json()["error"]["message"]
+    # a character YAML refuses (here a control character, which JSON can carry) is a 422 too
+    odd = httpx.post(url, headers={**h, "Content-Type": "application/json"},
+                     content=json.dumps({"text": "fields:\n  - {name: t\x1f, type: text}\n"}))
+    assert odd.status_code == 422, odd.text
+    assert odd.json()["error"]["problems"][0]["line"] == 2
     assert broken.json()["error"]["problems"] == [
         {"path": "", "message": broken.json()["error"]["problems"][0]["message"], "line": 1}]

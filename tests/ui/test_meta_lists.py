@@ -75,6 +75,10 @@ def test_export_dialog_lists_every_export_format(page, ui_server):
     api_login(page.context, "admin", "admin-password-1")
     page.goto("/admin")
     page.locator("#manage-dataset").select_option(name)
+    # the manage panel re-renders for the picked dataset (with jsonl chosen) after the
+    # select: wait for it, or a format picked before then is reset by the re-render
+    expect(page.locator("#export-link")).to_have_attribute(
+        "href", f"/api/v1/datasets/{name}/export?format=jsonl")
     options = page.locator("#export-format option")
     expect(options).to_have_count(len(FORMATS))
     assert options.evaluate_all("opts => opts.map(o => o.value)") == list(FORMATS)
