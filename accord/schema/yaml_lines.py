@@ -25,7 +25,11 @@ import yaml
 
 from accord.errors import InputError
 
-__all__ = ["YamlDoc", "parse_yaml", "split_path"]
+__all__ = ["MAX_VALUES", "YamlDoc", "parse_yaml", "split_path"]
+
+#: values a document may stand for with its aliases expanded: settings and rules files
+#: hold hundreds; nested aliases ("a billion laughs") can stand for billions in a few lines
+MAX_VALUES = 100_000
 
 _STEP = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
 
@@ -77,6 +81,22 @@ def _child(node: yaml.Node, step: str | int) -> yaml.Node | None:
     return None
 
 
+def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (an alias is the
+    same node object as its anchor, so each node is counted once and reused)."""
+    known = seen.get(id(node))
+    if known is not None:
+        return known
+    seen[id(node)] = 1  # a recursive alias counts once
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, seen) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, seen) + _expanded_size(v, seen) for k, v in node.value)
+    seen[id(node)] = size
+    return size
+
+
 def parse_yaml(text: str, *, source: str | None = None) -> YamlDoc:
     """Parse ``text`` with YAML's safe loader (JSON is YAML), keeping its node tree.
 
@@ -84,12 +104,17 @@ def parse_yaml(text: str, *, source: str | None = None) -> YamlDoc:
     ------
     InputError
         ``not valid YAML/JSON: <problem>`` with the line of the problem and
-        ``source`` as the path.
+        ``source`` as the path; or a document whose aliases expand to more than
+        :data:`MAX_VALUES` values.
     """
     loader = None
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters here
         root = loader.get_single_node()
+        if root is not None and (size := _expanded_size(root, {})) > MAX_VALUES:
+            raise InputError(f"the document expands to {size:,} values through its aliases "
+                             f"(*name); at most {MAX_VALUES:,} are read", path=source,
+                             line=1)
         data = loader.construct_document(root) if root is not None else None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.schema.yaml_lines import parse_yaml, split_path
+from accord.schema.yaml_lines import MAX_VALUES, parse_yaml, split_path
 
 _KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
 _SCALARS = st.one_of(st.integers(-1000, 1000), st.booleans(), st.none(),
@@ -69,3 +69,20 @@ def test_broken_text_names_the_source_and_the_line(text, line):
     assert err.value.message.startswith("not valid YAML/JSON: ")
     if "\ud874" in text:
         assert err.value.message.endswith("character U+D874 is not allowed")
+
+
+def _laughs(levels: int) -> str:
+    """Nested aliases: each level a list of 9 references to the one below it."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + f"\nfields: *a{levels - 1}\n"
+
+
+def test_aliases_that_expand_past_the_limit_are_refused_before_anything_is_built():
+    assert parse_yaml(_laughs(4)).data["fields"][8][8][8][8] == "x"  # 9**4 values: read
+    with pytest.raises(InputError) as err:
+        parse_yaml(_laughs(8), source="s.yaml")  # 9**8 = 43 million values in 8 lines
+    assert (err.value.path, err.value.line) == ("s.yaml", 1)
+    assert f"at most {MAX_VALUES:,} are read" in err.value.message
+    recursive = parse_yaml("a: &a [1, *a]\n").data["a"]
+    assert recursive[1] is recursive  # counted once, not followed forever

@@ -143,5 +143,12 @@ def test_settings_validate_yaml_and_json(live_server):
                      content=json.dumps({"text": "fields:\n  - {name: t\x1f, type: text}\n"}))
     assert odd.status_code == 422, odd.text
     assert odd.json()["error"]["problems"][0]["line"] == 2
+    # nested aliases standing for millions of values are refused before they are built
+    laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+    started = time.monotonic()
+    bomb = httpx.post(url, headers=h, json={"text": laughs + "fields: *a8\n"})
+    assert bomb.status_code == 422 and time.monotonic() - started < 5
+    assert "through its aliases" in bomb.json()["error"]["message"]
     assert broken.json()["error"]["problems"] == [
         {"path": "", "message": broken.json()["error"]["problems"][0]["message"], "line": 1}]
