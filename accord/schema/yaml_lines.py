@@ -116,6 +116,9 @@ def parse_yaml(text: str, *, source: str | None = None) -> YamlDoc:
                              f"(*name); at most {MAX_VALUES:,} are read", path=source,
                              line=1)
         data = loader.construct_document(root) if root is not None else None
+    except RecursionError:  # PyYAML composes and constructs nested values recursively
+        raise InputError("not valid YAML/JSON: nested too deeply (lists and mappings "
+                         "inside each other some hundreds of levels down)", path=source) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise InputError(f"not valid YAML/JSON: character U+{code:04X} is not allowed",

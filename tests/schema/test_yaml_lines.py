@@ -86,3 +86,11 @@ def test_aliases_that_expand_past_the_limit_are_refused_before_anything_is_built
     assert f"at most {MAX_VALUES:,} are read" in err.value.message
     recursive = parse_yaml("a: &a [1, *a]\n").data["a"]
     assert recursive[1] is recursive  # counted once, not followed forever
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000,
+                                  "a:\n" + "".join(" " * i + "- \n" for i in range(1, 3000))])
+def test_nesting_past_what_the_parser_can_follow_is_an_input_error(text):
+    with pytest.raises(InputError, match="nested too deeply") as err:
+        parse_yaml(text, source="s.yaml")
+    assert err.value.path == "s.yaml"

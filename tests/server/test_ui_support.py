@@ -150,5 +150,7 @@ def test_settings_validate_yaml_and_json(live_server):
     bomb = httpx.post(url, headers=h, json={"text": laughs + "fields: *a8\n"})
     assert bomb.status_code == 422 and time.monotonic() - started < 5
     assert "through its aliases" in bomb.json()["error"]["message"]
+    deep = httpx.post(url, headers=h, json={"text": "fields: " + "[" * 5000 + "]" * 5000})
+    assert deep.status_code == 422 and "nested too deeply" in deep.json()["error"]["message"]
     assert broken.json()["error"]["problems"] == [
         {"path": "", "message": broken.json()["error"]["problems"][0]["message"], "line": 1}]
