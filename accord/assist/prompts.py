@@ -22,7 +22,7 @@ from typing import Any
 from accord.assist.schema_output import answer_object
 from accord.errors import InputError
 from accord.schema import Settings, candidate_ids
-from accord.schema.yaml_lines import parse_yaml
+from accord.schema.yaml_lines import read_yaml
 
 __all__ = [
     "PROMPT_FORMAT",
@@ -105,11 +105,7 @@ TEMPLATES: dict[str, PromptTemplate] = {
 def load_template(path: str | Path) -> PromptTemplate:
     """Read a template from YAML/JSON with ``system`` and ``user`` (and optional ``name``)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read prompt template: {exc}", path=str(p)) from None
-    data = parse_yaml(text, source=str(p)).data
+    data = read_yaml(p).data
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str)
                                              for k in ("system", "user")):
         raise InputError("expected a mapping with 'system' and 'user' strings", path=str(p))

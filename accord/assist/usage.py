@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
-from accord.schema.yaml_lines import parse_yaml
+from accord.schema.yaml_lines import read_yaml
 
 __all__ = ["Price", "UsageMeter", "load_prices", "parse_prices"]
 
@@ -59,11 +59,7 @@ def parse_prices(items: list[str] | None) -> dict[str, Price]:
 def load_prices(path: str | Path) -> dict[str, Price]:
     """Read ``{model: {input: .., output: ..}}`` from a JSON or YAML file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read prices: {exc}", path=str(p)) from None
-    data = parse_yaml(text, source=str(p)).data
+    data = read_yaml(p).data
     if not isinstance(data, dict):
         raise InputError("expected a mapping of model to {input, output}", path=str(p))
     prices = {}

@@ -7,7 +7,7 @@ is reported with its path, e.g. ``questions[2].labels: needs at least 2 labels``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from accord.errors import InputError, SettingsError
 from accord.schema.fields import FIELD_TYPES, AnyField
 from accord.schema.questions import AnyQuestion, question_type, question_type_names
 from accord.schema.workforce import Assignment, Monitoring, Onboarding
-from accord.schema.yaml_lines import parse_yaml
+from accord.schema.yaml_lines import YamlDoc, parse_yaml, read_yaml
 
 __all__ = ["ActiveLearning", "Distribution", "Assist", "MetadataProperty", "Settings",
            "parse_settings", "load_settings", "settings_from_columns", "settings_from_text"]
@@ -263,14 +263,7 @@ def parse_settings(data: Any, *, source: str | None = None) -> Settings:
 
 def load_settings(path: str | Path) -> Settings:
     """Read settings from a YAML or JSON file (JSON is valid YAML)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SettingsError([("", "file not found")], source=str(p)) from None
-    except UnicodeDecodeError as exc:
-        raise SettingsError([("", f"not valid UTF-8 at byte {exc.start}")], source=str(p)) from None
-    return settings_from_text(text, source=str(p))
+    return _settings_from(lambda: read_yaml(path), str(Path(path)))
 
 
 def settings_from_text(text: str, *, source: str | None = None) -> Settings:
@@ -284,8 +277,12 @@ def settings_from_text(text: str, *, source: str | None = None) -> Settings:
     Traceback (most recent call last):
     accord.errors.SettingsError: invalid settings: line 4: questions[0].labels: needs at ...
     """
+    return _settings_from(lambda: parse_yaml(text, source=source), source)
+
+
+def _settings_from(read: Callable[[], YamlDoc], source: str | None) -> Settings:
     try:
-        doc = parse_yaml(text, source=source)
+        doc = read()
     except InputError as exc:
         raise SettingsError([("", exc.message)], source=source,
                             lines={"": exc.line} if exc.line else None) from None

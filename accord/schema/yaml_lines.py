@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from accord.errors import InputError
 
-__all__ = ["MAX_VALUES", "YamlDoc", "parse_yaml", "split_path"]
+__all__ = ["MAX_VALUES", "YamlDoc", "parse_yaml", "read_yaml", "split_path"]
 
 #: values a document may stand for with its aliases expanded: settings and rules files
 #: hold hundreds; nested aliases ("a billion laughs") can stand for billions in a few lines
@@ -95,6 +96,25 @@ def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
         size += sum(_expanded_size(k, seen) + _expanded_size(v, seen) for k, v in node.value)
     seen[id(node)] = size
     return size
+
+
+def read_yaml(path: str | Path) -> YamlDoc:
+    """:func:`parse_yaml` of a file's text. A missing or unreadable file, or one that is
+    not UTF-8, is an :class:`~accord.errors.InputError` naming it (with the line of the
+    first byte that is not)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(p)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(p)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 at byte {exc.start}", path=str(p),
+                         line=raw.count(b"\n", 0, exc.start) + 1) from None
+    return parse_yaml(text, source=str(p))
 
 
 def parse_yaml(text: str, *, source: str | None = None) -> YamlDoc:

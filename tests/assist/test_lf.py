@@ -139,6 +139,15 @@ def test_bad_rules_name_the_file_line_rule_and_key(tmp_path, body, where, line, 
     assert says in err.value.message
 
 
+def test_a_rules_file_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(b"rules:\n  - {name: ok, label: pos, keywords: [a]}\n"
+                     b"  - {name: caf\xe9, label: pos, keywords: [b]}\n")
+    with pytest.raises(InputError) as err:
+        load_rules(path, labels=["neg", "pos"])
+    assert str(err.value) == f"{path}:3: not valid UTF-8 at byte 63"
+
+
 def test_a_python_rule_is_located_by_its_definition(tmp_path):
     path = tmp_path / "r.py"
     path.write_text("from accord.assist.lf import labeling_function\n\n\n"

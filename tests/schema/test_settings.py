@@ -104,6 +104,14 @@ def test_bad_yaml_names_file_and_line(tmp_path):
     assert str(p) in str(info.value) and "line" in str(info.value)
 
 
+def test_a_settings_file_that_is_not_utf8_names_the_byte_and_its_line(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_bytes(b"fields:\n  - {name: caf\xe9, type: text}\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(p)
+    assert str(info.value) == f"{p}: invalid settings: line 2: not valid UTF-8 at byte 22"
+
+
 def test_every_problem_of_a_settings_file_names_its_line(tmp_path):
     p = tmp_path / "intents.yaml"
     p.write_text("# intents\nfields:\n  - name: prompt\n    type: text\nquestions:\n"

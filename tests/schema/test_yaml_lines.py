@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.schema.yaml_lines import MAX_VALUES, parse_yaml, split_path
+from accord.schema.yaml_lines import MAX_VALUES, parse_yaml, read_yaml, split_path
 
 _KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
 _SCALARS = st.one_of(st.integers(-1000, 1000), st.booleans(), st.none(),
@@ -94,3 +94,18 @@ def test_nesting_past_what_the_parser_can_follow_is_an_input_error(text):
     with pytest.raises(InputError, match="nested too deeply") as err:
         parse_yaml(text, source="s.yaml")
     assert err.value.path == "s.yaml"
+
+
+def test_a_file_that_is_missing_unreadable_or_not_utf8_is_an_input_error(tmp_path):
+    latin = tmp_path / "rules.yaml"
+    latin.write_bytes(b"rules:\n  - {name: caf\xe9, label: pos, keywords: [x]}\n")
+    with pytest.raises(InputError) as err:
+        read_yaml(latin)
+    assert (err.value.path, err.value.line) == (str(latin), 2)
+    assert err.value.message == "not valid UTF-8 at byte 21"
+    with pytest.raises(InputError, match="file not found"):
+        read_yaml(tmp_path / "nothing.yaml")
+    with pytest.raises(InputError, match="cannot read the file: Is a directory"):
+        read_yaml(tmp_path)
+    (tmp_path / "ok.yaml").write_text("a: [1]\n")
+    assert read_yaml(tmp_path / "ok.yaml").line("a[0]") == 1

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
-from accord.schema.yaml_lines import YamlDoc, parse_yaml, split_path
+from accord.schema.yaml_lines import YamlDoc, read_yaml, split_path
 
 __all__ = ["OPERATORS", "LabelingFunction", "RecordView", "labeling_function", "load_rules"]
 
@@ -161,7 +161,7 @@ def load_rules(path: str | Path, *, labels: Iterable[Any] | None = None,
 
 
 def _load_yaml(path: Path, text_fields: list[str]) -> list[LabelingFunction]:
-    doc = parse_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    doc = read_yaml(path)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("rules"), list):
         raise InputError("expected a mapping with a 'rules:' list at the top level",
                          path=str(path), line=doc.line(()), field="rules")
