@@ -201,9 +201,9 @@ class Client:
     def create_dataset(self, name: str, settings: dict[str, Any] | str | Path) -> Dataset:
         """Create a dataset from a settings mapping or a YAML/JSON settings file."""
         if isinstance(settings, (str, Path)):
-            import yaml
+            from accord.schema.yaml_lines import read_yaml
 
-            settings = yaml.safe_load(Path(settings).read_text(encoding="utf-8"))
+            settings = read_yaml(settings).data
         return _dataset(self._call("POST", "/datasets", json={"name": name,
                                                                "settings": settings}))
 

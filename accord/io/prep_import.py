@@ -25,13 +25,10 @@ def load_prep_config(data: dict[str, Any] | str | Path | None) -> Any:
         return PrepConfig()
     source = None
     if isinstance(data, (str, Path)):
-        import yaml
+        from accord.schema.yaml_lines import read_yaml
 
         source = str(data)
-        try:
-            data = yaml.safe_load(Path(data).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise InputError(f"cannot read prep options: {exc}", path=source) from None
+        data = read_yaml(data).data or {}
     if not isinstance(data, dict):
         raise InputError("prep options must be a mapping of option to value", path=source)
     known = set(PrepConfig.__dataclass_fields__)

@@ -205,6 +205,15 @@ def test_import_with_prep_drops_duplicates_and_reports_them(engine, tmp_path):
     assert "jane@example.com" not in texts["4"] and "<EMAIL_ADDRESS>" in texts["4"]
     with pytest.raises(InputError, match="unknown prep option 'colour'"):
         load_prep_config({"colour": "red"})
+    # a file: YAML and encoding errors name it and the line, through accord's one YAML read
+    broken = tmp_path / "prep.yaml"
+    broken.write_text("pii: redact\nworkers: [1\n")
+    with pytest.raises(InputError) as err:
+        load_prep_config(broken)
+    assert (err.value.path, err.value.line) == (str(broken), 3)
+    broken.write_bytes(b"pii: redact\ntext_fields: [caf\xe9]\n")
+    with pytest.raises(InputError, match=r"prep.yaml:2: not valid UTF-8 at byte 29"):
+        load_prep_config(broken)
 
 
 def test_stored_json_is_orjsons_text_in_file_order(engine, tmp_path):
