@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from accord.cli.console import console
+from accord.cli.console import console, err_console
 from accord.cli.store import DbOption, open_store
 from accord.io.catalog import CONTAINERS, EXPORT_FORMATS, names
 
@@ -41,7 +44,8 @@ def _command_line() -> str:
 def export_command(
     dataset: Annotated[str, typer.Argument(help="Dataset name.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="Output file (a directory for "
-                                      "--to hub/disk); split names go before the suffix.")],
+                                      "--to hub/disk; - for standard output); split names go "
+                                      "before the suffix.")],
     fmt: Annotated[str, typer.Option("--format", help=f"{names(EXPORT_FORMATS)}.")
                        ] = "jsonl",
     to: Annotated[str | None, typer.Option(
@@ -154,6 +158,10 @@ def export_command(
         with_vectors=with_vectors,
         command=_command_line())
     options.check()
+    to_stdout = str(out) == "-"
+    if to_stdout:
+        to = _stdout_container(fmt, to, split=split, card=card, push_to_hub=push_to_hub)
+        options.to = to
     engine = open_store(db)
     with session_scope(engine) as session:
         total = count_export_records(session, get_dataset(session, dataset).id,
@@ -162,6 +170,15 @@ def export_command(
         from accord.cli.report import print_health_warnings
 
         print_health_warnings(engine, dataset)
+    if to_stdout:
+        with tempfile.TemporaryDirectory(prefix="accord-export-") as tmp:
+            kept = Path(tmp) / f"export.{to}"
+            with progress_bar(f"exporting {dataset}", total) as advance:
+                summary = export_dataset(engine, dataset, kept, options, progress=advance)
+            _copy_to_stdout(kept)
+        # standard output holds the data: the summary goes to standard error
+        err_console.print(summary.line(), markup=False, highlight=False)
+        return
     with progress_bar(f"exporting {dataset}", total) as advance:
         summary = export_dataset(engine, dataset, out, options, progress=advance)
     console.print(summary.line(), markup=False, highlight=False)
@@ -172,6 +189,54 @@ def export_command(
 
         url = push(out, push_to_hub)
         console.print(f"pushed to {url}", markup=False, highlight=False)
+
+
+def _stdout_container(fmt: str, to: str | None, *, split: str | None, card: bool | None,
+                      push_to_hub: str | None) -> str:
+    """The one-file container ``-o -`` writes (``--to``, else the format's first one-file
+    container), or an :class:`InputError` naming the option that needs a path."""
+    from accord.errors import InputError
+    from accord.io.exporters.run import get_format
+
+    export_format = get_format(fmt)
+    if split is not None:
+        raise InputError("-o -: --split writes one file per split; give a file name",
+                         field="--split")
+    if card or push_to_hub:
+        raise InputError("-o -: a dataset card and --push-to-hub need a directory; give one",
+                         field="--card" if card else "--push-to-hub")
+    if to is not None:
+        if to in _DIRECTORIES:
+            raise InputError(f"-o -: --to {to} writes a directory, not one file; give a path",
+                             field="--to")
+        if to not in export_format.containers:
+            raise InputError(f"format {fmt!r} can be written to "
+                             f"{', '.join(export_format.containers)}, not {to!r}", field="--to")
+        return to
+    for container in export_format.containers:
+        if container not in _DIRECTORIES:
+            return container
+    raise InputError(f"-o -: format {fmt!r} writes a directory "
+                     f"({', '.join(export_format.containers)}); give a path", field="-o")
+
+
+_DIRECTORIES = ("hub", "disk")
+
+
+def _copy_to_stdout(path: Path) -> None:
+    """Stream the finished file to standard output (binary; a closed pipe, as with
+    ``| head``, ends the command quietly)."""
+    stream = sys.stdout.buffer
+    try:
+        with path.open("rb") as f:
+            shutil.copyfileobj(f, stream, 1 << 20)
+        stream.flush()
+    except BrokenPipeError:
+        # the reader went away: nothing is lost (the database is unchanged); keep Python
+        # from reporting the closed pipe again at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
 
 
 def register(root: typer.Typer) -> None:

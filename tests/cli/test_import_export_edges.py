@@ -195,6 +195,58 @@ def test_export_replaces_a_regular_file(exportable, tmp_path):
     assert orjson.loads(out.read_bytes().splitlines()[0])["external_id"] == "a"
 
 
+def test_export_to_standard_output_with_dash(exportable, tmp_path):
+    out = tmp_path / "out.jsonl"
+    r = run_cli("export", "d", "--format", "jsonl", "-o", str(out), "--db", exportable)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("export", "d", "--format", "jsonl", "-o", "-", "--db", exportable, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.encode() == out.read_bytes()  # the data alone; the summary on stderr
+    assert "d -> " in r.stderr and "1 jsonl rows" in r.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_parquet_to_standard_output_is_binary(exportable, tmp_path):
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    r = subprocess.run([sys.executable, "-m", "accord", "export", "d", "--format", "parquet",
+                        "-o", "-", "--db", exportable, "--no-health-check"],
+                       capture_output=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr[-1500:]
+    (tmp_path / "got.parquet").write_bytes(r.stdout)
+    assert pq.read_table(tmp_path / "got.parquet").column("external_id").to_pylist() == ["a"]
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (("--split", "train=0.5,test=0.5"), "--split"),
+    (("--to", "hub"), "--to hub"),
+    (("--card",), "dataset card"),
+])
+def test_export_to_standard_output_refuses_what_needs_a_path(exportable, tmp_path, args, named):
+    r = run_cli("export", "d", "--format", "parquet", "-o", "-", *args, "--db", exportable,
+                cwd=tmp_path)
+    _refused(r, "-o -", named)
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_to_a_closed_pipe_ends_quietly(exportable, tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "accord", "export", "d", "--format", "jsonl",
+                             "-o", "-", "--db", exportable], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before the first byte (as with "| head -c 0")
+    _out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()[-1500:]
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()[-1500:]
+
+
 # -- REST upload -------------------------------------------------------------------------
 
 def test_upload_errors_name_the_uploaded_file_not_the_server_copy(sqlite_url, tmp_path):
