@@ -79,7 +79,9 @@ def redact_confirmed(fields: dict[str, Any], metadata: Any) -> dict[str, Any]:
     """A copy of ``fields`` with every confirmed span replaced by ``[ENTITY]``.
 
     A slot whose text no longer covers a span (the field was edited after prep) is left
-    as it is for that span.
+    as it is for that span. Overlapping confirmed spans (findings imported with the
+    records' metadata can overlap; prep's never do) are replaced as one span, named by
+    the first.
 
     Examples
     --------
@@ -98,14 +100,28 @@ def redact_confirmed(fields: dict[str, Any], metadata: Any) -> dict[str, Any]:
         text = _get(out, path)
         if not isinstance(text, str) or not path:
             continue
-        spans = sorted(((f["start"], f["end"], str(f.get("entity", "PII"))) for f in findings
-                        if _state(f) == "confirmed" and isinstance(f.get("start"), int)
-                        and isinstance(f.get("end"), int)
-                        and 0 <= f["start"] < f["end"] <= len(text)), reverse=True)
-        for start, end, entity in spans:
+        spans = _merged(sorted(
+            (f["start"], f["end"], str(f.get("entity", "PII"))) for f in findings
+            if _state(f) == "confirmed" and isinstance(f.get("start"), int)
+            and isinstance(f.get("end"), int) and 0 <= f["start"] < f["end"] <= len(text)))
+        for start, end, entity in reversed(spans):
             text = text[:start] + f"[{entity}]" + text[end:]
         parent = _get(out, path[:-1]) if len(path) > 1 else out
         parent[path[-1]] = text
+    return out
+
+
+def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans sorted by start with every overlapping run made one span, named by its first
+    (longest at the same start): replacing overlapping spans one by one would cut into a
+    replacement and leave part of a finding in the text."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, entity in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if out and start < out[-1][1]:
+            first = out[-1]
+            out[-1] = (first[0], max(first[1], end), first[2])
+        else:
+            out.append((start, end, entity))
     return out
 
 
