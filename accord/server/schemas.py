@@ -176,7 +176,8 @@ class SuggestionIn(BaseModel):
     external_id: str | None = None
     question: str
     value: Any
-    score: float | None = Field(default=None, ge=0.0, le=1.0)
+    score: float | None = Field(default=None, description="the answer's probability, 0 to 1 "
+                                "(accord.schema.suggestion_score)")
     metadata: dict[str, Any] | None = Field(
         default=None, description="kept with the suggestion; ``distribution`` (class -> "
         "probability over the question's classes, summing to 1) feeds active learning's "

@@ -144,3 +144,29 @@ def test_unknown_question_fails_the_whole_import(engine, tmp_path):
     skipped = import_migration(engine, "src", path, open_source("label-studio", path),
                                ImportOptions(on_error="skip"))
     assert (skipped.inserted, skipped.rejected) == (1, 1)
+
+
+@pytest.mark.parametrize("score", [85, -0.5, 1.0001, True])
+def test_a_prediction_score_outside_0_1_fails_naming_the_line_and_question(engine, tmp_path,
+                                                                            score):
+    """A score is a probability: 85 was stored as is and `assist route` accepted it over any
+    threshold (priority 1 - 85), margin and entropy turned negative."""
+    _dataset(engine)
+    path = tmp_path / "scores.json"
+    pred = {"model_version": "m1", "score": score,
+            "result": [{"from_name": "intent", "to_name": "text", "type": "choices",
+                        "value": {"choices": ["bug"]}}]}
+    path.write_text(json.dumps([
+        {"data": {"text": "ok", "a": "x", "b": "y", "cands": [], "external_id": "n1"},
+         "predictions": [{**pred, "score": 0.7}]},
+        {"data": {"text": "bad", "a": "x", "b": "y", "cands": [], "external_id": "n2"},
+         "predictions": [pred]}]))
+    with pytest.raises(InputError) as err:
+        import_migration(engine, "src", path, open_source("label-studio", path))
+    assert str(err.value).startswith(
+        f"{path}:2: field 'intent': score of 'm1''s suggestion: expected a probability from "
+        f"0 to 1 (or no score), got {score!r}")
+    assert [r[0] for r in _snapshot(engine, "src")] == ["t1", "t2"]  # nothing written
+    skipped = import_migration(engine, "src", path, open_source("label-studio", path),
+                               ImportOptions(on_error="skip"))
+    assert (skipped.inserted, skipped.rejected) == (1, 1)

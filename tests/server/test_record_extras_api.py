@@ -85,6 +85,19 @@ def test_a_bad_distribution_is_a_clear_error_and_stores_nothing(live_server, dis
     assert all(not r.suggestions for r in admin.records(name))
 
 
+@pytest.mark.parametrize("score", [1.5, -0.1])
+def test_a_score_outside_0_1_is_a_clear_error_and_stores_nothing(live_server, score):
+    """The REST path and the importers share one check (accord.schema.suggestion_score)."""
+    name = f"score{abs(hash(str(score))) % 10**6}"
+    admin = _dataset(live_server, name, n=2)
+    with pytest.raises(InputError, match=r"suggestions\[1\]\.score: expected a probability "
+                                         r"from 0 to 1 \(or no score\), got "):
+        admin.add_suggestions(name, "m", [
+            {"external_id": "r0", "question": "y", "value": "a", "score": 0.5},
+            {"external_id": "r1", "question": "y", "value": "a", "score": score}])
+    assert all(not r.suggestions for r in admin.records(name))
+
+
 def test_two_suggestions_for_one_record_and_question_are_a_clear_error(live_server):
     """One request naming a record and question twice (by id and by external id here) is a
     422 that names both items, and stores nothing (it was a 500: the table's unique key)."""

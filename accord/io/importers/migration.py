@@ -30,6 +30,7 @@ from accord.errors import InputError, NotFound
 from accord.io.importer import ImportOptions, ImportSummary
 from accord.io.mapping import RowMapper
 from accord.schema import Settings, validate_value, validate_values
+from accord.schema.suggestion_score import check_score
 from accord.store.audit import record_event
 from accord.store.datasets import create_dataset, get_dataset, settings_of
 from accord.store.engine import write_scope
@@ -163,6 +164,7 @@ def _check(settings: Settings, row: RecordRow, rec: MigratedRecord, source: str)
         for q, value, score, agent in rec.suggestions:
             if q not in by_name:
                 raise InputError(f"unknown question; questions are {sorted(by_name)}", field=q)
+            score = check_score(score, f"score of {agent[:256]!r}'s suggestion", field=q)
             clean.append((q, validate_value(by_name[q], value, row.fields), score, agent[:256]))
         rec.suggestions = clean
     except InputError as exc:

@@ -13,6 +13,7 @@ from accord.errors import InputError, NotFound
 from accord.io.importer import ImportOptions, import_file, import_rows
 from accord.schema import validate_value
 from accord.schema.distribution import check_distribution
+from accord.schema.suggestion_score import check_score
 from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
@@ -208,7 +209,8 @@ def put_suggestions(body: SuggestionsPut, ctx: Annotated[DatasetCtx, Depends(dat
             meta = {**meta, "distribution": check_distribution(
                 questions[s.question], meta["distribution"],
                 f"suggestions[{i}].metadata.distribution")}
-        items.append(SuggestionItem(rec.id, s.question, value, s.score, meta))
+        score = check_score(s.score, f"suggestions[{i}].score", field=s.question)
+        items.append(SuggestionItem(rec.id, s.question, value, score, meta))
     n = write_suggestions(session, body.agent, items, utcnow())
     record_event(session, "suggestions.put", "dataset", ctx.dataset.id, user_id=ctx.user.id,
                  dataset_id=ctx.dataset.id, details={"agent": body.agent, "count": n})
