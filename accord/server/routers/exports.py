@@ -3,7 +3,9 @@
 The same formats, selection options and splits as ``accord export``
 (docs/export.md), for reviewers and admins of the dataset. The body streams
 record page by record page (constant memory); ``Content-Disposition`` names
-the file. A split export downloads one split at a time (``part=train``).
+the file. A split export downloads one split at a time (``part=train``). A
+client that goes away in the middle ends the export at once: its transaction
+and files are closed with the response (:class:`ClosingStream`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from accord.errors import InputError
 from accord.io.exporters.download import open_download, with_query_names
 from accord.io.exporters.options import options_from_mapping
 from accord.server.checked_route import CheckedRoute
+from accord.server.closing_stream import ClosingStream
 from accord.server.deps import DatasetCtx, dataset_reviewer
 
 router = APIRouter(tags=["export"], route_class=CheckedRoute)
@@ -72,5 +75,5 @@ def export_dataset(
         download = open_download(request.app.state.engine, ctx.dataset.name, options)
     except InputError as exc:
         raise with_query_names(exc) from None
-    return StreamingResponse(download.chunks, media_type=download.media_type, headers={
+    return ClosingStream(download.chunks, media_type=download.media_type, headers={
         "Content-Disposition": f'attachment; filename="{download.filename}"'})
