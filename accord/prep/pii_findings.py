@@ -19,8 +19,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["PII_KEY", "PII_STATES", "find_finding", "has_confirmed", "pii_counts",
-           "redact_confirmed", "slot_path"]
+__all__ = ["PII_KEY", "PII_STATES", "Plan", "find_finding", "has_confirmed", "moved_findings",
+           "moved_offset", "moved_spans", "pii_counts", "redact_confirmed", "redaction_plan",
+           "slot_path"]
 
 PII_KEY = "_pii"
 PII_STATES = ("confirmed", "dismissed")
@@ -75,13 +76,35 @@ def _get(fields: Any, path: tuple[str | int, ...]) -> Any:
     return target
 
 
-def redact_confirmed(fields: dict[str, Any], metadata: Any) -> dict[str, Any]:
+Plan = dict[str, list[tuple[int, int, str]]]
+
+
+def redaction_plan(fields: dict[str, Any], metadata: Any) -> Plan:
+    """Per slot, the spans :func:`redact_confirmed` replaces: the confirmed findings the
+    slot's text still covers, sorted, overlapping ones merged (named by the first)."""
+    plan: Plan = {}
+    for name, findings in _slots(metadata).items():
+        path = slot_path(name)
+        text = _get(fields, path) if path else None
+        if not isinstance(text, str):
+            continue
+        spans = _merged(sorted(
+            (f["start"], f["end"], str(f.get("entity", "PII"))) for f in findings
+            if _state(f) == "confirmed" and _offset(f.get("start"))
+            and _offset(f.get("end")) and 0 <= f["start"] < f["end"] <= len(text)))
+        if spans:
+            plan[name] = spans
+    return plan
+
+
+def redact_confirmed(fields: dict[str, Any], metadata: Any,
+                     plan: Plan | None = None) -> dict[str, Any]:
     """A copy of ``fields`` with every confirmed span replaced by ``[ENTITY]``.
 
     A slot whose text no longer covers a span (the field was edited after prep) is left
     as it is for that span. Overlapping confirmed spans (findings imported with the
     records' metadata can overlap; prep's never do) are replaced as one span, named by
-    the first.
+    the first. Offsets into the redacted text: :func:`moved_offset`.
 
     Examples
     --------
@@ -91,24 +114,65 @@ def redact_confirmed(fields: dict[str, Any], metadata: Any) -> dict[str, Any]:
     >>> redact_confirmed({"text": "call 555-123-4567 to Anna"}, meta)
     {'text': 'call [PHONE_NUMBER] to Anna'}
     """
-    slots = _slots(metadata)
-    if not any(_state(f) == "confirmed" for fs in slots.values() for f in fs):
+    plan = redaction_plan(fields, metadata) if plan is None else plan
+    if not plan:
         return fields
     out = copy.deepcopy(fields)
-    for name, findings in slots.items():
+    for name, spans in plan.items():
         path = slot_path(name)
         text = _get(out, path)
-        if not isinstance(text, str) or not path:
-            continue
-        spans = _merged(sorted(
-            (f["start"], f["end"], str(f.get("entity", "PII"))) for f in findings
-            if _state(f) == "confirmed" and isinstance(f.get("start"), int)
-            and isinstance(f.get("end"), int) and 0 <= f["start"] < f["end"] <= len(text)))
         for start, end, entity in reversed(spans):
             text = text[:start] + f"[{entity}]" + text[end:]
         parent = _get(out, path[:-1]) if len(path) > 1 else out
         parent[path[-1]] = text
     return out
+
+
+def moved_offset(spans: list[tuple[int, int, str]], pos: int, *, end: bool) -> int:
+    """Where offset ``pos`` of a slot's text is after ``spans`` (its redaction plan) were
+    replaced: later offsets move by the length each replacement changed; an offset inside
+    a replaced span goes to the replacement's start (``end`` False) or end (``end`` True),
+    so a span over a finding then covers its ``[ENTITY]``.
+
+    Examples
+    --------
+    >>> plan = [(5, 17, "PHONE_NUMBER")]  # 'call 555-123-4567 to Anna' -> 'call [PHONE_NUMBER] ...'
+    >>> moved_offset(plan, 21, end=False), moved_offset(plan, 9, end=True)
+    (23, 19)
+    """
+    shift = 0
+    for start, stop, entity in spans:
+        if pos >= stop:
+            shift += len(entity) + 2 - (stop - start)
+        elif pos > start:
+            return start + shift + (len(entity) + 2 if end else 0)
+        else:
+            break
+    return pos + shift
+
+
+def moved_spans(spans: list[tuple[int, int, str]], value: Any) -> Any:
+    """A span answer (``[{start, end, ...}]``) with its offsets moved into the redacted
+    text (:func:`moved_offset`); anything else as it is."""
+    if not isinstance(value, list):
+        return value
+    return [{**v, "start": moved_offset(spans, v["start"], end=False),
+             "end": moved_offset(spans, v["end"], end=True)}
+            if isinstance(v, dict) and _offset(v.get("start")) and _offset(v.get("end"))
+            else v for v in value]
+
+
+def moved_findings(metadata: Any, plan: Plan) -> Any:
+    """``metadata`` with the findings of every redacted slot moved into the redacted text."""
+    if not plan:
+        return metadata
+    pii = {name: moved_spans(plan[name], findings) if name in plan else findings
+           for name, findings in metadata[PII_KEY].items()}
+    return {**metadata, PII_KEY: pii}
+
+
+def _offset(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

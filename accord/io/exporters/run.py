@@ -274,8 +274,9 @@ class _Run:
 
     def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
         """``(record, decision, rows)`` for every record that passes the filters."""
+        from accord.io.exporters.pii_redaction import redact_record, span_fields
         from accord.io.exporters.record_rows import to_json_record
-        from accord.prep.pii_findings import has_confirmed, redact_confirmed
+        from accord.prep.pii_findings import has_confirmed
         from accord.store.export import (
             iter_export_records,
             iter_json_records,
@@ -300,6 +301,8 @@ class _Run:
         # looks at single responses, else converted from the full read
         as_json = getattr(self.prep.builder, "json_records", False)
         redact, drop_pii = self.options.redact_pii, self.options.drop_pii
+        spans = span_fields(self.ctx.settings) if redact else {}
+        question = self.ctx.plan.question_name
         if as_json and not count_responses and not (redact or drop_pii) and \
                 json_records_supported(self.session):
             source: Iterator[Any] = iter_json_records(self.session, self.prep.dataset_id,
@@ -307,9 +310,11 @@ class _Run:
                                                       readers=self.readers)
             convert = None
         else:
+            # the PII findings are in the metadata, which training formats do not read
+            load = {**self.prep.fmt.load, "full": True} if redact or drop_pii \
+                else self.prep.fmt.load
             source = iter_export_records(self.session, self.prep.dataset_id,
-                                         exclude_gold=self.options.exclude_gold,
-                                         **self.prep.fmt.load)
+                                         exclude_gold=self.options.exclude_gold, **load)
             convert = to_json_record if as_json else None
         if self.options.with_vectors:
             source = self._with_vectors(source)
@@ -327,7 +332,7 @@ class _Run:
                 self.filter.kept -= 1
                 continue
             if redact:
-                rec.fields = redact_confirmed(rec.fields, rec.metadata)
+                decision = redact_record(rec, spans, question, decision)
             if convert is not None:
                 rec = convert(rec)
             rows = build(rec, decision)
