@@ -63,3 +63,32 @@ def test_annotator_sees_highlights_reviewer_confirms_and_dismisses(page, ui_serv
               for f in stored["metadata"]["_pii"]["text"]}
     assert states == {"PHONE_NUMBER": ("confirmed", reviewer),
                       "EMAIL_ADDRESS": ("dismissed", reviewer)}
+
+
+def test_findings_outside_the_text_are_named_by_offsets_not_shown_as_other_text(page, ui_server):
+    """Findings imported with the records' metadata can lie outside the text: -5..999 was
+    shown as the text's last five characters (JavaScript's slice counts a negative start
+    from the end) and a reviewer could confirm 'ow ok' as the finding; the export never
+    redacts such a finding."""
+    name = unique("piirange")
+    check(ui_server.admin.post("/datasets", json={"name": name, "settings": SETTINGS}))
+    findings = [{"start": 5, "end": 15, "entity": "PHONE_NUMBER"},
+                {"start": -5, "end": 999, "entity": "WIDE"},
+                {"start": "a", "end": 3, "entity": "ODD"}]
+    body = (json.dumps({"id": "p1", "text": "call 5551234567 now ok",
+                        "_pii": {"text": findings}}) + "\n").encode()
+    check(ui_server.admin.post(f"/datasets/{name}/records/upload",
+                               files={"file": ("a.jsonl", body)}))
+    reviewer, _ = ui_server.user("reviewer")
+    check(ui_server.admin.post(f"/datasets/{name}/members", json={"user": reviewer}))
+    api_login(page.context, reviewer)
+    page.goto(f"/datasets/{name}/annotate")
+    panel = page.locator(".pii-panel")
+    expect(panel.locator("mark.pii")).to_have_count(1)
+    expect(panel.locator('mark[data-entity="PHONE_NUMBER"]')).to_have_text("5551234567")
+    expect(panel.locator(".pii-text")).to_have_text("call 5551234567 now ok")
+    expect(panel.locator('li.pii-finding:has-text("PHONE_NUMBER")')).to_contain_text('"5551234567"')
+    expect(panel.locator('li.pii-finding:has-text("WIDE")')).to_contain_text(
+        "-5-999, not in the text")
+    expect(panel.locator('li.pii-finding:has-text("ODD")')).to_contain_text(
+        "a-3, not in the text")

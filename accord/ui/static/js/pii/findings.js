@@ -22,11 +22,18 @@ function stateOf(f) {
   return (f.review && f.review.state) || "open";
 }
 
+/** Whether the finding's offsets lie in the text (findings imported with the records'
+ *  metadata may not; exports redact only those that do). */
+function covered(text, f) {
+  return text !== null && Number.isInteger(f.start) && Number.isInteger(f.end) &&
+    f.start >= 0 && f.start < f.end && f.end <= text.length;
+}
+
 function highlighted(text, findings) {
   const parts = [];
   let pos = 0;
-  for (const f of [...findings].sort((a, b) => a.start - b.start)) {
-    if (f.start < pos || f.end > text.length || f.start >= f.end) continue;
+  for (const f of findings.filter((x) => covered(text, x)).sort((a, b) => a.start - b.start)) {
+    if (f.start < pos) continue;
     parts.push(text.slice(pos, f.start));
     parts.push(h("mark", { class: `pii pii-${stateOf(f)}`, title: `${f.entity} (${stateOf(f)})`,
       dataset: { entity: f.entity, start: f.start, end: f.end } }, text.slice(f.start, f.end)));
@@ -65,7 +72,7 @@ export function piiPanel(record) {
       const text = slotText(record.fields, slot);
       const rows = findings.map((f) => h("li", { class: `pii-finding pii-${stateOf(f)}`, dataset: { slot, start: f.start, end: f.end } },
         h("strong", { text: f.entity }), " ",
-        h("span", { class: "muted small", text: text !== null ? `"${text.slice(f.start, f.end)}"` : `${f.start}-${f.end}` }), " ",
+        h("span", { class: "muted small", text: covered(text, f) ? `"${text.slice(f.start, f.end)}"` : `${f.start}-${f.end}, not in the text` }), " ",
         h("span", { class: "pii-state", text: stateOf(f) }),
         canReview ? [" ",
           h("button", { type: "button", class: "secondary", dataset: { action: "confirm" },
