@@ -111,7 +111,7 @@ def prioritize_learned(engine: Engine, dataset: str, question: str, *, strategy:
         dataset_id = ds.id
     if not ids:
         raise InputError(f"no record of {dataset!r} has vectors {vector!r}; run 'accord assist "
-                         "embed' first", field="--strategy")
+                         "embed' first", field="--vector")
     position = {rid: i for i, rid in enumerate(ids)}
     known = {position[rid]: str(v) for rid, v in answers.items() if rid in position}
     ranking = rank_unlabelled(np.concatenate(blocks), known, strategy=strategy,

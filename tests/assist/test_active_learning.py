@@ -221,6 +221,7 @@ def test_cli_auto_reorders_records(db_url):
     assert all(0.0 <= p <= 1.0 for p in odd.values())
     top = max(odd, key=odd.get)
     assert abs(x[top, 0]) < np.median(np.abs(x[list(odd), 0]))  # near the boundary
-    with pytest.raises(InputError, match="run 'accord assist embed' first"):
+    with pytest.raises(InputError, match="run 'accord assist embed' first") as err:
         prioritize_learned(engine, "al", "y")  # no all-MiniLM-L6-v2 vectors
+    assert err.value.field == "--vector"  # the option to change (it said --strategy)
     engine.dispose()
