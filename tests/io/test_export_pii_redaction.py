@@ -97,3 +97,21 @@ def test_formats_that_do_not_export_metadata_still_redact_and_drop(engine, tmp_p
     sentences = (tmp_path / "d.conll").read_text(encoding="utf-8").strip().split("\n\n")
     assert len(sentences) == 1  # r1 (confirmed finding) left out, r2 kept
     assert "555-123-4567\tB-PHONE" in sentences[0]
+
+
+def test_the_consensus_columns_of_aggregate_follow_the_redaction(engine, tmp_path: Path):
+    _dataset(engine)
+    export(engine, "red", tmp_path / "a.jsonl", "jsonl", redact_pii=True, aggregate="vote")
+    rows = {r["external_id"]: r for r in read_jsonl(tmp_path / "a.jsonl")}
+    text = rows["r1"]["fields"]["text"]
+    assert _texts(text, rows["r1"]["aggregates"]["ents"]["value"]) == [
+        ("[PHONE_NUMBER]", "PHONE"), ("Ann", "PER")]  # the fix is the answer in force
+    assert _texts(TEXT, rows["r2"]["aggregates"]["ents"]["value"]) == [
+        ("555-123-4567", "PHONE"), ("Ann", "PER")]
+    export(engine, "red", tmp_path / "a.csv", "csv", redact_pii=True, aggregate="vote")
+    import csv
+    import json
+    with open(tmp_path / "a.csv", encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["external_id"] == "r1")
+    assert _texts(row["text"], json.loads(row["consensus_ents"])) == [
+        ("[PHONE_NUMBER]", "PHONE"), ("Ann", "PER")]

@@ -274,7 +274,11 @@ class _Run:
 
     def records(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any, list[Any]]]:
         """``(record, decision, rows)`` for every record that passes the filters."""
-        from accord.io.exporters.pii_redaction import redact_record, span_fields
+        from accord.io.exporters.pii_redaction import (
+            redact_record,
+            span_fields,
+            with_moved_consensus,
+        )
         from accord.io.exporters.record_rows import to_json_record
         from accord.prep.pii_findings import has_confirmed
         from accord.store.export import (
@@ -302,7 +306,7 @@ class _Run:
         as_json = getattr(self.prep.builder, "json_records", False)
         redact, drop_pii = self.options.redact_pii, self.options.drop_pii
         spans = span_fields(self.ctx.settings) if redact else {}
-        question = self.ctx.plan.question_name
+        with_moved_consensus(self.ctx.consensus, spans)
         if as_json and not count_responses and not (redact or drop_pii) and \
                 json_records_supported(self.session):
             source: Iterator[Any] = iter_json_records(self.session, self.prep.dataset_id,
@@ -332,7 +336,8 @@ class _Run:
                 self.filter.kept -= 1
                 continue
             if redact:
-                decision = redact_record(rec, spans, question, decision)
+                redact_record(rec, spans, self.ctx.consensus)
+                decision = None if decide is None else decide(rec.id)
             if convert is not None:
                 rec = convert(rec)
             rows = build(rec, decision)
