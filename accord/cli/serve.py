@@ -63,6 +63,9 @@ def serve_command(
         raise InputError(f"--workers {workers} needs PostgreSQL: a SQLite database is served by "
                          "one process (drop --workers, or use --db postgresql://...)",
                          field="--workers")
+    # forwarded headers only from configured proxies: anyone else could choose the
+    # address their failed logins are counted under (docs/security.md)
+    proxies = _trusted_proxies(trusted_proxies)
     if media_root is None and demo:
         from accord.demo import DEMO_MEDIA
 
@@ -90,9 +93,6 @@ def serve_command(
     console.print(f"accord serving {engine.url.render_as_string(hide_password=True)} at "
                   f"http://{shown_host}:{port}/  (API docs: http://{shown_host}:{port}/docs)",
                   markup=False, highlight=False)
-    proxies = _trusted_proxies(trusted_proxies)
-    # forwarded headers only from configured proxies: anyone else could choose the
-    # address their failed logins are counted under (docs/security.md)
     relearner = _relearner(url, relearn_interval)
     try:
         uvicorn.run("accord.server.app:app_from_env", factory=True, host=host, port=port,
@@ -123,10 +123,17 @@ def _trusted_proxies(text: str) -> list[str]:
     out = [part.strip() for part in text.split(",") if part.strip()]
     for part in out:
         try:
-            ipaddress.ip_network(part, strict=False)
+            network = ipaddress.ip_network(part, strict=False)
         except ValueError:
-            raise InputError(f"--trusted-proxies: {part!r} is not an IP address or network "
+            raise InputError(f"{part!r} is not an IP address or network "
                              "(e.g. 127.0.0.1, 10.0.0.0/8)", field="--trusted-proxies") from None
+        try:  # uvicorn reads a network strictly: with host bits set it would trust nothing
+            ipaddress.ip_network(part)
+        except ValueError:
+            host = part.split("/", 1)[0]
+            raise InputError(f"{part!r} has host bits set: write {network} "
+                             f"for the network or {host} for one address",
+                             field="--trusted-proxies") from None
     return out
 
 

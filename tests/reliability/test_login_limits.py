@@ -12,6 +12,7 @@ against a limit of 10 on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,6 +23,7 @@ from accord.store import make_engine
 from accord.store.engine import write_scope
 from accord.store.login_throttle import BUCKETS, address_key, take_try
 from accord.store.users import create_user
+from tests.conftest import run_cli
 from tests.reliability.harness import Server, seed
 
 PASSWORD = "Victim-Pa55-right"
@@ -160,3 +162,22 @@ def test_long_user_names_are_counted(served):
     codes = [_login(served, name, "wrong-wrong", "127.0.0.10").status_code
              for _ in range(PAIR.burst + 1)]
     assert codes == [401] * PAIR.burst + [429]
+
+
+@pytest.mark.parametrize("value, says", [
+    ("127.0.0.5/8", "'127.0.0.5/8' has host bits set: write 127.0.0.0/8 for the network or "
+                    "127.0.0.5 for one address"),
+    ("10.0.0.0/8, localhost", "'localhost' is not an IP address or network")])
+def test_trusted_proxies_the_server_would_ignore_are_refused(tmp_path, value, says):
+    """uvicorn reads each network strictly: ``127.0.0.5/8`` (host bits set) became a name
+    that matches no peer, so the proxy's ``X-Forwarded-For`` was ignored and every user
+    behind it counted under the proxy's address. Refused before anything starts."""
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    with socket.socket() as taken:  # had it started, it would have failed here, not served
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = run_cli("serve", "--db", url, "--port", port, "--trusted-proxies", value)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert says in " ".join(done.stderr.split()) and "Traceback" not in done.stderr
+    assert "accord serving" not in done.stdout
