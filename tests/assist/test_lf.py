@@ -229,3 +229,15 @@ def test_cli_writes_suggestions_and_report(db_url, tmp_path):
     assert n == again.written == again.report.rules[0].votes > 0
     engine.dispose()
 
+
+
+def test_a_python_rule_without_a_label_shows_that_it_returns_one():
+    """``@labeling_function()`` returns its label per record: the table said 'None'."""
+    from accord.assist.lf.report import LFReport, RuleStats, rows
+
+    report = LFReport(10, "gold", [RuleStats("by_length", None, "python", 2, 0.2, 0.0, 0.0,
+                                              None, 0, 0.7),
+                                   RuleStats("bad", "neg", "keywords", 1, 0.1, 0.0, 0.0,
+                                             None, 0, 0.7)])
+    _, body = rows(report)
+    assert [r[1] for r in body[:2]] == ["(returned)", "neg"]

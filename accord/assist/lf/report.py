@@ -123,7 +123,8 @@ def rows(report: LFReport) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the table (rules, then the label model)."""
     head = ["rule", "label", "kind", "coverage", "overlaps", "conflicts",
             f"accuracy ({report.against})", "learned accuracy"]
-    out = [[r.name, str(r.label), r.kind, _pct(r.coverage), _pct(r.overlaps), _pct(r.conflicts),
+    out = [[r.name, "(returned)" if r.label is None else str(r.label), r.kind,
+            _pct(r.coverage), _pct(r.overlaps), _pct(r.conflicts),
             _acc(r.accuracy, r.n_ref),
             "-" if r.learned_accuracy is None else f"{r.learned_accuracy:.3f}"]
            for r in report.rules]
