@@ -33,9 +33,9 @@ class LoopUnit:
         self._tx = tx
         self.info: dict[Any, Any] = {}
         self.session: Session | None = None  # the real one, once something needed it
-        # (connection, dialect, DBAPI cursor) for accord.store.direct while no session was
-        # made (afterwards the session's connection, which may be in a savepoint)
-        self.kept: tuple[Connection, Any, Any] | None = None
+        # (connection, dialect, DBAPI cursor, libpq lane) for accord.store.direct while no
+        # session was made (afterwards the session's connection, which may be in a savepoint)
+        self.kept: tuple[Connection, Any, Any, Any] | None = None
 
     def orm(self) -> Session:
         """The real session, joined to the unit's transaction (made on first use).
