@@ -28,6 +28,8 @@ def lf_command(
     db: DbOption = None, as_json: AsJson = False,
 ) -> None:
     """Apply labelling functions; a label model turns their votes into scored suggestions."""
+    from contextlib import nullcontext
+
     from accord.assist.lf import label_dataset, render_markdown
     from accord.assist.lf.report import rows
     from accord.atomic import atomic_output
@@ -35,11 +37,14 @@ def lf_command(
 
     if report is not None and report.suffix not in (".json", ".md"):
         raise InputError(f"expected a .json or .md file, got {report.name!r}", field="--report")
-    run = label_dataset(open_store(db), dataset, question, lfs, agent=agent)
-    if report is not None:
-        text = run.report.to_json() if report.suffix == ".json" else render_markdown(run.report)
-        with atomic_output(report, encoding="utf-8") as fh:
-            fh.write(text)
+    # the report's file is opened first: a directory that does not exist stops the run
+    # before any suggestion is written, and the file appears only if the run succeeds
+    with atomic_output(report, encoding="utf-8") if report is not None else nullcontext() \
+            as fh:
+        run = label_dataset(open_store(db), dataset, question, lfs, agent=agent)
+        if fh is not None:
+            fh.write(run.report.to_json() if report is not None and report.suffix == ".json"
+                     else render_markdown(run.report))
     if as_json:
         typer.echo(json.dumps(run.to_dict(), default=str))
         return

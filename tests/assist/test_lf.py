@@ -205,6 +205,13 @@ def test_cli_writes_suggestions_and_report(db_url, tmp_path):
         for rec in recs[:60]:
             mark_gold(s, settings_of(ds), rec,
                       {"y": "pos" if rows[int(rec.external_id)]["label"] else "neg"})
+    # a report in a directory that does not exist stops the run before anything is written
+    # (the suggestions were written, then the command failed with exit code 2)
+    lost = run_cli("assist", "lf", "sst", "-q", "y", "--lfs", str(RULES), "--report",
+                   str(tmp_path / "missing" / "lf.json"), env={"ACCORD_DB": url})
+    assert lost.returncode == 2 and "does not exist" in lost.stderr
+    with session_scope(engine) as s:
+        assert s.execute(select(Suggestion.id)).first() is None
     report = tmp_path / "lf.json"
     done = run_cli("assist", "lf", "sst", "-q", "y", "--lfs", str(RULES), "--report", str(report),
                    env={"ACCORD_DB": url})
