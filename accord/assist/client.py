@@ -19,6 +19,7 @@ Configuration comes from arguments, else the environment:
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -42,6 +43,8 @@ from accord.assist.structured import (
 )
 from accord.assist.usage import UsageMeter
 from accord.errors import AccordError, InputError
+
+log = logging.getLogger("accord.assist")
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -322,7 +325,12 @@ class LLMClient:
                                f"attempts: {error}", status=status)
             with self._retries_lock:
                 self.retries += 1
-            self._sleep(self.policy.delay(attempt, retry_after))
+            wait = self.policy.delay(attempt, retry_after)
+            # a long wait is not silence: say what failed and when the next try is (on
+            # standard error in the CLI, in the server's log)
+            log.warning("POST %s (%s): %s; retry %d of %d in %.1f s", url,
+                        body["model"], error, attempt + 1, self.policy.max_retries, wait)
+            self._sleep(wait)
             attempt += 1
 
 

@@ -87,6 +87,13 @@ def test_errors_exit_2_with_a_message(setup):
     down = run_cli("assist", "prelabel", "d", "-q", "y", "--no-cache", "--max-retries", "0",
                    env={**env, "ACCORD_LLM_BASE_URL": "http://127.0.0.1:9/v1"})
     assert down.returncode == 2 and "ConnectError" in down.stderr
+    # each retry says what failed and when the next try is (it was silent for minutes)
+    retried = run_cli("assist", "prelabel", "d", "-q", "y", "--no-cache", "--max-retries", "2",
+                      env={**env, "ACCORD_LLM_BASE_URL": "http://127.0.0.1:9/v1"},
+                      fresh_process=True)
+    assert retried.returncode == 2, retried.stderr
+    assert "ConnectError" in retried.stderr and "retry 1 of 2 in" in retried.stderr
+    assert "retry 2 of 2 in" in retried.stderr and "failed after 3 attempts" in retried.stderr
 
 
 def test_generate_and_judge_commands(setup):
