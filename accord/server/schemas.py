@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.store.datasets import DATASET_NAME_PATTERN
+
 __all__ = [
     "UserPublic", "UserCreate", "UserUpdate", "TokenCreated", "TokenPublic", "LoginRequest",
     "LoginResult",
@@ -85,7 +87,7 @@ class LoginResult(BaseModel):
 
 
 class DatasetCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    name: str = Field(min_length=1, max_length=128, pattern=DATASET_NAME_PATTERN)
     settings: dict[str, Any]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -9,16 +10,41 @@ import orjson
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from accord.errors import Conflict, NotFound
+from accord.errors import Conflict, InputError, NotFound
 from accord.schema import Settings
 from accord.store.direct import run
 from accord.store.models import Dataset, Membership, Record, SettingsVersion, User, utcnow
 from accord.store.record_status import restatus_records
 
-__all__ = ["create_dataset", "get_dataset", "hold_dataset", "hold_dataset_named",
+__all__ = ["DATASET_NAME_PATTERN", "check_dataset_name", "create_dataset", "get_dataset",
+           "hold_dataset", "hold_dataset_named",
            "list_datasets", "delete_dataset", "update_settings",
            "settings_of", "settings_data", "settings_history", "add_member", "remove_member",
            "members", "is_member", "dataset_counts"]
+
+
+#: A dataset name: 1-128 ASCII letters, digits, ``_``, ``.`` or ``-``, starting with a letter
+#: or digit. It is a path segment of ``/api/v1/datasets/{name}`` and part of download file
+#: names (``Content-Disposition``), so it can hold no ``/``, quote, line break or non-ASCII.
+DATASET_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+_DATASET_NAME = re.compile(DATASET_NAME_PATTERN)
+
+
+def check_dataset_name(name: str, *, field: str = "name") -> None:
+    """The one rule for dataset names (REST, the UI's forms, ``accord dataset create``,
+    ``accord import --create``, triage and ``accord assist`` targets).
+
+    >>> check_dataset_name("intents-v2.1")
+    >>> check_dataset_name("a/b")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    accord.errors.InputError: field 'name': invalid dataset name 'a/b': ...
+    """
+    if not isinstance(name, str) or not 1 <= len(name) <= 128 \
+            or not _DATASET_NAME.fullmatch(name):
+        raise InputError(f"invalid dataset name {name!r}: expected 1-128 ASCII letters, "
+                         "digits, '_', '.' or '-', starting with a letter or digit",
+                         field=field)
 
 
 def _stored(settings: Settings) -> dict[str, Any]:
@@ -59,9 +85,12 @@ def create_dataset(session: Session, name: str, settings: Settings,
 
     Raises
     ------
+    InputError
+        If the name breaks :func:`check_dataset_name`.
     Conflict
         If a dataset with this name exists.
     """
+    check_dataset_name(name)
     if session.scalar(select(Dataset.id).where(Dataset.name == name)) is not None:
         raise Conflict(f"dataset {name!r} already exists")
     data = _stored(settings)

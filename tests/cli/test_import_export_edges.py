@@ -271,3 +271,30 @@ def test_import_report_refuses_a_device_before_importing(exportable, tmp_path, d
     _refused(r, device.name, "character device")
     assert stat.S_ISCHR(os.stat(device).st_mode)
     assert [row["external_id"] for row in _export(exportable, tmp_path)] == ["a"]
+
+
+@pytest.mark.parametrize("name", ["a/b", "new\nline", "数据", "q\"uote", ".hidden", "x" * 129])
+def test_dataset_names_follow_the_rest_rule_on_the_cli_too(db_url, tmp_path, name):
+    """``accord dataset create`` and ``accord import --create`` took any name while the REST
+    API and the UI allow ``[A-Za-z0-9][A-Za-z0-9_.-]*``: 'a/b' could then not be reached
+    at /api/v1/datasets/{name}, and a non-Latin-1 name made the timesheet's CSV a 500
+    (its Content-Disposition header). One rule now (check_dataset_name)."""
+    (tmp_path / "settings.yaml").write_text(SETTINGS)
+    (tmp_path / "r.jsonl").write_text('{"id": "1", "text": "t"}\n')
+    created = run_cli("dataset", "create", name, "--settings", str(tmp_path / "settings.yaml"),
+                      "--db", db_url)
+    imported = run_cli("import", name, str(tmp_path / "r.jsonl"), "--create", "--db", db_url)
+    for done in (created, imported):
+        assert done.returncode == 2, (done.stdout, done.stderr)
+        assert "invalid dataset name" in done.stderr and "Traceback" not in done.stderr
+    from sqlalchemy import func, select
+
+    from accord.store import make_engine
+    from accord.store.models import Dataset
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(Dataset.__table__)) == 0
+    finally:
+        engine.dispose()

@@ -25,6 +25,7 @@ from accord.server.checked_route import CheckedRoute
 from accord.server.deps import DatasetCtx, WriteSession, dataset_admin
 from accord.store.audit import record_event
 from accord.store.datasets import (
+    DATASET_NAME_PATTERN,
     add_member,
     create_dataset,
     get_dataset,
@@ -37,13 +38,12 @@ from accord.store.records import upsert_records
 
 router = APIRouter(tags=["triage"], route_class=CheckedRoute)
 
-_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _PROBLEMS = {"incorrect": "Factually wrong", "unhelpful": "Unhelpful or off-topic",
              "unsafe": "Unsafe or harmful", "style": "Tone, length or format"}
 
 
 class TriageIn(BaseModel):
-    target: str = Field(min_length=1, max_length=128, pattern=_NAME)
+    target: str = Field(min_length=1, max_length=128, pattern=DATASET_NAME_PATTERN)
     task: Literal["rewrite", "review"]
     metadata: dict[str, str] = Field(default_factory=dict,
                                      description="e.g. {\"feedback\": \"down\"}")
