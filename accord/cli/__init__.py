@@ -64,8 +64,33 @@ def main() -> None:
     except AccordError as exc:
         report_error(exc)
         sys.exit(2)
+    except UnicodeEncodeError as exc:
+        arg = _undecodable_argument(exc)
+        if arg is None:
+            raise
+        from accord.errors import InputError
+
+        report_error(InputError(f"the argument {arg!r} is not valid UTF-8: names and text "
+                                "given on the command line must be UTF-8"))
+        sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         sys.exit(130)
     finally:
         close_stores()
+
+
+def _undecodable_argument(exc: UnicodeEncodeError) -> bytes | None:
+    """The command-line argument (as the bytes it was given as) whose undecodable bytes
+    reached a database driver or a file, if that is what ``exc`` is: Python hands such
+    bytes over as lone surrogates (PEP 383), which no backend can store. A file path may
+    hold them (the OS allows it), so they are refused only where they are used as text."""
+    import os
+
+    if exc.reason != "surrogates not allowed" or not isinstance(exc.object, str):
+        return None
+    for arg in sys.argv[1:]:
+        if exc.object and (exc.object in arg or arg in exc.object) \
+                and any("\udc80" <= c <= "\udcff" for c in arg):
+            return os.fsencode(arg)
+    return None

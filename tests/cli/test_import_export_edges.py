@@ -298,3 +298,17 @@ def test_dataset_names_follow_the_rest_rule_on_the_cli_too(db_url, tmp_path, nam
             assert conn.scalar(select(func.count()).select_from(Dataset.__table__)) == 0
     finally:
         engine.dispose()
+
+
+def test_an_argument_that_is_not_utf8_is_an_error_not_a_traceback(db_url, tmp_path):
+    """Bytes that are not UTF-8 on the command line reach Python as lone surrogates
+    (PEP 383), which neither SQLite nor PostgreSQL can store: a user name or a dataset
+    to export spelled so ended in a UnicodeEncodeError traceback (exit 1)."""
+    (tmp_path / "settings.yaml").write_text(SETTINGS)
+    assert run_cli("dataset", "create", "d", "--settings", str(tmp_path / "settings.yaml"),
+                   "--db", db_url).returncode == 0
+    for args in (("user", "create", "bad\udcff", "--role", "annotator", "--no-password"),
+                 ("export", "\udcff\udcfe", "-o", str(tmp_path / "x.jsonl"))):
+        done = run_cli(*args, "--db", db_url)
+        assert done.returncode == 2, (done.stdout, done.stderr)
+        assert "is not valid UTF-8" in done.stderr and "Traceback" not in done.stderr
