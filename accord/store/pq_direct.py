@@ -21,24 +21,40 @@ the rows read are the ones the cursor would send and read:
   ``OperationalError`` when the connection is lost.
 
 These pieces are psycopg's internals (``_prepared``, ``_get_tx_start_command``,
-``psycopg._queries``): :func:`lane` returns ``None`` (the cursor path) when the installed
-psycopg lacks one of them, and tests/store/test_pq_direct.py compares the lane's rows and
-prepared statements with the cursor's.
+``psycopg._queries``), which a release may change without notice: :func:`lane` returns
+``None`` (the cursor path) unless the installed psycopg is a release series the lane was
+tested with (:data:`TESTED`) and has all of them. tests/store/test_pq_direct.py compares
+the lane's rows and prepared statements with the cursor's; add a series to
+:data:`TESTED` only after that file passes on it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Lane", "lane"]
+__all__ = ["Lane", "lane", "TESTED", "series"]
+
+
+def series(version: str) -> tuple[int, ...]:
+    """``(3, 3)`` for ``"3.3.9"`` (or ``"3.3.0.dev1"``); ``()`` for what does not parse."""
+    parts = version.split(".")[:2]
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+
+
+#: psycopg release series (major, minor) whose internals the lane was checked against
+TESTED = frozenset({(3, 3)})
 
 try:
+    import psycopg
     from psycopg import OperationalError, errors, pq
     from psycopg._preparing import Prepare
     from psycopg._queries import PostgresQuery
     from psycopg.adapt import Transformer
 except ImportError:  # pragma: no cover - psycopg not installed, or its internals moved
     PostgresQuery = None
+else:
+    if series(psycopg.__version__) not in TESTED:  # pragma: no cover - another release
+        PostgresQuery = None
 
 if PostgresQuery is not None:
     _IDLE = pq.TransactionStatus.IDLE
