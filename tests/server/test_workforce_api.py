@@ -226,3 +226,25 @@ def test_cli_user_attributes_timesheet_and_unpause(live_server, tmp_path):
     assert "1 row" in res.stdout
     missing = run_cli("timesheet", "nope", env=env)
     assert missing.returncode == 2 and "nope" in missing.stderr
+
+
+def test_file_answers_of_a_dataset_named_before_the_name_rule(live_server):
+    """A dataset stored with a name outside the rule (``accord dataset create`` took any
+    name before check_dataset_name): its timesheet CSV was a 500 (a non-Latin-1
+    ``Content-Disposition``) and a quote or line break would break the header. Every
+    file answer builds the header in one place (accord/server/attachment.py)."""
+    from accord.store import make_engine, write_scope
+    from accord.store.models import Dataset
+
+    _dataset(live_server, "ts2", {}, n=1)
+    engine = make_engine(live_server.db_url)
+    with write_scope(engine) as s:  # the name as an older accord stored it
+        s.query(Dataset).filter(Dataset.name == "ts2").update({"name": '数据 "q"'})
+    engine.dispose()
+    headers = {"Authorization": f"Bearer {live_server.admin_token}"}
+    quoted = "%E6%95%B0%E6%8D%AE%20%22q%22"
+    for path in ("timesheet?format=csv", "export?format=jsonl"):
+        res = httpx.get(f"{live_server.url}/api/v1/datasets/{quoted}/{path}", headers=headers)
+        assert res.status_code == 200, (path, res.text)
+        assert res.headers["content-disposition"].startswith('attachment; filename="_q_-'), \
+            res.headers["content-disposition"]

@@ -87,8 +87,7 @@ def open_download(engine: Engine, dataset: str, options: ExportOptions) -> Downl
     if options.split and not options.part:
         raise InputError(f"a download holds one split; add part=NAME (one of "
                          f"{sorted(options.split)})", field="part")
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset)
-    name = f"{safe}-{prep.fmt.name}" + (f".{options.part}" if options.part else "")
+    name = f"{dataset}-{prep.fmt.name}" + (f".{options.part}" if options.part else "")
     if container in _FILES:
         suffix, media_type = _FILES[container]
         return Download(name + suffix, media_type,

@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from accord.errors import InputError
 from accord.io.exporters.download import open_download, with_query_names
 from accord.io.exporters.options import options_from_mapping
+from accord.server.attachment import attachment
 from accord.server.checked_route import CheckedRoute
 from accord.server.closing_stream import ClosingStream
 from accord.server.deps import DatasetCtx, dataset_reviewer
@@ -75,5 +76,5 @@ def export_dataset(
         download = open_download(request.app.state.engine, ctx.dataset.name, options)
     except InputError as exc:
         raise with_query_names(exc) from None
-    return ClosingStream(download.chunks, media_type=download.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{download.filename}"'})
+    return ClosingStream(download.chunks, media_type=download.media_type,
+                         headers=attachment(download.filename))

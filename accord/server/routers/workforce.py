@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from accord.errors import NotFound
+from accord.server.attachment import attachment
 from accord.server.checked_route import CheckedRoute
 from accord.server.deps import (
     DatasetCtx,
@@ -197,6 +198,6 @@ def time_report(ctx: Annotated[DatasetCtx, Depends(dataset_reviewer)], session: 
     median seconds per record; ``?format=csv`` for a CSV file."""
     rows = timesheet(session, get_dataset(session, ctx.dataset.id), since=since, until=until)
     if format == "csv":
-        return PlainTextResponse(timesheet_csv(rows), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{ctx.dataset.name}-timesheet.csv"'})
+        return PlainTextResponse(timesheet_csv(rows), media_type="text/csv",
+                                 headers=attachment(f"{ctx.dataset.name}-timesheet.csv"))
     return {"dataset": ctx.dataset.name, "rows": rows}
