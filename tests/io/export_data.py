@@ -37,6 +37,23 @@ def setup(engine: Any, name: str, settings: dict[str, Any], rows: list[dict[str,
                                             r.get("meta", {})) for r in rows], stamp=utcnow())
 
 
+def big_text_dataset(url: str, n: int) -> None:
+    """Dataset ``big`` of ``n`` unanswered records of about 4 KB of text each (about 4 KB
+    of JSONL per record: streaming tests that need many pages), on a migrated database."""
+    from accord.store import make_engine, upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    settings = parse_settings({"fields": [{"name": "text", "type": "text"}],
+                               "questions": [{"name": "ok", "type": "label",
+                                              "labels": ["yes", "no"]}]})
+    with write_scope(engine) as s:
+        ds = create_dataset(s, "big", settings)
+        upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": f"{i} " + "x" * 4000}, {})
+                                  for i in range(n)], stamp=utcnow())
+    engine.dispose()
+
+
 def _user(s: Any, name: str, role: str) -> User:
     from sqlalchemy import select
 

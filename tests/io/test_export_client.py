@@ -15,12 +15,8 @@ import pytest
 
 from accord import Client
 from accord.errors import Forbidden, InputError, NotFound
-from accord.schema import parse_settings
-from accord.store import make_engine, upgrade, write_scope
-from accord.store.datasets import create_dataset
-from accord.store.models import utcnow
-from accord.store.records import RecordRow, upsert_records
-from tests.io.export_data import export, pairwise_dataset, read_jsonl
+from accord.store import make_engine
+from tests.io.export_data import big_text_dataset, export, pairwise_dataset, read_jsonl
 from tests.server.conftest import start_server, stop_server
 
 
@@ -80,24 +76,11 @@ def test_client_export_matches_the_file_export(server, tmp_path):
     assert _no_parts(tmp_path)
 
 
-def _big_dataset(url: str, n: int) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    settings = parse_settings({"fields": [{"name": "text", "type": "text"}],
-                               "questions": [{"name": "ok", "type": "label",
-                                              "labels": ["yes", "no"]}]})
-    with write_scope(engine) as s:
-        ds = create_dataset(s, "big", settings)
-        upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": f"{i} " + "x" * 4000}, {})
-                                  for i in range(n)], stamp=utcnow())
-    engine.dispose()
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_interrupted_download_leaves_nothing_under_the_name(server, tmp_path):
     """Ctrl-C (SIGINT) in the middle of a download: no file under the final name, and the
     temporary file is removed."""
-    _big_dataset(server.db_url, 60_000)  # ~240 MB of JSONL: seconds of streaming
+    big_text_dataset(server.db_url, 60_000)  # ~240 MB of JSONL: seconds of streaming
     target = tmp_path / "big.jsonl"
     script = textwrap.dedent(f"""
         from accord import Client
@@ -143,7 +126,7 @@ def _interrupt_when_writing(proc, directory) -> bytes:
 
 @pytest.mark.parametrize("fmt, name", [("jsonl", "big.jsonl"), ("parquet", "big.parquet")])
 def test_cli_export_interrupted_leaves_nothing_under_the_name(sqlite_url, tmp_path, fmt, name):
-    _big_dataset(sqlite_url, 60_000)
+    big_text_dataset(sqlite_url, 60_000)
     out = tmp_path / "out"
     out.mkdir()
     (out / name).write_text("earlier export")

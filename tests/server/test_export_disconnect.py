@@ -13,23 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from accord.schema import parse_settings
-from accord.store import make_engine, write_scope
-from accord.store.datasets import create_dataset
-from accord.store.models import utcnow
-from accord.store.records import RecordRow, upsert_records
-
-
-def _dataset(url: str, n: int) -> None:
-    engine = make_engine(url)
-    settings = parse_settings({"fields": [{"name": "text", "type": "text"}],
-                               "questions": [{"name": "ok", "type": "label",
-                                              "labels": ["yes", "no"]}]})
-    with write_scope(engine) as s:
-        ds = create_dataset(s, "big", settings)
-        upsert_records(s, ds.id, [RecordRow(f"r{i}", {"text": f"{i} " + "x" * 4000}, {})
-                                  for i in range(n)], stamp=utcnow())
-    engine.dispose()
+from tests.io.export_data import big_text_dataset
 
 
 def _abandon_download(server, fmt: str) -> bytes:
@@ -74,7 +58,7 @@ def _open_transactions(db_url: str) -> int:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_an_abandoned_download_leaves_no_transaction_open(live_server, fmt):
-    _dataset(live_server.db_url, 12_000)  # ~48 MB of JSONL: far more than is read
+    big_text_dataset(live_server.db_url, 12_000)  # ~48 MB of JSONL: far more than is read
     got = _abandon_download(live_server, fmt)
     assert got.startswith(b"HTTP/1.1 200")
     deadline = time.monotonic() + 10
